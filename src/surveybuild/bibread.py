@@ -1,0 +1,60 @@
+"""refs.bib -> :class:`BibEntry` list, with every block that fails to parse as a problem.
+
+bibtexparser v2 splits the file into blocks and never stops at a broken one:
+its failed blocks (syntax errors, duplicate keys, duplicate fields) become
+problems that carry ``refs.bib:LINE``.
+"""
+
+from __future__ import annotations
+
+import bibtexparser
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
+
+from .model import BibEntry, Problem, Source
+
+
+def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
+    library = bibtexparser.parse_string(text)
+    problems: list[Problem] = []
+    entries: list[BibEntry] = []
+    for entry in library.entries:
+        entries.append(_entry(entry, path))
+    for block in library.failed_blocks:
+        where = Source(path, block.start_line + 1)
+        first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
+        if isinstance(block, DuplicateBlockKeyBlock):
+            problems.append(Problem(where, f"duplicate entry key '{block.key}'",
+                                    hint="keep one entry under this key and rename or delete the other"))
+        elif isinstance(block, DuplicateFieldKeyBlock):
+            kept = block.ignore_error_block
+            if kept is not None:
+                entries.append(_entry(kept, path))
+            problems.append(Problem(where, f"entry '{getattr(kept, 'key', first)}': {block.error}".split(". Note:")[0],
+                                    severity="warning", hint="delete one of the repeated fields; the last one is used"))
+        else:
+            problems.append(Problem(where, f"entry does not parse: {first!r}: {_reason(block)}",
+                                    hint="check the braces, the commas between fields and the comma after the key"))
+    seen: dict[str, BibEntry] = {}
+    for entry in entries:
+        other = seen.get(entry.key.lower())
+        if other is not None and other.key != entry.key:
+            problems.append(Problem(entry.source, f"entry key '{entry.key}' differs only in case from "
+                                    f"'{other.key}' ({other.source})",
+                                    hint="BibTeX treats keys case-insensitively: use one key"))
+        seen.setdefault(entry.key.lower(), entry)
+    return entries, problems
+
+
+def _reason(block) -> str:
+    error = getattr(block, "error", None)
+    text = str(error) if error else "syntax error"
+    return " ".join(text.split())[:200]
+
+
+def _entry(entry, path: str) -> BibEntry:
+    return BibEntry(
+        key=entry.key,
+        type=entry.entry_type.lower(),
+        fields=tuple((f.key.lower(), str(f.value)) for f in entry.fields),
+        source=Source(path, entry.start_line + 1),
+    )

@@ -1,0 +1,154 @@
+"""read -> check -> render -> write. The only module that writes files.
+
+Everything is rendered in memory first; nothing is written unless every check
+passed, and each file is replaced atomically (temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path, PurePosixPath
+
+from . import latex
+from .check import check_survey
+from .model import Problem, Source, Survey
+from .read import read_survey
+from .readme import render_readme
+from .tableread import SCHEMA_NAME
+
+SCHEMA_OUTPUT = f"schema/{SCHEMA_NAME}"
+
+
+@dataclass
+class Report:
+    """What a command found and did."""
+
+    problems: list[Problem] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def tables_dir(survey: Survey) -> PurePosixPath:
+    return PurePosixPath(survey.settings.paper).parent / "tables"
+
+
+def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
+    """Every generated file's path (relative to the survey) and text."""
+    outputs: dict[str, str] = {}
+    problems: list[Problem] = []
+    for table in survey.tables:
+        try:
+            outputs[str(tables_dir(survey) / f"{table.id}.tex")] = latex.render_table(table, survey.settings)
+        except latex.UnencodableText as exc:
+            problems.append(Problem(table.source, f"table '{table.id}': {exc}",
+                                    hint="write the character as LaTeX in a 'latex' column, or leave it out"))
+    if survey.readme_template is not None:
+        text, found = render_readme(survey)
+        problems += found
+        outputs[survey.settings.readme] = text
+    outputs[SCHEMA_OUTPUT] = resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8")
+    return outputs, problems
+
+
+def plan(root: Path) -> tuple[Survey, dict[str, str], Report]:
+    survey = read_survey(root)
+    report = Report(problems=check_survey(survey))
+    outputs: dict[str, str] = {}
+    if report.ok:
+        outputs, found = render_outputs(survey)
+        report.problems += found
+    return survey, outputs, report
+
+
+def build(root: Path) -> Report:
+    """Check, then write every generated file that changed."""
+    root = Path(root)
+    _, outputs, report = plan(root)
+    if not report.ok:
+        return report
+    for rel, text in sorted(outputs.items()):
+        path = root / rel
+        if path.exists() and path.read_text("utf-8") == text:
+            report.unchanged.append(rel)
+            continue
+        write_atomic(path, text)
+        report.written.append(rel)
+    return report
+
+
+def check(root: Path) -> Report:
+    """Check the sources, then that every committed output is what they generate now."""
+    root = Path(root)
+    _, outputs, report = plan(root)
+    if not report.ok:
+        return report
+    for rel, text in sorted(outputs.items()):
+        path = root / rel
+        if not path.exists():
+            report.problems.append(Problem(Source(rel), "generated file is missing",
+                                           hint="run 'surveybuild build' (invoke build-readme) and commit it"))
+            continue
+        current = path.read_text("utf-8")
+        if current != text:
+            report.problems.append(Problem(Source(rel, _first_difference(current, text)),
+                                           f"differs from what the sources generate: {_diff_summary(current, text)}",
+                                           hint="edit the YAML or the template instead, then run 'surveybuild build'"))
+    return report
+
+
+def _first_difference(old: str, new: str) -> int:
+    for i, (a, b) in enumerate(zip(old.splitlines(), new.splitlines())):
+        if a != b:
+            return i + 1
+    return min(len(old.splitlines()), len(new.splitlines())) + 1
+
+
+def _diff_summary(old: str, new: str) -> str:
+    diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0))
+    removed = sum(1 for d in diff if d.startswith("-") and not d.startswith("---"))
+    added = sum(1 for d in diff if d.startswith("+") and not d.startswith("+++"))
+    first = next((d for d in diff if d[:1] in "+-" and d[:3] not in ("---", "+++")), "")
+    return f"{removed} line(s) differ from {added} generated; first: {first[:100]!r}"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def paper(root: Path) -> Report:
+    """Write the tables, then compile the paper with latexmk (shell escape off)."""
+    from .texrun import run_latexmk
+
+    root = Path(root)
+    survey, outputs, report = plan(root)
+    if not report.ok:
+        return report
+    report = build(root)
+    if not report.ok:
+        return report
+    pdf, problems = run_latexmk(root / survey.settings.paper, (root,))
+    report.problems += problems
+    if pdf is not None and not problems:
+        report.written.append(pdf.relative_to(root).as_posix())
+    return report

@@ -1,0 +1,224 @@
+"""Every cross-check of a survey -> a list of problems. Never stops at the first; never prints."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+
+from . import values
+from .latextext import Cite, LatexFieldError, Link, NoteRef, to_pieces
+from .model import Problem, Row, Source, Survey, Table
+from .tableread import ROW_META, did_you_mean
+
+
+class BibIndex:
+    """Cite-key look-ups against refs.bib: exact, case-only, and did-you-mean."""
+
+    def __init__(self, keys):
+        self.keys = set(keys)
+        self.folded = {}
+        for key in sorted(self.keys):
+            self.folded.setdefault(key.casefold(), key)
+
+    def problem(self, key: str, where: Source, thing: str) -> Problem | None:
+        if key in self.keys:
+            return None
+        same = self.folded.get(key.casefold())
+        if same is not None:
+            return Problem(where, f"{thing}: cite key '{key}' differs only in case from '{same}' in refs.bib",
+                           hint=f"write '{same}'")
+        close = difflib.get_close_matches(key, self.keys, n=1, cutoff=0.75)
+        hint = f"did you mean '{close[0]}'?" if close else "add the entry to refs.bib or fix the key"
+        return Problem(where, f"{thing}: cite key '{key}' not in refs.bib", hint=hint)
+
+
+def check_survey(survey: Survey) -> list[Problem]:
+    problems = list(survey.problems)
+    index = BibIndex(e.key for e in survey.bib)
+    used: set[str] = set()
+    labels: dict[str, Source] = {}
+    ids: dict[str, Source] = {}
+    for table in survey.tables:
+        if table.id in ids:
+            problems.append(Problem(table.source, f"table id '{table.id}' is also used by {ids[table.id]}",
+                                    hint="give one of them another 'id'"))
+        ids.setdefault(table.id, table.source)
+        if table.label in labels:
+            problems.append(Problem(table.source, f"table '{table.id}': label '{table.label}' is also used by "
+                                    f"{labels[table.label]}", hint="labels must be unique in the paper"))
+        labels.setdefault(table.label, table.source)
+        problems += check_table(table, index, used)
+    for cite in survey.tex_cites:
+        used.add(cite.key)
+        found = index.problem(cite.key, cite.source, f"\\{cite.command}")
+        if found:
+            problems.append(found)
+    for entry in survey.bib:
+        if entry.key not in used:
+            problems.append(Problem(entry.source, f"entry '{entry.key}' is never cited", severity="warning",
+                                    hint="cite it from a table or the paper, or delete it"))
+    return problems
+
+
+def check_table(table: Table, index: BibIndex, used: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    thing = f"table '{table.id}'"
+    keys = [c.key for c in table.columns]
+    for key, n in Counter(keys).items():
+        if n > 1:
+            problems.append(Problem(table.column(key).source, f"{thing}: column '{key}' is defined {n} times"))
+    problems += _column_groups(table)
+    for key in table.sort:
+        if key.lstrip("-") not in keys:
+            problems.append(Problem(table.source, f"{thing}: sort key '{key}' is not a column",
+                                    hint=did_you_mean(key.lstrip("-"), keys) or f"columns: {', '.join(keys)}"))
+    if not table.rows:
+        problems.append(Problem(table.source, f"{thing}: the table has no rows", hint="add rows or delete the file"))
+    group_ids = [g.id for g in table.groups]
+    for gid, n in Counter(group_ids).items():
+        if n > 1:
+            problems.append(Problem(table.source, f"{thing}: row group '{gid}' is defined {n} times"))
+    referenced: set[str] = set()
+    latex_problems = _latex(table.caption, table.source, f"{thing}: caption", table, index, used, referenced)
+    problems += latex_problems
+    for group in table.groups:
+        problems += _latex(group.title, group.source, f"{thing}: group '{group.id}'", table, index, used, referenced)
+    seen_rows: dict[tuple, Row] = {}
+    for row in table.rows:
+        problems += _row(table, row, index, used, referenced, group_ids)
+        ident = (row.group, row.name.strip().casefold())
+        if ident in seen_rows:
+            problems.append(Problem(row.source, f"{thing}: row '{row.name}' is a duplicate of the row at "
+                                    f"{seen_rows[ident].source}", hint="merge the two rows"))
+        seen_rows.setdefault(ident, row)
+    # notes: the notes' own text can reference other notes and cite works
+    for note in table.notes:
+        problems += _latex(note.text, note.source, f"{thing}: note '{note.id}'", table, index, used, referenced)
+    for note in table.notes:
+        if note.id not in referenced:
+            problems.append(Problem(note.source, f"{thing}: note '{note.id}' is defined but never used",
+                                    hint="attach it to a row with 'notes: [...]' or \\tnotex{...}, or delete it"))
+    return problems
+
+
+def _column_groups(table: Table) -> list[Problem]:
+    problems = []
+    closed: set[str] = set()
+    current = None
+    for col in table.columns:
+        if col.group != current:
+            if current is not None:
+                closed.add(current)
+            if col.group is not None and col.group in closed:
+                problems.append(Problem(col.source, f"table '{table.id}': column '{col.key}' is in group "
+                                        f"'{col.group}', which is split by other columns",
+                                        hint="put the columns of a group next to each other"))
+            current = col.group
+    return problems
+
+
+def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: set[str],
+         group_ids: list[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    thing = f"table '{table.id}' row '{row.name}'"
+    keys = [c.key for c in table.columns]
+    first = table.columns[0]
+    for line, where in [(row.line, "")] + [(sub, f" subrow {i + 1}") for i, sub in enumerate(row.sublines)]:
+        for key, value in line.cells:
+            if key not in keys:
+                hint = did_you_mean(key, keys + list(ROW_META)) or f"columns: {', '.join(keys)}"
+                problems.append(Problem(value.source, f"{thing}{where}: unknown field '{key}'", hint=hint))
+    if row.line.get(first.key) is None or row.line.get(first.key).raw in (None, ""):
+        problems.append(Problem(row.source, f"{thing}: missing required field '{first.key}' ({first.title})",
+                                hint="every row needs its first column"))
+    if table.groups and row.group is None:
+        problems.append(Problem(row.source, f"{thing}: missing field 'group'",
+                                hint=f"one of: {', '.join(group_ids)}"))
+    elif row.group is not None and row.group not in group_ids:
+        hint = did_you_mean(row.group, group_ids) or (f"one of: {', '.join(group_ids)}" if group_ids
+                                                      else "define 'groups' in the table or remove 'group'")
+        problems.append(Problem(row.source, f"{thing}: unknown row group '{row.group}'", hint=hint))
+    for key, where in row.cites:
+        used.add(key)
+        found = index.problem(key, where, thing)
+        if found:
+            problems.append(found)
+    for col_key, note_id, where in row.notes:
+        if col_key not in keys:
+            problems.append(Problem(where, f"{thing}: notes for unknown column '{col_key}'",
+                                    hint=did_you_mean(col_key, keys)))
+        referenced.add(note_id)
+        if table.note(note_id) is None:
+            problems.append(_missing_note(table, thing, note_id, where))
+    for column in table.columns:
+        for sub in range(row.height):
+            value = row.value(column.key, sub)
+            if value is None or value.raw is None:
+                continue
+            if sub and row.spans(column.key):
+                break
+            problems += _value(table, column, value, thing, index, used, referenced)
+    return problems
+
+
+def _missing_note(table: Table, thing: str, note_id: str, where: Source) -> Problem:
+    defined = [n.id for n in table.notes]
+    hint = did_you_mean(note_id, defined) or ("defined notes: " + ", ".join(defined) if defined
+                                              else "define it under 'notes:' in the table")
+    return Problem(where, f"{thing}: note '{note_id}' is not defined in table '{table.id}'", hint=hint)
+
+
+def _value(table, column, value, thing, index, used, referenced) -> list[Problem]:
+    raw = value.raw
+    where = f"{thing} column '{column.key}'"
+    kind = column.type
+    if kind == "text":
+        if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
+            return [Problem(value.source, f"{where}: expected text, got {raw!r}",
+                            hint="quote it if it is meant as text")]
+    elif kind == "latex":
+        if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
+            return [Problem(value.source, f"{where}: expected LaTeX text, got {raw!r}")]
+        return _latex(str(raw), value.source, where, table, index, used, referenced)
+    elif kind == "url":
+        wrong = values.check_url(raw)
+        if wrong:
+            return [Problem(value.source, f"{where}: {wrong}", hint="write a full https:// link")]
+    elif kind == "size":
+        if values.parse_size(raw) is None:
+            return [Problem(value.source, f"{where}: {raw!r} is not a size",
+                            hint="write a number with an optional K, M, B or T, e.g. 7B, 52K, 1.4T, 300K+, 5K-5M")]
+    elif kind == "bool":
+        if not isinstance(raw, bool):
+            return [Problem(value.source, f"{where}: expected yes/no (true or false), got {raw!r}",
+                            hint="write true or false")]
+    elif kind == "list":
+        if not isinstance(raw, list) or not all(isinstance(x, (str, int, float)) for x in raw):
+            return [Problem(value.source, f"{where}: expected a list of texts, got {raw!r}",
+                            hint="write [a, b] or one item per line starting with '- '")]
+    return []
+
+
+def _latex(text: str, where: Source, thing: str, table: Table, index: BibIndex, used: set[str],
+           referenced: set[str]) -> list[Problem]:
+    try:
+        pieces = to_pieces(text)
+    except LatexFieldError as exc:
+        return [Problem(where, f"{thing}: {p}") for p in exc.problems]
+    problems = []
+    for piece in pieces:
+        if isinstance(piece, Cite):
+            for key in piece.keys:
+                used.add(key)
+                found = index.problem(key, where, thing)
+                if found:
+                    problems.append(found)
+        elif isinstance(piece, NoteRef):
+            referenced.add(piece.note_id)
+            if table.note(piece.note_id) is None:
+                problems.append(_missing_note(table, thing, piece.note_id, where))
+        elif isinstance(piece, Link):
+            wrong = values.check_url(piece.url)
+            if wrong:
+                problems.append(Problem(where, f"{thing}: {wrong}", hint="write a full https:// link"))
+    return problems

@@ -1,0 +1,202 @@
+"""LaTeX-typed fields -> pieces the README can show, through pylatexenc.
+
+A field is parsed by pylatexenc's LaTeX walker with our macro specs. Cite
+commands become :class:`Cite` pieces, ``\\tnotex`` a :class:`NoteRef`, ``\\url``
+and ``\\href`` a :class:`Link`; the allowed text macros (accents, styles,
+escaped specials) become Unicode text by ``LatexNodes2Text``. Any other macro is
+reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from pylatexenc import latex2text, latexwalker, macrospec
+
+from .texread import CITE_COMMANDS
+
+NOTE_COMMANDS = ("tnotex", "tnote")
+LINK_COMMANDS = ("url", "href")
+STYLE_COMMANDS = (
+    "textbf", "textit", "emph", "textsc", "texttt", "textrm", "textsf", "textup", "textsl",
+    "textmd", "textnormal", "underline", "mbox", "text", "textsuperscript", "textsubscript",
+)
+SYMBOL_COMMANDS = (
+    "&", "%", "$", "#", "_", "{", "}", " ", ",", ";", ":", "!", "-", "/",
+    "ldots", "dots", "textendash", "textemdash", "textquoteleft", "textquoteright",
+    "textquotedblleft", "textquotedblright", "textasciitilde", "textasciicircum", "textbackslash",
+    "textbar", "textless", "textgreater", "textbullet", "textdagger", "textdegree", "S", "P",
+    "checkmark", "times", "pm", "approx", "sim", "leq", "geq", "ss", "o", "O", "ae", "AE", "oe", "OE",
+    "aa", "AA", "l", "L", "i", "j", "LaTeX", "TeX", "copyright", "textregistered", "texttrademark",
+    "euro", "pounds", "xspace", "relax", "sc", "bf", "it", "em", "tt", "small", "footnotesize",
+)
+ACCENT_COMMANDS = ("'", "`", "^", '"', "~", "=", ".", "u", "v", "H", "c", "d", "b", "k", "r", "t")
+ALLOWED = frozenset(CITE_COMMANDS + NOTE_COMMANDS + LINK_COMMANDS + STYLE_COMMANDS
+                    + SYMBOL_COMMANDS + ACCENT_COMMANDS)
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Cite:
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    note_id: str
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+
+
+Piece = Text | Cite | NoteRef | Link
+
+
+@functools.cache
+def _contexts():
+    walk_db = latexwalker.get_default_latex_context_db()
+    walk_db.add_context_category(
+        "surveybuild",
+        prepend=True,
+        macros=[macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
+        + [macrospec.MacroSpec(n, "*{") for n in NOTE_COMMANDS]
+        + [macrospec.MacroSpec("url", "{"), macrospec.MacroSpec("href", "{{"),
+           macrospec.MacroSpec("checkmark", "")],
+    )
+    text_db = latex2text.get_default_latex_context_db()
+    text_db.add_context_category(
+        "surveybuild",
+        prepend=True,
+        macros=[latex2text.MacroTextSpec("checkmark", simplify_repl="\N{CHECK MARK}"),
+                latex2text.MacroTextSpec("xspace", simplify_repl="")],
+    )
+    return walk_db, latex2text.LatexNodes2Text(latex_context=text_db, math_mode="text",
+                                               strict_latex_spaces=True)
+
+
+class LatexFieldError(ValueError):
+    """Raised by :func:`to_pieces` with every problem of one field."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@functools.lru_cache(maxsize=65536)
+def to_pieces(latex: str) -> tuple[Piece, ...]:
+    """The README pieces of a LaTeX field; raises :class:`LatexFieldError`."""
+    if "\\" not in latex and "{" not in latex and "}" not in latex and "~" not in latex \
+            and "$" not in latex and "%" not in latex:
+        return (Text(latex),)  # the common plain cell: no walker needed
+    problems = _brace_problems(latex)
+    if problems:
+        raise LatexFieldError(problems)
+    walk_db, to_text = _contexts()
+    walker = latexwalker.LatexWalker(latex, latex_context=walk_db, tolerant_parsing=False)
+    try:
+        nodes, _, _ = walker.get_latex_nodes()
+    except latexwalker.LatexWalkerError as exc:
+        raise LatexFieldError([f"LaTeX does not parse: {' '.join(str(exc).split())[:160]}"]) from None
+    pieces: list[Piece] = []
+    problems = []
+    _convert(nodes, to_text, pieces, problems, False, False)
+    if problems:
+        raise LatexFieldError(problems)
+    return tuple(_merge(pieces))
+
+
+def _brace_problems(latex: str) -> list[str]:
+    depth = 0
+    escaped = False
+    for pos, ch in enumerate(latex):
+        if escaped:
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return [f"unbalanced braces: a '}}' at character {pos + 1} closes nothing (write \\}} for a brace)"]
+    if depth > 0:
+        return [f"unbalanced braces: {depth} '{{' never closed (write \\{{ for a brace)"]
+    return []
+
+
+def _arg_text(node) -> str:
+    return node.latex_verbatim()[1:-1] if node is not None and node.isNodeType(latexwalker.LatexGroupNode) \
+        else (node.latex_verbatim() if node is not None else "")
+
+
+def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool) -> None:
+    for node in nodes or ():
+        if node is None:
+            continue
+        if node.isNodeType(latexwalker.LatexCommentNode):
+            problems.append("a '%' starts a LaTeX comment that hides the rest of the field (write \\% for a percent sign)")
+            continue
+        if node.isNodeType(latexwalker.LatexGroupNode):
+            _convert(node.nodelist, to_text, out, problems, bold, italic)
+            continue
+        if node.isNodeType(latexwalker.LatexEnvironmentNode):
+            problems.append(f"environment '{node.environmentname}' is not allowed in a table cell")
+            continue
+        if node.isNodeType(latexwalker.LatexMacroNode):
+            name = node.macroname
+            args = node.nodeargd.argnlist if node.nodeargd else []
+            if name not in ALLOWED:
+                problems.append(f"macro '\\{name}' is not allowed in a table cell (the README cannot render it; "
+                                f"allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href)")
+            elif name in CITE_COMMANDS:
+                keys = tuple(k.strip() for k in _arg_text(args[-1]).split(",") if k.strip())
+                out.append(Cite(keys))
+            elif name in NOTE_COMMANDS:
+                out.append(NoteRef(_arg_text(args[-1]).strip()))
+            elif name == "url":
+                url = _arg_text(args[0])
+                out.append(Link(url, url))
+            elif name == "href":
+                out.append(Link(_arg_text(args[0]), to_text.nodelist_to_text(args[1].nodelist)))
+            elif name in ("textbf",) and args and args[-1] is not None:
+                _convert([args[-1]], to_text, out, problems, True, italic)
+            elif name in ("textit", "emph", "textsl") and args and args[-1] is not None:
+                _convert([args[-1]], to_text, out, problems, bold, True)
+            elif name in STYLE_COMMANDS and args and args[-1] is not None:
+                _convert([args[-1]], to_text, out, problems, bold, italic)
+            else:
+                out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
+            continue
+        if node.isNodeType(latexwalker.LatexMathNode):
+            _convert(node.nodelist, to_text, out, problems, bold, italic)
+            continue
+        out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
+
+
+def _merge(pieces: list[Piece]) -> list[Piece]:
+    merged: list[Piece] = []
+    for piece in pieces:
+        if isinstance(piece, Text) and not piece.text:
+            continue
+        last = merged[-1] if merged else None
+        if isinstance(piece, Text) and isinstance(last, Text) and (last.bold, last.italic) == (piece.bold, piece.italic):
+            merged[-1] = Text(last.text + piece.text, piece.bold, piece.italic)
+        else:
+            merged.append(piece)
+    return merged
+
+
+def plain_text(pieces: tuple[Piece, ...]) -> str:
+    """The text of the pieces alone (cites, notes and link targets left out)."""
+    return "".join(p.text for p in pieces if isinstance(p, (Text, Link))).strip()

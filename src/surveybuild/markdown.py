@@ -1,0 +1,208 @@
+"""Table -> README text: GFM pipe tables for flat tables, HTML tables where rows or columns are grouped.
+
+Cells are escaped here (a named policy for each output: ``gfm`` and ``html``);
+citations become numbered ``[n]`` links through a :class:`Citations` registry
+shared by the whole README, so numbers follow first use.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from . import layout, values
+from .latextext import Cite, Link, NoteRef, Piece, Text, to_pieces
+from .model import Column, Row, Table
+
+
+class Citations:
+    """Numbers cite keys in order of first use."""
+
+    def __init__(self):
+        self.order: list[str] = []
+        self.first_table: dict[str, str] = {}
+
+    def number(self, key: str, table_id: str = "") -> int:
+        if key not in self.order:
+            self.order.append(key)
+            self.first_table[key] = table_id
+        return self.order.index(key) + 1
+
+
+def anchor(prefix: str, *parts: str) -> str:
+    """An HTML id made of safe characters only."""
+    return "-".join([prefix] + [re.sub(r"[^A-Za-z0-9_-]+", "-", p) for p in parts])
+
+
+def ref_anchor(key: str) -> str:
+    return anchor("ref", key)
+
+
+def note_anchor(table: Table, note_id: str) -> str:
+    return anchor("tn", table.id, note_id)
+
+
+_GFM_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!$])")
+
+
+def escape_gfm(text: str) -> str:
+    """Plain text that GitHub's Markdown shows as written, inside a pipe-table cell too."""
+    text = " ".join(text.splitlines())
+    text = text.replace("&", "&amp;")
+    return _GFM_SPECIAL.sub(r"\\\1", text)
+
+
+def escape_html(text: str) -> str:
+    return html.escape(" ".join(text.splitlines()), quote=True)
+
+
+class Renderer:
+    """Renders cells of one table in one flavour (``gfm`` or ``html``)."""
+
+    def __init__(self, table: Table, citations: Citations, flavour: str):
+        self.table = table
+        self.citations = citations
+        self.flavour = flavour
+        self.marks = layout.note_marks(table)
+
+    def esc(self, text: str) -> str:
+        return escape_gfm(text) if self.flavour == "gfm" else escape_html(text)
+
+    def link(self, url: str, text: str) -> str:
+        if self.flavour == "gfm":
+            return f"[{escape_gfm(text)}]({url.replace(' ', '%20').replace(')', '%29').replace('(', '%28')})"
+        return f'<a href="{html.escape(url, quote=True)}">{escape_html(text)}</a>'
+
+    def cite(self, keys) -> str:
+        links = []
+        for key in keys:
+            n = self.citations.number(key, self.table.id)
+            links.append(f"[\\[{n}\\]](#{ref_anchor(key)})" if self.flavour == "gfm"
+                         else f'[<a href="#{ref_anchor(key)}">{n}</a>]')
+        return " ".join(links)
+
+    def note_ref(self, note_id: str) -> str:
+        mark = self.marks.get(note_id, "?")
+        return f'<sup><a href="#{note_anchor(self.table, note_id)}">{mark}</a></sup>'
+
+    def pieces(self, pieces: tuple[Piece, ...]) -> str:
+        out = []
+        for piece in pieces:
+            if isinstance(piece, Text):
+                text = self.esc(piece.text.replace("\N{NO-BREAK SPACE}", " "))
+                if piece.bold and text.strip():
+                    text = f"**{text}**" if self.flavour == "gfm" else f"<b>{text}</b>"
+                if piece.italic and text.strip():
+                    text = f"*{text}*" if self.flavour == "gfm" else f"<i>{text}</i>"
+                out.append(text)
+            elif isinstance(piece, Cite):
+                out.append((" " if out and not out[-1].endswith(" ") else "") + self.cite(piece.keys))
+            elif isinstance(piece, NoteRef):
+                out.append(self.note_ref(piece.note_id))
+            elif isinstance(piece, Link):
+                out.append(self.link(piece.url, piece.text))
+        return "".join(out).strip()
+
+    def latex(self, text: str) -> str:
+        return self.pieces(to_pieces(text))
+
+    def value(self, column: Column, raw: object) -> str:
+        if raw is None or raw == "" or raw == []:
+            return values.MISSING
+        if column.type == "latex":
+            return self.latex(str(raw)) or values.MISSING
+        if column.type == "url":
+            return self.link(str(raw), column.title.lower())
+        if column.type == "size":
+            return self.esc(values.format_size(raw))
+        if column.type == "bool":
+            return "Yes" if raw else "No"
+        if column.type == "list":
+            return self.esc(", ".join(map(str, raw)))
+        return self.esc(str(raw))
+
+    def cell(self, row: Row, column: Column, sub: int) -> str:
+        value = row.value(column.key, sub)
+        text = self.value(column, value.raw if value is not None else None)
+        if sub == 0:
+            if column is self.table.columns[0] and row.cites:
+                text += " " + self.cite([k for k, _ in row.cites])
+            for col_key, note_id, _ in row.notes:
+                if col_key == column.key:
+                    text += self.note_ref(note_id)
+        return text
+
+
+def needs_html(table: Table) -> bool:
+    columns = [c for c in table.columns if c.in_readme]
+    return bool(table.groups) or any(c.group for c in columns) or any(r.sublines for r in table.rows)
+
+
+def render_table(table: Table, citations: Citations) -> str:
+    """The table and its notes, as README Markdown."""
+    if needs_html(table):
+        text = _html_table(table, Renderer(table, citations, "html"))
+    else:
+        text = _gfm_table(table, Renderer(table, citations, "gfm"))
+    return text + _notes(table, Renderer(table, citations, "gfm"))
+
+
+def _gfm_table(table: Table, r: Renderer) -> str:
+    columns = [c for c in table.columns if c.in_readme]
+    rule = {"l": ":--", "c": ":-:", "r": "--:"}
+    lines = ["| " + " | ".join(escape_gfm(c.title) for c in columns) + " |",
+             "| " + " | ".join(rule[c.align] for c in columns) + " |"]
+    for section in layout.sections(table):
+        for row in section.rows:
+            lines.append("| " + " | ".join(r.cell(row, c, 0) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _html_table(table: Table, r: Renderer) -> str:
+    columns = [c for c in table.columns if c.in_readme]
+    align = {"l": "left", "c": "center", "r": "right"}
+    top, lower = layout.header(columns)
+    grouped = bool(table.groups)
+    lines = ["<table>", "<thead>"]
+    levels = 2 if lower else 1
+    head = ["<tr>"]
+    if grouped:
+        head.append(f'<th rowspan="{levels}"></th>' if levels > 1 else "<th></th>")
+    for c in top:
+        if c.grouped:
+            head.append(f'<th colspan="{c.span}">{escape_html(c.title)}</th>')
+        elif levels > 1:
+            head.append(f'<th rowspan="2">{escape_html(c.title)}</th>')
+        else:
+            head.append(f"<th>{escape_html(c.title)}</th>")
+    lines.append("".join(head) + "</tr>")
+    if lower:
+        lines.append("<tr>" + "".join(f"<th>{escape_html(c.title)}</th>" for c in lower) + "</tr>")
+    lines += ["</thead>", "<tbody>"]
+    for section in layout.sections(table):
+        first_in_section = True
+        for row in section.rows:
+            for sub in range(row.height):
+                cells = []
+                if grouped and first_in_section:
+                    cells.append(f'<td rowspan="{section.height}">{r.latex(section.group.title)}</td>')
+                    first_in_section = False
+                for c in columns:
+                    spanning = row.height > 1 and row.spans(c.key)
+                    if spanning and sub > 0:
+                        continue
+                    span = f' rowspan="{row.height}"' if spanning else ""
+                    cells.append(f'<td{span} align="{align[c.align]}">{r.cell(row, c, sub)}</td>')
+                lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines += ["</tbody>", "</table>"]
+    return "\n".join(lines) + "\n"
+
+
+def _notes(table: Table, r: Renderer) -> str:
+    if not table.notes:
+        return ""
+    marks = r.marks
+    lines = ["", "Notes:", ""]
+    for note in sorted(table.notes, key=lambda n: (len(marks[n.id]), marks[n.id])):
+        lines.append(f'- <a id="{note_anchor(table, note.id)}"></a><sup>{marks[note.id]}</sup> {r.latex(note.text)}')
+    return "\n".join(lines) + "\n"

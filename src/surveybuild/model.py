@@ -1,0 +1,215 @@
+"""The survey model: frozen dataclasses, no I/O.
+
+Every object remembers where it came from (:class:`Source`) so that every
+message can point at ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["text", "latex", "url", "size", "bool", "list"]
+Show = Literal["both", "paper", "readme"]
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """A place in an input file (1-based line and column; 0 when unknown)."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.path}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where, what, and the likely fix."""
+
+    source: Source
+    message: str
+    severity: Severity = "error"
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.source}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    type: ColumnType = "text"
+    align: str = "l"
+    show: Show = "both"
+    group: str | None = None
+    width: str | None = None
+    source: Source = Source("")
+
+    @property
+    def in_paper(self) -> bool:
+        """URL columns are shown in the paper as table notes, not as a column."""
+        return self.show in ("both", "paper") and self.type != "url"
+
+    @property
+    def in_readme(self) -> bool:
+        return self.show in ("both", "readme")
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell's raw value as written in the source (``None`` when missing)."""
+
+    raw: object
+    source: Source
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a row: its cell values by column key."""
+
+    cells: tuple[tuple[str, Value], ...]
+
+    def get(self, key: str) -> Value | None:
+        for k, v in self.cells:
+            if k == key:
+                return v
+        return None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a table; ``sublines`` holds the values of spanning rows."""
+
+    index: int
+    name: str  # the first column's raw text, for messages
+    line: Line
+    sublines: tuple[Line, ...] = ()
+    cites: tuple[tuple[str, Source], ...] = ()
+    group: str | None = None
+    notes: tuple[tuple[str, str, Source], ...] = ()  # (column key, note id, where)
+    source: Source = Source("")
+
+    @property
+    def height(self) -> int:
+        return max(1, len(self.sublines))
+
+    def value(self, key: str, sub: int = 0) -> Value | None:
+        """The value of ``key`` on line ``sub`` (the row's own value for spanning columns)."""
+        if self.sublines and sub < len(self.sublines):
+            v = self.sublines[sub].get(key)
+            if v is not None:
+                return v
+        return self.line.get(key)
+
+    def spans(self, key: str) -> bool:
+        """Whether the column ``key`` spans all of this row's lines."""
+        return not any(sl.get(key) is not None for sl in self.sublines)
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    source: Source = Source("")
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    text: str  # LaTeX text
+    source: Source = Source("")
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    caption: str
+    label: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    groups: tuple[Group, ...] = ()
+    notes: tuple[Note, ...] = ()
+    section: str | None = None
+    layout: str = "auto"
+    landscape: bool = False
+    font: str = "footnotesize"
+    sort: tuple[str, ...] = ()
+    source: Source = Source("")
+
+    def column(self, key: str) -> Column | None:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        return None
+
+    def note(self, note_id: str) -> Note | None:
+        for n in self.notes:
+            if n.id == note_id:
+                return n
+        return None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where a survey keeps its files, and paper-side options (``surveybuild.yaml``)."""
+
+    bib: str = "refs.bib"
+    tables: str = "tables"
+    paper: str = "paper/main.tex"
+    readme_template: str = "templates/README.md.j2"
+    readme: str = "README.md"
+    cite_command: str = "citep"
+    long_table_rows: int = 25
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    key: str
+    type: str
+    fields: tuple[tuple[str, str], ...]
+    source: Source
+
+    def get(self, name: str, default: str = "") -> str:
+        for k, v in self.fields:
+            if k == name:
+                return v
+        return default
+
+
+@dataclass(frozen=True)
+class TexCite:
+    """A cite command found in a paper ``.tex`` file."""
+
+    key: str
+    command: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Survey:
+    root: str
+    settings: Settings
+    tables: tuple[Table, ...]
+    bib: tuple[BibEntry, ...]
+    tex_cites: tuple[TexCite, ...] = ()
+    tex_files: tuple[str, ...] = ()
+    readme_template: str | None = None  # the template's text; None when the survey has none
+    problems: tuple[Problem, ...] = field(default=())  # found while reading
+
+    def table(self, table_id: str) -> Table | None:
+        for t in self.tables:
+            if t.id == table_id:
+                return t
+        return None

@@ -1,0 +1,123 @@
+"""Read a whole survey folder into a :class:`Survey`. The only module that opens input files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import yamlread as yr
+from .bibread import read_bib
+from .model import Problem, Settings, Source, Survey, Table
+from .tableread import did_you_mean, read_table
+from .texread import read_cites
+
+SETTINGS_FILE = "surveybuild.yaml"
+GENERATED_TABLES = "tables"  # below the paper's folder
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+    """A file's text as UTF-8, or a problem saying why it cannot be had."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(Source(shown), "file not found")]
+    except OSError as exc:
+        return None, [Problem(Source(shown), f"cannot read: {exc.strerror}")]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(Source(shown, line, col), f"not UTF-8 (byte 0x{data[exc.start]:02x})",
+                              hint="save the file as UTF-8")]
+
+
+def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        return Settings(), []
+    text, problems = read_text(path, SETTINGS_FILE)
+    if text is None:
+        return Settings(), problems
+    node, problems = yr.compose(text, SETTINGS_FILE)
+    if node is None:
+        # an empty settings file means "all defaults"
+        return Settings(), [p for p in problems if "empty" not in p.message]
+    known = Settings.__dataclass_fields__
+    values = {}
+    for key, knode, vnode in yr.items(node):
+        if key not in known:
+            problems.append(Problem(yr.where(SETTINGS_FILE, knode), f"unknown setting '{key}'",
+                                    hint=did_you_mean(key, known) or f"known: {', '.join(known)}"))
+            continue
+        value = yr.plain(vnode)
+        expected = type(getattr(Settings(), key))
+        if not isinstance(value, expected) or isinstance(value, bool):
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
+                                    f"setting '{key}' must be a {expected.__name__}, not {value!r}"))
+            continue
+        if isinstance(value, str) and (Path(value).is_absolute() or ".." in Path(value).parts):
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
+                                    f"setting '{key}': path {value!r} leaves the survey folder",
+                                    hint="use a path relative to the survey folder, without '..'"))
+            continue
+        values[key] = value
+    return Settings(**values), problems
+
+
+def table_files(root: Path, settings: Settings) -> list[Path]:
+    folder = root / settings.tables
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_")) if folder.is_dir() else []
+
+
+def tex_files(root: Path, settings: Settings) -> list[Path]:
+    """The paper's own .tex files (not the generated tables)."""
+    paper_dir = (root / settings.paper).parent
+    generated = paper_dir / GENERATED_TABLES
+    if not paper_dir.is_dir():
+        return []
+    return sorted(p for p in paper_dir.rglob("*.tex")
+                  if generated not in p.parents and "build" not in p.relative_to(paper_dir).parts)
+
+
+def read_survey(root: Path) -> Survey:
+    root = Path(root)
+    settings, problems = read_settings(root)
+    tables: list[Table] = []
+    for path in table_files(root, settings):
+        shown = path.relative_to(root).as_posix()
+        text, found = read_text(path, shown)
+        problems += found
+        if text is not None:
+            table, found = read_table(text, shown)
+            problems += found
+            if table is not None:
+                tables.append(table)
+    bib_text, found = read_text(root / settings.bib, settings.bib)
+    problems += found
+    bib, found = read_bib(bib_text, settings.bib) if bib_text is not None else ([], [])
+    problems += found
+    cites = []
+    shown_tex = []
+    for path in tex_files(root, settings):
+        shown = path.relative_to(root).as_posix()
+        shown_tex.append(shown)
+        text, found = read_text(path, shown)
+        problems += found
+        if text is not None:
+            found_cites, found = read_cites(text, shown)
+            cites += found_cites
+            problems += found
+    template = None
+    if (root / settings.readme_template).exists():
+        template, found = read_text(root / settings.readme_template, settings.readme_template)
+        problems += found
+    return Survey(
+        root=str(root),
+        settings=settings,
+        tables=tuple(tables),
+        bib=tuple(bib),
+        tex_cites=tuple(cites),
+        tex_files=tuple(shown_tex),
+        readme_template=template,
+        problems=tuple(problems),
+    )

@@ -1,0 +1,137 @@
+"""Survey -> README.md text, through the survey's jinja2 template.
+
+The template calls ``table(id)``, ``caption(id)``, ``toc()``, ``references()``
+and ``bibtex(key)``. ``toc()`` and ``references()`` leave placeholders that are
+filled once the whole page is rendered: the table of contents needs every
+heading, the reference list every citation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from github_slugger import GithubSlugger
+from markdown_it import MarkdownIt
+
+from . import markdown
+from .model import Problem, Source, Survey
+from .references import bibtex_text, format_references
+from .templating import markdown_env
+
+TOC = "\x00surveybuild-toc:{}:{}\x00"
+REFS = "\x00surveybuild-references:{}\x00"
+
+
+class TemplateError(Exception):
+    """A template called something that does not exist (an unknown table or key)."""
+
+
+def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
+    template_text = survey.readme_template or ""
+    template_name = survey.settings.readme_template
+    citations = markdown.Citations()
+    problems: list[Problem] = []
+    where = Source(template_name)
+    entries = {e.key: e for e in survey.bib}
+
+    def get_table(table_id: str):
+        table = survey.table(table_id)
+        if table is None:
+            known = ", ".join(t.id for t in survey.tables)
+            raise TemplateError(f"table('{table_id}'): no table with that id (tables: {known})")
+        return table
+
+    def table(table_id: str) -> str:
+        return markdown.render_table(get_table(table_id), citations)
+
+    def caption(table_id: str) -> str:
+        t = get_table(table_id)
+        return markdown.Renderer(t, citations, "gfm").latex(t.caption)
+
+    def toc(min_level: int = 2, max_level: int = 3) -> str:
+        return TOC.format(min_level, max_level)
+
+    def references(grouped: bool = False) -> str:
+        return REFS.format("grouped" if grouped else "flat")
+
+    def bibtex(key: str) -> str:
+        if key not in entries:
+            raise TemplateError(f"bibtex('{key}'): no entry with that key in {survey.settings.bib}")
+        return bibtex_text(entries[key])
+
+    def cite(*keys: str) -> str:
+        missing = [k for k in keys if k not in entries]
+        if missing:
+            raise TemplateError(f"cite({', '.join(missing)}): not in {survey.settings.bib}")
+        return " ".join(f"[\\[{citations.number(k)}\\]](#{markdown.ref_anchor(k)})" for k in keys)
+
+    env = markdown_env()
+    env.globals.update(table=table, caption=caption, toc=toc, references=references, bibtex=bibtex, cite=cite,
+                       tables=[t.id for t in survey.tables])
+    try:
+        text = env.from_string(template_text).render()
+    except TemplateError as exc:
+        return "", [Problem(where, str(exc), hint="fix the template or add the missing source")]
+    except Exception as exc:  # jinja2's syntax and undefined errors
+        line = getattr(exc, "lineno", 0) or 0
+        return "", [Problem(Source(template_name, line), f"template error: {exc}")]
+    cited = [entries[k] for k in citations.order if k in entries]
+    formatted, found = format_references(cited)
+    problems += found
+    text = _fill_references(text, citations, formatted, survey)
+    text = _fill_toc(text)
+    return text, problems
+
+
+def _reference_lines(keys: list[str], citations: markdown.Citations, formatted: dict[str, str]) -> list[str]:
+    lines = []
+    for key in keys:
+        n = citations.order.index(key) + 1
+        lines.append(f'<a id="{markdown.ref_anchor(key)}"></a>\\[{n}\\] {formatted.get(key, key)}')
+        lines.append("")
+    return lines
+
+
+def _fill_references(text: str, citations, formatted, survey: Survey) -> str:
+    flat = REFS.format("flat")
+    if flat in text:
+        text = text.replace(flat, "\n".join(_reference_lines(citations.order, citations, formatted)).rstrip())
+    grouped = REFS.format("grouped")
+    if grouped in text:
+        lines: list[str] = []
+        by_section: dict[str, list[str]] = {}
+        for key in citations.order:
+            table = survey.table(citations.first_table.get(key, ""))
+            section = (table.section or table.id) if table is not None else "Other"
+            by_section.setdefault(section, []).append(key)
+        for section, keys in by_section.items():
+            lines += [f"### {section}", ""] + _reference_lines(keys, citations, formatted)
+        text = text.replace(grouped, "\n".join(lines).rstrip())
+    return text
+
+
+def headings(text: str) -> list[tuple[int, str]]:
+    """(level, text) of every heading, as a CommonMark parser sees them (code blocks excluded)."""
+    tokens = MarkdownIt("commonmark").parse(text)
+    out = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open":
+            inline = tokens[i + 1]
+            plain = "".join(child.content for child in (inline.children or [])
+                            if child.type in ("text", "code_inline"))
+            out.append((int(tok.tag[1]), plain))
+    return out
+
+
+def _fill_toc(text: str) -> str:
+    marks = re.findall(TOC.format(r"(\d)", r"(\d)").replace("\x00", "\\x00"), text)
+    if not marks:
+        return text
+    slugger = GithubSlugger()
+    found = [(level, title, slugger.slug(title)) for level, title in headings(text.replace("\x00", ""))]
+    for lo, hi in set(marks):
+        lo_i, hi_i = int(lo), int(hi)
+        lines = [f"{'  ' * (level - lo_i)}- [{markdown.escape_gfm(title)}](#{slug})"
+                 for level, title, slug in found if lo_i <= level <= hi_i]
+        text = text.replace(TOC.format(lo, hi), "\n".join(lines))
+    return text

@@ -1,0 +1,67 @@
+"""Cite commands in the paper's own ``.tex`` files, found by pylatexenc's LaTeX walker.
+
+Starred forms, optional arguments and comma lists are understood; commented-out
+cites are not cites. The generated ``paper/tables/`` are skipped: their cites
+come from the YAML and are checked there.
+"""
+
+from __future__ import annotations
+
+from pylatexenc import latexwalker, macrospec
+
+from .model import Problem, Source, TexCite
+
+CITE_COMMANDS = (
+    "cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear", "citeyearpar",
+    "citenum", "Citep", "Citet", "Citealp", "Citeauthor", "parencite", "textcite", "autocite",
+    "footcite", "nocite",
+)
+
+
+def _context() -> macrospec.LatexContextDb:
+    db = latexwalker.get_default_latex_context_db()
+    db.add_context_category(
+        "surveybuild-cites",
+        macros=[macrospec.MacroSpec(name, "*[[{") for name in CITE_COMMANDS],
+        prepend=True,
+    )
+    return db
+
+
+_CONTEXT = _context()
+
+
+def read_cites(text: str, path: str) -> tuple[list[TexCite], list[Problem]]:
+    walker = latexwalker.LatexWalker(text, latex_context=_CONTEXT, tolerant_parsing=True)
+    try:
+        nodes, _, _ = walker.get_latex_nodes()
+    except latexwalker.LatexWalkerError as exc:  # pragma: no cover - tolerant mode rarely raises
+        return [], [Problem(Source(path), f"could not read LaTeX: {exc}")]
+    cites: list[TexCite] = []
+    _walk(nodes, walker, path, cites)
+    return cites, []
+
+
+def _walk(nodes, walker, path: str, out: list[TexCite]) -> None:
+    for node in nodes or ():
+        if node is None:
+            continue
+        if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in CITE_COMMANDS:
+            args = node.nodeargd.argnlist if node.nodeargd else []
+            keys_node = args[-1] if args else None
+            if keys_node is not None:
+                line, col = walker.pos_to_lineno_colno(keys_node.pos)
+                raw = keys_node.latex_verbatim().strip("{}")
+                offset = 1
+                for key in raw.split(","):
+                    stripped = key.strip()
+                    if stripped and stripped != "*":
+                        lead = len(key) - len(key.lstrip())
+                        out.append(TexCite(stripped, node.macroname,
+                                           Source(path, line, col + 1 + offset + lead)))
+                    offset += len(key) + 1
+            continue
+        _walk(getattr(node, "nodelist", None), walker, path, out)
+        argd = getattr(node, "nodeargd", None)
+        if argd is not None and argd.argnlist:
+            _walk(argd.argnlist, walker, path, out)

@@ -1,0 +1,58 @@
+"""Typed cell values: sizes (7B, 52K, 1.4T), yes/no, lists, URLs. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+_NUMBER = r"(\d+(?:\.\d+)?)([KMBT]?)"
+SIZE = re.compile(rf"^(~)?{_NUMBER}(\+)?(?:\s*-\s*{_NUMBER}(\+)?)?$")
+MISSING = "-"
+
+
+def parse_size(raw: object) -> float | None:
+    """The value a size stands for, or ``None`` if it is not a size."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return float(raw) if raw >= 0 else None
+    if not isinstance(raw, str):
+        return None
+    m = SIZE.match(raw.strip())
+    if not m:
+        return None
+    return float(m.group(2)) * SUFFIX[m.group(3)]
+
+
+def format_size(raw: object) -> str:
+    """How a size is shown: integers with thousands separators, the rest as written."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return f"{raw:,}"
+    return re.sub(r"\s*-\s*", "–", str(raw).strip())
+
+
+def check_url(raw: object) -> str:
+    """'' when ``raw`` is an http(s) URL, else what is wrong with it."""
+    if not isinstance(raw, str):
+        return f"a URL must be text, not {raw!r}"
+    if any(ch.isspace() for ch in raw) or any(ch in raw for ch in '<>"{}\\`'):
+        return f"URL {raw!r} holds a space or one of < > \" {{ }} \\ `"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https"):
+        return f"URL {raw!r} has scheme '{parts.scheme or 'none'}': only http and https links are allowed"
+    if not parts.netloc:
+        return f"URL {raw!r} has no host"
+    return ""
+
+
+def sort_key(column_type: str, raw: object):
+    """A key that sorts missing values last and sizes by value."""
+    if raw is None:
+        return (1, 0, "")
+    if column_type == "size":
+        value = parse_size(raw)
+        return (0, value if value is not None else 0.0, "")
+    if isinstance(raw, bool):
+        return (0, 0 if raw else 1, "")
+    return (0, 0, str(raw).casefold())
