@@ -90,7 +90,7 @@ def cell_value(table: Table, column: Column, raw: object) -> str:
     if column.type == "list":
         return escape(", ".join(map(str, raw))) or values.MISSING
     if column.type == "url":
-        return f"\\url{{{raw}}}"
+        return latex_url(str(raw))
     return escape(str(raw))
 
 
@@ -106,12 +106,17 @@ def url_columns(table: Table) -> list[Column]:
     return [c for c in table.columns if c.type == "url" and c.show in ("both", "paper")]
 
 
+def latex_url(url: str) -> str:
+    """``\\url{...}`` that also works inside another command's argument (a table note is one)."""
+    return "\\url{" + url.replace("\\", "").replace("#", "\\#").replace("%", "\\%") + "}"
+
+
 def url_note_text(table: Table, row: Row) -> str:
     urls = [(c, row.value(c.key)) for c in url_columns(table)]
     urls = [(c, v.raw) for c, v in urls if v is not None and v.raw]
     if len(urls) == 1:
-        return f"\\url{{{urls[0][1]}}}"
-    return "; ".join(f"{escape(c.title)}: \\url{{{u}}}" for c, u in urls)
+        return latex_url(urls[0][1])
+    return "; ".join(f"{escape(c.title)}: {latex_url(u)}" for c, u in urls)
 
 
 class TableRenderer:

@@ -51,8 +51,19 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     def toc(min_level: int = 2, max_level: int = 3) -> str:
         return TOC.format(min_level, max_level)
 
-    def references(grouped: bool = False) -> str:
-        return REFS.format("grouped" if grouped else "flat")
+    groups_spec: list[list] = []
+
+    def references(groups=None) -> str:
+        """The numbered reference list; ``groups`` = [[heading, [table id or cite key, ...]], ...]."""
+        if groups is None:
+            return REFS.format("flat")
+        for heading, members in groups:
+            for member in members:
+                if survey.table(member) is None and member not in entries:
+                    raise TemplateError(f"references(): '{member}' is neither a table id nor a key in "
+                                        f"{survey.settings.bib}")
+        groups_spec[:] = [[str(h), list(m)] for h, m in groups]
+        return REFS.format("grouped")
 
     def bibtex(key: str) -> str:
         if key not in entries:
@@ -75,10 +86,14 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     except Exception as exc:  # jinja2's syntax and undefined errors
         line = getattr(exc, "lineno", 0) or 0
         return "", [Problem(Source(template_name, line), f"template error: {exc}")]
+    for _, members in groups_spec:  # works listed by key are numbered after every cited one
+        for member in members:
+            if survey.table(member) is None:
+                citations.number(member, "")
     cited = [entries[k] for k in citations.order if k in entries]
     formatted, found = format_references(cited)
     problems += found
-    text = _fill_references(text, citations, formatted, survey)
+    text = _fill_references(text, citations, formatted, groups_spec)
     text = _fill_toc(text)
     return text, problems
 
@@ -92,20 +107,22 @@ def _reference_lines(keys: list[str], citations: markdown.Citations, formatted: 
     return lines
 
 
-def _fill_references(text: str, citations, formatted, survey: Survey) -> str:
+def _fill_references(text: str, citations, formatted, groups_spec) -> str:
     flat = REFS.format("flat")
     if flat in text:
         text = text.replace(flat, "\n".join(_reference_lines(citations.order, citations, formatted)).rstrip())
     grouped = REFS.format("grouped")
     if grouped in text:
+        placed: set[str] = set()
         lines: list[str] = []
-        by_section: dict[str, list[str]] = {}
-        for key in citations.order:
-            table = survey.table(citations.first_table.get(key, ""))
-            section = (table.section or table.id) if table is not None else "Other"
-            by_section.setdefault(section, []).append(key)
-        for section, keys in by_section.items():
-            lines += [f"### {section}", ""] + _reference_lines(keys, citations, formatted)
+        for heading, members in groups_spec:
+            keys = [k for k in citations.order if k not in placed
+                    and (citations.first_table.get(k) in members or k in members)]
+            placed.update(keys)
+            lines += [f"### {heading}", ""] + _reference_lines(keys, citations, formatted)
+        rest = [k for k in citations.order if k not in placed]
+        if rest:
+            lines += ["### Other", ""] + _reference_lines(rest, citations, formatted)
         text = text.replace(grouped, "\n".join(lines).rstrip())
     return text
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install what surveybuild needs on Debian: TeX Live and poppler from apt, then the
+# package and its test tools into .venv. Safe to run again: it skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=0
+for tool in latexmk pdflatex bibtex pdftotext kpsewhich; do
+  command -v "$tool" >/dev/null || need_apt=1
+done
+if [ "$need_apt" = 0 ]; then
+  for sty in threeparttablex.sty booktabs.sty multirow.sty pdflscape.sty lmodern.sty natbib.sty; do
+    kpsewhich "$sty" >/dev/null || need_apt=1
+  done
+fi
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt=1
+
+if [ "$need_apt" = 1 ]; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends \
+    latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+    texlive-bibtex-extra lmodern poppler-utils python3-venv python3-pip >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+.venv/bin/python -m pip install -q -e '.[test]'
+echo "surveybuild installed in .venv ($(.venv/bin/surveybuild --version))"
