@@ -10,6 +10,7 @@ reported, never dropped.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from pylatexenc import latex2text, latexwalker, macrospec
@@ -92,11 +93,14 @@ class LatexFieldError(ValueError):
         self.problems = problems
 
 
+# No macro, group, special character or TeX ligature (`` '' -- ---): the text is its own rendering.
+_PLAIN = re.compile(r"(?:[^\\{}~$%&#^_`'-]|'(?!')|-(?!-))*")
+
+
 @functools.lru_cache(maxsize=65536)
 def to_pieces(latex: str) -> tuple[Piece, ...]:
     """The README pieces of a LaTeX field; raises :class:`LatexFieldError`."""
-    if "\\" not in latex and "{" not in latex and "}" not in latex and "~" not in latex \
-            and "$" not in latex and "%" not in latex:
+    if _PLAIN.fullmatch(latex):
         return (Text(latex),)  # the common plain cell: no walker needed
     problems = _brace_problems(latex)
     if problems:
@@ -110,6 +114,7 @@ def to_pieces(latex: str) -> tuple[Piece, ...]:
     pieces: list[Piece] = []
     problems = []
     _convert(nodes, to_text, pieces, problems, False, False)
+    problems += _special_problems(nodes)
     if problems:
         raise LatexFieldError(problems)
     return tuple(_merge(pieces))
@@ -182,6 +187,32 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
             _convert(node.nodelist, to_text, out, problems, bold, italic)
             continue
         out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
+
+
+_SPECIAL_HINTS = {"&": "\\&", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{}"}
+
+
+def _special_problems(nodes, in_math: bool = False) -> list[str]:
+    """Characters that are LaTeX syntax outside math: a bare & breaks the table, # _ ^ stop the compile."""
+    problems = []
+    for node in nodes or ():
+        if node is None:
+            continue
+        if node.isNodeType(latexwalker.LatexMathNode):
+            continue
+        text = ""
+        if node.isNodeType(latexwalker.LatexSpecialsNode):
+            text = node.specials_chars
+        elif node.isNodeType(latexwalker.LatexCharsNode):
+            text = node.chars
+        for ch in sorted(set(text) & set(_SPECIAL_HINTS)):
+            problems.append(f"a bare '{ch}' is LaTeX syntax (write {_SPECIAL_HINTS[ch]} for the character)")
+        problems += _special_problems(getattr(node, "nodelist", None))
+        argd = getattr(node, "nodeargd", None)
+        if argd is not None and argd.argnlist and not (
+                node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in ("url", "href")):
+            problems += _special_problems(argd.argnlist)
+    return problems
 
 
 def _merge(pieces: list[Piece]) -> list[Piece]:
