@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 
 from . import values
@@ -53,6 +54,9 @@ def check_survey(survey: Survey) -> list[Problem]:
         found = index.problem(cite.key, cite.source, f"\\{cite.command}")
         if found:
             problems.append(found)
+    if survey.readme_template:
+        # works the README template lists by key, e.g. references(groups=[["Reading", ["key"]]])
+        used.update(k for k in re.findall(r"[\"']([^\"'\s]+)[\"']", survey.readme_template) if k in index.keys)
     for entry in survey.bib:
         if entry.key not in used:
             problems.append(Problem(entry.source, f"entry '{entry.key}' is never cited", severity="warning",
