@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from . import latex
+from . import latex, markers
 from .check import check_survey
 from .model import Problem, Source, Survey
 from .read import read_survey
-from .readme import render_readme
+from .readme import fill_markdown, render_readme
+from .stamp import stamp, unedited
 from .tableread import SCHEMA_NAME
 
 SCHEMA_OUTPUT = f"schema/{SCHEMA_NAME}"
@@ -50,14 +51,28 @@ def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
     problems: list[Problem] = []
     for table in survey.tables:
         try:
-            outputs[str(tables_dir(survey) / f"{table.id}.tex")] = latex.render_table(table, survey.settings)
+            outputs[str(tables_dir(survey) / f"{table.id}.tex")] = stamp(latex.render_table(table, survey.settings),
+                                                                          "latex")
         except latex.UnencodableText as exc:
             problems.append(Problem(table.source, f"table '{table.id}': {exc}",
                                     hint="write the character as LaTeX in a 'latex' column, or leave it out"))
-    if survey.readme_template is not None:
+    table_ids = [t.id for t in survey.tables]
+    for rel, text in survey.fill_files:
+        regions, found = markers.find_regions(text, rel, table_ids)
+        problems += found
+        if found:
+            continue
+        if markers.flavour(rel) == "markdown":
+            outputs[rel], found = fill_markdown(survey, rel, text, regions)
+            problems += found
+        else:
+            rendered = {t.id: latex.render_table(t, survey.settings) for t in survey.tables
+                        if any(r.id == t.id for r in regions)}
+            outputs[rel] = markers.fill(text, regions, rendered)
+    if survey.readme_template is not None and survey.settings.readme not in outputs:
         text, found = render_readme(survey)
         problems += found
-        outputs[survey.settings.readme] = text
+        outputs[survey.settings.readme] = stamp(text, "markdown")
     outputs[SCHEMA_OUTPUT] = resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8")
     return outputs, problems
 
@@ -72,18 +87,41 @@ def plan(root: Path) -> tuple[Survey, dict[str, str], Report]:
     return survey, outputs, report
 
 
-def build(root: Path) -> Report:
-    """Check, then write every generated file that changed."""
+def build(root: Path, force: bool = False) -> Report:
+    """Check, then write every generated file that changed.
+
+    A generated file edited by hand since the last build (its checksum line no
+    longer matches) is not overwritten unless ``force``; nothing is written then.
+    """
     root = Path(root)
-    _, outputs, report = plan(root)
+    survey, outputs, report = plan(root)
     if not report.ok:
         return report
+    fill = {rel for rel, _ in survey.fill_files}
+    changed: dict[str, str] = {}
     for rel, text in sorted(outputs.items()):
         path = root / rel
-        if path.exists() and path.read_text("utf-8") == text:
+        current = path.read_text("utf-8", errors="replace") if path.exists() else None
+        if current == text:
             report.unchanged.append(rel)
             continue
-        write_atomic(path, text)
+        if current is not None and not force and rel not in fill and rel != SCHEMA_OUTPUT \
+                and unedited(current) is not True:
+            edited = unedited(current) is False
+            report.problems.append(Problem(
+                Source(rel, _first_difference(current, text)),
+                "edited by hand since the last build" if edited
+                else "not written by surveybuild (no checksum line): overwriting it would lose its text",
+                hint=("keep the edit by moving it into the table YAML or the README template, then build; "
+                      if edited else "move its text into the README template, or add marker regions to it "
+                      "(docs/format.md) so that only they are generated; ")
+                + "or build with --force to overwrite it"))
+            continue
+        changed[rel] = text
+    if not report.ok:
+        return report
+    for rel, text in changed.items():
+        write_atomic(root / rel, text)
         report.written.append(rel)
     return report
 
@@ -136,7 +174,7 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def paper(root: Path) -> Report:
+def paper(root: Path, force: bool = False) -> Report:
     """Write the tables, then compile the paper with latexmk (shell escape off)."""
     from .texrun import run_latexmk
 
@@ -144,7 +182,7 @@ def paper(root: Path) -> Report:
     survey, outputs, report = plan(root)
     if not report.ok:
         return report
-    report = build(root)
+    report = build(root, force=force)
     if not report.ok:
         return report
     pdf, problems = run_latexmk(root / survey.settings.paper, (root,))

@@ -39,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
     for name, (_, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text)
         sp.add_argument("-C", dest="sub_directory", default=None, metavar="DIR", help=argparse.SUPPRESS)
+        if name in ("build", "paper"):
+            sp.add_argument("--force", action="store_true",
+                            help="overwrite generated files even if they were edited by hand")
     return p
 
 
@@ -48,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     if not root.is_dir():
         print(f"surveybuild: error: {root}: no such folder", file=sys.stderr)
         return 2
-    report = COMMANDS[args.command][0](root)
+    command = COMMANDS[args.command][0]
+    report = command(root, force=True) if getattr(args, "force", False) else command(root)
     print_report(report)
     if report.ok and args.command == "check":
         print("check: sources, refs.bib and generated files agree", file=sys.stderr)

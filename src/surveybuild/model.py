@@ -172,6 +172,7 @@ class Settings:
     readme: str = "README.md"
     cite_command: str = "citep"
     long_table_rows: int = 25
+    fill: tuple[str, ...] = ()  # hand-written files whose marker regions are filled in place
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ class Survey:
     tex_cites: tuple[TexCite, ...] = ()
     tex_files: tuple[str, ...] = ()
     readme_template: str | None = None  # the template's text; None when the survey has none
+    fill_files: tuple[tuple[str, str], ...] = ()  # (path, text) of files with marker regions
     problems: tuple[Problem, ...] = field(default=())  # found while reading
 
     def table(self, table_id: str) -> Table | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from . import yamlread as yr
 from .bibread import read_bib
+from .markers import has_markers
 from .model import Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
 from .texread import read_cites
@@ -50,6 +51,17 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
                                     hint=did_you_mean(key, known) or f"known: {', '.join(known)}"))
             continue
         value = yr.plain(vnode)
+        if key == "fill":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(Problem(yr.where(SETTINGS_FILE, vnode), "setting 'fill' must be a list of file paths"))
+                continue
+            bad = [v for v in value if Path(v).is_absolute() or ".." in Path(v).parts]
+            if bad:
+                problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting 'fill': path {bad[0]!r} leaves "
+                                        "the survey folder", hint="use a path relative to the survey folder"))
+                continue
+            values[key] = tuple(value)
+            continue
         expected = type(getattr(Settings(), key))
         if not isinstance(value, expected) or isinstance(value, bool):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
@@ -107,6 +119,16 @@ def read_survey(root: Path) -> Survey:
             found_cites, found = read_cites(text, shown)
             cites += found_cites
             problems += found
+    fill_files = []
+    readme = root / settings.readme
+    candidates = list(settings.fill)
+    if settings.readme not in candidates and readme.exists() and has_markers(readme.read_text("utf-8", "replace")):
+        candidates.append(settings.readme)
+    for rel in candidates:
+        text, found = read_text(root / rel, rel)
+        problems += found
+        if text is not None:
+            fill_files.append((rel, text))
     template = None
     if (root / settings.readme_template).exists():
         template, found = read_text(root / settings.readme_template, settings.readme_template)
@@ -119,5 +141,6 @@ def read_survey(root: Path) -> Survey:
         tex_cites=tuple(cites),
         tex_files=tuple(shown_tex),
         readme_template=template,
+        fill_files=tuple(fill_files),
         problems=tuple(problems),
     )

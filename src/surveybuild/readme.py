@@ -98,6 +98,26 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     return text, problems
 
 
+def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, list[Problem]]:
+    """A hand-written Markdown file with its marker regions filled: tables, ``references``, ``toc``."""
+    from .markers import fill
+
+    citations = markdown.Citations()
+    content: dict[str, str] = {}
+    for region in regions:
+        if region.id == "references":
+            content[region.id] = "\n" + REFS.format("flat") + "\n"
+        elif region.id == "toc":
+            content[region.id] = "\n" + TOC.format(2, 3) + "\n"
+        else:
+            content[region.id] = "\n" + markdown.render_table(survey.table(region.id), citations) + "\n"
+    text = fill(text, regions, {k: v.rstrip("\n") + "\n\n" for k, v in content.items()})
+    entries = {e.key: e for e in survey.bib}
+    formatted, problems = format_references([entries[k] for k in citations.order if k in entries])
+    text = _fill_references(text, citations, formatted, [])
+    return _fill_toc(text), problems
+
+
 def _reference_lines(keys: list[str], citations: markdown.Citations, formatted: dict[str, str]) -> list[str]:
     lines = []
     for key in keys:

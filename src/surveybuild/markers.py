@@ -1,0 +1,99 @@
+"""Marker regions: generated text between ``surveybuild:begin ID`` and ``surveybuild:end`` in a hand-written file.
+
+In Markdown the markers are HTML comments, in LaTeX line comments::
+
+    <!-- surveybuild:begin models -->          % surveybuild:begin models
+    ...generated...                            ...generated...
+    <!-- surveybuild:end -->                   % surveybuild:end
+
+Only what lies between a pair is replaced; every byte outside is kept. A marker
+stands alone on its line. IDs are table ids, plus ``references`` and ``toc``
+in Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Problem, Source
+
+SPECIAL_IDS = ("references", "toc")
+
+_MD_BEGIN = re.compile(r"^\s*<!--\s*surveybuild:begin\s+(\S+)\s*-->\s*$")
+_MD_END = re.compile(r"^\s*<!--\s*surveybuild:end\s*-->\s*$")
+_TEX_BEGIN = re.compile(r"^\s*%\s*surveybuild:begin\s+(\S+)\s*$")
+_TEX_END = re.compile(r"^\s*%\s*surveybuild:end\s*$")
+_ANY = re.compile(r"surveybuild:(begin|end)\b")
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    begin: int  # index of the begin marker's line
+    end: int  # index of the end marker's line
+    source: Source
+
+
+def flavour(path: str) -> str:
+    return "latex" if path.endswith((".tex", ".sty", ".cls")) else "markdown"
+
+
+def has_markers(text: str) -> bool:
+    return bool(_ANY.search(text))
+
+
+def find_regions(text: str, path: str, known_ids) -> tuple[list[Region], list[Problem]]:
+    """Every marker pair of ``text``; unbalanced, nested or unknown markers are problems."""
+    begin_re, end_re = (_TEX_BEGIN, _TEX_END) if flavour(path) == "latex" else (_MD_BEGIN, _MD_END)
+    ids = set(known_ids) | (set(SPECIAL_IDS) if flavour(path) == "markdown" else set())
+    lines = text.splitlines(keepends=True)
+    regions: list[Region] = []
+    problems: list[Problem] = []
+    open_at: tuple[int, str] | None = None
+    for i, line in enumerate(lines):
+        where = Source(path, i + 1, 1)
+        begin, end = begin_re.match(line), end_re.match(line)
+        if begin:
+            if open_at is not None:
+                problems.append(Problem(where, f"marker 'surveybuild:begin {begin.group(1)}' is nested in the region "
+                                        f"'{open_at[1]}' opened on line {open_at[0] + 1}",
+                                        hint="close the first region with 'surveybuild:end' before opening another"))
+                continue
+            if begin.group(1) not in ids:
+                from .tableread import did_you_mean
+
+                problems.append(Problem(where, f"marker names unknown table '{begin.group(1)}'",
+                                        hint=did_you_mean(begin.group(1), ids) or f"known: {', '.join(sorted(ids))}"))
+            open_at = (i, begin.group(1))
+        elif end:
+            if open_at is None:
+                problems.append(Problem(where, "marker 'surveybuild:end' closes no region",
+                                        hint="delete it or add the matching 'surveybuild:begin ID' above"))
+                continue
+            regions.append(Region(open_at[1], open_at[0], i, Source(path, open_at[0] + 1, 1)))
+            open_at = None
+        elif _ANY.search(line):
+            problems.append(Problem(where, "a 'surveybuild:' marker must stand alone on its line, written as "
+                                    + ("'% surveybuild:begin ID' / '% surveybuild:end'" if flavour(path) == "latex"
+                                       else "'<!-- surveybuild:begin ID -->' / '<!-- surveybuild:end -->'")))
+    if open_at is not None:
+        problems.append(Problem(Source(path, open_at[0] + 1, 1), f"region '{open_at[1]}' is never closed",
+                                hint="add a 'surveybuild:end' marker after it"))
+    return regions, problems
+
+
+def fill(text: str, regions: list[Region], content: dict[str, str]) -> str:
+    """``text`` with each region's inside replaced by ``content[region.id]``; the rest byte for byte."""
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    last = 0
+    for region in regions:
+        out += lines[last: region.begin + 1]
+        if not out[-1].endswith("\n"):
+            out[-1] += "\n"
+        body = content[region.id]
+        out.append(body if body.endswith("\n") else body + "\n")
+        last = region.end
+    out += lines[last:]
+    return "".join(out)

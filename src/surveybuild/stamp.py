@@ -1,0 +1,29 @@
+"""A checksum line at the end of each generated file, so a hand edit is noticed before it is overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_LINE = re.compile(r"^(?:% surveybuild-sha256: ([0-9a-f]{16})|<!-- surveybuild-sha256: ([0-9a-f]{16}) -->)$", re.M)
+
+
+def _digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def stamp(text: str, flavour: str) -> str:
+    """``text`` with its checksum line appended (LaTeX comment or HTML comment)."""
+    body = text if text.endswith("\n") else text + "\n"
+    digest = _digest(body)
+    line = f"% surveybuild-sha256: {digest}\n" if flavour == "latex" else f"<!-- surveybuild-sha256: {digest} -->\n"
+    return body + line
+
+
+def unedited(text: str) -> bool | None:
+    """True when ``text`` is exactly as generated, False when edited since, None when it carries no stamp."""
+    found = list(_LINE.finditer(text))
+    if not found:
+        return None
+    m = found[-1]
+    return text[m.end():].strip() == "" and _digest(text[: m.start()]) == (m.group(1) or m.group(2))
