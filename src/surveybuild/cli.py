@@ -28,6 +28,7 @@ COMMANDS = {
     "build": (build, "write the LaTeX tables and README.md (no TeX run)"),
     "paper": (paper, "write the tables, then build the PDF with latexmk"),
     "check": (check, "cross-check sources and refs.bib, and that committed outputs are up to date"),
+    "init": (None, "write a new survey skeleton into DIR (tables, refs.bib, paper, README template, tasks, CI)"),
 }
 
 
@@ -39,6 +40,8 @@ def parser() -> argparse.ArgumentParser:
     for name, (_, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text)
         sp.add_argument("-C", dest="sub_directory", default=None, metavar="DIR", help=argparse.SUPPRESS)
+        if name == "init":
+            sp.add_argument("target", metavar="DIR", help="the new survey folder (created if missing)")
         if name in ("build", "paper"):
             sp.add_argument("--force", action="store_true",
                             help="overwrite generated files even if they were edited by hand")
@@ -48,6 +51,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     root = Path(args.sub_directory or args.directory)
+    if args.command == "init":
+        from .init import init
+
+        report = init(root / args.target)
+        print_report(report)
+        return 0 if report.ok else 1
     if not root.is_dir():
         print(f"surveybuild: error: {root}: no such folder", file=sys.stderr)
         return 2

@@ -1,0 +1,37 @@
+"""``surveybuild init DIR``: a new survey folder that builds at once."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from .build import Report, build, write_atomic
+from .model import Problem, Source
+
+#: skeleton file (in the package) -> where it goes in the new survey
+FILES = {
+    "tables/example.yaml": "tables/example.yaml",
+    "refs.bib": "refs.bib",
+    "paper/main.tex": "paper/main.tex",
+    "templates/README.md.j2": "templates/README.md.j2",
+    "tasks.py": "tasks.py",
+    "requirements.txt": "requirements.txt",
+    "pre-commit-config.yaml": ".pre-commit-config.yaml",
+    "github-workflow.yml": ".github/workflows/survey.yml",
+}
+
+
+def init(root: Path) -> Report:
+    """Write the skeleton into ``root`` (never over an existing file), then build it."""
+    root = Path(root)
+    existing = [dest for dest in FILES.values() if (root / dest).exists()]
+    if existing:
+        return Report(problems=[Problem(Source(dest), "already exists: init writes only into a new folder",
+                                        hint="choose an empty folder, or move the file away")
+                                for dest in existing])
+    skeleton = resources.files(__package__).joinpath("skeleton")
+    for src, dest in FILES.items():
+        write_atomic(root / dest, skeleton.joinpath(src).read_text("utf-8"))
+    report = build(root)
+    report.written = list(FILES.values()) + report.written
+    return report
