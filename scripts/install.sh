@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=0
-for tool in latexmk pdflatex bibtex pdftotext kpsewhich; do
+for tool in latexmk pdflatex bibtex pdftotext kpsewhich latexmlc; do
   command -v "$tool" >/dev/null || need_apt=1
 done
 if [ "$need_apt" = 0 ]; then
@@ -22,7 +22,7 @@ if [ "$need_apt" = 1 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends \
     latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
-    texlive-bibtex-extra lmodern poppler-utils python3-venv python3-pip >/dev/null
+    texlive-bibtex-extra lmodern poppler-utils latexml python3-venv python3-pip >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

@@ -7,14 +7,23 @@ problems that carry ``refs.bib:LINE``.
 
 from __future__ import annotations
 
+import logging
+
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
+from bibtexparser.middlewares import RemoveEnclosingMiddleware
 
+from . import bibindex
 from .model import BibEntry, Problem, Source
+
+# bibtexparser also logs each failed block to stderr; the problems below say it once, with the line.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+logging.getLogger("bibtexparser").propagate = False
 
 
 def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
-    library = bibtexparser.parse_string(text)
+    # the common clean file by regular expressions (the same entries); any other by bibtexparser
+    library = bibindex.parse(text) or bibtexparser.parse_string(text)
     problems: list[Problem] = []
     entries: list[BibEntry] = []
     for entry in library.entries:
@@ -27,10 +36,12 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
                                     hint="keep one entry under this key and rename or delete the other"))
         elif isinstance(block, DuplicateFieldKeyBlock):
             kept = block.ignore_error_block
-            if kept is not None:
+            if kept is not None:  # parse_string's middlewares skip failed blocks: strip the braces here
+                kept = RemoveEnclosingMiddleware().transform_entry(kept, library)
                 entries.append(_entry(kept, path))
             problems.append(Problem(where, f"entry '{getattr(kept, 'key', first)}': {block.error}".split(". Note:")[0],
-                                    severity="warning", hint="delete one of the repeated fields; the last one is used"))
+                                    severity="warning",
+                                    hint="delete one of the repeated fields; like BibTeX, the first one is used"))
         else:
             problems.append(Problem(where, f"entry does not parse: {first!r}: {_reason(block)}",
                                     hint="check the braces, the commas between fields and the comma after the key"))
@@ -47,7 +58,7 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
 
 def _reason(block) -> str:
     error = getattr(block, "error", None)
-    text = str(error) if error else "syntax error"
+    text = getattr(error, "abort_reason", None) or str(error or "") or "syntax error"
     return " ".join(text.split())[:200]
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from . import latex, markers
+from . import cache, latex, markers
 from .check import check_survey
 from .model import Problem, Source, Survey
-from .read import read_survey
+from .read import read_settings, read_survey
 from .readme import fill_markdown, render_readme
 from .stamp import stamp, unedited
 from .tableread import SCHEMA_NAME
@@ -31,6 +31,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)  # what was done or skipped, for the user
 
     @property
     def errors(self) -> list[Problem]:
@@ -94,6 +95,7 @@ def build(root: Path, force: bool = False) -> Report:
     longer matches) is not overwritten unless ``force``; nothing is written then.
     """
     root = Path(root)
+    before = cache.snapshot(root, read_settings(root)[0])  # the inputs as they were when the build began
     survey, outputs, report = plan(root)
     if not report.ok:
         return report
@@ -123,7 +125,21 @@ def build(root: Path, force: bool = False) -> Report:
     for rel, text in changed.items():
         write_atomic(root / rel, text)
         report.written.append(rel)
+    _remember(root, survey, outputs, report, before)
     return report
+
+
+def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Report,
+              before: dict[str, str | None]) -> None:
+    """Record the build for the no-op fast path (:mod:`surveybuild.cache`), unless an input changed meanwhile."""
+    inputs = {rel: d for rel, d in cache.snapshot(root, survey.settings).items() if rel not in outputs}
+    if inputs != {rel: d for rel, d in before.items() if rel not in outputs}:
+        return  # edited while the build ran: the next build must not trust this one
+    try:
+        write_atomic(root / cache.GITIGNORE, "# written by surveybuild: never commit this folder\n*\n")
+        write_atomic(root / cache.RECORD, cache.record(survey.settings, inputs, outputs, report.problems))
+    except OSError:
+        pass  # a read-only folder: no cache, every build is a full one
 
 
 def check(root: Path) -> Report:
@@ -176,17 +192,15 @@ def write_atomic(path: Path, text: str) -> None:
 
 def paper(root: Path, force: bool = False) -> Report:
     """Write the tables, then compile the paper with latexmk (shell escape off)."""
-    from .texrun import run_latexmk
+    from .texrun import build_pdf
 
     root = Path(root)
-    survey, outputs, report = plan(root)
-    if not report.ok:
-        return report
     report = build(root, force=force)
     if not report.ok:
         return report
-    pdf, problems = run_latexmk(root / survey.settings.paper, (root,))
-    report.problems += problems
-    if pdf is not None and not problems:
-        report.written.append(pdf.relative_to(root).as_posix())
+    result = build_pdf(root, read_survey(root))  # skips TeX when no input of the paper changed
+    report.problems += result.problems
+    report.info += result.info
+    if result.pdf is not None and report.ok:
+        (report.written if result.ran else report.unchanged).append(result.pdf.relative_to(root).as_posix())
     return report

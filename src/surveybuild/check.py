@@ -6,7 +6,8 @@ import difflib
 import re
 from collections import Counter
 
-from . import values
+from . import hygiene, values
+from .latex import UnencodableText, escape
 from .latextext import Cite, LatexFieldError, Link, NoteRef, to_pieces
 from .model import Problem, Row, Source, Survey, Table
 from .tableread import ROW_META, did_you_mean
@@ -57,8 +58,11 @@ def check_survey(survey: Survey) -> list[Problem]:
     if survey.readme_template:
         # works the README template lists by key, e.g. references(groups=[["Reading", ["key"]]])
         used.update(k for k in re.findall(r"[\"']([^\"'\s]+)[\"']", survey.readme_template) if k in index.keys)
+    problems += hygiene.check_bib(survey.bib, used)
+    # a table or .tex file that could not be read cites nothing: "never cited" would be noise then
+    read_failed = any(p.severity == "error" for p in survey.problems)
     for entry in survey.bib:
-        if entry.key not in used:
+        if entry.key not in used and not read_failed:
             problems.append(Problem(entry.source, f"entry '{entry.key}' is never cited", severity="warning",
                                     hint="cite it from a table or the paper, or delete it"))
     return problems
@@ -72,6 +76,9 @@ def check_table(table: Table, index: BibIndex, used: set[str]) -> list[Problem]:
         if n > 1:
             problems.append(Problem(table.column(key).source, f"{thing}: column '{key}' is defined {n} times"))
     problems += _column_groups(table)
+    for column in table.columns:
+        for title in (column.title, column.group or ""):
+            problems += _typeset(title, column.source, f"{thing} column '{column.key}' title", column)
     for key in table.sort:
         if key.lstrip("-") not in keys:
             problems.append(Problem(table.source, f"{thing}: sort key '{key}' is not a column",
@@ -180,6 +187,7 @@ def _value(table, column, value, thing, index, used, referenced) -> list[Problem
         if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
             return [Problem(value.source, f"{where}: expected text, got {raw!r}",
                             hint="quote it if it is meant as text")]
+        return _typeset(str(raw), value.source, where, column)
     elif kind == "latex":
         if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
             return [Problem(value.source, f"{where}: expected LaTeX text, got {raw!r}")]
@@ -200,6 +208,19 @@ def _value(table, column, value, thing, index, used, referenced) -> list[Problem
         if not isinstance(raw, list) or not all(isinstance(x, (str, int, float)) for x in raw):
             return [Problem(value.source, f"{where}: expected a list of texts, got {raw!r}",
                             hint="write [a, b] or one item per line starting with '- '")]
+        return _typeset(", ".join(map(str, raw)), value.source, where, column)
+    return []
+
+
+def _typeset(text: str, where: Source, thing: str, column) -> list[Problem]:
+    """Plain text the paper shows must be typesettable by pdflatex (checked here to point at the cell)."""
+    if not column.in_paper:
+        return []
+    try:
+        escape(text)
+    except UnencodableText as exc:
+        return [Problem(where, f"{thing}: {exc}", hint="pdflatex has no glyph for it: transliterate it or leave it out, "
+                        "or show the column in the README only (show: readme)")]
     return []
 
 

@@ -6,14 +6,35 @@ import argparse
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import __version__
-from .build import Report, build, check, paper
 from .model import Problem
 
+if TYPE_CHECKING:
+    from .build import Report
 
-def print_report(report: Report, out=sys.stderr) -> None:
+
+def _lazy(module: str, name: str):
+    """The command ``module.name``, imported on first call: a no-op build imports nothing heavy."""
+    def command(*args, **kwargs):
+        from importlib import import_module
+
+        return getattr(import_module(module, __package__), name)(*args, **kwargs)
+    command.__name__ = command.__qualname__ = name
+    return command
+
+
+arxiv = _lazy(".arxiv", "arxiv")
+build, check, paper = _lazy(".build", "build"), _lazy(".build", "check"), _lazy(".build", "paper")
+
+
+def print_report(report: Report, out=None) -> None:
+    out = out or sys.stderr  # looked up at call time, so redirecting sys.stderr works
     for problem in sorted(report.problems, key=lambda p: (p.severity != "error", p.source)):
         print(problem, file=out)
+    for line in report.info:
+        print(line, file=out)
     for rel in report.written:
         print(f"wrote {rel}", file=out)
     errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
@@ -27,8 +48,10 @@ def print_report(report: Report, out=sys.stderr) -> None:
 COMMANDS = {
     "build": (build, "write the LaTeX tables and README.md (no TeX run)"),
     "paper": (paper, "write the tables, then build the PDF with latexmk"),
+    "arxiv": (arxiv, "build the paper, then write dist/<name>-arxiv.tar.gz that compiles alone with pdflatex"),
     "check": (check, "cross-check sources and refs.bib, and that committed outputs are up to date"),
     "init": (None, "write a new survey skeleton into DIR (tables, refs.bib, paper, README template, tasks, CI)"),
+    "import": (None, "turn existing tables (LaTeX, Markdown pipe tables, HTML) into tables/*.yaml sources"),
 }
 
 
@@ -45,12 +68,33 @@ def parser() -> argparse.ArgumentParser:
         if name in ("build", "paper"):
             sp.add_argument("--force", action="store_true",
                             help="overwrite generated files even if they were edited by hand")
+        if name == "import":
+            sp.add_argument("file", metavar="FILE", help="a .tex, .md or .html file holding tables")
+            sp.add_argument("-o", dest="output", default=None, metavar="OUT",
+                            help="the YAML file, or a folder (default: the survey's tables/<file stem>.yaml)")
+            sp.add_argument("--cite-map", default=None, metavar="MAP",
+                            help="YAML mapping of reference anchors or numbers (ref12 or 12) to cite keys")
+            sp.add_argument("--force", action="store_true", help="replace existing YAML files")
+        if name == "arxiv":
+            sp.add_argument("--name", default=None, help="the tarball's name (default: the survey folder's name)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     root = Path(args.sub_directory or args.directory)
+    if args.command == "import":
+        from .importer.command import run_import
+
+        if not root.is_dir():
+            print(f"surveybuild: error: {root}: no such folder", file=sys.stderr)
+            return 2
+        if not Path(args.file).is_file():
+            print(f"surveybuild: error: {args.file}: no such file", file=sys.stderr)
+            return 2
+        report = run_import(root, args.file, args.output, args.cite_map, args.force)
+        print_report(report)
+        return 0 if report.ok else 1
     if args.command == "init":
         from .init import init
 
@@ -60,8 +104,20 @@ def main(argv: list[str] | None = None) -> int:
     if not root.is_dir():
         print(f"surveybuild: error: {root}: no such folder", file=sys.stderr)
         return 2
+    if args.command in ("build", "check") and not getattr(args, "force", False):
+        from .cache import lookup
+
+        hit = lookup(root)  # nothing changed since the last build: say what it said, write nothing
+        if hit is not None:
+            print_report(hit)
+            if args.command == "check":
+                print("check: sources, refs.bib and generated files agree", file=sys.stderr)
+            return 0
     command = COMMANDS[args.command][0]
-    report = command(root, force=True) if getattr(args, "force", False) else command(root)
+    if args.command == "arxiv":
+        report = command(root, name=args.name)
+    else:
+        report = command(root, force=True) if getattr(args, "force", False) else command(root)
     print_report(report)
     if report.ok and args.command == "check":
         print("check: sources, refs.bib and generated files agree", file=sys.stderr)

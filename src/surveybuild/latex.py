@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from pylatexenc.latexencode import UnicodeToLatexEncoder
+from pylatexenc.latexencode import RULE_CALLABLE, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from . import layout, values
 from .model import Column, Row, Settings, Table
@@ -15,10 +17,28 @@ from .templating import latex_env
 #: The escaping policies for plain text. ``pdflatex``: the ten specials and every
 #: non-ASCII character pdflatex can typeset become LaTeX; any other character is
 #: an error (:class:`UnencodableText`) rather than a compile failure later.
+#: Under T1 fonts some ASCII characters are ligatures or typographic quotes
+#: (-- --- ,, !` ?` ` ' "): they are written so that they print as typed.
+_LITERAL = {"'": r"\textquotesingle{}", "`": r"\textasciigrave{}", '"': r"\textquotedbl{}"}
+
+
+def _literal_ascii(s: str, pos: int):
+    ch = s[pos]
+    if ch in _LITERAL:
+        return 1, _LITERAL[ch]
+    if ch in "-," and s[pos + 1:pos + 2] == ch:
+        return 1, ch + "{}"  # breaks the -- / ,, ligature
+    return None
+
+
 ESCAPE_POLICIES = {
     "pdflatex": dict(non_ascii_only=False, replacement_latex_protection="braces-after-macro",
-                     unknown_char_policy="fail"),
+                     unknown_char_policy="fail",
+                     conversion_rules=[UnicodeToLatexConversionRule(RULE_CALLABLE, _literal_ascii), "defaults"]),
 }
+# pylatexenc also logs each unencodable character; the Problem we raise says it once.
+logging.getLogger("pylatexenc.latexencode").addHandler(logging.NullHandler())
+logging.getLogger("pylatexenc.latexencode").propagate = False
 
 
 class UnencodableText(ValueError):
@@ -30,19 +50,23 @@ def _encoder(policy: str) -> UnicodeToLatexEncoder:
     return UnicodeToLatexEncoder(**ESCAPE_POLICIES[policy])
 
 
-_PLAIN = re.compile(r"[A-Za-z0-9 .,;:()/'+=*!?@-]*")
+_PLAIN = re.compile(r"(?:[A-Za-z0-9 .;:()/+=*!?@]|,(?!,)|-(?!-))*")
 
 
 def escape(text: str, policy: str = "pdflatex") -> str:
     """Plain text as LaTeX that prints exactly that text."""
     if _PLAIN.fullmatch(text):
         return text
-    text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    control = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
+    if control is not None:  # TeX reads most control characters as invalid or as markup
+        raise UnencodableText(f"control character U+{ord(control):04X} {control!r} cannot be typeset by pdflatex")
     try:
         return _encoder(policy).unicode_to_latex(text)
     except ValueError as exc:
-        bad = next((ch for ch in text if ord(ch) > 127 and _fails(ch, policy)), "?")
-        raise UnencodableText(f"character U+{ord(bad):04X} {bad!r} cannot be typeset by pdflatex") from exc
+        bad = next((ch for ch in text if _fails(ch, policy)), "?")
+        name = unicodedata.name(bad, "control character")
+        raise UnencodableText(f"character U+{ord(bad):04X} {name} {bad!r} cannot be typeset by pdflatex") from exc
 
 
 def _fails(ch: str, policy: str) -> bool:
@@ -73,8 +97,16 @@ def note_marks(labels: list[str]) -> str:
     return ""
 
 
+_URL_ARG = re.compile(r"(\\(?:url|href)\s*\{)([^{}]*)(\})")
+
+
 def latex_field(table: Table, text: str) -> str:
-    """A LaTeX-typed field as the paper gets it: as written, note ids namespaced by table."""
+    """A LaTeX-typed field as the paper gets it: as written, note ids namespaced by table.
+
+    A ``#`` in the URL of ``\\url``/``\\href`` is written ``\\#``: captions and long-table notes
+    are macro arguments, where a bare ``#`` stops the compile.
+    """
+    text = _URL_ARG.sub(lambda m: m.group(1) + re.sub(r"(?<!\\)#", r"\\#", m.group(2)) + m.group(3), text)
     return _TNOTEX.sub(lambda m: f"\\tnotex{m.group(1)}{{{note_label(table, m.group(2).strip())}}}", text)
 
 

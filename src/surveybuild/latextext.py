@@ -21,7 +21,7 @@ NOTE_COMMANDS = ("tnotex", "tnote")
 LINK_COMMANDS = ("url", "href")
 STYLE_COMMANDS = (
     "textbf", "textit", "emph", "textsc", "texttt", "textrm", "textsf", "textup", "textsl",
-    "textmd", "textnormal", "underline", "mbox", "text", "textsuperscript", "textsubscript",
+    "textmd", "textnormal", "underline", "mbox", "textsuperscript", "textsubscript",
 )
 SYMBOL_COMMANDS = (
     "&", "%", "$", "#", "_", "{", "}", " ", ",", ";", ":", "!", "-", "/",
@@ -30,7 +30,7 @@ SYMBOL_COMMANDS = (
     "textbar", "textless", "textgreater", "textbullet", "textdagger", "textdegree", "S", "P",
     "checkmark", "times", "pm", "approx", "sim", "leq", "geq", "ss", "o", "O", "ae", "AE", "oe", "OE",
     "aa", "AA", "l", "L", "i", "j", "LaTeX", "TeX", "copyright", "textregistered", "texttrademark",
-    "euro", "pounds", "xspace", "relax", "sc", "bf", "it", "em", "tt", "small", "footnotesize",
+    "pounds", "relax", "sc", "bf", "it", "em", "tt", "small", "footnotesize",
 )
 ACCENT_COMMANDS = ("'", "`", "^", '"', "~", "=", ".", "u", "v", "H", "c", "d", "b", "k", "r", "t")
 ALLOWED = frozenset(CITE_COMMANDS + NOTE_COMMANDS + LINK_COMMANDS + STYLE_COMMANDS
@@ -103,6 +103,9 @@ def to_pieces(latex: str) -> tuple[Piece, ...]:
     if _PLAIN.fullmatch(latex):
         return (Text(latex),)  # the common plain cell: no walker needed
     problems = _brace_problems(latex)
+    if "^^" in latex:  # TeX reads ^^5c as a backslash: a way round every check below
+        problems.append("'^^' is TeX's character-code notation and is not allowed "
+                        "(write \\textasciicircum{} for a caret)")
     if problems:
         raise LatexFieldError(problems)
     walk_db, to_text = _contexts()
@@ -114,9 +117,10 @@ def to_pieces(latex: str) -> tuple[Piece, ...]:
     pieces: list[Piece] = []
     problems = []
     _convert(nodes, to_text, pieces, problems, False, False)
+    problems += _macro_problems(nodes)
     problems += _special_problems(nodes)
     if problems:
-        raise LatexFieldError(problems)
+        raise LatexFieldError(list(dict.fromkeys(problems)))
     return tuple(_merge(pieces))
 
 
@@ -150,7 +154,8 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
         if node is None:
             continue
         if node.isNodeType(latexwalker.LatexCommentNode):
-            problems.append("a '%' starts a LaTeX comment that hides the rest of the field (write \\% for a percent sign)")
+            problems.append("a '%' starts a LaTeX comment that hides the rest of the field (in a 'latex' column "
+                            "write \\% for a percent sign, or make the column type 'text' for plain text)")
             continue
         if node.isNodeType(latexwalker.LatexGroupNode):
             _convert(node.nodelist, to_text, out, problems, bold, italic)
@@ -170,10 +175,10 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
             elif name in NOTE_COMMANDS:
                 out.append(NoteRef(_arg_text(args[-1]).strip()))
             elif name == "url":
-                url = _arg_text(args[0])
+                url = _unescape_url(_arg_text(args[0]))
                 out.append(Link(url, url))
             elif name == "href":
-                out.append(Link(_arg_text(args[0]), to_text.nodelist_to_text(args[1].nodelist)))
+                out.append(Link(_unescape_url(_arg_text(args[0])), to_text.nodelist_to_text(args[1].nodelist)))
             elif name in ("textbf",) and args and args[-1] is not None:
                 _convert([args[-1]], to_text, out, problems, True, italic)
             elif name in ("textit", "emph", "textsl") and args and args[-1] is not None:
@@ -184,12 +189,31 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
                 out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
             continue
         if node.isNodeType(latexwalker.LatexMathNode):
+            if node.displaytype == "display":
+                problems.append(f"display math {node.delimiters[0]}...{node.delimiters[1]} is not allowed in a "
+                                f"table cell (write $...$)")
             _convert(node.nodelist, to_text, out, problems, bold, italic)
             continue
         out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
 
 
 _SPECIAL_HINTS = {"&": "\\&", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{}"}
+
+
+def _macro_problems(nodes) -> list[str]:
+    """Every macro anywhere in the field, arguments included, must be on the allow-list."""
+    problems = []
+    for node in nodes or ():
+        if node is None:
+            continue
+        if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname not in ALLOWED:
+            problems.append(f"macro '\\{node.macroname}' is not allowed in a table cell (the README cannot render "
+                            f"it; allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href)")
+        problems += _macro_problems(getattr(node, "nodelist", None))
+        argd = getattr(node, "nodeargd", None)
+        if argd is not None and argd.argnlist:
+            problems += _macro_problems(argd.argnlist)
+    return problems
 
 
 def _special_problems(nodes, in_math: bool = False) -> list[str]:
@@ -199,6 +223,11 @@ def _special_problems(nodes, in_math: bool = False) -> list[str]:
         if node is None:
             continue
         if node.isNodeType(latexwalker.LatexMathNode):
+            # & ends the table cell and # is a macro parameter, in math too
+            math = node.latex_verbatim()
+            for ch in sorted(set(math) & {"&", "#"}):
+                if re.search(r"(?<!\\)" + re.escape(ch), math):
+                    problems.append(f"a bare '{ch}' is LaTeX syntax (write {_SPECIAL_HINTS[ch]} for the character)")
             continue
         text = ""
         if node.isNodeType(latexwalker.LatexSpecialsNode):
@@ -213,6 +242,11 @@ def _special_problems(nodes, in_math: bool = False) -> list[str]:
                 node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in ("url", "href")):
             problems += _special_problems(argd.argnlist)
     return problems
+
+
+def _unescape_url(url: str) -> str:
+    """``\\#``, ``\\%`` and ``\\&`` in a LaTeX URL argument stand for the bare characters."""
+    return re.sub(r"\\([#%&_~])", r"\1", url)
 
 
 def _merge(pieces: list[Piece]) -> list[Piece]:

@@ -43,13 +43,19 @@ def note_anchor(table: Table, note_id: str) -> str:
 
 
 _GFM_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!$])")
+#: GitHub turns a bare www.x or scheme://x in text into a link; an escaped '.' or ':' stops that.
+_AUTOLINK = re.compile(r"(?i)(?<=\bwww)(\.)|(:)(?=//)")
 
 
-def escape_gfm(text: str) -> str:
-    """Plain text that GitHub's Markdown shows as written, inside a pipe-table cell too."""
+def escape_gfm(text: str, autolinks: bool = True) -> str:
+    """Plain text that GitHub's Markdown shows as written, inside a pipe-table cell too.
+
+    ``autolinks=False`` for a link's own text, where GitHub makes no link anyway.
+    """
     text = " ".join(text.splitlines())
     text = text.replace("&", "&amp;")
-    return _GFM_SPECIAL.sub(r"\\\1", text)
+    text = _GFM_SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(0), text) if autolinks else text
 
 
 def escape_html(text: str) -> str:
@@ -70,7 +76,7 @@ class Renderer:
 
     def link(self, url: str, text: str) -> str:
         if self.flavour == "gfm":
-            return f"[{escape_gfm(text)}]({url.replace(' ', '%20').replace(')', '%29').replace('(', '%28')})"
+            return f"[{escape_gfm(text, autolinks=False)}]({url.replace(' ', '%20').replace(')', '%29').replace('(', '%28')})"
         return f'<a href="{html.escape(url, quote=True)}">{escape_html(text)}</a>'
 
     def cite(self, keys) -> str:
@@ -167,7 +173,8 @@ def _html_table(table: Table, r: Renderer) -> str:
     levels = 2 if lower else 1
     head = ["<tr>"]
     if grouped:
-        head.append(f'<th rowspan="{levels}"></th>' if levels > 1 else "<th></th>")
+        title = escape_html(table.group_title)
+        head.append(f'<th rowspan="{levels}">{title}</th>' if levels > 1 else f"<th>{title}</th>")
     for c in top:
         if c.grouped:
             head.append(f'<th colspan="{c.span}">{escape_html(c.title)}</th>')

@@ -142,6 +142,7 @@ class Table:
     groups: tuple[Group, ...] = ()
     notes: tuple[Note, ...] = ()
     section: str | None = None
+    group_title: str = ""
     layout: str = "auto"
     landscape: bool = False
     font: str = "footnotesize"

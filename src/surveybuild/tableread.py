@@ -145,6 +145,7 @@ def read_table(text: str, path: str) -> tuple[Table | None, list[Problem]]:
         groups=groups,
         notes=notes,
         section=data.get("section"),
+        group_title=data.get("group_title", ""),
         layout=data.get("layout", "auto"),
         landscape=bool(data.get("landscape", False)),
         font=data.get("font", "footnotesize"),

@@ -50,15 +50,14 @@ def _walk(nodes, walker, path: str, out: list[TexCite]) -> None:
             args = node.nodeargd.argnlist if node.nodeargd else []
             keys_node = args[-1] if args else None
             if keys_node is not None:
-                line, col = walker.pos_to_lineno_colno(keys_node.pos)
                 raw = keys_node.latex_verbatim().strip("{}")
                 offset = 1
                 for key in raw.split(","):
                     stripped = key.strip()
                     if stripped and stripped != "*":
                         lead = len(key) - len(key.lstrip())
-                        out.append(TexCite(stripped, node.macroname,
-                                           Source(path, line, col + 1 + offset + lead)))
+                        line, col = walker.pos_to_lineno_colno(keys_node.pos + offset + lead)
+                        out.append(TexCite(stripped, node.macroname, Source(path, line, col + 1)))
                     offset += len(key) + 1
             continue
         _walk(getattr(node, "nodelist", None), walker, path, out)

@@ -28,16 +28,50 @@ def compose(text: str, path: str) -> tuple[yaml.Node | None, list[Problem]]:
         return None, [Problem(Source(path, 1, 1), "the file is empty",
                               hint="write the table's caption, columns and rows, or delete the file")]
     try:
-        return yaml.compose(text, Loader=_Loader), []
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = exc.problem or "syntax error"
-        context = f" {exc.context}" if exc.context else ""
-        return None, [Problem(Source(path, line, col), f"YAML syntax error: {what}{context}",
-                              hint="check the indentation and quote values holding ': ' or a leading '#', '&', '*'")]
+        return None, [_syntax_problem(exc, path)]
     except yaml.YAMLError as exc:  # pragma: no cover - other reader errors
         return None, [Problem(Source(path), f"YAML error: {exc}")]
+    problems = _node_problems(node, path)
+    return (None, problems) if problems else (node, [])
+
+
+#: More nodes than this once aliases are expanded is an alias bomb, not a table.
+MAX_NODES = 200_000
+
+
+def _node_problems(root: yaml.Node | None, path: str) -> list[Problem]:
+    """Tags the safe loader cannot build (``!!python/...``, ``!custom``) and self-referring or exploding aliases."""
+    problems: list[Problem] = []
+    count = 0
+    stack: list[tuple[yaml.Node, tuple[int, ...]]] = [(root, ())] if root is not None else []
+    while stack:
+        node, parents = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            return [Problem(where(path, root), f"the file expands to more than {MAX_NODES} values through YAML "
+                            "aliases", hint="write the values out instead of repeating '*alias'")]
+        if node.tag not in _constructor.yaml_constructors:
+            problems.append(Problem(where(path, node), f"YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed",
+                                    hint="surveybuild reads plain YAML only: remove the '!' tag"))
+            continue
+        if id(node) in parents:
+            return [Problem(where(path, node), "a YAML alias refers to a value that contains it",
+                            hint="remove the '*alias'")]
+        children = node.value if isinstance(node, yaml.SequenceNode) else \
+            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+        stack.extend((child, parents + (id(node),)) for child in children)
+    return problems
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, path: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    what = exc.problem or "syntax error"
+    context = f" {exc.context}" if exc.context else ""
+    return Problem(Source(path, line, col), f"YAML syntax error: {what}{context}",
+                   hint="check the indentation and quote values holding ': ' or a leading '#', '&', '*'")
 
 
 _constructor = yaml.constructor.SafeConstructor()

@@ -1,0 +1,164 @@
+"""The content-hash cache that makes a no-op ``build`` or ``check`` instant.
+
+After a successful build, ``.surveybuild-cache/build.json`` records:
+
+- the code: surveybuild's version and the size and time of each of its files, and of the
+  libraries that shape the output (a new version of either means a full build);
+- the settings the build used, and the SHA-256 of every input: ``surveybuild.yaml``, the bib,
+  the README template, the README, the fill files, every ``*.yaml``/``*.yml`` below the tables
+  folder and every ``*.tex`` below the paper's folder (its ``build`` folders aside). The set of
+  paths is part of the record, so an added or deleted file is a change too;
+- the SHA-256 of every generated file as generated, and the problems (warnings) the build found.
+
+:func:`lookup` reads those files' bytes again, hashes them and compares: only when every input
+and every output on disk is exactly as recorded is the build a no-op (a hand-edited README is
+not). It imports nothing but the standard library and :mod:`surveybuild.model`, so a no-op
+starts no YAML, BibTeX, LaTeX or template machinery. Anything unexpected (no record, an
+unreadable or older record) is a miss: the full build runs, and the cache can make a build
+slower, never wrong.
+
+This module only reads; :func:`surveybuild.build.build` writes the record (:func:`record`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .model import Problem, Settings, Source
+
+CACHE_DIR = ".surveybuild-cache"
+RECORD = f"{CACHE_DIR}/build.json"
+#: Written into the cache folder so that no survey commits it, gitignored or not.
+GITIGNORE = f"{CACHE_DIR}/.gitignore"
+SETTINGS_FILE = "surveybuild.yaml"  # the same as surveybuild.read.SETTINGS_FILE (a test keeps them equal)
+FORMAT = 1
+#: Libraries whose version can change what a build writes.
+LIBRARIES = ("bibtexparser", "pybtex", "latexcodec", "pylatexenc", "jinja2", "yaml", "jsonschema",
+             "github_slugger", "markdown_it")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def code_fingerprint() -> str:
+    """surveybuild's version and files, and the libraries' installed files (size and mtime)."""
+    import importlib.util
+
+    package = Path(__file__).resolve().parent
+    parts = [__version__]
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".json", ".j2", ".tex", ".yaml", ".yml", ".bib", ".txt")):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{st.st_size}:{st.st_mtime_ns}")
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        if origin and os.path.exists(origin):
+            st = os.stat(origin)
+            parts.append(f"{name}:{origin}:{st.st_size}:{st.st_mtime_ns}")
+        else:
+            parts.append(f"{name}:missing")
+    return digest("\n".join(parts).encode("utf-8"))
+
+
+def _walk(root: Path, folder: str, suffixes: tuple[str, ...], skip_build: bool) -> list[str]:
+    base = root / folder
+    found = []
+    for current, dirs, files in os.walk(base):
+        if skip_build:
+            dirs[:] = [d for d in dirs if d != "build" and not d.startswith("build-")]
+        for name in files:
+            if name.endswith(suffixes):
+                found.append(Path(current, name).relative_to(root).as_posix())
+    return found
+
+
+def input_paths(root: Path, settings: Settings) -> list[str]:
+    """Every file a build can read: a superset of what :func:`surveybuild.read.read_survey` opens."""
+    paper_dir = Path(settings.paper).parent.as_posix()
+    paths = {SETTINGS_FILE, settings.bib, settings.readme_template, settings.readme, settings.paper, *settings.fill}
+    paths.update(_walk(root, settings.tables, (".yaml", ".yml"), skip_build=False))
+    paths.update(_walk(root, paper_dir, (".tex",), skip_build=True))
+    return sorted(paths)
+
+
+def fingerprint(root: Path, paths: list[str]) -> dict[str, str | None]:
+    """Path -> SHA-256 of the file's bytes (``None`` when it does not exist)."""
+    out: dict[str, str | None] = {}
+    for rel in paths:
+        try:
+            out[rel] = digest((root / rel).read_bytes())
+        except FileNotFoundError:
+            out[rel] = None
+        except OSError:
+            out[rel] = "unreadable"
+    return out
+
+
+def snapshot(root: Path, settings: Settings) -> dict[str, str | None]:
+    """The fingerprint of every input the build can read, under ``settings``."""
+    return fingerprint(root, input_paths(root, settings))
+
+
+def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str, str],
+           problems: list[Problem]) -> str:
+    """The record's text, for :func:`surveybuild.build.build` to write to :data:`RECORD`."""
+    return json.dumps({
+        "format": FORMAT,
+        "code": code_fingerprint(),
+        "settings": asdict(settings),
+        "inputs": inputs,
+        "outputs": {rel: digest(text.encode("utf-8")) for rel, text in sorted(outputs.items())},
+        "problems": [{"path": p.source.path, "line": p.source.line, "col": p.source.col, "message": p.message,
+                      "severity": p.severity, "hint": p.hint} for p in problems],
+    }, indent=1, sort_keys=True) + "\n"
+
+
+@dataclass
+class Hit:
+    """A no-op: the report of the build that made the current outputs (the CLI prints it)."""
+
+    problems: list[Problem]
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def lookup(root: Path) -> Hit | None:
+    """A :class:`Hit` when nothing changed since the recorded build, else ``None`` (build fully)."""
+    root = Path(root)
+    try:
+        data = json.loads((root / RECORD).read_bytes())
+        if data.get("format") != FORMAT:
+            return None
+        settings = Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in data["settings"].items()})
+        if data["code"] != code_fingerprint():
+            return None
+        paths = sorted(data["inputs"])
+        found = [rel for rel in input_paths(root, settings) if rel not in data["outputs"]]
+        if paths != found or fingerprint(root, paths) != data["inputs"]:
+            return None  # an input was added, deleted or changed
+        if fingerprint(root, sorted(data["outputs"])) != data["outputs"]:
+            return None  # a generated file is missing or was edited: the build says which
+        problems = [Problem(Source(p["path"], p["line"], p["col"]), p["message"], p["severity"], p["hint"])
+                    for p in data["problems"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    hit = Hit(problems, unchanged=sorted(data["outputs"]))
+    return hit if hit.ok else None

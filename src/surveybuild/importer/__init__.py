@@ -1,0 +1,108 @@
+"""``surveybuild import``: existing tables (LaTeX, Markdown pipe tables, HTML tables) -> table sources.
+
+read (latex_tables / markdown_tables / html_tables) -> assemble -> write. Every
+table found becomes an :class:`~.assemble.ImportedTable`; whatever the format
+cannot hold is a :class:`~surveybuild.model.Problem` naming FILE:LINE. Nothing
+is dropped without a problem saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from ..model import Problem, Source
+from .assemble import ImportedTable, RawTable, assemble, slug
+from .write import to_yaml
+
+LATEX_SUFFIXES = (".tex", ".ltx", ".sty")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
+HTML_SUFFIXES = (".html", ".htm")
+
+
+class ImportError_(ValueError):
+    """Raised for a file the importer cannot read at all (unknown kind)."""
+
+
+@dataclass
+class ImportResult:
+    tables: list[ImportedTable] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def kind_of(path: str) -> str:
+    suffix = PurePath(path).suffix.lower()
+    if suffix in LATEX_SUFFIXES:
+        return "latex"
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    raise ImportError_(f"{path}: cannot tell the kind of file from '{suffix or 'no suffix'}' "
+                       "(expected .tex, .md or .html)")
+
+
+def stem(path: str) -> str:
+    """A table id from a file name: lower case, [a-z0-9_-] only."""
+    text = slug(PurePath(path).stem.replace("-", "_"))
+    text = text[1:] if text[:1] == "n" and text[1:2].isdigit() and not PurePath(path).stem.startswith("n") else text
+    return text or "table"
+
+
+def read_raw(text: str, path: str, cite_map: dict[str, str] | None = None) -> list[RawTable]:
+    kind = kind_of(path)
+    if kind == "latex":
+        from .latex_tables import read_latex
+        return read_latex(text, path)
+    if kind == "markdown":
+        from .markdown_tables import read_markdown
+        return read_markdown(text, path, cite_map)
+    from .html_tables import read_html
+    return read_html(text, path, cite_map)
+
+
+def import_text(text: str, path: str, *, bib_keys: set[str] | None = None,
+                cite_map: dict[str, str] | None = None, name: str | None = None) -> ImportResult:
+    """Every table of one file's text. ``path`` names the file in messages and gives the table names."""
+    result = ImportResult()
+    raws = read_raw(text, path, cite_map)
+    base = name or stem(path)
+    if not raws:
+        result.problems.append(Problem(Source(path), "no table found in the file", severity="warning"))
+    for n, raw in enumerate(raws):
+        table_name = base if len(raws) == 1 else f"{base}-{n + 1}"
+        imported, problems = assemble(raw, table_name, bib_keys)
+        result.problems += problems
+        if imported is not None:
+            result.tables.append(imported)
+    return result
+
+
+def import_file(path: str | Path, **kw) -> ImportResult:
+    path = Path(path)
+    return import_text(path.read_text("utf-8"), str(path), **kw)
+
+
+def read_cite_map(text: str, path: str) -> tuple[dict[str, str], list[Problem]]:
+    """``anchor-or-number: cite key`` lines (YAML mapping) -> {anchor: key}; ``12: key`` means ``ref12``."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        return {}, [Problem(Source(path), f"cite map is not YAML: {' '.join(str(exc).split())[:120]}")]
+    if not isinstance(data, dict):
+        return {}, [Problem(Source(path), "a cite map is a mapping: reference anchor or number -> cite key")]
+    out = {}
+    for k, v in data.items():
+        anchor = f"ref{k}" if isinstance(k, int) or re.fullmatch(r"\d+", str(k)) else str(k).lstrip("#")
+        out[anchor] = str(v)
+    return out, []
+
+
+__all__ = ["ImportResult", "ImportedTable", "import_file", "import_text", "read_cite_map", "to_yaml", "kind_of"]

@@ -1,0 +1,652 @@
+"""A table as read from a file (a grid of cells with spans) -> the model's :class:`Table`.
+
+Shared by the three readers. Spans are resolved here:
+
+- a body row that is one cell across every column is a row-group title;
+- a first column whose cells span several rows while no other column spans the
+  same rows is a group column: each of its cells opens a row group;
+- a first-column cell spanning several rows together with other spanning cells
+  is one row with ``subrows`` (the columns that do not span);
+- two header rows become column groups.
+
+Everything else that does not fit is repaired in a stated way and reported.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .. import latextext, values
+from ..latex import UnencodableText, escape
+from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
+from . import cells
+
+
+@dataclass
+class RawCell:
+    """One cell as the reader found it."""
+
+    latex: str  # the cell as LaTeX (converted: what a ``latex`` column holds)
+    source: Source
+    rowspan: int = 1
+    colspan: int = 1
+    plain: str | None = None  # plain text, when the cell has no markup (Markdown/HTML)
+    flag: bool | None = None  # a yes/no mark
+    links: tuple[str, ...] = ()  # link icons taken out of the cell
+    link: tuple[str, str] | None = None  # (url, text) when the cell is one link and nothing else
+    align: str | None = None  # l, c or r when the cell says (Markdown/HTML)
+
+    @property
+    def empty(self) -> bool:
+        return not self.latex.strip() and not self.links and self.flag is None
+
+
+@dataclass
+class RawTable:
+    kind: str  # latex | markdown | html
+    source: Source
+    header: list[list[RawCell]]
+    body: list[list[RawCell]]
+    caption: str = ""
+    label: str | None = None
+    section: str | None = None
+    aligns: list[str] = field(default_factory=list)
+    widths: list[str | None] = field(default_factory=list)
+    notes: dict[str, tuple[str, Source]] = field(default_factory=dict)  # id -> (LaTeX text, where)
+    note_ids: dict[str, str] = field(default_factory=dict)  # label or mark -> note id
+    layout: str = "auto"
+    landscape: bool = False
+    font: str | None = None
+    explicit_spans: bool = False  # LaTeX: cells under a \multirow are written (empty)
+    notices: cells.Notices = field(default_factory=cells.Notices)
+    problems: list[Problem] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    cite_text: list[str] = field(default_factory=list)  # citations kept as text
+
+
+@dataclass
+class ImportedTable:
+    table: Table
+    comment: str
+    name: str  # a file name stem suggestion
+    stats: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Slot:
+    cell: RawCell
+    row: int  # where the cell starts
+    col: int
+    origin: bool
+
+
+def place(rows: list[list[RawCell]], explicit: bool, problems: list[Problem]) -> tuple[list[list[_Slot | None]], int]:
+    """Cells on a grid; spans cover the slots they span."""
+    grid: dict[tuple[int, int], _Slot] = {}
+    nrows = len(rows)
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in grid:
+                c += 1
+            height = cell.rowspan if not explicit else 1
+            for dr in range(max(1, height)):
+                for dc in range(max(1, cell.colspan)):
+                    grid[(r + dr, c + dc)] = _Slot(cell, r, c, dr == 0 and dc == 0)
+            c += max(1, cell.colspan)
+    if explicit:  # LaTeX writes the covered cells (empty): let the span cover them
+        for (r, c), slot in sorted(grid.items()):
+            cell = slot.cell
+            if not slot.origin or cell.rowspan == 1:
+                continue
+            step = 1 if cell.rowspan > 0 else -1
+            covered = [(r + step * k, c) for k in range(1, abs(cell.rowspan))]
+            for rc in covered:
+                under = grid.get(rc)
+                if under is not None and under.origin and not under.cell.empty:
+                    problems.append(Problem(under.cell.source, f"a cell under \\multirow at {cell.source} holds "
+                                            f"'{under.cell.latex[:40]}': the two overlap in the table",
+                                            hint="kept as its own value; check the row"))
+                    continue
+                if rc[0] < nrows:
+                    for dc in range(max(1, cell.colspan)):
+                        grid[(rc[0], c + dc)] = _Slot(cell, r, c, False)
+            if step < 0:  # \multirow{-n}: the text sits on the last row; start the span at the top
+                top = max(0, r - abs(cell.rowspan) + 1)
+                for rr in range(top, r + 1):
+                    for dc in range(max(1, cell.colspan)):
+                        grid[(rr, c + dc)] = _Slot(cell, top, c, rr == top and dc == 0)
+                cell.rowspan = r - top + 1
+    ncols = max((c for _, c in grid), default=-1) + 1
+    out = [[grid.get((r, c)) for c in range(ncols)] for r in range(nrows)]
+    for r, row in enumerate(out):  # a span past the last row is cut there
+        for slot in row:
+            if slot is not None and slot.origin and not explicit and slot.row + slot.cell.rowspan > nrows:
+                slot.cell.rowspan = nrows - slot.row
+    return out, ncols
+
+
+def slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if text and text[0].isdigit():
+        text = "n" + text
+    return text
+
+
+def plain_title(latex: str) -> str:
+    try:
+        return latextext.plain_text(latextext.to_pieces(latex)).replace("\N{NO-BREAK SPACE}", " ").strip()
+    except latextext.LatexFieldError:
+        return latex.strip()
+
+
+def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], list[str]]:
+    """Column titles and groups from the header rows."""
+    problems = raw.problems
+    where = raw.header[0][0].source if raw.header and raw.header[0] else raw.source
+    grid, hcols = place(raw.header, raw.explicit_spans, problems) if raw.header else ([], 0)
+    if hcols > ncols:
+        ncols = hcols
+    levels: list[list[tuple[str, int, bool]]] = []  # per row: (title, span, origin) per column
+    for row in grid:
+        level = []
+        for c in range(ncols):
+            slot = row[c] if c < len(row) else None
+            if slot is None:
+                level.append(("", 1, True))
+            else:
+                level.append((plain_title(slot.cell.latex), slot.cell.colspan, slot.origin or slot.col != c))
+        levels.append(level)
+    titles: list[str] = []
+    groups: list[str | None] = []
+    notes: list[str] = []
+    if not levels:
+        titles = [f"Column {c + 1}" for c in range(ncols)]
+        problems.append(Problem(where, "the table has no header row: columns are titled 'Column 1', ...",
+                                severity="warning", hint="give the columns titles in the YAML"))
+        return titles, [None] * ncols, notes
+    if len(levels) > 2:
+        problems.append(Problem(where, f"{len(levels)} header rows: the format has two levels; the rows below "
+                                "the first are joined into the column titles", severity="warning"))
+        top = levels[0]
+        lower = [(" ".join(t for t in (lv[c][0] for lv in levels[1:] if lv[c][2]) if t), 1, True)
+                 for c in range(ncols)]
+        levels = [top, lower]
+    if len(levels) == 1:
+        for c in range(ncols):
+            title, span, origin = levels[0][c]
+            slot = grid[0][c] if c < len(grid[0]) else None
+            if slot is not None and not slot.origin and slot.col != c:
+                problems.append(Problem(slot.cell.source, f"header cell '{title}' spans {span} columns in a "
+                                        "one-row header: the columns it covers are titled "
+                                        f"'{title} (2)', ...", severity="warning"))
+                title = f"{title} ({c - slot.col + 1})"
+            titles.append(title)
+            groups.append(None)
+    else:
+        top_row, low_row = grid[0], grid[1]
+        current = None
+        implicit = []
+        for c in range(ncols):
+            top = top_row[c] if c < len(top_row) else None
+            low = low_row[c] if c < len(low_row) else None
+            top_text = plain_title(top.cell.latex) if top is not None else ""
+            low_text = plain_title(low.cell.latex) if low is not None and low.origin and low.cell is not (
+                top.cell if top else None) else ""
+            spans_both = top is not None and low is not None and low.cell is top.cell
+            if spans_both or not low_text:
+                titles.append(top_text if top is not None and (top.origin or top.col == c) else "")
+                groups.append(None)
+                current = None
+                if top is not None and top.cell.colspan > 1 and not spans_both:
+                    titles[-1] = top_text
+            elif top is not None and (top.cell.colspan > 1 or (top.origin and top_text)):
+                current = top_text
+                titles.append(low_text)
+                groups.append(current)
+            elif current is not None and not top_text:
+                implicit.append(low_text)
+                titles.append(low_text)
+                groups.append(current)
+            else:
+                titles.append(low_text)
+                groups.append(None)
+        if implicit:
+            problems.append(Problem(where, f"header cells {', '.join(repr(t) for t in implicit)} sit under an "
+                                    "empty cell next to a group title: read as part of that column group",
+                                    severity="warning", hint="check the column groups in the YAML"))
+    for c, title in enumerate(titles):
+        if not title:
+            titles[c] = f"Column {c + 1}"
+            problems.append(Problem(where, f"column {c + 1} has no title in the header: titled 'Column {c + 1}'",
+                                    severity="warning", hint="give it a title in the YAML"))
+    return titles, groups, notes
+
+
+def _keys(titles: list[str], groups: list[str | None]) -> list[str]:
+    keys: list[str] = []
+    for c, title in enumerate(titles):
+        key = slug(title) or f"col{c + 1}"
+        if key in keys and groups[c]:
+            key = f"{slug(groups[c]) or 'group'}_{key}"
+        base, n = key, 2
+        while key in keys:
+            key, n = f"{base}_{n}", n + 1
+        keys.append(key)
+    return keys
+
+
+YES_NO = {"Yes": True, "No": False, "yes": True, "no": False}
+MISSING = ("", "-")
+
+
+def flag_of(cell: RawCell) -> bool | None:
+    return cell.flag if cell.flag is not None else YES_NO.get(cell.latex.strip())
+
+
+def _column_type(raw: RawTable, title: str, values: list[RawCell]) -> str:
+    present = [v for v in values if v is not None and not v.empty]
+    if present and all(flag_of(v) is not None or v.latex.strip() in MISSING for v in present) \
+            and any(flag_of(v) is not None for v in present) \
+            and len({v.latex.strip() for v in present if flag_of(v) is not None and v.flag is None}) != 1:
+        return "bool"
+    if present and all(v.link is not None and v.link[1].strip().casefold() == title.casefold()
+                       or (v.plain is not None and v.plain.strip() in ("", "-")) for v in present) \
+            and any(v.link is not None for v in present):
+        return "url"
+    if raw.kind != "latex" and all(v.plain is not None for v in present):
+        return "text"
+    return "latex"
+
+
+def _value(kind: str, cell: RawCell | None) -> object:
+    if cell is None or cell.empty:
+        return None
+    if kind == "bool":
+        return flag_of(cell)
+    if kind == "url":
+        return cell.link[0] if cell.link is not None else None
+    if kind == "text":
+        return cell.plain
+    return cell.latex
+
+
+def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tuple[ImportedTable | None, list[Problem]]:
+    problems = raw.problems
+    body_grid, ncols = place(raw.body, raw.explicit_spans, problems)
+    head_width = max((sum(max(1, c.colspan) for c in row) for row in raw.header), default=0)
+    ncols = max(ncols, head_width)
+    for row in body_grid:
+        row += [None] * (ncols - len(row))
+    if not body_grid:
+        problems.append(Problem(raw.source, "the table has no body rows: nothing to import"))
+        return None, problems
+    titles, col_groups, _ = _header(raw, ncols)
+
+    for r, row in enumerate(body_grid):  # short rows: GitHub and LaTeX leave the last columns empty
+        missing = 0
+        while missing < len(row) and row[len(row) - 1 - missing] is None:
+            missing += 1
+        present = [s for s in row if s is not None]
+        if missing and present and not (len(present) == 1 or all(s.cell is present[0].cell for s in present)):
+            problems.append(Problem(present[0].cell.source, f"row has cells for {ncols - missing} of {ncols} "
+                                    f"columns: the last {missing} are left empty", severity="warning",
+                                    hint="check that each value sits under its column (a cell may be missing "
+                                         "in the middle)"))
+
+    # 1. rows that are one cell across the table: row-group titles
+    lines: list[tuple[str, object]] = []  # ("group", RawCell) | ("row", list[_Slot | None])
+    for r, row in enumerate(body_grid):
+        first = row[0]
+        if (ncols > 1 and first is not None and first.origin and first.cell.colspan >= ncols
+                and all(s is not None and s.cell is first.cell for s in row)):
+            lines.append(("group", first.cell))
+        else:
+            lines.append(("row", row))
+
+    # 2. a first column of spanning cells that nothing else spans: a group column
+    group_column = False
+    spans = [(r, row[0]) for r, (kind, row) in enumerate(lines) if kind == "row" and row[0] is not None
+             and row[0].origin and row[0].cell.rowspan > 1]
+    if spans and not any(kind == "group" for kind, _ in lines):
+        group_column = True
+        for r, slot in spans:
+            others = [s for s in lines[r][1][1:] if s is not None and s.origin and s.cell.rowspan == slot.cell.rowspan]
+            if others:
+                group_column = False
+        if group_column:
+            header = titles[0]
+            raw.comments.append(f"The first column ('{header}') was read as row groups: each of its cells spans "
+                                "the rows of one group.")
+            problems.append(Problem(raw.source, f"the first column ('{header}') spans rows that no other column "
+                                    "spans: read as row groups (its title is not shown; groups have no column "
+                                    "title)", severity="warning"))
+
+    groups: list[Group] = []
+    group_of_line: dict[int, str] = {}
+    current: str | None = None
+
+    def new_group(cell: RawCell) -> str:
+        title = _strip_style(cell.latex)
+        gid = slug(plain_title(title))[:40] or f"group{len(groups) + 1}"
+        base, n = gid, 2
+        while any(g.id == gid for g in groups):
+            gid, n = f"{base}_{n}", n + 1
+        groups.append(Group(gid, title, cell.source))
+        return gid
+
+    for r, (kind, row) in enumerate(lines):
+        if kind == "group":
+            current = new_group(row)
+            continue
+        if group_column and row[0] is not None:
+            if row[0].origin:
+                current = new_group(row[0].cell)
+        group_of_line[r] = current
+    if group_column:
+        titles, col_groups = titles[1:], col_groups[1:]
+        ncols -= 1
+        lines = [(k, row[1:] if k == "row" else row) for k, row in lines]
+    if groups and any(group_of_line.get(r) is None for r, (k, _) in enumerate(lines) if k == "row"):
+        gid = "other"
+        groups.insert(0, Group(gid, "Other", raw.source))
+        for r in group_of_line:
+            if group_of_line[r] is None:
+                group_of_line[r] = gid
+        problems.append(Problem(raw.source, "rows before the first group title were put in a group 'Other'",
+                                severity="warning", hint="give them a group in the YAML"))
+
+    # 3. rows, with subrows where the first column spans lines
+    entities: list[tuple[int, list[list[_Slot | None]]]] = []  # (first line index, its lines)
+    row_lines = [(i, row) for i, (k, row) in enumerate(lines) if k == "row"]
+    j = 0
+    while j < len(row_lines):
+        i, row = row_lines[j]
+        height = 1
+        if row and row[0] is not None and row[0].origin and row[0].cell.rowspan > 1:
+            height = row[0].cell.rowspan
+        chunk = [row_lines[k][1] for k in range(j, min(j + height, len(row_lines)))]
+        entities.append((i, chunk))
+        j += max(1, len(chunk))
+
+    # column values, to choose the types
+    per_column: list[list[RawCell | None]] = [[] for _ in range(ncols)]
+    for _, chunk in entities:
+        for line in chunk:
+            for c in range(ncols):
+                slot = line[c] if c < len(line) else None
+                per_column[c].append(slot.cell if slot is not None and slot.origin else None)
+    types = [_column_type(raw, titles[c], per_column[c]) for c in range(ncols)]
+    keys = _keys(titles, col_groups)
+    heads = [[ch[0][c].cell if ch[0][c] is not None and ch[0][c].origin else None for _, ch in entities]
+             for c in range(ncols)]
+    order = _order(raw, titles, col_groups, types, heads, [group_of_line.get(i) for i, _ in entities])
+    if types and types[order[0]] in ("bool", "url"):
+        types[order[0]] = "latex" if raw.kind == "latex" else "text"
+
+    # link icons: one url column after the column that held them
+    icon_cols = [c for c in range(ncols) if any(v is not None and v.links for v in per_column[c])]
+    columns: list[Column] = []
+    col_of: dict[int, Column] = {}
+    icon_key: dict[int, str] = {}
+    where_col = raw.source
+    for c in order:
+        align = raw.aligns[c + (1 if group_column else 0)] if c + (1 if group_column else 0) < len(raw.aligns) \
+            else "l"
+        width = None
+        if raw.widths and c + (1 if group_column else 0) < len(raw.widths):
+            width = raw.widths[c + (1 if group_column else 0)]
+        if not raw.aligns:
+            found = Counter(v.align for v in per_column[c] if v is not None and v.align)
+            align = found.most_common(1)[0][0] if found else "l"
+        col_of[c] = Column(keys[c], titles[c], types[c], align if align in "lcr" else "l",
+                           group=col_groups[c], width=width, source=where_col)
+        columns.append(col_of[c])
+        if c in icon_cols:
+            key = "code" if "code" not in keys else f"code_{c + 1}"
+            keys.append(key)
+            icon_key[c] = key
+            columns.append(Column(key, "Code", "url", "l", group=col_groups[c] if c + 1 < ncols and
+                                  col_groups[c] == col_groups[c + 1] else None, source=where_col))
+
+    notices = raw.notices
+    rows: list[Row] = []
+    first_key = columns[0].key
+    stats: Counter = Counter()
+    referenced: list[str] = []
+    seen: dict[tuple, Source] = {}
+    warned: set[int] = set()
+
+    def cell_at(slot: _Slot | None, c: int, column: Column) -> RawCell | None:
+        if slot is None:
+            return None
+        if slot.origin:
+            return slot.cell
+        if id(slot.cell) not in warned:
+            warned.add(id(slot.cell))
+            if slot.col == c:
+                problems.append(Problem(slot.cell.source, f"column '{column.title}': a cell spanning "
+                                        f"{slot.cell.rowspan} rows that are separate rows: its value was copied "
+                                        "to each of them", severity="warning"))
+            else:
+                problems.append(Problem(slot.cell.source, f"a cell spanning {slot.cell.colspan} columns in a "
+                                        "body row: its text went to the first of them, the others are empty",
+                                        severity="warning"))
+        return slot.cell if slot.col == c else None
+
+    for index, (line_no, chunk) in enumerate(entities):
+        head = chunk[0]
+        multi = len(chunk) > 1
+        spanning = {c for c in range(ncols) if multi and head[c] is not None and head[c].origin
+                    and head[c].cell.rowspan == len(chunk)}
+        main: list[tuple[str, Value]] = []
+        subs: list[list[tuple[str, Value]]] = [[] for _ in chunk] if multi else []
+        cites: list[tuple[str, Source]] = []
+        row_notes: list[tuple[str, str, Source]] = []
+        source = next((s.cell.source for s in head if s is not None), raw.source)
+        row_name = ""
+
+        def put(key: str, value: Value, k: int, spans: bool) -> None:
+            if multi and not spans:
+                subs[k].append((key, value))
+            elif value.raw is not None or key == first_key:
+                main.append((key, value))
+
+        for c in order:
+            column = col_of[c]
+            targets = [(0, head)] if not multi or c in spanning else list(enumerate(chunk))
+            for k, line in targets:
+                cell = cell_at(line[c], c, column)
+                where = cell.source if cell is not None else source
+                value_cell = cell
+                if c == order[0] and k == 0 and cell is not None and column.type == "latex":
+                    converted = cells.convert(cell.latex, notices, raw.note_ids, first=True)
+                    value_cell = RawCell(converted.latex, cell.source)
+                    cites += [(key, cell.source) for key in converted.cites]
+                    row_notes += [(first_key, n, cell.source) for n in converted.notes]
+                raw_value = _value(column.type, value_cell)
+                if column.type == "url" and raw_value is not None and values.check_url(raw_value):
+                    problems.append(Problem(where, f"column '{column.title}': {values.check_url(raw_value)}: "
+                                            "kept as written", hint="write a full https:// link"))
+                if column.type == "latex" and isinstance(raw_value, str):
+                    _check_latex(raw_value, where, column, problems)
+                elif column.type == "text" and isinstance(raw_value, str):
+                    _check_text(raw_value, where, column, problems)
+                if raw_value is not None:
+                    stats["cells"] += 1
+                if c == order[0] and k == 0:
+                    row_name = str(raw_value) if raw_value is not None else ""
+                put(column.key, Value(raw_value, where), k, c in spanning)
+                if c in icon_cols:
+                    links = list(cell.links) if cell is not None else []
+                    if len(links) > 1:
+                        raw.comments.append(f"{where}: further link icons: {', '.join(links[1:])}")
+                        problems.append(Problem(where, f"{len(links)} link icons in one cell: the first is the "
+                                                "url, the others are kept in the table's comment",
+                                                severity="warning"))
+                    if links:
+                        stats["cells"] += 1
+                    put(icon_key[c], Value(links[0] if links else None, where), k, c in spanning)
+        if not row_name.strip():
+            problems.append(Problem(source, f"row {index + 1}: the first column ('{columns[0].title}') is empty: "
+                                    "every row needs it", hint="write the row's name in the YAML"))
+        for col, note_id, _ in row_notes:
+            referenced.append(note_id)
+        stats["cites"] += len(cites)
+        group = group_of_line.get(line_no)
+        ident = (group, row_name.strip().casefold())
+        if row_name.strip() and ident in seen:
+            problems.append(Problem(source, f"row '{row_name}' repeats the row at {seen[ident]}", severity="warning",
+                                    hint="the build reports duplicate rows: merge them or tell them apart"))
+        seen.setdefault(ident, source)
+        rows.append(Row(index=index, name=row_name, line=Line(tuple(main)),
+                        sublines=tuple(Line(tuple(s)) for s in subs), cites=tuple(cites), group=group,
+                        notes=tuple(row_notes), source=source))
+    stats["rows"] = len(rows)
+
+    # notes: referenced from cells and rows; every one must be defined and used
+    for row in rows:
+        for ln in (row.line,) + row.sublines:
+            for key, value in ln.cells:
+                if isinstance(value.raw, str) and "\\tnote" in value.raw:
+                    referenced += _note_refs(value.raw)
+    notes: list[Note] = []
+    for note_id, (text, where) in raw.notes.items():
+        if note_id not in referenced:
+            raw.comments.append(f"Note '{note_id}' (never marked in a cell): {text}")
+            problems.append(Problem(where, f"note '{note_id}' is not marked in any cell: the format's notes must "
+                                    "be attached to a cell, so its text was kept in the table's comment",
+                                    severity="warning", hint="attach it to a row with notes: [...] or drop it"))
+            continue
+        _check_latex(text, where, None, problems)
+        notes.append(Note(note_id, text, where))
+        stats["notes"] += 1
+    missing_notes = [n for n in dict.fromkeys(referenced) if n not in raw.notes]
+    for note_id in missing_notes:
+        text = f"(the text of note {note_id} was not in {raw.source.path})"
+        notes.append(Note(note_id, text, raw.source))
+    if missing_notes:
+        problems.append(Problem(raw.source, f"{len(missing_notes)} note(s) marked in cells have no text in the "
+                                f"file ({', '.join(missing_notes)}): defined with a placeholder text",
+                                hint="write the notes' text in the YAML"))
+    for message in cells.notice_messages(raw.notices):
+        problems.append(Problem(raw.source, message, severity="warning"))
+    if raw.cite_text:
+        problems.append(Problem(raw.source, f"{len(raw.cite_text)} citation(s) such as '{raw.cite_text[0]}' are "
+                                "links to a hand-numbered reference list: kept as text", severity="warning",
+                                hint="pass --cite-map FILE (reference anchor -> cite key) to turn them into cites"))
+    if bib_keys is not None:
+        missing: dict[str, Source] = {}
+        for row in rows:
+            for key, where in row.cites:
+                if key not in bib_keys:
+                    missing.setdefault(key, where)
+        for text, where in _latex_texts(rows, notes, raw):
+            for key in _cite_keys(text):
+                if key not in bib_keys:
+                    missing.setdefault(key, where)
+        for key, where in missing.items():
+            problems.append(Problem(where, f"cite key '{key}' is not in refs.bib",
+                                    hint="add the entry to refs.bib (the build needs it)"))
+    table = Table(
+        id=name, caption=raw.caption, label=raw.label or f"tab:{name}", columns=tuple(columns), rows=tuple(rows),
+        groups=tuple(groups), notes=tuple(notes), section=raw.section, layout=raw.layout,
+        landscape=raw.landscape, font=raw.font or "footnotesize", source=raw.source,
+    )
+    _check_latex(raw.caption, raw.source, None, problems, what="caption")
+    stats["columns"] = len(columns)
+    comment = f"Imported from {raw.source} by surveybuild import."
+    if raw.comments:
+        comment += "\n" + "\n".join(raw.comments)
+    return ImportedTable(table, comment, name, dict(stats)), problems
+
+
+def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list[int]:
+    """Column order: as found, unless the first column repeats a value (it names the rows, and the build
+    rejects duplicate rows) and a later column names every row once: that one moves first."""
+    n = len(titles)
+    if n < 2:
+        return list(range(n))
+
+    def unique(c: int) -> bool:
+        names = [(g, v.latex.strip().casefold()) for g, v in zip(row_groups, per_column[c])
+                 if v is not None and not v.empty]
+        return len(names) == len(set(names)) == len(per_column[c])
+
+    if unique(0) or any(v is None or v.empty for v in per_column[0]) and not any(
+            v is not None and not v.empty for v in per_column[0]):
+        return list(range(n))
+    for c in range(1, n):
+        if types[c] in ("text", "latex") and groups[c] is None and unique(c):
+            raw.problems.append(Problem(raw.source, f"the first column ('{titles[0]}') repeats values, but the "
+                                        "first column names the rows (the build rejects duplicate rows): "
+                                        f"'{titles[c]}' names every row once and was moved first",
+                                        severity="warning", hint="reorder the columns in the YAML if you like"))
+            raw.comments.append(f"Column '{titles[c]}' was moved first (it names the rows; '{titles[0]}' repeats).")
+            return [c] + [k for k in range(n) if k != c]
+    return list(range(n))
+
+
+def _strip_style(latex: str) -> str:
+    """A group title without the \\textit / \\textbf the paper's layout adds."""
+    text = latex.strip()
+    for macro in ("\\textit{", "\\textbf{", "\\emph{"):
+        if text.startswith(macro) and text.endswith("}"):
+            inner = text[len(macro):-1]
+            if not latextext._brace_problems(inner):
+                return _strip_style(inner)
+    return text
+
+
+def _note_refs(text: str) -> list[str]:
+    try:
+        return [p.note_id for p in latextext.to_pieces(text) if isinstance(p, latextext.NoteRef)]
+    except latextext.LatexFieldError:
+        return []
+
+
+def _cite_keys(text: str) -> list[str]:
+    try:
+        return [k for p in latextext.to_pieces(text) if isinstance(p, latextext.Cite) for k in p.keys]
+    except latextext.LatexFieldError:
+        return []
+
+
+def _latex_texts(rows, notes, raw):
+    yield raw.caption, raw.source
+    for note in notes:
+        yield note.text, note.source
+    for row in rows:
+        for ln in (row.line,) + row.sublines:
+            for _, value in ln.cells:
+                if isinstance(value.raw, str) and "\\" in value.raw:
+                    yield value.raw, value.source
+
+
+def _check_latex(text: str, where: Source, column: Column | None, problems: list[Problem], what: str = "") -> str:
+    thing = what or (f"column '{column.title}'" if column else "note")
+    try:
+        pieces = latextext.to_pieces(text)
+    except latextext.LatexFieldError as exc:
+        for p in exc.problems:
+            problems.append(Problem(where, f"{thing}: {p}: kept as written",
+                                    hint="rewrite it with the allowed macros (docs/format.md), "
+                                         "the build rejects it until then"))
+        return text
+    for piece in pieces:
+        if isinstance(piece, latextext.Link) and values.check_url(piece.url):
+            problems.append(Problem(where, f"{thing}: {values.check_url(piece.url)}: kept as written",
+                                    hint="write a full https:// link"))
+    return text
+
+
+def _check_text(text: str, where: Source, column: Column, problems: list[Problem]) -> None:
+    try:
+        escape(text)
+    except UnencodableText as exc:
+        problems.append(Problem(where, f"column '{column.title}': {exc}: kept as written",
+                                hint="the paper cannot show it: write it as LaTeX or leave it out"))

@@ -1,0 +1,327 @@
+"""One table cell's LaTeX -> the LaTeX a ``latex`` column holds, through pylatexenc's walker.
+
+What a cell may hold that the format has no place for is rewritten in a stated way
+and counted in :class:`Notices`, so the importer can report it:
+
+- line breaks (``\\\\``, ``\\makecell``, ``\\shortstack``, a nested ``tabular``)
+  are joined into one line (a break after a hyphen joins without a space);
+- ``\\tnote{a}`` becomes ``\\tnotex{a}``; ``\\tnote{\\ref{lbl}}`` the id the label belongs to;
+- ``\\verb|x|`` becomes ``\\texttt{x}`` with ``x`` escaped;
+- colour, rotation and spacing commands are removed and their text kept;
+- a link icon (``\\githubicon{url}``) is taken out as the cell's link;
+- a check or cross mark alone in a cell is read as yes / no.
+
+In the first column, cite commands are taken out (they become the row's ``cite:``)
+and so are the note marks at the end (the row's ``notes:``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pylatexenc import latexwalker, macrospec
+
+from ..latex import UnencodableText, escape
+from ..texread import CITE_COMMANDS
+
+#: cite commands whose keys move to the row's ``cite:`` when they are in the first column
+MOVABLE_CITES = frozenset({"cite", "citep", "citealp", "parencite", "autocite"})
+LINE_BREAKS = frozenset({"\\", "newline", "linebreak", "tabularnewline", "par", "cr"})
+STACKS = frozenset({"makecell", "thead", "shortstack", "Shortstack", "Centerstack", "stackanchor"})
+CHECK_MARKS = frozenset({"greencheck", "checkmark", "cmark", "gcmark", "yes", "tick", "correct"})
+CROSS_MARKS = frozenset({"redcross", "xmark", "rxmark", "crossmark", "no", "cross", "wrong"})
+DINGS = {"51": True, "52": True, "55": False, "56": False}
+LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
+#: commands that style or place text: removed, their last argument (the text) kept
+WRAPPERS = frozenset({"textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
+                      "fbox", "hl", "cellcolor", "adjustbox", "smash", "mbox", "makebox", "hbox"})
+#: commands with no text of their own: removed
+LAYOUT = frozenset({"centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
+                    "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
+                    "vfill", "protect", "normalsize", "small", "footnotesize", "scriptsize", "tiny",
+                    "large", "Large", "centerline", "relax", "hline", "cline", "midrule", "toprule",
+                    "bottomrule", "cmidrule", "addlinespace", "xspace"})
+
+SPECS = (
+    [macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
+    + [macrospec.MacroSpec(n, "{") for n in ("tnote", "githubicon", "github", "codeicon", "cline", "label",
+                                              "ref", "color", "Xhline", "arrayrulecolor")]
+    + [macrospec.MacroSpec("tnotex", "*{"), macrospec.MacroSpec("href", "{{"),
+       macrospec.MacroSpec("multicolumn", "{{{"), macrospec.MacroSpec("multirow", "[{[{[{"),
+       macrospec.MacroSpec("caption", "*[{"), macrospec.MacroSpec("item", "["),
+       macrospec.MacroSpec("addlinespace", "["), macrospec.MacroSpec("specialrule", "{{{"),
+       macrospec.MacroSpec("rowcolor", "[{"), macrospec.MacroSpec("cellcolor", "[{"),
+       macrospec.MacroSpec("colorbox", "[{{"), macrospec.MacroSpec("rotatebox", "[{{"),
+       macrospec.MacroSpec("resizebox", "*{{{"), macrospec.MacroSpec("scalebox", "{[{"),
+       macrospec.MacroSpec("parbox", "[[[{{"), macrospec.MacroSpec("raisebox", "{[[{"),
+       macrospec.MacroSpec("hspace", "*{"), macrospec.MacroSpec("vspace", "*{"),
+       macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
+       macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{")]
+    + [macrospec.MacroSpec(n, "[{") for n in STACKS]
+)
+ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
+    ("tabular", "[{"), ("tabular*", "{[{"), ("tabularx", "{[{"), ("tabulary", "{[{"), ("xltabular", "{[{"),
+    ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"),
+    ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
+    ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
+    ("adjustbox", "{"), ("minipage", "[[[{"),
+)]
+
+
+@functools.cache
+def context() -> macrospec.LatexContextDb:
+    db = latexwalker.get_default_latex_context_db()
+    db.add_context_category("surveybuild-import", macros=SPECS, environments=ENV_SPECS, prepend=True)
+    return db
+
+
+def walker(text: str) -> latexwalker.LatexWalker:
+    return latexwalker.LatexWalker(text, latex_context=context(), tolerant_parsing=True)
+
+
+def parse(text: str):
+    nodes, _, _ = walker(text).get_latex_nodes()
+    return nodes
+
+
+def arg_text(node) -> str:
+    """The verbatim text inside an argument's braces."""
+    if node is None:
+        return ""
+    if node.isNodeType(latexwalker.LatexGroupNode):
+        return "".join(n.latex_verbatim() for n in node.nodelist)
+    return node.latex_verbatim()
+
+
+def arg_nodes(node) -> list:
+    if node is None:
+        return []
+    if node.isNodeType(latexwalker.LatexGroupNode):
+        return list(node.nodelist)
+    return [node]
+
+
+def args(node) -> list:
+    return list(node.nodeargd.argnlist) if getattr(node, "nodeargd", None) is not None else []
+
+
+@dataclass
+class Notices:
+    """What a table's cells held that was rewritten: counted by kind, for one message each."""
+
+    counts: Counter = field(default_factory=Counter)
+    first: dict = field(default_factory=dict)  # kind -> example
+
+    def add(self, kind: str, example: str = "") -> None:
+        self.counts[kind] += 1
+        self.first.setdefault(kind, example)
+
+
+@dataclass
+class CellText:
+    latex: str  # the cell as LaTeX for a ``latex`` column
+    cites: list[str] = field(default_factory=list)  # keys taken out (first column only)
+    notes: list[str] = field(default_factory=list)  # note ids taken out from the end (first column only)
+    links: list[str] = field(default_factory=list)  # urls of link icons taken out
+    flag: bool | None = None  # a lone check (True) or cross (False) mark
+
+
+BREAK = "\x00"
+NOTE_START, NOTE_END = "\x01", "\x02"
+
+
+class _Converter:
+    def __init__(self, notices: Notices, note_ids: dict[str, str], first: bool):
+        self.notices = notices
+        self.note_ids = note_ids  # label or mark -> note id
+        self.first = first
+        self.cites: list[str] = []
+        self.links: list[str] = []
+
+    def note_id(self, text: str) -> str:
+        text = text.strip()
+        return self.note_ids.get(text, text)
+
+    def nodes(self, nodes, depth: int) -> list[str]:
+        out: list[str] = []
+        for node in nodes or ():
+            if node is None:
+                continue
+            self.node(node, out, depth)
+        return out
+
+    def node(self, node, out: list[str], depth: int) -> None:
+        if node.isNodeType(latexwalker.LatexCommentNode):
+            return
+        if node.isNodeType(latexwalker.LatexCharsNode):
+            out.append(node.chars)
+        elif node.isNodeType(latexwalker.LatexSpecialsNode):
+            out.append(node.specials_chars)
+        elif node.isNodeType(latexwalker.LatexGroupNode):
+            left, right = node.delimiters
+            out.append(left + "".join(self.nodes(node.nodelist, depth + 1)) + right)
+        elif node.isNodeType(latexwalker.LatexMathNode):
+            out.append(node.latex_verbatim())
+        elif node.isNodeType(latexwalker.LatexEnvironmentNode):
+            if node.environmentname in ("tabular", "array", "tabularx", "tabular*"):
+                self.notices.add("linebreak", node.latex_verbatim()[:60])
+                inner = [n for n in node.nodelist]
+                out.append(BREAK.join(self._stack(inner, depth)))
+            else:
+                out.append(node.latex_verbatim())
+        elif node.isNodeType(latexwalker.LatexMacroNode):
+            self.macro(node, out, depth)
+        else:
+            out.append(node.latex_verbatim())
+
+    def _stack(self, nodes, depth) -> list[str]:
+        """Rows of a nested tabular or stack, '&' read as a space."""
+        text = "".join(self.nodes(nodes, depth + 1))
+        return [text.replace("&", " ")]
+
+    def macro(self, node, out: list[str], depth: int) -> None:
+        name = node.macroname
+        a = args(node)
+        if name in LINE_BREAKS:
+            self.notices.add("linebreak", "\\" + name)
+            out.append(BREAK)
+        elif name in STACKS:
+            self.notices.add("linebreak", "\\" + name)
+            out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
+        elif self.first and name in MOVABLE_CITES and len(a) == 4 and a[0] is None and a[1] is None \
+                and a[2] is None:
+            self.cites += [k.strip() for k in arg_text(a[-1]).split(",") if k.strip()]
+            _pop_space(out)
+        elif name in ("tnote", "tnotex"):
+            inner = arg_nodes(a[-1] if a else None)
+            refs = [n for n in inner if n.isNodeType(latexwalker.LatexMacroNode) and n.macroname == "ref"]
+            ids = ([self.note_id(arg_text(args(r)[-1])) for r in refs] if refs
+                   else [self.note_id(t) for t in arg_text(a[-1] if a else None).split(",") if t.strip()])
+            for note_id in ids:
+                out.append(NOTE_START + f"\\tnotex{{{note_id}}}" + NOTE_END)
+        elif name in LINK_ICONS:
+            self.links.append(arg_text(a[-1] if a else None).strip())
+            self.notices.add("icon", "\\" + name)
+            _pop_space(out)
+        elif name == "verb":
+            verbatim = node.nodeargd.verbatim_text if hasattr(node.nodeargd, "verbatim_text") else ""
+            try:
+                out.append("\\texttt{" + escape(verbatim) + "}")
+            except UnencodableText:
+                out.append(node.latex_verbatim())
+            self.notices.add("verb", node.latex_verbatim())
+        elif name in CHECK_MARKS:
+            out.append("\\checkmark" + node.macro_post_space)
+            if name != "checkmark":
+                self.notices.add("mark", "\\" + name)
+        elif name in CROSS_MARKS:
+            out.append("$\\times$" + node.macro_post_space)
+            self.notices.add("mark", "\\" + name)
+        elif name == "ding" and arg_text(a[-1] if a else None).strip() in DINGS:
+            out.append("\\checkmark" if DINGS[arg_text(a[-1]).strip()] else "$\\times$")
+            self.notices.add("mark", node.latex_verbatim())
+        elif name in WRAPPERS:
+            self.notices.add("style", "\\" + name)
+            out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
+        elif name in LAYOUT:
+            self.notices.add("layout", "\\" + name)
+            if node.macro_post_space:
+                out.append(" ")
+        else:
+            text = "\\" + name + node.macro_post_space
+            for arg in a:
+                if arg is None:
+                    continue
+                if arg.isNodeType(latexwalker.LatexGroupNode):
+                    left, right = arg.delimiters
+                    text += left + "".join(self.nodes(arg.nodelist, depth + 1)) + right
+                else:
+                    text += arg.latex_verbatim()
+            out.append(text)
+
+
+def _pop_space(out: list[str]) -> None:
+    """Drop the spacing (blanks, ~, \\,) before something taken out of a cell."""
+    while out and (not out[-1].strip() or out[-1] in ("~", BREAK) or out[-1].strip() in ("\\,", "\\ ", "\\;")):
+        out.pop()
+    if out:
+        out[-1] = out[-1].rstrip()
+
+
+def mark_value(nodes) -> bool | None:
+    """True / False when the nodes are one check / cross mark and nothing else."""
+    meaningful = [n for n in nodes or () if n is not None and not n.isNodeType(latexwalker.LatexCommentNode)
+                  and not (n.isNodeType(latexwalker.LatexCharsNode) and not n.chars.strip())]
+    if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexGroupNode):
+        return mark_value(meaningful[0].nodelist)
+    if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexMacroNode):
+        node = meaningful[0]
+        if node.macroname in CHECK_MARKS:
+            return True
+        if node.macroname in CROSS_MARKS:
+            return False
+        if node.macroname == "ding":
+            return DINGS.get(arg_text(args(node)[-1]).strip())
+        if node.macroname in WRAPPERS | STACKS and args(node):
+            return mark_value(arg_nodes(args(node)[-1]))
+    if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexCharsNode):
+        return {"✓": True, "✔": True, "✗": False, "✘": False}.get(meaningful[0].chars.strip())
+    return None
+
+
+def join_lines(text: str) -> str:
+    """Break markers -> one line: a space between lines, none after a hyphen; whitespace collapsed."""
+    parts = text.split(BREAK)
+    out = parts[0]
+    for part in parts[1:]:
+        tight = out[-1:].isalpha() and part[:1].isalpha()  # "instruc\\tions": a word broken without a hyphen
+        left, right = out.rstrip(), part.lstrip()
+        out = left + ("" if tight or left.endswith("-") or not left or not right else " ") + right
+    return re.sub(r"\s+", " ", out).strip()
+
+
+def convert_nodes(nodes, notices: Notices, note_ids: dict[str, str] | None = None,
+                  first: bool = False) -> CellText:
+    """A cell's nodes -> :class:`CellText`."""
+    conv = _Converter(notices, note_ids or {}, first)
+    pieces = conv.nodes(nodes, 0)
+    notes: list[str] = []
+    if first:  # note marks at the very end of the first column belong to the row
+        while pieces and (not pieces[-1].strip() or pieces[-1].startswith(NOTE_START)):
+            piece = pieces.pop()
+            if piece.startswith(NOTE_START):
+                notes.insert(0, piece[len(NOTE_START) + len("\\tnotex{"):-len("}" + NOTE_END)])
+    if first and (conv.cites or conv.links or notes):
+        _pop_space(pieces)
+    text = join_lines("".join(pieces).replace(NOTE_START, "").replace(NOTE_END, ""))
+    if first and (conv.cites or notes) and not text:
+        # nothing but cites: keep them where they are
+        return convert_nodes(nodes, notices, note_ids, first=False)
+    return CellText(text, conv.cites, notes, conv.links, mark_value(nodes))
+
+
+def convert(latex: str, notices: Notices, note_ids: dict[str, str] | None = None, first: bool = False) -> CellText:
+    """A cell's LaTeX text -> :class:`CellText`."""
+    return convert_nodes(parse(latex), notices, note_ids, first)
+
+
+NOTICE_TEXT = {
+    "linebreak": "line breaks inside cells ({example}) were joined into one line (with a space, or none "
+                 "after a hyphen or inside a word): the format has no line breaks in a cell",
+    "icon": "link icons ({example}) became the url column 'code' (README: a link; paper: a table note)",
+    "verb": "\\verb ({example}) became \\texttt with the text escaped",
+    "mark": "check/cross marks ({example}) became yes/no values (bool columns) or \\checkmark / $\\times$",
+    "style": "colour/box commands ({example}) were removed, their text kept",
+    "leaked": "LaTeX written in README cells ({example}) was read as LaTeX (cites and note marks taken out)",
+    "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
+    "image": "images ({example}) were replaced by their alt text",
+    "layout": "layout commands ({example}) without text of their own were removed",
+}
+
+
+def notice_messages(notices: Notices) -> list[str]:
+    return [NOTICE_TEXT[k].format(example=notices.first[k]) + f" [{n} time(s)]"
+            for k, n in sorted(notices.counts.items())]

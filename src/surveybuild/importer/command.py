@@ -1,0 +1,93 @@
+"""``surveybuild import FILE [-o OUT] [--cite-map MAP] [--force]``: import, then write the YAML files.
+
+Output names: one table -> ``<tables>/<stem>.yaml``; several -> ``<stem>-1.yaml``,
+``<stem>-2.yaml``, ... ``-o`` names the file (several tables: ``<its stem>-<n>.yaml``
+beside it) or, when it is a folder or ends with ``/``, the folder. Existing files are
+not replaced without ``--force``. The files are written even when problems were
+found (they are the user's to fix); the exit status is 1 when any problem is an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..bibread import read_bib
+from ..build import Report, write_atomic
+from ..model import Problem, Source
+from ..read import read_settings
+from . import ImportError_, import_text, read_cite_map, stem
+from .write import WriteError, to_yaml
+
+
+def _targets(root: Path, settings, file: Path, output: str | None, count: int) -> list[Path]:
+    base = stem(str(file))
+    if output is None:
+        folder = root / settings.tables
+    elif output.endswith(("/", "\\")) or (Path(output).is_dir()):
+        folder = Path(output)
+    else:
+        out = Path(output)
+        if count == 1:
+            return [out]
+        folder, base = out.parent, stem(out.name)
+    if count == 1:
+        return [folder / f"{base}.yaml"]
+    return [folder / f"{base}-{n + 1}.yaml" for n in range(count)]
+
+
+def run_import(root: Path, file: str, output: str | None = None, cite_map: str | None = None,
+               force: bool = False) -> Report:
+    """Import ``file`` into the survey at ``root``; the report lists problems and files written."""
+    report = Report()
+    path = Path(file)
+    if not path.is_file():
+        report.problems.append(Problem(Source(file), "no such file"))
+        return report
+    settings, problems = read_settings(root)
+    report.problems += problems
+    bib_keys = None
+    bib_path = root / settings.bib
+    if bib_path.is_file():
+        entries, _ = read_bib(bib_path.read_text("utf-8"), settings.bib)
+        bib_keys = {e.key for e in entries}
+    mapping = None
+    if cite_map:
+        map_path = Path(cite_map)
+        if not map_path.is_file():
+            report.problems.append(Problem(Source(cite_map), "no such cite map file"))
+            return report
+        mapping, problems = read_cite_map(map_path.read_text("utf-8"), cite_map)
+        report.problems += problems
+        if problems:
+            return report
+    try:
+        result = import_text(path.read_text("utf-8"), file, bib_keys=bib_keys, cite_map=mapping)
+    except ImportError_ as exc:
+        report.problems.append(Problem(Source(file), str(exc)))
+        return report
+    except UnicodeDecodeError as exc:
+        report.problems.append(Problem(Source(file), f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
+        return report
+    report.problems += result.problems
+    targets = _targets(root, settings, path, output, len(result.tables))
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        for t in existing:
+            report.problems.append(Problem(Source(str(t)), "exists: not replaced", hint="pass --force to replace it"))
+        return report
+    texts = []
+    for imported, target in zip(result.tables, targets):
+        try:
+            texts.append((target, to_yaml(imported.table, imported.comment, target.stem)))
+        except WriteError as exc:
+            report.problems.append(Problem(imported.table.source, str(exc)))
+            return report
+    for target, text in texts:
+        write_atomic(target, text)
+        report.written.append(str(target))
+    tables = len(result.tables)
+    rows = sum(t.stats.get("rows", 0) for t in result.tables)
+    cells = sum(t.stats.get("cells", 0) for t in result.tables)
+    if hasattr(report, "info"):
+        report.info.append(f"import: {tables} table(s), {rows} row(s), {cells} cell(s) from {file}")
+    return report

@@ -1,0 +1,118 @@
+"""Cell content of Markdown and HTML tables (text, emphasis, links, citations) -> one :class:`RawCell`.
+
+A reader turns a cell into a list of items; :func:`cell` writes them as LaTeX
+(text escaped by the ``pdflatex`` policy of :func:`surveybuild.latex.escape`),
+and keeps the plain text when the cell has no markup, so the column can be
+``text``. A cell that is exactly one link also keeps (url, text), so a column of
+them can be a ``url`` column. LaTeX that leaked into a README cell
+(``Claude~\\citep{key}``, ``\\tnotex{id}``) is kept as LaTeX.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..latex import UnencodableText, escape
+from ..model import Problem, Source
+from .assemble import RawCell, RawTable
+
+LEAKED = re.compile(r"\\(?:tnotex?|cite[a-z]*|Cite[a-z]*)\s*[\[{*]")
+
+
+@dataclass
+class Item:
+    kind: str  # text | open | close | link | cite | break | dropped
+    text: str = ""
+    url: str = ""
+    style: str = ""  # bold | italic | code | sup | sub (for open/close)
+
+
+STYLE = {"bold": "\\textbf{", "italic": "\\textit{", "code": "\\texttt{", "sup": "\\textsuperscript{",
+         "sub": "\\textsubscript{"}
+
+
+SPECIALS = {"&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_", "{": "\\{", "}": "\\}",
+            "~": "\\textasciitilde{}", "^": "\\textasciicircum{}", "\\": "\\textbackslash{}"}
+
+
+def latex_text(text: str) -> str:
+    """Plain text as ``latex``-column text: the ten specials escaped, other non-ASCII characters by the
+    ``pdflatex`` policy (raises :class:`UnencodableText`), the rest as written."""
+    out = []
+    for ch in " ".join(text.splitlines()):
+        if ch in SPECIALS:
+            out.append(SPECIALS[ch])
+        elif ord(ch) < 128:
+            out.append(ch)
+        else:
+            out.append(escape(ch))
+    return "".join(out)
+
+
+def _esc(text: str, raw: RawTable, where: Source, report: bool = True) -> str:
+    try:
+        return latex_text(text)
+    except UnencodableText as exc:
+        if report:  # a plain cell is checked again as a ``text`` value
+            raw.problems.append(Problem(where, f"{exc}: kept as written", hint="the paper cannot show it; "
+                                        "write it as LaTeX or leave it out"))
+        return text
+
+
+def _url(url: str) -> str:
+    return url.replace("\\", "").replace("%", "\\%").replace("#", "\\#")
+
+
+def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, str] | None,
+         rowspan: int = 1, colspan: int = 1, align: str | None = None) -> RawCell:
+    # a citation link between brackets: "[<a href="#ref3">3</a>]"
+    out: list[Item] = []
+    for n, item in enumerate(items):
+        if item.kind == "cite":
+            anchor = item.url.lstrip("#")
+            key = (cite_map or {}).get(anchor)
+            if key is None:
+                raw.cite_text.append(f"[{item.text}]")
+                out.append(Item("text", item.text))
+                continue
+            if out and out[-1].kind == "text" and out[-1].text.rstrip().endswith("["):
+                out[-1].text = out[-1].text.rstrip()[:-1]
+            if n + 1 < len(items) and items[n + 1].kind == "text" and items[n + 1].text.lstrip().startswith("]"):
+                items[n + 1].text = items[n + 1].text.lstrip()[1:]
+            out.append(Item("cite", key))
+        else:
+            out.append(item)
+    items = out
+    texts = "".join(i.text for i in items if i.kind == "text")
+    if any(i.kind == "text" and LEAKED.search(i.text) for i in items) and all(
+            i.kind in ("text", "break") for i in items):
+        raw.notices.add("leaked", texts.strip())
+        return RawCell(" ".join(texts.split()), where, rowspan, colspan, align=align)
+    meaningful = [i for i in items if not (i.kind == "text" and not i.text.strip())]
+    plain = None
+    if all(i.kind == "text" for i in meaningful):
+        plain = " ".join(texts.split())
+    link = None
+    if len(meaningful) == 1 and meaningful[0].kind == "link":
+        link = (meaningful[0].url.strip(), " ".join(meaningful[0].text.split()))
+    latex = []
+    for item in items:
+        if item.kind == "text":
+            latex.append(_esc(item.text, raw, where, report=plain is None))
+        elif item.kind == "open":
+            latex.append(STYLE[item.style])
+        elif item.kind == "close":
+            latex.append("}")
+        elif item.kind == "link":
+            latex.append(f"\\href{{{_url(item.url.strip())}}}{{{_esc(' '.join(item.text.split()), raw, where)}}}")
+        elif item.kind == "cite":
+            latex.append(f"~\\citep{{{item.text}}}")
+        elif item.kind == "break":
+            raw.notices.add("linebreak", "<br>")
+            latex.append(" ")
+        elif item.kind == "dropped":
+            raw.notices.add("html", item.text)
+    text = " ".join("".join(latex).split())
+    text = re.sub(r"^~", "", text).replace(" ~\\citep", "~\\citep")
+    return RawCell(text, where, rowspan, colspan, plain=plain, link=link, align=align)

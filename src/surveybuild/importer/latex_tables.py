@@ -1,0 +1,365 @@
+"""LaTeX tables (tabular, tabularx, longtable; in table, threeparttable, ThreePartTable) -> :class:`RawTable`.
+
+The file is parsed with pylatexenc's LaTeX walker. Rows end at ``\\\\`` and cells at
+``&`` at the top level of the environment body; ``\\multicolumn`` and ``\\multirow``
+give the spans; rules (``\\toprule``, ``\\midrule``, ``\\hline`` ...) separate the header
+from the body; in a longtable, the rows before ``\\endfirsthead`` (or ``\\endhead``)
+are the header and the foot rows are skipped. ``\\caption``, ``\\label`` and the notes
+of ``tablenotes`` / ``TableNotes`` (``\\item[mark]\\label{lbl} text``) are read from
+the table's float or threeparttable.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pylatexenc import latexwalker
+
+from ..model import Problem, Source
+from . import cells
+from .assemble import RawCell, RawTable
+
+TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular", "longtable", "longtable*",
+                      "supertabular"})
+CONTAINERS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable",
+                        "landscape", "center", "adjustbox", "minipage", "small", "footnotesize"})
+NOTE_ENVS = frozenset({"tablenotes", "TableNotes"})
+RULES = frozenset({"toprule", "midrule", "bottomrule", "hline", "cline", "cmidrule", "specialrule", "addlinespace",
+                   "hhline", "Xhline", "morecmidrules", "cdashline", "hdashline", "arrayrulecolor", "noalign",
+                   "shline", "thickhline", "tabucline", "firsthline", "lasthline", "rowcolor"})
+PARTIAL_RULES = frozenset({"cmidrule", "cline", "addlinespace", "cdashline", "rowcolor", "arrayrulecolor",
+                           "morecmidrules"})
+IGNORED = frozenset({"insertTableNotes", "centering", "footnotesize", "scriptsize", "small", "normalsize",
+                     "tiny", "relax", "bigskip", "medskip", "smallskip", "vspace", "pagebreak", "nopagebreak"})
+LONG_MARKS = ("endfirsthead", "endhead", "endfoot", "endlastfoot")
+SIZES = ("normalsize", "small", "footnotesize", "scriptsize")
+WIDTH = re.compile(r"^[0-9]+(\.[0-9]+)?(cm|mm|in|pt|em)$")
+
+
+def _meaningful(nodes) -> list:
+    return [n for n in nodes or () if n is not None and not n.isNodeType(latexwalker.LatexCommentNode)
+            and not (n.isNodeType(latexwalker.LatexCharsNode) and not n.chars.strip())]
+
+
+def _is_macro(node, *names) -> bool:
+    return node is not None and node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in names
+
+
+def read_latex(text: str, path: str) -> list[RawTable]:
+    """Every table of a ``.tex`` text, in file order."""
+    walker = cells.walker(text)
+    nodes, _, _ = walker.get_latex_nodes()
+
+    def where(node) -> Source:
+        line, col = walker.pos_to_lineno_colno(node.pos)
+        return Source(path, line, col + 1)
+
+    found: list[tuple] = []
+
+    def walk(nodes, stack: list, font: str | None) -> None:
+        for node in nodes or ():
+            if node is None:
+                continue
+            if node.isNodeType(latexwalker.LatexMacroNode):
+                if node.macroname in SIZES:
+                    font = node.macroname
+                for arg in cells.args(node):
+                    if arg is not None and arg.isNodeType(latexwalker.LatexGroupNode):
+                        walk(arg.nodelist, stack, font)
+            elif node.isNodeType(latexwalker.LatexEnvironmentNode):
+                if node.environmentname in TABULARS:
+                    found.append((node, list(stack), font))
+                else:
+                    walk(node.nodelist, stack + [node], font)
+            elif node.isNodeType(latexwalker.LatexGroupNode):
+                walk(node.nodelist, stack, font)
+
+    walk(nodes, [], None)
+    tables = []
+    per_container: dict[int, int] = {}
+    for env, stack, font in found:
+        containers = [e for e in stack if e.environmentname in CONTAINERS]
+        container = containers[0] if containers else None
+        if container is not None:
+            per_container[id(container)] = per_container.get(id(container), 0) + 1
+        tables.append(_table(env, container, stack, font, where, path))
+    for (env, stack, _), table in zip(found, tables):
+        containers = [e for e in stack if e.environmentname in CONTAINERS]
+        if containers and per_container[id(containers[0])] > 1:
+            table.problems.append(Problem(table.source, f"{per_container[id(containers[0])]} tabulars share one "
+                                          "float: each became its own table with the float's caption",
+                                          severity="warning"))
+    return tables
+
+
+def _find(nodes, want, skip=TABULARS | NOTE_ENVS):
+    """Macro nodes named in ``want`` (and environments named in it), outside tabulars and notes."""
+    for node in nodes or ():
+        if node is None:
+            continue
+        if node.isNodeType(latexwalker.LatexMacroNode):
+            if node.macroname in want:
+                yield node
+            for arg in cells.args(node):
+                if arg is not None and arg.isNodeType(latexwalker.LatexGroupNode):
+                    yield from _find(arg.nodelist, want, skip)
+        elif node.isNodeType(latexwalker.LatexEnvironmentNode):
+            if node.environmentname in want:
+                yield node
+            if node.environmentname not in skip:
+                yield from _find(node.nodelist, want, skip)
+        elif node.isNodeType(latexwalker.LatexGroupNode):
+            yield from _find(node.nodelist, want, skip)
+
+
+def colspec(spec: str) -> list[tuple[str, str | None]]:
+    """(align, width) of each column of a tabular preamble such as ``l c >{\\centering}p{2cm} *{3}{c}``."""
+    out: list[tuple[str, str | None]] = []
+    i = 0
+    pending = None
+
+    def group(at: int) -> tuple[str, int]:
+        while at < len(spec) and spec[at].isspace():
+            at += 1
+        if at >= len(spec) or spec[at] != "{":
+            return "", at
+        depth, start = 0, at
+        while at < len(spec):
+            if spec[at] == "{":
+                depth += 1
+            elif spec[at] == "}":
+                depth -= 1
+                if depth == 0:
+                    return spec[start + 1:at], at + 1
+            at += 1
+        return spec[start + 1:], at
+
+    while i < len(spec):
+        ch = spec[i]
+        i += 1
+        if ch in "lcr":
+            out.append((pending or ch, None))
+            pending = None
+        elif ch in "LCR":
+            out.append((ch.lower(), None))
+        elif ch in "pmbw":
+            if ch == "w":
+                _, i = group(i)
+            width, i = group(i)
+            out.append((pending or "l", width.strip()))
+            pending = None
+        elif ch in "XJS":
+            out.append((pending or ("r" if ch == "S" else "l"), None))
+            pending = None
+        elif ch == ">":
+            inner, i = group(i)
+            pending = "c" if "centering" in inner else "r" if "raggedleft" in inner else \
+                "l" if "raggedright" in inner else None
+        elif ch in "<@!":
+            _, i = group(i)
+        elif ch == "*":
+            count, i = group(i)
+            inner, i = group(i)
+            try:
+                out += colspec(inner) * int(count)
+            except ValueError:
+                pass
+    return out
+
+
+def _table(env, container, stack, font, where, path) -> RawTable:
+    name = env.environmentname
+    source = where(env)
+    raw = RawTable("latex", source, [], [], explicit_spans=True)
+    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular") else "float"
+    raw.landscape = any(e.environmentname in ("landscape", "sidewaystable", "sidewaystable*") for e in stack)
+    raw.font = font if font in SIZES else None
+    env_args = cells.args(env)
+    spec_arg = next((a for a in reversed(env_args) if a is not None and a.isNodeType(latexwalker.LatexGroupNode)),
+                    None)
+    spec = colspec(cells.arg_text(spec_arg))
+    raw.aligns = [a for a, _ in spec]
+    dropped_widths = [w for _, w in spec if w and not WIDTH.match(w)]
+    raw.widths = [w if w and WIDTH.match(w) else None for _, w in spec]
+    if dropped_widths:
+        raw.problems.append(Problem(source, f"column widths such as '{dropped_widths[0]}' are not kept (the format "
+                                    "takes widths in cm, mm, in, pt or em)", severity="warning",
+                                    hint="set 'width' on the column in the YAML"))
+    scope = container.nodelist if container is not None else []
+    # notes first: cells refer to them by mark or label
+    for notes_env in _find(scope, NOTE_ENVS, skip=TABULARS):
+        if notes_env.isNodeType(latexwalker.LatexEnvironmentNode):
+            _notes(notes_env, raw, where)
+    rows, header_count, captions, labels = _rows(env, raw, where)
+    for node in _find(scope, {"caption", "label"}):
+        (captions if node.macroname == "caption" else labels).append(node)
+    if captions:
+        caption_nodes = list(cells.arg_nodes(cells.args(captions[0])[-1]))
+        for node in caption_nodes:
+            if _is_macro(node, "label"):
+                labels.insert(0, node)
+        caption_nodes = [n for n in caption_nodes if not _is_macro(n, "label")]
+        raw.caption = cells.convert_nodes(caption_nodes, raw.notices, raw.note_ids).latex
+    else:
+        raw.caption = "(no caption)"
+        raw.problems.append(Problem(source, "the table has no \\caption: captioned '(no caption)'",
+                                    severity="warning", hint="write the caption in the YAML"))
+    if labels:
+        raw.label = cells.arg_text(cells.args(labels[0])[-1]).strip()
+    raw.header = rows[:header_count]
+    raw.body = rows[header_count:]
+    return raw
+
+
+def _notes(env, raw: RawTable, where) -> None:
+    items: list[tuple[object, list]] = []
+    for node in env.nodelist:
+        if _is_macro(node, "item"):
+            items.append((node, []))
+        elif items:
+            items[-1][1].append(node)
+    for n, (item, body) in enumerate(items):
+        mark_arg = cells.args(item)[0] if cells.args(item) else None
+        mark = cells.arg_text(mark_arg).strip() if mark_arg is not None else ""
+        labels = [cells.arg_text(cells.args(x)[-1]).strip() for x in body if _is_macro(x, "label")]
+        body = [x for x in body if not _is_macro(x, "label")]
+        note_id = ""
+        if labels:
+            note_id = re.sub(r"[^A-Za-z0-9_-]+", "-", labels[0].split(":")[-1]).strip("-")
+        if not note_id or note_id in raw.notes:
+            note_id = re.sub(r"[^A-Za-z0-9_-]+", "", mark) or f"n{n + 1}"
+        while note_id in raw.notes:
+            note_id += "x"
+        for label in labels:
+            raw.note_ids[label] = note_id
+        if mark:
+            raw.note_ids.setdefault(mark, note_id)
+        text = cells.convert_nodes(body, raw.notices, raw.note_ids).latex
+        raw.notes[note_id] = (text, where(item))
+
+
+def _rows(env, raw: RawTable, where):
+    """Rows of cells (node lists) and how many of them are the header."""
+    rows: list[tuple[list[list], str, int]] = []  # (cells, segment, rules before)
+    cell: list = []
+    row: list[list] = []
+    rules_at: list[int] = []
+    segments: list[tuple[int, str]] = []  # (row count when the mark came, mark)
+    captions, labels = [], []
+    skip_paren = skip_group = False
+
+    def row_empty() -> bool:
+        return not row and not _meaningful(cell)
+
+    def flush() -> None:
+        nonlocal cell, row
+        row.append(cell)
+        if any(_meaningful(c) for c in row):
+            rows.append(row)
+        cell, row = [], []
+
+    for node in env.nodelist:
+        if node is None or node.isNodeType(latexwalker.LatexCommentNode):
+            continue
+        if skip_paren and node.isNodeType(latexwalker.LatexCharsNode) and node.chars.lstrip().startswith("("):
+            skip_paren = False
+            rest = node.chars.split(")", 1)[1] if ")" in node.chars else ""
+            if rest.strip():
+                cell.append(latexwalker.LatexCharsNode(parsing_state=node.parsing_state, chars=rest,
+                                                       pos=node.pos, len=len(rest)))
+            continue
+        if skip_group and node.isNodeType(latexwalker.LatexGroupNode):
+            skip_paren = skip_group = False
+            continue
+        if not (node.isNodeType(latexwalker.LatexCharsNode) and not node.chars.strip()):
+            skip_paren = skip_group = False
+        if node.isNodeType(latexwalker.LatexSpecialsNode) and node.specials_chars == "&":
+            row.append(cell)
+            cell = []
+            continue
+        if node.isNodeType(latexwalker.LatexMacroNode):
+            name = node.macroname
+            if name in ("\\", "tabularnewline"):
+                flush()
+                continue
+            if name in LONG_MARKS:
+                if not row_empty():
+                    flush()
+                segments.append((len(rows), name))
+                continue
+            if row_empty():
+                if name == "caption":
+                    captions.append(node)
+                    continue
+                if name == "label":
+                    labels.append(node)
+                    continue
+                if name in RULES or (name.endswith(("rule", "line")) and not cells.args(node)):
+                    if name not in PARTIAL_RULES:
+                        rules_at.append(len(rows))
+                    if name in ("cmidrule", "cline") and not cells.args(node) or name == "cmidrule":
+                        skip_paren = skip_group = True
+                    if name == "noalign":
+                        skip_group = True
+                    continue
+                if name in IGNORED:
+                    continue
+        cell.append(node)
+    if not row_empty():
+        flush()
+
+    # the header: a longtable's first head, else the rows before the first rule after a row
+    header_count = 0
+    body_start = 0
+    foot: set[int] = set()
+    if segments:
+        marks = dict((m, n) for n, m in segments)
+        if "endfirsthead" in marks:
+            header_count = marks["endfirsthead"]
+        elif "endhead" in marks:
+            header_count = marks["endhead"]
+        last = max(n for n, _ in segments)
+        foot = set(range(header_count, last))
+        body_start = last
+    else:
+        after = [n for n in rules_at if n > 0]
+        header_count = after[0] if after and after[0] < len(rows) else (1 if len(rows) > 1 else 0)
+        body_start = header_count
+    out_rows = [_cells(r, raw, where) for r in rows]
+    skipped = [n for n in foot if n < len(rows)]
+    if skipped and header_count:
+        pass  # the continued head and the foot repeat the header and hold no data
+    body = out_rows[body_start:]
+    return out_rows[:header_count] + body, header_count, captions, labels
+
+
+def _span(node, index: int) -> int:
+    text = cells.arg_text(cells.args(node)[index]).strip()
+    try:
+        return int(text)
+    except ValueError:
+        return 1
+
+
+def _cells(row: list[list], raw: RawTable, where) -> list[RawCell]:
+    out = []
+    for nodes in row:
+        colspan = rowspan = 1
+        content = list(nodes)
+        first = next(iter(_meaningful(content)), None)
+        src = where(first) if first is not None else (where(nodes[0]) if nodes else raw.source)
+        for _ in range(3):
+            meaningful = _meaningful(content)
+            if meaningful and _is_macro(meaningful[0], "multicolumn") and len(meaningful) == 1:
+                colspan = _span(meaningful[0], 0)
+                content = cells.arg_nodes(cells.args(meaningful[0])[2])
+            elif meaningful and _is_macro(meaningful[0], "multirow"):
+                rowspan = _span(meaningful[0], 1)
+                rest = content[content.index(meaningful[0]) + 1:]
+                content = cells.arg_nodes(cells.args(meaningful[0])[5]) + rest
+            else:
+                break
+        text = cells.convert_nodes(content, raw.notices, raw.note_ids)
+        out.append(RawCell(text.latex, src, rowspan=rowspan or 1, colspan=max(1, colspan), flag=text.flag,
+                           links=tuple(text.links)))
+    return out

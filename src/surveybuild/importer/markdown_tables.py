@@ -1,0 +1,252 @@
+"""GFM pipe tables (and the HTML tables) of a README -> :class:`RawTable`.
+
+markdown-it-py with its ``table`` rule finds the tables and gives each cell's
+source text (``\\|`` already read as ``|``); the cell's inline Markdown is parsed
+again for emphasis, code and links. Things GitHub itself gets wrong are reported
+and repaired in a stated way:
+
+- a header row whose cell count differs from the delimiter row's: GitHub shows
+  the lines as text. When the header holds a full-width ``｜`` (U+FF5C) and
+  splitting on it gives the right count, the header is split there; otherwise
+  the header is padded with ``Column N`` titles (or the delimiter row extended);
+- a body row with more cells than the header: GitHub drops the extra cells;
+  here they become extra columns titled ``Column N``.
+
+HTML tables in the file are read by :mod:`.html_tables`. The caption of a table
+is the heading above it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from markdown_it import MarkdownIt
+
+from ..latex import UnencodableText, escape
+from ..model import Problem, Source
+from .assemble import RawCell, RawTable
+from .inline import Item, cell
+
+DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+FULL_WIDTH_BAR = "\uff5c"
+
+
+def parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table")
+
+
+def split_row(line: str) -> list[str]:
+    """A pipe-table line's cells, split on unescaped ``|`` (the escape is kept)."""
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    cells_, cur, i = [], "", 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s) and s[i + 1] == "|":
+            cur += "\\|"
+            i += 2
+            continue
+        if s[i] == "|":
+            cells_.append(cur)
+            cur = ""
+        else:
+            cur += s[i]
+        i += 1
+    cells_.append(cur)
+    return cells_
+
+
+def inline_items(source: str, md: MarkdownIt) -> list[Item]:
+    tokens = md.parseInline(source)
+    children = tokens[0].children if tokens and tokens[0].children else []
+    items: list[Item] = []
+    link: Item | None = None
+    for tok in children:
+        t = tok.type
+        if link is not None and t not in ("link_close",):
+            if t in ("text", "code_inline"):
+                link.text += tok.content
+            elif t == "softbreak":
+                link.text += " "
+            continue
+        if t == "text":
+            items.append(Item("text", tok.content))
+        elif t == "code_inline":
+            items += [Item("open", style="code"), Item("text", tok.content), Item("close")]
+        elif t in ("strong_open", "em_open"):
+            items.append(Item("open", style="bold" if t == "strong_open" else "italic"))
+        elif t in ("strong_close", "em_close"):
+            items.append(Item("close"))
+        elif t == "link_open":
+            link = Item("link", url=str(tok.attrs.get("href", "")))
+        elif t == "link_close":
+            if link is not None:
+                items.append(link)
+            link = None
+        elif t == "softbreak" or t == "hardbreak":
+            items.append(Item("text", " "))
+        elif t == "image":
+            items.append(Item("text", tok.content))
+            items.append(Item("dropped", "image " + str(tok.attrs.get("src", ""))))
+        elif t == "html_inline":
+            if re.match(r"<br\s*/?>", tok.content, re.I):
+                items.append(Item("break"))
+            else:
+                items.append(Item("dropped", tok.content))
+        else:
+            items.append(Item("text", tok.content))
+    return items
+
+
+def _caption(heading: str | None, path: str) -> str:
+    text = heading or PurePath(path).stem
+    try:
+        return escape(text)
+    except UnencodableText:
+        return text
+
+
+def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) -> list[RawTable]:
+    md = parser()
+    lines = text.splitlines()
+    tokens = md.parse(text)
+    found: list[tuple[int, RawTable]] = []
+    heading: str | None = None
+    html_ranges: list[tuple[int, int]] = []  # 1-based first and last line of each HTML block
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open":
+            heading = tokens[i + 1].content.strip()
+            heading = re.sub(r"^[^\w(]+", "", heading).strip() or heading
+        elif tok.type == "table_open":
+            raw = _table(tokens, i, md, path, 0, cite_map, lines)
+            _name(raw, heading, path)
+            found.append((tok.map[0], raw))
+        elif tok.type == "html_block" and "<table" in tok.content.lower():
+            html_ranges.append((tok.map[0] + 1, tok.map[1]))
+        elif tok.type == "paragraph_open" and tok.map:
+            start, end = tok.map
+            block = lines[start:end]
+            if len(block) >= 2 and "|" in block[0] and DELIMITER.match(block[1]):
+                raw = _broken(block, start, md, path, cite_map)
+                if raw is not None:
+                    _name(raw, heading, path)
+                    found.append((start, raw))
+    if html_ranges:
+        from .html_tables import read_html
+
+        headings = _headings(tokens)
+        for raw in read_html(text, path, cite_map):
+            if not any(first <= raw.source.line <= last for first, last in html_ranges):
+                continue  # a <table> in a code block or inline code is not a table
+            before = [h for line, h in headings if line < raw.source.line]
+            _name(raw, before[-1] if before else None, path)
+            found.append((raw.source.line - 1, raw))
+    return [raw for _, raw in sorted(found, key=lambda x: x[0])]
+
+
+def _headings(tokens) -> list[tuple[int, str]]:
+    out = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map:
+            h = tokens[i + 1].content.strip()
+            out.append((tok.map[0] + 1, re.sub(r"^[^\w(]+", "", h).strip() or h))
+    return out
+
+
+def _name(raw: RawTable, heading: str | None, path: str) -> None:
+    raw.caption = _caption(heading, path)
+    raw.section = heading
+    raw.comments.append("The caption is the heading above the table in the README.")
+
+
+def _table(tokens, i: int, md: MarkdownIt, path: str, offset: int, cite_map, lines_text=None) -> RawTable:
+    start = tokens[i].map[0] + offset
+    raw = RawTable("markdown", Source(path, start + 1, 1), [], [])
+    rows: list[list[RawCell]] = []
+    in_head = False
+    row: list[RawCell] | None = None
+    row_line = start + 1
+    header_len = 0
+    j = i
+    while j < len(tokens) and tokens[j].type != "table_close":
+        tok = tokens[j]
+        if tok.type == "thead_open":
+            in_head = True
+        elif tok.type == "thead_close":
+            in_head = False
+        elif tok.type == "tr_open":
+            row = []
+            row_line = tok.map[0] + offset + 1 if tok.map else row_line
+        elif tok.type == "tr_close" and row is not None:
+            if in_head or not raw.header:
+                raw.header.append(row)
+                header_len = len(row)
+            else:
+                rows.append(row)
+        elif tok.type in ("th_open", "td_open"):
+            style = str(tok.attrs.get("style", ""))
+            align = {"text-align:center": "c", "text-align:right": "r", "text-align:left": "l"}.get(style)
+            if in_head:
+                raw.aligns.append(align or "l")
+            inline = tokens[j + 1]
+            where = Source(path, row_line, 1)
+            row.append(cell(inline_items(inline.content, md), where, raw, cite_map, align=align))
+        j += 1
+    raw.body = rows
+    # body rows with more cells than the header: GitHub drops them silently
+    text_lines = lines_text
+    if text_lines is not None:
+        for n, body_row in enumerate(rows):
+            line_no = body_row[0].source.line if body_row else 0
+            source_line = text_lines[line_no - 1 - offset] if 0 < line_no - offset <= len(text_lines) else ""
+            extra = split_row(source_line)[header_len:]
+            if extra:
+                for k, src in enumerate(extra):
+                    where = Source(path, line_no, 1)
+                    body_row.append(cell(inline_items(src.replace("\\|", "|").strip(), md), where, raw, cite_map))
+                raw.problems.append(Problem(Source(path, line_no, 1), f"row has {header_len + len(extra)} cells, "
+                                            f"the header {header_len}: GitHub drops the extra cells; here they "
+                                            "are extra columns titled 'Column N'", severity="warning",
+                                            hint="title the columns in the YAML or delete them"))
+    return raw
+
+
+def _broken(block: list[str], start: int, md: MarkdownIt, path: str, cite_map) -> RawTable | None:
+    """Lines that look like a pipe table but are not one (header and delimiter counts differ)."""
+    head, delim = split_row(block[0]), split_row(block[1])
+    if len(head) == len(delim):
+        return None
+    where = Source(path, start + 1, 1)
+    problems = []
+    if len(head) < len(delim) and sum(c.count(FULL_WIDTH_BAR) for c in head) == len(delim) - len(head):
+        fixed = "| " + " | ".join(c.strip() for cell_ in head for c in cell_.split(FULL_WIDTH_BAR)) + " |"
+        problems.append(Problem(where, f"the header row has {len(head)} cells and the delimiter row "
+                                f"{len(delim)}, so GitHub shows these lines as text, not a table: a full-width "
+                                f"'{FULL_WIDTH_BAR}' (U+FF5C) in the header stands where a '|' belongs; the header "
+                                "was split there", severity="warning",
+                                hint="check the column titles in the YAML"))
+        block = [fixed] + block[1:]
+    elif len(head) < len(delim):
+        fixed = block[0].rstrip().rstrip("|") + "|" + "|".join(
+            f" Column {n + 1} " for n in range(len(head), len(delim))) + "|"
+        problems.append(Problem(where, f"the header row has {len(head)} cells and the delimiter row "
+                                f"{len(delim)} (GitHub shows text, not a table): the missing titles are "
+                                "'Column N'", severity="warning", hint="title the columns in the YAML"))
+        block = [fixed] + block[1:]
+    else:
+        fixed = "|" + "|".join("---" for _ in head) + "|"
+        problems.append(Problem(where, f"the header row has {len(head)} cells and the delimiter row "
+                                f"{len(delim)} (GitHub shows text, not a table): the delimiter row was extended",
+                                severity="warning"))
+        block = [block[0], fixed] + block[2:]
+    tokens = md.parse("\n".join(block) + "\n")
+    for i, tok in enumerate(tokens):
+        if tok.type == "table_open":
+            raw = _table(tokens, i, md, path, start, cite_map, block)
+            raw.problems[:0] = problems
+            raw.comments.append("Repaired on import: " + problems[0].message)
+            return raw
+    return None

@@ -1,0 +1,225 @@
+"""The benchmark's generator, the no-op cache and the fast refs.bib reader. No timing here: see benchmarks/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import bibtexparser
+import pytest
+
+from conftest import ROOT, edit, snapshot
+from surveybuild import bibindex, build, cache, read
+from surveybuild.bibread import read_bib
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+GENERATED = ("README.md", "paper/tables", "schema")
+
+
+@pytest.fixture
+def survey(tmp_path) -> Path:
+    """A small generated survey: 30 rows, 100 entries."""
+    generate(tmp_path / "s", rows=30, entries=100)
+    return tmp_path / "s"
+
+
+def test_generated_survey_builds_cleanly(survey):
+    report = build.build(survey)
+    assert report.ok and report.problems == [], "\n".join(map(str, report.problems))
+    assert "README.md" in report.written
+    assert len([w for w in report.written if w.startswith("paper/tables/")]) == 5
+    assert build.check(survey).problems == []
+
+
+def test_generator_is_deterministic_and_builds_byte_identically(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    generate(first, rows=30, entries=100)
+    generate(second, rows=30, entries=100)
+    assert build.build(first).ok and build.build(second).ok
+    files = {p.relative_to(first).as_posix(): p.read_bytes() for p in sorted(first.rglob("*")) if p.is_file()}
+    assert files == {p.relative_to(second).as_posix(): p.read_bytes()
+                     for p in sorted(second.rglob("*")) if p.is_file()}
+
+
+def run_cli(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "surveybuild", "-C", str(folder), *args],
+                          capture_output=True, text=True)
+
+
+def test_noop_rebuild_hits_the_cache_writes_nothing_and_imports_nothing_heavy(survey):
+    assert build.build(survey).ok
+    assert (survey / cache.RECORD).is_file()
+    assert cache.lookup(survey) is not None
+    before = snapshot(survey)
+    code = ("import sys; from surveybuild.cli import main; status = main(['-C', sys.argv[1], 'build']); "
+            "print(' '.join(sorted(sys.modules))); sys.exit(status)")
+    done = subprocess.run([sys.executable, "-c", code, str(survey)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # nothing written, nothing to say
+    modules = set(done.stdout.split())
+    for heavy in ("yaml", "bibtexparser", "pybtex", "jinja2", "jsonschema", "pylatexenc", "surveybuild.build"):
+        assert heavy not in modules
+    assert snapshot(survey) == before
+
+
+@pytest.mark.parametrize("change", ["yaml-cell", "bib-entry", "template", "new-table", "settings"])
+def test_a_changed_input_is_rebuilt(survey, change):
+    assert build.build(survey).ok
+    readme = (survey / "README.md").read_text("utf-8")
+    if change == "yaml-cell":
+        edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-ZERO'")
+        expect = "MET-ZERO"
+    elif change == "bib-entry":
+        lines = (survey / "refs.bib").read_text("utf-8").split("\n")
+        at = next(i for i, line in enumerate(lines) if line.endswith("{survey2024,"))
+        title = next(i for i in range(at, len(lines)) if lines[i].startswith("  title = {"))
+        lines[title] = "  title = {Renamed Survey Title},"
+        (survey / "refs.bib").write_text("\n".join(lines), "utf-8")
+        expect = "Renamed Survey Title"
+    elif change == "template":
+        edit(survey / "templates" / "README.md.j2", "# A Synthetic Survey", "# A Renamed Survey")
+        expect = "# A Renamed Survey"
+    elif change == "new-table":
+        (survey / "tables" / "extra.yaml").write_text(
+            "caption: Extra.\ncolumns:\n  - {key: name, title: Name}\nrows:\n  - name: Extra-Row\n    "
+            "cite: survey2024\n", "utf-8")
+        edit(survey / "templates" / "README.md.j2", "## References", "{{ table('extra') }}\n\n## References")
+        expect = "Extra-Row"
+    else:
+        (survey / "surveybuild.yaml").write_text("long_table_rows: 3\n", "utf-8")
+        expect = None
+    assert cache.lookup(survey) is None
+    report = build.build(survey)
+    assert report.ok, "\n".join(map(str, report.problems))
+    if expect is not None:
+        assert expect not in readme
+        assert expect in (survey / "README.md").read_text("utf-8")
+    else:
+        assert any(w.startswith("paper/tables/") for w in report.written)
+    assert cache.lookup(survey) is not None  # recorded again
+
+
+def test_hand_edited_readme_is_not_up_to_date(survey):
+    assert build.build(survey).ok
+    text = (survey / "README.md").read_text("utf-8")
+    (survey / "README.md").write_text(text.replace("# A Synthetic Survey", "# A Hand-Edited Survey"), "utf-8")
+    assert cache.lookup(survey) is None
+    done = run_cli(survey, "check")
+    assert done.returncode == 1
+    assert "README.md:" in done.stderr and "differs from what the sources generate" in done.stderr
+    done = run_cli(survey, "build")
+    assert done.returncode == 1 and "edited by hand" in done.stderr
+
+
+def test_deleted_output_is_rebuilt(survey):
+    assert build.build(survey).ok
+    (survey / "paper" / "tables" / "models.tex").unlink()
+    assert cache.lookup(survey) is None
+    assert "paper/tables/models.tex" in build.build(survey).written
+
+
+def test_warnings_are_repeated_by_a_noop(survey):
+    bib = survey / "refs.bib"
+    bib.write_text(bib.read_text("utf-8") + "\n@misc{uncited2099, title = {Nobody Cites Me}}\n", "utf-8")
+    first = run_cli(survey, "build")
+    assert first.returncode == 0 and "never cited" in first.stderr
+    again = run_cli(survey, "build")
+    assert again.returncode == 0
+    assert [line for line in again.stderr.splitlines() if "never cited" in line] == \
+        [line for line in first.stderr.splitlines() if "never cited" in line]
+    assert "wrote" not in again.stderr
+
+
+def test_cache_inputs_cover_every_file_the_reader_opens(survey, monkeypatch):
+    assert build.build(survey).ok
+    opened: set[str] = set()
+    real_bytes, real_text = Path.read_bytes, Path.read_text
+
+    def spy_bytes(self):
+        opened.add(Path(self).resolve().relative_to(survey.resolve()).as_posix())
+        return real_bytes(self)
+
+    def spy_text(self, *args, **kwargs):
+        opened.add(Path(self).resolve().relative_to(survey.resolve()).as_posix())
+        return real_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_bytes", spy_bytes)
+    monkeypatch.setattr(Path, "read_text", spy_text)
+    survey_model = read.read_survey(survey)
+    monkeypatch.undo()
+    assert opened
+    assert opened <= set(cache.input_paths(survey, survey_model.settings))
+    assert cache.SETTINGS_FILE == read.SETTINGS_FILE
+
+
+# --- the fast refs.bib reader: the same entries as bibtexparser, or None --------------------------------------
+
+def slow(text: str):
+    return [(e.key, e.entry_type.lower(), e.start_line, [(f.key, str(f.value)) for f in e.fields])
+            for e in bibtexparser.parse_string(text).entries]
+
+
+def fast(text: str):
+    library = bibindex.parse(text)
+    return None if library is None else [(e.key, e.entry_type, e.start_line, [(f.key, f.value) for f in e.fields])
+                                         for e in library.entries]
+
+
+@pytest.mark.parametrize("path", ["refs.bib", "tests/fixtures/mini/refs.bib"])
+def test_fast_reader_reads_the_real_bibs_as_bibtexparser_does(path):
+    text = (ROOT / path).read_text("utf-8-sig")
+    assert fast(text) == slow(text)
+
+
+def test_fast_reader_reads_the_generated_bib_as_bibtexparser_does(survey):
+    text = (survey / "refs.bib").read_text("utf-8")
+    assert "@string" in text and " # " in text and "month = " in text
+    assert fast(text) == slow(text)
+
+
+CLEAN = [
+    pytest.param("@article{a,\n  title = {A {Braced} Title},\n  year = 2020,\n}\n", id="braces-number-trailing-comma"),
+    pytest.param('@misc{a, title = "M{\\"u}ller and \\"quotes\\"", note={x}}', id="quoted-escapes"),
+    pytest.param("@string{ acl = {ACL} }\n@inproceedings{a, booktitle = ACL, month = jan}\n", id="string-and-macro"),
+    pytest.param("@inproceedings{a, booktitle = later}\n@string{later = \"Defined Later\"}\n", id="string-after-use"),
+    pytest.param("@string{a = {{Double}}}\n@misc{k, t = a}\n", id="string-keeps-inner-braces"),
+    pytest.param('@misc{a, month = jan # "~1", title = {C# and F#}}\n', id="concatenation"),
+    pytest.param("% comment\n@comment{jabref-meta: x}\n\n@misc{a,}\n", id="comments-empty-entry"),
+    pytest.param("@misc{a, title = {\\{escaped\\} braces}}\n", id="escaped-braces"),
+    pytest.param("@misc{a, title = {deep {one {two {three}}}}}\n", id="deep-braces"),
+    pytest.param("@misc{a,\r\n  title = {CRLF},\r\n  year = {1}\r\n}\r\n@misc{b, title={B}}\r\n", id="crlf"),
+]
+NOT_CLEAN = [
+    pytest.param("@article{a, title={A}}\n@article{a, title={B}}\n", id="duplicate-key"),
+    pytest.param("@article{b, title={b}}\n@article{B, title={B}}\n", id="case-only-duplicate"),
+    pytest.param("@article{a, title={A}, title={B}}\n", id="duplicate-field"),
+    pytest.param("@article{broken\n  title = {no comma}\n}\n", id="no-comma-after-key"),
+    pytest.param("@article{a, title = {unclosed\n}\n@misc{b, title={B}}\n", id="unclosed-brace"),
+    pytest.param('@misc{a, title = "a{"}b", year = 1}\n', id="escaped-quote-in-quotes"),
+    pytest.param("@misc{a, title = {x}} text @misc{b, title={y}}\n", id="mid-line-block"),
+    pytest.param("@misc(a, title = {x})\n", id="parentheses"),
+    pytest.param("@preamble{\"x\"}\n@misc{a, t={x}}\n", id="preamble"),
+    pytest.param("@misc{a, title = {x} y}\n", id="text-after-value"),
+    pytest.param("@misc{a, title = {five {deep {deep {deep {deep}}}}}}\n", id="too-deep"),
+]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_fast_reader_equals_bibtexparser(text):
+    assert fast(text) is not None
+    assert fast(text) == slow(text)
+
+
+@pytest.mark.parametrize("text", NOT_CLEAN)
+def test_fast_reader_leaves_the_rest_to_bibtexparser(text):
+    assert fast(text) is None
+
+
+@pytest.mark.parametrize("text", NOT_CLEAN)
+def test_read_bib_still_reports_what_bibtexparser_finds(text):
+    """Through read_bib, a file outside the subset gets bibtexparser's entries and problems."""
+    entries, problems = read_bib(text, "refs.bib")
+    assert [e.key for e in entries] == [e[0] for e in slow(text)] or problems
