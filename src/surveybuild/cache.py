@@ -18,6 +18,7 @@ unreadable or older record) is a miss: the full build runs, and the cache can ma
 slower, never wrong.
 
 This module only reads; :func:`surveybuild.build.build` writes the record (:func:`record`).
+It does not even import the model (its dataclasses take longer to create than the lookup).
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .model import Problem, Settings, Source
+
+if TYPE_CHECKING:  # not imported at run time: a no-op starts nothing but this module
+    from .model import Problem, Settings
 
 CACHE_DIR = ".surveybuild-cache"
 RECORD = f"{CACHE_DIR}/build.json"
@@ -111,28 +115,42 @@ def snapshot(root: Path, settings: Settings) -> dict[str, str | None]:
 def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str, str],
            problems: list[Problem]) -> str:
     """The record's text, for :func:`surveybuild.build.build` to write to :data:`RECORD`."""
+    from dataclasses import asdict
+
     return json.dumps({
         "format": FORMAT,
         "code": code_fingerprint(),
         "settings": asdict(settings),
         "inputs": inputs,
         "outputs": {rel: digest(text.encode("utf-8")) for rel, text in sorted(outputs.items())},
-        "problems": [{"path": p.source.path, "line": p.source.line, "col": p.source.col, "message": p.message,
-                      "severity": p.severity, "hint": p.hint} for p in problems],
+        "problems": [{"source": [p.source.path, p.source.line, p.source.col], "severity": p.severity,
+                      "text": str(p)} for p in problems],
     }, indent=1, sort_keys=True) + "\n"
 
 
-@dataclass
+class Said:
+    """A problem of the recorded build, as the CLI prints and sorts it."""
+
+    def __init__(self, source: list, severity: str, text: str):
+        self.source = tuple(source)  # sorts like model.Source: (path, line, col)
+        self.severity = severity
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class Hit:
     """A no-op: the report of the build that made the current outputs (the CLI prints it)."""
 
-    problems: list[Problem]
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    info: list[str] = field(default_factory=list)
+    def __init__(self, problems: list[Said], unchanged: list[str]):
+        self.problems = problems
+        self.unchanged = unchanged
+        self.written: list[str] = []
+        self.info: list[str] = []
 
     @property
-    def errors(self) -> list[Problem]:
+    def errors(self) -> list[Said]:
         return [p for p in self.problems if p.severity == "error"]
 
     @property
@@ -147,7 +165,7 @@ def lookup(root: Path) -> Hit | None:
         data = json.loads((root / RECORD).read_bytes())
         if data.get("format") != FORMAT:
             return None
-        settings = Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in data["settings"].items()})
+        settings = SimpleNamespace(**{k: tuple(v) if isinstance(v, list) else v for k, v in data["settings"].items()})
         if data["code"] != code_fingerprint():
             return None
         paths = sorted(data["inputs"])
@@ -156,8 +174,7 @@ def lookup(root: Path) -> Hit | None:
             return None  # an input was added, deleted or changed
         if fingerprint(root, sorted(data["outputs"])) != data["outputs"]:
             return None  # a generated file is missing or was edited: the build says which
-        problems = [Problem(Source(p["path"], p["line"], p["col"]), p["message"], p["severity"], p["hint"])
-                    for p in data["problems"]]
+        problems = [Said(p["source"], p["severity"], p["text"]) for p in data["problems"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     hit = Hit(problems, unchanged=sorted(data["outputs"]))

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .model import Problem
 
 if TYPE_CHECKING:
     from .build import Report
@@ -124,4 +123,4 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if report.ok else 1
 
 
-__all__ = ["main", "Problem"]
+__all__ = ["main"]
