@@ -189,5 +189,9 @@ def test_find_regions_flavours():
     assert not problems and [(r.id, r.begin, r.end) for r in regions] == [("t", 1, 3)]
     regions, problems = markers.find_regions("<!-- surveybuild:begin t -->\n<!-- surveybuild:end -->", "R.md", ["t"])
     assert not problems and len(regions) == 1
-    _, problems = markers.find_regions("text <!-- surveybuild:begin t --> inline\n", "R.md", ["t"])
+    _, problems = markers.find_regions("<!-- surveybuild:begin t --> trailing\n", "R.md", ["t"])
+    assert problems and "alone on its line" in problems[0].message
+    _, problems = markers.find_regions("prose quoting `<!-- surveybuild:begin t -->`\n", "R.md", ["t"])
+    assert not problems and not markers.has_markers("prose quoting `<!-- surveybuild:end -->`")
+    _, problems = markers.find_regions("% surveybuild:begin t trailing\n", "p.tex", ["t"])
     assert problems and "alone on its line" in problems[0].message

@@ -24,7 +24,8 @@ _MD_BEGIN = re.compile(r"^\s*<!--\s*surveybuild:begin\s+(\S+)\s*-->\s*$")
 _MD_END = re.compile(r"^\s*<!--\s*surveybuild:end\s*-->\s*$")
 _TEX_BEGIN = re.compile(r"^\s*%\s*surveybuild:begin\s+(\S+)\s*$")
 _TEX_END = re.compile(r"^\s*%\s*surveybuild:end\s*$")
-_ANY = re.compile(r"surveybuild:(begin|end)\b")
+# a line that starts as a marker but is not one (a marker must stand alone on its line)
+_ALMOST = re.compile(r"^\s*(<!--|%)\s*surveybuild:(begin|end)\b")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ def flavour(path: str) -> str:
 
 
 def has_markers(text: str) -> bool:
-    return bool(_ANY.search(text))
+    """Whether ``text`` holds a marker line (a marker quoted inside prose does not count)."""
+    return any(r.match(line) for line in text.splitlines() for r in (_MD_BEGIN, _MD_END, _TEX_BEGIN, _TEX_END))
 
 
 def find_regions(text: str, path: str, known_ids) -> tuple[list[Region], list[Problem]]:
@@ -73,7 +75,7 @@ def find_regions(text: str, path: str, known_ids) -> tuple[list[Region], list[Pr
                 continue
             regions.append(Region(open_at[1], open_at[0], i, Source(path, open_at[0] + 1, 1)))
             open_at = None
-        elif _ANY.search(line):
+        elif _ALMOST.match(line):
             problems.append(Problem(where, "a 'surveybuild:' marker must stand alone on its line, written as "
                                     + ("'% surveybuild:begin ID' / '% surveybuild:end'" if flavour(path) == "latex"
                                        else "'<!-- surveybuild:begin ID -->' / '<!-- surveybuild:end -->'")))

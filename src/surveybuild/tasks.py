@@ -26,5 +26,11 @@ def build_readme(c: Context, directory: str = ".", force: bool = False) -> None:
 
 @task
 def build_paper(c: Context, directory: str = ".", force: bool = False) -> None:
-    """Write the LaTeX tables, then build paper/build/main.pdf with latexmk."""
+    """Write the LaTeX tables, then build paper/build/main.pdf with latexmk (skipped when no input changed)."""
     run("-C", directory, "paper", *(["--force"] if force else []))
+
+
+@task
+def arxiv(c: Context, directory: str = ".", name: str = "") -> None:
+    """Build the paper, then write dist/<name>-arxiv.tar.gz, which compiles alone with pdflatex."""
+    run("-C", directory, "arxiv", *(["--name", name] if name else []))
