@@ -243,10 +243,12 @@ class TableRenderer:
         return "".join(spec)
 
     def render(self) -> str:
+        body = self.body()  # first: it collects the rows that carry URL notes
+        notes = self.notes()
+        # a float must fit on one page: its lines and its notes together decide
         long = self.table.layout == "long" or (
             self.table.layout == "auto"
-            and sum(r.height for r in self.table.rows) > self.settings.long_table_rows)
-        body = self.body()  # first: it collects the rows that carry URL notes
+            and sum(r.height for r in self.table.rows) + len(notes) > self.settings.long_table_rows)
         return latex_env().get_template("table.tex.j2").render(
             source=self.table.source.path,
             long=long,
@@ -258,7 +260,7 @@ class TableRenderer:
             ncols=len(self.columns),
             head=self.head(),
             body=body,
-            notes=self.notes(),
+            notes=notes,
         )
 
 
