@@ -83,7 +83,7 @@ def test_url_column_is_a_note_not_a_column():
     latex = render()
     assert "Site" not in latex
     assert r"\url{https://x.org/a\#frag}" in latex
-    assert re.search(r"\\begin\{tabular\}\{l\}", latex)
+    assert re.search(r"\\begin\{tabular\*\}\{\\linewidth\}\{@\{\\extracolsep\{\\fill\}\}l\}", latex)  # one column: the URL is a note
 
 
 def test_readme_only_column_is_not_in_the_paper():
