@@ -195,3 +195,33 @@ def test_find_regions_flavours():
     assert not problems and not markers.has_markers("prose quoting `<!-- surveybuild:end -->`")
     _, problems = markers.find_regions("% surveybuild:begin t trailing\n", "p.tex", ["t"])
     assert problems and "alone on its line" in problems[0].message
+
+
+def test_a_table_whose_yaml_is_gone_is_flagged_then_removed(mini):
+    (mini / "tables" / "datasets.yaml").unlink()
+    tex = mini / "paper" / "tables" / "datasets.tex"
+    readme = mini / "templates" / "README.md.j2"
+    readme.write_text(readme.read_text("utf-8").replace('{{ table("datasets") }}', ""), "utf-8")
+    paper = mini / "paper" / "main.tex"
+    paper.write_text(paper.read_text("utf-8").replace("\\input{tables/datasets}", ""), "utf-8")
+    report = build.check(mini)
+    assert any(p.source.path == "paper/tables/datasets.tex" and "source is gone" in p.message
+               for p in report.errors), [str(p) for p in report.problems]
+    bib = mini / "refs.bib"  # the works only that table cited are now uncited: a warning, not an error
+    report = build.build(mini)
+    assert report.ok, [str(p) for p in report.problems]
+    assert not tex.exists()
+    assert any("removed paper/tables/datasets.tex" in line for line in report.info)
+    assert build.check(mini).ok
+    assert bib.exists()
+
+
+def test_a_hand_edited_orphan_is_kept(mini):
+    (mini / "tables" / "datasets.yaml").unlink()
+    tex = mini / "paper" / "tables" / "datasets.tex"
+    tex.write_text(tex.read_text("utf-8").replace("Dolly", "Dolly (mine)"), "utf-8")
+    readme = mini / "templates" / "README.md.j2"
+    readme.write_text(readme.read_text("utf-8").replace('{{ table("datasets") }}', ""), "utf-8")
+    report = build.build(mini)
+    assert not report.ok and tex.exists() and "(mine)" in tex.read_text("utf-8")
+    assert build.build(mini, force=True).ok and not tex.exists()

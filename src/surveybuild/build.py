@@ -120,13 +120,34 @@ def build(root: Path, force: bool = False) -> Report:
                 + "or build with --force to overwrite it"))
             continue
         changed[rel] = text
+    stale = orphans(root, survey, outputs)
+    for rel in stale:
+        if not force and unedited((root / rel).read_text("utf-8", errors="replace")) is not True:
+            report.problems.append(Problem(Source(rel), "generated table whose YAML source is gone was edited by hand",
+                                           hint="move the edit into a table YAML, or build with --force to delete it"))
     if not report.ok:
         return report
     for rel, text in changed.items():
         write_atomic(root / rel, text)
         report.written.append(rel)
+    for rel in stale:
+        (root / rel).unlink()
+        report.info.append(f"removed {rel}: its table source is gone")
     _remember(root, survey, outputs, report, before)
     return report
+
+
+def orphans(root: Path, survey: Survey, outputs: dict[str, str]) -> list[str]:
+    """Generated tables (they carry a checksum line) whose YAML source no longer exists."""
+    folder = root / tables_dir(survey)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.tex")):
+        rel = path.relative_to(root).as_posix()
+        if rel not in outputs and unedited(path.read_text("utf-8", errors="replace")) is not None:
+            found.append(rel)
+    return found
 
 
 def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Report,
@@ -145,7 +166,7 @@ def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Repor
 def check(root: Path) -> Report:
     """Check the sources, then that every committed output is what they generate now."""
     root = Path(root)
-    _, outputs, report = plan(root)
+    survey, outputs, report = plan(root)
     if not report.ok:
         return report
     for rel, text in sorted(outputs.items()):
@@ -159,6 +180,9 @@ def check(root: Path) -> Report:
             report.problems.append(Problem(Source(rel, _first_difference(current, text)),
                                            f"differs from what the sources generate: {_diff_summary(current, text)}",
                                            hint="edit the YAML or the template instead, then run 'surveybuild build'"))
+    for rel in orphans(root, survey, outputs):
+        report.problems.append(Problem(Source(rel), "generated table whose YAML source is gone",
+                                       hint="run 'surveybuild build' to remove it, and commit the removal"))
     return report
 
 
