@@ -16,6 +16,8 @@ import argparse
 import random
 from pathlib import Path
 
+from surveybuild.latex import TABLE_PACKAGES
+
 SURNAMES = ["Zhang", "Wang", "Li", "Müller", "García", "Nguyễn", "Øster", "Dubois", "Kovač", "Smith",
             "Touvron", "Brown", "Ouyang", "Chung", "Taori", "Köhler", "Łukasz", "Sánchez", "O'Neil", "Ivanov"]
 SURNAMES_TEX = {"Müller": r"M{\"u}ller", "García": r"Garc{\'\i}a", "Nguyễn": r"Nguy{\~\^e}n", "Øster": r"{\O}ster",
@@ -184,10 +186,7 @@ MAIN_TEX = r"""\documentclass{article}
 \usepackage[T1]{fontenc}
 \usepackage[utf8]{inputenc}
 \usepackage{lmodern}
-\usepackage{booktabs,longtable,multirow,array}
-\usepackage[referable]{threeparttablex}
-\usepackage{pdflscape}
-\usepackage[numbers]{natbib}
+""" + TABLE_PACKAGES + r"""\usepackage[numbers]{natbib}
 \usepackage{url}
 \usepackage{hyperref}
 \begin{document}

@@ -13,14 +13,19 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 REQUIRE = "SURVEYBUILD_REQUIRE_CORPUS"
 
 
-def corpus_path() -> Path:
-    """The corpus folder; skips the test when it is absent, or fails when ``SURVEYBUILD_REQUIRE_CORPUS`` is set (CI)."""
-    if (CORPUS / "MANIFEST.tsv").is_file():
-        return CORPUS
-    reason = f"the shared corpus is not at {CORPUS} (expected ../shared/corpus beside the repository)"
+def _shared(folder: Path, marker: str, what: str) -> Path:
+    """``folder`` when it holds ``marker``; else skip the test, or fail it when ``SURVEYBUILD_REQUIRE_CORPUS`` is set (CI)."""
+    if (folder / marker).is_file():
+        return folder
+    reason = f"{what} not at {folder} (expected ../shared beside the repository)"
     if os.environ.get(REQUIRE):
         pytest.fail(f"{reason}, and {REQUIRE} is set")
     pytest.skip(reason)
+
+
+def corpus_path() -> Path:
+    """The corpus of real survey files."""
+    return _shared(CORPUS, "MANIFEST.tsv", "the shared corpus is")
 
 
 #: Reference files beside the corpus (the upstream README two years on, the early README).
@@ -28,10 +33,5 @@ REFERENCE = ROOT.parent / "shared" / "reference"
 
 
 def reference_path() -> Path:
-    """The reference folder, with the same skip / fail rule as :func:`corpus_path`."""
-    if (REFERENCE / "upstream-README-2025-08.md").is_file():
-        return REFERENCE
-    reason = f"the shared reference files are not at {REFERENCE} (expected ../shared/reference)"
-    if os.environ.get(REQUIRE):
-        pytest.fail(f"{reason}, and {REQUIRE} is set")
-    pytest.skip(reason)
+    """The reference folder (the early and upstream READMEs)."""
+    return _shared(REFERENCE, "upstream-README-2025-08.md", "the shared reference files are")

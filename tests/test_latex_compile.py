@@ -23,7 +23,7 @@ import pytest
 
 from conftest import SURVEYS, copy_survey, require_tool
 from surveybuild import build, latextext
-from surveybuild.latex import escape
+from surveybuild.latex import TABLE_PACKAGES, escape
 from surveybuild.model import Survey
 from surveybuild.read import read_survey
 
@@ -33,10 +33,7 @@ DEFAULT_PREAMBLE = r"""\documentclass{article}
 \usepackage[T1]{fontenc}
 \usepackage[utf8]{inputenc}
 \usepackage{lmodern}
-\usepackage{booktabs,longtable,multirow,array}
-\usepackage[referable]{threeparttablex}
-\usepackage{pdflscape}
-\usepackage[numbers]{natbib}
+""" + TABLE_PACKAGES + r"""\usepackage[numbers]{natbib}
 \usepackage{url}
 \usepackage{hyperref}
 """

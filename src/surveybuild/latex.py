@@ -41,6 +41,13 @@ logging.getLogger("pylatexenc.latexencode").addHandler(logging.NullHandler())
 logging.getLogger("pylatexenc.latexencode").propagate = False
 
 
+#: The packages the generated tables need, in the paper's preamble (before hyperref).
+TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
+\usepackage[referable]{threeparttablex}
+\usepackage{pdflscape}
+"""
+
+
 class UnencodableText(ValueError):
     """Raised by :func:`escape` for a character the policy cannot write in LaTeX."""
 
