@@ -50,3 +50,80 @@ def test_positions_point_at_the_key():
     lines = tex.splitlines()
     for key, _, line, col in cites(tex):
         assert lines[line - 1][col - 1:].startswith(key), (key, line, col)
+
+
+# The fast scan (surveybuild.citescan) must find exactly what the walker finds, or step aside.
+
+from surveybuild import citescan, texread  # noqa: E402
+from surveybuild.texread import walk_cites  # noqa: E402
+
+
+def _fast(tex: str):
+    walker = texread.latexwalker.LatexWalker(tex, latex_context=texread._CONTEXT, tolerant_parsing=True)
+    return citescan.scan(tex, "paper/main.tex", texread._COMMANDS, walker.pos_to_lineno_colno)
+
+
+def _as_tuples(found):
+    return [(c.key, c.command, c.source.line, c.source.col) for c in found]
+
+
+TRICKY = [
+    r"\end{y} \cite{a}", r"} \cite{a}", r"\begin{x} \cite{a}", r"$ \cite{a}", r"\item[\cite[p]{x}] \cite{b}",
+    r"\footnote\cite{x}", r"\textbf \cite{x}", "\\textbf %c\n\\cite{x}", r"a]\cite{b}",
+    r"\section[\cite{a}]{\cite{b}}", "\\cite{a}\n\n\\cite{b}", "\\cite{a\n\nb}", r"\(\cite{a}\]", r"\)\cite{z}",
+    r"\begin{equation}\cite{a}\end{itemize}\cite{b}", r"\cite {k}", "\\cite\n{k}", r"\citeé{k}", r"\cite*",
+    r"\cite{a{b}}", r"\cite{a\_b}", r"\cite{a%b}", r"\newcommand{\mc}[1]{\cite{#1}}", r"\\\cite{a}", r"\\ \cite{a}",
+    r"\verb+\cite{v}+ \cite{w}", "\\begin{verbatim}\n\\cite{v}\n\\end{verbatim}\n\\cite{w}", "\\cite{a}\r\n\\cite{b}",
+    r"\cite[{x}]{a}", r"\cite[a][b][c]{d}", r"$x$ \cite{a} $y", r"\cite{a}{b}", r"\nocite{*} \cite{*,a}",
+    "~\\citep{a}.", r"(\citealp{a}; \citealt{b})", r"\emph{\citep{w}}",
+]
+
+
+@pytest.mark.parametrize("tex", TRICKY)
+def test_fast_scan_agrees_with_the_walker_or_steps_aside(tex):
+    fast = _fast(tex)
+    walked, _ = walk_cites(tex, "paper/main.tex")
+    if fast is not None:
+        assert _as_tuples(fast) == _as_tuples(walked)
+    assert _as_tuples(read_cites(tex, "paper/main.tex")[0]) == _as_tuples(walked)
+
+
+def test_fast_scan_agrees_with_the_walker_on_random_text():
+    import random
+
+    pieces = [r"\cite{a}", r"\citep{a,b}", r"\citet*[see][p.~3]{c}", r"\cite[x]{d}", " ", "\n", "\n\n", "%",
+              "% \\cite{z}\n", "{", "}", "$", r"\foo", r"\foo{x}", "\\\\", r"\%", r"\{", r"\}", "[", "]", "text",
+              "~", r"\begin{itemize}", r"\end{itemize}", r"\item", r"\item[\cite{q}]", r"\(", r"\)", r"\[", r"\]",
+              "#", r"\textbf", r"\footnote{", "é", r"\citeé", r"\nocite{*}", r"\cite {k}", r"\cite", "{a,\n b}",
+              r"\begin{x}", r"\end{y}", r"\cite{a}{b}", r"\cite*", r"\ ", r"\,", "^", "_", "''", "--",
+              r"\cite{ e ,f}", r"\cite{a,,b}"]
+    rng = random.Random(6)
+    compared = 0
+    for _ in range(3000):
+        tex = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        fast = _fast(tex)
+        if fast is not None:
+            compared += 1
+            assert _as_tuples(fast) == _as_tuples(walk_cites(tex, "paper/main.tex")[0]), tex
+    assert compared > 500
+
+
+def test_fast_scan_reads_the_generated_paper_and_the_corpus_like_the_walker(tmp_path):
+    import sys
+
+    from conftest import ROOT
+    from corpus import CORPUS
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    generate(tmp_path / "s", rows=60, entries=300)
+    generated = sorted((tmp_path / "s" / "paper").rglob("*.tex"))
+    files = generated + sorted(CORPUS.rglob("*.tex")) + sorted(ROOT.glob("paper/**/*.tex"))
+    for path in files:
+        tex = path.read_text("utf-8", "replace")
+        fast = _fast(tex)
+        if path in generated:
+            assert fast is not None, f"{path}: the generated paper should take the fast path"
+        if fast is not None:
+            assert _as_tuples(fast) == _as_tuples(walk_cites(tex, "paper/main.tex")[0]), path

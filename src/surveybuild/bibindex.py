@@ -25,6 +25,7 @@ words. The subset, conservatively:
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 
 # Text inside braces: anything but braces; a backslash escapes the next character, as in
@@ -44,8 +45,8 @@ _NAME = r'[^\s,{}"#=\\@%()]++'
 
 _KEY = r'[^\s,{}"=\\@%#()~]++'
 _HEAD = re.compile(rf"@(\w++)[ \t]*+\{{\s*+({_KEY})\s*+,")
-#: One field: (the whole text, name, value); a comma after it, or the end of the entry's body.
-_FIELDS = re.compile(rf"(\s*+({_NAME})\s*+=\s*+({_VALUE})\s*+(?:,|\Z))")
+#: One field: name, value; a comma after it, or the end of the entry's body.
+_FIELDS = re.compile(rf"\s*+({_NAME})\s*+=\s*+({_VALUE})\s*+(?:,|\Z)")
 _STRING = re.compile(rf'@string[ \t]*+\{{\s*+({_NAME})\s*+=\s*+({_BRACED}|"[^"\\{{}}]*+"|\d++)\s*+\}}', re.I)
 _COMMENT = re.compile(rf"@comment[ \t]*+{_BRACED}", re.I)
 _SPECIAL = re.compile(r"@(comment|preamble|string)", re.I)
@@ -133,8 +134,9 @@ def parse(text: str) -> Library | None:
             fields: list[Field] = []
             names = set()
             covered = 0
-            for whole, name, value in _FIELDS.findall(text, head.end(), close):
-                covered += len(whole)
+            for m in _FIELDS.finditer(text, head.end(), close):
+                covered += m.end() - m.start()
+                name, value = sys.intern(m.group(1)), m.group(2)  # a few names, many times: one string each
                 names.add(name)
                 f = Field(name, value)
                 if "#" in value and not _PART_FULL.fullmatch(value):

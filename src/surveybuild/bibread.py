@@ -8,10 +8,7 @@ problems that carry ``refs.bib:LINE``.
 from __future__ import annotations
 
 import logging
-
-import bibtexparser
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
-from bibtexparser.middlewares import RemoveEnclosingMiddleware
+import sys
 
 from . import bibindex
 from .model import BibEntry, Problem, Source
@@ -23,11 +20,16 @@ logging.getLogger("bibtexparser").propagate = False
 
 def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
     # the common clean file by regular expressions (the same entries); any other by bibtexparser
-    library = bibindex.parse(text) or bibtexparser.parse_string(text)
+    library = bibindex.parse(text)
+    if library is None:
+        import bibtexparser
+
+        library = bibtexparser.parse_string(text)
     problems: list[Problem] = []
-    entries: list[BibEntry] = []
-    for entry in library.entries:
-        entries.append(_entry(entry, path))
+    entries: list[BibEntry] = [_entry(entry, path) for entry in library.entries]
+    if library.failed_blocks:
+        from bibtexparser.middlewares import RemoveEnclosingMiddleware
+        from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
     for block in library.failed_blocks:
         where = Source(path, block.start_line + 1)
         first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
@@ -66,6 +68,6 @@ def _entry(entry, path: str) -> BibEntry:
     return BibEntry(
         key=entry.key,
         type=entry.entry_type.lower(),
-        fields=tuple((f.key.lower(), str(f.value)) for f in entry.fields),
+        fields=tuple((sys.intern(f.key.lower()), str(f.value)) for f in entry.fields),
         source=Source(path, entry.start_line + 1),
     )

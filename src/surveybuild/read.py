@@ -108,6 +108,7 @@ def read_survey(root: Path) -> Survey:
     problems += found
     bib, found = read_bib(bib_text, settings.bib) if bib_text is not None else ([], [])
     problems += found
+    del bib_text  # megabytes: the entries hold what is needed
     cites = []
     shown_tex = []
     for path in tex_files(root, settings):

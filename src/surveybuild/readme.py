@@ -8,14 +8,14 @@ heading, the reference list every citation.
 
 from __future__ import annotations
 
+import functools
 import re
 
-from github_slugger import GithubSlugger
-from markdown_it import MarkdownIt
-
 from . import markdown
-from .model import Problem, Source, Survey
-from .references import bibtex_text, format_references
+from .latextext import Cite, LatexFieldError, to_pieces
+from .model import BibEntry, Problem, Source, Survey
+from .parallel import Ahead
+from .references import Memo, bibtex_text, format_references
 from .templating import markdown_env
 
 TOC = "\x00surveybuild-toc:{}:{}\x00"
@@ -26,7 +26,32 @@ class TemplateError(Exception):
     """A template called something that does not exist (an unknown table or key)."""
 
 
-def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
+def likely_cited(survey: Survey) -> list[BibEntry]:
+    """The entries the tables cite (rows' cites, cite commands in LaTeX cells, notes and captions).
+
+    Most of the README's reference list, known before it is rendered: what
+    :func:`surveybuild.references.ahead` starts formatting early. Only a guess: any entry the
+    README cites besides is formatted when the list is made, and nothing else is shown.
+    """
+    entries = {e.key: e for e in survey.bib}
+    keys: dict[str, None] = {}
+    for table in survey.tables:
+        latex_columns = {c.key for c in table.columns if c.type == "latex"}
+        texts = [table.caption] + [n.text for n in table.notes] + [g.title for g in table.groups]
+        for row in table.rows:
+            keys.update(dict.fromkeys(k for k, _ in row.cites))
+            for line in (row.line, *row.sublines):
+                texts += [str(v.raw) for k, v in line.cells if k in latex_columns and v.raw is not None]
+        for text in texts:
+            try:
+                pieces = to_pieces(text)
+            except LatexFieldError:
+                continue  # the check reports it
+            keys.update(dict.fromkeys(k for p in pieces if isinstance(p, Cite) for k in p.keys))
+    return [entries[k] for k in keys if k in entries]
+
+
+def render_readme(survey: Survey, memo: Memo | None = None, started: Ahead | None = None) -> tuple[str, list[Problem]]:
     template_text = survey.readme_template or ""
     template_name = survey.settings.readme_template
     citations = markdown.Citations()
@@ -91,14 +116,15 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
             if survey.table(member) is None:
                 citations.number(member, "")
     cited = [entries[k] for k in citations.order if k in entries]
-    formatted, found = format_references(cited)
+    formatted, found = format_references(cited, memo, started)
     problems += found
     text = _fill_references(text, citations, formatted, groups_spec)
     text = _fill_toc(text)
     return text, problems
 
 
-def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, list[Problem]]:
+def fill_markdown(survey: Survey, path: str, text: str, regions, memo: Memo | None = None,
+                  started: Ahead | None = None) -> tuple[str, list[Problem]]:
     """A hand-written Markdown file with its marker regions filled: tables, ``references``, ``toc``."""
     from .markers import fill
 
@@ -113,7 +139,7 @@ def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, l
             content[region.id] = "\n" + markdown.render_table(survey.table(region.id), citations) + "\n"
     text = fill(text, regions, {k: v.rstrip("\n") + "\n\n" for k, v in content.items()})
     entries = {e.key: e for e in survey.bib}
-    formatted, problems = format_references([entries[k] for k in citations.order if k in entries])
+    formatted, problems = format_references([entries[k] for k in citations.order if k in entries], memo, started)
     text = _fill_references(text, citations, formatted, [])
     return _fill_toc(text), problems
 
@@ -147,9 +173,29 @@ def _fill_references(text: str, citations, formatted, groups_spec) -> str:
     return text
 
 
+def _heading_inline(state) -> None:
+    """markdown-it's core ``inline`` rule for heading lines only: the rest of the page's inline text is not needed."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            if i and tokens[i - 1].type == "heading_open":
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+@functools.cache
+def _heading_parser():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    md.core.ruler.at("inline", _heading_inline)
+    return md
+
+
 def headings(text: str) -> list[tuple[int, str]]:
     """(level, text) of every heading, as a CommonMark parser sees them (code blocks excluded)."""
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = _heading_parser().parse(text)
     out = []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
@@ -164,6 +210,8 @@ def _fill_toc(text: str) -> str:
     marks = re.findall(TOC.format(r"(\d)", r"(\d)").replace("\x00", "\\x00"), text)
     if not marks:
         return text
+    from github_slugger import GithubSlugger
+
     slugger = GithubSlugger()
     found = [(level, title, slugger.slug(title)) for level, title in headings(text.replace("\x00", ""))]
     for lo, hi in set(marks):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pylatexenc import latexwalker, macrospec
 
+from . import citescan
 from .model import Problem, Source, TexCite
 
 CITE_COMMANDS = (
@@ -29,10 +30,20 @@ def _context() -> macrospec.LatexContextDb:
 
 
 _CONTEXT = _context()
+_COMMANDS = frozenset(CITE_COMMANDS)
 
 
 def read_cites(text: str, path: str) -> tuple[list[TexCite], list[Problem]]:
     walker = latexwalker.LatexWalker(text, latex_context=_CONTEXT, tolerant_parsing=True)
+    found = citescan.scan(text, path, _COMMANDS, walker.pos_to_lineno_colno)  # the plain file, fast
+    if found is not None:
+        return found, []
+    return walk_cites(text, path, walker)
+
+
+def walk_cites(text: str, path: str, walker=None) -> tuple[list[TexCite], list[Problem]]:
+    """The cites as pylatexenc's walker finds them, in any file."""
+    walker = walker or latexwalker.LatexWalker(text, latex_context=_CONTEXT, tolerant_parsing=True)
     try:
         nodes, _, _ = walker.get_latex_nodes()
     except latexwalker.LatexWalkerError as exc:  # pragma: no cover - tolerant mode rarely raises

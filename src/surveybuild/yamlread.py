@@ -27,6 +27,7 @@ def compose(text: str, path: str) -> tuple[yaml.Node | None, list[Problem]]:
     if not text.strip():
         return None, [Problem(Source(path, 1, 1), "the file is empty",
                               hint="write the table's caption, columns and rows, or delete the file")]
+    _constructor.constructed_objects.clear()  # the memo of plain(): the previous document's nodes can go
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
