@@ -52,6 +52,7 @@ class RawTable:
     body: list[list[RawCell]]
     caption: str = ""
     label: str | None = None
+    group_title: str = ""  # the title of a first column read as row groups
     section: str | None = None
     aligns: list[str] = field(default_factory=list)
     widths: list[str | None] = field(default_factory=list)
@@ -321,10 +322,11 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         if group_column:
             header = titles[0]
             raw.comments.append(f"The first column ('{header}') was read as row groups: each of its cells spans "
-                                "the rows of one group.")
+                                "the rows of one group; its title is the README's group_title.")
+            raw.group_title = plain_title(header)
             problems.append(Problem(raw.source, f"the first column ('{header}') spans rows that no other column "
-                                    "spans: read as row groups (its title is not shown; groups have no column "
-                                    "title)", severity="warning"))
+                                    "spans: read as row groups (its title becomes group_title, shown in the "
+                                    "README only; the paper's group rows carry the group names)", severity="warning"))
 
     groups: list[Group] = []
     group_of_line: dict[int, str] = {}
@@ -552,10 +554,12 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         for key, where in missing.items():
             problems.append(Problem(where, f"cite key '{key}' is not in refs.bib",
                                     hint="add the entry to refs.bib (the build needs it)"))
+    # label "" = the default, tab:<the id the file is written as>
     table = Table(
-        id=name, caption=raw.caption, label=raw.label or f"tab:{name}", columns=tuple(columns), rows=tuple(rows),
+        id=name, caption=raw.caption, label=raw.label or "", columns=tuple(columns), rows=tuple(rows),
         groups=tuple(groups), notes=tuple(notes), section=raw.section, layout=raw.layout,
         landscape=raw.landscape, font=raw.font or "footnotesize", source=raw.source,
+        group_title=raw.group_title if groups else "",
     )
     _check_latex(raw.caption, raw.source, None, problems, what="caption")
     stats["columns"] = len(columns)

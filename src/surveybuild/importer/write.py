@@ -62,6 +62,8 @@ def table_data(table: Table, comment: str = "", table_id: str | None = None) -> 
         data["label"] = table.label
     if table.section:
         data["section"] = table.section
+    if table.group_title:
+        data["group_title"] = table.group_title
     if table.layout != "auto":
         data["layout"] = table.layout
     if table.landscape:
