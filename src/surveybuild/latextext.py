@@ -216,7 +216,7 @@ def _macro_problems(nodes) -> list[str]:
     return problems
 
 
-def _special_problems(nodes, in_math: bool = False) -> list[str]:
+def _special_problems(nodes) -> list[str]:
     """Characters that are LaTeX syntax outside math: a bare & breaks the table, # _ ^ stop the compile."""
     problems = []
     for node in nodes or ():

@@ -32,10 +32,6 @@ class LogEntry:
     last_line: int = 0  # end of a line range (boxes), else == line
     text: str = ""  # the log's own words
 
-    @property
-    def is_error(self) -> bool:
-        return self.kind in ERRORS
-
 
 _CITATION = re.compile(r"(?:LaTeX|Package natbib) Warning: Citation [`']([^']*)' (?:on page \S+ )?undefined"
                        r"(?: on input line (\d+))?")

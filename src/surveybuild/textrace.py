@@ -88,10 +88,6 @@ class Tracer:
                     return found
         return table.source, f"table '{table.id}'"
 
-    def label_source(self, label: str) -> tuple[Source, str] | None:
-        """Where the YAML defines the label of a table or of one of its notes (the first table that does)."""
-        return next((found for t in self.survey.tables if (found := self.table_label_source(t, label))), None)
-
     def table_label_source(self, table: Table, label: str) -> tuple[Source, str] | None:
         if label == table.label:
             return table.source, f"table '{table.id}'"
