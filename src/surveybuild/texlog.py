@@ -17,9 +17,6 @@ from typing import Literal
 
 Kind = Literal["citation", "reference", "label", "missing-file", "error", "overfull", "float"]
 
-#: Kinds that make the build fail; the others are listed as warnings.
-ERRORS: frozenset[str] = frozenset({"citation", "reference", "label", "missing-file", "error"})
-
 
 @dataclass(frozen=True)
 class LogEntry:
