@@ -1,90 +1,135 @@
-"""The README's reference list: the same text formatted in one process, split over cores, started ahead, or memoised."""
+"""The README's reference list: each entry laid out by the reference macro, its LaTeX made text by pylatexenc."""
 
 from __future__ import annotations
 
-import sys
+import html
+import re
 
+import cmarkgfm
 import pytest
+from pylatexenc.latex2text import LatexNodes2Text
 
-from conftest import ROOT
-from surveybuild import build, cache, parallel, read, references
+from corpus import corpus_path
+from surveybuild import references
+from surveybuild.bibread import read_bib
 from surveybuild.model import BibEntry, Source
-from surveybuild.references import Memo, format_references
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate  # noqa: E402
-
-BROKEN = BibEntry("broken", "article", (("title", "No journal"),), Source("refs.bib", 9))
+from surveybuild.references import format_references, text_of
 
 
-@pytest.fixture(scope="module")
-def entries(tmp_path_factory) -> list[BibEntry]:
-    folder = tmp_path_factory.mktemp("refs") / "s"
-    generate(folder, rows=10, entries=120)
-    bib = list(read.read_survey(folder).bib)
-    return bib[:90] + [BROKEN] + bib[90:]
+def entry(entry_type: str = "article", key: str = "k", **fields: str) -> BibEntry:
+    return BibEntry(key, entry_type, tuple(fields.items()), Source("refs.bib", 7))
 
 
-@pytest.fixture(scope="module")
-def serial(entries):
-    return format_references(entries)  # under PARALLEL_MIN: one process
+def line(e: BibEntry) -> str:
+    formatted, problems = format_references([e])
+    assert not problems, problems
+    return formatted[e.key]
 
 
-def test_a_broken_entry_is_a_problem_not_a_crash(serial):
-    formatted, problems = serial
-    assert "broken" not in formatted and len(formatted) == 120
-    assert [p.source for p in problems] == [BROKEN.source]
-    assert "entry 'broken' cannot be formatted for the reference list: " in str(problems[0])
+def shown(markdown_text: str) -> str:
+    """What GitHub shows of a line: its text, without tags."""
+    rendered = cmarkgfm.github_flavored_markdown_to_html(markdown_text)
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
 
 
-def test_split_over_cores_gives_the_same_list(entries, serial, monkeypatch):
-    monkeypatch.setattr(references, "PARALLEL_MIN", 10)
-    monkeypatch.setattr(parallel, "cores", lambda: 2)
-    out, problems = format_references(entries)
-    assert list(out.items()) == list(serial[0].items()) and problems == serial[1]
+def whole(latex: str) -> str:
+    """pylatexenc's conversion of the whole field at once, on one line."""
+    return " ".join(LatexNodes2Text().latex_to_text(latex).replace("\N{NO-BREAK SPACE}", " ").split())
 
 
-def test_started_ahead_gives_the_same_list_whatever_was_foreseen(entries, serial, monkeypatch):
-    monkeypatch.setattr(parallel, "cores", lambda: 2)
-    foreseen = entries[40:] + [entries[0]]  # a guess: most, and one the list does not ask for first
-    started = parallel.Ahead.start(references.format_chunk, foreseen, key=references._key, min_items=10)
-    assert started is not None
-    out, problems = format_references(entries[1:], started=started)  # one foreseen entry is never asked for
-    expected = {k: v for k, v in serial[0].items() if k != entries[0].key}
-    assert list(out.items()) == list(expected.items()) and problems == serial[1]
-    again, _ = format_references(entries[:5], started=started)  # asked again, after the worker is gone
-    assert again == {e.key: serial[0][e.key] for e in entries[:5]}
+TRICKY = [
+    'K{\\"o}hler', '{\\"{O}}zg{\\"u}r', "{BERT}: Pre-training", "pages 27--947", "a---b----c", "-{-}",
+    "``quoted''", "`single' quote", "it's", "Proc.~of {ACL}", "{\\L}ukasz", "{\\'e}{\\`a}", "50\\% of $x^2$",
+    "\\emph{Deep} learning", "{\\emph{Deep}} learning", "{{Nested {deeply}}} braces", "{}", "a {} b",
+    "Unbalanced {brace", "unbalanced} brace", "\\&", "R\\&D {\\&} co", "{\\ss}e", "{\\ss} e", "{$\\alpha$}-test",
+    "''", "'''", "{'}'", "--{}--", "~", "a ~ b", "{\\url{https://x.org}}", "multi\n  line\ttext",
+]
 
 
-def test_the_memo_is_used_and_only_for_the_same_entry(entries, serial):
-    memo = Memo()
-    format_references(entries, memo)
-    assert len(memo.used) == 120
-    changed = BibEntry(entries[0].key, entries[0].type, entries[0].fields + (("note", "Edited"),), entries[0].source)
-    remembered = Memo({references.entry_digest(e): "REMEMBERED" for e in entries[1:]})
-    out, _ = format_references([changed] + entries[1:], remembered)
-    assert out[changed.key] != "REMEMBERED" and "Edited" in out[changed.key]
-    assert set(out.values()) == {"REMEMBERED", out[changed.key]}
+@pytest.mark.parametrize("latex", TRICKY)
+def test_text_of_is_pylatexenc_on_the_whole_field(latex):
+    assert text_of(latex) == whole(latex)
 
 
-def test_a_rebuild_after_an_edit_uses_the_memo_and_writes_the_same_readme(tmp_path):
-    survey = tmp_path / "s"
-    generate(survey, rows=20, entries=80)
-    assert build.build(survey).ok
-    known = cache.known_references(survey)
-    assert known, "the build keeps the formatted references"
-    readme = (survey / "README.md").read_bytes()
-    (survey / "refs.bib").write_text((survey / "refs.bib").read_text("utf-8") + "\n% an edit\n", "utf-8")
-    memo = Memo(known)
-    _, outputs, report = build.plan(survey, memo)
-    assert report.ok and outputs["README.md"].encode("utf-8") == readme
-    assert memo.used and set(memo.used.items()) <= set(known.items())
+def test_text_of_is_pylatexenc_on_every_field_of_the_corpus_bibs():
+    compared = 0
+    for bib in sorted(corpus_path().rglob("*.bib")):
+        entries, _ = read_bib(bib.read_bytes().decode("utf-8-sig"), "refs.bib")
+        for e in entries:
+            for name, value in e.fields:
+                if name in ("title", "author", "editor", "journal", "booktitle", "publisher", "pages", "note"):
+                    assert text_of(value) == whole(value), (bib.name, e.key, name, value)
+                    compared += 1
+    assert compared > 5000, compared
 
 
-def test_the_memo_of_other_code_is_ignored(tmp_path, monkeypatch):
-    survey = tmp_path / "s"
-    generate(survey, rows=20, entries=80)
-    assert build.build(survey).ok
-    assert cache.known_references(survey)
-    monkeypatch.setattr(cache, "code_fingerprint", lambda: "another version")
-    assert cache.known_references(survey) == {}
+def test_an_article_with_volume_number_pages_and_link():
+    e = entry(author="Smith, Jane and John {von} Doe and Lee, Jr., Ann", title="Deep {BERT} -- a study",
+              journal="J. of {AI}", volume="12", number="3", pages="1--9", year="2020", url="https://x.org/a_b")
+    assert line(e) == ("Jane Smith, John von Doe, and Ann Lee Jr. **Deep BERT – a study**. *J. of AI* 12(3):1–9, "
+                       "2020. [link](https://x.org/a_b)")
+
+
+def test_a_paper_in_proceedings_with_doi_and_arxiv_links():
+    e = entry("inproceedings", author="Khashabi, Daniel and Min, Sewon", title="What is {QA}?",
+              booktitle="Findings of {EMNLP}", pages="1896--1907", year="2020", doi="10.18653/v1/2020.x",
+              eprint="2005.00700", archiveprefix="arXiv")
+    assert line(e) == ("Daniel Khashabi and Sewon Min. **What is QA?** *Findings of EMNLP*, pages 1896–1907, 2020. "
+                       "[DOI](https://doi.org/10.18653/v1/2020.x) [arXiv](https://arxiv.org/abs/2005.00700)")
+
+
+def test_the_same_address_is_linked_once():
+    e = entry(author="A. B.", title="T", journal="arXiv preprint arXiv:2005.00700", year="2020",
+              url="https://arxiv.org/abs/2005.00700/", eprint="2005.00700")
+    assert line(e).endswith("2020. [arXiv](https://arxiv.org/abs/2005.00700/)")
+
+
+@pytest.mark.parametrize("e, expected", [
+    (entry("phdthesis", author="Ann Lee", title="T", school="MIT", year="2019"), "Ann Lee. **T**. PhD thesis, *MIT*, 2019."),
+    (entry("techreport", author="Ann Lee", title="T", institution="OpenAI", year="2023"),
+     "Ann Lee. **T**. Technical report, *OpenAI*, 2023."),
+    (entry("misc", author="{LMSYS} Team", title="Vicuna", howpublished="\\url{https://lmsys.org/blog/}", year="2023"),
+     "LMSYS Team. **Vicuna**. 2023. [link](https://lmsys.org/blog/)"),
+    (entry("misc", author="Ann Lee and others", title="Big", howpublished="Blog post", year="2023"),
+     "Ann Lee et al. **Big**. *Blog post*, 2023."),
+    (entry("book", editor="Jane Doe", title="B", publisher="P \\& Q", year="2001", note="In press"),
+     "Jane Doe, editor. **B**. *P &amp; Q*, 2001. In press."),
+    (entry("book", editor="Jane Doe and Al Roe", title="B", year="2001"), "Jane Doe and Al Roe, editors. **B**. 2001."),
+    (entry("misc", author="X"), "X. k."),
+], ids=["thesis", "report", "url-in-howpublished", "others", "editor", "editors", "no-title"])
+def test_layout_by_entry_type(e, expected):
+    assert line(e) == expected
+
+
+def test_markdown_in_a_field_is_shown_as_written():
+    e = entry(author="A_b*c", title="<script>x</script> [a](javascript:alert(1)) *not bold* | pipe",
+              journal="http://example.org", year="2020")
+    text = line(e)
+    assert "<script>" not in cmarkgfm.github_flavored_markdown_to_html(text)
+    assert "javascript:" not in re.findall(r'href="([^"]*)"', cmarkgfm.github_flavored_markdown_to_html(text)).__str__()
+    assert shown(text) == ("A_b*c. <script>x</script> [a](javascript:alert(1)) *not bold* | pipe. "
+                           "http://example.org, 2020.")
+
+
+def test_a_link_that_is_not_http_is_left_out_with_a_warning():
+    e = entry(author="A", title="T", year="2020", url="javascript:alert(1)")
+    formatted, problems = format_references([e])
+    assert "javascript" not in formatted["k"]
+    assert [str(p) for p in problems] == [
+        "refs.bib:7: warning: entry 'k': URL 'javascript:alert(1)' has scheme 'javascript': only http and https "
+        "links are allowed; the README's reference list leaves the link out (give an http(s) address in the url field)"]
+
+
+def test_a_name_that_does_not_parse_is_a_warning_and_shown_as_written():
+    e = entry(author="Lee, Jr., Ann, Extra", title="T", year="2020")
+    formatted, problems = format_references([e])
+    assert formatted["k"].startswith("Lee, Jr., Ann, Extra. **T**.")
+    assert len(problems) == 1 and problems[0].severity == "warning" and problems[0].source.line == 7
+    assert "author name 'Lee, Jr., Ann, Extra' does not parse" in str(problems[0])
+
+
+def test_the_list_keeps_the_given_order():
+    entries = [entry(key=f"k{i}", author="A", title=f"T{i}", year="2020") for i in (3, 1, 2)]
+    formatted, _ = format_references(entries)
+    assert list(formatted) == ["k3", "k1", "k2"]
+    assert references.format_references(entries) == (formatted, [])

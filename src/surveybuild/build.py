@@ -18,8 +18,7 @@ from . import cache, latex, markers
 from .check import check_survey
 from .model import Problem, Source, Survey
 from .read import read_settings, read_survey
-from .readme import fill_markdown, likely_cited, render_readme
-from .references import Memo, ahead
+from .readme import fill_markdown, render_readme
 from .stamp import stamp, unedited
 from .tableread import SCHEMA_NAME
 
@@ -48,11 +47,8 @@ def tables_dir(survey: Survey) -> PurePosixPath:
     return PurePosixPath(survey.settings.paper).parent / "tables"
 
 
-def render_outputs(survey: Survey, memo: Memo | None = None, started=None) -> tuple[dict[str, str], list[Problem]]:
-    """Every generated file's path (relative to the survey) and text.
-
-    ``memo`` spares formatting known references; ``started`` is their formatting begun ahead.
-    """
+def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
+    """Every generated file's path (relative to the survey) and text."""
     outputs: dict[str, str] = {}
     problems: list[Problem] = []
     for table in survey.tables:
@@ -69,25 +65,24 @@ def render_outputs(survey: Survey, memo: Memo | None = None, started=None) -> tu
         if found:
             continue
         if markers.flavour(rel) == "markdown":
-            outputs[rel], found = fill_markdown(survey, rel, text, regions, memo, started)
+            outputs[rel], found = fill_markdown(survey, rel, text, regions)
             problems += found
         else:
             rendered = {t.id: latex.render_table(t, survey.settings) for t in survey.tables
                         if any(r.id == t.id for r in regions)}
             outputs[rel] = markers.fill(text, regions, rendered)
     if survey.readme_template is not None and survey.settings.readme not in outputs:
-        text, found = render_readme(survey, memo, started)
+        text, found = render_readme(survey)
         problems += found
         outputs[survey.settings.readme] = stamp(text, "markdown")
     outputs[SCHEMA_OUTPUT] = resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8")
     return outputs, problems
 
 
-def plan(root: Path, memo: Memo | None = None) -> tuple[Survey, dict[str, str], Report]:
+def plan(root: Path) -> tuple[Survey, dict[str, str], Report]:
     # Reading builds a large tree of objects that makes no garbage cycles, and it all lives as long as
     # the build: the cyclic garbage collector need not go through it again and again, neither while
-    # it grows nor while pybtex allocates (most of a second at 10,000 entries), nor a forked worker touch
-    # its pages. Unfrozen at the end, so a long-lived caller frees it as usual.
+    # it grows nor while the build allocates. Unfrozen at the end, so a long-lived caller frees it as usual.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -96,17 +91,13 @@ def plan(root: Path, memo: Memo | None = None) -> tuple[Survey, dict[str, str], 
         if collecting:
             gc.enable()
     gc.freeze()
-    # the README's references are the slow part: a worker formats them while this process checks and renders
-    started = ahead(likely_cited(survey), memo) if survey.readme_template is not None or survey.fill_files else None
     try:
         report = Report(problems=check_survey(survey))
         outputs: dict[str, str] = {}
         if report.ok:
-            outputs, found = render_outputs(survey, memo, started)
+            outputs, found = render_outputs(survey)
             report.problems += found
     finally:
-        if started is not None:
-            started.close()
         gc.unfreeze()
     return survey, outputs, report
 
@@ -119,8 +110,7 @@ def build(root: Path, force: bool = False) -> Report:
     """
     root = Path(root)
     before = cache.snapshot(root, read_settings(root)[0])  # the inputs as they were when the build began
-    memo = Memo(cache.known_references(root))
-    survey, outputs, report = plan(root, memo)
+    survey, outputs, report = plan(root)
     if not report.ok:
         return report
     fill = {rel for rel, _ in survey.fill_files}
@@ -157,7 +147,7 @@ def build(root: Path, force: bool = False) -> Report:
     for rel in stale:
         (root / rel).unlink()
         report.info.append(f"removed {rel}: its table source is gone")
-    _remember(root, survey, outputs, report, before, memo)
+    _remember(root, survey, outputs, report, before)
     return report
 
 
@@ -175,14 +165,10 @@ def orphans(root: Path, survey: Survey, outputs: dict[str, str]) -> list[str]:
 
 
 def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Report,
-              before: dict[str, str | None], memo: Memo) -> None:
-    """Record the build for the no-op fast path (:mod:`surveybuild.cache`), unless an input changed meanwhile.
-
-    The formatted references are kept either way: they depend on an entry's text alone.
-    """
+              before: dict[str, str | None]) -> None:
+    """Record the build for the no-op fast path (:mod:`surveybuild.cache`), unless an input changed meanwhile."""
     try:
         write_atomic(root / cache.GITIGNORE, "# written by surveybuild: never commit this folder\n*\n")
-        write_atomic(root / cache.REFERENCES, cache.references_record(memo.used))
     except OSError:
         return  # a read-only folder: no cache, every build is a full one
     inputs = {rel: d for rel, d in cache.snapshot(root, survey.settings).items() if rel not in outputs}
@@ -197,7 +183,7 @@ def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Repor
 def check(root: Path) -> Report:
     """Check the sources, then that every committed output is what they generate now."""
     root = Path(root)
-    survey, outputs, report = plan(root, Memo(cache.known_references(root)))  # the memo is only read here
+    survey, outputs, report = plan(root)
     if not report.ok:
         return report
     for rel, text in sorted(outputs.items()):

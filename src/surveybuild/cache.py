@@ -17,11 +17,6 @@ starts no YAML, BibTeX, LaTeX or template machinery. Anything unexpected (no rec
 unreadable or older record) is a miss: the full build runs, and the cache can make a build
 slower, never wrong.
 
-Beside it, ``.surveybuild-cache/references.json`` keeps the README's formatted references by the
-SHA-256 of each entry's type and fields, with the code fingerprint: a build after an edit formats
-only the entries that changed (:class:`surveybuild.references.Memo`). Another code fingerprint
-(surveybuild, pybtex or latexcodec updated) discards it.
-
 This module only reads; :func:`surveybuild.build.build` writes the record (:func:`record`).
 It does not even import the model (its dataclasses take longer to create than the lookup).
 """
@@ -42,14 +37,12 @@ if TYPE_CHECKING:  # not imported at run time: a no-op starts nothing but this m
 
 CACHE_DIR = ".surveybuild-cache"
 RECORD = f"{CACHE_DIR}/build.json"
-#: The README's formatted references by entry content (:class:`surveybuild.references.Memo`).
-REFERENCES = f"{CACHE_DIR}/references.json"
 #: Written into the cache folder so that no survey commits it, gitignored or not.
 GITIGNORE = f"{CACHE_DIR}/.gitignore"
 SETTINGS_FILE = "surveybuild.yaml"  # the same as surveybuild.read.SETTINGS_FILE (a test keeps them equal)
 FORMAT = 1
 #: Libraries whose version can change what a build writes.
-LIBRARIES = ("bibtexparser", "pybtex", "latexcodec", "pylatexenc", "jinja2", "yaml", "jsonschema",
+LIBRARIES = ("bibtexparser", "pylatexenc", "jinja2", "yaml", "jsonschema",
              "github_slugger", "markdown_it")
 
 
@@ -117,23 +110,6 @@ def fingerprint(root: Path, paths: list[str]) -> dict[str, str | None]:
 def snapshot(root: Path, settings: Settings) -> dict[str, str | None]:
     """The fingerprint of every input the build can read, under ``settings``."""
     return fingerprint(root, input_paths(root, settings))
-
-
-def known_references(root: Path) -> dict[str, str]:
-    """The formatted references a build of the same code recorded (none when the code or a library changed)."""
-    try:
-        data = json.loads((Path(root) / REFERENCES).read_bytes())
-        if data.get("format") == FORMAT and data.get("code") == code_fingerprint():
-            return {k: v for k, v in data["references"].items() if isinstance(v, str)}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        pass
-    return {}
-
-
-def references_record(used: dict[str, str]) -> str:
-    """The text of :data:`REFERENCES`: the references the build used (so it never grows beyond one list)."""
-    return json.dumps({"format": FORMAT, "code": code_fingerprint(), "references": dict(sorted(used.items()))},
-                      indent=0, ensure_ascii=False) + "\n"
 
 
 def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str, str],

@@ -58,6 +58,11 @@ def escape_gfm(text: str, autolinks: bool = True) -> str:
     return _AUTOLINK.sub(lambda m: "\\" + m.group(0), text) if autolinks else text
 
 
+def gfm_link(url: str, text: str) -> str:
+    """A Markdown link to a checked http(s) ``url``, whose text is shown as written."""
+    return f"[{escape_gfm(text, autolinks=False)}]({url.replace(' ', '%20').replace(')', '%29').replace('(', '%28')})"
+
+
 def escape_html(text: str) -> str:
     return html.escape(" ".join(text.splitlines()), quote=True)
 
@@ -76,7 +81,7 @@ class Renderer:
 
     def link(self, url: str, text: str) -> str:
         if self.flavour == "gfm":
-            return f"[{escape_gfm(text, autolinks=False)}]({url.replace(' ', '%20').replace(')', '%29').replace('(', '%28')})"
+            return gfm_link(url, text)
         return f'<a href="{html.escape(url, quote=True)}">{escape_html(text)}</a>'
 
     def cite(self, keys) -> str:

@@ -12,10 +12,8 @@ import functools
 import re
 
 from . import markdown
-from .latextext import Cite, LatexFieldError, to_pieces
-from .model import BibEntry, Problem, Source, Survey
-from .parallel import Ahead
-from .references import Memo, bibtex_text, format_references
+from .model import Problem, Source, Survey
+from .references import bibtex_text, format_references
 from .templating import markdown_env
 
 TOC = "\x00surveybuild-toc:{}:{}\x00"
@@ -26,32 +24,7 @@ class TemplateError(Exception):
     """A template called something that does not exist (an unknown table or key)."""
 
 
-def likely_cited(survey: Survey) -> list[BibEntry]:
-    """The entries the tables cite (rows' cites, cite commands in LaTeX cells, notes and captions).
-
-    Most of the README's reference list, known before it is rendered: what
-    :func:`surveybuild.references.ahead` starts formatting early. Only a guess: any entry the
-    README cites besides is formatted when the list is made, and nothing else is shown.
-    """
-    entries = {e.key: e for e in survey.bib}
-    keys: dict[str, None] = {}
-    for table in survey.tables:
-        latex_columns = {c.key for c in table.columns if c.type == "latex"}
-        texts = [table.caption] + [n.text for n in table.notes] + [g.title for g in table.groups]
-        for row in table.rows:
-            keys.update(dict.fromkeys(k for k, _ in row.cites))
-            for line in (row.line, *row.sublines):
-                texts += [str(v.raw) for k, v in line.cells if k in latex_columns and v.raw is not None]
-        for text in texts:
-            try:
-                pieces = to_pieces(text)
-            except LatexFieldError:
-                continue  # the check reports it
-            keys.update(dict.fromkeys(k for p in pieces if isinstance(p, Cite) for k in p.keys))
-    return [entries[k] for k in keys if k in entries]
-
-
-def render_readme(survey: Survey, memo: Memo | None = None, started: Ahead | None = None) -> tuple[str, list[Problem]]:
+def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     template_text = survey.readme_template or ""
     template_name = survey.settings.readme_template
     citations = markdown.Citations()
@@ -116,15 +89,14 @@ def render_readme(survey: Survey, memo: Memo | None = None, started: Ahead | Non
             if survey.table(member) is None:
                 citations.number(member, "")
     cited = [entries[k] for k in citations.order if k in entries]
-    formatted, found = format_references(cited, memo, started)
+    formatted, found = format_references(cited)
     problems += found
     text = _fill_references(text, citations, formatted, groups_spec)
     text = _fill_toc(text)
     return text, problems
 
 
-def fill_markdown(survey: Survey, path: str, text: str, regions, memo: Memo | None = None,
-                  started: Ahead | None = None) -> tuple[str, list[Problem]]:
+def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, list[Problem]]:
     """A hand-written Markdown file with its marker regions filled: tables, ``references``, ``toc``."""
     from .markers import fill
 
@@ -139,7 +111,7 @@ def fill_markdown(survey: Survey, path: str, text: str, regions, memo: Memo | No
             content[region.id] = "\n" + markdown.render_table(survey.table(region.id), citations) + "\n"
     text = fill(text, regions, {k: v.rstrip("\n") + "\n\n" for k, v in content.items()})
     entries = {e.key: e for e in survey.bib}
-    formatted, problems = format_references([entries[k] for k in citations.order if k in entries], memo, started)
+    formatted, problems = format_references([entries[k] for k in citations.order if k in entries])
     text = _fill_references(text, citations, formatted, [])
     return _fill_toc(text), problems
 

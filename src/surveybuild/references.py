@@ -1,125 +1,232 @@
-"""refs.bib entries -> a numbered reference list (pybtex's unsrt style, Markdown backend) and BibTeX text.
+"""refs.bib entries -> the README's numbered reference list, and BibTeX text.
 
-pybtex formats about a thousand entries a second. A long list is formatted on every core
-(:mod:`surveybuild.parallel`): split when it is asked for, or started :func:`ahead` of the
-README while the rest of the build runs. A :class:`Memo` of formatted references by the
-entry's content (kept in the build cache by :mod:`surveybuild.build`) spares formatting an
-unchanged entry again.
+Each entry becomes a :class:`Reference` (its fields as Markdown text), which the jinja2
+macro in ``templates/reference.md.j2`` lays out on one line. That macro is layout only;
+the rest is the libraries' work:
+
+- names are split by bibtexparser's BibTeX name parser ("Last, First", "von", "Jr",
+  braces) and shown first name first;
+- LaTeX in a field (accents, ``--``, ``\\&``, ``$\\alpha$``) becomes Unicode through pylatexenc's
+  latex2text, memoised; a field with no LaTeX in it but braces is its own text without them;
+- text is escaped for GitHub's Markdown (:func:`surveybuild.markdown.escape_gfm`), and only
+  http(s) links are shown (:func:`surveybuild.values.check_url`).
+
+A reference line costs tens of microseconds, so a cold build of a 2,000-entry list is fast
+without caching or workers (docs/performance.md). The paper's bibliography is BibTeX's.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
 
-from . import parallel
+from . import hygiene, markdown, values
 from .model import BibEntry, Problem
 
-#: Below this many entries to format, a worker process costs more than it saves.
-PARALLEL_MIN = 64
+#: No LaTeX but braces: no macro, special character or TeX ligature (`` '' -- ---).
+_BRACES_ONLY = re.compile(r"(?:[^\\~$%&#^_`'-]|'(?!')|-(?!-))*")
+#: Where an entry's venue is, by entry type (the first field present is shown).
+VENUE_FIELDS = {
+    "article": ("journal", "journaltitle"),
+    "inproceedings": ("booktitle", "eventtitle"),
+    "incollection": ("booktitle",),
+    "inbook": ("booktitle", "publisher"),
+    "book": ("publisher",),
+    "phdthesis": ("school", "institution"),
+    "mastersthesis": ("school", "institution"),
+    "thesis": ("school", "institution"),
+    "techreport": ("institution",),
+    "manual": ("organization",),
+}
+_ANY_VENUE = ("journal", "journaltitle", "booktitle", "howpublished", "publisher", "school", "institution",
+              "organization")
+#: How a url field's link is labelled, by host ("link" for any other).
+LINK_LABELS = {"arxiv.org": "arXiv", "doi.org": "DOI", "dx.doi.org": "DOI"}
+#: What a thesis or report is called before its institution.
+KIND = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis", "techreport": "Technical report"}
 
 
-def _pybtex_entry(entry: BibEntry):
-    from pybtex.database import Entry, Person
+@dataclass(frozen=True)
+class Reference:
+    """One entry as the reference macro sees it: every field is Markdown, '' when the entry lacks it."""
 
-    fields = dict(entry.fields)
-    persons = {}
-    for role in ("author", "editor"):
-        if role in fields:
-            names = re.split(r"\s+and\s+", " ".join(fields.pop(role).split()))
-            persons[role] = [Person(n) for n in names if n]
-    if "url" not in fields:
-        url = re.search(r"\\url\{([^}]*)\}", fields.get("howpublished", ""))
-        if url:
-            fields["url"] = url.group(1)
-            del fields["howpublished"]
-        elif fields.get("doi"):
-            fields["url"] = f"https://doi.org/{fields['doi']}"
-        elif fields.get("eprint") and fields.get("archiveprefix", "arxiv").lower() == "arxiv":
-            fields["url"] = f"https://arxiv.org/abs/{fields['eprint']}"
-    fields.pop("abstract", None)
-    result = Entry(entry.type, fields=fields, persons=persons)
-    result.key = entry.key
-    return result
+    key: str  # shown where the title is missing
+    type: str
+    authors: str  # "A, B, and C", first names first
+    editors: str
+    title: str
+    venue: str
+    kind: str  # "PhD thesis", "Technical report", or ''
+    volume: str
+    number: str
+    pages: str
+    year: str
+    note: str
+    links: tuple[str, ...]  # Markdown links: [link](…), [DOI](…), [arXiv](…)
+
+
+#: What LaTeX renders on its own: a top-level brace group (braces nested up to three deep
+#: inside), a TeX ligature or a tie; else a run of plain text, a lone hyphen or quote.
+_PART = re.compile(r"(\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}|---|--|``|`|''|~)|[^{}\\~$%&#^_`'-]+|'|-")
 
 
 @functools.cache
-def _formatter():
-    """pybtex's unsrt style and a one-line Markdown backend (a style takes milliseconds to make: one is enough)."""
-    from pybtex.backends.markdown import Backend
-    from pybtex.style.formatting.unsrt import Style
+def _converter():
+    from pylatexenc import latex2text, latexwalker
 
-    class OneLine(Backend):
-        symbols = dict(Backend.symbols, newblock=" ")
-
-    return Style(), OneLine()
+    return latexwalker.get_default_latex_context_db(), latex2text.LatexNodes2Text()
 
 
-def format_chunk(entries: list[BibEntry]) -> list[tuple[str | None, str | None]]:
-    """(Markdown line, None) or (None, pybtex's complaint) for each entry, in order."""
-    style, backend = _formatter()
-    out: list[tuple[str | None, str | None]] = []
-    for entry in entries:
-        data = _pybtex_entry(entry)  # a name pybtex cannot split raises, as it always did
-        try:
-            formatted = next(iter(style.format_entries([data])))
-            out.append((" ".join(formatted.text.render(backend).split()), None))
-        except Exception as exc:  # pybtex raises several types for entries it cannot format
-            out.append((None, str(exc)))
-    return out
+@functools.lru_cache(maxsize=65536)
+def _latex_to_text(latex: str) -> str:
+    from pylatexenc import latexwalker
+
+    context, to_text = _converter()
+    walker = latexwalker.LatexWalker(latex, latex_context=context, tolerant_parsing=True)
+    return to_text.nodelist_to_text(walker.get_latex_nodes()[0])
 
 
-def entry_digest(entry: BibEntry) -> str:
-    """What the formatted reference depends on: the entry's type and fields."""
-    return hashlib.sha256(json.dumps([entry.type, entry.fields]).encode("utf-8")).hexdigest()
+@functools.lru_cache(maxsize=65536)
+def text_of(latex: str) -> str:
+    """A bib field's LaTeX as plain Unicode text on one line, by pylatexenc.
 
-
-def ahead(entries: list[BibEntry], memo: Memo | None = None) -> parallel.Ahead | None:
-    """Start formatting the entries the README will likely cite, in a worker (``None`` for a short list)."""
-    if memo is not None:
-        entries = [e for e in entries if entry_digest(e) not in memo.known]
-    if len(entries) >= PARALLEL_MIN:
-        _formatter()  # made once, before the worker is forked
-    return parallel.Ahead.start(format_chunk, entries, key=_key, min_items=PARALLEL_MIN)
-
-
-def _key(entry: BibEntry) -> tuple:
-    return entry.key, entry.type, entry.fields
-
-
-class Memo:
-    """Formatted references by :func:`entry_digest`; :attr:`used` is what the last formatting needed."""
-
-    def __init__(self, known: dict[str, str] | None = None):
-        self.known = dict(known or {})
-        self.used: dict[str, str] = {}
-
-
-def format_references(entries: list[BibEntry], memo: Memo | None = None,
-                      started: parallel.Ahead | None = None) -> tuple[dict[str, str], list[Problem]]:
-    """Key -> one line of Markdown for each entry, in the given order; ``started`` is what :func:`ahead` began."""
-    digests = [entry_digest(e) for e in entries] if memo is not None else []
-    todo = [e for i, e in enumerate(entries) if memo is None or digests[i] not in memo.known]
-    if started is not None:
-        fresh = iter(started.results(todo))
+    Fields repeat in parts (a name's ``{\\"o}``, the ``--`` of page ranges): when every piece
+    of LaTeX is a top-level brace group, a ligature or a tie, which LaTeX renders on their
+    own, each is converted once and remembered, and the text between them is its own
+    rendering (a test compares this with converting the whole field, on the corpus's bibs).
+    """
+    if _BRACES_ONLY.fullmatch(latex):
+        text = latex.replace("{", "").replace("}", "")
     else:
-        fresh = iter(parallel.map_split(format_chunk, todo, PARALLEL_MIN))
+        parts = [(m.group(0), m.group(1) is not None) for m in _PART.finditer(latex)]
+        if sum(len(p) for p, _ in parts) == len(latex):
+            text = "".join(_latex_to_text(p) if latex_part else p for p, latex_part in parts)
+        else:  # a macro or special character outside braces: the field as a whole
+            text = _latex_to_text(latex)
+    return " ".join(text.replace("\N{NO-BREAK SPACE}", " ").split())
+
+
+@functools.lru_cache(maxsize=65536)
+def _name(name: str) -> tuple[str, str]:
+    """One name as shown (first name first, Markdown), and bibtexparser's complaint about it ('' if none)."""
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+
+    error = ""
+    try:
+        name = parse_single_name_into_parts(name).merge_first_name_first
+    except InvalidNameError as exc:
+        error = str(exc)
+    return markdown.escape_gfm(text_of(name)), error
+
+
+def _names(field: str, entry: BibEntry, problems: list[Problem]) -> str:
+    """The names of an author or editor field, first names first, joined as "A, B, and C"."""
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    raw = " ".join(entry.get(field).split())
+    if not raw:
+        return ""
+    shown = []
+    others = False
+    for name in split_multiple_persons_names(raw):
+        if name.strip().lower() == "others":
+            others = True
+            continue
+        text, error = _name(name)
+        if error:
+            problems.append(Problem(entry.source, f"entry '{entry.key}': {field} name {name!r} does not parse: {error}",
+                                    severity="warning",
+                                    hint="write the name as 'Last, First' or 'First Last', at most two commas"))
+        shown.append(text)
+    if others:
+        return ", ".join(shown) + " et al."
+    if len(shown) <= 2:
+        return " and ".join(shown)
+    return ", ".join(shown[:-1]) + ", and " + shown[-1]
+
+
+def _links(entry: BibEntry, problems: list[Problem]) -> tuple[str, ...]:
+    urls: list[tuple[str, str]] = []
+    url = entry.get("url").strip()
+    if not url:
+        found = re.search(r"\\url\{([^}]*)\}", entry.get("howpublished"))
+        url = found.group(1).strip() if found else ""
+    if url:
+        wrong = values.check_url(url)
+        if wrong:
+            problems.append(Problem(entry.source, f"entry '{entry.key}': {wrong}; the README's reference list "
+                                    "leaves the link out", severity="warning",
+                                    hint="give an http(s) address in the url field"))
+        else:
+            host = urlsplit(url).hostname or ""
+            urls.append((LINK_LABELS.get(host.removeprefix("www."), "link"), url))
+    doi = hygiene.doi(entry)
+    if doi:
+        urls.append(("DOI", "https://doi.org/" + quote(doi, safe="/:;()._-")))
+    arxiv = hygiene.arxiv_id(entry)
+    if arxiv:
+        urls.append(("arXiv", f"https://arxiv.org/abs/{arxiv}"))
+    seen: set[str] = set()
+    links = []
+    for label, address in urls:
+        if address.rstrip("/") not in seen:
+            seen.add(address.rstrip("/"))
+            links.append(markdown.gfm_link(address, label))
+    return tuple(links)
+
+
+def reference(entry: BibEntry) -> tuple[Reference, list[Problem]]:
+    """The entry's fields as Markdown for the reference macro, and what is wrong with them."""
+    problems: list[Problem] = []
+    fields = dict(entry.fields)
+
+    def field(*names: str) -> str:
+        for name in names:
+            value = fields.get(name, "")
+            if value.strip():
+                return markdown.escape_gfm(text_of(value))
+        return ""
+
+    venue_fields = VENUE_FIELDS.get(entry.type, _ANY_VENUE)
+    if re.search(r"\\url\{", fields.get("howpublished", "")):  # a link, shown among the links
+        venue_fields = tuple(n for n in venue_fields if n != "howpublished")
+    venue = field(*venue_fields)
+    ref = Reference(
+        key=markdown.escape_gfm(entry.key),
+        type=entry.type,
+        authors=_names("author", entry, problems),
+        editors=_names("editor", entry, problems),
+        title=field("title"),
+        venue=venue,
+        kind=KIND.get(entry.type, ""),
+        volume=field("volume"),
+        number=field("number"),
+        pages=field("pages"),
+        year=field("year") or field("date"),
+        note=field("note"),
+        links=_links(entry, problems),
+    )
+    return ref, problems
+
+
+@functools.cache
+def _macro():
+    from .templating import markdown_env
+
+    return markdown_env().get_template("reference.md.j2").module.reference
+
+
+def format_references(entries: list[BibEntry]) -> tuple[dict[str, str], list[Problem]]:
+    """Key -> one line of Markdown for each entry, in the given order, and the problems found."""
+    macro = _macro()
     out: dict[str, str] = {}
     problems: list[Problem] = []
-    for i, entry in enumerate(entries):
-        if memo is not None and digests[i] in memo.known:
-            text, error = memo.known[digests[i]], None
-        else:
-            text, error = next(fresh)
-        if text is None:
-            problems.append(Problem(entry.source, f"entry '{entry.key}' cannot be formatted for the reference "
-                                    f"list: {error}", hint="add the missing field or change the entry type"))
-            continue
-        out[entry.key] = text
-        if memo is not None:
-            memo.used[digests[i]] = text
+    for entry in entries:
+        ref, found = reference(entry)
+        problems += found
+        out[entry.key] = " ".join(str(macro(ref)).split())
     return out, problems
 
 
