@@ -28,4 +28,6 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install -q -e '.[test]'
+# an editable install leaves byte-compiling to the first runs; do it now, as a regular install does
+.venv/bin/python -m compileall -q src/surveybuild >/dev/null
 echo "surveybuild installed in .venv ($(.venv/bin/surveybuild --version))"

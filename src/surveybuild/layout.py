@@ -76,31 +76,29 @@ def header(columns: list[Column]) -> tuple[list[HeaderCell], list[HeaderCell]]:
 
 def note_marks(table: Table) -> dict[str, str]:
     """Note id -> mark (a, b, c, ...), in order of first use in the displayed rows, then in notes."""
-    order: list[str] = []
-
-    def use(note_id: str) -> None:
-        if note_id not in order:
-            order.append(note_id)
+    order: dict[str, None] = {}
+    latex_keys = {c.key for c in table.columns if c.type == "latex"}
 
     def scan(latex: str) -> None:
         for piece in to_pieces(latex):
             if isinstance(piece, NoteRef):
-                use(piece.note_id)
+                order.setdefault(piece.note_id)
 
     for section in sections(table):
         for row in section.rows:
             for column in table.columns:
-                for sub in range(row.height):
-                    value = row.value(column.key, sub)
-                    if column.type == "latex" and value is not None and value.raw is not None:
-                        scan(str(value.raw))
+                if column.key in latex_keys:
+                    for sub in range(row.height):
+                        value = row.value(column.key, sub)
+                        if value is not None and value.raw is not None:
+                            scan(str(value.raw))
                 for col_key, note_id, _ in row.notes:
                     if col_key == column.key:
-                        use(note_id)
+                        order.setdefault(note_id)
     for note in table.notes:
         scan(note.text)
     for note in table.notes:
-        use(note.id)
+        order.setdefault(note.id)
     return {note_id: mark(i) for i, note_id in enumerate(order)}
 
 

@@ -20,13 +20,15 @@ class Citations:
 
     def __init__(self):
         self.order: list[str] = []
+        self.numbers: dict[str, int] = {}
         self.first_table: dict[str, str] = {}
 
     def number(self, key: str, table_id: str = "") -> int:
-        if key not in self.order:
+        if key not in self.numbers:
             self.order.append(key)
+            self.numbers[key] = len(self.order)
             self.first_table[key] = table_id
-        return self.order.index(key) + 1
+        return self.numbers[key]
 
 
 def anchor(prefix: str, *parts: str) -> str:

@@ -119,7 +119,7 @@ def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, l
 def _reference_lines(keys: list[str], citations: markdown.Citations, formatted: dict[str, str]) -> list[str]:
     lines = []
     for key in keys:
-        n = citations.order.index(key) + 1
+        n = citations.numbers[key]
         lines.append(f'<a id="{markdown.ref_anchor(key)}"></a>\\[{n}\\] {formatted.get(key, key)}')
         lines.append("")
     return lines
