@@ -133,3 +133,42 @@ def test_the_list_keeps_the_given_order():
     formatted, _ = format_references(entries)
     assert list(formatted) == ["k3", "k1", "k2"]
     assert references.format_references(entries) == (formatted, [])
+
+
+def survey_with(tmp_path, template: str):
+    from conftest import ROOT  # noqa: F401  (the mini fixture lives beside the tests)
+    import shutil
+
+    root = tmp_path / "s"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", root)
+    (root / "templates" / "README.md.j2").write_text(template, "utf-8")
+    return root
+
+
+def test_the_template_can_lay_out_references_itself(tmp_path):
+    from surveybuild import build
+
+    root = survey_with(tmp_path, (
+        "# S\n\n{{ table('models') }}\n\n"
+        "{% macro mine(ref) %}{{ ref.title }} ({{ ref.year }}) {{ ref.links | join(' ') }}{% endmacro %}"
+        "## References\n\n{{ references(layout_macro=mine) }}\n"))
+    _, outputs, report = build.plan(root)
+    assert report.ok, report.problems
+    refs = [line for line in outputs["README.md"].splitlines() if line.startswith('<a id="ref-')]
+    assert refs and all(re.fullmatch(r'<a id="ref-[^"]+"></a>\\\[\d+\\\] [^*]+ \(\d{4}\)( \[\w+\]\(https://\S+\))*', r)
+                        for r in refs), refs
+
+
+@pytest.mark.parametrize("macro, message", [
+    ("{% macro mine(ref) %}{{ ref.nothing }}{% endmacro %}",
+     "template error in the macro given to references(layout_macro=...): "),
+    ("{% set mine = 3 %}", "references(layout_macro=...): give a macro"),
+])
+def test_a_broken_reference_macro_is_a_template_error(tmp_path, macro, message):
+    from surveybuild import build
+
+    root = survey_with(tmp_path, f"# S\n\n{{{{ table('models') }}}}\n\n{macro}\n{{{{ references(layout_macro=mine) }}}}\n")
+    _, outputs, report = build.plan(root)
+    assert not report.ok
+    assert [p.source.path for p in report.errors] == ["templates/README.md.j2"]
+    assert message in str(report.errors[0])

@@ -50,9 +50,19 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
         return TOC.format(min_level, max_level)
 
     groups_spec: list[list] = []
+    layout: list = []
 
-    def references(groups=None) -> str:
-        """The numbered reference list; ``groups`` = [[heading, [table id or cite key, ...]], ...]."""
+    def references(groups=None, layout_macro=None) -> str:
+        """The numbered reference list; ``groups`` = [[heading, [table id or cite key, ...]], ...].
+
+        ``layout_macro``: a macro of the template that lays out one reference (``ref`` ->
+        text), in place of surveybuild's ``reference.md.j2``.
+        """
+        if layout_macro is not None:
+            if not callable(layout_macro):
+                raise TemplateError("references(layout_macro=...): give a macro, e.g. "
+                                    "{% macro my_reference(ref) %}...{% endmacro %}")
+            layout[:] = [layout_macro]
         if groups is None:
             return REFS.format("flat")
         for heading, members in groups:
@@ -89,7 +99,13 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
             if survey.table(member) is None:
                 citations.number(member, "")
     cited = [entries[k] for k in citations.order if k in entries]
-    formatted, found = format_references(cited)
+    try:
+        formatted, found = format_references(cited, *layout)
+    except Exception as exc:  # jinja2's errors in the template's own reference macro
+        if not layout:
+            raise
+        return "", [Problem(Source(template_name, getattr(exc, "lineno", 0) or 0),
+                            f"template error in the macro given to references(layout_macro=...): {exc}")]
     problems += found
     text = _fill_references(text, citations, formatted, groups_spec)
     text = _fill_toc(text)

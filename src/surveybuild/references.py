@@ -218,9 +218,12 @@ def _macro():
     return markdown_env().get_template("reference.md.j2").module.reference
 
 
-def format_references(entries: list[BibEntry]) -> tuple[dict[str, str], list[Problem]]:
-    """Key -> one line of Markdown for each entry, in the given order, and the problems found."""
-    macro = _macro()
+def format_references(entries: list[BibEntry], macro=None) -> tuple[dict[str, str], list[Problem]]:
+    """Key -> one line of Markdown for each entry, in the given order, and the problems found.
+
+    ``macro`` lays out one :class:`Reference` (the README template's own, or ``reference.md.j2``'s).
+    """
+    macro = macro or _macro()
     out: dict[str, str] = {}
     problems: list[Problem] = []
     for entry in entries:
