@@ -107,8 +107,9 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
         return "", [Problem(Source(template_name, getattr(exc, "lineno", 0) or 0),
                             f"template error in the macro given to references(layout_macro=...): {exc}")]
     problems += found
+    outline = _fill_references(text, citations, {}, groups_spec, with_entries=False)
     text = _fill_references(text, citations, formatted, groups_spec)
-    text = _fill_toc(text)
+    text = _fill_toc(text, outline)
     return text, problems
 
 
@@ -128,12 +129,16 @@ def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, l
     text = fill(text, regions, {k: v.rstrip("\n") + "\n\n" for k, v in content.items()})
     entries = {e.key: e for e in survey.bib}
     formatted, problems = format_references([entries[k] for k in citations.order if k in entries])
+    outline = _fill_references(text, citations, {}, [], with_entries=False)
     text = _fill_references(text, citations, formatted, [])
-    return _fill_toc(text), problems
+    return _fill_toc(text, outline), problems
 
 
-def _reference_lines(keys: list[str], citations: markdown.Citations, formatted: dict[str, str]) -> list[str]:
-    lines = []
+def _reference_lines(keys: list[str], citations: markdown.Citations, formatted: dict[str, str],
+                     with_entries: bool = True) -> list[str]:
+    lines: list[str] = []
+    if not with_entries:
+        return lines
     for key in keys:
         n = citations.numbers[key]
         lines.append(f'<a id="{markdown.ref_anchor(key)}"></a>\\[{n}\\] {formatted.get(key, key)}')
@@ -141,10 +146,11 @@ def _reference_lines(keys: list[str], citations: markdown.Citations, formatted: 
     return lines
 
 
-def _fill_references(text: str, citations, formatted, groups_spec) -> str:
+def _fill_references(text: str, citations, formatted, groups_spec, with_entries: bool = True) -> str:
+    """The page with its reference lists; ``with_entries=False``: their headings only (the outline)."""
     flat = REFS.format("flat")
     if flat in text:
-        text = text.replace(flat, "\n".join(_reference_lines(citations.order, citations, formatted)).rstrip())
+        text = text.replace(flat, "\n".join(_reference_lines(citations.order, citations, formatted, with_entries)).rstrip())
     grouped = REFS.format("grouped")
     if grouped in text:
         placed: set[str] = set()
@@ -153,10 +159,10 @@ def _fill_references(text: str, citations, formatted, groups_spec) -> str:
             keys = [k for k in citations.order if k not in placed
                     and (citations.first_table.get(k) in members or k in members)]
             placed.update(keys)
-            lines += [f"### {heading}", ""] + _reference_lines(keys, citations, formatted)
+            lines += [f"### {heading}", ""] + _reference_lines(keys, citations, formatted, with_entries)
         rest = [k for k in citations.order if k not in placed]
         if rest:
-            lines += ["### Other", ""] + _reference_lines(rest, citations, formatted)
+            lines += ["### Other", ""] + _reference_lines(rest, citations, formatted, with_entries)
         text = text.replace(grouped, "\n".join(lines).rstrip())
     return text
 
@@ -194,14 +200,19 @@ def headings(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _fill_toc(text: str) -> str:
+def _fill_toc(text: str, outline: str) -> str:
+    """The page with its tables of contents, made from the headings of ``outline``.
+
+    ``outline`` is the page without the reference lines: each is a one-line paragraph, which
+    holds no heading and ends none, and they are half of a long README's text.
+    """
     marks = re.findall(TOC.format(r"(\d)", r"(\d)").replace("\x00", "\\x00"), text)
     if not marks:
         return text
     from github_slugger import GithubSlugger
 
     slugger = GithubSlugger()
-    found = [(level, title, slugger.slug(title)) for level, title in headings(text.replace("\x00", ""))]
+    found = [(level, title, slugger.slug(title)) for level, title in headings(outline.replace("\x00", ""))]
     for lo, hi in set(marks):
         lo_i, hi_i = int(lo), int(hi)
         lines = [f"{'  ' * (level - lo_i)}- [{markdown.escape_gfm(title)}](#{slug})"
