@@ -167,3 +167,20 @@ def test_hygiene_runs_in_check(mini):
     same = [p for p in report.problems if "same work" in p.message]
     assert len(same) == 1 and same[0].severity == "warning" and same[0].source.path == "refs.bib"
     assert "'bai2022again' is the same work as 'bai2022constitutional'" in same[0].message
+
+
+@pytest.mark.parametrize("title, normal", [
+    ("Attention Is All You Need", "attentionisallyouneed"),
+    (r"\emph{BERT}: Pre-training of \textit*{Deep} Transformers", "bertpretrainingofdeeptransformers"),
+    ("{\\'E}tude of Na\u00efve Caf\u00e9 Models", "etudeofnaivecafemodels"),  # ASCII and accented spellings meet
+    ("\u00c9tude of Na\u00efve Caf\u00e9 Models", "etudeofnaivecafemodels"),
+    ("\uff21\uff22\uff23 \ufb01ne \u2163 Stra\u00dfe", "abcfineivstrasse"),  # NFKD, then casefold
+    ("\u4e2d\u6587 title", "title"),
+])
+def test_normal_title(title, normal):
+    assert hygiene.normal_title(title) == normal
+
+
+def test_repeated_field_names_use_the_first_as_bibtex_does():
+    first = BibEntry("a", "article", (("doi", "10.1000/first"), ("doi", "10.1000/second")), Source("refs.bib", 1))
+    assert hygiene.doi(first) == "10.1000/first"

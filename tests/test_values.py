@@ -97,6 +97,8 @@ def test_check_url_accepts(url):
     pytest.param("https://x.org\n", "space", id="trailing-newline"),
     pytest.param('https://x.org/"x"', "space", id="quote"),
     pytest.param("https://x.org/<b>", "space", id="angle-bracket"),
+    pytest.param("https://x.org/a\u00a0b", "space", id="unicode-space"),
+    pytest.param("https://x.org/a\\b", "space", id="backslash"),
     pytest.param(None, "must be text", id="none"),
     pytest.param(42, "must be text", id="number"),
 ])

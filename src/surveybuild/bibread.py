@@ -47,6 +47,8 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
         else:
             problems.append(Problem(where, f"entry does not parse: {first!r}: {_reason(block)}",
                                     hint="check the braces, the commas between fields and the comma after the key"))
+    if len({entry.key.lower() for entry in entries}) == len(entries):
+        return entries, problems  # no two keys differ in case only (the common file: one pass in C)
     seen: dict[str, BibEntry] = {}
     for entry in entries:
         other = seen.get(entry.key.lower())
@@ -64,10 +66,22 @@ def _reason(block) -> str:
     return " ".join(text.split())[:200]
 
 
+class _FieldNames(dict):
+    """A field's name as written -> lower-cased and interned, worked out once per spelling (not per field)."""
+
+    def __missing__(self, name: str) -> str:
+        self[name] = folded = sys.intern(name.lower())
+        return folded
+
+
+_FIELD_NAMES = _FieldNames()
+
+
 def _entry(entry, path: str) -> BibEntry:
+    names = _FIELD_NAMES
     return BibEntry(
         key=entry.key,
         type=entry.entry_type.lower(),
-        fields=tuple((sys.intern(f.key.lower()), str(f.value)) for f in entry.fields),
+        fields=tuple([(names[f.key], str(f.value)) for f in entry.fields]),
         source=Source(path, entry.start_line + 1),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import Counter
 
@@ -96,7 +97,7 @@ def check_table(table: Table, index: BibIndex, used: set[str]) -> list[Problem]:
         problems += _latex(group.title, group.source, f"{thing}: group '{group.id}'", table, index, used, referenced)
     seen_rows: dict[tuple, Row] = {}
     for row in table.rows:
-        problems += _row(table, row, index, used, referenced, group_ids)
+        problems += _row(table, row, index, used, referenced, group_ids, keys)
         ident = (row.group, row.name.strip().casefold())
         if ident in seen_rows:
             problems.append(Problem(row.source, f"{thing}: row '{row.name}' is a duplicate of the row at "
@@ -129,17 +130,17 @@ def _column_groups(table: Table) -> list[Problem]:
 
 
 def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: set[str],
-         group_ids: list[str]) -> list[Problem]:
+         group_ids: list[str], keys: list[str]) -> list[Problem]:
     problems: list[Problem] = []
     thing = f"table '{table.id}' row '{row.name}'"
-    keys = [c.key for c in table.columns]
     first = table.columns[0]
     for line, where in [(row.line, "")] + [(sub, f" subrow {i + 1}") for i, sub in enumerate(row.sublines)]:
         for key, value in line.cells:
             if key not in keys:
                 hint = did_you_mean(key, keys + list(ROW_META)) or f"columns: {', '.join(keys)}"
                 problems.append(Problem(value.source, f"{thing}{where}: unknown field '{key}'", hint=hint))
-    if row.line.get(first.key) is None or row.line.get(first.key).raw in (None, ""):
+    named = row.line.get(first.key)
+    if named is None or named.raw in (None, ""):
         problems.append(Problem(row.source, f"{thing}: missing required field '{first.key}' ({first.title})",
                                 hint="every row needs its first column"))
     if table.groups and row.group is None:
@@ -161,6 +162,13 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
         referenced.add(note_id)
         if table.note(note_id) is None:
             problems.append(_missing_note(table, thing, note_id, where))
+    if not row.sublines:  # the common row, one line: each column's value, looked up in a dict
+        values = dict(reversed(row.line.cells))  # reversed: the first of a repeated key wins, as in Line.get
+        for column in table.columns:
+            value = values.get(column.key)
+            if value is not None and value.raw is not None:
+                problems += _value(table, column, value, thing, index, used, referenced)
+        return problems
     for column in table.columns:
         for sub in range(row.height):
             value = row.value(column.key, sub)
@@ -216,12 +224,21 @@ def _typeset(text: str, where: Source, thing: str, column) -> list[Problem]:
     """Plain text the paper shows must be typesettable by pdflatex (checked here to point at the cell)."""
     if not column.in_paper:
         return []
+    wrong = _unencodable(text)
+    if wrong:
+        return [Problem(where, f"{thing}: {wrong}", hint="pdflatex has no glyph for it: transliterate it or leave it "
+                        "out, or show the column in the README only (show: readme)")]
+    return []
+
+
+@functools.lru_cache(maxsize=65536)
+def _unencodable(text: str) -> str:
+    """Why pdflatex cannot typeset ``text`` ('' when it can); once per text: columns repeat their values."""
     try:
         escape(text)
     except UnencodableText as exc:
-        return [Problem(where, f"{thing}: {exc}", hint="pdflatex has no glyph for it: transliterate it or leave it out, "
-                        "or show the column in the README only (show: readme)")]
-    return []
+        return str(exc)
+    return ""
 
 
 def _latex(text: str, where: Source, thing: str, table: Table, index: BibIndex, used: set[str],

@@ -89,15 +89,14 @@ def _describe(at: tuple) -> str:
     return "".join(parts)
 
 
-def _line(path: str, node: yaml.Node, skip=ROW_META) -> Line:
-    cells = tuple((k, Value(yr.plain(v), yr.where(path, v)))
-                  for k, _, v in yr.items(node) if k not in skip)
-    return Line(cells)
+def _line(path: str, items: list[tuple[str, yaml.Node, yaml.Node]], skip=ROW_META) -> Line:
+    return Line(tuple([(k, Value(yr.plain(v), yr.where(path, v))) for k, _, v in items if k not in skip]))
 
 
 def _row(path: str, index: int, node: yaml.Node, first_key: str | None) -> Row:
-    fields = {k: v for k, _, v in yr.items(node)}
-    line = _line(path, node)
+    items = yr.items(node)  # once: the row's fields and its line both come from them
+    fields = {k: v for k, _, v in items}
+    line = _line(path, items)
     first = line.get(first_key) if first_key else None
     name = str(first.raw) if first is not None and first.raw is not None else f"row {index + 1}"
     cite_node = fields.get("cite")
@@ -120,7 +119,7 @@ def _row(path: str, index: int, node: yaml.Node, first_key: str | None) -> Row:
         index=index,
         name=name,
         line=line,
-        sublines=tuple(_line(path, sub, skip=()) for sub in yr.elements(fields.get("subrows"))),
+        sublines=tuple(_line(path, yr.items(sub), skip=()) for sub in yr.elements(fields.get("subrows"))),
         cites=tuple(cites),
         group=str(yr.plain(group)) if group is not None else None,
         notes=tuple(notes),

@@ -9,6 +9,8 @@ SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 _NUMBER = r"(\d+(?:\.\d+)?)([KMBT]?)"
 SIZE = re.compile(rf"^(~)?{_NUMBER}(\+)?(?:\s*-\s*{_NUMBER}(\+)?)?$")
 MISSING = "-"
+#: What no URL may hold: whitespace (``\s`` is exactly ``str.isspace``) or one of these characters.
+_URL_UNSAFE = re.compile(r'[\s<>"{}\\`]')
 
 
 def parse_size(raw: object) -> float | None:
@@ -36,7 +38,7 @@ def check_url(raw: object) -> str:
     """'' when ``raw`` is an http(s) URL, else what is wrong with it."""
     if not isinstance(raw, str):
         return f"a URL must be text, not {raw!r}"
-    if any(ch.isspace() for ch in raw) or any(ch in raw for ch in '<>"{}\\`'):
+    if _URL_UNSAFE.search(raw):
         return f"URL {raw!r} holds a space or one of < > \" {{ }} \\ `"
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https"):
