@@ -60,8 +60,9 @@ def _encoder(policy: str) -> UnicodeToLatexEncoder:
 _PLAIN = re.compile(r"(?:[A-Za-z0-9 .;:()/+=*!?@]|,(?!,)|-(?!-))*")
 
 
+@functools.lru_cache(maxsize=65536)
 def escape(text: str, policy: str = "pdflatex") -> str:
-    """Plain text as LaTeX that prints exactly that text."""
+    """Plain text as LaTeX that prints exactly that text (names and values repeat: remembered)."""
     if _PLAIN.fullmatch(text):
         return text
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")

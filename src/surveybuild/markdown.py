@@ -72,11 +72,11 @@ def escape_html(text: str) -> str:
 class Renderer:
     """Renders cells of one table in one flavour (``gfm`` or ``html``)."""
 
-    def __init__(self, table: Table, citations: Citations, flavour: str):
+    def __init__(self, table: Table, citations: Citations, flavour: str, marks: dict[str, str] | None = None):
         self.table = table
         self.citations = citations
         self.flavour = flavour
-        self.marks = layout.note_marks(table)
+        self.marks = layout.note_marks(table) if marks is None else marks
 
     def esc(self, text: str) -> str:
         return escape_gfm(text) if self.flavour == "gfm" else escape_html(text)
@@ -153,11 +153,12 @@ def needs_html(table: Table) -> bool:
 
 def render_table(table: Table, citations: Citations) -> str:
     """The table and its notes, as README Markdown."""
+    gfm = Renderer(table, citations, "gfm")
     if needs_html(table):
-        text = _html_table(table, Renderer(table, citations, "html"))
+        text = _html_table(table, Renderer(table, citations, "html", gfm.marks))
     else:
-        text = _gfm_table(table, Renderer(table, citations, "gfm"))
-    return text + _notes(table, Renderer(table, citations, "gfm"))
+        text = _gfm_table(table, gfm)
+    return text + _notes(table, gfm)
 
 
 def _gfm_table(table: Table, r: Renderer) -> str:

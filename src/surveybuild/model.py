@@ -6,6 +6,7 @@ message can point at ``file:line:col``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -82,10 +83,15 @@ class Line:
     cells: tuple[tuple[str, Value], ...]
 
     def get(self, key: str) -> Value | None:
+        return self._by_key.get(key)
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, Value]:
+        """The cells by key, made once (renderers ask for every cell of every line)."""
+        by_key: dict[str, Value] = {}
         for k, v in self.cells:
-            if k == key:
-                return v
-        return None
+            by_key.setdefault(k, v)
+        return by_key
 
 
 @dataclass(frozen=True)
