@@ -121,11 +121,11 @@ def _name(name: str) -> tuple[str, str]:
     return markdown.escape_gfm(text_of(name)), error
 
 
-def _names(field: str, entry: BibEntry, problems: list[Problem]) -> str:
+def _names(field: str, fields: dict[str, str], entry: BibEntry, problems: list[Problem]) -> str:
     """The names of an author or editor field, first names first, joined as "A, B, and C"."""
     from bibtexparser.middlewares.names import split_multiple_persons_names
 
-    raw = " ".join(entry.get(field).split())
+    raw = " ".join(fields.get(field, "").split())
     if not raw:
         return ""
     shown = []
@@ -147,11 +147,11 @@ def _names(field: str, entry: BibEntry, problems: list[Problem]) -> str:
     return ", ".join(shown[:-1]) + ", and " + shown[-1]
 
 
-def _links(entry: BibEntry, problems: list[Problem]) -> tuple[str, ...]:
+def _links(fields: dict[str, str], entry: BibEntry, problems: list[Problem]) -> tuple[str, ...]:
     urls: list[tuple[str, str]] = []
-    url = entry.get("url").strip()
+    url = fields.get("url", "").strip()
     if not url:
-        found = re.search(r"\\url\{([^}]*)\}", entry.get("howpublished"))
+        found = re.search(r"\\url\{([^}]*)\}", fields.get("howpublished", ""))
         url = found.group(1).strip() if found else ""
     if url:
         wrong = values.check_url(url)
@@ -162,10 +162,10 @@ def _links(entry: BibEntry, problems: list[Problem]) -> tuple[str, ...]:
         else:
             host = urlsplit(url).hostname or ""
             urls.append((LINK_LABELS.get(host.removeprefix("www."), "link"), url))
-    doi = hygiene.doi(entry)
+    doi = hygiene.doi(fields)
     if doi:
         urls.append(("DOI", "https://doi.org/" + quote(doi, safe="/:;()._-")))
-    arxiv = hygiene.arxiv_id(entry)
+    arxiv = hygiene.arxiv_id(fields)
     if arxiv:
         urls.append(("arXiv", f"https://arxiv.org/abs/{arxiv}"))
     seen: set[str] = set()
@@ -180,7 +180,7 @@ def _links(entry: BibEntry, problems: list[Problem]) -> tuple[str, ...]:
 def reference(entry: BibEntry) -> tuple[Reference, list[Problem]]:
     """The entry's fields as Markdown for the reference macro, and what is wrong with them."""
     problems: list[Problem] = []
-    fields = dict(entry.fields)
+    fields = dict(reversed(entry.fields))  # the first of repeated names wins, as in BibEntry.get
 
     def field(*names: str) -> str:
         for name in names:
@@ -196,8 +196,8 @@ def reference(entry: BibEntry) -> tuple[Reference, list[Problem]]:
     ref = Reference(
         key=markdown.escape_gfm(entry.key),
         type=entry.type,
-        authors=_names("author", entry, problems),
-        editors=_names("editor", entry, problems),
+        authors=_names("author", fields, entry, problems),
+        editors=_names("editor", fields, entry, problems),
         title=field("title"),
         venue=venue,
         kind=KIND.get(entry.type, ""),
@@ -206,7 +206,7 @@ def reference(entry: BibEntry) -> tuple[Reference, list[Problem]]:
         pages=field("pages"),
         year=field("year") or field("date"),
         note=field("note"),
-        links=_links(entry, problems),
+        links=_links(fields, entry, problems),
     )
     return ref, problems
 
