@@ -330,3 +330,13 @@ def test_mini_readme_shows_the_special_row_as_text():
     assert "a | b" in cells
     assert "161,443" in cells
     assert any(c.startswith("TÜLU [3]") for c in cells)
+
+
+def test_headings_are_those_github_renders():
+    from surveybuild.readme import headings
+
+    page = ("# Top *one*\n\nSetext `two`\n------------\n\n```\n## not a heading\n```\n\n"
+            "    ## indented code\n\n## A &amp; B <sup>raw</sup>\n\n> ### quoted\n\n- ## in a list\n\n"
+            "| a |\n| - |\n| ## cell |\n")
+    assert headings(page) == [(1, "Top one"), (2, "Setext two"), (2, "A & B raw"), (3, "quoted"),
+                              (2, "in a list")]

@@ -43,7 +43,7 @@ SETTINGS_FILE = "surveybuild.yaml"  # the same as surveybuild.read.SETTINGS_FILE
 FORMAT = 1
 #: Libraries whose version can change what a build writes.
 LIBRARIES = ("bibtexparser", "pylatexenc", "jinja2", "yaml", "jsonschema",
-             "github_slugger", "markdown_it")
+             "github_slugger", "cmarkgfm")
 
 
 def digest(data: bytes) -> str:

@@ -8,7 +8,7 @@ heading, the reference list every citation.
 
 from __future__ import annotations
 
-import functools
+import html
 import re
 
 from . import markdown
@@ -167,37 +167,21 @@ def _fill_references(text: str, citations, formatted, groups_spec, with_entries:
     return text
 
 
-def _heading_inline(state) -> None:
-    """markdown-it's core ``inline`` rule for heading lines only: the rest of the page's inline text is not needed."""
-    tokens = state.tokens
-    for i, token in enumerate(tokens):
-        if token.type == "inline":
-            if token.children is None:
-                token.children = []
-            if i and tokens[i - 1].type == "heading_open":
-                state.md.inline.parse(token.content, state.md, state.env, token.children)
-
-
-@functools.cache
-def _heading_parser():
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark")
-    md.core.ruler.at("inline", _heading_inline)
-    return md
+#: A heading as cmark-gfm writes it (one element, no attributes), and any tag inside it.
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def headings(text: str) -> list[tuple[int, str]]:
-    """(level, text) of every heading, as a CommonMark parser sees them (code blocks excluded)."""
-    tokens = _heading_parser().parse(text)
-    out = []
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open":
-            inline = tokens[i + 1]
-            plain = "".join(child.content for child in (inline.children or [])
-                            if child.type in ("text", "code_inline"))
-            out.append((int(tok.tag[1]), plain))
-    return out
+    """(level, text) of every heading, as GitHub's own Markdown engine (cmark-gfm) renders the page.
+
+    The text is the heading's text content (what GitHub makes its anchor from); raw HTML is
+    left out, as cmark-gfm's safe mode omits it.
+    """
+    import cmarkgfm
+
+    rendered = cmarkgfm.github_flavored_markdown_to_html(text)
+    return [(int(m.group(1)), html.unescape(_TAG.sub("", m.group(2)))) for m in _HEADING.finditer(rendered)]
 
 
 def _fill_toc(text: str, outline: str) -> str:
