@@ -114,6 +114,10 @@ CASES = [
     Case("latex-unknown-macro", sub(M, "base: OPT", "base: \\textcolor{{red}}{{OPT}}".format()), (
         "{M:\\textcolor}: error: table 'models' row 'T\\\"{{U}}LU' column 'base': macro '\\textcolor' is not "
         "allowed in a table cell (the README cannot render it; " + ALLOWED + ")",)),
+    Case("latex-command-as-argument", sub(M, "base: OPT", "base: '\\\"\\href{https://x.org}{OPT}'"), (
+        "{M:'\\\"}: error: table 'models' row 'T\\\"{{U}}LU' column 'base': LaTeX cannot be turned into text: "
+        "a command is the bare argument of another, as in \\\"\\href (give the outer command a braced argument: "
+        "\\\"{{o}})",)),
     Case("latex-escape-needed", sub(M, "base: OPT", "base: '50% & R_2 #1 $x$'"), (
         "{M:'50%}: error: table 'models' row 'T\\\"{{U}}LU' column 'base': a '%' starts a LaTeX comment that "
         "hides the rest of the field (in a 'latex' column write \\% for a percent sign, or make the column "

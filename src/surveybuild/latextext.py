@@ -108,6 +108,12 @@ def to_pieces(latex: str) -> tuple[Piece, ...]:
                         "(write \\textasciicircum{} for a caret)")
     if problems:
         raise LatexFieldError(problems)
+    pieces = _by_units(latex)
+    return pieces if pieces is not None else _whole(latex)
+
+
+def _whole(latex: str) -> tuple[Piece, ...]:
+    """The field through the walker as a whole: the reference :func:`_by_units` must agree with."""
     walk_db, to_text = _contexts()
     walker = latexwalker.LatexWalker(latex, latex_context=walk_db, tolerant_parsing=False)
     try:
@@ -116,12 +122,112 @@ def to_pieces(latex: str) -> tuple[Piece, ...]:
         raise LatexFieldError([f"LaTeX does not parse: {' '.join(str(exc).split())[:160]}"]) from None
     pieces: list[Piece] = []
     problems = []
-    _convert(nodes, to_text, pieces, problems, False, False)
+    try:
+        _convert(nodes, to_text, pieces, problems, False, False)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        # pylatexenc fails on a command given as another's bare argument (\"\href{u}{t})
+        raise LatexFieldError(["LaTeX cannot be turned into text: a command is the bare argument of another, "
+                               "as in \\\"\\href (give the outer command a braced argument: \\\"{o})"]) from None
     problems += _macro_problems(nodes)
     problems += _special_problems(nodes)
     if problems:
         raise LatexFieldError(list(dict.fromkeys(problems)))
     return tuple(_merge(pieces))
+
+
+# A top-level unit whose end the walker agrees on: a run of plain text (no special character
+# can start in it and end in the next unit), a brace group (three deep at most, no comment or
+# math inside), a run of ligature and tie characters, or a macro's name (its arguments follow;
+# the walker's alphabetic name runs over every letter, é too, so a letter after it is no unit).
+_GROUP_CHAR = r"[^{}\\%$]|\\[^()\[\]]"
+_GROUP = r"\{(?:%s|\{(?:%s|\{(?:%s)*\})*\})*\}" % ((_GROUP_CHAR,) * 3)
+_UNIT = re.compile(r"(?P<plain>(?:[^\\{}~$%&#^_`'!?-]|'(?!')|-(?!-)|[!?](?!`))+)"
+                   r"|(?P<group>" + _GROUP + r")"
+                   r"|(?P<ligature>[-`'~!?]+)"
+                   r"|\\(?P<macro>[A-Za-z]+(?![^\W\d_])|[^A-Za-z])")
+# What the walker reads after a macro's name, by the macro's argument spec, when it is
+# certain: arguments written right after the name (no space, optional arguments without
+# brackets or braces inside), a letter after an accent like \"o, the spaces after \ss;
+# nothing after a symbol like \&.
+_OPTIONAL = r"\[[^\[\]{}\\%$]*\]"
+_TAILS = {
+    "": "",
+    "{": _GROUP,
+    "{{": _GROUP * 2,
+    "*{": r"\*?" + _GROUP,
+    "*[[{": r"\*?(?:%s){0,2}" % _OPTIONAL + _GROUP,
+}
+
+
+@functools.cache
+def _macro_tails() -> dict[str, re.Pattern]:
+    """Per allowed macro, what follows its name in its unit; from the walker's own macro specs."""
+    walk_db, _ = _contexts()
+    tails = {}
+    for name in ALLOWED:
+        spec = walk_db.get_macro_spec(name)
+        argspec = ""
+        if spec is not None:
+            if type(spec.args_parser) is not macrospec.MacroStandardArgsParser:
+                continue  # e.g. a verbatim argument: left to the whole-field walker
+            argspec = spec.args_parser.argspec
+        if argspec not in _TAILS:
+            continue
+        tail = _TAILS[argspec]
+        if name.isalpha() and not argspec:
+            # the walker keeps the spaces after \ss with the macro (a newline, maybe a paragraph: no unit)
+            tail = r"[^\S\n]*(?!\s)"
+        elif not name.isalpha() and argspec == "{":
+            tail += r"|[A-Za-z]"  # \"o: an accent's argument can be the next letter
+        tails[name] = re.compile(tail)
+    return tails
+
+
+def _by_units(latex: str) -> tuple[Piece, ...] | None:
+    """The field's pieces made from its top-level units, each converted once for all fields.
+
+    Fields repeat LaTeX around unique text (``T\\"{U}LU-models-42``, ``X~\\citep{k}``), and
+    walking a whole field costs far more than matching it. The walker renders each top-level
+    node on its own (``strict_latex_spaces``), so a field is the merge of its units' pieces
+    when the units end where the walker's nodes do: :data:`_UNIT` and :func:`_macro_tails`
+    only accept shapes whose end is certain. (pylatexenc 2 parses ``\\bf`` as a macro with no
+    arguments: its scope changes no node.) None when a unit is not one of them or has a
+    problem: then the whole field goes through the walker, which words the problems.
+    A test compares this with :func:`_whole` on the surveys' cells and on random fields.
+    """
+    tails = _macro_tails()
+    pieces: list[Piece] = []
+    pos, end = 0, len(latex)
+    while pos < end:
+        unit = _UNIT.match(latex, pos)
+        if unit is None:
+            return None
+        if unit.lastgroup == "plain":
+            pieces.append(Text(unit.group()))  # the walker's characters node: the text itself
+            pos = unit.end()
+            continue
+        stop = unit.end()
+        if unit.lastgroup == "macro":
+            tail = tails.get(unit.group("macro"))
+            args = tail.match(latex, stop) if tail is not None else None
+            if args is None:
+                return None
+            stop = args.end()
+        converted = _unit_pieces(latex[pos:stop])
+        if converted is None:
+            return None
+        pieces += converted
+        pos = stop
+    return tuple(_merge(pieces))
+
+
+@functools.lru_cache(maxsize=65536)
+def _unit_pieces(unit: str) -> tuple[Piece, ...] | None:
+    """A unit's pieces, walked once for every field it is in; None when it has a problem (the field says which)."""
+    try:
+        return _whole(unit)
+    except LatexFieldError:
+        return None
 
 
 def _brace_problems(latex: str) -> list[str]:
