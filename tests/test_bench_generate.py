@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,9 +41,11 @@ def test_generator_is_deterministic_and_builds_byte_identically(tmp_path):
     generate(first, rows=30, entries=100)
     generate(second, rows=30, entries=100)
     assert build.build(first).ok and build.build(second).ok
-    files = {p.relative_to(first).as_posix(): p.read_bytes() for p in sorted(first.rglob("*")) if p.is_file()}
-    assert files == {p.relative_to(second).as_posix(): p.read_bytes()
-                     for p in sorted(second.rglob("*")) if p.is_file()}
+    def files(root: Path) -> dict[str, bytes]:  # the cache records this machine's inodes and times: not output
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+                if p.is_file() and ".surveybuild-cache" not in p.parts}
+
+    assert files(first) == files(second) and "README.md" in files(first)
 
 
 def run_cli(folder: Path, *args: str) -> subprocess.CompletedProcess:
@@ -113,6 +117,50 @@ def test_hand_edited_readme_is_not_up_to_date(survey):
     assert "README.md:" in done.stderr and "differs from what the sources generate" in done.stderr
     done = run_cli(survey, "build")
     assert done.returncode == 1 and "edited by hand" in done.stderr
+
+
+def counted_digests(monkeypatch) -> list[bytes]:
+    """What :func:`cache.lookup` hashes from now on (the code's fingerprint aside)."""
+    monkeypatch.setattr(cache, "code_fingerprint", functools.partial(str, cache.code_fingerprint()))
+    read: list[bytes] = []
+    real = cache.digest
+    monkeypatch.setattr(cache, "digest", lambda data: (read.append(data), real(data))[1])
+    return read
+
+
+def test_a_noop_reads_no_file_that_did_not_change_since_the_record(survey, monkeypatch):
+    assert build.build(survey).ok
+    read = counted_digests(monkeypatch)
+    assert cache.lookup(survey) is not None
+    assert read == []  # the bib, tables, template and outputs are trusted by their stat, as git does
+    bib = survey / "refs.bib"
+    bib.write_text(bib.read_text("utf-8") + "% appended\n", "utf-8")
+    assert cache.lookup(survey) is None and len(read) == 1  # only the changed file is read, and it differs
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(survey):
+    assert build.build(survey).ok
+    table = survey / "tables" / "methods.yaml"
+    before = table.stat()
+    text = table.read_text("utf-8")
+    table.write_text(text.replace("MET-0000", "MET-9999"), "utf-8")  # same size
+    os.utime(table, ns=(before.st_atime_ns, before.st_mtime_ns))  # as rsync -t or tar would leave it
+    assert table.stat().st_size == before.st_size and table.stat().st_mtime_ns == before.st_mtime_ns
+    assert cache.lookup(survey) is None  # its change time moved: read, and it differs
+    assert "README.md" in build.build(survey).written and "MET-9999" in (survey / "README.md").read_text("utf-8")
+
+
+def test_a_file_changed_while_the_record_was_begun_is_read(survey, monkeypatch):
+    assert build.build(survey).ok
+    record = (survey / cache.RECORD).read_text("utf-8")
+    import json
+
+    data = json.loads(record)
+    data["since"] = 0  # as if every file changed after the record began: none is trusted by its stat
+    (survey / cache.RECORD).write_text(json.dumps(data), "utf-8")
+    read = counted_digests(monkeypatch)
+    assert cache.lookup(survey) is not None and len(read) == len(data["inputs"]) - list(data["inputs"].values()).count(None) \
+        + len(data["outputs"])
 
 
 def test_deleted_output_is_rebuilt(survey):

@@ -169,13 +169,16 @@ def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Repor
     """Record the build for the no-op fast path (:mod:`surveybuild.cache`), unless an input changed meanwhile."""
     try:
         write_atomic(root / cache.GITIGNORE, "# written by surveybuild: never commit this folder\n*\n")
+        since = cache.marker_time(root)  # before the digests below are taken, on the file system's clock
     except OSError:
         return  # a read-only folder: no cache, every build is a full one
     inputs = {rel: d for rel, d in cache.snapshot(root, survey.settings).items() if rel not in outputs}
     if inputs != {rel: d for rel, d in before.items() if rel not in outputs}:
         return  # edited while the build ran: the next build must not trust this one
+    file_stats = cache.stats(root, sorted(inputs) + sorted(outputs))
     try:
-        write_atomic(root / cache.RECORD, cache.record(survey.settings, inputs, outputs, report.problems))
+        write_atomic(root / cache.RECORD, cache.record(survey.settings, inputs, outputs, report.problems,
+                                                       file_stats, since))
     except OSError:
         pass  # a read-only folder: no cache, every build is a full one
 

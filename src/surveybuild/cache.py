@@ -10,9 +10,10 @@ After a successful build, ``.surveybuild-cache/build.json`` records:
   paths is part of the record, so an added or deleted file is a change too;
 - the SHA-256 of every generated file as generated, and the problems (warnings) the build found.
 
-:func:`lookup` reads those files' bytes again, hashes them and compares: only when every input
-and every output on disk is exactly as recorded is the build a no-op (a hand-edited README is
-not). It imports nothing but the standard library and :mod:`surveybuild.model`, so a no-op
+:func:`lookup` hashes those files again and compares: only when every input and every output on
+disk is exactly as recorded is the build a no-op (a hand-edited README is not). Like git's index,
+it skips reading a file whose inode, size and change times are those recorded and that last
+changed before the record was begun (:func:`fingerprint`): a 10,000-entry bib is not hashed again. It imports nothing but the standard library and :mod:`surveybuild.model`, so a no-op
 starts no YAML, BibTeX, LaTeX or template machinery. Anything unexpected (no record, an
 unreadable or older record) is a miss: the full build runs, and the cache can make a build
 slower, never wrong.
@@ -40,7 +41,7 @@ RECORD = f"{CACHE_DIR}/build.json"
 #: Written into the cache folder so that no survey commits it, gitignored or not.
 GITIGNORE = f"{CACHE_DIR}/.gitignore"
 SETTINGS_FILE = "surveybuild.yaml"  # the same as surveybuild.read.SETTINGS_FILE (a test keeps them equal)
-FORMAT = 1
+FORMAT = 2
 #: Libraries whose version can change what a build writes.
 LIBRARIES = ("bibtexparser", "pylatexenc", "jinja2", "yaml", "jsonschema",
              "github_slugger", "cmarkgfm")
@@ -94,11 +95,24 @@ def input_paths(root: Path, settings: Settings) -> list[str]:
     return sorted(paths)
 
 
-def fingerprint(root: Path, paths: list[str]) -> dict[str, str | None]:
-    """Path -> SHA-256 of the file's bytes (``None`` when it does not exist)."""
+def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | None = None,
+                stats: dict[str, list[int]] | None = None, since: int = 0) -> dict[str, str | None]:
+    """Path -> SHA-256 of the file's bytes (``None`` when it does not exist).
+
+    As git's index does, a file is not read again when its ``stats`` (inode, size, change
+    times) are those recorded and it last changed before ``since``, the time (on the file
+    system's own clock) at which the recorded digests began to be taken: its ``recorded``
+    digest stands. A file changed at or after that moment is read, so an edit made while a
+    build was being recorded, or within the clock's granularity of it, is never missed.
+    """
     out: dict[str, str | None] = {}
     for rel in paths:
         try:
+            if recorded is not None and stats is not None and rel in recorded and rel in stats:
+                st = os.stat(root / rel)
+                if st.st_ctime_ns < since and stat_of(st) == stats[rel]:
+                    out[rel] = recorded[rel]
+                    continue
             out[rel] = digest((root / rel).read_bytes())
         except FileNotFoundError:
             out[rel] = None
@@ -107,13 +121,33 @@ def fingerprint(root: Path, paths: list[str]) -> dict[str, str | None]:
     return out
 
 
+def stat_of(st: os.stat_result) -> list[int]:
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def stats(root: Path, paths: list[str]) -> dict[str, list[int]]:
+    """Path -> :func:`stat_of` of each file that exists."""
+    out = {}
+    for rel in paths:
+        try:
+            out[rel] = stat_of(os.stat(root / rel))
+        except OSError:
+            pass
+    return out
+
+
+def marker_time(root: Path) -> int:
+    """The change time of :data:`GITIGNORE`, written when a build is recorded: the record's ``since``."""
+    return os.stat(Path(root) / GITIGNORE).st_ctime_ns
+
+
 def snapshot(root: Path, settings: Settings) -> dict[str, str | None]:
     """The fingerprint of every input the build can read, under ``settings``."""
     return fingerprint(root, input_paths(root, settings))
 
 
 def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str, str],
-           problems: list[Problem]) -> str:
+           problems: list[Problem], file_stats: dict[str, list[int]] | None = None, since: int = 0) -> str:
     """The record's text, for :func:`surveybuild.build.build` to write to :data:`RECORD`."""
     from dataclasses import asdict
 
@@ -122,6 +156,8 @@ def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str,
         "code": code_fingerprint(),
         "settings": asdict(settings),
         "inputs": inputs,
+        "stats": file_stats or {},
+        "since": since,
         "outputs": {rel: digest(text.encode("utf-8")) for rel, text in sorted(outputs.items())},
         "problems": [{"source": [p.source.path, p.source.line, p.source.col], "severity": p.severity,
                       "text": str(p)} for p in problems],
@@ -170,9 +206,10 @@ def lookup(root: Path) -> Hit | None:
             return None
         paths = sorted(data["inputs"])
         found = [rel for rel in input_paths(root, settings) if rel not in data["outputs"]]
-        if paths != found or fingerprint(root, paths) != data["inputs"]:
+        known = dict(stats=data["stats"], since=data["since"])
+        if paths != found or fingerprint(root, paths, data["inputs"], **known) != data["inputs"]:
             return None  # an input was added, deleted or changed
-        if fingerprint(root, sorted(data["outputs"])) != data["outputs"]:
+        if fingerprint(root, sorted(data["outputs"]), data["outputs"], **known) != data["outputs"]:
             return None  # a generated file is missing or was edited: the build says which
         problems = [Said(p["source"], p["severity"], p["text"]) for p in data["problems"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
