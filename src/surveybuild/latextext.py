@@ -124,7 +124,7 @@ def _whole(latex: str) -> tuple[Piece, ...]:
     problems = []
     try:
         _convert(nodes, to_text, pieces, problems, False, False)
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         # pylatexenc fails on a command given as another's bare argument (\"\href{u}{t})
         raise LatexFieldError(["LaTeX cannot be turned into text: a command is the bare argument of another, "
                                "as in \\\"\\href (give the outer command a braced argument: \\\"{o})"]) from None
