@@ -172,3 +172,32 @@ def test_a_broken_reference_macro_is_a_template_error(tmp_path, macro, message):
     assert not report.ok
     assert [p.source.path for p in report.errors] == ["templates/README.md.j2"]
     assert message in str(report.errors[0])
+
+
+HOSTILE = ["<script>alert(1)</script>", "[x](javascript:alert(1))", "*", "_", "`", "|", "\\&", "&amp;", "#", "<b>",
+           "](", "![i](http://x.org/i.png)", "http://evil.org", "www.evil.org", "{\\\"o}", "--", "~", "$x$", "\\emph{e}",
+           "\\url{javascript:x}", "Smith, John", " and ", "{", "}", "\\", "\n", "%", "<!--", "-->"]
+
+
+def test_hostile_fields_render_as_text_with_only_http_links():
+    import random
+
+    rng = random.Random(7)
+    entries = []
+    for i in range(300):
+        def junk() -> str:
+            return "".join(rng.choice(HOSTILE + ["word ", "Title "]) for _ in range(rng.randint(1, 6)))
+        fields = {"author": junk(), "title": junk(), "journal": junk(), "year": junk(), "note": junk()}
+        if i % 3 == 0:
+            fields["url"] = rng.choice(["https://ok.org/a_(b)", "javascript:alert(1)", "file:///etc/passwd", junk()])
+        entries.append(entry(rng.choice(["article", "misc", "inproceedings", "book"]), f"k{i}", **fields))
+    formatted, _ = format_references(entries)  # problems (bad names, bad links) are warnings, never a crash
+    assert len(formatted) == len(entries)
+    for e in entries:
+        line = formatted[e.key]
+        assert "\n" not in line
+        rendered = cmarkgfm.github_flavored_markdown_to_html(line)
+        assert "raw HTML omitted" not in rendered, (e, rendered)  # cmark-gfm's mark of HTML in the Markdown
+        assert not re.search(r"<(?!/?(?:p|a|em|strong)\b)[a-z]", rendered), (e, rendered)  # no tag of the fields' own
+        assert all(h.startswith(("https://", "http://")) for h in re.findall(r'href="([^"]*)"', rendered)), rendered
+        assert text_of(e.get("title")) in shown(line).replace("\n", " ") or not text_of(e.get("title")).strip()
