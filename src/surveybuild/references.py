@@ -42,6 +42,8 @@ VENUE_FIELDS = {
 }
 _ANY_VENUE = ("journal", "journaltitle", "booktitle", "howpublished", "publisher", "school", "institution",
               "organization")
+#: ``\url{...}`` in howpublished: the entry's link, not its venue.
+_URL_COMMAND = re.compile(r"\\url\{([^}]*)\}")
 #: How a url field's link is labelled, by host ("link" for any other).
 LINK_LABELS = {"arxiv.org": "arXiv", "doi.org": "DOI", "dx.doi.org": "DOI"}
 #: What a thesis or report is called before its institution.
@@ -151,7 +153,7 @@ def _links(fields: dict[str, str], entry: BibEntry, problems: list[Problem]) -> 
     urls: list[tuple[str, str]] = []
     url = fields.get("url", "").strip()
     if not url:
-        found = re.search(r"\\url\{([^}]*)\}", fields.get("howpublished", ""))
+        found = _URL_COMMAND.search(fields.get("howpublished", ""))
         url = found.group(1).strip() if found else ""
     if url:
         wrong = values.check_url(url)
@@ -190,7 +192,7 @@ def reference(entry: BibEntry) -> tuple[Reference, list[Problem]]:
         return ""
 
     venue_fields = VENUE_FIELDS.get(entry.type, _ANY_VENUE)
-    if re.search(r"\\url\{", fields.get("howpublished", "")):  # a link, shown among the links
+    if _URL_COMMAND.search(fields.get("howpublished", "")):  # a link, shown among the links
         venue_fields = tuple(n for n in venue_fields if n != "howpublished")
     venue = field(*venue_fields)
     ref = Reference(
