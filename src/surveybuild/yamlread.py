@@ -173,6 +173,9 @@ def _own_problems(node: yaml.Node, path: str) -> list[Problem]:
     if node.tag in _SCALARS or node.tag == _STR:
         problems.append(Problem(where(path, node), f"YAML tag '{_short(node.tag)}' is for a single value, not for "
                                 f"{_node_kind(node)}", hint="remove the tag"))
+    elif node.tag != (_SEQ if isinstance(node, yaml.SequenceNode) else _MAP):
+        problems.append(Problem(where(path, node), f"YAML tag '{_short(node.tag)}' does not fit {_node_kind(node)}",
+                                hint="remove the tag"))
     if isinstance(node, yaml.MappingNode):
         first: dict[str, yaml.Node] = {}
         for key, _ in node.value:
@@ -286,10 +289,12 @@ def plain(node: yaml.Node | None) -> object:
     if isinstance(node, yaml.MappingNode):
         # a key is the name as written (YAML 1.1 would read 'on', 'yes' or '1' as a boolean or number)
         mapping = {k.value: plain(v) for k, v in node.value}  # a list as a key: TypeError, unhashable
-        if len(mapping) != len(node.value):
-            raise _Irregular("duplicate key")
+        if len(mapping) != len(node.value) or node.tag != _MAP:
+            raise _Irregular("duplicate key or a tag that does not fit")
         return mapping
     if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            raise _Irregular("a tag that does not fit")
         return [plain(v) for v in node.value]
     return None
 
@@ -332,6 +337,8 @@ def elements(node: yaml.Node | None) -> list[yaml.Node]:
 
 
 _MERGE = "tag:yaml.org,2002:merge"
-_COLLECTION_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("seq", "map", "set", "omap", "pairs")}
-#: The tags a document may carry: those the safe constructor knows, but the merge key.
-_ALLOWED_TAGS = frozenset(_constructor.yaml_constructors.keys() - {_MERGE, None})
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_COLLECTION_TAGS = {_SEQ, _MAP}
+#: The tags a document may carry: the plain values' (not the merge key, nor !!set, !!omap, !!pairs,
+#: which build values a table has no use for and which other YAML readers read differently).
+_ALLOWED_TAGS = frozenset(_SCALARS.keys() | {_STR} | _COLLECTION_TAGS)
