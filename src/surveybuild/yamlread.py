@@ -66,7 +66,10 @@ def compose(text: str, path: str) -> tuple[yaml.Node | None, list[Problem]]:
                               hint="a table needs a few levels: flatten the structure")]
     except yaml.YAMLError as exc:  # pragma: no cover - other reader errors
         return None, [Problem(Source(path, 1, 1), f"YAML error: {' '.join(str(exc).split())}")]
-    problems = [] if node is None or _plain_tree(node) else _careful(node, path)
+    if node is None:
+        return None, [Problem(Source(path, 1, 1), "the file is empty: it holds only comments",
+                              hint="write the table's caption, columns and rows, or delete the file")]
+    problems = [] if _plain_tree(node) else _careful(node, path)
     return (None, problems) if problems else (node, [])
 
 
@@ -209,10 +212,11 @@ def _careful(root: yaml.Node, path: str) -> list[Problem]:
         node, done = stack.pop()
         key = id(node)
         if done:
-            kids = _children(node)
-            size[key] = 1 + sum(size[id(k)] for k in kids)
-            height[key] = 1 + max((height[id(k)] for k in kids), default=0)
-            state[key] = 2
+            total, tallest = 1, 0
+            for kid in _children(node):
+                total += size[id(kid)]
+                tallest = max(tallest, height[id(kid)])
+            size[key], height[key], state[key] = total, tallest + 1, 2
             continue
         if key in state:
             if state[key] == 1:
