@@ -17,7 +17,7 @@ from .check import check_survey
 from .model import Problem, Source, Survey
 from .read import read_settings, read_survey
 from .readme import fill_markdown, render_readme
-from .stamp import stamp, unedited
+from .stamp import stamp, stamp_json, unedited, unedited_json
 from .tableread import SCHEMA_NAME
 from .writer import WriteError, write_all, write_atomic  # noqa: F401 - write_atomic: still imported from here
 
@@ -74,7 +74,10 @@ def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
         text, found = render_readme(survey)
         problems += found
         outputs[survey.settings.readme] = stamp(text, "markdown")
-    outputs[SCHEMA_OUTPUT] = resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8")
+    for rel, _ in survey.fill_files:
+        if rel in outputs:
+            outputs[rel] = markers.seal(outputs[rel], rel)
+    outputs[SCHEMA_OUTPUT] = stamp_json(resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8"))
     return outputs, problems
 
 
@@ -122,8 +125,22 @@ def build(root: Path, force: bool = False) -> Report:
         if current == text:
             report.unchanged.append(rel)
             continue
-        if current is not None and not force and rel not in fill and rel != SCHEMA_OUTPUT \
-                and unedited(current) is not True:
+        if current is not None and not force and rel in fill:  # only the sealed regions are generated
+            edits = markers.edited_regions(current, rel)
+            report.problems += edits
+            if not edits:
+                changed[rel] = text
+            continue
+        if current is not None and not force and rel == SCHEMA_OUTPUT:
+            if unedited_json(current) is False:  # None: no checksum yet (an older surveybuild's copy), replaced
+                report.problems.append(Problem(Source(rel, _first_difference(current, text)),
+                                               "edited by hand since the last build",
+                                               hint="the schema is surveybuild's own: build with --force to "
+                                               "overwrite the edit"))
+            else:
+                changed[rel] = text
+            continue
+        if current is not None and not force and unedited(current) is not True:
             edited = unedited(current) is False
             report.problems.append(Problem(
                 Source(rel, _first_difference(current, text)),
