@@ -8,7 +8,6 @@ expected place, no traceback, nothing written.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -149,10 +148,8 @@ def test_a_large_plain_table_is_accepted():
     """60,000 rows (300,000 values) without a single alias: once misreported as an alias expansion."""
     rows = "".join(f"  - {{name: r{i}, size: {i}}}\n" for i in range(60_000))
     text = f"caption: big\ncolumns: [{{key: name, title: N}}, {{key: size, title: S, type: size}}]\nrows:\n{rows}"
-    start = time.perf_counter()
     table, problems = read_table(text, "tables/big.yaml")
     assert problems == [] and len(table.rows) == 60_000
-    assert time.perf_counter() - start < 30
 
 
 def test_nul_byte_is_placed():
