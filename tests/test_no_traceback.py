@@ -183,3 +183,16 @@ def test_internal_errors_are_one_line(mini, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.startswith("surveybuild: internal error: RuntimeError: unforeseen (please report it")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    pytest.param("a: " + "[" * 600 + "]" * 600 + "\n", "nested more than 100 levels", id="deep"),
+    pytest.param("? [a]\n: k\n", "a mapping key must be a name", id="complex-key"),
+    pytest.param("12: a\n12: b\n", "duplicate key '12' (first on line 1)", id="duplicate"),
+])
+def test_an_import_cite_map_is_read_like_a_table(text, says):
+    from surveybuild.importer import read_cite_map
+
+    mapping, problems = read_cite_map(text, "map.yaml")
+    assert mapping == {} and says in problems[0].message and problems[0].source.line >= 1
+    assert read_cite_map("12: a\n'#ref3': b\n", "map.yaml") == ({"ref12": "a", "ref3": "b"}, [])
