@@ -200,12 +200,13 @@ def surely_invalid(text: str) -> bool:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """A small survey: one fuzzed table, one bib entry, a tiny README template, a paper."""
+    """A small survey: one fuzzed table, the fixture's refs.bib, a tiny README template, a paper."""
     root = tmp_path_factory.mktemp("yamlfuzz")
     (root / "tables").mkdir()
     (root / "templates").mkdir()
     (root / "paper").mkdir()
-    (root / "refs.bib").write_text("@misc{k1, title={T}, author={A}, year={2024}}\n", "utf-8")
+    (root / "refs.bib").write_text((MINI / "refs.bib").read_text("utf-8") +  # the fixture tables' cite keys
+                                   "\n@misc{k1, title={T}, author={A}, year={2024}}\n", "utf-8")
     (root / "templates/README.md.j2").write_text("# S\n\n{{ table('x') }}\n\n{{ references() }}\n", "utf-8")
     (root / "paper/main.tex").write_text("\\documentclass{article}\\begin{document}\\input{tables/x}"
                                          "\\end{document}\n", "utf-8")
