@@ -8,7 +8,8 @@ another) is decided here, once, so the two cannot disagree.
 A row's date is its ``date`` column (``YYYY-MM`` or ``YYYY``); with ``date: {column: date,
 from: arxiv}`` a row whose cell is empty takes the month of the first arXiv id among its cited
 works in refs.bib (``2303.08774`` -> 2023-03, ``hep-th/9901001`` -> 1999-01): the month the
-work's first version was submitted. A row with neither is left out and counted.
+work's first version was submitted. A row with neither, or whose cell says ``unknown`` (the
+cited paper is not the row's own, say its base model's), is left out and counted.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 _NEW_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 _OLD_ID = re.compile(r"/(\d{2})(\d{2})\d{3}$")
 SPECIAL_BY = ("table", "group")
+UNKNOWN = "unknown"  # a date cell saying: this row has no known date, do not derive one
 
 
 @dataclass(frozen=True)
@@ -239,11 +241,14 @@ def arxiv_month(entry: BibEntry) -> int | None:
 def _row_date(figure: Figure, thing: str, table: Table, row: Row,
               bib: dict[str, BibEntry]) -> tuple[int | None, list[Problem]]:
     value = row.value(figure.date[0])
+    if value is not None and value.raw == UNKNOWN:
+        return None, []
     if value is not None and value.raw not in (None, ""):
         x = parse_month(value.raw)
         if x is None:
             return None, [Problem(value.source, f"{thing}: row '{row.name}' of table '{table.id}': date "
-                                  f"{value.raw!r} is not a month", hint="write YYYY-MM (e.g. 2023-03) or a year")]
+                                  f"{value.raw!r} is not a month",
+                                  hint=f"write YYYY-MM (e.g. 2023-03), a year, or '{UNKNOWN}' (left out, not derived)")]
         return x, []
     if figure.derive == "arxiv":
         for key, _ in row.cites:
@@ -252,6 +257,14 @@ def _row_date(figure: Figure, thing: str, table: Table, row: Row,
             if x is not None:
                 return x, []
     return None, []
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_ticks(first: int, last: int) -> list[tuple[int, str]]:
+    """The timeline's axis: every quarter, January named by its year, the others by their month."""
+    return [(x, str(x // 12) if x % 12 == 0 else MONTHS[x % 12]) for x in range(first, last + 1) if x % 3 == 0]
 
 
 def month_text(x: int) -> str:

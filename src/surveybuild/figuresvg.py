@@ -8,7 +8,7 @@ a fixed geometry (no tight bounding box).
 
 from __future__ import annotations
 
-from .figures import AXIS_WIDTH_IN, FONT_PT, LABEL_GAP_IN, TIER_IN, Plot, month_text
+from .figures import AXIS_WIDTH_IN, FONT_PT, LABEL_GAP_IN, TIER_IN, Plot, month_text, month_ticks
 
 #: GitHub's text and muted colours (Primer), light and dark: the figure's background stays transparent.
 THEMES = {
@@ -42,11 +42,11 @@ def render_svg(plot: Plot, theme: str) -> str:
         w, h = fig.get_size_inches()
         ax = fig.add_axes((LEFT_IN / w, BOTTOM_IN / h, AXIS_WIDTH_IN / w, height / h))
         ax.patch.set_alpha(0.0)
-        (_timeline if plot.kind == "timeline" else _count)(ax, plot, colours)
         for spine in ("top", "right", "left"):
             ax.spines[spine].set_visible(False)
         ax.spines["bottom"].set_color(colours["muted"])
         ax.tick_params(colors=colours["muted"], labelcolor=colours["text"], labelsize=FONT_PT)
+        (_timeline if plot.kind == "timeline" else _count)(ax, plot, colours)
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": "surveybuild (matplotlib)",
                                                  "Title": plot.alt})
@@ -58,11 +58,11 @@ def _timeline(ax, plot: Plot, colours: dict) -> None:
     bottom = plot.lanes[-1][1]
     ax.set_xlim(first, last)
     ax.set_ylim(bottom + 0.05, -0.05)
-    years = range(first // 12 + 1, last // 12 + 1)
-    ax.set_xticks([y * 12 for y in years], [str(y) for y in years])
-    ax.set_xticks([x for x in range(first, last + 1) if x % 3 == 0 and x % 12], minor=True)
-    for x in years:
-        ax.axvline(x * 12, color=colours["muted"], linewidth=0.5, alpha=0.5, zorder=0)
+    ticks = month_ticks(first, last)
+    ax.set_xticks([x for x, _ in ticks], [text for _, text in ticks])
+    for tick, (x, _) in zip(ax.get_xticklabels(), ticks):
+        if x % 12 == 0:
+            tick.set_fontweight("bold")
     ticks, names = [], []
     for i, (s, (top, low)) in enumerate(zip(plot.series, plot.lanes)):
         ax.axhspan(top, low, color=colours["band"], alpha=colours["band_alpha"] if i % 2 == 0 else 0.0,

@@ -7,7 +7,7 @@ text: no TeX runs at build time, and a figure with nothing changed is byte-ident
 
 from __future__ import annotations
 
-from .figures import AXIS_WIDTH_IN, LABEL_GAP_IN, Plot
+from .figures import AXIS_WIDTH_IN, LABEL_GAP_IN, Plot, month_ticks
 from .latex import escape
 from .templating import latex_env
 
@@ -22,7 +22,7 @@ def render_tex(plot: Plot, source: str) -> str:
                   width=_num(AXIS_WIDTH_IN), height=_num(plot.height_in), gap=_num(LABEL_GAP_IN))
     if plot.kind == "timeline":
         first, last = plot.x_range
-        years = range(first // 12 + 1, last // 12 + 1)
+        ticks = month_ticks(first, last)
         bottom = plot.lanes[-1][1]
         points = [" ".join(f"({i.x},{_num(i.y)})" for i in plot.items if i.series == s)
                   for s in range(len(plot.series))]
@@ -31,8 +31,7 @@ def render_tex(plot: Plot, source: str) -> str:
         items = [dict(x=i.x, y=_num(i.y), label=escape(i.label)) for i in plot.items]
         return latex_env().get_template("figure.tex.j2").render(
             **common, xmin=first, xmax=last, ymin=-0.05, ymax=_num(bottom + 0.05),
-            xticks=[y * 12 for y in years], xlabels=[str(y) for y in years],
-            minor=[x for x in range(first, last + 1) if x % 3 == 0 and x % 12],
+            xticks=[x for x, _ in ticks], xlabels=[f"\\textbf{{{t}}}" if x % 12 == 0 else t for x, t in ticks],
             lanes=lanes, points=points, items=items)
     totals = [sum(c[i] for c in plot.counts) for i in range(len(plot.years))]
     points = [" ".join(f"({y},{n})" for y, n in zip(plot.years, counts)) for counts in plot.counts]
