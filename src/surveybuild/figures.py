@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -159,11 +160,14 @@ def plan(figure: Figure, survey: Survey) -> tuple[Plot | None, list[Problem]]:
 def _timeline(common: dict, dated: list[tuple[int, str, int]], n_series: int) -> Plot:
     """Lanes of labelled dots: in each lane, a label goes on the first line where it overlaps nothing."""
     first = min(x for x, _, _ in dated) - 1
-    # months per inch: the labels' extent in months depends on the span, the span on the labels
-    last = max(x for x, _, _ in dated) + 1
-    for _ in range(4):
-        per_inch = (last - first) / AXIS_WIDTH_IN
-        last = max(max(x + _extent(label, per_inch) for x, label, _ in dated), last)
+    # the right end: each label must fit, and its width in months grows with the span. A label of
+    # ``a`` inches at ``x`` fits when x + a * (last - first) / W <= last, that is
+    # last >= (x - a * first / W) / (1 - a / W) (labels are kept narrower than the axis).
+    last = float(max(x for x, _, _ in dated) + 1)
+    for x, label, _ in dated:
+        share = min(_inches(label) / AXIS_WIDTH_IN, 0.9)
+        last = max(last, (x - share * first) / (1 - share))
+    last = math.ceil(last + 1e-9)
     per_inch = (last - first) / AXIS_WIDTH_IN
     items: list[Item] = []
     lanes: list[tuple[float, float]] = []
@@ -179,14 +183,18 @@ def _timeline(common: dict, dated: list[tuple[int, str, int]], n_series: int) ->
             items.append(Item(label, x, s, top + 0.5 + line))
         lanes.append((top, top + len(ends)))
         top += len(ends) + 0.6  # a gap between lanes
-    return Plot(items=tuple(items), lanes=tuple(lanes), x_range=(first, int(last) + 1),
+    return Plot(items=tuple(items), lanes=tuple(lanes), x_range=(first, last),
                 height_in=round((top - 0.6) * TIER_IN + 0.2, 3), **common)
 
+
+def _inches(label: str) -> float:
+    """How far right of its dot a label reaches, in inches (an estimate on the wide side)."""
+    return 2 * LABEL_GAP_IN + len(label) * CHAR_EM * FONT_PT / 72
 
 
 def _extent(label: str, months_per_inch: float) -> float:
     """How far right of its dot a label reaches, in months."""
-    return (2 * LABEL_GAP_IN + len(label) * CHAR_EM * FONT_PT / 72) * months_per_inch
+    return _inches(label) * months_per_inch
 
 
 def _series_key(by: str, table: Table, row: Row) -> str:
