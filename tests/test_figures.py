@@ -243,3 +243,18 @@ def test_embedded_survey_timeline_dates():
     assert (len(plot.items), plot.undated) == (29, 8)
     dated = {i.label: figures.month_text(i.x) for i in plot.items}
     assert dated["InstructGPT"] == "2022-03" and dated["Alpaca"] == "2023-03" and "ChatGLM2" not in dated
+
+
+def test_hostile_labels_are_text_in_both_outputs(tmp_path):
+    hostile = r"\write18{rm -rf x}\input{/etc/passwd} $&%#_ </text><script>alert(1)</script>"
+    root = make_survey(tmp_path, table=TABLE.replace("name: Alpha", f"name: '{hostile}'"),
+                       figure=TIMELINE.replace("caption: Models by release date.",
+                                               'caption: Models.\nalt: \'"><script>alert(2)</script>\''))
+    assert build.build(root).ok
+    svgs = [(root / "figures" / f).read_text("utf-8") for f in ("timeline.svg", "timeline-dark.svg")]
+    readme = (root / "README.md").read_text("utf-8")
+    assert all("<script" not in svg and "&lt;script&gt;" in svg for svg in svgs)  # the alt text, escaped
+    assert "<script>alert(2)" not in readme and 'alt="&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in readme
+    tex = (root / "paper" / "figures" / "timeline.tex").read_text("utf-8")
+    assert "\\write18" not in tex and "\\input{/etc" not in tex
+    assert "\\textbackslash{}write18\\{rm -rf x\\}" in tex and "\\$\\&\\%\\#\\_" in tex
