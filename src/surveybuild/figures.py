@@ -110,10 +110,13 @@ def plan(figure: Figure, survey: Survey) -> tuple[Plot | None, list[Problem]]:
                 (label_key, label_at, "label column", ""),
                 (None if by_key in SPECIAL_BY else by_key, by_at, "'by' column", "or use 'table' or 'group'")):
             if key is not None and key not in keys:
-                close = did_you_mean(key, keys)
+                close = did_you_mean(key, keys + (list(SPECIAL_BY) if what == "'by' column" else []))
                 problems.append(Problem(where, f"{thing}: table '{table.id}' has no {what} '{key}'",
                                         hint="; ".join(h for h in (close, hint) if h) or f"columns: {', '.join(keys)}"))
-    if problems:
+    if problems:  # the rows' dates are still checked, so that every problem is told at once
+        for table in tables:
+            if table.column(date_key) is not None:
+                problems += [p for row in table.rows for p in _row_date(figure, thing, table, row, {})[1]]
         return None, problems
     bib = {e.key: e for e in survey.bib}
     titles = dict(figure.titles)
