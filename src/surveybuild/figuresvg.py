@@ -8,7 +8,7 @@ a fixed geometry (no tight bounding box).
 
 from __future__ import annotations
 
-from .figures import AXIS_WIDTH_IN, FONT_PT, LABEL_GAP_IN, TIER_IN, Plot, month_text, month_ticks
+from .figures import AXIS_WIDTH_IN, FONT_PT, LABEL_GAP_IN, Plot, month_text, month_ticks
 
 #: GitHub's text and muted colours (Primer), light and dark: the figure's background stays transparent.
 THEMES = {
@@ -97,4 +97,4 @@ def _count(ax, plot: Plot, colours: dict) -> None:
     legend.set_zorder(3)
 
 
-__all__ = ["render_svg", "THEMES", "TIER_IN"]
+__all__ = ["render_svg", "THEMES"]
