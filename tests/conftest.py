@@ -14,9 +14,10 @@ MINI = FIXTURES / "mini"
 EDGE = FIXTURES / "edge"  # sources only: renderer edge cases (long table, two URL columns, odd text)
 
 #: What a survey folder holds (whatever of it exists is copied; ``build`` folders never are).
-SURVEY_ITEMS = ("tables", "templates", "paper", "refs.bib", "surveybuild.yaml", "schema", "README.md")
+SURVEY_ITEMS = ("tables", "figures", "templates", "paper", "refs.bib", "surveybuild.yaml", "schema", "README.md")
 #: The files ``surveybuild build`` generates in the default layout, as glob patterns.
-GENERATED = ("README.md", "paper/tables/*.tex", "schema/table.schema.json")
+GENERATED = ("README.md", "paper/tables/*.tex", "schema/table.schema.json", "schema/figure.schema.json",
+             "figures/*.svg", "paper/figures/*.tex")
 
 INSTALL = ("apt-get install -y --no-install-recommends latexmk texlive-latex-recommended texlive-latex-extra "
            "texlive-fonts-recommended texlive-bibtex-extra lmodern poppler-utils")

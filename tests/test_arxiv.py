@@ -91,7 +91,7 @@ def bundle(tmp_path_factory):
     require_tool("pdftotext")
     work = tmp_path_factory.mktemp("clone") / "survey"
     work.mkdir()
-    for name in ("tables", "paper", "templates", "refs.bib", "schema"):
+    for name in ("tables", "figures", "paper", "templates", "refs.bib", "schema"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
     shutil.rmtree(work / "paper" / "build", ignore_errors=True)
@@ -108,7 +108,8 @@ def test_bundle_holds_exactly_what_the_paper_needs(bundle):
     with tarfile.open(tar) as t:
         names = set(t.getnames())
     tables = {f"tables/{p.stem}.tex" for p in (work / "tables").glob("*.yaml")}
-    assert names == {"main.tex", "main.bbl"} | tables
+    figures = {f"figures/{p.stem}.tex" for p in (work / "figures").glob("*.yaml")}
+    assert names == {"main.tex", "main.bbl"} | tables | figures
     main = tarfile.open(tar).extractfile("main.tex").read().decode()
     assert "\\input{tables/models}" in main and not re.search(r"(?m)^\s*%", main)
 
@@ -135,6 +136,8 @@ def test_latexml_html_view_of_the_tables(bundle, tmp_path):
     main = (tmp_path / "main.tex").read_text("utf-8")
     keep = ("datasets", "models")  # a long table and a float table, both with notes: enough, and faster
     main = re.sub(r"\\input\{tables/(\w+)\}", lambda m: m.group(0) if m.group(1) in keep else "", main)
+    # pgfplots figures: not what this test is about, and LaTeXML takes minutes to read pgfplots itself
+    main = re.sub(r"\\input\{figures/[\w-]+\}|\\usepackage\{pgfplots\}|\\pgfplotsset\{[^}]*\}", "", main)
     (tmp_path / "main.tex").write_text(main, "utf-8")
     proc = subprocess.run(["latexmlc", "--dest=html/main.html", "main.tex"], cwd=tmp_path, capture_output=True,
                           text=True, errors="replace")

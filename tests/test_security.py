@@ -91,7 +91,7 @@ def test_latex_fields_cannot_reach_tex_primitives(field):
 
 # -- paths --------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key", ["bib", "tables", "paper", "readme_template", "readme"])
+@pytest.mark.parametrize("key", ["bib", "tables", "figures", "paper", "readme_template", "readme"])
 @pytest.mark.parametrize("value", ["../outside.md", "/etc/passwd", "sub/../../x"])
 def test_no_setting_may_point_outside_the_survey(key, value, tmp_path):
     (tmp_path / "surveybuild.yaml").write_text(f"{key}: {value}\n", "utf-8")

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from . import cache, latex, markers
+from . import cache, figures, latex, markers
 from .check import check_survey
+from .figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
 from .model import Problem, Source, Survey
 from .read import read_settings, read_survey
 from .readme import fill_markdown, render_readme
@@ -22,6 +23,8 @@ from .tableread import SCHEMA_NAME
 from .writer import WriteError, write_all, write_atomic  # noqa: F401 - write_atomic: still imported from here
 
 SCHEMA_OUTPUT = f"schema/{SCHEMA_NAME}"
+FIGURE_SCHEMA_OUTPUT = f"schema/{FIGURE_SCHEMA_NAME}"
+SCHEMAS = (SCHEMA_OUTPUT, FIGURE_SCHEMA_OUTPUT)
 
 
 @dataclass
@@ -46,10 +49,53 @@ def tables_dir(survey: Survey) -> PurePosixPath:
     return PurePosixPath(survey.settings.paper).parent / "tables"
 
 
-def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
-    """Every generated file's path (relative to the survey) and text."""
+def figures_dir(survey: Survey) -> PurePosixPath:
+    """Where the paper's figures are written (next to its tables)."""
+    return PurePosixPath(survey.settings.paper).parent / "figures"
+
+
+def figure_svg(survey: Survey, figure_id: str, theme: str) -> str:
+    """The path of a figure's SVG, relative to the survey."""
+    return f"{PurePosixPath(survey.settings.figures) / figure_id}{'-dark' if theme == 'dark' else ''}.svg"
+
+
+def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dict[str, str], list[Problem]]:
+    """Each figure's SVGs (light, dark) and paper figure. A plot drawn before comes from the drawing
+    cache; a new one is drawn with matplotlib (imported only then). ``drawings`` gets each drawing's
+    key, with its text when it is new."""
     outputs: dict[str, str] = {}
     problems: list[Problem] = []
+    for figure in survey.figures:
+        plot, found = figures.plan(figure, survey)
+        problems += found
+        if plot is None:
+            continue
+        for theme in ("light", "dark"):
+            key = cache.drawing_key(plot.digest(), theme)
+            drawings[key] = None
+            text = cache.drawing(Path(survey.root), key)
+            if text is None:
+                from .figuresvg import render_svg
+
+                text = drawings[key] = stamp(render_svg(plot, theme), "markdown")
+            outputs[figure_svg(survey, figure.id, theme)] = text
+        try:
+            from .figuretex import render_tex
+
+            outputs[str(figures_dir(survey) / f"{figure.id}.tex")] = stamp(render_tex(plot, figure.source.path),
+                                                                            "latex")
+        except latex.UnencodableText as exc:
+            problems.append(Problem(figure.source, f"figure '{figure.id}': {exc}",
+                                    hint="pdflatex has no glyph for it: transliterate the label in the table"))
+    if survey.figures:
+        outputs[FIGURE_SCHEMA_OUTPUT] = stamp_json(resources.files(__package__).joinpath(FIGURE_SCHEMA_NAME)
+                                                   .read_text("utf-8"))
+    return outputs, problems
+
+
+def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """Every generated file's path (relative to the survey) and text; new figure drawings go to ``drawings``."""
+    outputs, problems = render_figures(survey, {} if drawings is None else drawings)
     for table in survey.tables:
         try:
             outputs[str(tables_dir(survey) / f"{table.id}.tex")] = stamp(latex.render_table(table, survey.settings),
@@ -81,7 +127,7 @@ def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
     return outputs, problems
 
 
-def plan(root: Path) -> tuple[Survey, dict[str, str], Report]:
+def plan(root: Path, drawings: dict[str, str | None] | None = None) -> tuple[Survey, dict[str, str], Report]:
     # Reading builds a large tree of objects that makes no garbage cycles, and it all lives as long as
     # the build: the cyclic garbage collector need not go through it again and again, neither while
     # it grows nor while the build allocates. Unfrozen at the end, so a long-lived caller frees it as usual.
@@ -97,7 +143,7 @@ def plan(root: Path) -> tuple[Survey, dict[str, str], Report]:
         report = Report(problems=check_survey(survey))
         outputs: dict[str, str] = {}
         if report.ok:
-            outputs, found = render_outputs(survey)
+            outputs, found = render_outputs(survey, drawings)
             report.problems += found
     finally:
         gc.unfreeze()
@@ -112,7 +158,8 @@ def build(root: Path, force: bool = False) -> Report:
     """
     root = Path(root)
     before = cache.snapshot(root, read_settings(root)[0])  # the inputs as they were when the build began
-    survey, outputs, report = plan(root)
+    drawings: dict[str, str | None] = {}
+    survey, outputs, report = plan(root, drawings)
     if not report.ok:
         return report
     fill = {rel for rel, _ in survey.fill_files}
@@ -131,7 +178,7 @@ def build(root: Path, force: bool = False) -> Report:
             if not edits:
                 changed[rel] = text
             continue
-        if current is not None and not force and rel == SCHEMA_OUTPUT:
+        if current is not None and not force and rel in SCHEMAS:
             if unedited_json(current) is False:  # None: no checksum yet (an older surveybuild's copy), replaced
                 report.problems.append(Problem(Source(rel, _first_difference(current, text)),
                                                "edited by hand since the last build",
@@ -155,7 +202,8 @@ def build(root: Path, force: bool = False) -> Report:
     stale = orphans(root, survey, outputs)
     for rel in stale:
         if not force and unedited(_read_output(root, rel)[0] or "") is not True:
-            report.problems.append(Problem(Source(rel), "generated table whose YAML source is gone was edited by hand",
+            report.problems.append(Problem(Source(rel), f"generated {_kind(rel)} whose YAML source is gone was edited "
+                                           "by hand",
                                            hint="move the edit into a table YAML, or build with --force to delete it"))
     if not report.ok:
         return report
@@ -166,21 +214,38 @@ def build(root: Path, force: bool = False) -> Report:
                                        hint="no file was changed: fix that, then build again"))
         return report
     report.written += changed
-    report.info += [f"removed {rel}: its table source is gone" for rel in stale]
+    report.info += [f"removed {rel}: its {_kind(rel)} source is gone" for rel in stale]
     _remember(root, survey, outputs, report, before)
+    _keep_drawings(root, drawings)
     return report
 
 
+def _keep_drawings(root: Path, drawings: dict[str, str | None]) -> None:
+    """Keep this build's figure drawings in the cache (:func:`surveybuild.cache.drawing`), and no others."""
+    folder = root / cache.DRAWINGS
+    try:
+        if folder.is_dir():
+            for old in folder.glob("*.svg"):
+                if old.stem not in drawings:
+                    old.unlink()
+        for key, text in drawings.items():
+            if text is not None:
+                write_atomic(folder / f"{key}.svg", text)
+    except OSError:
+        pass  # a read-only folder: figures are drawn again next time
+
+
 def orphans(root: Path, survey: Survey, outputs: dict[str, str]) -> list[str]:
-    """Generated tables (they carry a checksum line) whose YAML source no longer exists."""
-    folder = root / tables_dir(survey)
-    if not folder.is_dir():
-        return []
+    """Generated tables and figures (they carry a checksum line) whose YAML source no longer exists."""
     found = []
-    for path in sorted(folder.glob("*.tex")):
-        rel = path.relative_to(root).as_posix()
-        if rel not in outputs and unedited(_read_output(root, rel)[0] or "") is not None:
-            found.append(rel)
+    for folder, pattern in ((tables_dir(survey), "*.tex"), (figures_dir(survey), "*.tex"),
+                            (PurePosixPath(survey.settings.figures), "*.svg")):
+        if not (root / folder).is_dir():
+            continue
+        for path in sorted((root / folder).glob(pattern)):
+            rel = path.relative_to(root).as_posix()
+            if rel not in outputs and unedited(_read_output(root, rel)[0] or "") is not None:
+                found.append(rel)
     return found
 
 
@@ -223,9 +288,13 @@ def check(root: Path) -> Report:
                                            f"differs from what the sources generate: {_diff_summary(current, text)}",
                                            hint="edit the YAML or the template instead, then run 'surveybuild build'"))
     for rel in orphans(root, survey, outputs):
-        report.problems.append(Problem(Source(rel), "generated table whose YAML source is gone",
+        report.problems.append(Problem(Source(rel), f"generated {_kind(rel)} whose YAML source is gone",
                                        hint="run 'surveybuild build' to remove it, and commit the removal"))
     return report
+
+
+def _kind(rel: str) -> str:
+    return "table" if "/tables/" in f"/{rel}" else "figure"
 
 
 def _first_difference(old: str, new: str) -> int:

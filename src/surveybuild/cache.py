@@ -41,10 +41,12 @@ RECORD = f"{CACHE_DIR}/build.json"
 #: Written into the cache folder so that no survey commits it, gitignored or not.
 GITIGNORE = f"{CACHE_DIR}/.gitignore"
 SETTINGS_FILE = "surveybuild.yaml"  # the same as surveybuild.read.SETTINGS_FILE (a test keeps them equal)
-FORMAT = 2
+FORMAT = 3
 #: Libraries whose version can change what a build writes.
 LIBRARIES = ("bibtexparser", "pylatexenc", "jinja2", "yaml", "jsonschema",
-             "github_slugger", "cmarkgfm")
+             "github_slugger", "cmarkgfm", "matplotlib")
+#: Drawn figures (SVG text) by :func:`drawing_key`: a figure whose data did not change is not drawn again.
+DRAWINGS = f"{CACHE_DIR}/figures"
 
 
 def digest(data: bytes) -> str:
@@ -91,6 +93,7 @@ def input_paths(root: Path, settings: Settings) -> list[str]:
     paper_dir = Path(settings.paper).parent.as_posix()
     paths = {SETTINGS_FILE, settings.bib, settings.readme_template, settings.readme, settings.paper, *settings.fill}
     paths.update(_walk(root, settings.tables, (".yaml", ".yml"), skip_build=False))
+    paths.update(_walk(root, getattr(settings, "figures", "figures"), (".yaml",), skip_build=False))
     paths.update(_walk(root, paper_dir, (".tex",), skip_build=True))
     return sorted(paths)
 
@@ -119,6 +122,19 @@ def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | 
         except OSError:
             out[rel] = "unreadable"
     return out
+
+
+def drawing_key(plot_digest: str, theme: str) -> str:
+    """What a drawing depends on: the plot, the theme, surveybuild's code and the libraries' versions."""
+    return digest(f"{plot_digest}:{theme}:{code_fingerprint()}".encode("utf-8"))
+
+
+def drawing(root: Path, key: str) -> str | None:
+    """A figure drawn before with the same :func:`drawing_key`, or ``None``."""
+    try:
+        return (Path(root) / DRAWINGS / f"{key}.svg").read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def stat_of(st: os.stat_result) -> list[int]:

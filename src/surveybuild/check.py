@@ -7,7 +7,7 @@ import functools
 import re
 from collections import Counter
 
-from . import hygiene, values
+from . import figures, hygiene, values
 from .latex import UnencodableText, escape
 from .latextext import Cite, LatexFieldError, Link, NoteRef, to_pieces
 from .model import Problem, Row, Source, Survey, Table
@@ -51,6 +51,9 @@ def check_survey(survey: Survey) -> list[Problem]:
                                     f"{labels[table.label]}", hint="labels must be unique in the paper"))
         labels.setdefault(table.label, table.source)
         problems += check_table(table, index, used)
+    problems += figures.check_figures(survey)
+    for figure in survey.figures:
+        problems += _caption(figure.caption, figure.caption_source, f"figure '{figure.id}': caption", index, used)
     for cite in survey.tex_cites:
         used.add(cite.key)
         found = index.problem(cite.key, cite.source, f"\\{cite.command}")
@@ -66,6 +69,30 @@ def check_survey(survey: Survey) -> list[Problem]:
         if entry.key not in used and not read_failed:
             problems.append(Problem(entry.source, f"entry '{entry.key}' is never cited", severity="warning",
                                     hint="cite it from a table or the paper, or delete it"))
+    return problems
+
+
+def _caption(text: str, where: Source, thing: str, index: BibIndex, used: set[str]) -> list[Problem]:
+    """A caption outside any table: its cite keys and links are checked; it has no notes to refer to."""
+    try:
+        pieces = to_pieces(text)
+    except LatexFieldError as exc:
+        return [Problem(where, f"{thing}: {p}") for p in exc.problems]
+    problems = []
+    for piece in pieces:
+        if isinstance(piece, Cite):
+            for key in piece.keys:
+                used.add(key)
+                found = index.problem(key, where, thing)
+                if found:
+                    problems.append(found)
+        elif isinstance(piece, NoteRef):
+            problems.append(Problem(where, f"{thing}: a figure has no table notes to refer to",
+                                    hint="write the note's text in the caption"))
+        elif isinstance(piece, Link):
+            wrong = values.check_url(piece.url)
+            if wrong:
+                problems.append(Problem(where, f"{thing}: {wrong}", hint="write a full https:// link"))
     return problems
 
 

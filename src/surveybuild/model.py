@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ColumnType = Literal["text", "latex", "url", "size", "bool", "list"]
-Show = Literal["both", "paper", "readme"]
+Show = Literal["both", "paper", "readme", "none"]  # none: data for figures only
 Severity = Literal["error", "warning"]
 
 
@@ -180,6 +180,31 @@ class Settings:
     cite_command: str = "citep"
     long_table_rows: int = 25
     fill: tuple[str, ...] = ()  # hand-written files whose marker regions are filled in place
+    figures: str = "figures"  # the folder of figure definitions (*.yaml) and of the README's SVGs
+
+
+FigureKind = Literal["timeline", "count"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure drawn from table rows (``figures/<id>.yaml``): a timeline or a count chart.
+
+    ``tables``, ``date``, ``label`` and ``by`` keep where they were written, for messages.
+    """
+
+    id: str
+    kind: FigureKind
+    caption: str  # LaTeX text, like a table caption (the same macros are allowed)
+    alt: str  # plain text: the README image's alt text
+    tables: tuple[tuple[str, Source], ...]
+    date: tuple[str, Source]  # the column holding YYYY-MM
+    derive: str | None  # "arxiv": a row without a date takes the month of its work's arXiv id
+    label: tuple[str | None, Source]  # the column naming each row (None: each table's first column)
+    by: tuple[str, Source]  # "table", "group" or a column key: the lanes (timeline) or stacks (count)
+    titles: tuple[tuple[str, str], ...] = ()  # value of ``by`` -> how the legend names it
+    caption_source: Source = Source("")
+    source: Source = Source("")
 
 
 @dataclass(frozen=True)
@@ -215,10 +240,17 @@ class Survey:
     tex_files: tuple[str, ...] = ()
     readme_template: str | None = None  # the template's text; None when the survey has none
     fill_files: tuple[tuple[str, str], ...] = ()  # (path, text) of files with marker regions
+    figures: tuple[Figure, ...] = ()
     problems: tuple[Problem, ...] = field(default=())  # found while reading
 
     def table(self, table_id: str) -> Table | None:
         for t in self.tables:
             if t.id == table_id:
                 return t
+        return None
+
+    def figure(self, figure_id: str) -> Figure | None:
+        for f in self.figures:
+            if f.id == figure_id:
+                return f
         return None

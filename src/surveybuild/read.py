@@ -6,8 +6,9 @@ from pathlib import Path
 
 from . import yamlread as yr
 from .bibread import read_bib
+from .figureread import read_figure
 from .markers import has_markers
-from .model import Problem, Settings, Source, Survey, Table
+from .model import Figure, Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
 from .texread import read_cites
 
@@ -15,6 +16,7 @@ SETTINGS_FILE = "surveybuild.yaml"
 #: The settings that name a file (``tables`` names a folder).
 FILE_SETTINGS = ("bib", "paper", "readme_template", "readme")
 GENERATED_TABLES = "tables"  # below the paper's folder
+GENERATED_FIGURES = "figures"  # below the paper's folder
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
@@ -97,14 +99,19 @@ def table_files(root: Path, settings: Settings) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_")) if folder.is_dir() else []
 
 
+def figure_files(root: Path, settings: Settings) -> list[Path]:
+    folder = root / settings.figures
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_")) if folder.is_dir() else []
+
+
 def tex_files(root: Path, settings: Settings) -> list[Path]:
-    """The paper's own .tex files (not the generated tables)."""
+    """The paper's own .tex files (not the generated tables and figures)."""
     paper_dir = (root / settings.paper).parent
-    generated = paper_dir / GENERATED_TABLES
+    generated = (paper_dir / GENERATED_TABLES, paper_dir / GENERATED_FIGURES)
     if not paper_dir.is_dir():
         return []
     return sorted(p for p in paper_dir.rglob("*.tex")
-                  if generated not in p.parents and "build" not in p.relative_to(paper_dir).parts)
+                  if not any(g in p.parents for g in generated) and "build" not in p.relative_to(paper_dir).parts)
 
 
 def read_survey(root: Path) -> Survey:
@@ -120,6 +127,16 @@ def read_survey(root: Path) -> Survey:
             problems += found
             if table is not None:
                 tables.append(table)
+    figures: list[Figure] = []
+    for path in figure_files(root, settings):
+        shown = path.relative_to(root).as_posix()
+        text, found = read_text(path, shown)
+        problems += found
+        if text is not None:
+            figure, found = read_figure(text, shown)
+            problems += found
+            if figure is not None:
+                figures.append(figure)
     bib_text, found = read_text(root / settings.bib, settings.bib)
     problems += found
     bib, found = read_bib(bib_text, settings.bib) if bib_text is not None else ([], [])
@@ -159,5 +176,6 @@ def read_survey(root: Path) -> Survey:
         tex_files=tuple(shown_tex),
         readme_template=template,
         fill_files=tuple(fill_files),
+        figures=tuple(figures),
         problems=tuple(problems),
     )

@@ -9,6 +9,7 @@ heading, the reference list every citation.
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 
 from . import markdown
@@ -83,6 +84,13 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
         groups_spec[:] = [[str(h), list(m)] for h, m in groups]
         return REFS.format("grouped")
 
+    def figure(figure_id: str) -> str:
+        """The figure's light SVG, and its dark one where the reader's system is in dark mode."""
+        if survey.figure(figure_id) is None:
+            known = ", ".join(f.id for f in survey.figures) or f"none: add {survey.settings.figures}/{figure_id}.yaml"
+            raise TemplateError(f"figure('{figure_id}'): no figure with that id (figures: {known})")
+        return picture(survey, survey.figure(figure_id))
+
     def bibtex(key: str) -> str:
         if key not in entries:
             raise TemplateError(f"bibtex('{key}'): no entry with that key in {survey.settings.bib}")
@@ -96,6 +104,7 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
 
     env = markdown_env()
     env.globals.update(table=table, caption=caption, toc=toc, references=references, bibtex=bibtex, cite=cite,
+                       figure=figure,
                        tables=[t.id for t in survey.tables])
     try:
         text = env.from_string(template_text).render()
@@ -122,6 +131,15 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     text = _fill_references(text, citations, formatted, groups_spec)
     text = _fill_toc(text, outline)
     return text, problems
+
+
+def picture(survey: Survey, figure) -> str:
+    """GitHub's way to show one image in light mode and another in dark mode."""
+    base = posixpath.dirname(survey.settings.readme) or "."
+    light, dark = (html.escape(posixpath.relpath(f"{survey.settings.figures}/{figure.id}{suffix}.svg", base))
+                   for suffix in ("", "-dark"))
+    return (f'<picture>\n  <source media="(prefers-color-scheme: dark)" srcset="{dark}">\n'
+            f'  <img alt="{html.escape(figure.alt)}" src="{light}">\n</picture>')
 
 
 def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, list[Problem]]:

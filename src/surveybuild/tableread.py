@@ -23,8 +23,8 @@ ROW_META = ("cite", "group", "notes", "subrows", "comment")
 
 
 @functools.cache
-def schema() -> dict:
-    return json.loads(resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8"))
+def schema(name: str = SCHEMA_NAME) -> dict:
+    return json.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -42,8 +42,10 @@ def _fast_validator():
     return jsonschema_rs.validator_for(schema())
 
 
-def _schema_problems(root: yaml.Node, data: object, path: str) -> list[Problem]:
-    fast = _fast_validator()
+def schema_problems(root: yaml.Node, data: object, path: str, name: str = SCHEMA_NAME,
+                    thing: str = "table") -> list[Problem]:
+    """Every way ``data`` breaks the JSON Schema ``name``, each placed on its YAML node."""
+    fast = _fast_validator() if name == SCHEMA_NAME else None
     if fast is not None:
         try:
             if fast.is_valid(data):
@@ -52,20 +54,20 @@ def _schema_problems(root: yaml.Node, data: object, path: str) -> list[Problem]:
             pass  # a value that is not plain JSON (a YAML date, a non-string key): jsonschema decides
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema())
+    validator = jsonschema.Draft202012Validator(schema(name))
     problems = []
     for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         at = tuple(err.absolute_path)
         node = yr.find(root, at)
         where = yr.where(path, node) if node is not None else Source(path, 1, 1)
-        thing = _describe(at)
+        what = _describe(at, thing)
         if err.validator == "additionalProperties":
             allowed = list(err.schema.get("properties", {}))
             for extra in sorted(set(err.instance) - set(allowed)):
                 knode = yr.key_node(node, extra) if isinstance(node, yaml.MappingNode) else None
                 hint = did_you_mean(extra, allowed) or f"allowed: {', '.join(allowed)}"
                 problems.append(Problem(yr.where(path, knode) if knode else where,
-                                        f"{thing}: unknown field '{extra}'", hint=hint))
+                                        f"{what}: unknown field '{extra}'", hint=hint))
             continue
         if err.validator == "required":
             hint = "add it"
@@ -76,13 +78,13 @@ def _schema_problems(root: yaml.Node, data: object, path: str) -> list[Problem]:
         message = err.message
         if err.validator == "enum":
             message = f"{err.instance!r} is not allowed"
-        problems.append(Problem(where, f"{thing}: {message}", hint=hint))
+        problems.append(Problem(where, f"{what}: {message}", hint=hint))
     return problems
 
 
-def _describe(at: tuple) -> str:
+def _describe(at: tuple, thing: str = "table") -> str:
     if not at:
-        return "table"
+        return thing
     parts = []
     for step in at:
         parts.append(f"[{step + 1}]" if isinstance(step, int) else f".{step}" if parts else str(step))
@@ -134,7 +136,7 @@ def read_table(text: str, path: str) -> tuple[Table | None, list[Problem]]:
         return None, problems
     if not isinstance(data, dict):
         return None, [Problem(yr.where(path, root), "a table file must be a mapping with caption, columns and rows")]
-    problems += _schema_problems(root, data, path)
+    problems += schema_problems(root, data, path)
     if problems:
         return None, problems
     fields = {k: v for k, _, v in yr.items(root)}
