@@ -14,7 +14,7 @@ import re
 from . import markdown
 from .model import Problem, Source, Survey
 from .references import bibtex_text, format_references
-from .templating import markdown_env
+from .templating import markdown_env, template_line
 
 TOC = "\x00surveybuild-toc:{}:{}\x00"
 REFS = "\x00surveybuild-references:{}\x00"
@@ -91,9 +91,8 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
         text = env.from_string(template_text).render()
     except TemplateError as exc:
         return "", [Problem(where, str(exc), hint="fix the template or add the missing source")]
-    except Exception as exc:  # jinja2's syntax and undefined errors
-        line = getattr(exc, "lineno", 0) or 0
-        return "", [Problem(Source(template_name, line), f"template error: {exc}")]
+    except Exception as exc:  # jinja2's syntax, undefined and sandbox errors
+        return "", [_template_problem(template_name, exc)]
     for _, members in groups_spec:  # works listed by key are numbered after every cited one
         for member in members:
             if survey.table(member) is None:
@@ -104,13 +103,23 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     except Exception as exc:  # jinja2's errors in the template's own reference macro
         if not layout:
             raise
-        return "", [Problem(Source(template_name, getattr(exc, "lineno", 0) or 0),
-                            f"template error in the macro given to references(layout_macro=...): {exc}")]
+        return "", [_template_problem(template_name, exc, " in the macro given to references(layout_macro=...)")]
     problems += found
     outline = _fill_references(text, citations, {}, groups_spec, with_entries=False)
     text = _fill_references(text, citations, formatted, groups_spec)
     text = _fill_toc(text, outline)
     return text, problems
+
+
+def _template_problem(template_name: str, exc: Exception, where: str = "") -> Problem:
+    """A rendering error of the README template, placed on its line."""
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, SecurityError):
+        return Problem(Source(template_name, template_line(exc)), f"template error{where}: not allowed: {exc}",
+                       hint="a template lays out what surveybuild gives it (table(), cite(), ...); "
+                       "it cannot reach Python internals")
+    return Problem(Source(template_name, template_line(exc)), f"template error{where}: {exc}")
 
 
 def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, list[Problem]]:
