@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from . import yamlread as yr
@@ -13,6 +14,15 @@ from .texread import read_cites
 
 SETTINGS_FILE = "surveybuild.yaml"
 GENERATED_TABLES = "tables"  # below the paper's folder
+#: A table file's name is its id, the name of its LaTeX file and part of a line of LaTeX (the
+#: generated file's first comment): no TeX special character, space or line break may be in it.
+TABLE_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.yaml")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(path: str) -> str:
+    """A path as a message shows it: control characters (a newline in a file name) written as escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", path)
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
@@ -55,7 +65,7 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 problems.append(Problem(yr.where(SETTINGS_FILE, vnode), "setting 'fill' must be a list of file paths"))
                 continue
-            bad = [v for v in value if Path(v).is_absolute() or ".." in Path(v).parts]
+            bad = [v for v in value if Path(v).is_absolute() or ".." in Path(v).parts or _CONTROL.search(v)]
             if bad:
                 problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting 'fill': path {bad[0]!r} leaves "
                                         "the survey folder", hint="use a path relative to the survey folder"))
@@ -66,6 +76,11 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
         if not isinstance(value, expected) or isinstance(value, bool):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
                                     f"setting '{key}' must be a {expected.__name__}, not {value!r}"))
+            continue
+        if isinstance(value, str) and _CONTROL.search(value):
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
+                                    f"setting '{key}': path '{printable(value)}' holds a control character",
+                                    hint="file and folder names are printable text"))
             continue
         if isinstance(value, str) and (Path(value).is_absolute() or ".." in Path(value).parts):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
@@ -97,6 +112,11 @@ def read_survey(root: Path) -> Survey:
     tables: list[Table] = []
     for path in table_files(root, settings):
         shown = path.relative_to(root).as_posix()
+        if not TABLE_FILE.fullmatch(path.name):
+            problems.append(Problem(Source(printable(shown)), f"table file name '{printable(path.name)}' is not "
+                                    "allowed: it becomes the table's id and a LaTeX file name",
+                                    hint="rename the file: letters, digits, _ . and -, ending in .yaml"))
+            continue
         text, found = read_text(path, shown)
         problems += found
         if text is not None:
