@@ -8,6 +8,7 @@ problems that carry ``refs.bib:LINE``.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from . import bibindex
@@ -47,6 +48,10 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
         else:
             problems.append(Problem(where, f"entry does not parse: {first!r}: {_reason(block)}",
                                     hint="check the braces, the commas between fields and the comma after the key"))
+    for entry in entries:
+        if _UNSAFE_KEY.search(entry.key):  # a key reaches TeX in \cite{...} and the .aux file
+            problems.append(Problem(entry.source, f"entry key '{entry.key}' holds a space or one of \\ {{ }} % # ~ , \" ^",
+                                    hint="keys are made of letters, digits and : - _ . / +"))
     if len({entry.key.lower() for entry in entries}) == len(entries):
         return entries, problems  # no two keys differ in case only (the common file: one pass in C)
     seen: dict[str, BibEntry] = {}
@@ -75,6 +80,7 @@ class _FieldNames(dict):
 
 
 _FIELD_NAMES = _FieldNames()
+_UNSAFE_KEY = re.compile(r'[\s\\{}%#~,"^]')
 
 
 def _entry(entry, path: str) -> BibEntry:
@@ -85,3 +91,95 @@ def _entry(entry, path: str) -> BibEntry:
         fields=tuple([(names[f.key], str(f.value)) for f in entry.fields]),
         source=Source(path, entry.start_line + 1),
     )
+
+
+# -- what of refs.bib may reach TeX ------------------------------------------------------------------------
+#
+# BibTeX copies field text into the .bbl, which the paper reads as TeX code, and puts every
+# @preamble into it as is. A pull request controls refs.bib, so the file is held to this rule
+# (docs/robustness.md): no control sequence of a family that reads or writes files, defines or
+# redefines macros, changes category codes, builds names or steers expansion (``\input``,
+# ``\openout``, ``\write``, ``\def``, ``\catcode``, ``\csname``, ``\expandafter``, every pdfTeX
+# primitive, ...), no macro with '@' in its name, no ``^^`` (TeX's character-code notation, a way
+# round any rule on names). The whole text is scanned, not parsed entries: what BibTeX reads and
+# what a Python parser reads cannot differ then. Ordinary bib LaTeX (accents, \emph, \url, \&,
+# math, \textsc, a paper's own macros such as \proglang) passes.
+
+#: The refused families, by the lower-cased name: files (input, include, file, in/out streams,
+#: write), definitions (def, let, command, environment), category codes, name building and
+#: expansion control, job control, and every pdfTeX and LuaTeX primitive.
+_DANGEROUS_FAMILY = re.compile(
+    r"[a-z]*(input|include|file)[a-z]*|(open|close)(in|out)|read|readline|write|immediate|special|shipout|scantokens|"
+    r"every[a-z]*|output|(cat|lc|uc|sf|math|del)code|[a-z]*def|let|futurelet|glet|[a-z]*command|[a-z]*environment|"
+    r"usepackage|requirepackage|documentclass|makeat(letter|other)|csname|endcsname|expandafter|noexpand|"
+    r"unexpanded|detokenize|afterassignment|aftergroup|string|meaning|uppercase|lowercase|global|outer|long|"
+    r"protected|endinput|end|dump|batchmode|errorstopmode|scrollmode|nonstopmode|jobname|toks[a-z]*|"
+    r"directlua|latelua|luaexec|shellescape|pdf[a-z]*|newread|newwrite|loop|repeat")
+_CONTROL_WORD = re.compile(r"\\([A-Za-z@]+)|\^\^")
+_PREAMBLE = re.compile(r"@\s*preamble\s*[{(]", re.IGNORECASE)
+
+
+def dangerous_name(name: str) -> bool:
+    """Whether ``\\name`` belongs to a family of control sequences refs.bib may not hold."""
+    if "@" in name:
+        return name != "@"  # \@ (the space factor after "Inc.\@") is text; \@@input, \@tempa are not
+    return _DANGEROUS_FAMILY.fullmatch(name.lower()) is not None
+
+
+def _block_end(text: str, start: int) -> int:
+    """The end of the @-block whose opening brace or parenthesis is at ``start`` (BibTeX's matching)."""
+    close = "}" if text[start] == "{" else ")"
+    depth = 0
+    for pos in range(start, len(text)):
+        ch = text[pos]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        if depth == 0 and (ch == close or (close == ")" and ch == ")")):
+            if close == "}" or depth == 0:
+                return pos + 1
+    return len(text)
+
+
+def tex_hazards(text: str, path: str, allow_preamble: bool = False) -> list[Problem]:
+    """Every control sequence of ``text`` (a .bib file) that TeX must not read, and each @preamble.
+
+    ``allow_preamble``: the survey opted in to its @preamble (``bib_preamble: true`` in
+    surveybuild.yaml): its blocks are passed through as written, unchecked.
+    """
+    problems: list[Problem] = []
+    skip: list[tuple[int, int]] = []
+    for m in _PREAMBLE.finditer(text):
+        end = _block_end(text, m.end() - 1)
+        if allow_preamble:
+            skip.append((m.start(), end))
+            continue
+        problems.append(Problem(_place(text, path, m.start()), "@preamble is TeX code that BibTeX puts into the "
+                                "paper as is: refused (the paper's preamble is the place for macros)",
+                                hint="move its definitions into the paper's main .tex file and delete the "
+                                "@preamble; or, if every change to it is reviewed, set 'bib_preamble: true' in "
+                                "surveybuild.yaml"))
+    if "\\" not in text and "^^" not in text:
+        return problems
+    for m in _CONTROL_WORD.finditer(text):
+        name = m.group(1)
+        if name is not None and not dangerous_name(name):
+            continue
+        if any(a <= m.start() < b for a, b in skip):
+            continue
+        if name is None:
+            problems.append(Problem(_place(text, path, m.start()), "'^^' is TeX's character-code notation and is "
+                                    "not allowed in a .bib file (it can spell any command)",
+                                    hint="write \\textasciicircum{} for a caret"))
+        else:
+            problems.append(Problem(_place(text, path, m.start()), f"'\\{name}' is not allowed in a .bib file: "
+                                    "BibTeX copies fields into the paper, and this command can read or write "
+                                    "files, define macros or change how TeX reads text",
+                                    hint="write the text itself (accents, \\emph, \\url, math are fine)"))
+    return problems
+
+
+def _place(text: str, path: str, pos: int) -> Source:
+    line = text.count("\n", 0, pos) + 1
+    return Source(path, line, pos - (text.rfind("\n", 0, pos) + 1) + 1)

@@ -180,6 +180,7 @@ class Settings:
     cite_command: str = "citep"
     long_table_rows: int = 25
     fill: tuple[str, ...] = ()  # hand-written files whose marker regions are filled in place
+    bib_preamble: bool = False  # let refs.bib's @preamble reach TeX (docs/robustness.md)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from . import yamlread as yr
-from .bibread import read_bib
+from .bibread import read_bib, tex_hazards
 from .markers import has_markers
 from .model import Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
@@ -73,7 +73,7 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
             values[key] = tuple(value)
             continue
         expected = type(getattr(Settings(), key))
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
                                     f"setting '{key}' must be a {expected.__name__}, not {value!r}"))
             continue
@@ -128,6 +128,8 @@ def read_survey(root: Path) -> Survey:
     problems += found
     bib, found = read_bib(bib_text, settings.bib) if bib_text is not None else ([], [])
     problems += found
+    if bib_text is not None:
+        problems += tex_hazards(bib_text, settings.bib, settings.bib_preamble)
     del bib_text  # megabytes: the entries hold what is needed
     cites = []
     shown_tex = []
