@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import paths
 from . import yamlread as yr
 from .bibread import read_bib, tex_hazards
 from .markers import has_markers
@@ -25,8 +26,12 @@ def printable(path: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", path)
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
-    """A file's text as UTF-8, or a problem saying why it cannot be had."""
+def read_text(path: Path, shown: str, root: Path | None = None) -> tuple[str | None, list[Problem]]:
+    """A file's text as UTF-8, or a problem saying why it cannot be had (a link out of ``root``, too)."""
+    if root is not None:
+        outside = paths.problem(root, path, shown)
+        if outside is not None:
+            return None, [outside]
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -46,7 +51,7 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
     path = root / SETTINGS_FILE
     if not path.exists():
         return Settings(), []
-    text, problems = read_text(path, SETTINGS_FILE)
+    text, problems = read_text(path, SETTINGS_FILE, root)
     if text is None:
         return Settings(), problems
     node, problems = yr.compose(text, SETTINGS_FILE)
@@ -117,14 +122,14 @@ def read_survey(root: Path) -> Survey:
                                     "allowed: it becomes the table's id and a LaTeX file name",
                                     hint="rename the file: letters, digits, _ . and -, ending in .yaml"))
             continue
-        text, found = read_text(path, shown)
+        text, found = read_text(path, shown, root)
         problems += found
         if text is not None:
             table, found = read_table(text, shown)
             problems += found
             if table is not None:
                 tables.append(table)
-    bib_text, found = read_text(root / settings.bib, settings.bib)
+    bib_text, found = read_text(root / settings.bib, settings.bib, root)
     problems += found
     bib, found = read_bib(bib_text, settings.bib) if bib_text is not None else ([], [])
     problems += found
@@ -136,7 +141,7 @@ def read_survey(root: Path) -> Survey:
     for path in tex_files(root, settings):
         shown = path.relative_to(root).as_posix()
         shown_tex.append(shown)
-        text, found = read_text(path, shown)
+        text, found = read_text(path, shown, root)
         problems += found
         if text is not None:
             found_cites, found = read_cites(text, shown)
@@ -145,16 +150,17 @@ def read_survey(root: Path) -> Survey:
     fill_files = []
     readme = root / settings.readme
     candidates = list(settings.fill)
-    if settings.readme not in candidates and readme.exists() and has_markers(readme.read_text("utf-8", "replace")):
+    if settings.readme not in candidates and readme.exists() and not paths.outside(root, readme) \
+            and has_markers(readme.read_text("utf-8", "replace")):
         candidates.append(settings.readme)
     for rel in candidates:
-        text, found = read_text(root / rel, rel)
+        text, found = read_text(root / rel, rel, root)
         problems += found
         if text is not None:
             fill_files.append((rel, text))
     template = None
     if (root / settings.readme_template).exists():
-        template, found = read_text(root / settings.readme_template, settings.readme_template)
+        template, found = read_text(root / settings.readme_template, settings.readme_template, root)
         problems += found
     return Survey(
         root=str(root),
