@@ -73,6 +73,9 @@ def _schema_problems(root: yaml.Node, data: object, path: str) -> list[Problem]:
         at = tuple(err.absolute_path)
         node = yr.find(root, at)
         where = yr.where(path, node) if node is not None else Source(path, 1, 1)
+        if "propertyNames" in err.schema_path and isinstance(node, yaml.MappingNode):
+            knode = yr.key_node(node, err.instance)  # the key that breaks the rule, not its mapping
+            where = yr.where(path, knode) if knode is not None else where
         thing = _describe(at)
         if err.validator == "additionalProperties":
             allowed = list(err.schema.get("properties", {}))
