@@ -219,14 +219,31 @@ def test_bib_key_cannot_inject_latex(scene, capfd):
     scene.assert_safe(printed)
 
 
-@pytest.mark.parametrize("field", ["url = {javascript:alert(1)}", "note = {\\href{https://ok.org}{\\url{javascript:x}}}",
-                                   "note = {\\url{file:///etc/passwd}}"])
-def test_bib_links_are_http_only(scene, capfd, field):
+@pytest.mark.parametrize("field, says", [
+    ("url = {javascript:alert(1)}", "error: entry 'taori2023alpaca': url 'javascript:alert(1)' is not an http(s) address"),
+    ('url = "java" # "script:alert(1)"', "error: entry 'taori2023alpaca': url '\"java\" # \"script:alert(1)\"' is not"),
+    ("note = {\\href{https://ok.org}{\\url{javascript:x}}}", "error: a 'javascript:' link is not allowed"),
+    ("note = {\\url{file:///etc/passwd}}", "error: a 'file:' link is not allowed"),
+])
+def test_bib_links_are_http_only(scene, capfd, field, says):
     bib = scene.root / "refs.bib"
     edit(bib, "  year = {2023},\n  howpublished", f"  year = {{2023}},\n  {field},\n  howpublished")
     code, printed = scene.run(capfd, "check")
     assert code == 1
-    assert "refs.bib:1: error: entry 'taori2023alpaca': " in printed and "is not http(s)" in printed
+    assert "refs.bib:" in printed and says in printed, printed
+    scene.assert_safe(printed)
+
+
+@pytest.mark.parametrize("text", [
+    '@string{a = "\\inp"}\n@misc{x, title = a # "ut{SECRET}", year = 2023}',
+    '@misc{x, title = "\\inp" # "ut{SECRET}", year = 2023}',
+    '@misc{x, title = "^" # "^5cinput{SECRET}", year = 2023}',
+])
+def test_bib_concatenation_cannot_spell_a_command(scene, capfd, text):
+    append(scene.root / "refs.bib", "\n" + text.replace("SECRET", str(scene.secret)) + "\n")
+    code, printed = scene.run(capfd, "check")
+    assert code == 1
+    assert "a '#' concatenation could continue it" in printed or "a '#' concatenation that continues" in printed
     scene.assert_safe(printed)
 
 
@@ -483,3 +500,19 @@ def test_tex_env_overrides_a_permissive_environment(monkeypatch):
     env = texrun.tex_env([])
     assert (env["openin_any"], env["openout_any"], env["shell_escape"]) == ("p", "p", "f")
     assert os.environ["openin_any"] == "a"  # the caller's environment is left alone
+
+
+def test_real_bib_files_pass_the_bib_rule():
+    """The rule refuses only dangerous commands: over the corpus's real .bib files (accents, math, \\url,
+    macros a paper defines), it flags nothing but @preamble blocks and one \\renewcommand in a comment line."""
+    from corpus import corpus_path
+    from surveybuild.bibread import read_bib, tex_hazards, url_problems
+
+    bibs = sorted(corpus_path().rglob("*.bib"))
+    assert len(bibs) >= 10
+    flagged = []
+    for bib in bibs:
+        text = bib.read_text("utf-8", errors="replace")
+        flagged += [p for p in tex_hazards(text, bib.name, allow_preamble=True) + url_problems(read_bib(text, bib.name)[0])
+                    if p.severity == "error"]
+    assert [p.message.split(" is not")[0] for p in flagged] == ["'\\renewcommand'"], flagged

@@ -128,32 +128,7 @@ def check_bib(entries: Iterable[BibEntry], cited: set[str] | None = None) -> lis
     problems: list[Problem] = []
     for entry, its_fields in zip(entries, fields):
         problems += _missing_fields(entry, its_fields)
-        problems += link_problems(entry)
     problems += _same_work(entries, fields, cited)
-    return problems
-
-
-#: A link command in a field and its URL argument (BibTeX copies it into the paper, hyperref makes it a link).
-_LINK_COMMAND = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}")
-_SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
-
-
-def link_problems(entry: BibEntry) -> list[Problem]:
-    """The paper gets only http(s) links: the url field (a bibliography style links it) and every
-    \\url{...} and \\href{...}{...} in any field must be http(s); no javascript:, file: or data:."""
-    problems = []
-    for name, value in entry.fields:
-        urls = [_unwrap(value)] if name == "url" and value.strip() else []
-        if "\\url" in value or "\\href" in value:
-            urls += _LINK_COMMAND.findall(value)
-        for url in urls:
-            scheme = _SCHEME.match(url)
-            if scheme is None or scheme.group(1).lower() not in ("http", "https"):
-                # no scheme (a DOI in the url field) is a mistake; another scheme (javascript:, file:) an attack
-                problems.append(Problem(entry.source, f"entry '{entry.key}': {name} link {url.strip()[:80]!r} is not "
-                                        "http(s): the paper's PDF would link it",
-                                        severity="warning" if scheme is None else "error",
-                                        hint="give an https:// address, or delete the link"))
     return problems
 
 

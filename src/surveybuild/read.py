@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import paths
 from . import yamlread as yr
-from .bibread import read_bib, tex_hazards
+from .bibread import read_bib, tex_hazards, url_problems
 from .markers import has_markers
 from .model import Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
@@ -134,7 +134,7 @@ def read_survey(root: Path) -> Survey:
     bib, found = read_bib(bib_text, settings.bib) if bib_text is not None else ([], [])
     problems += found
     if bib_text is not None:
-        problems += tex_hazards(bib_text, settings.bib, settings.bib_preamble)
+        problems += tex_hazards(bib_text, settings.bib, settings.bib_preamble) + url_problems(bib)
     del bib_text  # megabytes: the entries hold what is needed
     cites = []
     shown_tex = []

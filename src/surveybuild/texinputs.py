@@ -288,7 +288,7 @@ def find_inputs(main_tex: Path, root: Path | None = None, bib_dirs: tuple[Path, 
 def _bib_problems(finder: _Finder) -> list[Problem]:
     """The .bib files BibTeX will read: inside the survey folder, and held to refs.bib's rule
     (:func:`surveybuild.bibread.tex_hazards`); the survey's own refs.bib was checked when it was read."""
-    from .bibread import tex_hazards
+    from .bibread import read_bib, tex_hazards, url_problems
     from .read import read_settings
 
     settings, _ = read_settings(finder.root)
@@ -300,5 +300,6 @@ def _bib_problems(finder: _Finder) -> list[Problem]:
         if outside is not None:
             problems.append(outside)
         elif bib.resolve() != checked:
-            problems += tex_hazards(bib.read_text("utf-8", errors="replace"), shown, settings.bib_preamble)
+            text = bib.read_text("utf-8", errors="replace")
+            problems += tex_hazards(text, shown, settings.bib_preamble) + url_problems(read_bib(text, shown)[0])
     return problems
