@@ -50,7 +50,8 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
                                     hint="check the braces, the commas between fields and the comma after the key"))
     for entry in entries if _UNSAFE_KEY.search("".join(e.key for e in entries)) else ():
         if _UNSAFE_KEY.search(entry.key):  # a key reaches TeX in \cite{...} and the .aux file
-            problems.append(Problem(entry.source, f"entry key '{entry.key}' holds a space or one of \\ {{ }} % # ~ , \" ^",
+            problems.append(Problem(entry.source,
+                                    f"entry key '{entry.key}' holds a space or one of \\ {{ }} % # ~ , \" ^",
                                     hint="keys are made of letters, digits and : - _ . / +"))
     if len({entry.key.lower() for entry in entries}) == len(entries):
         return entries, problems  # no two keys differ in case only (the common file: one pass in C)
@@ -120,7 +121,7 @@ _DANGEROUS_FAMILY = re.compile(_FAMILY)
 #: a control word (its name is then checked), ``^^``, a link command's URL that is not http(s),
 #: and the end of a '#' concatenation's piece that leaves a command name open.
 _WORD = re.compile(r"\\([A-Za-z@]+)")
-_LINK = re.compile(r"\\(?:url|href)\s*\{\s*(?!https?://)([A-Za-z][A-Za-z0-9+.-]*:)")
+_LINK = re.compile(r"\\(?:url|href)\s*(?:\[[^\]]*\]\s*)?\{\s*(?!https?://)([A-Za-z][A-Za-z0-9+.-]*:)")
 _OPEN_PIECE = re.compile(r"(?:\\[A-Za-z@]*|\^)\s*[\"}]\s*$")
 #: A value of an @string that ends in a command name (or a caret): a concatenation could continue it.
 _STRING = re.compile(r"@\s*string\s*[{(]", re.IGNORECASE)
@@ -138,18 +139,19 @@ def dangerous_name(name: str) -> bool:
 
 
 def _block_end(text: str, start: int) -> int:
-    """The end of the @-block whose opening brace or parenthesis is at ``start`` (BibTeX's matching)."""
+    """The end of the @-block whose opening brace or parenthesis is at ``start`` (braces nest, as in BibTeX)."""
     close = "}" if text[start] == "{" else ")"
     depth = 0
-    for pos in range(start, len(text)):
+    for pos in range(start + 1, len(text)):
         ch = text[pos]
         if ch == "{":
             depth += 1
         elif ch == "}":
-            depth -= 1
-        if depth == 0 and (ch == close or (close == ")" and ch == ")")):
-            if close == "}" or depth == 0:
+            if depth == 0 and close == "}":
                 return pos + 1
+            depth -= 1
+        elif ch == ")" and close == ")" and depth == 0:
+            return pos + 1
     return len(text)
 
 
@@ -162,9 +164,8 @@ def tex_hazards(text: str, path: str, allow_preamble: bool = False) -> list[Prob
     problems: list[Problem] = []
     skip: list[tuple[int, int]] = []
     for m in _PREAMBLE.finditer(text):
-        end = _block_end(text, m.end() - 1)
+        skip.append((m.start(), _block_end(text, m.end() - 1)))  # refused as a whole, or trusted
         if allow_preamble:
-            skip.append((m.start(), end))
             continue
         problems.append(Problem(_place(text, path, m.start()), "@preamble is TeX code that BibTeX puts into the "
                                 "paper as is: refused (the paper's preamble is the place for macros)",
