@@ -86,10 +86,17 @@ def line_of(path: Path, needle: str) -> int:
 
 # -- templates: jinja2's sandbox -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", ["check", "build"])
-def test_readme_template_cannot_run_python(scene, capfd, command):
+@pytest.mark.parametrize("command, payload", [
+    ("check", 'cycler.__init__.__globals__.os.popen("touch SENTINEL").read()'),
+    ("build", 'cycler.__init__.__globals__.os.popen("touch SENTINEL").read()'),
+    ("build", '"{0.__init__.__globals__[os].popen}".format(cycler)'),
+    ("build", '"".__class__.__mro__[1].__subclasses__()'),
+    ("build", 'table.__globals__'),
+    ("build", 'tables.__class__.__init__.__globals__'),
+])
+def test_readme_template_cannot_run_python(scene, capfd, command, payload):
     template = scene.root / "templates" / "README.md.j2"
-    append(template, f'{{{{ cycler.__init__.__globals__.os.popen("touch {scene.sentinel}").read() }}}}\n')
+    append(template, "{{ " + payload.replace("SENTINEL", str(scene.sentinel)) + " }}\n")
     line = len(template.read_text("utf-8").splitlines())
     code, printed = scene.run(capfd, command)
     assert code == 1
