@@ -179,6 +179,16 @@ def test_caption_and_group_title_are_held_to_the_cell_rules(scene, capfd):
     scene.assert_safe(printed)
 
 
+@pytest.mark.parametrize("value", ["'input{SECRET}\\\\citep'", "immediate", "'citep}\\\\def\\\\x{'"])
+def test_cite_command_setting_cannot_inject_latex(scene, capfd, value):
+    (scene.root / "surveybuild.yaml").write_text(f"cite_command: {value.replace('SECRET', str(scene.secret))}\n",
+                                                 "utf-8")
+    code, printed = scene.run(capfd, "check")
+    assert code == 1
+    assert "surveybuild.yaml:1:15: error: setting 'cite_command': " in printed and "is not a cite command" in printed
+    scene.assert_safe(printed)
+
+
 # -- refs.bib ------------------------------------------------------------------------------------------------
 
 def test_bib_preamble_is_refused_unless_opted_in(scene, capfd):

@@ -11,7 +11,7 @@ from .bibread import read_bib, tex_hazards, url_problems
 from .markers import has_markers
 from .model import Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
-from .texread import read_cites
+from .texread import CITE_COMMANDS, read_cites
 
 SETTINGS_FILE = "surveybuild.yaml"
 GENERATED_TABLES = "tables"  # below the paper's folder
@@ -81,6 +81,11 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
                                     f"setting '{key}' must be a {expected.__name__}, not {value!r}"))
+            continue
+        if key == "cite_command" and value not in CITE_COMMANDS:  # it reaches LaTeX as \\<value>{keys}
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting 'cite_command': {value!r} is not a "
+                                    "cite command", hint=did_you_mean(str(value), CITE_COMMANDS)
+                                    or f"one of: {', '.join(CITE_COMMANDS)}"))
             continue
         if isinstance(value, str) and _CONTROL.search(value):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
