@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pylatexenc.latexwalker import LatexCommentNode
 
+from . import paths
 from .build import Report, paper
 from .model import Problem, Source
 from .read import read_settings
@@ -97,6 +98,18 @@ def tarball(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+#: What ``--name`` may be: a plain file name (no folder, no '..', not hidden).
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+
+
+def name_problem(name: str) -> str:
+    """'' when ``name`` can name the tarball; else what is wrong with it."""
+    if NAME.fullmatch(name) and ".." not in name:
+        return ""
+    return (f"--name {name!r} is not a plain file name: use letters, digits, '.', '_' and '-', "
+            "no '/' or '..', not starting with '.'")
+
+
 def default_name(root: Path) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", Path(root).resolve().name).strip("-.") or "paper"
 
@@ -104,6 +117,8 @@ def default_name(root: Path) -> str:
 def arxiv(root: Path, name: str | None = None) -> Report:
     """Build the paper (TeX runs only if an input changed), then write ``dist/<name>-arxiv.tar.gz``."""
     root = Path(root)
+    if name is not None and name_problem(name):
+        return Report(problems=[Problem(Source(DIST), name_problem(name))])
     report = paper(root)
     if not report.ok:
         return report
@@ -114,6 +129,10 @@ def arxiv(root: Path, name: str | None = None) -> Report:
     if problems:
         return report
     rel = f"{DIST}/{name or default_name(root)}-arxiv.tar.gz"
+    outside = paths.problem(root, root / rel, rel, "written")
+    if outside is not None:
+        report.problems.append(outside)
+        return report
     data = tarball(members)
     _write_bytes(root / rel, data)
     report.written.append(rel)

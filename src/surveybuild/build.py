@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from . import cache, figures, latex, markers
+from . import cache, figures, latex, markers, paths
 from .check import check_survey
 from .figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
 from .model import Problem, Source, Survey
@@ -162,6 +162,9 @@ def build(root: Path, force: bool = False) -> Report:
     survey, outputs, report = plan(root, drawings)
     if not report.ok:
         return report
+    report.problems += outside_outputs(root, survey, outputs, "written")
+    if not report.ok:
+        return report
     fill = {rel for rel, _ in survey.fill_files}
     changed: dict[str, str] = {}
     for rel, text in sorted(outputs.items()):
@@ -233,6 +236,14 @@ def _keep_drawings(root: Path, drawings: dict[str, str | None]) -> None:
                 write_atomic(folder / f"{key}.svg", text)
     except OSError:
         pass  # a read-only folder: figures are drawn again next time
+def outside_outputs(root: Path, survey: Survey, outputs: dict[str, str], doing: str) -> list[Problem]:
+    """Every output (and the generated tables' folder) that a symbolic link leads out of the survey folder."""
+    found: dict[str, Problem] = {}  # one problem per link: a linked folder holds many outputs
+    for rel in [str(tables_dir(survey))] + sorted(outputs):
+        problem = paths.problem(root, root / rel, rel, doing)
+        if problem is not None:
+            found.setdefault(problem.message, problem)
+    return list(found.values())
 
 
 def orphans(root: Path, survey: Survey, outputs: dict[str, str]) -> list[str]:
@@ -272,6 +283,9 @@ def check(root: Path) -> Report:
     """Check the sources, then that every committed output is what they generate now."""
     root = Path(root)
     survey, outputs, report = plan(root)
+    if not report.ok:
+        return report
+    report.problems += outside_outputs(root, survey, outputs, "read")
     if not report.ok:
         return report
     for rel, text in sorted(outputs.items()):

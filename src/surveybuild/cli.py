@@ -129,6 +129,12 @@ def _run(args: argparse.Namespace) -> int:
             if args.command == "check":
                 print("check: sources, refs.bib and generated files agree", file=sys.stderr)
             return 0
+    if args.command == "arxiv" and args.name is not None:
+        from .arxiv import name_problem
+
+        if name_problem(args.name):
+            print(f"surveybuild: error: {name_problem(args.name)}", file=sys.stderr)
+            return 2
     command = COMMANDS[args.command][0]
     if args.command == "arxiv":
         report = command(root, name=args.name)

@@ -130,6 +130,7 @@ def _whole(latex: str) -> tuple[Piece, ...]:
                                "as in \\\"\\href (give the outer command a braced argument: \\\"{o})"]) from None
     problems += _macro_problems(nodes)
     problems += _special_problems(nodes)
+    problems += _nested_links(nodes)
     if problems:
         raise LatexFieldError(list(dict.fromkeys(problems)))
     return tuple(_merge(pieces))
@@ -319,6 +320,24 @@ def _macro_problems(nodes) -> list[str]:
         argd = getattr(node, "nodeargd", None)
         if argd is not None and argd.argnlist:
             problems += _macro_problems(argd.argnlist)
+    return problems
+
+
+def _nested_links(nodes, inside: bool = False) -> list[str]:
+    """A link in a link's text: the README shows its text, but the PDF would get its URL unchecked."""
+    problems = []
+    for node in nodes or ():
+        if node is None:
+            continue
+        is_link = node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in LINK_COMMANDS
+        if is_link and inside:
+            problems.append(f"\\{node.macroname} inside the text of a link is not allowed "
+                            "(one link: \\href{https://...}{text})")
+            continue
+        problems += _nested_links(getattr(node, "nodelist", None), inside)
+        argd = getattr(node, "nodeargd", None)
+        if argd is not None and argd.argnlist:
+            problems += _nested_links(argd.argnlist, inside or is_link)
     return problems
 
 

@@ -181,6 +181,7 @@ class Settings:
     long_table_rows: int = 25
     fill: tuple[str, ...] = ()  # hand-written files whose marker regions are filled in place
     figures: str = "figures"  # the folder of figure definitions (*.yaml) and of the README's SVGs
+    bib_preamble: bool = False  # let refs.bib's @preamble reach TeX (docs/robustness.md)
 
 
 FigureKind = Literal["timeline", "count"]

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from . import paths
 from . import yamlread as yr
-from .bibread import read_bib
+from .bibread import read_bib, tex_hazards, url_problems
 from .figureread import read_figure
 from .markers import has_markers
 from .model import Figure, Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
-from .texread import read_cites
+from .texread import CITE_COMMANDS, read_cites
 
 SETTINGS_FILE = "surveybuild.yaml"
 #: The settings that name a file (``tables`` names a folder).
 FILE_SETTINGS = ("bib", "paper", "readme_template", "readme")
 GENERATED_TABLES = "tables"  # below the paper's folder
 GENERATED_FIGURES = "figures"  # below the paper's folder
+#: A table file's name is its id, the name of its LaTeX file and part of a line of LaTeX (the
+#: generated file's first comment): no TeX special character, space or line break may be in it.
+TABLE_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.yaml")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
-    """A file's text as UTF-8, or a problem saying why it cannot be had."""
+def printable(path: str) -> str:
+    """A path as a message shows it: control characters (a newline in a file name) written as escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", path)
+
+
+def read_text(path: Path, shown: str, root: Path | None = None) -> tuple[str | None, list[Problem]]:
+    """A file's text as UTF-8, or a problem saying why it cannot be had (a link out of ``root``, too)."""
+    if root is not None:
+        outside = paths.problem(root, path, shown)
+        if outside is not None:
+            return None, [outside]
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -40,7 +55,7 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
     path = root / SETTINGS_FILE
     if not path.exists():
         return Settings(), []
-    text, problems = read_text(path, SETTINGS_FILE)
+    text, problems = read_text(path, SETTINGS_FILE, root)
     if text is None:
         return Settings(), problems
     node, _, problems = yr.load(text, SETTINGS_FILE)
@@ -62,18 +77,30 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 problems.append(Problem(yr.where(SETTINGS_FILE, vnode), "setting 'fill' must be a list of file paths"))
                 continue
-            bad = [v for v in value if Path(v).is_absolute() or ".." in Path(v).parts or not _names_file(v)]
+            bad = [v for v in value if Path(v).is_absolute() or ".." in Path(v).parts or not _names_file(v)
+                   or _CONTROL.search(v)]
             if bad:
                 problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting 'fill': path {bad[0]!r} "
-                                        + ("names no file" if not _names_file(bad[0]) else "leaves the survey folder"),
+                                        + ("names no file" if not _names_file(bad[0]) else "holds a control character"
+                                           if _CONTROL.search(bad[0]) else "leaves the survey folder"),
                                         hint="use a file path relative to the survey folder"))
                 continue
             values[key] = tuple(value)
             continue
         expected = type(getattr(Settings(), key))
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
                                     f"setting '{key}' must be a {expected.__name__}, not {value!r}"))
+            continue
+        if key == "cite_command" and value not in CITE_COMMANDS:  # it reaches LaTeX as \\<value>{keys}
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting 'cite_command': {value!r} is not a "
+                                    "cite command", hint=did_you_mean(str(value), CITE_COMMANDS)
+                                    or f"one of: {', '.join(CITE_COMMANDS)}"))
+            continue
+        if isinstance(value, str) and _CONTROL.search(value):
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
+                                    f"setting '{key}': path '{printable(value)}' holds a control character",
+                                    hint="file and folder names are printable text"))
             continue
         if isinstance(value, str) and (Path(value).is_absolute() or ".." in Path(value).parts):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
@@ -120,7 +147,12 @@ def read_survey(root: Path) -> Survey:
     tables: list[Table] = []
     for path in table_files(root, settings):
         shown = path.relative_to(root).as_posix()
-        text, found = read_text(path, shown)
+        if not TABLE_FILE.fullmatch(path.name):
+            problems.append(Problem(Source(printable(shown)), f"table file name '{printable(path.name)}' is not "
+                                    "allowed: it becomes the table's id and a LaTeX file name",
+                                    hint="rename the file: letters, digits, _ . and -, ending in .yaml"))
+            continue
+        text, found = read_text(path, shown, root)
         problems += found
         if text is not None:
             table, found = read_table(text, shown)
@@ -130,24 +162,31 @@ def read_survey(root: Path) -> Survey:
     figures: list[Figure] = []
     for path in figure_files(root, settings):
         shown = path.relative_to(root).as_posix()
-        text, found = read_text(path, shown)
+        if not TABLE_FILE.fullmatch(path.name):
+            problems.append(Problem(Source(printable(shown)), f"figure file name '{printable(path.name)}' is not "
+                                    "allowed: it becomes the figure's id, a LaTeX label and file name",
+                                    hint="rename the file: letters, digits, _ . and -, ending in .yaml"))
+            continue
+        text, found = read_text(path, shown, root)
         problems += found
         if text is not None:
             figure, found = read_figure(text, shown)
             problems += found
             if figure is not None:
                 figures.append(figure)
-    bib_text, found = read_text(root / settings.bib, settings.bib)
+    bib_text, found = read_text(root / settings.bib, settings.bib, root)
     problems += found
     bib, found = read_bib(bib_text, settings.bib) if bib_text is not None else ([], [])
     problems += found
+    if bib_text is not None:
+        problems += tex_hazards(bib_text, settings.bib, settings.bib_preamble) + url_problems(bib)
     del bib_text  # megabytes: the entries hold what is needed
     cites = []
     shown_tex = []
     for path in tex_files(root, settings):
         shown = path.relative_to(root).as_posix()
         shown_tex.append(shown)
-        text, found = read_text(path, shown)
+        text, found = read_text(path, shown, root)
         problems += found
         if text is not None:
             found_cites, found = read_cites(text, shown)
@@ -156,16 +195,17 @@ def read_survey(root: Path) -> Survey:
     fill_files = []
     readme = root / settings.readme
     candidates = list(settings.fill)
-    if settings.readme not in candidates and readme.is_file() and has_markers(readme.read_text("utf-8", "replace")):
+    if settings.readme not in candidates and readme.exists() and not paths.outside(root, readme) \
+            and has_markers(readme.read_text("utf-8", "replace")):
         candidates.append(settings.readme)
     for rel in candidates:
-        text, found = read_text(root / rel, rel)
+        text, found = read_text(root / rel, rel, root)
         problems += found
         if text is not None:
             fill_files.append((rel, text))
     template = None
     if (root / settings.readme_template).exists():
-        template, found = read_text(root / settings.readme_template, settings.readme_template)
+        template, found = read_text(root / settings.readme_template, settings.readme_template, root)
         problems += found
     return Survey(
         root=str(root),

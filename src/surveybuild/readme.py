@@ -15,7 +15,7 @@ import re
 from . import markdown
 from .model import Problem, Source, Survey
 from .references import bibtex_text, format_references
-from .templating import markdown_env
+from .templating import markdown_env, template_line
 
 TOC = "\x00surveybuild-toc:{}:{}\x00"
 REFS = "\x00surveybuild-references:{}\x00"
@@ -23,16 +23,6 @@ REFS = "\x00surveybuild-references:{}\x00"
 
 class TemplateError(Exception):
     """A template called something that does not exist (an unknown table or key)."""
-
-
-def _template_line(exc: BaseException) -> int:
-    """The template line an error was raised from (jinja2 puts template frames in the traceback), else 1."""
-    line, tb = 1, exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
 
 
 def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
@@ -109,11 +99,10 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     try:
         text = env.from_string(template_text).render()
     except TemplateError as exc:
-        return "", [Problem(Source(where.path, _template_line(exc)), str(exc),
+        return "", [Problem(Source(where.path, template_line(exc) or 1), str(exc),
                             hint="fix the template or add the missing source")]
-    except Exception as exc:  # jinja2's syntax and undefined errors
-        line = getattr(exc, "lineno", 0) or _template_line(exc)
-        return "", [Problem(Source(template_name, line), f"template error: {exc}")]
+    except Exception as exc:  # jinja2's syntax, undefined and sandbox errors
+        return "", [_template_problem(template_name, exc)]
     for _, members in groups_spec:  # works listed by key are numbered after every cited one
         for member in members:
             if survey.table(member) is None:
@@ -124,8 +113,7 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     except Exception as exc:  # jinja2's errors in the template's own reference macro
         if not layout:
             raise
-        return "", [Problem(Source(template_name, getattr(exc, "lineno", 0) or 0),
-                            f"template error in the macro given to references(layout_macro=...): {exc}")]
+        return "", [_template_problem(template_name, exc, " in the macro given to references(layout_macro=...)")]
     problems += found
     outline = _fill_references(text, citations, {}, groups_spec, with_entries=False)
     text = _fill_references(text, citations, formatted, groups_spec)
@@ -140,6 +128,15 @@ def picture(survey: Survey, figure) -> str:
                    for suffix in ("", "-dark"))
     return (f'<picture>\n  <source media="(prefers-color-scheme: dark)" srcset="{dark}">\n'
             f'  <img alt="{html.escape(figure.alt)}" src="{light}">\n</picture>')
+def _template_problem(template_name: str, exc: Exception, where: str = "") -> Problem:
+    """A rendering error of the README template, placed on its line."""
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, SecurityError):
+        return Problem(Source(template_name, template_line(exc)), f"template error{where}: not allowed: {exc}",
+                       hint="a template lays out what surveybuild gives it (table(), cite(), ...); "
+                       "it cannot reach Python internals")
+    return Problem(Source(template_name, template_line(exc)), f"template error{where}: {exc}")
 
 
 def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, list[Problem]]:

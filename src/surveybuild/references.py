@@ -236,9 +236,16 @@ def format_references(entries: list[BibEntry], macro=None) -> tuple[dict[str, st
 
 
 def bibtex_text(entry: BibEntry) -> str:
-    """The entry as BibTeX, written by bibtexparser."""
+    """The entry as BibTeX, written by bibtexparser, one line per field.
+
+    The README shows it in a code fence (````` ```bibtex `````): a field's line breaks are joined
+    into spaces, as BibTeX reads them, so that no line of the entry can start with a run of
+    backticks or tildes that closes the fence and puts the rest of the field into the page as
+    Markdown or HTML. Every line but the first and last starts with a tab.
+    """
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
-    library = bibtexparser.Library([Entry(entry.type, entry.key, [Field(k, v) for k, v in entry.fields])])
+    fields = [Field(k, " ".join(v.split())) for k, v in entry.fields]
+    library = bibtexparser.Library([Entry(entry.type, entry.key, fields)])
     return bibtexparser.write_string(library).strip()

@@ -20,6 +20,15 @@ from .model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
 
 SCHEMA_NAME = "table.schema.json"
 ROW_META = ("cite", "group", "notes", "subrows", "comment")
+#: What each pattern of the schema asks for, in words. Ids and labels reach LaTeX as they are
+#: (``\\label{...}``, file names): the patterns keep TeX's special characters out of them.
+PATTERN_HINTS = {
+    "^[A-Za-z][A-Za-z0-9:._-]*$": "a label is a letter, then letters, digits and : . _ -, e.g. tab:models",
+    "^[A-Za-z0-9_][A-Za-z0-9_.:-]*$": "an id is made of letters, digits and _ . : -",
+    "^[a-z0-9][a-z0-9_-]*$": "a table id is made of a-z, 0-9, _ and -",
+    "^[a-z][a-z0-9_]*$": "a column key is a-z, then a-z, 0-9 and _",
+    "^-?[a-z][a-z0-9_]*$": "a sort key is a column key, with '-' in front for descending order",
+}
 
 
 @functools.cache
@@ -56,10 +65,19 @@ def schema_problems(root: yaml.Node, data: object, path: str, name: str = SCHEMA
 
     validator = jsonschema.Draft202012Validator(schema(name))
     problems = []
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    errors = []
+    for err in validator.iter_errors(data):
+        if err.validator in ("oneOf", "anyOf") and err.context:
+            # the alternative that came closest says what is wrong (a note id's pattern, not "no schema fits")
+            err = max(err.context, key=lambda e: len(e.absolute_path))
+        errors.append(err)
+    for err in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
         at = tuple(err.absolute_path)
         node = yr.find(root, at)
         where = yr.where(path, node) if node is not None else Source(path, 1, 1)
+        if "propertyNames" in err.schema_path and isinstance(node, yaml.MappingNode):
+            knode = yr.key_node(node, err.instance)  # the key that breaks the rule, not its mapping
+            where = yr.where(path, knode) if knode is not None else where
         what = _describe(at, thing)
         if err.validator == "additionalProperties":
             allowed = list(err.schema.get("properties", {}))
@@ -73,6 +91,8 @@ def schema_problems(root: yaml.Node, data: object, path: str, name: str = SCHEMA
             hint = "add it"
         elif err.validator == "enum":
             hint = f"use one of: {', '.join(map(str, err.validator_value))}"
+        elif err.validator == "pattern":
+            hint = PATTERN_HINTS.get(err.validator_value, "")
         else:
             hint = ""
         message = err.message

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from pylatexenc import latexwalker, macrospec
 
+from . import paths
 from .model import Problem, Source
 
 #: The extensions pdflatex tries for ``\includegraphics{name}``, in its order.
@@ -274,6 +275,31 @@ def find_inputs(main_tex: Path, root: Path | None = None, bib_dirs: tuple[Path, 
     """
     main_tex = Path(main_tex)
     finder = _Finder(main_tex.parent, Path(root or main_tex.parent), tuple(bib_dirs))
+    # TeX follows symbolic links: none in the paper's folder (its build folder too) may leave the survey
+    links = paths.escaping_links(main_tex.parent, finder.root)
+    if links:
+        return Inputs((), (), (), (), (), tuple(links))
     finder.read(main_tex.name)
+    finder.problems += _bib_problems(finder)
     return Inputs(tuple(finder.tex), tuple(finder.graphics), tuple(finder.styles), tuple(finder.bibs),
                   tuple(finder.bib_names), tuple(finder.problems))
+
+
+def _bib_problems(finder: _Finder) -> list[Problem]:
+    """The .bib files BibTeX will read: inside the survey folder, and held to refs.bib's rule
+    (:func:`surveybuild.bibread.tex_hazards`); the survey's own refs.bib was checked when it was read."""
+    from .bibread import read_bib, tex_hazards, url_problems
+    from .read import read_settings
+
+    settings, _ = read_settings(finder.root)
+    checked = (finder.root / settings.bib).resolve()
+    problems: list[Problem] = []
+    for bib in finder.bibs:
+        shown = finder.shown(str(bib))
+        outside = paths.problem(finder.root, bib, shown)
+        if outside is not None:
+            problems.append(outside)
+        elif bib.resolve() != checked:
+            text = bib.read_text("utf-8", errors="replace")
+            problems += tex_hazards(text, shown, settings.bib_preamble) + url_problems(read_bib(text, shown)[0])
+    return problems

@@ -28,16 +28,25 @@ STATE_FILE = "surveybuild-inputs.json"
 
 
 def latexmk_command(main_name: str) -> list[str]:
-    return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-            "-file-line-error", f"-outdir={BUILD_DIR}", main_name]
+    """latexmk with our options only: ``-norc`` reads no rc file (a committed ``latexmkrc`` could run
+    anything), so what an rc file would say is given here: PDF by pdflatex, BibTeX when there are
+    .bib files, output in ``build/``, shell escape off."""
+    return ["latexmk", "-norc", "-pdf", "-bibtex-cond", "-interaction=nonstopmode", "-halt-on-error",
+            "-no-shell-escape", "-file-line-error", f"-outdir={BUILD_DIR}", main_name]
+
+
+#: kpathsea's settings for TeX and BibTeX, over the user's environment and texmf.cnf: no shell
+#: escape, and reads and writes only of files below the current folder: no absolute path, no
+#: '..', no dot file (``openin_any``/``openout_any`` "p", paranoid).
+TEX_SAFETY = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
 
 
 def tex_env(search: list[Path]) -> dict[str, str]:
-    """The environment for TeX and BibTeX: .bib search path, unwrapped log lines, no writes outside."""
+    """The environment for TeX and BibTeX: .bib search path, unwrapped log lines, no reads or writes outside."""
     env = dict(os.environ)
     # the trailing separator keeps TeX's defaults; BibTeX runs in the build folder
     env["BIBINPUTS"] = os.pathsep.join(str(d.resolve()) for d in search) + os.pathsep
-    env["openout_any"] = "p"  # TeX may write only below the current folder
+    env.update(TEX_SAFETY)
     env["max_print_line"] = "100000"  # one log line per message: file names and keys are not cut
     return env
 

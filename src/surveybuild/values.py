@@ -10,7 +10,7 @@ _NUMBER = r"(\d+(?:\.\d+)?)([KMBT]?)"
 SIZE = re.compile(rf"^(~)?{_NUMBER}(\+)?(?:\s*-\s*{_NUMBER}(\+)?)?$")
 MISSING = "-"
 #: What no URL may hold: whitespace (``\s`` is exactly ``str.isspace``) or one of these characters.
-_URL_UNSAFE = re.compile(r'[\s<>"{}\\`]')
+_URL_UNSAFE = re.compile(r'[\s<>"{}\\`^]')
 
 
 def parse_size(raw: object) -> float | None:
@@ -39,7 +39,7 @@ def check_url(raw: object) -> str:
     if not isinstance(raw, str):
         return f"a URL must be text, not {raw!r}"
     if _URL_UNSAFE.search(raw):
-        return f"URL {raw!r} holds a space or one of < > \" {{ }} \\ `"
+        return f"URL {raw!r} holds a space or one of < > \" {{ }} \\ ` ^ (write ^ as %5E)"
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 - raises for a port that is no number or out of range

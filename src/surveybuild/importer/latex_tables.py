@@ -205,7 +205,13 @@ def _table(env, container, stack, font, where, path) -> RawTable:
         raw.problems.append(Problem(source, "the table has no \\caption: captioned '(no caption)'",
                                     severity="warning", hint="write the caption in the YAML"))
     if labels:
-        raw.label = cells.arg_text(cells.args(labels[0])[-1]).strip()
+        label = cells.arg_text(cells.args(labels[0])[-1]).strip()
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9:._-]*", label):  # the schema's pattern; else the default tab:<id>
+            raw.label = label
+        else:
+            raw.problems.append(Problem(source, f"label {label!r} has characters a label may not have: "
+                                        "the table gets the default label tab:<id>", severity="warning",
+                                        hint="update the paper's \\ref to it"))
     raw.header = rows[:header_count]
     raw.body = rows[header_count:]
     return raw
