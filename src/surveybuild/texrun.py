@@ -256,7 +256,7 @@ def build_pdf(root: Path, survey: Survey, lock_wait: float | None = None) -> Pap
     except TimeoutError:
         result.problems.append(Problem(
             Source(_rel(root, out_dir / LOCK_FILE)),
-            f"another 'surveybuild paper' has been building this paper for over {lock_wait or LOCK_WAIT:.0f} s",
+            f"another 'surveybuild paper' has been building this paper for over {LOCK_WAIT if lock_wait is None else lock_wait:g} s",
             hint="wait for it to end, or stop it; the lock is released when it ends"))
     except OSError as exc:
         result.problems.append(Problem(Source(_rel(root, out_dir)), f"cannot use the build folder: {exc.strerror}",
