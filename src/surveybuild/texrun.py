@@ -158,11 +158,15 @@ def _unsaid(items: object) -> list[Problem]:
         return []
 
 
+class LockBusy(Exception):
+    """Another build held the lock for longer than we would wait."""
+
+
 @contextmanager
 def paper_lock(out_dir: Path, wait: float | None = None):
     """Hold ``out_dir/surveybuild.lock``; yields the lock's file descriptor and the seconds waited.
 
-    Raises :class:`TimeoutError` when another build holds it for longer than ``wait`` seconds.
+    Raises :class:`LockBusy` when another build holds it for longer than ``wait`` seconds.
     """
     wait = LOCK_WAIT if wait is None else wait
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -175,7 +179,7 @@ def paper_lock(out_dir: Path, wait: float | None = None):
                 break
             except BlockingIOError:
                 if time.monotonic() - began > wait:
-                    raise TimeoutError(wait) from None
+                    raise LockBusy(wait) from None
                 time.sleep(0.05)
         yield fd, time.monotonic() - began
     finally:
@@ -253,13 +257,13 @@ def build_pdf(root: Path, survey: Survey, lock_wait: float | None = None) -> Pap
             if waited >= 1:
                 result.info.append(f"waited {waited:.0f} s for another 'surveybuild paper' of this paper to end")
             _build_locked(root, survey, main_tex, result, lock_fd)
-    except TimeoutError:
+    except LockBusy:
         result.problems.append(Problem(
             Source(_rel(root, out_dir / LOCK_FILE)),
             f"another 'surveybuild paper' has been building this paper for over {LOCK_WAIT if lock_wait is None else lock_wait:g} s",
             hint="wait for it to end, or stop it; the lock is released when it ends"))
     except OSError as exc:
-        result.problems.append(Problem(Source(_rel(root, out_dir)), f"cannot use the build folder: {exc.strerror}",
+        result.problems.append(Problem(Source(_rel(root, out_dir)), f"cannot use the build folder: {exc.strerror or exc}",
                                        hint="check that the paper's folder is writable"))
     return result
 
