@@ -322,9 +322,10 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
         result.info.append(f"{_rel(root, pdf)} was not replaced ({kept_pdf}); TeX's log: "
                            f"{_rel(root, work / (main_tex.stem + '.log'))}")
         return
-    bbl = work / (main_tex.stem + ".bbl")
-    if bbl.is_file():  # the .bbl of this PDF, for the arXiv bundle
-        _replace_bytes(out_dir / bbl.name, bbl.read_bytes())
+    for suffix in (".log", ".bbl"):  # the log of this PDF, and its .bbl for the arXiv bundle
+        companion = work / (main_tex.stem + suffix)
+        if companion.is_file():
+            _replace_bytes(out_dir / companion.name, companion.read_bytes())
     _replace_bytes(pdf, data)
     result.pdf = pdf
     if input_state(root, main_tex, inputs) != state:
