@@ -263,3 +263,11 @@ def test_kill_9_at_random_instants_never_leaves_a_pdf_called_up_to_date_wrongly(
         assert_shows(paper_root, token)
     print(f"\nkill -9 trials: {outcomes} (an incremental build takes {span:.2f} s here)")
     assert outcomes["rebuilt"] > 0
+
+
+def test_an_unusable_build_folder_is_a_placed_error(tmp_path):
+    root = copy_survey(MINI, tmp_path / "mini")
+    (root / "paper" / "build").write_text("not a folder\n", "utf-8")
+    result = texrun.build_pdf(root, read_survey(root))
+    assert not result.ran and [(p.source.path, p.message.split(":")[0]) for p in result.problems] == [
+        ("paper/build", "cannot use the build folder")]

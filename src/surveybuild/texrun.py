@@ -257,13 +257,14 @@ def build_pdf(root: Path, survey: Survey, lock_wait: float | None = None) -> Pap
             if waited >= 1:
                 result.info.append(f"waited {waited:.0f} s for another 'surveybuild paper' of this paper to end")
             _build_locked(root, survey, main_tex, result, lock_fd)
-    except LockBusy:
+    except LockBusy as busy:
         result.problems.append(Problem(
             Source(_rel(root, out_dir / LOCK_FILE)),
-            f"another 'surveybuild paper' has been building this paper for over {LOCK_WAIT if lock_wait is None else lock_wait:g} s",
+            f"another 'surveybuild paper' has been building this paper for over {busy.args[0]:g} s",
             hint="wait for it to end, or stop it; the lock is released when it ends"))
     except OSError as exc:
-        result.problems.append(Problem(Source(_rel(root, out_dir)), f"cannot use the build folder: {exc.strerror or exc}",
+        result.problems.append(Problem(Source(_rel(root, out_dir)),
+                                       f"cannot use the build folder: {exc.strerror or exc}",
                                        hint="check that the paper's folder is writable"))
     return result
 
