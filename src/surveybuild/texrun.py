@@ -98,7 +98,10 @@ def tex_command(main_name: str) -> list[str]:
     """:func:`latexmk_command` writing to the private work folder, with ``-g``: TeX runs whatever
     latexmk's time stamps say (it is started only when an input's content or the PDF changed)."""
     command = [arg for arg in latexmk_command(main_name) if not arg.startswith("-outdir=")]
-    return command[:-1] + ["-g", f"-outdir={BUILD_DIR}/{WORK_DIR}", command[-1]]
+    at = command.index(main_name) if main_name in command else len(command)
+    if at and command[at - 1] == "--":  # options go before the end of the options
+        at -= 1
+    return command[:at] + ["-g", f"-outdir={BUILD_DIR}/{WORK_DIR}"] + command[at:]
 
 
 def _rel(root: Path, path: Path) -> str:
