@@ -261,6 +261,8 @@ def test_kill_9_at_random_instants_never_leaves_a_pdf_called_up_to_date_wrongly(
         assert report.ok, "\n".join(map(str, report.problems))
         outcomes["up to date" if says_up_to_date(report) else "rebuilt"] += 1
         assert_shows(paper_root, token)
+        if ran_tex(report):  # a rebuild also clears what a killed run left half-written
+            assert not list(pdf_of(paper_root).parent.glob(".*.tmp"))
     print(f"\nkill -9 trials: {outcomes} (an incremental build takes {span:.2f} s here)")
     assert outcomes["rebuilt"] > 0
 

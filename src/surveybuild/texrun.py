@@ -295,6 +295,8 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
     if shutil.which("latexmk") is None:
         result.problems.append(Problem(Source(shown), "latexmk not found", hint=INSTALL_HINT))
         return
+    for leftover in out_dir.glob(".*.tmp"):  # a killed run's temporary files (we hold the lock: none is live)
+        leftover.unlink(missing_ok=True)
     marker = {"root": state["root"], "command": state["command"]}
     kept = _reset_work(work, marker)
     result.info.append(f"running latexmk on {shown} (changed: {', '.join(changed[:5])}"
