@@ -134,6 +134,7 @@ def test_second_build_does_not_start_tex(mini_paper, monkeypatch, capsys):
 def test_undefined_reference_fails_the_build_then_a_fix_rebuilds(mini_paper, capsys):
     main = mini_paper / "paper" / "main.tex"
     original = main.read_text("utf-8")
+    good_pdf = (mini_paper / "paper" / "build" / "main.pdf").read_bytes()
     main.write_text(original.replace("\\section{Mini}", "\\section{Mini}\nSee Table~\\ref{tab:nowhere}."), "utf-8")
     try:
         assert cli.main(["-C", str(mini_paper), "paper"]) == 1
@@ -144,8 +145,10 @@ def test_undefined_reference_fails_the_build_then_a_fix_rebuilds(mini_paper, cap
         assert not report.ok and any("running latexmk" in line for line in report.info)
     finally:
         main.write_text(original, "utf-8")
+    # the fix restores the inputs of the last good build, whose PDF the failures left as it was
     report = build.paper(mini_paper)
-    assert report.ok and report.written[-1] == "paper/build/main.pdf"
+    assert report.ok and report.unchanged[-1] == "paper/build/main.pdf"
+    assert (mini_paper / "paper" / "build" / "main.pdf").read_bytes() == good_pdf
 
 
 def test_changed_table_reruns_tex(mini_paper):

@@ -159,6 +159,23 @@ def _skip_context(lines: list[str], i: int) -> int:
     return i
 
 
+#: Kinds that stop TeX under ``-halt-on-error``: what the log says after (or because of) them is incomplete.
+FATAL: tuple[Kind, ...] = ("error", "missing-file")
+
+
+def stopped_at_error(entries: list[LogEntry]) -> tuple[list[LogEntry], int]:
+    """The entries worth reporting, and how many were left out.
+
+    A run that stopped at a TeX error never wrote the labels and bibliography after it: its
+    undefined references and citations (and its boxes) are consequences, not causes. Then only
+    the errors are kept; a run without one keeps every entry.
+    """
+    errors = [e for e in entries if e.kind in FATAL]
+    if not errors:
+        return entries, 0
+    return errors, len(entries) - len(errors)
+
+
 def _unique(entries: list[LogEntry]) -> list[LogEntry]:
     seen: set[tuple] = set()
     out = []

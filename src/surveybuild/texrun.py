@@ -1,30 +1,53 @@
 """Compile the paper with latexmk (shell escape off) when an input changed, and report what the log says.
 
-Incremental: after a successful build the content hash of every input of the
-paper (the main .tex and what it reads, the generated tables, the .bib files,
-local styles and figures) is kept in ``<paper folder>/build/surveybuild-inputs.json``.
-When nothing changed since, TeX is not started at all.
+The PDF is right, or the command fails:
+
+- TeX runs in a private folder, ``<paper folder>/build/work`` (latexmk's ``-outdir``; its aux files
+  stay there between runs, so a rebuild is incremental), and only one build at a time: the run holds
+  ``build/surveybuild.lock`` (``flock``; TeX inherits it, so a killed ``surveybuild`` keeps it until
+  its TeX has ended too). A second ``surveybuild paper`` waits for it, up to :data:`LOCK_WAIT` seconds.
+- ``build/main.pdf`` is replaced (``os.replace``, atomic) only after a complete run whose log has no
+  error, and only with a complete PDF; a failed run leaves the last good PDF byte for byte.
+- The record of what was built, ``build/surveybuild-inputs.json``, is written last. It holds the
+  content hash of every input (the main .tex and what it reads, the generated tables, the .bib files,
+  local styles and figures), the latexmk command, the project's absolute folder and the SHA-256 and
+  size of the PDF it vouches for. TeX is skipped only when all of them are as recorded, so a moved or
+  copied project, an interrupted or concurrent run and a PDF changed since are rebuilt, never called
+  up to date. latexmk itself trusts time stamps and sizes, so it runs with ``-g`` (a same-length edit
+  within the same second is not skipped). The work folder is wiped first when the run before it was
+  interrupted (no ``work/surveybuild-work.json`` saying that latexmk ended) or ran in another folder.
+- After a TeX error the run stopped half-way: its undefined references and citations are consequences,
+  so the error alone is reported (and how many other complaints were left out).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Problem, Source, Survey
 from .texinputs import Inputs, find_inputs
-from .texlog import read_log
+from .texlog import read_log, stopped_at_error
 from .textrace import trace
 
 INSTALL_HINT = ("install TeX Live: apt-get install latexmk texlive-latex-recommended texlive-latex-extra "
                 "texlive-fonts-recommended texlive-bibtex-extra")
 BUILD_DIR = "build"
 STATE_FILE = "surveybuild-inputs.json"
+WORK_DIR = "work"  # below BUILD_DIR: latexmk's private output folder
+WORK_FILE = "surveybuild-work.json"  # in WORK_DIR: latexmk ended there (not killed), in this folder
+LOCK_FILE = "surveybuild.lock"
+LOCK_WAIT = 600.0  # seconds a second build waits for the first
+FORMAT = 2
 
 
 def latexmk_command(main_name: str) -> list[str]:
@@ -69,14 +92,25 @@ def _sha256(path: Path) -> str:
 
 
 def input_state(root: Path, main_tex: Path, inputs: Inputs) -> dict:
-    """The content hash of every input, by path relative to the survey folder."""
+    """The content hash of every input, by path relative to the survey folder, and how TeX runs."""
     files: dict[str, str] = {}
     for rel in inputs.files:
         path = main_tex.parent / rel
         files[_rel(root, path)] = _sha256(path)
     for bib in inputs.bibs:
         files[_rel(root, bib)] = _sha256(bib)
-    return {"command": latexmk_command(main_tex.name), "files": dict(sorted(files.items()))}
+    return {"format": FORMAT, "command": tex_command(main_tex.name), "root": str(Path(root).resolve()),
+            "files": dict(sorted(files.items()))}
+
+
+def tex_command(main_name: str) -> list[str]:
+    """:func:`latexmk_command` writing to the private work folder, with ``-g``: TeX runs whatever
+    latexmk's time stamps say (it is started only when an input's content or the PDF changed)."""
+    command = [arg for arg in latexmk_command(main_name) if not arg.startswith("-outdir=")]
+    at = command.index(main_name) if main_name in command else len(command)
+    if at and command[at - 1] == "--":  # options go before the end of the options
+        at -= 1
+    return command[:at] + ["-g", f"-outdir={BUILD_DIR}/{WORK_DIR}"] + command[at:]
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -87,42 +121,139 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _changed(old: dict | None, new: dict) -> list[str]:
-    if not old or old.get("command") != new["command"]:
-        return ["no earlier successful build"] if not old else ["the latexmk command"]
+    """What differs between the record of the last build and now; empty when nothing does."""
+    if not old:
+        return ["no earlier successful build"]
+    if old.get("format") != new["format"] or old.get("command") != new["command"]:
+        return ["the latexmk command"]
+    if old.get("root") != new["root"]:
+        return ["the project's folder (moved or copied)"]
     before, after = old.get("files", {}), new["files"]
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
 def _load_state(path: Path) -> dict | None:
     try:
-        return json.loads(path.read_text("utf-8"))
+        data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
 
 
-def run_latexmk(main_tex: Path, bib_dirs: tuple[Path, ...] = ()) -> subprocess.CompletedProcess:
-    """latexmk on ``main_tex`` in its folder, output in ``build/``."""
-    env = tex_env([main_tex.parent, *bib_dirs])
-    return subprocess.run(latexmk_command(main_tex.name), cwd=main_tex.parent, capture_output=True, text=True,
-                          errors="replace", env=env)
+def pdf_identity(data: bytes) -> dict:
+    return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
-def log_problems(root: Path, survey: Survey, main_tex: Path, inputs: Inputs) -> list[Problem]:
-    """The problems in the last build's log, traced back to the YAML and .tex files."""
-    log_path = main_tex.parent / BUILD_DIR / (main_tex.stem + ".log")
-    if not log_path.exists():
+def complete_pdf(data: bytes) -> bool:
+    """Whether ``data`` looks like a whole PDF: its header, and the end-of-file marker near its end."""
+    return data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
+
+
+def _pdf_matches(pdf: Path, record: dict) -> bool:
+    """Whether ``pdf`` is the complete file the record vouches for, byte for byte."""
+    try:
+        data = pdf.read_bytes()
+    except OSError:
+        return False
+    return complete_pdf(data) and record.get("pdf") == pdf_identity(data)
+
+
+def _said(problems: list[Problem]) -> list[list]:
+    return [[p.source.path, p.source.line, p.source.col, p.severity, p.message, p.hint] for p in problems]
+
+
+def _unsaid(items: object) -> list[Problem]:
+    try:
+        return [Problem(Source(path, line, col), message, severity, hint)
+                for path, line, col, severity, message, hint in items]
+    except (TypeError, ValueError):
         return []
-    log = log_path.read_text("utf-8", errors="replace")
+
+
+class LockBusy(Exception):
+    """Another build held the lock for longer than we would wait."""
+
+
+@contextmanager
+def paper_lock(out_dir: Path, wait: float | None = None):
+    """Hold ``out_dir/surveybuild.lock``; yields the lock's file descriptor and the seconds waited.
+
+    Raises :class:`LockBusy` when another build holds it for longer than ``wait`` seconds.
+    """
+    wait = LOCK_WAIT if wait is None else wait
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        began = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - began > wait:
+                    raise LockBusy(wait) from None
+                time.sleep(0.05)
+        yield fd, time.monotonic() - began
+    finally:
+        os.close(fd)  # releases the lock (TeX, if it outlived us, holds its own copy until it ends)
+
+
+def run_latexmk(main_tex: Path, bib_dirs: tuple[Path, ...] = (), keep_fds: tuple[int, ...] = ()
+                ) -> subprocess.CompletedProcess:
+    """latexmk on ``main_tex`` in its folder, output in ``build/work``; TeX inherits ``keep_fds`` (the lock)."""
+    env = tex_env([main_tex.parent, *bib_dirs])
+    return subprocess.run(tex_command(main_tex.name), cwd=main_tex.parent, capture_output=True, text=True,
+                          errors="replace", env=env, pass_fds=keep_fds)
+
+
+def log_problems(root: Path, survey: Survey, main_tex: Path, inputs: Inputs, log_path: Path | None = None
+                 ) -> tuple[list[Problem], int]:
+    """The problems in the last run's log, traced back to the YAML and .tex files, and how many
+    complaints were left out as consequences of a TeX error that stopped the run."""
+    log_path = log_path or main_tex.parent / BUILD_DIR / WORK_DIR / (main_tex.stem + ".log")
+    try:
+        log = log_path.read_text("utf-8", errors="replace")
+    except OSError:
+        return [], 0
     texts = {}
     for rel in inputs.tex:
         try:
             texts[_rel(root, main_tex.parent / rel)] = (main_tex.parent / rel).read_text("utf-8", errors="replace")
         except OSError:
             pass
-    return trace(read_log(log), survey, texts)
+    entries, left_out = stopped_at_error(read_log(log))
+    return trace(entries, survey, texts), left_out
 
 
-def build_pdf(root: Path, survey: Survey) -> PaperResult:
+def _reset_work(work: Path, marker: dict) -> bool:
+    """Keep the work folder's aux files when the last latexmk there ended normally, in this
+    project folder, with this command; else wipe it. Then mark it untrusted until latexmk ends."""
+    old = _load_state(work / WORK_FILE)
+    keep = old is not None and old.get("root") == marker["root"] and old.get("command") == marker["command"]
+    if not keep and work.exists():
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    (work / WORK_FILE).unlink(missing_ok=True)
+    return keep
+
+
+def _replace_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path`` (atomic)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # a normal file's mode, not mkstemp's 0600
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def build_pdf(root: Path, survey: Survey, lock_wait: float | None = None) -> PaperResult:
     """Compile the survey's paper unless no input changed since the last successful build."""
     root = Path(root)
     main_tex = root / survey.settings.paper
@@ -132,35 +263,90 @@ def build_pdf(root: Path, survey: Survey) -> PaperResult:
         result.problems.append(Problem(Source(shown), "the paper's main file is missing",
                                        hint="set 'paper' in surveybuild.yaml"))
         return result
+    out_dir = main_tex.parent / BUILD_DIR
+    try:
+        with paper_lock(out_dir, lock_wait) as (lock_fd, waited):
+            if waited >= 1:
+                result.info.append(f"waited {waited:.0f} s for another 'surveybuild paper' of this paper to end")
+            _build_locked(root, survey, main_tex, result, lock_fd)
+    except LockBusy as busy:
+        result.problems.append(Problem(
+            Source(_rel(root, out_dir / LOCK_FILE)),
+            f"another 'surveybuild paper' has been building this paper for over {busy.args[0]:g} s",
+            hint="wait for it to end, or stop it; the lock is released when it ends"))
+    except OSError as exc:
+        result.problems.append(Problem(Source(_rel(root, out_dir)),
+                                       f"cannot use the build folder: {exc.strerror or exc}",
+                                       hint="check that the paper's folder is writable"))
+    return result
+
+
+def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResult, lock_fd: int) -> None:
+    shown = survey.settings.paper
     inputs = find_inputs(main_tex, root, (root,))
     if inputs.problems:
         result.problems += inputs.problems
-        return result
+        return
     out_dir = main_tex.parent / BUILD_DIR
+    work = out_dir / WORK_DIR
     pdf = out_dir / (main_tex.stem + ".pdf")
     state_path = out_dir / STATE_FILE
     state = input_state(root, main_tex, inputs)
-    changed = _changed(_load_state(state_path), state)
-    if not changed and pdf.exists():
+    record = _load_state(state_path)
+    changed = _changed(record, state)
+    if not changed and not _pdf_matches(pdf, record):
+        changed = [f"{_rel(root, pdf)} is missing, incomplete or changed since the build"]
+    if not changed:
         result.pdf = pdf
-        result.problems += [p for p in log_problems(root, survey, main_tex, inputs) if p.severity != "error"]
+        result.problems += [p for p in _unsaid(record.get("problems")) if p.severity != "error"]
         result.info.append(f"{_rel(root, pdf)} is up to date: no input changed since the last build, TeX not run")
-        return result
+        return
     if shutil.which("latexmk") is None:
         result.problems.append(Problem(Source(shown), "latexmk not found", hint=INSTALL_HINT))
-        return result
-    state_path.unlink(missing_ok=True)
+        return
+    for leftover in out_dir.glob(".*.tmp"):  # a killed run's temporary files (we hold the lock: none is live)
+        leftover.unlink(missing_ok=True)
+    marker = {"root": state["root"], "command": state["command"]}
+    kept = _reset_work(work, marker)
     result.info.append(f"running latexmk on {shown} (changed: {', '.join(changed[:5])}"
-                       f"{', ...' if len(changed) > 5 else ''})")
-    proc = run_latexmk(main_tex, (root,))
+                       f"{', ...' if len(changed) > 5 else ''}){'' if kept else '; a fresh work folder'}")
+    proc = run_latexmk(main_tex, (root,), keep_fds=(lock_fd,))
     result.ran = True
-    result.problems += log_problems(root, survey, main_tex, inputs)
-    if proc.returncode != 0 and not any(p.severity == "error" for p in result.problems):
+    if proc.returncode >= 0:  # latexmk ended by itself: its files in the work folder are whole
+        (work / WORK_FILE).write_text(json.dumps(marker, indent=1) + "\n", "utf-8")
+    problems, left_out = log_problems(root, survey, main_tex, inputs, work / (main_tex.stem + ".log"))
+    result.problems += problems
+    if left_out:
+        result.info.append(f"TeX stopped at the error above: {left_out} other complaint(s) of that unfinished "
+                           "run (undefined references and citations, boxes) were left out as its likely consequences")
+    failed = any(p.severity == "error" for p in result.problems)
+    if proc.returncode != 0 and not failed:
         tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
         result.problems.append(Problem(Source(shown), f"latexmk failed (exit {proc.returncode}): {tail}"))
-    if proc.returncode == 0 and pdf.exists() and not any(p.severity == "error" for p in result.problems):
-        result.pdf = pdf
-        from .build import write_atomic
+        failed = True
+    try:
+        data = b"" if failed else (work / pdf.name).read_bytes()
+    except OSError:
+        data = b""
+    if not failed and not complete_pdf(data):
+        result.problems.append(Problem(Source(_rel(root, work / pdf.name)),
+                                       "latexmk reported success but left no complete PDF"))
+        failed = True
+    if failed:
+        kept_pdf = "it is still the last good build" if pdf.exists() else "there is none yet"
+        result.info.append(f"{_rel(root, pdf)} was not replaced ({kept_pdf}); TeX's log: "
+                           f"{_rel(root, work / (main_tex.stem + '.log'))}")
+        return
+    for suffix in (".log", ".bbl"):  # the log of this PDF, and its .bbl for the arXiv bundle
+        companion = work / (main_tex.stem + suffix)
+        if companion.is_file():
+            _replace_bytes(out_dir / companion.name, companion.read_bytes())
+    _replace_bytes(pdf, data)
+    result.pdf = pdf
+    if input_state(root, main_tex, inputs) != state:
+        result.info.append("an input changed while TeX ran: the next 'surveybuild paper' compiles again")
+        return
+    from .build import write_atomic
 
-        write_atomic(state_path, json.dumps(state, indent=1) + "\n")
-    return result
+    write_atomic(state_path, json.dumps(dict(state, pdf=pdf_identity(data), problems=_said(result.problems)),
+                                        indent=1) + "\n")
