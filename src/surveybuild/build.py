@@ -18,7 +18,7 @@ from . import cache, latex, markers
 from .check import check_survey
 from .model import Problem, Source, Survey
 from .read import read_settings, read_survey
-from .readme import fill_markdown, render_readme
+from .readme import fill_markdown, render_readme_numbered
 from .stamp import stamp, unedited
 from .tableread import SCHEMA_NAME
 
@@ -71,10 +71,12 @@ def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
             rendered = {t.id: latex.render_table(t, survey.settings) for t in survey.tables
                         if any(r.id == t.id for r in regions)}
             outputs[rel] = markers.fill(text, regions, rendered)
+    cited: list[str] = []
     if survey.readme_template is not None and survey.settings.readme not in outputs:
-        text, found = render_readme(survey)
+        text, found, cited = render_readme_numbered(survey)
         problems += found
         outputs[survey.settings.readme] = stamp(text, "markdown")
+    outputs[str(tables_dir(survey) / latex.SETUP_FILE)] = stamp(latex.render_setup(survey.settings, cited), "latex")
     outputs[SCHEMA_OUTPUT] = resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8")
     return outputs, problems
 

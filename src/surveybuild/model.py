@@ -150,8 +150,9 @@ class Table:
     section: str | None = None
     group_title: str = ""
     layout: str = "auto"
-    landscape: bool = False
-    font: str = "footnotesize"
+    landscape: bool | None = None  # None: landscape when the table fits no other way
+    font: str = ""  # "": footnotesize, or scriptsize when that is what fits
+    fit: str = "auto"  # auto | natural | wrap
     sort: tuple[str, ...] = ()
     source: Source = Source("")
 
@@ -179,6 +180,13 @@ class Settings:
     readme: str = "README.md"
     cite_command: str = "citep"
     long_table_rows: int = 25
+    paper_text_width: str = "345pt"  # the paper's \textwidth, for choosing how tables fit (docs/paper.md)
+    paper_text_height: str = "550pt"  # its \textheight: the width of a landscape page
+    paper_font_size: int = 10  # the document's base font size (10, 11 or 12)
+    reference_order: str = "citation"  # citation | alphabetical: the numbering of the README and the paper
+    title: str = ""  # the PDF's metadata (paper/tables/surveybuild-setup.tex)
+    authors: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
     fill: tuple[str, ...] = ()  # hand-written files whose marker regions are filled in place
 
 

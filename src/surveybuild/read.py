@@ -12,6 +12,9 @@ from .tableread import did_you_mean, read_table
 from .texread import read_cites
 
 SETTINGS_FILE = "surveybuild.yaml"
+#: Settings with a fixed set of values.
+PATHS = ("bib", "tables", "paper", "readme_template", "readme")
+CHOICES = {"reference_order": ("citation", "alphabetical"), "paper_font_size": (10, 11, 12)}
 GENERATED_TABLES = "tables"  # below the paper's folder
 
 
@@ -51,6 +54,18 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
                                     hint=did_you_mean(key, known) or f"known: {', '.join(known)}"))
             continue
         value = yr.plain(vnode)
+        if key in ("authors", "keywords"):
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting '{key}' must be a list of names"))
+                continue
+            values[key] = tuple(value)
+            continue
+        if key in CHOICES and value not in CHOICES[key]:
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting '{key}' must be one of "
+                                    f"{', '.join(CHOICES[key])}, not {value!r}"))
+            continue
         if key == "fill":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 problems.append(Problem(yr.where(SETTINGS_FILE, vnode), "setting 'fill' must be a list of file paths"))
@@ -67,7 +82,7 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
                                     f"setting '{key}' must be a {expected.__name__}, not {value!r}"))
             continue
-        if isinstance(value, str) and (Path(value).is_absolute() or ".." in Path(value).parts):
+        if isinstance(value, str) and key in PATHS and (Path(value).is_absolute() or ".." in Path(value).parts):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
                                     f"setting '{key}': path {value!r} leaves the survey folder",
                                     hint="use a path relative to the survey folder, without '..'"))

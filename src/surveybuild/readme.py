@@ -25,6 +25,17 @@ class TemplateError(Exception):
 
 
 def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
+    text, problems, _ = render_readme_numbered(survey)
+    return text, problems
+
+
+def render_readme_numbered(survey: Survey) -> tuple[str, list[Problem], list[str]]:
+    """The README, its problems, and the cite keys in the order of their numbers."""
+    text, problems, citations = _render(survey)
+    return text, problems, list(citations.order)
+
+
+def _render(survey: Survey):
     template_text = survey.readme_template or ""
     template_name = survey.settings.readme_template
     citations = markdown.Citations()
@@ -90,10 +101,10 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     try:
         text = env.from_string(template_text).render()
     except TemplateError as exc:
-        return "", [Problem(where, str(exc), hint="fix the template or add the missing source")]
+        return "", [Problem(where, str(exc), hint="fix the template or add the missing source")], citations
     except Exception as exc:  # jinja2's syntax and undefined errors
         line = getattr(exc, "lineno", 0) or 0
-        return "", [Problem(Source(template_name, line), f"template error: {exc}")]
+        return "", [Problem(Source(template_name, line), f"template error: {exc}")], citations
     for _, members in groups_spec:  # works listed by key are numbered after every cited one
         for member in members:
             if survey.table(member) is None:
@@ -105,12 +116,12 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
         if not layout:
             raise
         return "", [Problem(Source(template_name, getattr(exc, "lineno", 0) or 0),
-                            f"template error in the macro given to references(layout_macro=...): {exc}")]
+                            f"template error in the macro given to references(layout_macro=...): {exc}")], citations
     problems += found
     outline = _fill_references(text, citations, {}, groups_spec, with_entries=False)
     text = _fill_references(text, citations, formatted, groups_spec)
     text = _fill_toc(text, outline)
-    return text, problems
+    return text, problems, citations
 
 
 def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, list[Problem]]:
