@@ -342,6 +342,6 @@ def render_setup(settings: Settings, cited: list[str]) -> str:
         title=escape(settings.title),
         authors=", ".join(escape(a) for a in settings.authors),
         keywords=", ".join(escape(k) for k in settings.keywords),
-        style=BIB_STYLES[settings.reference_order],
+        style=BIB_STYLES.get(settings.reference_order, ""),
         keys=cited if settings.reference_order == "citation" else [],
     )

@@ -225,11 +225,15 @@ class Tracer:
 
     def box(self, e: LogEntry, path: str) -> Problem | None:
         if path not in self.generated:
+            if e.kind == "float":  # TeX cuts what does not fit: said wherever it is, as a placed problem
+                return Problem(Source(path, e.line), f"a float is too large for the page (by {e.name}): "
+                               "TeX cuts it off at the page's foot", "warning",
+                               "make it smaller, or set a table as a long table (layout: long)")
             return None  # boxes in hand-written text are the author's business, not the tables'
         source, what = self.wide_cell(path, e.line, e.last_line) or self.locate(path, e.line, e.last_line)
         if e.kind == "float":
             message = f"table is too large for the page (by {e.name})"
-            hint = "use layout: long, a smaller font, or fewer columns"
+            hint = "use layout: long, font: scriptsize, or fewer columns"
         elif "column '" in what:
             message = f"a cell is {e.name} too wide"
             hint = "a word longer than the column's width cannot wrap: shorten it or widen the column"
@@ -238,7 +242,7 @@ class Tracer:
             hint = "give the column a width (width: 3cm) so its text wraps, or shorten the text"
         else:
             message = f"table is {e.name} too wide for the text"
-            hint = "use landscape: true, a smaller font, or give wide columns a width"
+            hint = "use fit: wrap, font: scriptsize, landscape: true, or give wide columns a width"
         return self.problem(source, what, message, hint, path, e, severity="warning")
 
     def problem(self, source: Source, what: str, message: str, hint: str, path: str, e: LogEntry,
