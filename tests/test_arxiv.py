@@ -91,7 +91,7 @@ def bundle(tmp_path_factory):
     require_tool("pdftotext")
     work = tmp_path_factory.mktemp("clone") / "survey"
     work.mkdir()
-    for name in ("tables", "paper", "templates", "refs.bib", "schema"):
+    for name in ("tables", "paper", "templates", "refs.bib", "schema", "surveybuild.yaml"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
     shutil.rmtree(work / "paper" / "build", ignore_errors=True)

@@ -175,6 +175,8 @@ def url_note_text(table: Table, row: Row) -> str:
 MIN_ROWS = 3
 #: A row group of at most this many lines is never broken across pages.
 KEEP_GROUP = 8
+#: A thin rule between rows where no page break may fall (nothing in it is a legal breakpoint).
+KEPT_RULE = r"\noalign{\vskip\aboverulesep\nobreak\hrule height\cmidrulewidth\nobreak\vskip\belowrulesep}"
 #: A table taller than this share of the text height is set as a long table, not a float.
 FLOAT_SHARE = 0.3
 
@@ -275,7 +277,8 @@ class TableRenderer:
                                                   or (whole and not last_of_section)))
                 out += self.lines(row, keep)
                 if ruled and i < len(section.rows) - 1:
-                    out.append(f"\\cmidrule(lr){{1-{len(self.columns)}}}")
+                    # after a kept line a booktabs rule would itself offer TeX a place to break (its glue)
+                    out.append(KEPT_RULE if keep[-1] else f"\\cmidrule(lr){{1-{len(self.columns)}}}")
         return "\n".join(out)
 
     def notes(self) -> list[PaperNote]:
