@@ -29,6 +29,7 @@ SIZES = {
 }
 FONTS = ("footnotesize", "scriptsize")  # tried in turn when the table names no font
 TABCOLSEP = 6.0  # pt, on each side of a column
+SAFETY = 1.06  # an estimate of natural width is trusted to fit only with this margin
 _UNITS = {"pt": 1.0, "cm": 28.4528, "mm": 2.84528, "in": 72.27, "em": 10.0}
 _DIMEN = re.compile(r"(\d+(?:\.\d+)?)(pt|cm|mm|in|em)")
 #: A cell wraps in a column no narrower than this (em): shorter text never needs to wrap.
@@ -137,7 +138,7 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     for n, (land, avail, font) in enumerate(tries):
         em = SIZES[base][font]
         natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
-        if table.fit != "wrap" and (natural <= avail or table.fit == "natural"):
+        if table.fit != "wrap" and (natural * SAFETY <= avail or table.fit == "natural"):
             fixed = tuple(c.width if c.width else None for c in columns)
             return Plan(font, land, fixed, "natural" if natural <= avail else "too wide")
         widths = _wrap(measures, em, avail - sep)
@@ -151,7 +152,7 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
 
 def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) -> list[float] | None:
     """Column widths (pt) summing to ``room``: each at least its longest word, the rest shared by need."""
-    low = [m.fixed_pt if m.fixed_pt is not None else max(m.word, 2.5) * em * 1.08 for m in measures]
+    low = [m.fixed_pt if m.fixed_pt is not None else max(m.word, 2.5) * em * 1.3 for m in measures]
     high = [m.fixed_pt if m.fixed_pt is not None else max(m.natural * em * 1.08, low[i])
             for i, m in enumerate(measures)]
     spare = room - sum(low)
@@ -174,7 +175,7 @@ def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) 
 def _tex_widths(widths: list[float], room: float, ncols: int) -> tuple[str, ...]:
     """Widths as shares of ``\\linewidth`` (less the column separations), so the table fills it exactly."""
     total = sum(widths) or 1.0
-    return tuple(f"\\dimexpr(\\linewidth-{2 * ncols}\\tabcolsep)*{max(1, int(1000 * w / total))}/1000\\relax"
+    return tuple(f"\\dimexpr(\\linewidth-{2 * ncols}\\tabcolsep)*{max(1, int(997 * w / total))}/1000\\relax"
                  for w in widths)
 
 
