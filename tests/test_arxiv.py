@@ -108,7 +108,7 @@ def test_bundle_holds_exactly_what_the_paper_needs(bundle):
     with tarfile.open(tar) as t:
         names = set(t.getnames())
     tables = {f"tables/{p.stem}.tex" for p in (work / "tables").glob("*.yaml")}
-    assert names == {"main.tex", "main.bbl"} | tables
+    assert names == {"main.tex", "main.bbl", "tables/_surveybuild.tex"} | tables
     main = tarfile.open(tar).extractfile("main.tex").read().decode()
     assert "\\input{tables/models}" in main and not re.search(r"(?m)^\s*%", main)
 
