@@ -312,14 +312,13 @@ def test_wide_and_long_synthetic_tables_fit(tmp_path):
     _synthetic(tmp_path)
     report = build.paper(tmp_path)
     assert report.ok, "\n".join(map(str, report.problems))
-    # the wide float fits; the landscape long table is still reported ~5pt too wide (an open defect, see docs/paper.md)
-    assert not [p for p in report.problems if "'wide'" in p.message]
+    assert not [p for p in report.problems if "too wide" in p.message or "too large" in p.message]
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
-    assert [w for w in _overfull(log) if w > 6] == [] and "Float too large" not in log
+    assert [w for w in _overfull(log) if w > 1] == [] and "Float too large" not in log
     long_tex = (tmp_path / "paper" / "tables" / "long.tex").read_text("utf-8")
     assert "\\begin{landscape}" in long_tex
     pages = _pdftotext(tmp_path / "paper" / "build" / "main.pdf", "-layout").split("\f")
     per_page = [len(re.findall(r"\brow\d+\b", p)) for p in pages]
     rows_pages = [n for n in per_page if n]
     assert sum(rows_pages) == 271
-    assert min(rows_pages[:-1]) >= 20 and rows_pages[-1] >= 3  # not 7-9 rows a page
+    assert min(rows_pages[:-1]) >= 15 and rows_pages[-1] >= 3  # not 7-9 rows a page

@@ -29,6 +29,7 @@ SIZES = {
 }
 FONTS = ("footnotesize", "scriptsize")  # tried in turn when the table names no font
 TABCOLSEP = 6.0  # pt, on each side of a column
+TIGHT_TABCOLSEP = 2.5  # pt: the last resort before reporting a table too wide
 SAFETY = 1.06  # an estimate of natural width is trusted to fit only with this margin
 _UNITS = {"pt": 1.0, "cm": 28.4528, "mm": 2.84528, "in": 72.27, "em": 10.0}
 _DIMEN = re.compile(r"(\d+(?:\.\d+)?)(pt|cm|mm|in|em)")
@@ -117,11 +118,13 @@ class Plan:
     font: str
     landscape: bool
     widths: tuple[str | None, ...]  # per column: None for a natural column, else a TeX width
-    reason: str  # why, for the docs and the tests: natural | wrap | font | landscape | too wide
+    reason: str  # why, for the docs and the tests: natural | wrap | font | landscape | tight | too wide
+    tabcolsep: float = 6.0  # pt; less than LaTeX's 6pt only when nothing else fits
 
 
 def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings) -> Plan:
-    """The first of: natural columns, wrapping columns, a smaller font, landscape, that fits the text block.
+    """The first of: natural columns, wrapping columns, a smaller font, landscape, tighter column
+    separations, that fits the text block (else the last of them, which the build reports too wide).
 
     ``table.font`` / ``table.landscape`` (when given) pin those choices; ``table.fit: natural`` never
     wraps, ``table.fit: wrap`` always does.
@@ -133,21 +136,23 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     fonts = (table.font,) if table.font else FONTS
     pages = [(False, width), (True, height)] if table.landscape is None else \
         [(table.landscape, height if table.landscape else width)]
-    tries = [(land, avail, font) for land, avail in pages for font in fonts]
-    sep = 2 * TABCOLSEP * len(columns)
-    for n, (land, avail, font) in enumerate(tries):
+    tries = [(land, avail, font, TABCOLSEP) for land, avail in pages for font in fonts]
+    tries.append(tries[-1][:3] + (TIGHT_TABCOLSEP,))
+    for n, (land, avail, font, colsep) in enumerate(tries):
         em = SIZES[base][font]
+        sep = 2 * colsep * len(columns)
         natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
         if table.fit != "wrap" and (natural * SAFETY <= avail or table.fit == "natural"):
             fixed = tuple(c.width if c.width else None for c in columns)
-            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide")
+            return Plan(font, land, fixed, "natural" if natural * SAFETY <= avail else "too wide", colsep)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
-            reason = "wrap" if n == 0 else ("landscape" if land else "font")
-            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason)
-    land, avail, font = tries[-1]
+            reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
+            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep)
+    land, avail, font, colsep = tries[-1]
+    sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
-    return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide")
+    return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep)
 
 
 def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) -> list[float] | None:

@@ -313,6 +313,7 @@ class TableRenderer:
             long=long,
             landscape=self.plan.landscape,
             font=self.plan.font,
+            tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
             caption=latex_field(self.table, self.table.caption),
             label=self.table.label,
             colspec=self.colspec(),
