@@ -213,16 +213,19 @@ class TableRenderer:
     def lines(self, row: Row, keep: list[bool] | None = None) -> list[str]:
         """The row's lines; ``keep[i]``: no page break after line i (``\\*``).
 
-        A column that spans the row's lines has its value on the first line: it reads with its
-        row from the top, and wraps in a narrow column as any cell does.
+        A column that spans the row's lines is a ``\\multirow[t]``: its value reads with the row's
+        first line (not on its middle line), and wraps at the column's width in a wrapping column.
         """
         height = row.height
         out = []
         for sub in range(height):
             cells = []
-            for column in self.columns:
-                if height > 1 and row.spans(column.key) and sub > 0:
+            for column, width in zip(self.columns, self.plan.widths):
+                spanning = height > 1 and row.spans(column.key)
+                if spanning and sub > 0:
                     cells.append("")
+                elif spanning:
+                    cells.append(f"\\multirow[t]{{{height}}}{{{'=' if width else '*'}}}{{{self.cell(row, column, 0)}}}")
                 else:
                     cells.append(self.cell(row, column, sub))
             end = r"\\*" if keep and keep[sub] else r"\\"
