@@ -85,11 +85,14 @@ class Measure:
     word: float
     wraps: bool  # text that may wrap (a fixed ``width:`` column wraps too, at its own width)
     fixed_pt: float | None = None  # the column's ``width:``
+    rows: tuple[float, ...] = ()  # each row's widest line in this column
 
 
 def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str) -> Measure:
     texts = [title]
+    per_row = []
     for row in rows:
+        widest = 0.0
         for sub in range(row.height):
             if sub and row.spans(column.key):
                 break
@@ -98,6 +101,8 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str) -> M
             if first and sub == 0 and row.cites:
                 text += " [" + ", ".join("00" for _ in row.cites) + "]"
             texts.append(text + ("a" if row.notes else ""))
+            widest = max(widest, text_width(texts[-1]))
+        per_row.append(widest)
     natural = max(text_width(t) for t in texts)
     wraps = column.type in WRAP_TYPES
     title_word = max((text_width(w) for w in title.split()), default=0.0)  # a title wraps in any column
@@ -108,7 +113,7 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str) -> M
     else:
         word = max([title_word] + [text_width(t) for t in texts[1:]])
     fixed = dimen_pt(column.width) if column.width else None
-    return Measure(natural, word, wraps or fixed is not None, fixed)
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row))
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,7 @@ class Plan:
     widths: tuple[str | None, ...]  # per column: None for a natural column, else a TeX width
     reason: str  # why, for the docs and the tests: natural | wrap | font | landscape | tight | too wide
     tabcolsep: float = 6.0  # pt; less than LaTeX's 6pt only when nothing else fits
+    body_lines: float = 0.0  # the estimated printed lines of the rows (a wrapped cell takes several)
 
 
 def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings) -> Plan:
@@ -144,15 +150,27 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
         natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
         if table.fit != "wrap" and (natural * SAFETY <= avail or table.fit == "natural"):
             fixed = tuple(c.width if c.width else None for c in columns)
-            return Plan(font, land, fixed, "natural" if natural * SAFETY <= avail else "too wide", colsep)
+            lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
+            return Plan(font, land, fixed, "natural" if natural * SAFETY <= avail else "too wide", colsep, lines)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
-            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep)
+            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
+                        _lines(table, measures, widths, em))
     land, avail, font, colsep = tries[-1]
     sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
-    return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep)
+    return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
+                _lines(table, measures, widths, SIZES[base][font]))
+
+
+def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float) -> float:
+    """The printed lines of the rows: a row of several lines, or a cell wrapped over several, takes more."""
+    total = 0.0
+    for i, row in enumerate(table.rows):
+        wrapped = max([1.0] + [-(-m.rows[i] * em // w) for m, w in zip(measures, widths) if w and i < len(m.rows)])
+        total += max(row.height, wrapped)
+    return total
 
 
 def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) -> list[float] | None:
@@ -190,8 +208,6 @@ def height_share(plan: Plan, table: Table, notes: list[str], settings: Settings)
     em = SIZES[base][plan.font]
     width = dimen_pt(settings.paper_text_height if plan.landscape else settings.paper_text_width) or 345.0
     height = dimen_pt(settings.paper_text_width if plan.landscape else settings.paper_text_height) or 550.0
-    lines = 5 + sum(r.height for r in table.rows) + len(table.groups) * 1.5
+    lines = 5 + (plan.body_lines or sum(r.height for r in table.rows)) + len(table.groups) * 1.5
     lines += sum(max(1, -(-text_width(n) * em // width)) for n in notes)
-    if any(w for w in plan.widths):  # wrapping columns: a row takes a line more now and then
-        lines += 0.5 * len(table.rows)
     return lines * 1.2 * em / height

@@ -264,7 +264,7 @@ class TableRenderer:
         out: list[str] = []
         done = 0  # body lines so far
         for n, section in enumerate(sections):
-            whole = section.height <= KEEP_GROUP
+            whole = section.group is not None and section.height <= KEEP_GROUP  # a row group, not a whole table
             if section.group is not None:
                 if n:
                     out.append(r"\midrule")
