@@ -322,3 +322,39 @@ def test_wide_and_long_synthetic_tables_fit(tmp_path):
     rows_pages = [n for n in per_page if n]
     assert sum(rows_pages) == 271
     assert min(rows_pages[:-1]) >= 15 and rows_pages[-1] >= 3  # not 7-9 rows a page
+
+
+# -- the log: floats too large, the text block --------------------------------------------------
+
+def test_float_too_large_is_a_placed_problem_anywhere(mini):
+    from surveybuild.texlog import read_log
+    from surveybuild.textrace import trace
+
+    log = "(./main.tex\nLaTeX Warning: Float too large for page by 123.4pt on input line 17.\n)"
+    problem, = trace(read_log(log), read_survey(mini), {})
+    assert str(problem).startswith("paper/main.tex:17: warning: a float is too large for the page (by 123.4pt)")
+
+
+def test_a_text_block_other_than_the_declared_one_is_reported(mini):
+    from surveybuild.texlog import read_log
+    from surveybuild.textrace import trace
+
+    survey = read_survey(mini)
+    same = f"surveybuild: text block {survey.settings.paper_text_width} x {survey.settings.paper_text_height}, font 10pt\n"
+    assert trace(read_log("(./main.tex\n" + same + ")"), survey, {}) == []
+    problem, = trace(read_log("(./main.tex\nsurveybuild: text block 500.484pt x 681.15898pt, font 10.95pt\n)"),
+                     survey, {})
+    assert problem.source.path == "surveybuild.yaml" and problem.severity == "warning"
+    assert "paper_text_width: 500pt, paper_text_height: 681pt, paper_font_size: 11" in problem.hint
+
+
+@pytest.mark.parametrize("text, message", [
+    pytest.param("paper_text_width: wide\n", "setting 'paper_text_width' must be a length", id="width"),
+    pytest.param("reference_order: random\n", "setting 'reference_order' must be one of citation, alphabetical",
+                 id="order"),
+    pytest.param("authors: {a: 1}\n", "setting 'authors' must be a list of names", id="authors"),
+])
+def test_bad_paper_settings_are_errors(mini, text, message):
+    (mini / "surveybuild.yaml").write_text(text, "utf-8")
+    problems = [str(p) for p in read_survey(mini).problems]
+    assert any(message in p and p.startswith("surveybuild.yaml:1:") for p in problems), problems

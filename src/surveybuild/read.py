@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from . import yamlread as yr
@@ -65,6 +66,11 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
         if key in CHOICES and value not in CHOICES[key]:
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting '{key}' must be one of "
                                     f"{', '.join(CHOICES[key])}, not {value!r}"))
+            continue
+        if key in ("paper_text_width", "paper_text_height") and (
+                not isinstance(value, str) or not re.fullmatch(r"\d+(\.\d+)?(pt|cm|mm|in)", value.strip())):
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting '{key}' must be a length such as "
+                                    f"'500pt' or '17cm', not {value!r}", hint="the paper's \\textwidth / \\textheight"))
             continue
         if key == "fill":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

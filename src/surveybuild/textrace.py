@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from . import latex
+from . import fit, latex
+from .read import SETTINGS_FILE
 from .model import Problem, Row, Settings, Source, Survey, Table
 from .tableread import did_you_mean
 from .texlog import LogEntry
@@ -245,6 +246,23 @@ class Tracer:
             hint = "use fit: wrap, font: scriptsize, landscape: true, or give wide columns a width"
         return self.problem(source, what, message, hint, path, e, severity="warning")
 
+    def page(self, e: LogEntry) -> list[Problem]:
+        """The paper's text block and font size differ from what ``surveybuild.yaml`` says the tables fit."""
+        settings = self.survey.settings
+        width, height = (fit.dimen_pt(d) for d in e.name.split(" x "))
+        size = {10.0: 10, 10.95: 11, 12.0: 12}.get(float(e.text), 0)
+        wrong = []
+        for key, actual, declared in (("paper_text_width", width, fit.dimen_pt(settings.paper_text_width)),
+                                      ("paper_text_height", height, fit.dimen_pt(settings.paper_text_height))):
+            if actual is not None and declared is not None and abs(actual - declared) > 2:
+                wrong.append(f"{key}: {round(actual)}pt")
+        if size and size != settings.paper_font_size:
+            wrong.append(f"paper_font_size: {size}")
+        if not wrong:
+            return []
+        return [Problem(Source(SETTINGS_FILE), f"the paper's text block is {e.name} at {e.text}pt, not what the "
+                        "tables were fitted to", "warning", f"set {', '.join(wrong)} in {SETTINGS_FILE}")]
+
     def problem(self, source: Source, what: str, message: str, hint: str, path: str, e: LogEntry,
                 severity: str = "error") -> Problem:
         if what:  # a YAML place: say where in the generated file it was, too
@@ -267,6 +285,8 @@ class Tracer:
                 problems.append(self.missing_file(e, path))
             elif e.kind == "error":
                 problems.append(self.error(e, path))
+            elif e.kind == "page":
+                problems += self.page(e)
             else:
                 found = self.box(e, path)
                 if found is None:
