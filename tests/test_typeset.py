@@ -206,11 +206,10 @@ def test_rows_of_several_lines_are_ruled_apart_and_top_aligned(built_survey):
 
 # -- one numbering, names, metadata ---------------------------------------------------------
 
-def test_readme_and_pdf_number_every_reference_alike(paper):
-    root, survey, pdf, _ = paper
+def _numbers_disagree(root: Path, survey, pdf: Path) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """The README's number of every work it cites, and those the PDF's bibliography numbers otherwise."""
     readme = (root / "README.md").read_text("utf-8")
     numbers = {k: int(n) for k, n in re.findall(r'<a id="ref-([^"]+)"></a>\\\[(\d+)\\\]', readme)}
-    assert numbers.get("khashabi2020unifiedqa") == 1
     text = _pdftotext(pdf, "-raw")
     bib = text[text.rindex("References"):].replace("\f", "\n")
     entries = {int(n): _squash(body) for n, body in re.findall(r"^\[(\d+)\] (.*?)(?=^\[\d+\] |\Z)", bib, re.S | re.M)}
@@ -220,6 +219,29 @@ def test_readme_and_pdf_number_every_reference_alike(paper):
               for e in survey.bib if e.get("author")}
     wrong = [(k, n) for k, n in numbers.items()
              if titles[k][:15] not in entries.get(n, "") and firsts.get(k, "-") not in entries.get(n, "")]
+    return numbers, wrong
+
+
+def test_readme_and_pdf_number_every_reference_alike(paper):
+    """reference_order: citation (the embedded survey): UnifiedQA is [1] in both, and so on for every work."""
+    root, survey, pdf, _ = paper
+    numbers, wrong = _numbers_disagree(root, survey, pdf)
+    assert numbers.get("khashabi2020unifiedqa") == 1
+    assert len(numbers) > 100 and wrong == []
+
+
+def test_alphabetical_order_numbers_alike_too(paper, tmp_path):
+    """reference_order: alphabetical: plainnat in the paper, the same sort in the README."""
+    root = tmp_path / "survey"
+    shutil.copytree(paper[0], root, ignore=shutil.ignore_patterns("build"))
+    settings = root / "surveybuild.yaml"
+    settings.write_text(settings.read_text("utf-8").replace("reference_order: citation", "reference_order: alphabetical"),
+                        "utf-8")
+    report = build.paper(root)
+    assert report.ok, "\n".join(map(str, report.problems))
+    survey = read_survey(root)
+    numbers, wrong = _numbers_disagree(root, survey, root / "paper" / "build" / "main.pdf")
+    assert min(numbers, key=numbers.get) == "almazrouei2023falcon"  # Almazrouei is first alphabetically
     assert len(numbers) > 100 and wrong == []
 
 

@@ -350,5 +350,5 @@ def render_setup(settings: Settings, cited: list[str]) -> str:
         authors=", ".join(escape(a) for a in settings.authors),
         keywords=", ".join(escape(k) for k in settings.keywords),
         style=BIB_STYLES.get(settings.reference_order, ""),
-        keys=cited if settings.reference_order == "citation" else [],
+        keys=cited if settings.reference_order else [],
     )

@@ -13,7 +13,7 @@ import re
 
 from . import markdown
 from .model import Problem, Source, Survey
-from .references import bibtex_text, format_references
+from .references import bibtex_text, format_references, plainnat_sort_key
 from .templating import markdown_env
 
 TOC = "\x00surveybuild-toc:{}:{}\x00"
@@ -30,15 +30,26 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
 
 
 def render_readme_numbered(survey: Survey) -> tuple[str, list[Problem], list[str]]:
-    """The README, its problems, and the cite keys in the order of their numbers."""
+    """The README, its problems, and the cite keys in the order of their numbers.
+
+    ``reference_order: alphabetical``: the works the README cites, and those the paper's own text
+    cites (which would otherwise shift the paper's numbers), are numbered in the order natbib's
+    plainnat sorts them (:func:`references.plainnat_sort_key`), which takes a second rendering.
+    """
     text, problems, citations = _render(survey)
+    if survey.settings.reference_order == "alphabetical" and not problems:
+        entries = {e.key: e for e in survey.bib}
+        keys = set(citations.order) | {c.key for c in survey.tex_cites if c.key in entries}
+        order = sorted(keys, key=lambda k: plainnat_sort_key(entries[k]) if k in entries else k)
+        text, problems, citations = _render(survey, order)
     return text, problems, list(citations.order)
 
 
-def _render(survey: Survey):
+def _render(survey: Survey, seed: list[str] | None = None):
     template_text = survey.readme_template or ""
     template_name = survey.settings.readme_template
     citations = markdown.Citations()
+    citations.seed(seed or [])
     problems: list[Problem] = []
     where = Source(template_name)
     entries = {e.key: e for e in survey.bib}
