@@ -161,8 +161,6 @@ def test_a_note_on_a_url_column_keeps_its_mark(built_survey):
 
 def test_check_fails_when_a_note_would_have_no_mark(mini):
     """A note on a column the paper does not show would be listed without a mark: check says so."""
-    path = mini / "tables" / "models.yaml"
-    text = path.read_text("utf-8")
     survey = read_survey(mini)
     table = next(t for t in survey.tables if t.notes and any(r.notes for r in t.rows))
     col_key = table.rows[[bool(r.notes) for r in table.rows].index(True)].notes[0][0]

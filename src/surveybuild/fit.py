@@ -5,7 +5,8 @@ the table's font) and compared with the page size the survey declares in ``surve
 (``paper_text_width``, ``paper_text_height``, ``paper_font_size``). The estimate only chooses the
 plan; the columns of a wrapping table are fractions of ``\\linewidth``, so the table is exactly as
 wide as the text block (or the landscape page) whatever the fonts. The build reads the paper's own
-``\\textwidth`` from the log and says when the declared one is wrong (``texlog.page_size``).
+``\\textwidth`` from the log and says when the declared one is wrong (``texlog.PAGE``,
+``textrace.Tracer.page``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from . import values
 from .latextext import Cite, Link, NoteRef, Text, LatexFieldError, to_pieces
 from .model import Column, Row, Settings, Table
 
-#: Character widths in em of Computer Modern Roman (cmr10's metrics, rounded); others count as 0.5 em.
+#: Character widths in em, close to Computer Modern Roman's (cmr10); any other character counts as 0.5 em.
 _NARROW = dict.fromkeys("iljI.,;:!'|`()[]", 0.28) | dict.fromkeys("ftr-/", 0.36) | {" ": 0.33}
 _WIDE = dict.fromkeys("mwMW", 0.85) | dict.fromkeys("ABCDEFGHJKLNOPQRSTUVXYZ&%", 0.72) | {"@": 0.76}
 _EM = _NARROW | _WIDE
@@ -33,7 +34,7 @@ TIGHT_TABCOLSEP = 2.5  # pt: the last resort before reporting a table too wide
 SAFETY = 1.06  # an estimate of natural width is trusted to fit only with this margin
 _UNITS = {"pt": 1.0, "cm": 28.4528, "mm": 2.84528, "in": 72.27, "em": 10.0}
 _DIMEN = re.compile(r"(\d+(?:\.\d+)?)(pt|cm|mm|in|em)")
-#: A cell wraps in a column no narrower than this (em): shorter text never needs to wrap.
+#: Column types whose text may wrap (numbers, sizes and Yes/No stay on one line).
 WRAP_TYPES = ("text", "latex", "list", "url")
 
 
