@@ -91,7 +91,7 @@ def bundle(tmp_path_factory):
     require_tool("pdftotext")
     work = tmp_path_factory.mktemp("clone") / "survey"
     work.mkdir()
-    for name in ("tables", "figures", "paper", "templates", "refs.bib", "schema"):
+    for name in ("tables", "figures", "paper", "templates", "refs.bib", "schema", "surveybuild.yaml"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
     shutil.rmtree(work / "paper" / "build", ignore_errors=True)
@@ -109,7 +109,7 @@ def test_bundle_holds_exactly_what_the_paper_needs(bundle):
         names = set(t.getnames())
     tables = {f"tables/{p.stem}.tex" for p in (work / "tables").glob("*.yaml")}
     figures = {f"figures/{p.stem}.tex" for p in (work / "figures").glob("*.yaml")}
-    assert names == {"main.tex", "main.bbl"} | tables | figures
+    assert names == {"main.tex", "main.bbl", "tables/_surveybuild.tex"} | tables | figures
     main = tarfile.open(tar).extractfile("main.tex").read().decode()
     assert "\\input{tables/models}" in main and not re.search(r"(?m)^\s*%", main)
 

@@ -65,7 +65,8 @@ def preamble_and_style(main: Path) -> tuple[str, str]:
         return DEFAULT_PREAMBLE, "plainnat"
     source = main.read_text("utf-8")
     found = re.search(r"\\bibliographystyle\{([^}]*)\}", source)
-    return source.split("\\begin{document}")[0], (found.group(1) if found else "plainnat")
+    preamble = source.split("\\begin{document}")[0].replace("\\input{tables/_surveybuild}", "")  # the paper's own setup
+    return preamble, (found.group(1) if found else "plainnat")
 
 
 def tex_errors(log: str) -> list[str]:
@@ -87,7 +88,8 @@ def compiled(request, tmp_path_factory) -> Compiled:
         assert report.ok, "\n".join(map(str, report.problems))
         surveys[name] = read_survey(root)
         shutil.copytree(root / "paper" / "tables", doc / "tables" / name)
-        inputs += [f"tables/{name}/{p.stem}" for p in sorted((root / "paper" / "tables").glob("*.tex"))]
+        inputs += [f"tables/{name}/{p.stem}" for p in sorted((root / "paper" / "tables").glob("*.tex"))
+                   if not p.name.startswith("_")]  # _surveybuild.tex: the paper's setup, not a table
         shutil.copy(root / "refs.bib", doc / f"{name}-refs.bib")
         bibs.append(f"{name}-refs")
     first = work / DOCUMENTS[request.param][0] / "paper"

@@ -22,6 +22,7 @@ layout: {layout}
 columns:
   - {{key: name, title: Name, type: latex}}
   - {{key: site, title: Site, type: url}}
+  - {{key: year, title: Year}}
   - {{key: hidden, title: Hidden, type: text, show: readme}}
 notes:
   n1: {note}
@@ -81,9 +82,10 @@ def test_two_notes_on_one_cell_are_one_mark_list():
 
 def test_url_column_is_a_note_not_a_column():
     latex = render()
-    assert "Site" not in latex
+    assert "Site" not in latex.split("\\midrule")[0]  # not a column header
+    assert "Site: \\url{" in notes_block(latex)  # a one-link note says what the link is
     assert r"\url{https://x.org/a\#frag}" in latex
-    assert re.search(r"\\begin\{tabular\*\}\{\\linewidth\}\{@\{\\extracolsep\{\\fill\}\}l\}", latex)  # one column: the URL is a note
+    assert "\\begin{tabular}{ll}" in latex  # Name and Year at their natural widths: the URL is a note
 
 
 def test_readme_only_column_is_not_in_the_paper():
@@ -95,7 +97,8 @@ def test_long_layout_uses_threeparttable_and_longtable():
     latex = render(layout="long")
     assert r"\begin{ThreePartTable}" in latex and r"\begin{longtable}" in latex
     assert latex.index(r"\begin{TableNotes}") < latex.index(r"\begin{longtable}")
-    assert r"\insertTableNotes" in latex
+    # the notes follow the last row, as a list that may go on over the next page
+    assert latex.index(r"\end{longtable}") < latex.index(r"\TPTL@body")
 
 
 def test_auto_layout_switches_to_long_above_the_limit():
@@ -104,4 +107,7 @@ def test_auto_layout_switches_to_long_above_the_limit():
     table, problems = read_table(text, "tables/big.yaml")
     assert not problems
     assert r"\begin{longtable}" in render_table(table, Settings())
-    assert r"\begin{longtable}" not in render_table(table, Settings(long_table_rows=30))
+    rows = "".join(f"  - {{name: R{i}}}\n" for i in range(8))
+    small, _ = read_table("caption: C.\ncolumns:\n  - {key: name, title: Name}\nrows:\n" + rows, "tables/small.yaml")
+    assert r"\begin{longtable}" in render_table(small, Settings(long_table_rows=7))
+    assert r"\begin{longtable}" not in render_table(small, Settings(long_table_rows=8))

@@ -67,6 +67,10 @@ CRASHES = [
     ("url-bad-port", _sub("https://github.com/tatsu-lab/stanford_alpaca", "'https://x.org:99999/'"), M,
      "'https://x.org:99999/'", "cannot be read: Port out of range"),
     ("nul-byte", _sub("name: Claude", "name: Cla\0ude"), M, "\0", "character U+0000 is not allowed in YAML"),
+    ("metadata-emoji", lambda root: (root / "surveybuild.yaml").write_text("title: Tuning\nauthors: [A, 'B \U0001F600']\n"),
+     "surveybuild.yaml", "[A, ", "the PDF's metadata (title, authors, keywords): character U+1F600"),
+    ("font-size-list", lambda root: (root / "surveybuild.yaml").write_text("paper_font_size: []\n"),
+     "surveybuild.yaml", "[]", "setting 'paper_font_size' must be one of 10, 11, 12"),
     ("merge-key", _sub("open: false", "open: false\n    <<: {x: 1}"), M, "<<", "merge key '<<' is not supported"),
 ]
 

@@ -36,7 +36,7 @@ def outputs(tmp_path_factory):
     require_tool("latexmk")
     require_tool("pdftotext")
     work = tmp_path_factory.mktemp("survey")
-    for name in ("tables", "figures", "paper", "templates", "refs.bib"):
+    for name in ("tables", "figures", "paper", "templates", "refs.bib", "surveybuild.yaml"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
     shutil.rmtree(work / "paper" / "build", ignore_errors=True)

@@ -144,8 +144,9 @@ def hostile_build(tmp_path_factory):
 
 def test_hostile_rows_show_exactly_in_the_pdf(hostile_build):
     root, pdf, _ = hostile_build
-    assert HOSTILE_NAME in pdf
-    assert INJECTION in pdf
+    flat = re.sub(r"\s+", "", pdf)  # a wrapping column may break the cell's text at its spaces
+    assert re.sub(r"\s+", "", HOSTILE_NAME) in flat
+    assert re.sub(r"\s+", "", INJECTION) in flat
     assert "root:x:0:0" not in pdf  # /etc/passwd was not read
     assert not list(root.rglob("pwned*")), "a shell command ran"
 

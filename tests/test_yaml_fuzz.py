@@ -183,7 +183,8 @@ def mutated_fixture(draw) -> tuple[str, bool]:
 @st.composite
 def settings_doc(draw) -> tuple[str, bool]:
     names = ["bib", "tables", "paper", "readme_template", "readme", "cite_command", "long_table_rows", "fill",
-             "title", "on"]
+             "title", "on", "figures", "bib_preamble", "reference_order", "paper_font_size", "paper_text_width",
+             "authors", "keywords"]
     pairs = draw(st.lists(st.tuples(st.sampled_from(names), node), max_size=5))
     text = "\n".join(f"{k}: {v}" for k, v in pairs) + "\n"
     return text, len({k for k, _ in pairs}) != len(pairs)

@@ -17,7 +17,7 @@ from .check import check_survey
 from .figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
 from .model import Problem, Source, Survey
 from .read import read_settings, read_survey
-from .readme import fill_markdown, render_readme
+from .readme import fill_markdown, render_readme_numbered
 from .stamp import stamp, stamp_json, unedited, unedited_json
 from .tableread import SCHEMA_NAME
 from .writer import WriteError, write_all, write_atomic  # noqa: F401 - write_atomic: still imported from here
@@ -116,13 +116,24 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
             rendered = {t.id: latex.render_table(t, survey.settings) for t in survey.tables
                         if any(r.id == t.id for r in regions)}
             outputs[rel] = markers.fill(text, regions, rendered)
+    cited: list[str] = []
     if survey.readme_template is not None and survey.settings.readme not in outputs:
-        text, found = render_readme(survey)
+        text, found, cited = render_readme_numbered(survey)
         problems += found
         outputs[survey.settings.readme] = stamp(text, "markdown")
     for rel, _ in survey.fill_files:
         if rel in outputs:
             outputs[rel] = markers.seal(outputs[rel], rel)
+    try:
+        outputs[str(tables_dir(survey) / latex.SETUP_FILE)] = stamp(latex.render_setup(survey.settings, cited),
+                                                                    "latex")
+    except latex.UnencodableText as exc:
+        bad = str(exc).split("'")[1] if str(exc).count("'") >= 2 else ""
+        key = next((k for k in ("title", "authors", "keywords") if bad and bad in str(getattr(survey.settings, k))),
+                   "title")
+        problems.append(Problem(survey.settings.source_of(key),
+                                f"the PDF's metadata (title, authors, keywords): {exc}",
+                                hint="transliterate it or leave it out of the setting"))
     outputs[SCHEMA_OUTPUT] = stamp_json(resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8"))
     return outputs, problems
 

@@ -170,7 +170,7 @@ def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str,
     return json.dumps({
         "format": FORMAT,
         "code": code_fingerprint(),
-        "settings": asdict(settings),
+        "settings": {k: v for k, v in asdict(settings).items() if k != "sources"},
         "inputs": inputs,
         "stats": file_stats or {},
         "since": since,

@@ -10,7 +10,7 @@ from collections import Counter
 from . import figures, hygiene, values
 from .latex import UnencodableText, escape
 from .latextext import Cite, LatexFieldError, Link, NoteRef, to_pieces
-from .model import Problem, Row, Source, Survey, Table
+from .model import Column, Problem, Row, Source, Survey, Table
 from .tableread import ROW_META, did_you_mean
 
 
@@ -189,6 +189,14 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
         referenced.add(note_id)
         if table.note(note_id) is None:
             problems.append(_missing_note(table, thing, note_id, where))
+        column = table.column(col_key)
+        if column is not None:
+            hidden = [out for out, shown in (("the paper", _paper_marks(column)), ("README.md", column.in_readme))
+                      if not shown]
+            if hidden:
+                problems.append(Problem(where, f"{thing}: note '{note_id}' on column '{col_key}' would have no mark "
+                                        f"in {hidden[0]}, which lists the note but not the column (show: {column.show})",
+                                        hint="attach the note to a column shown in both outputs"))
     if not row.sublines:  # the common row, one line: each column's value, looked up in a dict
         values = dict(reversed(row.line.cells))  # reversed: the first of a repeated key wins, as in Line.get
         for column in table.columns:
@@ -205,6 +213,11 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
                 break
             problems += _value(table, column, value, thing, index, used, referenced)
     return problems
+
+
+def _paper_marks(column: Column) -> bool:
+    """Whether a note on ``column`` gets a mark in the paper (a URL column's marks go to the row's first cell)."""
+    return column.in_paper or (column.type == "url" and column.show in ("both", "paper"))
 
 
 def _missing_note(table: Table, thing: str, note_id: str, where: Source) -> Problem:

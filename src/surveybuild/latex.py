@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pylatexenc.latexencode import RULE_CALLABLE, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
-from . import layout, values
+from . import fit, layout, values
 from .model import Column, Row, Settings, Table
 from .templating import latex_env
 
@@ -142,8 +142,22 @@ class PaperNote:
 
 
 def url_columns(table: Table) -> list[Column]:
-    """URL columns the paper shows as table notes."""
-    return [c for c in table.columns if c.type == "url" and c.show in ("both", "paper")]
+    """URL columns the paper shows as table notes.
+
+    None when the table would keep fewer than two columns without them (a name and its links): there
+    the links stay a column of the table, set ragged and broken anywhere (``xurl``).
+    """
+    urls = [c for c in table.columns if c.type == "url" and c.show in ("both", "paper")]
+    if sum(1 for c in table.columns if c.in_paper) < 2:
+        return []
+    return urls
+
+
+def paper_columns(table: Table) -> list[Column]:
+    """The columns of the paper's table, in order."""
+    as_notes = url_columns(table)
+    return [c for c in table.columns
+            if c.in_paper or (c.type == "url" and c.show in ("both", "paper") and c not in as_notes)]
 
 
 def latex_url(url: str) -> str:
@@ -154,18 +168,30 @@ def latex_url(url: str) -> str:
 def url_note_text(table: Table, row: Row) -> str:
     urls = [(c, row.value(c.key)) for c in url_columns(table)]
     urls = [(c, v.raw) for c, v in urls if v is not None and v.raw]
-    if len(urls) == 1:
-        return latex_url(urls[0][1])
     return "; ".join(f"{escape(c.title)}: {latex_url(u)}" for c, u in urls)
+
+
+#: A long table never leaves fewer lines than this of its body on a page.
+MIN_ROWS = 3
+#: A row group of at most this many lines is never broken across pages.
+KEEP_GROUP = 8
+#: A thin rule between rows where no page break may fall (nothing in it is a legal breakpoint).
+KEPT_RULE = r"\noalign{\vskip\aboverulesep\nobreak\hrule height\cmidrulewidth\nobreak\vskip\belowrulesep}"
+#: A table taller than this share of the text height is set as a long table, not a float.
+FLOAT_SHARE = 0.3
 
 
 class TableRenderer:
     def __init__(self, table: Table, settings: Settings):
         self.table = table
         self.settings = settings
-        self.columns = [c for c in table.columns if c.in_paper]
+        self.columns = paper_columns(table)
+        self.note_columns = {c.key for c in url_columns(table)}  # their notes' marks go to the first cell
         self.marks = layout.note_marks(table)
         self.url_rows: list[Row] = []
+        top, lower = layout.header(self.columns)
+        titles = [c.title for c in self.columns] if lower else [c.title for c in top]
+        self.plan = fit.plan(table, self.columns, titles, settings)
 
     def cell(self, row: Row, column: Column, sub: int) -> str:
         value = row.value(column.key, sub)
@@ -175,26 +201,35 @@ class TableRenderer:
                 keys = ",".join(k for k, _ in row.cites)
                 text += f"~\\{self.settings.cite_command}{{{keys}}}"
             labels = [note_label(self.table, note_id) for col_key, note_id, _ in row.notes if col_key == column.key]
-            if column is self.columns[0] and url_columns(self.table) and url_note_text(self.table, row).strip():
-                self.url_rows.append(row)
-                labels.append(note_label(self.table, url_note_id(row)))
+            if column is self.columns[0] and self.note_columns:
+                if url_note_text(self.table, row).strip():
+                    self.url_rows.append(row)
+                    labels.append(note_label(self.table, url_note_id(row)))
+                labels += [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
+                           if col_key in self.note_columns]
             text += note_marks(labels)
         return text
 
-    def lines(self, row: Row) -> list[str]:
+    def lines(self, row: Row, keep: list[bool] | None = None) -> list[str]:
+        """The row's lines; ``keep[i]``: no page break after line i (``\\*``).
+
+        A column that spans the row's lines is a ``\\multirow[t]``: its value reads with the row's
+        first line (not on its middle line), and wraps at the column's width in a wrapping column.
+        """
         height = row.height
         out = []
         for sub in range(height):
             cells = []
-            for column in self.columns:
+            for column, width in zip(self.columns, self.plan.widths):
                 spanning = height > 1 and row.spans(column.key)
                 if spanning and sub > 0:
                     cells.append("")
                 elif spanning:
-                    cells.append(f"\\multirow{{{height}}}{{*}}{{{self.cell(row, column, 0)}}}")
+                    cells.append(f"\\multirow[t]{{{height}}}{{{'=' if width else '*'}}}{{{self.cell(row, column, 0)}}}")
                 else:
                     cells.append(self.cell(row, column, sub))
-            out.append(" & ".join(cells) + r" \\")
+            end = r"\\*" if keep and keep[sub] else r"\\"
+            out.append(" & ".join(cells) + " " + end)
         return out
 
     def head(self) -> str:
@@ -208,7 +243,8 @@ class TableRenderer:
                 if c.grouped:
                     cells.append(f"\\multicolumn{{{c.span}}}{{c}}{{{escape(c.title)}}}")
                 else:
-                    cells.append(f"\\multirow{{2}}{{*}}{{{escape(c.title)}}}")
+                    width = "=" if self.plan.widths[c.first - 1] else "*"
+                    cells.append(f"\\multirow{{2}}{{{width}}}{{{escape(c.title)}}}")
             lines.append(" & ".join(cells) + r" \\")
             lines.append(" ".join(f"\\cmidrule(lr){{{c.first}-{c.first + c.span - 1}}}" for c in top if c.grouped))
             second = []
@@ -220,16 +256,32 @@ class TableRenderer:
         return "\n".join(lines)
 
     def body(self) -> str:
+        """The rows, with where a long table may break: never inside a row, nor inside a group that fits
+        in KEEP_GROUP lines, nor so as to leave fewer than MIN_ROWS lines on either side."""
+        sections = layout.sections(self.table)
+        total = sum(s.height for s in sections)
+        ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
         out: list[str] = []
-        for n, section in enumerate(layout.sections(self.table)):
+        done = 0  # body lines so far
+        for n, section in enumerate(sections):
+            whole = section.group is not None and section.height <= KEEP_GROUP  # a row group, not a whole table
             if section.group is not None:
                 if n:
                     out.append(r"\midrule")
                 title = latex_field(self.table, section.group.title)
-                out.append(f"\\multicolumn{{{len(self.columns)}}}{{l}}{{\\textit{{{title}}}}} \\\\")
+                out.append(f"\\multicolumn{{{len(self.columns)}}}{{l}}{{\\textit{{{title}}}}} \\\\*")
                 out.append(r"\addlinespace[2pt]")
-            for row in section.rows:
-                out += self.lines(row)
+            for i, row in enumerate(section.rows):
+                keep = []
+                for sub in range(row.height):
+                    done += 1
+                    last_of_section = i == len(section.rows) - 1 and sub == row.height - 1
+                    keep.append(done < total and (sub < row.height - 1 or done < MIN_ROWS or total - done < MIN_ROWS
+                                                  or (whole and not last_of_section)))
+                out += self.lines(row, keep)
+                if ruled and i < len(section.rows) - 1:
+                    # after a kept line a booktabs rule would itself offer TeX a place to break (its glue)
+                    out.append(KEPT_RULE if keep[-1] else f"\\cmidrule(lr){{1-{len(self.columns)}}}")
         return "\n".join(out)
 
     def notes(self) -> list[PaperNote]:
@@ -242,10 +294,10 @@ class TableRenderer:
 
     def colspec(self) -> str:
         spec = []
-        for c in self.columns:
-            if c.width:
+        for c, width in zip(self.columns, self.plan.widths):
+            if width:
                 align = {"l": r"\raggedright", "c": r"\centering", "r": r"\raggedleft"}[c.align]
-                spec.append(f">{{{align}\\arraybackslash}}p{{{c.width}}}")
+                spec.append(f">{{{align}\\arraybackslash}}p{{{width}}}")
             else:
                 spec.append(c.align)
         return "".join(spec)
@@ -253,15 +305,18 @@ class TableRenderer:
     def render(self) -> str:
         body = self.body()  # first: it collects the rows that carry URL notes
         notes = self.notes()
-        # a float must fit on one page: its lines and its notes together decide
+        # a float must fit on one page, and one taller than FLOAT_SHARE of it floats off alone to a page
+        # of its own: such a table is a long table, set where it is in the text and broken across pages
         long = self.table.layout == "long" or (
             self.table.layout == "auto"
-            and sum(r.height for r in self.table.rows) + len(notes) > self.settings.long_table_rows)
+            and (sum(r.height for r in self.table.rows) + len(notes) > self.settings.long_table_rows
+                 or fit.height_share(self.plan, self.table, [n.text for n in notes], self.settings) > FLOAT_SHARE))
         return latex_env().get_template("table.tex.j2").render(
             source=self.table.source.path,
             long=long,
-            landscape=self.table.landscape,
-            font=self.table.font,
+            landscape=self.plan.landscape,
+            font=self.plan.font,
+            tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
             caption=latex_field(self.table, self.table.caption),
             label=self.table.label,
             colspec=self.colspec(),
@@ -278,3 +333,22 @@ def _mark_order(mark: str) -> tuple[int, str]:
 
 def render_table(table: Table, settings: Settings) -> str:
     return TableRenderer(table, settings).render()
+
+
+#: The generated file the paper inputs after hyperref (below the paper's folder, next to the tables).
+SETUP_FILE = "_surveybuild.tex"
+#: The natbib style of each reference order.
+BIB_STYLES = {"citation": "unsrtnat", "alphabetical": "plainnat"}
+
+
+def render_setup(settings: Settings, cited: list[str]) -> str:
+    """The paper's setup: PDF metadata from ``surveybuild.yaml``, the bibliography style of
+    ``reference_order`` and, in citation order, a ``\\nocite`` of ``cited`` (the README's numbering) so
+    that BibTeX numbers every work as the README does."""
+    return latex_env().get_template("setup.tex.j2").render(
+        title=escape(settings.title),
+        authors=", ".join(escape(a) for a in settings.authors),
+        keywords=", ".join(escape(k) for k in settings.keywords),
+        style=BIB_STYLES.get(settings.reference_order, ""),
+        keys=cited if settings.reference_order else [],
+    )

@@ -27,8 +27,15 @@ class Citations:
         if key not in self.numbers:
             self.order.append(key)
             self.numbers[key] = len(self.order)
-            self.first_table[key] = table_id
+        self.first_table.setdefault(key, table_id)
         return self.numbers[key]
+
+    def seed(self, keys: list[str]) -> None:
+        """Number ``keys`` in this order before any is cited (which table cites each first is learnt later)."""
+        for key in keys:
+            if key not in self.numbers:
+                self.order.append(key)
+                self.numbers[key] = len(self.order)
 
 
 def anchor(prefix: str, *parts: str) -> str:

@@ -150,8 +150,9 @@ class Table:
     section: str | None = None
     group_title: str = ""
     layout: str = "auto"
-    landscape: bool = False
-    font: str = "footnotesize"
+    landscape: bool | None = None  # None: landscape when the table fits no other way
+    font: str = ""  # "": footnotesize, or scriptsize when that is what fits
+    fit: str = "auto"  # auto | natural | wrap
     sort: tuple[str, ...] = ()
     source: Source = Source("")
 
@@ -179,9 +180,21 @@ class Settings:
     readme: str = "README.md"
     cite_command: str = "citep"
     long_table_rows: int = 25
+    paper_text_width: str = "345pt"  # the paper's \textwidth, for choosing how tables fit (docs/paper.md)
+    paper_text_height: str = "550pt"  # its \textheight: the width of a landscape page
+    paper_font_size: int = 10  # the document's base font size (10, 11 or 12)
+    reference_order: str = ""  # citation | alphabetical: the paper's numbering follows the README's ("": not set)
+    title: str = ""  # the PDF's metadata (paper/tables/surveybuild-setup.tex)
+    authors: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
     fill: tuple[str, ...] = ()  # hand-written files whose marker regions are filled in place
     figures: str = "figures"  # the folder of figure definitions (*.yaml) and of the README's SVGs
     bib_preamble: bool = False  # let refs.bib's @preamble reach TeX (docs/robustness.md)
+    #: where each setting was written in surveybuild.yaml (for messages; not part of what a setting means)
+    sources: tuple[tuple[str, "Source"], ...] = field(default=(), compare=False, repr=False)
+
+    def source_of(self, key: str) -> "Source":
+        return dict(self.sources).get(key, Source("surveybuild.yaml"))
 
 
 FigureKind = Literal["timeline", "count"]

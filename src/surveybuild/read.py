@@ -17,6 +17,10 @@ from .texread import CITE_COMMANDS, read_cites
 SETTINGS_FILE = "surveybuild.yaml"
 #: The settings that name a file (``tables`` names a folder).
 FILE_SETTINGS = ("bib", "paper", "readme_template", "readme")
+#: The settings that are paths (files or folders) relative to the survey folder.
+PATHS = ("bib", "tables", "paper", "readme_template", "readme", "figures")
+#: Settings with a fixed set of values.
+CHOICES = {"reference_order": ("citation", "alphabetical"), "paper_font_size": (10, 11, 12)}
 GENERATED_TABLES = "tables"  # below the paper's folder
 GENERATED_FIGURES = "figures"  # below the paper's folder
 #: A table file's name is its id, the name of its LaTeX file and part of a line of LaTeX (the
@@ -65,14 +69,33 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
     if not isinstance(node, yr.yaml.MappingNode):
         return Settings(), [Problem(yr.where(SETTINGS_FILE, node), "surveybuild.yaml must be a mapping of "
                                     "settings (name: value)", hint=f"known: {', '.join(Settings.__dataclass_fields__)}")]
-    known = Settings.__dataclass_fields__
+    known = [k for k in Settings.__dataclass_fields__ if k != "sources"]
     values = {}
+    sources: list[tuple[str, Source]] = []
     for key, knode, vnode in yr.items(node):
         if key not in known:
             problems.append(Problem(yr.where(SETTINGS_FILE, knode), f"unknown setting '{key}'",
                                     hint=did_you_mean(key, known) or f"known: {', '.join(known)}"))
             continue
         value = yr.plain(vnode)
+        sources.append((key, yr.where(SETTINGS_FILE, vnode)))
+        if key in ("authors", "keywords"):
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting '{key}' must be a list of names"))
+                continue
+            values[key] = tuple(value)
+            continue
+        if key in CHOICES and value not in CHOICES[key]:
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting '{key}' must be one of "
+                                    f"{', '.join(map(str, CHOICES[key]))}, not {value!r}"))
+            continue
+        if key in ("paper_text_width", "paper_text_height") and (
+                not isinstance(value, str) or not re.fullmatch(r"\d+(\.\d+)?(pt|cm|mm|in)", value.strip())):
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting '{key}' must be a length such as "
+                                    f"'500pt' or '17cm', not {value!r}", hint="the paper's \\textwidth / \\textheight"))
+            continue
         if key == "fill":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 problems.append(Problem(yr.where(SETTINGS_FILE, vnode), "setting 'fill' must be a list of file paths"))
@@ -97,12 +120,12 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
                                     "cite command", hint=did_you_mean(str(value), CITE_COMMANDS)
                                     or f"one of: {', '.join(CITE_COMMANDS)}"))
             continue
-        if isinstance(value, str) and _CONTROL.search(value):
+        if isinstance(value, str) and key in PATHS and _CONTROL.search(value):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
                                     f"setting '{key}': path '{printable(value)}' holds a control character",
                                     hint="file and folder names are printable text"))
             continue
-        if isinstance(value, str) and (Path(value).is_absolute() or ".." in Path(value).parts):
+        if isinstance(value, str) and key in PATHS and (Path(value).is_absolute() or ".." in Path(value).parts):
             problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
                                     f"setting '{key}': path {value!r} leaves the survey folder",
                                     hint="use a path relative to the survey folder, without '..'"))
@@ -113,7 +136,7 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
                                     hint=f"write a path such as {getattr(Settings(), key)!r}, or leave the setting out"))
             continue
         values[key] = value
-    return Settings(**values), problems
+    return Settings(**values, sources=tuple(sources)), problems
 
 
 def _names_file(value: str) -> bool:

@@ -14,7 +14,7 @@ import re
 
 from . import markdown
 from .model import Problem, Source, Survey
-from .references import bibtex_text, format_references
+from .references import bibtex_text, format_references, plainnat_sort_key
 from .templating import markdown_env, template_line
 
 TOC = "\x00surveybuild-toc:{}:{}\x00"
@@ -26,9 +26,31 @@ class TemplateError(Exception):
 
 
 def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
+    text, problems, _ = render_readme_numbered(survey)
+    return text, problems
+
+
+def render_readme_numbered(survey: Survey) -> tuple[str, list[Problem], list[str]]:
+    """The README, its problems, and the cite keys in the order of their numbers.
+
+    ``reference_order: alphabetical``: the works the README cites, and those the paper's own text
+    cites (which would otherwise shift the paper's numbers), are numbered in the order natbib's
+    plainnat sorts them (:func:`references.plainnat_sort_key`), which takes a second rendering.
+    """
+    text, problems, citations = _render(survey)
+    if survey.settings.reference_order == "alphabetical" and not problems:
+        entries = {e.key: e for e in survey.bib}
+        keys = set(citations.order) | {c.key for c in survey.tex_cites if c.key in entries}
+        order = sorted(keys, key=lambda k: plainnat_sort_key(entries[k]) if k in entries else k)
+        text, problems, citations = _render(survey, order)
+    return text, problems, list(citations.order)
+
+
+def _render(survey: Survey, seed: list[str] | None = None):
     template_text = survey.readme_template or ""
     template_name = survey.settings.readme_template
     citations = markdown.Citations()
+    citations.seed(seed or [])
     problems: list[Problem] = []
     where = Source(template_name)
     entries = {e.key: e for e in survey.bib}
@@ -100,9 +122,9 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
         text = env.from_string(template_text).render()
     except TemplateError as exc:
         return "", [Problem(Source(where.path, template_line(exc) or 1), str(exc),
-                            hint="fix the template or add the missing source")]
+                            hint="fix the template or add the missing source")], citations
     except Exception as exc:  # jinja2's syntax, undefined and sandbox errors
-        return "", [_template_problem(template_name, exc)]
+        return "", [_template_problem(template_name, exc)], citations
     for _, members in groups_spec:  # works listed by key are numbered after every cited one
         for member in members:
             if survey.table(member) is None:
@@ -113,12 +135,13 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     except Exception as exc:  # jinja2's errors in the template's own reference macro
         if not layout:
             raise
-        return "", [_template_problem(template_name, exc, " in the macro given to references(layout_macro=...)")]
+        return "", [_template_problem(template_name, exc, " in the macro given to references(layout_macro=...)")], \
+            citations
     problems += found
     outline = _fill_references(text, citations, {}, groups_spec, with_entries=False)
     text = _fill_references(text, citations, formatted, groups_spec)
     text = _fill_toc(text, outline)
-    return text, problems
+    return text, problems, citations
 
 
 def picture(survey: Survey, figure) -> str:

@@ -249,3 +249,51 @@ def bibtex_text(entry: BibEntry) -> str:
     fields = [Field(k, " ".join(v.split())) for k, v in entry.fields]
     library = bibtexparser.Library([Entry(entry.type, entry.key, fields)])
     return bibtexparser.write_string(library).strip()
+
+
+def _purify(text: str) -> str:
+    """BibTeX's ``purify$`` then ``sortify``: letters, digits and spaces, lower case, accents dropped."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text_of(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[-~]", " ", text)
+    return re.sub(r"[^a-z0-9 ]", "", text.lower())
+
+
+def _persons(entry: BibEntry) -> list:
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, \
+        split_multiple_persons_names
+
+    field = entry.get("author") or ("" if entry.type not in ("book", "inbook", "proceedings") else entry.get("editor"))
+    out = []
+    for name in split_multiple_persons_names(" ".join(field.split())) if field else []:
+        if name.strip().lower() == "others":
+            out.append(None)
+            continue
+        try:
+            out.append(parse_single_name_into_parts(name))
+        except InvalidNameError:
+            out.append(parse_single_name_into_parts("{" + name + "}"))
+    return out
+
+
+def plainnat_sort_key(entry: BibEntry) -> str:
+    """The key by which natbib's ``plainnat.bst`` sorts an entry (its ``presort``): the citation label
+    (last names and year), the full author list, the title without a leading article."""
+    persons = _persons(entry)
+    lasts = [" ".join(p.von + p.last) if p is not None else "others" for p in persons]
+    if not lasts:
+        label = entry.get("key") or entry.get("organization") or entry.key[:3]
+    elif len(lasts) == 1:
+        label = lasts[0]
+    elif len(lasts) == 2 and lasts[1] != "others":
+        label = f"{lasts[0]} and {lasts[1]}"
+    else:
+        label = f"{lasts[0]} et al"
+    label = f"{label}({entry.get('year')})"
+    names = "   ".join(
+        "et al" if p is None else "  ".join(x for x in (" ".join(p.von + p.last), " ".join(p.first), " ".join(p.jr)) if x)
+        for p in persons) or entry.get("key") or entry.get("organization")
+    title = re.sub(r"^(the|an|a) ", "", _purify(entry.get("title")))
+    return f"{_purify(label)}    {_purify(names)}    {entry.get('year')}    {title}"

@@ -185,8 +185,9 @@ def read_table(text: str, path: str) -> tuple[Table | None, list[Problem]]:
         section=data.get("section"),
         group_title=data.get("group_title", ""),
         layout=data.get("layout", "auto"),
-        landscape=bool(data.get("landscape", False)),
-        font=data.get("font", "footnotesize"),
+        landscape=data.get("landscape"),
+        font=data.get("font", ""),
+        fit=data.get("fit", "auto"),
         sort=tuple(data.get("sort") or ()),
         source=Source(path, 1, 1),
     )

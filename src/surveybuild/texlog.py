@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["citation", "reference", "label", "missing-file", "error", "overfull", "float"]
+Kind = Literal["citation", "reference", "label", "missing-file", "error", "overfull", "float", "page"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ _MISSING = re.compile(r"LaTeX Error: File [`']([^']*)' not found")
 _FLOAT = re.compile(r"LaTeX Warning: Float too large for page by (\S+) on input line (\d+)")
 _BOX = re.compile(r"^Overfull \\[hv]box \((\S+) too (?:wide|high)\) (?:in paragraph|in alignment|detected) at lines? "
                   r"(\d+)(?:--(\d+))?")
+#: Written by the generated setup file (templates/setup.tex.j2): the text block the tables were fitted to.
+PAGE = re.compile(r"^surveybuild: text block ([\d.]+pt) x ([\d.]+pt), font ([\d.]+)pt")
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^:\s][^:]*\.\w+):(\d+): (.*)")
 _BANG = re.compile(r"^! (.*)")
 _CONTEXT_LINE = re.compile(r"^l\.(\d+) ")
@@ -110,6 +112,9 @@ def read_log(log: str) -> list[LogEntry]:
                 missing = _MISSING.search(message)
                 kind, name = ("missing-file", missing.group(1)) if missing else ("error", "")
                 entries.append(LogEntry(kind, name, files.current, lineno, lineno, message))
+            continue
+        if m := PAGE.match(line):
+            entries.append(LogEntry("page", f"{m.group(1)} x {m.group(2)}", files.current, 0, 0, m.group(3)))
             continue
         warning = _warning(line, lines, i)
         if warning is not None:

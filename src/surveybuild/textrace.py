@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from . import latex
+from . import fit, latex
+from .read import SETTINGS_FILE
 from .model import Problem, Row, Settings, Source, Survey, Table
 from .tableread import did_you_mean
 from .texlog import LogEntry
@@ -27,8 +28,8 @@ _LABEL = re.compile(r"\\label\{([^{}]*)\}")
 class _MarkingRenderer(latex.TableRenderer):
     """The table's renderer, with each body line marked with its row's index."""
 
-    def lines(self, row: Row) -> list[str]:
-        return [f"{line}{_MARK}{row.index}" for line in super().lines(row)]
+    def lines(self, row: Row, keep: list[bool] | None = None) -> list[str]:
+        return [f"{line}{_MARK}{row.index}" for line in super().lines(row, keep)]
 
 
 def row_lines(table: Table, settings: Settings, text: str) -> dict[int, Row]:
@@ -225,11 +226,15 @@ class Tracer:
 
     def box(self, e: LogEntry, path: str) -> Problem | None:
         if path not in self.generated:
+            if e.kind == "float":  # TeX cuts what does not fit: said wherever it is, as a placed problem
+                return Problem(Source(path, e.line), f"a float is too large for the page (by {e.name}): "
+                               "TeX cuts it off at the page's foot", "warning",
+                               "make it smaller, or set a table as a long table (layout: long)")
             return None  # boxes in hand-written text are the author's business, not the tables'
         source, what = self.wide_cell(path, e.line, e.last_line) or self.locate(path, e.line, e.last_line)
         if e.kind == "float":
             message = f"table is too large for the page (by {e.name})"
-            hint = "use layout: long, a smaller font, or fewer columns"
+            hint = "use layout: long, font: scriptsize, or fewer columns"
         elif "column '" in what:
             message = f"a cell is {e.name} too wide"
             hint = "a word longer than the column's width cannot wrap: shorten it or widen the column"
@@ -238,8 +243,25 @@ class Tracer:
             hint = "give the column a width (width: 3cm) so its text wraps, or shorten the text"
         else:
             message = f"table is {e.name} too wide for the text"
-            hint = "use landscape: true, a smaller font, or give wide columns a width"
+            hint = "use fit: wrap, font: scriptsize, landscape: true, or give wide columns a width"
         return self.problem(source, what, message, hint, path, e, severity="warning")
+
+    def page(self, e: LogEntry) -> list[Problem]:
+        """The paper's text block and font size differ from what ``surveybuild.yaml`` says the tables fit."""
+        settings = self.survey.settings
+        width, height = (fit.dimen_pt(d) for d in e.name.split(" x "))
+        size = {10.0: 10, 10.95: 11, 12.0: 12}.get(float(e.text), 0)
+        wrong = []
+        for key, actual, declared in (("paper_text_width", width, fit.dimen_pt(settings.paper_text_width)),
+                                      ("paper_text_height", height, fit.dimen_pt(settings.paper_text_height))):
+            if actual is not None and declared is not None and abs(actual - declared) > 2:
+                wrong.append(f"{key}: {round(actual)}pt")
+        if size and size != settings.paper_font_size:
+            wrong.append(f"paper_font_size: {size}")
+        if not wrong:
+            return []
+        return [Problem(Source(SETTINGS_FILE), f"the paper's text block is {e.name} at {e.text}pt, not what the "
+                        "tables were fitted to", "warning", f"set {', '.join(wrong)} in {SETTINGS_FILE}")]
 
     def problem(self, source: Source, what: str, message: str, hint: str, path: str, e: LogEntry,
                 severity: str = "error") -> Problem:
@@ -263,6 +285,8 @@ class Tracer:
                 problems.append(self.missing_file(e, path))
             elif e.kind == "error":
                 problems.append(self.error(e, path))
+            elif e.kind == "page":
+                problems += self.page(e)
             else:
                 found = self.box(e, path)
                 if found is None:

@@ -558,7 +558,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     table = Table(
         id=name, caption=raw.caption, label=raw.label or "", columns=tuple(columns), rows=tuple(rows),
         groups=tuple(groups), notes=tuple(notes), section=raw.section, layout=raw.layout,
-        landscape=raw.landscape, font=raw.font or "footnotesize", source=raw.source,
+        landscape=raw.landscape, font=raw.font or "", source=raw.source,
         group_title=raw.group_title if groups else "",
     )
     _check_latex(raw.caption, raw.source, None, problems, what="caption")

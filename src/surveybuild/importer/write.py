@@ -68,7 +68,7 @@ def table_data(table: Table, comment: str = "", table_id: str | None = None) -> 
         data["layout"] = table.layout
     if table.landscape:
         data["landscape"] = True
-    if table.font != "footnotesize":
+    if table.font:
         data["font"] = table.font
     if comment:
         data["comment"] = comment

@@ -1,0 +1,380 @@
+"""The paper typesets every table as a careful author would (issue 13): one test per defect.
+
+The embedded survey is compiled once (module fixture); a small synthetic survey with a wide table
+and a 271-row table is compiled once more. Everything else renders text without TeX.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from conftest import SURVEYS, require_tool
+from surveybuild import build, fit, latex, latextext
+from surveybuild.check import check_survey
+from surveybuild.model import Column, Row, Line, Settings, Source, Table, Value
+from surveybuild.read import read_survey
+
+ROOT = Path(__file__).resolve().parents[1]
+BP_PER_PT = 72 / 72.27
+
+
+def _pdftotext(pdf: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _squash(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("ﬁ", "fi").replace("ﬂ", "fl")
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    """The embedded survey, its paper built once: (root, survey, pdf, log)."""
+    require_tool("latexmk")
+    require_tool("pdftotext")
+    work = tmp_path_factory.mktemp("typeset") / "survey"
+    work.mkdir()
+    for name in ("tables", "figures", "paper", "templates", "refs.bib", "surveybuild.yaml"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
+    shutil.rmtree(work / "paper" / "build", ignore_errors=True)
+    report = build.paper(work)
+    assert report.ok, "\n".join(map(str, report.problems))
+    log = (work / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    return work, read_survey(work), work / "paper" / "build" / "main.pdf", log
+
+
+# -- clean typesetting, checked ------------------------------------------------------
+
+def _overfull(log: str) -> list[float]:
+    return [float(m) for m in re.findall(r"Overfull \\[hv]box \(([\d.]+)pt too", log)]
+
+
+def test_log_has_no_overfull_box_nor_float_too_large(paper):
+    _, _, _, log = paper
+    assert [w for w in _overfull(log) if w > 1] == []
+    assert "Float too large" not in log
+
+
+def test_no_text_box_outside_the_text_block(paper):
+    """pdftotext -bbox-layout: every word of every page lies within the text block (geometry: 2cm margins)."""
+    root, survey, pdf, _ = paper
+    width = fit.dimen_pt(survey.settings.paper_text_width) * BP_PER_PT
+    html = _pdftotext(pdf, "-bbox-layout")
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S)
+    assert len(pages) > 5
+    outside = []
+    for n, (page_w, _, body) in enumerate(pages, start=1):
+        left = (float(page_w) - width) / 2
+        for x0, x1, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
+                                      body):
+            if float(x0) < left - 1 or float(x1) > left + width + 1:
+                outside.append((n, word, x0, x1))
+    assert outside == []
+
+
+def _pages(pdf: Path) -> list[list[str]]:
+    return [page.splitlines() for page in _pdftotext(pdf, "-layout").split("\f")]
+
+
+def _first_cells(survey) -> dict[int, list[str]]:
+    """Table number (in the paper's order) -> the first cells of its rows, as printed."""
+    order = re.findall(r"\\input\{tables/([^}]+)\}", (Path(survey.root) / survey.settings.paper).read_text("utf-8"))
+    names = {}
+    for n, table_id in enumerate([t for t in order if survey.table(t) is not None], start=1):
+        table = survey.table(table_id)
+        first = table.columns[0]
+        names[n] = [latextext.plain_text(latextext.to_pieces(str(r.line.get(first.key).raw)))
+                    if first.type == "latex" else str(r.line.get(first.key).raw) for r in table.rows]
+    return names
+
+
+def test_no_page_break_leaves_fewer_than_three_rows_or_a_header_over_no_rows(paper):
+    """Every chunk of a long table (caption or "(continued)" header down to "Continued on next page" or the
+    page's end) holds at least 3 of its rows."""
+    _, survey, pdf, _ = paper
+    names = _first_cells(survey)
+    chunks = []
+    for page_no, lines in enumerate(_pages(pdf), start=1):
+        for i, line in enumerate(lines):
+            m = re.search(r"Table (\d+): .*", line)
+            if not m:
+                continue
+            continued = "(continued)" in line
+            end = next((j for j in range(i + 1, len(lines)) if "Continued on next page" in lines[j]), None)
+            if end is None and not continued:
+                continue  # a table that does not break here: nothing to count
+            region = lines[i + 1:end if end is not None else len(lines)]
+            rows = sum(1 for text in region for name in names[int(m.group(1))]
+                       if _squash(text.strip()).startswith(_squash(name)) and _squash(name))
+            chunks.append((page_no, int(m.group(1)), rows))
+    assert chunks, "the embedded survey has long tables that break"
+    assert [c for c in chunks if c[2] < 3] == []
+
+
+def test_long_table_notes_follow_its_last_row(paper):
+    """Table 2 (models): all 21 rows on one page and its first note right under it (no lone UltraLM)."""
+    _, _, pdf, _ = paper
+    for lines in _pages(pdf):
+        text = "\n".join(lines)
+        if "Table 2: Instruction-tuned large language models." in text:
+            assert "UltraLM" in text and "Airoboros" in text
+            after = text[text.index("UltraLM"):]
+            assert re.search(r"GitHub: https://github.com/lm-sys/FastChat", after)
+            break
+    else:
+        pytest.fail("Table 2 not found")
+
+
+# -- notes never lost ------------------------------------------------------------------
+
+def _marks_outside_notes(tex: str) -> str:
+    return re.sub(r"\\begin\{(TableNotes|tablenotes)\}.*?\\end\{\1\}", "", tex, flags=re.S)
+
+
+def test_every_note_has_its_mark_in_the_paper(built_survey):
+    """Each defined note (and each row's URL note) is referenced by a mark in the table's body."""
+    root = built_survey("root") if "root" in SURVEYS else built_survey("mini")
+    survey = read_survey(root)
+    for table in survey.tables:
+        body = _marks_outside_notes(latex.render_table(table, survey.settings))
+        for note in table.notes:
+            label = latex.note_label(table, note.id)
+            assert f"{{{label}}}" in body, f"{table.id}: note {note.id} has no mark"
+
+
+def test_a_note_on_a_url_column_keeps_its_mark(built_survey):
+    """Table 2's note on the Vicuna row's project link (a URL column, a note in the paper) is marked."""
+    survey = read_survey(built_survey("root"))
+    table = survey.table("models")
+    vicuna = next(line for line in latex.render_table(table, survey.settings).splitlines()
+                  if line.startswith("Vicuna"))
+    assert "\\ref{tn:models:vicuna_code}" in vicuna
+
+
+def test_check_fails_when_a_note_would_have_no_mark(mini):
+    """A note on a column the paper does not show would be listed without a mark: check says so."""
+    survey = read_survey(mini)
+    table = next(t for t in survey.tables if t.notes and any(r.notes for r in t.rows))
+    col_key = table.rows[[bool(r.notes) for r in table.rows].index(True)].notes[0][0]
+    path = mini / "tables" / f"{table.id}.yaml"
+    text = path.read_text("utf-8")
+    text = re.sub(rf"(\{{key: {col_key}, [^}}]*)\}}", r"\1, show: readme}", text, count=1)
+    path.write_text(text, "utf-8")
+    problems = [str(p) for p in check_survey(read_survey(mini))]
+    assert any("would have no mark in the paper" in p for p in problems), problems
+
+
+def test_one_link_notes_carry_their_label():
+    columns = (Column("name", "Name"), Column("size", "Size"), Column("paper", "Paper", type="url"),
+               Column("project", "Project", type="url"))
+    row = Row(0, "A", Line((("name", Value("A", Source("t"))), ("project", Value("https://x.org", Source("t"))))))
+    table = Table("t", "T", "tab:t", columns, (row,))
+    assert latex.url_note_text(table, row) == "Project: \\url{https://x.org}"
+
+
+def test_a_table_of_names_and_links_keeps_its_links_as_columns(built_survey):
+    """Tables 6 and 7 (name + links) are not reduced to one column: the links stay columns."""
+    survey = read_survey(built_survey("root"))
+    for table_id in ("efficient", "eval_gpt"):
+        table = survey.table(table_id)
+        assert len(latex.paper_columns(table)) >= 2
+        assert "\\url{" in latex.render_table(table, survey.settings).split("\\endlastfoot")[-1]
+
+
+# -- row groups ---------------------------------------------------------------------------
+
+def test_rows_of_several_lines_are_ruled_apart_and_top_aligned(built_survey):
+    survey = read_survey(built_survey("root"))
+    tex = latex.render_table(survey.table("mm_models"), survey.settings).split("\\endlastfoot")[-1]
+    lines = tex.splitlines()
+    at = next(i for i, line in enumerate(lines) if "{LLaVA~" in line)
+    first, second, before = lines[at], lines[at + 1], lines[at - 1]
+    assert "\\multirow[t]{3}{*}{158K}" in first  # Yes 158K on LLaVA's first line, not its middle
+    assert before.startswith(("\\cmidrule", latex.KEPT_RULE))  # InstructPix2Pix's CLIP line is ruled off from LLaVA
+    assert second.rstrip().endswith("\\\\*")  # a row's lines are never broken across pages
+
+
+# -- one numbering, names, metadata ---------------------------------------------------------
+
+def _numbers_disagree(root: Path, survey, pdf: Path) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """The README's number of every work it cites, and those the PDF's bibliography numbers otherwise."""
+    readme = (root / "README.md").read_text("utf-8")
+    numbers = {k: int(n) for k, n in re.findall(r'<a id="ref-([^"]+)"></a>\\\[(\d+)\\\]', readme)}
+    text = _pdftotext(pdf, "-raw")
+    bib = text[text.rindex("References"):].replace("\f", "\n")
+    entries = {int(n): _squash(body) for n, body in re.findall(r"^\[(\d+)\] (.*?)(?=^\[\d+\] |\Z)", bib, re.S | re.M)}
+    titles = {e.key: _squash(latextext.plain_text(latextext.to_pieces(e.get("title").replace("{", "").replace("}", ""))))
+              for e in survey.bib}
+    firsts = {e.key: _squash(re.split(r"\s+and\s+", e.get("author"))[0].split(",")[0].split()[-1])
+              for e in survey.bib if e.get("author")}
+    wrong = [(k, n) for k, n in numbers.items()
+             if titles[k][:15] not in entries.get(n, "") and firsts.get(k, "-") not in entries.get(n, "")]
+    return numbers, wrong
+
+
+def test_readme_and_pdf_number_every_reference_alike(paper):
+    """reference_order: citation (the embedded survey): UnifiedQA is [1] in both, and so on for every work."""
+    root, survey, pdf, _ = paper
+    numbers, wrong = _numbers_disagree(root, survey, pdf)
+    assert numbers.get("khashabi2020unifiedqa") == 1
+    assert len(numbers) > 100 and wrong == []
+
+
+def test_alphabetical_order_numbers_alike_too(paper, tmp_path):
+    """reference_order: alphabetical: plainnat in the paper, the same sort in the README."""
+    root = tmp_path / "survey"
+    shutil.copytree(paper[0], root, ignore=shutil.ignore_patterns("build"))
+    settings = root / "surveybuild.yaml"
+    settings.write_text(settings.read_text("utf-8").replace("reference_order: citation", "reference_order: alphabetical"),
+                        "utf-8")
+    report = build.paper(root)
+    assert report.ok, "\n".join(map(str, report.problems))
+    survey = read_survey(root)
+    numbers, wrong = _numbers_disagree(root, survey, root / "paper" / "build" / "main.pdf")
+    assert min(numbers, key=numbers.get) == "almazrouei2023falcon"  # Almazrouei is first alphabetically
+    assert len(numbers) > 100 and wrong == []
+
+
+def test_others_is_et_al_and_the_pdf_has_metadata(paper):
+    root, survey, pdf, _ = paper
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fields = dict(re.findall(r"^(\w+):[ \t]*(.*)$", info, re.M))
+    assert fields["Title"] == survey.settings.title
+    assert fields["Author"].startswith("Shengyu Zhang, Linfeng Dong") and "others" not in fields["Author"]
+    assert fields["Keywords"] == ", ".join(survey.settings.keywords)
+    first_page = _pdftotext(pdf, "-l", "1")
+    assert "et al." in first_page and "others" not in first_page.split("Abstract")[0]
+    readme = (root / "README.md").read_text("utf-8")
+    assert not re.search(r"\band others\b|, others\b", readme.split("## References")[-1])
+
+
+def test_tex_time_and_no_op(paper, monkeypatch):
+    """A second `surveybuild paper` with nothing changed runs no TeX."""
+    root = paper[0]
+    from surveybuild import texrun
+
+    monkeypatch.setattr(texrun.subprocess, "run", lambda *a, **k: pytest.fail("TeX ran on a no-op build"))
+    assert build.paper(root).ok
+
+
+# -- fitting ---------------------------------------------------------------------------------
+
+def _table(ncols: int, nrows: int, cell: str, **kw) -> Table:
+    columns = tuple(Column(f"c{i}", f"Column {i}") for i in range(ncols))
+    rows = tuple(Row(r, f"r{r}", Line(tuple((c.key, Value(f"{cell} {r}", Source("t.yaml"))) for c in columns)))
+                 for r in range(nrows))
+    return Table("t", "T", "tab:t", columns, rows, **kw)
+
+
+def _plan(table: Table, settings: Settings = Settings()) -> fit.Plan:
+    return fit.plan(table, list(table.columns), [c.title for c in table.columns], settings)
+
+
+def test_fitting_order_natural_wrap_font_landscape():
+    narrow = _plan(_table(3, 5, "short"))
+    assert narrow.reason == "natural" and narrow.widths == (None,) * 3  # a short table is not stretched
+    words = "long words of text " * 4
+    assert _plan(_table(4, 5, words)).reason == "wrap"
+    many = _plan(_table(6, 5, "Transformer-based architectures"))
+    assert (many.reason, many.landscape) in (("font", False), ("landscape", True))
+    assert _plan(_table(14, 5, "Transformer-based", landscape=False)).landscape is False  # the survey decides
+    assert _plan(_table(4, 5, words, fit="natural")).widths == (None,) * 4
+    assert _plan(_table(4, 5, words, font="small")).font == "small"
+
+
+SYNTHETIC_MAIN = r"""\documentclass{article}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\usepackage{booktabs,longtable,multirow,array}
+\usepackage[referable]{threeparttablex}
+\usepackage{pdflscape}
+\usepackage[numbers]{natbib}
+\usepackage{url}
+\usepackage{xurl}
+\usepackage{hyperref}
+\input{tables/_surveybuild}
+\begin{document}
+Wide and long tables.
+\input{tables/wide}
+\input{tables/long}
+\end{document}
+"""
+
+
+def _synthetic(root: Path) -> None:
+    (root / "tables").mkdir(parents=True)
+    (root / "paper").mkdir()
+    (root / "paper" / "main.tex").write_text(SYNTHETIC_MAIN, "utf-8")
+    (root / "refs.bib").write_text("", "utf-8")
+    cols = "\n".join(f"  - {{key: c{i}, title: Description {i}}}" for i in range(8))
+    rows = "\n".join("  - {" + ", ".join(f"c{i}: 'a rather long description of method {r} in column {i}'"
+                                          for i in range(8)) + "}" for r in range(6))
+    (root / "tables" / "wide.yaml").write_text(f"caption: Wide.\ncolumns:\n{cols}\nrows:\n{rows}\n", "utf-8")
+    cols = "\n".join(f"  - {{key: c{i}, title: Attribute number {i}}}" for i in range(12))
+    rows = "\n".join("  - {c0: row" + str(r) + ", " + ", ".join(f"c{i}: 'value{r}x{i} text'"
+                                                             for i in range(1, 12)) + "}" for r in range(271))
+    (root / "tables" / "long.yaml").write_text(f"caption: Long.\nlayout: long\ncolumns:\n{cols}\nrows:\n{rows}\n",
+                                               "utf-8")
+
+
+def test_wide_and_long_synthetic_tables_fit(tmp_path):
+    """Eight columns of long text wrap; a 271-row, 12-column table goes landscape at the landscape width."""
+    require_tool("latexmk")
+    require_tool("pdftotext")
+    _synthetic(tmp_path)
+    report = build.paper(tmp_path)
+    assert report.ok, "\n".join(map(str, report.problems))
+    assert not [p for p in report.problems if "too wide" in p.message or "too large" in p.message]
+    log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    assert [w for w in _overfull(log) if w > 1] == [] and "Float too large" not in log
+    long_tex = (tmp_path / "paper" / "tables" / "long.tex").read_text("utf-8")
+    assert "\\begin{landscape}" in long_tex
+    pages = _pdftotext(tmp_path / "paper" / "build" / "main.pdf", "-layout").split("\f")
+    per_page = [len(re.findall(r"\brow\d+\b", p)) for p in pages]
+    rows_pages = [n for n in per_page if n]
+    assert sum(rows_pages) == 271
+    assert min(rows_pages[:-1]) >= 15 and rows_pages[-1] >= 3  # not 7-9 rows a page
+
+
+# -- the log: floats too large, the text block --------------------------------------------------
+
+def test_float_too_large_is_a_placed_problem_anywhere(mini):
+    from surveybuild.texlog import read_log
+    from surveybuild.textrace import trace
+
+    log = "(./main.tex\nLaTeX Warning: Float too large for page by 123.4pt on input line 17.\n)"
+    problem, = trace(read_log(log), read_survey(mini), {})
+    assert str(problem).startswith("paper/main.tex:17: warning: a float is too large for the page (by 123.4pt)")
+
+
+def test_a_text_block_other_than_the_declared_one_is_reported(mini):
+    from surveybuild.texlog import read_log
+    from surveybuild.textrace import trace
+
+    survey = read_survey(mini)
+    same = f"surveybuild: text block {survey.settings.paper_text_width} x {survey.settings.paper_text_height}, font 10pt\n"
+    assert trace(read_log("(./main.tex\n" + same + ")"), survey, {}) == []
+    problem, = trace(read_log("(./main.tex\nsurveybuild: text block 500.484pt x 681.15898pt, font 10.95pt\n)"),
+                     survey, {})
+    assert problem.source.path == "surveybuild.yaml" and problem.severity == "warning"
+    assert "paper_text_width: 500pt, paper_text_height: 681pt, paper_font_size: 11" in problem.hint
+
+
+@pytest.mark.parametrize("text, message", [
+    pytest.param("paper_text_width: wide\n", "setting 'paper_text_width' must be a length", id="width"),
+    pytest.param("reference_order: random\n", "setting 'reference_order' must be one of citation, alphabetical",
+                 id="order"),
+    pytest.param("authors: {a: 1}\n", "setting 'authors' must be a list of names", id="authors"),
+])
+def test_bad_paper_settings_are_errors(mini, text, message):
+    (mini / "surveybuild.yaml").write_text(text, "utf-8")
+    problems = [str(p) for p in read_survey(mini).problems]
+    assert any(message in p and p.startswith("surveybuild.yaml:1:") for p in problems), problems
