@@ -13,6 +13,7 @@ from .texread import read_cites
 
 SETTINGS_FILE = "surveybuild.yaml"
 GENERATED_TABLES = "tables"  # below the paper's folder
+CHOICES = {"engine": ("pdflatex", "xelatex", "lualatex"), "bibliography": ("auto", "bibtex", "biblatex")}
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
@@ -61,6 +62,18 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
                                         "the survey folder", hint="use a path relative to the survey folder"))
                 continue
             values[key] = tuple(value)
+            continue
+        if key == "symbols":
+            if not isinstance(value, dict) or not all(isinstance(k, str) and len(k) == 1 and isinstance(v, str)
+                                                      for k, v in value.items()):
+                problems.append(Problem(yr.where(SETTINGS_FILE, vnode), "setting 'symbols' must map single "
+                                        "characters to LaTeX", hint="e.g. symbols: {'✓': '\\checkmark'}"))
+                continue
+            values[key] = tuple(sorted(value.items()))
+            continue
+        if key in CHOICES and value not in CHOICES[key]:
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting '{key}' must be one of "
+                                    f"{', '.join(CHOICES[key])}, not {value!r}"))
             continue
         expected = type(getattr(Settings(), key))
         if not isinstance(value, expected) or isinstance(value, bool):

@@ -44,7 +44,7 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
 
     def caption(table_id: str) -> str:
         t = get_table(table_id)
-        return markdown.Renderer(t, citations, "gfm").latex(t.caption)
+        return markdown.Renderer(t, citations, "gfm", in_table=False).latex(t.caption)
 
     def toc(min_level: int = 2, max_level: int = 3) -> str:
         return TOC.format(min_level, max_level)
