@@ -9,7 +9,7 @@ from collections import Counter
 
 from . import hygiene, values
 from . import fonts
-from .latex import _WIDE, UnencodableText, escape
+from .latex import _WIDE, PREAMBLE_ID, UnencodableText, escape
 from .latextext import Cite, LatexFieldError, Link, NoteRef, to_pieces
 from .model import Problem, Row, Settings, Source, Survey, Table
 from .tableread import ROW_META, did_you_mean
@@ -47,6 +47,9 @@ def check_survey(survey: Survey) -> list[Problem]:
             problems.append(Problem(table.source, f"table id '{table.id}' is also used by {ids[table.id]}",
                                     hint="give one of them another 'id'"))
         ids.setdefault(table.id, table.source)
+        if table.id == PREAMBLE_ID:
+            problems.append(Problem(table.source, f"table id '{table.id}' is reserved: paper/tables/{PREAMBLE_ID}.tex "
+                                    "declares the fonts and packages the tables use", hint="give the table another 'id'"))
         if table.label in labels:
             problems.append(Problem(table.source, f"table '{table.id}': label '{table.label}' is also used by "
                                     f"{labels[table.label]}", hint="labels must be unique in the paper"))

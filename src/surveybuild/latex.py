@@ -121,11 +121,18 @@ def typeset_field(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str,
     return _WIDE.sub(lambda m: escape(m.group(), engine, symbols), text)
 
 
+#: The generated file (in the paper's ``tables/`` folder) the paper's preamble reads with
+#: ``\\input{tables/preamble}``. No table may have this id.
+PREAMBLE_ID = "preamble"
+
+
 def script_preamble(engine: str, texts) -> str:
     """The preamble lines for ``engine``'s fonts and the packages the symbol map's macros in ``texts`` need."""
     used = {m for text in texts for m in re.findall(r"\\([A-Za-z]+)", text)}
     packages = sorted({SYMBOL_PACKAGES[m] for m in used if m in SYMBOL_PACKAGES})
-    return fonts.preamble(engine) + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
+    head = ("% The engine's fonts and the packages the symbol map needs: the paper's preamble reads this file\n"
+            "% with \\input{tables/preamble} (before hyperref). Written by surveybuild build: do not edit.\n")
+    return head + fonts.preamble(engine) + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
 
 
 _escape = escape

@@ -182,7 +182,6 @@ class Settings:
     fill: tuple[str, ...] = ()  # hand-written files whose marker regions are filled in place
     engine: str = "pdflatex"  # pdflatex, xelatex or lualatex (docs/paper.md)
     symbols: tuple[tuple[str, str], ...] = ()  # character -> LaTeX, for the paper (docs/format.md)
-    bibliography: str = "auto"  # bibtex, biblatex, or auto: biblatex when the paper loads it
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from .texread import read_cites
 
 SETTINGS_FILE = "surveybuild.yaml"
 GENERATED_TABLES = "tables"  # below the paper's folder
-CHOICES = {"engine": ("pdflatex", "xelatex", "lualatex"), "bibliography": ("auto", "bibtex", "biblatex")}
+CHOICES = {"engine": ("pdflatex", "xelatex", "lualatex")}
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:

@@ -93,6 +93,7 @@ def _context() -> macrospec.LatexContextDb:
             macrospec.MacroSpec("includegraphics", "*[[{"),
             macrospec.MacroSpec("graphicspath", "{"),
             macrospec.MacroSpec("bibliography", "{"),
+            macrospec.MacroSpec("addbibresource", "[{"),
             macrospec.MacroSpec("bibliographystyle", "{"),
             macrospec.MacroSpec("documentclass", "[{["),
             macrospec.MacroSpec("usepackage", "[{["),
@@ -234,8 +235,9 @@ class _Finder:
                     self.styles.append(found)
                     if ext != ".bst":
                         self.read_style(found)
-        elif name == "bibliography" and arg:
-            for item in arg.split(","):
+        elif name in ("bibliography", "addbibresource") and arg:
+            # biblatex's \addbibresource names one file, with its extension
+            for item in (arg.split(",") if name == "bibliography" else [arg]):
                 item = item.strip()
                 if not item or item in self.bib_names:
                     continue
@@ -243,7 +245,7 @@ class _Finder:
                 file = item if item.endswith(".bib") else item + ".bib"
                 path = next((d / file for d in (self.folder, *self.bib_dirs) if (d / file).is_file()), None)
                 if path is None:
-                    self.missing(walker, node, rel, f"\\bibliography{{{item}}}: '{file}' not found",
+                    self.missing(walker, node, rel, f"\\{name}{{{item}}}: '{file}' not found",
                                  hint="put it next to the paper or in the survey folder")
                 else:
                     self.bibs.append(path)

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["citation", "reference", "label", "missing-file", "error", "overfull", "float"]
+Kind = Literal["citation", "reference", "label", "missing-file", "error", "overfull", "float", "missing-char",
+               "biber"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ _BOX = re.compile(r"^Overfull \\[hv]box \((\S+) too (?:wide|high)\) (?:in paragr
                   r"(\d+)(?:--(\d+))?")
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^:\s][^:]*\.\w+):(\d+): (.*)")
 _BANG = re.compile(r"^! (.*)")
+#: xelatex/lualatex: no font has the character (an error under \tracinglostchars=3, as fonts.preamble sets)
+_LOST = re.compile(r"Missing character: There is no (.+?) \(U\+([0-9A-Fa-f]+)\) in font ([^:!;]*)")
 _CONTEXT_LINE = re.compile(r"^l\.(\d+) ")
 _NOISE = ("Emergency stop", "==> Fatal error occurred", "Job aborted", "Preparing to exit")
 _FILE_OPEN = re.compile(r"\(((?:\.{0,2}/|[A-Za-z]:[\\/])?[^\s(){}<>\[\]\"]+\.[A-Za-z0-9]{1,8})")
@@ -111,6 +114,10 @@ def read_log(log: str) -> list[LogEntry]:
                 kind, name = ("missing-file", missing.group(1)) if missing else ("error", "")
                 entries.append(LogEntry(kind, name, files.current, lineno, lineno, message))
             continue
+        if m := _LOST.search(line):
+            entries.append(LogEntry("missing-char", m.group(1), files.current, 0, 0, line.strip()))
+            files.feed(line[:m.start()])
+            continue
         warning = _warning(line, lines, i)
         if warning is not None:
             kind, name, lineno, text = warning
@@ -159,11 +166,21 @@ def _skip_context(lines: list[str], i: int) -> int:
     return i
 
 
+#: biber's own log (``build/<main>.blg``): ``[n] Utils.pm:1234> ERROR - message`` and ``WARN - message``
+_BLG = re.compile(r"^\[\d+\] [\w:.]+> (ERROR|WARN) - (.*)")
+
+
+def read_blg(blg: str) -> list[LogEntry]:
+    """biber's errors and warnings, each once (kind ``biber``, name ``ERROR``/``WARN``)."""
+    return _unique([LogEntry("biber", m.group(1), "", 0, 0, m.group(2).strip())
+                    for line in blg.splitlines() if (m := _BLG.match(line))])
+
+
 def _unique(entries: list[LogEntry]) -> list[LogEntry]:
     seen: set[tuple] = set()
     out = []
     for e in entries:
-        key = (e.kind, e.name, e.file, e.line, e.last_line, e.text if e.kind == "error" else "")
+        key = (e.kind, e.name, e.file, e.line, e.last_line, e.text if e.kind in ("error", "biber") else "")
         if key not in seen:
             seen.add(key)
             out.append(e)

@@ -15,7 +15,8 @@ from .model import Problem, Source, TexCite
 CITE_COMMANDS = (
     "cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear", "citeyearpar",
     "citenum", "Citep", "Citet", "Citealp", "Citeauthor", "parencite", "textcite", "autocite",
-    "footcite", "nocite",
+    "footcite", "nocite", "Parencite", "Textcite", "Autocite", "smartcite", "Smartcite", "supercite",
+    "footcitetext", "fullcite", "citetitle", "Citetitle",
 )
 
 

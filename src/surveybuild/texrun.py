@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .model import Problem, Source, Survey
 from .texinputs import Inputs, find_inputs
-from .texlog import read_log
+from .texlog import read_blg, read_log
 from .textrace import trace
 
 INSTALL_HINT = ("install TeX Live: apt-get install latexmk texlive-latex-recommended texlive-latex-extra "
@@ -27,8 +27,11 @@ BUILD_DIR = "build"
 STATE_FILE = "surveybuild-inputs.json"
 
 
-def latexmk_command(main_name: str) -> list[str]:
-    return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
+ENGINE_FLAGS = {"pdflatex": "-pdf", "xelatex": "-xelatex", "lualatex": "-lualatex"}
+
+
+def latexmk_command(main_name: str, engine: str = "pdflatex") -> list[str]:
+    return ["latexmk", ENGINE_FLAGS[engine], "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
             "-file-line-error", f"-outdir={BUILD_DIR}", main_name]
 
 
@@ -59,7 +62,7 @@ def _sha256(path: Path) -> str:
         return "missing"
 
 
-def input_state(root: Path, main_tex: Path, inputs: Inputs) -> dict:
+def input_state(root: Path, main_tex: Path, inputs: Inputs, engine: str = "pdflatex") -> dict:
     """The content hash of every input, by path relative to the survey folder."""
     files: dict[str, str] = {}
     for rel in inputs.files:
@@ -67,7 +70,7 @@ def input_state(root: Path, main_tex: Path, inputs: Inputs) -> dict:
         files[_rel(root, path)] = _sha256(path)
     for bib in inputs.bibs:
         files[_rel(root, bib)] = _sha256(bib)
-    return {"command": latexmk_command(main_tex.name), "files": dict(sorted(files.items()))}
+    return {"command": latexmk_command(main_tex.name, engine), "files": dict(sorted(files.items()))}
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -91,10 +94,10 @@ def _load_state(path: Path) -> dict | None:
         return None
 
 
-def run_latexmk(main_tex: Path, bib_dirs: tuple[Path, ...] = ()) -> subprocess.CompletedProcess:
+def run_latexmk(main_tex: Path, bib_dirs: tuple[Path, ...] = (), engine: str = "pdflatex") -> subprocess.CompletedProcess:
     """latexmk on ``main_tex`` in its folder, output in ``build/``."""
     env = tex_env([main_tex.parent, *bib_dirs])
-    return subprocess.run(latexmk_command(main_tex.name), cwd=main_tex.parent, capture_output=True, text=True,
+    return subprocess.run(latexmk_command(main_tex.name, engine), cwd=main_tex.parent, capture_output=True, text=True,
                           errors="replace", env=env)
 
 
@@ -110,7 +113,11 @@ def log_problems(root: Path, survey: Survey, main_tex: Path, inputs: Inputs) -> 
             texts[_rel(root, main_tex.parent / rel)] = (main_tex.parent / rel).read_text("utf-8", errors="replace")
         except OSError:
             pass
-    return trace(read_log(log), survey, texts)
+    entries = read_log(log)
+    blg = log_path.with_suffix(".blg")  # biber's log (BibTeX's has another form: read_blg finds nothing there)
+    if blg.exists():
+        entries += read_blg(blg.read_text("utf-8", errors="replace"))
+    return trace(entries, survey, texts)
 
 
 def build_pdf(root: Path, survey: Survey) -> PaperResult:
@@ -130,7 +137,8 @@ def build_pdf(root: Path, survey: Survey) -> PaperResult:
     out_dir = main_tex.parent / BUILD_DIR
     pdf = out_dir / (main_tex.stem + ".pdf")
     state_path = out_dir / STATE_FILE
-    state = input_state(root, main_tex, inputs)
+    engine = survey.settings.engine
+    state = input_state(root, main_tex, inputs, engine)
     changed = _changed(_load_state(state_path), state)
     if not changed and pdf.exists():
         result.pdf = pdf
@@ -143,7 +151,7 @@ def build_pdf(root: Path, survey: Survey) -> PaperResult:
     state_path.unlink(missing_ok=True)
     result.info.append(f"running latexmk on {shown} (changed: {', '.join(changed[:5])}"
                        f"{', ...' if len(changed) > 5 else ''})")
-    proc = run_latexmk(main_tex, (root,))
+    proc = run_latexmk(main_tex, (root,), engine)
     result.ran = True
     result.problems += log_problems(root, survey, main_tex, inputs)
     if proc.returncode != 0 and not any(p.severity == "error" for p in result.problems):
