@@ -57,6 +57,9 @@ def check_survey(survey: Survey) -> list[Problem]:
         problems += check_table(table, index, used, survey.settings)
     problems += _symbols(survey.settings)
     for cite in survey.tex_cites:
+        if cite.key == "*":  # \nocite{*}: every entry is in the bibliography
+            used.update(index.keys)
+            continue
         used.add(cite.key)
         found = index.problem(cite.key, cite.source, f"\\{cite.command}")
         if found:

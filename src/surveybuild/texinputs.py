@@ -153,6 +153,7 @@ class Inputs:
     bibs: tuple[Path, ...]  # the .bib files \bibliography names (wherever they are)
     bib_names: tuple[str, ...]
     problems: tuple[Problem, ...] = ()
+    biblatex: bool = False  # the paper cites with biblatex (\addbibresource): latexmk runs biber
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -169,6 +170,7 @@ class _Finder:
         self.bibs: list[Path] = []
         self.bib_names: list[str] = []
         self.problems: list[Problem] = []
+        self.biblatex = False
         self.graphicspath: list[str] = [""]
 
     def shown(self, rel: str) -> str:
@@ -237,6 +239,7 @@ class _Finder:
                         self.read_style(found)
         elif name in ("bibliography", "addbibresource") and arg:
             # biblatex's \addbibresource names one file, with its extension
+            self.biblatex = self.biblatex or name == "addbibresource"
             for item in (arg.split(",") if name == "bibliography" else [arg]):
                 item = item.strip()
                 if not item or item in self.bib_names:
@@ -278,4 +281,4 @@ def find_inputs(main_tex: Path, root: Path | None = None, bib_dirs: tuple[Path, 
     finder = _Finder(main_tex.parent, Path(root or main_tex.parent), tuple(bib_dirs))
     finder.read(main_tex.name)
     return Inputs(tuple(finder.tex), tuple(finder.graphics), tuple(finder.styles), tuple(finder.bibs),
-                  tuple(finder.bib_names), tuple(finder.problems))
+                  tuple(finder.bib_names), tuple(finder.problems), finder.biblatex)

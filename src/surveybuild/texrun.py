@@ -148,6 +148,11 @@ def build_pdf(root: Path, survey: Survey) -> PaperResult:
     if shutil.which("latexmk") is None:
         result.problems.append(Problem(Source(shown), "latexmk not found", hint=INSTALL_HINT))
         return result
+    if inputs.biblatex and shutil.which("biber") is None:
+        result.problems.append(Problem(Source(shown), "biber not found: the paper cites with biblatex "
+                                       "(\\addbibresource), whose bibliography biber makes", hint="install biber "
+                                       "(apt-get install biber), or cite with natbib and \\bibliography{refs}"))
+        return result
     state_path.unlink(missing_ok=True)
     result.info.append(f"running latexmk on {shown} (changed: {', '.join(changed[:5])}"
                        f"{', ...' if len(changed) > 5 else ''})")
