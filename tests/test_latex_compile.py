@@ -23,7 +23,7 @@ import pytest
 
 from conftest import SURVEYS, copy_survey, require_tool
 from surveybuild import build, latextext
-from surveybuild.latex import TABLE_PACKAGES, escape
+from surveybuild.latex import PREAMBLE_ID, TABLE_PACKAGES, escape
 from surveybuild.model import Survey
 from surveybuild.read import read_survey
 
@@ -87,7 +87,8 @@ def compiled(request, tmp_path_factory) -> Compiled:
         assert report.ok, "\n".join(map(str, report.problems))
         surveys[name] = read_survey(root)
         shutil.copytree(root / "paper" / "tables", doc / "tables" / name)
-        inputs += [f"tables/{name}/{p.stem}" for p in sorted((root / "paper" / "tables").glob("*.tex"))]
+        inputs += [f"tables/{name}/{p.stem}" for p in sorted((root / "paper" / "tables").glob("*.tex"))
+                   if p.stem != PREAMBLE_ID]  # the preamble's lines go before \begin{document}
         shutil.copy(root / "refs.bib", doc / f"{name}-refs.bib")
         bibs.append(f"{name}-refs")
     first = work / DOCUMENTS[request.param][0] / "paper"
