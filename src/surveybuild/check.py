@@ -239,7 +239,7 @@ def _typeset(text: str, where: Source, thing: str, column, ts=("pdflatex", ())) 
         engine = ts[0]
         fix = ("map it to LaTeX under 'symbols:' in surveybuild.yaml, choose 'engine: lualatex' (CJK, emoji), "
                if engine == "pdflatex" else
-               "install the fonts (scripts/install.sh), " if fonts.missing_fonts(engine) else
+               f"install the fonts (apt-get install {fonts.FONT_PACKAGES}), " if fonts.missing_fonts(engine) else
                "choose 'engine: lualatex' (CJK, emoji), " if engine == "xelatex" else "")
         return [Problem(where, f"{thing}: {wrong}", hint=f"{engine} has no glyph for it: {fix}transliterate it or "
                         "leave it out, or show the column in the README only (show: readme)")]
@@ -277,7 +277,7 @@ def _latex(text: str, where: Source, thing: str, table: Table, index: BibIndex, 
     except LatexFieldError as exc:
         return [Problem(where, f"{thing}: {p}") for p in exc.problems]
     # the paper gets the field's non-ASCII characters as latex.typeset_field writes them
-    wide = "".join(sorted(set(_WIDE.findall(text))))
+    wide = "" if text.isascii() else "".join(sorted(set(_WIDE.findall(text))))
     problems = _typeset(wide, where, thing, None, ts) if wide else []
     for piece in pieces:
         if isinstance(piece, Cite):

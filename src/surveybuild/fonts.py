@@ -23,7 +23,7 @@ MAIN_FONTS = {"main": "Latin Modern Roman", "sans": "Latin Modern Sans", "mono":
 #: lualatex's fallback chain, in order: the first font with a glyph typesets the character
 FALLBACK_FONTS = ("Noto Serif CJK SC", "Symbola")
 #: the Debian packages that hold the fonts (scripts/install.sh installs them)
-FONT_PACKAGES = "fonts-noto-cjk fonts-symbola texlive-luatex texlive-xetex"
+FONT_PACKAGES = "fonts-noto-cjk fonts-symbola"
 
 
 def fonts(engine: str) -> tuple[str, ...]:

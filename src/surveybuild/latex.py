@@ -116,7 +116,7 @@ _WIDE = re.compile(r"[^\x00-\x7f]")
 
 def typeset_field(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str, str], ...] = ()) -> str:
     """A LaTeX field's non-ASCII characters written for ``engine`` (its LaTeX left as written)."""
-    if not _WIDE.search(text):
+    if text.isascii():
         return text
     return _WIDE.sub(lambda m: escape(m.group(), engine, symbols), text)
 
@@ -128,8 +128,9 @@ PREAMBLE_ID = "preamble"
 
 def script_preamble(engine: str, texts) -> str:
     """The preamble lines for ``engine``'s fonts and the packages the symbol map's macros in ``texts`` need."""
-    used = {m for text in texts for m in re.findall(r"\\([A-Za-z]+)", text)}
-    packages = sorted({SYMBOL_PACKAGES[m] for m in used if m in SYMBOL_PACKAGES})
+    texts = list(texts)
+    packages = sorted({package for name, package in SYMBOL_PACKAGES.items()
+                       if any(re.search(rf"\\{name}(?![A-Za-z])", t) for t in texts if f"\\{name}" in t)})
     head = ("% The engine's fonts and the packages the symbol map needs: the paper's preamble reads this file\n"
             "% with \\input{tables/preamble} (before hyperref). Written by surveybuild build: do not edit.\n")
     return head + fonts.preamble(engine) + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
