@@ -21,7 +21,7 @@ import pytest
 from conftest import require_tool
 from surveybuild import build, fonts
 from surveybuild.check import _unencodable
-from surveybuild.latex import escape, script_preamble
+from surveybuild.latex import _pdflatex_chars, escape, script_preamble
 from surveybuild.latextext import LatexFieldError, Math, Text, to_pieces
 from surveybuild.markdown import gfm_math
 from surveybuild.read import read_survey
@@ -190,6 +190,18 @@ def test_check_verdict_is_what_the_engine_does(engine, tmp_path):
     else:
         lost = set(re.findall(r"Missing character: There is no (.) ", log))
     assert refused[0] in lost  # -halt-on-error: the first one stops the run
+
+
+def test_every_character_check_lets_through_compiles_with_pdflatex(tmp_path):
+    """pylatexenc has macros needing packages the paper lacks (\\CYRA, \\textschwa): check only lets through the
+    characters scripts/pdflatex_chars.py saw compile; here all of them, as escape writes them, compile at once."""
+    require_tool("pdflatex")
+    chars = [chr(c) for low, high in _pdflatex_chars() for c in range(low, high + 1)]
+    assert len(chars) > 1000 and "é" in chars and "α" in chars and "Ж" not in chars
+    body = "\n".join(escape(ch) + "\\par" for ch in chars)
+    preamble = script_preamble("pdflatex", [body]) + "\\tracinglostchars=3\n"
+    rc, log = _compile("pdflatex", tmp_path, body, preamble)
+    assert rc == 0 and not re.search(r"^! ", log, re.M), log[-2000:]
 
 
 def test_lualatex_survey_with_cjk_emoji_and_math(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -81,8 +82,26 @@ def _encoder(engine: str, symbols: tuple[tuple[str, str], ...]) -> UnicodeToLate
 _PLAIN = re.compile(r"(?:[A-Za-z0-9 .;:()/+=*!?@]|,(?!,)|-(?!-))*")
 
 
+@functools.cache
+def _pdflatex_chars() -> tuple[tuple[int, int], ...]:
+    """The non-ASCII characters pdflatex was seen to typeset as :func:`escape` writes them (scripts/pdflatex_chars.py)."""
+    from importlib import resources
+    import json
+
+    data = json.loads(resources.files(__package__).joinpath("pdflatex_chars.json").read_text("utf-8"))
+    return tuple((low, high) for low, high in data["ranges"])
+
+
+def _pdflatex_typesets(ch: str) -> bool:
+    code = ord(ch)
+    ranges = _pdflatex_chars()
+    at = bisect.bisect_right(ranges, (code, 0x10FFFF)) - 1
+    return at >= 0 and ranges[at][0] <= code <= ranges[at][1]
+
+
 @functools.lru_cache(maxsize=65536)
-def escape(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str, str], ...] = ()) -> str:
+def escape(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str, str], ...] = (),
+           verified: bool = True) -> str:
     """Plain text as LaTeX that prints exactly that text under ``engine`` (names and values repeat: remembered).
 
     ``symbols`` is the survey's symbol map (character -> LaTeX). A character the engine cannot typeset
@@ -94,6 +113,14 @@ def escape(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str, str], 
     control = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
     if control is not None:  # TeX reads most control characters as invalid or as markup
         raise UnencodableText(f"control character U+{ord(control):04X} {control!r} cannot be typeset by {engine}")
+    if engine == "pdflatex" and verified and not text.isascii():
+        # pylatexenc has macros that need packages or encodings the paper lacks (\CYRA, \textschwa):
+        # only characters a pdflatex run has shown to typeset pass (and the survey's own symbols)
+        mapped = {k for k, _ in symbols} | DEFAULT_SYMBOLS.keys()
+        bad = next((ch for ch in text if ord(ch) > 127 and ch not in mapped and not _pdflatex_typesets(ch)), None)
+        if bad is not None:
+            raise UnencodableText(f"character U+{ord(bad):04X} {unicodedata.name(bad, 'control character')} "
+                                  f"{bad!r} cannot be typeset by pdflatex")
     try:
         return _encoder(engine, symbols).unicode_to_latex(text)
     except ValueError as exc:
@@ -130,7 +157,8 @@ def script_preamble(engine: str, texts) -> str:
     """The preamble lines for ``engine``'s fonts and the packages the symbol map's macros in ``texts`` need."""
     texts = list(texts)
     packages = sorted({package for name, package in SYMBOL_PACKAGES.items()
-                       if any(re.search(rf"\\{name}(?![A-Za-z])", t) for t in texts if f"\\{name}" in t)})
+                       if any(re.search(rf"\\{name}(?![A-Za-z])", t) for t in texts if f"\\{name}" in t)}
+                      | ({"amssymb"} if engine == "pdflatex" else set()))  # pylatexenc's math symbols need it
     head = ("% The engine's fonts and the packages the symbol map needs: the paper's preamble reads this file\n"
             "% with \\input{tables/preamble} (before hyperref). Written by surveybuild build: do not edit.\n")
     return head + fonts.preamble(engine) + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
