@@ -165,7 +165,7 @@ def _compile(engine: str, tmp: Path, body: str, preamble: str) -> tuple[int, str
     return proc.returncode, (tmp / "doc.log").read_text("utf-8", errors="replace") if (tmp / "doc.log").exists() else ""
 
 
-@pytest.mark.parametrize("engine", ["pdflatex", "lualatex"])
+@pytest.mark.parametrize("engine", ["pdflatex", "xelatex", "lualatex"])
 def test_check_verdict_is_what_the_engine_does(engine, tmp_path):
     require_tool(engine)
     symbols = ()
