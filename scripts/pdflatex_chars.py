@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,15 +34,17 @@ def candidates() -> list[tuple[str, str]]:
     for low, high in SWEEP:
         for code in range(low, high + 1):
             ch = chr(code)
+            # a combining mark is an accent on the letter before it (e + U+0301 -> \\'e): tried on a letter
+            text = "e" + ch if unicodedata.category(ch) == "Mn" else ch
             try:
-                out.append((ch, latex.escape(ch, "pdflatex", (), verified=False)))
+                out.append((ch, latex.escape(text, "pdflatex", (), verified=False)))
             except latex.UnencodableText:
                 pass
     return out
 
 
 def document(chars: list[tuple[str, str]]) -> str:
-    body = "\n".join(f"{text}\\par" for _, text in chars)
+    body = "\n".join(f"{{{text}}}\\par" for _, text in chars)  # a group: no macro reads the next line
     return ("\\documentclass{article}\n" + latex.script_preamble("pdflatex", []) + "\\tracinglostchars=3\n"
             "\\begin{document}\n" + body + "\n\\end{document}\n")
 
