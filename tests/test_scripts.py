@@ -228,3 +228,29 @@ def test_lualatex_survey_with_cjk_emoji_and_math(tmp_path):
                                              "utf-8")
     found = errors(build.check(root))
     assert any("t.yaml:7:" in p and "'ꦄ' cannot be typeset by lualatex" in p for p in found), found
+
+
+def test_html_tables_show_the_math_source(tmp_path):
+    """GitHub renders no math inside an HTML table: the cell shows the $...$ source, escaped, never mangled."""
+    rows = "  - {name: A, what: '$a<b$ and $\\alpha$', group: g}\n"
+    root = survey(tmp_path / "s", rows)
+    table = root / "tables" / "t.yaml"
+    table.write_text(table.read_text("utf-8").replace("rows:\n", "groups:\n  - {id: g, title: G}\nrows:\n"), "utf-8")
+    assert errors(build.build(root)) == []
+    assert '<td align="left">$a&lt;b$ and $\\alpha$</td>' in (root / "README.md").read_text("utf-8")
+
+
+def test_a_glyph_lualatex_lacks_is_traced_to_its_cell(tmp_path):
+    """The log line of \\tracinglostchars=3 (at shipout, no useful line) names the cell that holds the character."""
+    from surveybuild.texlog import read_log
+    from surveybuild.textrace import trace
+
+    root = survey(tmp_path / "s", "  - {name: A, what: 'x ꦄ'}\n", "engine: lualatex\n")
+    log = ("(./main.tex (./tables/t.tex) [1\n"
+           "Missing character: There is no ꦄ (U+A984) in font LatinModernRoman:mode=node;script=latn;+tlig;!\n"
+           ".\n<argument> ...\nl.10 \\end{document}\n\n])")
+    entries = [e for e in read_log(log) if e.kind == "missing-char"]
+    assert [(e.name, e.line) for e in entries] == [("ꦄ", 0)]
+    problems = trace(entries, read_survey(root), {})
+    assert [str(p).split(" (")[0] for p in problems] == [
+        "tables/t.yaml:6:21: error: table 't' row 'A' column 'what': lualatex found no glyph for 'ꦄ' in its fonts"]
