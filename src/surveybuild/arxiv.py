@@ -140,6 +140,11 @@ def arxiv(root: Path, name: str | None = None) -> Report:
     if not report.ok:
         return report
     settings, _ = read_settings(root)
+    if settings.engine != "pdflatex":
+        report.problems.append(Problem(Source("surveybuild.yaml"), f"engine '{settings.engine}': arXiv compiles "
+                                       "with pdflatex, and its fonts are not Debian's", severity="warning",
+                                       hint="check arXiv's help on TeX engines before submitting, or build the "
+                                            "arXiv version with engine: pdflatex"))
     main_tex = root / settings.paper
     members, problems = bundle_members(main_tex.parent, main_tex.name, root)
     report.problems += problems

@@ -64,10 +64,10 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
             values[key] = tuple(value)
             continue
         if key == "symbols":
-            if not isinstance(value, dict) or not all(isinstance(k, str) and len(k) == 1 and isinstance(v, str)
-                                                      for k, v in value.items()):
+            if not isinstance(value, dict) or not all(isinstance(k, str) and len(k) == 1 and ord(k) > 127
+                                                      and isinstance(v, str) for k, v in value.items()):
                 problems.append(Problem(yr.where(SETTINGS_FILE, vnode), "setting 'symbols' must map single "
-                                        "characters to LaTeX", hint="e.g. symbols: {'✓': '\\checkmark'}"))
+                                        "non-ASCII characters to LaTeX", hint="e.g. symbols: {'✓': '\\checkmark'}"))
                 continue
             values[key] = tuple(sorted(value.items()))
             continue
