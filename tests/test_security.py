@@ -53,7 +53,7 @@ def test_yaml_tags_never_build_objects(value, says, tmp_path, monkeypatch):
     assert not (tmp_path / "pwned").exists()
 
 
-def test_a_shared_value_reads_and_tags_beside_it_are_reported_in_walk_order():
+def test_a_shared_value_reads_and_tags_beside_it_are_reported_in_file_order():
     """An alias without a loop is plain YAML; the careful walk it takes still names every bad tag."""
     text = "caption: x\ncolumns:\n  - {key: name, title: N}\nrows:\n  - &r {name: a}\n  - *r\n"
     table, problems = read_table(text, "tables/x.yaml")
@@ -61,7 +61,7 @@ def test_a_shared_value_reads_and_tags_beside_it_are_reported_in_walk_order():
     table, problems = read_table(text + "  - name: !one x\n  - name: !two y\n", "tables/x.yaml")
     assert table is None
     assert [(p.source.line, p.message) for p in problems] == [
-        (8, "YAML tag '!two' is not allowed"), (7, "YAML tag '!one' is not allowed")]
+        (7, "YAML tag '!one' is not allowed"), (8, "YAML tag '!two' is not allowed")]
 
 
 def test_alias_bomb_is_refused_quickly():

@@ -1,15 +1,13 @@
 """read -> check -> render -> write. The only module that writes files.
 
 Everything is rendered in memory first; nothing is written unless every check
-passed, and each file is replaced atomically (temporary file, then rename).
+passed, and then all files are written or none (:mod:`surveybuild.writer`).
 """
 
 from __future__ import annotations
 
 import difflib
 import gc
-import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -19,8 +17,9 @@ from .check import check_survey
 from .model import Problem, Source, Survey
 from .read import read_settings, read_survey
 from .readme import fill_markdown, render_readme
-from .stamp import stamp, unedited
+from .stamp import stamp, stamp_json, unedited, unedited_json
 from .tableread import SCHEMA_NAME
+from .writer import WriteError, write_all, write_atomic  # noqa: F401 - write_atomic: still imported from here
 
 SCHEMA_OUTPUT = f"schema/{SCHEMA_NAME}"
 
@@ -80,7 +79,10 @@ def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
         text, found = render_readme(survey)
         problems += found
         outputs[survey.settings.readme] = stamp(text, "markdown")
-    outputs[SCHEMA_OUTPUT] = resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8")
+    for rel, _ in survey.fill_files:
+        if rel in outputs:
+            outputs[rel] = markers.seal(outputs[rel], rel)
+    outputs[SCHEMA_OUTPUT] = stamp_json(resources.files(__package__).joinpath(SCHEMA_NAME).read_text("utf-8"))
     return outputs, problems
 
 
@@ -121,13 +123,29 @@ def build(root: Path, force: bool = False) -> Report:
     fill = {rel for rel, _ in survey.fill_files}
     changed: dict[str, str] = {}
     for rel, text in sorted(outputs.items()):
-        path = root / rel
-        current = path.read_text("utf-8", errors="replace") if path.exists() else None
+        current, problem = _read_output(root, rel)
+        if problem is not None:
+            report.problems.append(problem)
+            continue
         if current == text:
             report.unchanged.append(rel)
             continue
-        if current is not None and not force and rel not in fill and rel != SCHEMA_OUTPUT \
-                and unedited(current) is not True:
+        if current is not None and not force and rel in fill:  # only the sealed regions are generated
+            edits = markers.edited_regions(current, rel)
+            report.problems += edits
+            if not edits:
+                changed[rel] = text
+            continue
+        if current is not None and not force and rel == SCHEMA_OUTPUT:
+            if unedited_json(current) is False:  # None: no checksum yet (an older surveybuild's copy), replaced
+                report.problems.append(Problem(Source(rel, _first_difference(current, text)),
+                                               "edited by hand since the last build",
+                                               hint="the schema is surveybuild's own: build with --force to "
+                                               "overwrite the edit"))
+            else:
+                changed[rel] = text
+            continue
+        if current is not None and not force and unedited(current) is not True:
             edited = unedited(current) is False
             report.problems.append(Problem(
                 Source(rel, _first_difference(current, text)),
@@ -141,17 +159,19 @@ def build(root: Path, force: bool = False) -> Report:
         changed[rel] = text
     stale = orphans(root, survey, outputs)
     for rel in stale:
-        if not force and unedited((root / rel).read_text("utf-8", errors="replace")) is not True:
+        if not force and unedited(_read_output(root, rel)[0] or "") is not True:
             report.problems.append(Problem(Source(rel), "generated table whose YAML source is gone was edited by hand",
                                            hint="move the edit into a table YAML, or build with --force to delete it"))
     if not report.ok:
         return report
-    for rel, text in changed.items():
-        write_atomic(root / rel, text)
-        report.written.append(rel)
-    for rel in stale:
-        (root / rel).unlink()
-        report.info.append(f"removed {rel}: its table source is gone")
+    try:
+        write_all(root, {**changed, **{rel: None for rel in stale}})
+    except WriteError as exc:
+        report.problems.append(Problem(Source(exc.shown), exc.reason,
+                                       hint="no file was changed: fix that, then build again"))
+        return report
+    report.written += changed
+    report.info += [f"removed {rel}: its table source is gone" for rel in stale]
     _remember(root, survey, outputs, report, before)
     return report
 
@@ -164,7 +184,7 @@ def orphans(root: Path, survey: Survey, outputs: dict[str, str]) -> list[str]:
     found = []
     for path in sorted(folder.glob("*.tex")):
         rel = path.relative_to(root).as_posix()
-        if rel not in outputs and unedited(path.read_text("utf-8", errors="replace")) is not None:
+        if rel not in outputs and unedited(_read_output(root, rel)[0] or "") is not None:
             found.append(rel)
     return found
 
@@ -195,12 +215,14 @@ def check(root: Path) -> Report:
     if not report.ok:
         return report
     for rel, text in sorted(outputs.items()):
-        path = root / rel
-        if not path.exists():
+        current, problem = _read_output(root, rel)
+        if problem is not None:
+            report.problems.append(problem)
+            continue
+        if current is None:
             report.problems.append(Problem(Source(rel), "generated file is missing",
                                            hint="run 'surveybuild build' (invoke build-readme) and commit it"))
             continue
-        current = path.read_text("utf-8")
         if current != text:
             report.problems.append(Problem(Source(rel, _first_difference(current, text)),
                                            f"differs from what the sources generate: {_diff_summary(current, text)}",
@@ -226,17 +248,17 @@ def _diff_summary(old: str, new: str) -> str:
     return f"{removed} line(s) differ from {added} generated; first: {first[:100]!r}"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _read_output(root: Path, rel: str) -> tuple[str | None, Problem | None]:
+    """A generated file's current text (None when missing), or the problem that it cannot be read."""
+    path = root / rel
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        return path.read_bytes().decode("utf-8", errors="replace"), None
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        what = "it is a folder, where a file is expected" if path.is_dir() else exc.strerror or str(exc)
+        return None, Problem(Source(rel), f"cannot read the generated file: {what}",
+                             hint="remove or rename what is in the way, then build again")
 
 
 def paper(root: Path, force: bool = False) -> Report:

@@ -83,6 +83,23 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        return _run(args)
+    except OSError as exc:  # the machine said no (a folder vanished, a device failed): a message, not a traceback
+        place = f"{exc.filename}: " if exc.filename else ""
+        print(f"surveybuild: error: {place}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug of ours: say so in one line (SURVEYBUILD_TRACEBACK=1 shows the traceback)
+        import os
+
+        if os.environ.get("SURVEYBUILD_TRACEBACK"):
+            raise
+        print(f"surveybuild: internal error: {type(exc).__name__}: {exc} (please report it with the input that "
+              "caused it; SURVEYBUILD_TRACEBACK=1 shows where)", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     root = Path(args.sub_directory or args.directory)
     if args.command == "import":
         from .importer.command import run_import

@@ -5,8 +5,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .build import Report, build, write_atomic
+from .build import Report, build
 from .model import Problem, Source
+from .writer import WriteError, write_all
 
 #: skeleton file (in the package) -> where it goes in the new survey
 FILES = {
@@ -36,8 +37,10 @@ def init(root: Path, biblatex: bool = False) -> Report:
                                         hint="choose an empty folder, or move the file away")
                                 for dest in existing])
     skeleton = resources.files(__package__).joinpath("skeleton")
-    for src, dest in files.items():
-        write_atomic(root / dest, skeleton.joinpath(src).read_text("utf-8"))
+    try:
+        write_all(root, {dest: skeleton.joinpath(src).read_text("utf-8") for src, dest in files.items()})
+    except WriteError as exc:
+        return Report(problems=[Problem(Source(exc.shown), exc.reason, hint="no file was written")])
     report = build(root)
     report.written = list(files.values()) + report.written
     return report

@@ -12,6 +12,8 @@ from .tableread import did_you_mean, read_table
 from .texread import read_cites
 
 SETTINGS_FILE = "surveybuild.yaml"
+#: The settings that name a file (``tables`` names a folder).
+FILE_SETTINGS = ("bib", "paper", "readme_template", "readme")
 GENERATED_TABLES = "tables"  # below the paper's folder
 CHOICES = {"engine": ("pdflatex", "xelatex", "lualatex")}
 
@@ -40,10 +42,13 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
     text, problems = read_text(path, SETTINGS_FILE)
     if text is None:
         return Settings(), problems
-    node, problems = yr.compose(text, SETTINGS_FILE)
+    node, _, problems = yr.load(text, SETTINGS_FILE)
     if node is None:
         # an empty settings file means "all defaults"
         return Settings(), [p for p in problems if "empty" not in p.message]
+    if not isinstance(node, yr.yaml.MappingNode):
+        return Settings(), [Problem(yr.where(SETTINGS_FILE, node), "surveybuild.yaml must be a mapping of "
+                                    "settings (name: value)", hint=f"known: {', '.join(Settings.__dataclass_fields__)}")]
     known = Settings.__dataclass_fields__
     values = {}
     for key, knode, vnode in yr.items(node):
@@ -56,10 +61,11 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 problems.append(Problem(yr.where(SETTINGS_FILE, vnode), "setting 'fill' must be a list of file paths"))
                 continue
-            bad = [v for v in value if Path(v).is_absolute() or ".." in Path(v).parts]
+            bad = [v for v in value if Path(v).is_absolute() or ".." in Path(v).parts or not _names_file(v)]
             if bad:
-                problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting 'fill': path {bad[0]!r} leaves "
-                                        "the survey folder", hint="use a path relative to the survey folder"))
+                problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting 'fill': path {bad[0]!r} "
+                                        + ("names no file" if not _names_file(bad[0]) else "leaves the survey folder"),
+                                        hint="use a file path relative to the survey folder"))
                 continue
             values[key] = tuple(value)
             continue
@@ -85,8 +91,18 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
                                     f"setting '{key}': path {value!r} leaves the survey folder",
                                     hint="use a path relative to the survey folder, without '..'"))
             continue
+        if key in FILE_SETTINGS and not _names_file(value) or key == "tables" and not value.strip():
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode),
+                                    f"setting '{key}': {value!r} names no " + ("folder" if key == "tables" else "file"),
+                                    hint=f"write a path such as {getattr(Settings(), key)!r}, or leave the setting out"))
+            continue
         values[key] = value
     return Settings(**values), problems
+
+
+def _names_file(value: str) -> bool:
+    """Whether a path setting can name a file: not empty, not '.', not ending in a slash."""
+    return bool(value.strip()) and not value.endswith(("/", "\\")) and Path(value).name not in ("", ".")
 
 
 def table_files(root: Path, settings: Settings) -> list[Path]:
@@ -136,7 +152,7 @@ def read_survey(root: Path) -> Survey:
     fill_files = []
     readme = root / settings.readme
     candidates = list(settings.fill)
-    if settings.readme not in candidates and readme.exists() and has_markers(readme.read_text("utf-8", "replace")):
+    if settings.readme not in candidates and readme.is_file() and has_markers(readme.read_text("utf-8", "replace")):
         candidates.append(settings.readme)
     for rel in candidates:
         text, found = read_text(root / rel, rel)

@@ -24,6 +24,16 @@ class TemplateError(Exception):
     """A template called something that does not exist (an unknown table or key)."""
 
 
+def _template_line(exc: BaseException) -> int:
+    """The template line an error was raised from (jinja2 puts template frames in the traceback), else 1."""
+    line, tb = 1, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     template_text = survey.readme_template or ""
     template_name = survey.settings.readme_template
@@ -90,9 +100,10 @@ def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
     try:
         text = env.from_string(template_text).render()
     except TemplateError as exc:
-        return "", [Problem(where, str(exc), hint="fix the template or add the missing source")]
+        return "", [Problem(Source(where.path, _template_line(exc)), str(exc),
+                            hint="fix the template or add the missing source")]
     except Exception as exc:  # jinja2's syntax and undefined errors
-        line = getattr(exc, "lineno", 0) or 0
+        line = getattr(exc, "lineno", 0) or _template_line(exc)
         return "", [Problem(Source(template_name, line), f"template error: {exc}")]
     for _, members in groups_spec:  # works listed by key are numbered after every cited one
         for member in members:

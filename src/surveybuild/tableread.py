@@ -129,10 +129,9 @@ def _row(path: str, index: int, node: yaml.Node, first_key: str | None) -> Row:
 
 def read_table(text: str, path: str) -> tuple[Table | None, list[Problem]]:
     """Build a table from a YAML text; ``path`` is how messages name the file."""
-    root, problems = yr.compose(text, path)
+    root, data, problems = yr.load(text, path)
     if root is None:
         return None, problems
-    data = yr.plain(root)
     if not isinstance(data, dict):
         return None, [Problem(yr.where(path, root), "a table file must be a mapping with caption, columns and rows")]
     problems += _schema_problems(root, data, path)

@@ -40,7 +40,11 @@ def check_url(raw: object) -> str:
         return f"a URL must be text, not {raw!r}"
     if _URL_UNSAFE.search(raw):
         return f"URL {raw!r} holds a space or one of < > \" {{ }} \\ `"
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises for a port that is no number or out of range
+    except ValueError as exc:  # e.g. 'https://[x': "Invalid IPv6 URL"
+        return f"URL {raw!r} cannot be read: {exc}"
     if parts.scheme not in ("http", "https"):
         return f"URL {raw!r} has scheme '{parts.scheme or 'none'}': only http and https links are allowed"
     if not parts.netloc:

@@ -47,7 +47,10 @@ def where(path: str, node: yaml.Node) -> Source:
 
 
 def compose(text: str, path: str) -> tuple[yaml.Node | None, list[Problem]]:
-    """Parse ``text`` into a node tree; a syntax error becomes a problem with its place."""
+    """Parse ``text`` into a node tree; a syntax error becomes a problem with its place.
+
+    The tree is checked too: tags, aliases, nesting, mapping keys (see :func:`_careful`).
+    """
     if not text.strip():
         return None, [Problem(Source(path, 1, 1), "the file is empty",
                               hint="write the table's caption, columns and rows, or delete the file")]
@@ -56,30 +59,62 @@ def compose(text: str, path: str) -> tuple[yaml.Node | None, list[Problem]]:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(exc, path)]
+    except yaml.reader.ReaderError as exc:  # a control character such as NUL, or a bad encoding
+        return None, [_reader_problem(exc, text, path)]
+    except RecursionError:  # the pure-Python composer on deep nesting (libyaml stops at its own limit)
+        return None, [Problem(Source(path, 1, 1), f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                              hint="a table needs a few levels: flatten the structure")]
     except yaml.YAMLError as exc:  # pragma: no cover - other reader errors
-        return None, [Problem(Source(path), f"YAML error: {exc}")]
-    problems = _node_problems(node, path)
+        return None, [Problem(Source(path, 1, 1), f"YAML error: {' '.join(str(exc).split())}")]
+    if node is None:
+        return None, [Problem(Source(path, 1, 1), "the file is empty: it holds only comments",
+                              hint="write the table's caption, columns and rows, or delete the file")]
+    problems = [] if _plain_tree(node) else _careful(node, path)
     return (None, problems) if problems else (node, [])
 
 
-#: More nodes than this once aliases are expanded is an alias bomb, not a table.
-MAX_NODES = 200_000
+def load(text: str, path: str) -> tuple[yaml.Node | None, object, list[Problem]]:
+    """:func:`compose`, then the plain value (:func:`plain`) of the whole document.
+
+    A scalar its tag cannot build (``!!int x``, ``2020-13-45``), a key that is a list or mapping,
+    or a duplicate key are found while the value is built; the careful walk then names them all.
+    """
+    root, problems = compose(text, path)
+    if root is None:
+        return None, None, problems
+    try:
+        return root, plain(root), []
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, yaml.YAMLError, _Irregular):
+        return None, None, _careful(root, path) or [
+            Problem(where(path, root), "the YAML cannot be read as plain values")]  # pragma: no cover
 
 
-def _node_problems(root: yaml.Node | None, path: str) -> list[Problem]:
-    """Tags the safe loader cannot build (``!!python/...``, ``!custom``) and self-referring or exploding aliases."""
-    return [] if root is None or _plain_tree(root) else _alias_problems(root, path)
+#: More values than this added by aliases (``*name`` repeating ``&name``) is an alias bomb, not a table.
+MAX_ALIAS_VALUES = 200_000
+#: Deeper nesting than this is no table (a table file needs about 6 levels); deeper would exhaust the stack.
+MAX_DEPTH = 100
+
+
+class _Irregular(Exception):
+    """Raised by :func:`plain` for a duplicate key; :func:`load` then asks :func:`_careful` for the messages."""
 
 
 def _plain_tree(root: yaml.Node) -> bool:
-    """Whether :func:`_alias_problems` finds nothing, asked quickly: no node twice (no alias), known tags only.
+    """Whether :func:`_careful` finds nothing, asked quickly: no node twice (no alias), known tags, not too deep.
 
     The common table has tens of thousands of nodes: they are gathered a level at a time and
     checked as sets; anything else gets the careful walk, which says what and where.
     """
     nodes: list[yaml.Node] = []
+    seen: set[int] = set()
     level = [root]
+    depth = 0
     while level:
+        depth += 1
+        ids = set(map(id, level))
+        if depth > MAX_DEPTH or len(ids) != len(level) or not seen.isdisjoint(ids):
+            return False  # too deep, or a node reached twice: an alias
+        seen |= ids
         nodes += level
         below: list[yaml.Node] = []
         for node in level:
@@ -88,46 +123,148 @@ def _plain_tree(root: yaml.Node) -> bool:
                     below += pair
             elif isinstance(node, yaml.SequenceNode):
                 below += node.value
-            else:
-                continue
-            if len(nodes) + len(below) > MAX_NODES:
-                return False  # too many, or an alias loop that never ends
         level = below
-    return len({id(node) for node in nodes}) == len(nodes) and \
-        {node.tag for node in nodes} <= _constructor.yaml_constructors.keys()
+    return {node.tag for node in nodes} <= _ALLOWED_TAGS
+
+
+def _short(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def _tag_problem(path: str, node: yaml.Node) -> Problem:
-    return Problem(where(path, node), f"YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed",
+    if node.tag == _MERGE:
+        return Problem(where(path, node), "the YAML merge key '<<' is not supported",
+                       hint="write the fields out in each mapping")
+    return Problem(where(path, node), f"YAML tag '{_short(node.tag)}' is not allowed",
                    hint="surveybuild reads plain YAML only: remove the '!' tag")
 
 
-def _alias_problems(root: yaml.Node | None, path: str) -> list[Problem]:
-    """The walk that follows aliases: each node keeps the chain of its parents to catch a loop."""
-    problems: list[Problem] = []
-    count = 0
-    stack: list[tuple[yaml.Node, tuple[int, ...]]] = [(root, ())] if root is not None else []
-    while stack:
-        node, parents = stack.pop()
-        count += 1
-        if count > MAX_NODES:
-            return [Problem(where(path, root), f"the file expands to more than {MAX_NODES} values through YAML "
-                            "aliases", hint="write the values out instead of repeating '*alias'")]
-        if node.tag not in _constructor.yaml_constructors:
-            problems.append(_tag_problem(path, node))
-            continue
-        if id(node) in parents:
-            return [Problem(where(path, node), "a YAML alias refers to a value that contains it",
-                            hint="remove the '*alias'")]
-        children = node.value if isinstance(node, yaml.SequenceNode) else \
-            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
-        stack.extend((child, parents + (id(node),)) for child in children)
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _node_kind(node: yaml.Node) -> str:
+    return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping" if isinstance(node, yaml.MappingNode) \
+        else "text"
+
+
+def _own_problems(node: yaml.Node, path: str) -> list[Problem]:
+    """What is wrong with one node by itself: its tag, its keys, its scalar value."""
+    if node.tag not in _ALLOWED_TAGS:
+        return [_tag_problem(path, node)]
+    problems = []
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag in _COLLECTION_TAGS:
+            return [Problem(where(path, node), f"YAML tag '{_short(node.tag)}' is for a list or mapping, not for "
+                            f"text", hint="remove the tag")]
+        build = _SCALARS.get(node.tag)
+        if build is not None:
+            try:
+                build(_constructor, node)
+            except Exception as exc:  # noqa: BLE001 - any failure of PyYAML's constructor is the value's fault
+                what = {"!!null": "a null", "!!bool": "a yes/no value", "!!int": "an integer",
+                        "!!float": "a number", "!!binary": "base64 data", "!!timestamp": "a date"}[_short(node.tag)]
+                detail = " ".join(str(exc).split())[:80]
+                problems.append(Problem(where(path, node), f"{node.value[:60]!r} is not {what} ({_short(node.tag)}"
+                                        + (f": {detail})" if detail else ")"),
+                                        hint="quote the value to keep it as text, or correct it"))
+        return problems
+    if node.tag in _SCALARS or node.tag == _STR:
+        problems.append(Problem(where(path, node), f"YAML tag '{_short(node.tag)}' is for a single value, not for "
+                                f"{_node_kind(node)}", hint="remove the tag"))
+    elif node.tag != (_SEQ if isinstance(node, yaml.SequenceNode) else _MAP):
+        problems.append(Problem(where(path, node), f"YAML tag '{_short(node.tag)}' does not fit {_node_kind(node)}",
+                                hint="remove the tag"))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, yaml.Node] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                problems.append(Problem(where(path, key), f"a mapping key must be a name, not {_node_kind(key)}",
+                                        hint="remove the '?' or the brackets around the key"))
+                continue
+            if key.value in first:
+                line = first[key.value].start_mark.line + 1
+                problems.append(Problem(where(path, key), f"duplicate key '{key.value[:60]}' (first on line {line})",
+                                        hint="keep one of the two: YAML readers disagree about which one wins"))
+            else:
+                first[key.value] = key
     return problems
+
+
+def _careful(root: yaml.Node, path: str) -> list[Problem]:
+    """Every problem of the node graph, walked once per node (aliases make a graph of a tree).
+
+    A loop (an alias inside the value it names) stops the walk. Besides each node's own problems
+    (:func:`_own_problems`), the graph's size once aliases are expanded and its depth are measured
+    bottom-up, so an alias bomb costs no more than its text.
+    """
+    problems: list[Problem] = []
+    size: dict[int, int] = {}  # id -> values below and including it, aliases expanded
+    height: dict[int, int] = {}  # id -> levels below and including it, aliases expanded
+    state: dict[int, int] = {}  # id -> 1 while its children are walked, 2 when done
+    first_alias: yaml.Node | None = None
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            total, tallest = 1, 0
+            for kid in _children(node):
+                total += size[id(kid)]
+                tallest = max(tallest, height[id(kid)])
+            size[key], height[key], state[key] = total, tallest + 1, 2
+            continue
+        if key in state:
+            if state[key] == 1:
+                return [Problem(where(path, node), "a YAML alias refers to a value that contains it",
+                                hint="remove the '*alias'")]
+            first_alias = first_alias or node
+            continue
+        state[key] = 1
+        own = _own_problems(node, path)
+        problems += own
+        if own and node.tag not in _ALLOWED_TAGS:  # an unknown tag: what lies below is not looked at
+            size[key], height[key], state[key] = 1, 1, 2
+            continue
+        stack.append((node, True))
+        for kid in reversed(_children(node)):
+            if id(kid) in state and state[id(kid)] == 1:
+                return [Problem(where(path, kid), "a YAML alias refers to a value that contains it",
+                                hint="remove the '*alias'")]
+            stack.append((kid, False))
+    added = size[id(root)] - len(state)
+    if added > MAX_ALIAS_VALUES:
+        at = first_alias or root
+        problems.append(Problem(where(path, at), f"the file expands to more than {MAX_ALIAS_VALUES:,} values "
+                                f"through YAML aliases ({added:,} added by '*alias' repeats)",
+                                hint="write the values out instead of repeating '*alias'"))
+    if height[id(root)] > MAX_DEPTH:
+        node, depth = root, 1
+        while depth <= MAX_DEPTH:
+            node = max(_children(node), key=lambda k: height[id(k)])
+            depth += 1
+        problems.append(Problem(where(path, node), f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                                hint="a table needs a few levels: flatten the structure"))
+    return problems
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, path: str) -> Problem:
+    pos = max(0, min(exc.position, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character) if isinstance(
+        exc.character, int) else "?"
+    return Problem(Source(path, line, col), f"character U+{ord(char[:1] or '?'):04X} is not allowed in YAML "
+                   f"({exc.reason})", hint="remove it, or write it as an escape inside double quotes (\\x..)")
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, path: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = exc.problem or "syntax error"
     context = f" {exc.context}" if exc.context else ""
     return Problem(Source(path, line, col), f"YAML syntax error: {what}{context}",
@@ -154,8 +291,14 @@ def plain(node: yaml.Node | None) -> object:
         build = _SCALARS.get(tag)
         return build(_constructor, node) if build is not None else _constructor.construct_object(node, deep=True)
     if isinstance(node, yaml.MappingNode):
-        return {plain(k): plain(v) for k, v in node.value}
+        # a key is the name as written (YAML 1.1 would read 'on', 'yes' or '1' as a boolean or number)
+        mapping = {k.value: plain(v) for k, v in node.value}  # a list as a key: TypeError, unhashable
+        if len(mapping) != len(node.value) or node.tag != _MAP:
+            raise _Irregular("duplicate key or a tag that does not fit")
+        return mapping
     if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            raise _Irregular("a tag that does not fit")
         return [plain(v) for v in node.value]
     return None
 
@@ -166,7 +309,7 @@ def find(node: yaml.Node | None, path: tuple) -> yaml.Node | None:
         if isinstance(node, yaml.MappingNode):
             nxt = None
             for k, v in node.value:
-                if plain(k) == step:
+                if k.value == step:
                     nxt = v
                     break
             if nxt is None:
@@ -181,17 +324,25 @@ def find(node: yaml.Node | None, path: tuple) -> yaml.Node | None:
 
 def key_node(node: yaml.MappingNode, key: str) -> yaml.Node | None:
     for k, _ in node.value:
-        if plain(k) == key:
+        if k.value == key:
             return k
     return None
 
 
 def items(node: yaml.Node | None) -> list[tuple[str, yaml.Node, yaml.Node]]:
-    """(key, key node, value node) of a mapping node, in file order."""
+    """(key, key node, value node) of a mapping node, in file order; a key is its text as written."""
     if not isinstance(node, yaml.MappingNode):
         return []
-    return [(str(plain(k)), k, v) for k, v in node.value]
+    return [(k.value if isinstance(k.value, str) else "", k, v) for k, v in node.value]
 
 
 def elements(node: yaml.Node | None) -> list[yaml.Node]:
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_COLLECTION_TAGS = {_SEQ, _MAP}
+#: The tags a document may carry: the plain values' (not the merge key, nor !!set, !!omap, !!pairs,
+#: which build values a table has no use for and which other YAML readers read differently).
+_ALLOWED_TAGS = frozenset(_SCALARS.keys() | {_STR} | _COLLECTION_TAGS)

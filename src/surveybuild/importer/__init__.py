@@ -90,12 +90,13 @@ def import_file(path: str | Path, **kw) -> ImportResult:
 
 def read_cite_map(text: str, path: str) -> tuple[dict[str, str], list[Problem]]:
     """``anchor-or-number: cite key`` lines (YAML mapping) -> {anchor: key}; ``12: key`` means ``ref12``."""
-    import yaml
+    from .. import yamlread
 
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        return {}, [Problem(Source(path), f"cite map is not YAML: {' '.join(str(exc).split())[:120]}")]
+    if not text.strip():
+        return {}, []
+    _, data, problems = yamlread.load(text, path)  # the tables' reader: placed problems, never a traceback
+    if problems:
+        return {}, problems
     if not isinstance(data, dict):
         return {}, [Problem(Source(path), "a cite map is a mapping: reference anchor or number -> cite key")]
     out = {}

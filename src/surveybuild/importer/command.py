@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..bibread import read_bib
-from ..build import Report, write_atomic
+from ..build import Report
 from ..model import Problem, Source
 from ..read import read_settings
+from ..writer import WriteError as FileWriteError, write_files
 from . import ImportError_, import_text, read_cite_map, stem
 from .write import WriteError, to_yaml
 
@@ -82,9 +83,12 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         except WriteError as exc:
             report.problems.append(Problem(imported.table.source, str(exc)))
             return report
-    for target, text in texts:
-        write_atomic(target, text)
-        report.written.append(str(target))
+    try:
+        write_files({target: (str(target), text) for target, text in texts})
+    except FileWriteError as exc:
+        report.problems.append(Problem(Source(exc.shown), exc.reason, hint="no file was written"))
+        return report
+    report.written += [str(target) for target, _ in texts]
     tables = len(result.tables)
     rows = sum(t.stats.get("rows", 0) for t in result.tables)
     cells = sum(t.stats.get("cells", 0) for t in result.tables)
