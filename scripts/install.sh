@@ -5,12 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=0
-for tool in latexmk pdflatex bibtex pdftotext kpsewhich latexmlc; do
+for tool in latexmk pdflatex bibtex pdftotext kpsewhich latexmlc lualatex xelatex biber fc-match; do
   command -v "$tool" >/dev/null || need_apt=1
 done
 if [ "$need_apt" = 0 ]; then
   for sty in threeparttablex.sty booktabs.sty multirow.sty pdflscape.sty lmodern.sty natbib.sty; do
     kpsewhich "$sty" >/dev/null || need_apt=1
+  done
+  # engine: lualatex's fallback fonts for CJK and emoji (src/surveybuild/fonts.py)
+  for family in "Noto Serif CJK SC" Symbola; do
+    fc-list "$family" | grep -q . || need_apt=1
   done
 fi
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt=1
@@ -22,7 +26,8 @@ if [ "$need_apt" = 1 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends \
     latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
-    texlive-bibtex-extra lmodern poppler-utils latexml python3-venv python3-pip >/dev/null
+    texlive-bibtex-extra lmodern poppler-utils latexml python3-venv python3-pip \
+    texlive-luatex texlive-xetex biber fonts-noto-cjk fonts-symbola >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

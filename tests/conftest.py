@@ -20,7 +20,8 @@ GENERATED = ("README.md", "paper/tables/*.tex", "schema/table.schema.json", "sch
              "figures/*.svg", "paper/figures/*.tex")
 
 INSTALL = ("apt-get install -y --no-install-recommends latexmk texlive-latex-recommended texlive-latex-extra "
-           "texlive-fonts-recommended texlive-bibtex-extra lmodern poppler-utils")
+           "texlive-fonts-recommended texlive-bibtex-extra lmodern poppler-utils texlive-luatex texlive-xetex biber "
+           "fonts-noto-cjk fonts-symbola")
 
 
 def require_tool(name: str) -> None:

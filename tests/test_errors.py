@@ -20,7 +20,7 @@ from surveybuild.cli import main
 
 M = "tables/models.yaml"
 D = "tables/datasets.yaml"
-ALLOWED = "allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href"
+ALLOWED = "allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href, and $...$ math"
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ CASES = [
     Case("text-not-typesettable", sub(D, 'pair: "a | b"', 'pair: "a | 中文"'), (
         "{D:\"a | 中}: error: table 'datasets' row '50\\% \\& R\\_2 \\#1 \\$x\\$' column 'pair': character U+4E2D "
         "CJK UNIFIED IDEOGRAPH-4E2D '中' cannot be typeset by pdflatex (pdflatex has no glyph for it: "
+        "map it to LaTeX under 'symbols:' in surveybuild.yaml, choose 'engine: lualatex' (CJK, emoji), "
         "transliterate it or leave it out, or show the column in the README only (show: readme))",)),
     Case("not-utf8", lambda root: (root / M).write_bytes((root / M).read_bytes().replace(b"Claude", b"Cl\xe9ude")), (
         "{M:aude}: error: not UTF-8 (byte 0xe9) (save the file as UTF-8)",)),

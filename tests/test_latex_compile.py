@@ -23,7 +23,7 @@ import pytest
 
 from conftest import SURVEYS, copy_survey, require_tool
 from surveybuild import build, latextext
-from surveybuild.latex import TABLE_PACKAGES, escape
+from surveybuild.latex import PREAMBLE_ID, TABLE_PACKAGES, escape
 from surveybuild.model import Survey
 from surveybuild.read import read_survey
 
@@ -89,7 +89,7 @@ def compiled(request, tmp_path_factory) -> Compiled:
         surveys[name] = read_survey(root)
         shutil.copytree(root / "paper" / "tables", doc / "tables" / name)
         inputs += [f"tables/{name}/{p.stem}" for p in sorted((root / "paper" / "tables").glob("*.tex"))
-                   if not p.name.startswith("_")]  # _surveybuild.tex: the paper's setup, not a table
+                   if not p.name.startswith("_") and p.stem != PREAMBLE_ID]  # the paper's setup and preamble: not tables
         shutil.copy(root / "refs.bib", doc / f"{name}-refs.bib")
         bibs.append(f"{name}-refs")
     first = work / DOCUMENTS[request.param][0] / "paper"

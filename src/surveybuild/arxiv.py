@@ -77,7 +77,39 @@ def bundle_members(paper_dir: Path, main_name: str, root: Path) -> tuple[dict[st
             return {}, [Problem(Source(shown), "no .bbl from a build: arXiv does not run BibTeX",
                                 hint="run 'invoke build-paper' (surveybuild paper) first")]
         members[f"{stem}.bbl"] = bbl.read_bytes()
+        note = biblatex_note(members[f"{stem}.bbl"], paper_dir / BUILD_DIR / stem)
+        if note:
+            members[main_name] = note.encode("utf-8") + members[main_name]
     return members, []
+
+
+_BBL_FORMAT = re.compile(rb"biblatex bbl format version (\S+)")
+_BIBER = re.compile(r"This is Biber (\S+)")
+_BIBLATEX = re.compile(r"Package: biblatex \S+ v(\S+)")
+
+
+def _found(pattern: re.Pattern, path: Path) -> str:
+    try:
+        m = pattern.search(path.read_text("utf-8", errors="replace"))
+    except OSError:
+        return "?"
+    return m.group(1) if m else "?"
+
+
+def biblatex_note(bbl: bytes, build: Path) -> str:
+    """For a biblatex .bbl, the comment heading the bundle's main file: which biber made it, and why it matters.
+
+    arXiv does not run biber: biblatex reads the shipped .bbl only when its format version is the
+    one arXiv's own biblatex writes. The versions are read from the build's .blg and .log (no network).
+    """
+    found = _BBL_FORMAT.search(bbl[:400])
+    if found is None:
+        return ""  # BibTeX's .bbl: any LaTeX reads it
+    biber, biblatex = _found(_BIBER, build.with_suffix(".blg")), _found(_BIBLATEX, build.with_suffix(".log"))
+    return (f"% The .bbl was made by biber {biber} for biblatex {biblatex} (.bbl format {found.group(1).decode()}).\n"
+            f"% arXiv does not run biber: it reads this .bbl only if its own biblatex uses the same .bbl format,\n"
+            f"% i.e. arXiv's TeX Live must carry this biblatex version. If arXiv reports a .bbl version\n"
+            f"% mismatch, build with the TeX Live release arXiv uses (see arXiv's help on biblatex).\n")
 
 
 def tarball(members: dict[str, bytes]) -> bytes:
@@ -123,6 +155,11 @@ def arxiv(root: Path, name: str | None = None) -> Report:
     if not report.ok:
         return report
     settings, _ = read_settings(root)
+    if settings.engine != "pdflatex":
+        report.problems.append(Problem(Source("surveybuild.yaml"), f"engine '{settings.engine}': arXiv compiles "
+                                       "with pdflatex, and its fonts are not Debian's", severity="warning",
+                                       hint="check arXiv's help on TeX engines before submitting, or build the "
+                                            "arXiv version with engine: pdflatex"))
     main_tex = root / settings.paper
     members, problems = bundle_members(main_tex.parent, main_tex.name, root)
     report.problems += problems

@@ -104,6 +104,7 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
             problems.append(Problem(table.source, f"table '{table.id}': {exc}",
                                     hint="write the character as LaTeX in a 'latex' column, or leave it out"))
     table_ids = [t.id for t in survey.tables]
+    table_texts = [text for rel, text in outputs.items() if rel.endswith(".tex")]  # tables and figures
     for rel, text in survey.fill_files:
         regions, found = markers.find_regions(text, rel, table_ids)
         problems += found
@@ -116,6 +117,10 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
             rendered = {t.id: latex.render_table(t, survey.settings) for t in survey.tables
                         if any(r.id == t.id for r in regions)}
             outputs[rel] = markers.fill(text, regions, rendered)
+            table_texts += rendered.values()
+    # the engine's fonts and what the symbol map's macros need, for the paper's \input{tables/preamble}
+    outputs[str(tables_dir(survey) / f"{latex.PREAMBLE_ID}.tex")] = stamp(
+        latex.script_preamble(survey.settings.engine, table_texts), "latex")
     cited: list[str] = []
     if survey.readme_template is not None and survey.settings.readme not in outputs:
         text, found, cited = render_readme_numbered(survey)

@@ -7,10 +7,10 @@ import functools
 import re
 from collections import Counter
 
-from . import figures, hygiene, values
-from .latex import UnencodableText, escape
+from . import figures, fonts, hygiene, values
+from .latex import _WIDE, PREAMBLE_ID, UnencodableText, escape
 from .latextext import Cite, LatexFieldError, Link, NoteRef, to_pieces
-from .model import Column, Problem, Row, Source, Survey, Table
+from .model import Column, Problem, Row, Settings, Source, Survey, Table
 from .tableread import ROW_META, did_you_mean
 
 
@@ -46,15 +46,24 @@ def check_survey(survey: Survey) -> list[Problem]:
             problems.append(Problem(table.source, f"table id '{table.id}' is also used by {ids[table.id]}",
                                     hint="give one of them another 'id'"))
         ids.setdefault(table.id, table.source)
+        if table.id == PREAMBLE_ID:
+            problems.append(Problem(table.source, f"table id '{table.id}' is reserved: paper/tables/{PREAMBLE_ID}.tex "
+                                    "declares the fonts and packages the tables use", hint="give the table another 'id'"))
         if table.label in labels:
             problems.append(Problem(table.source, f"table '{table.id}': label '{table.label}' is also used by "
                                     f"{labels[table.label]}", hint="labels must be unique in the paper"))
         labels.setdefault(table.label, table.source)
-        problems += check_table(table, index, used)
+        problems += check_table(table, index, used, survey.settings)
+    problems += _symbols(survey.settings)
     problems += figures.check_figures(survey)
     for figure in survey.figures:
         problems += _caption(figure.caption, figure.caption_source, f"figure '{figure.id}': caption", index, used)
+        problems += _typeset(figure.caption, figure.caption_source, f"figure '{figure.id}': caption", None,
+                             (survey.settings.engine, survey.settings.symbols))
     for cite in survey.tex_cites:
+        if cite.key == "*":  # \nocite{*}: every entry is in the bibliography
+            used.update(index.keys)
+            continue
         used.add(cite.key)
         found = index.problem(cite.key, cite.source, f"\\{cite.command}")
         if found:
@@ -96,8 +105,9 @@ def _caption(text: str, where: Source, thing: str, index: BibIndex, used: set[st
     return problems
 
 
-def check_table(table: Table, index: BibIndex, used: set[str]) -> list[Problem]:
+def check_table(table: Table, index: BibIndex, used: set[str], settings: Settings = Settings()) -> list[Problem]:
     problems: list[Problem] = []
+    ts = (settings.engine, settings.symbols)
     thing = f"table '{table.id}'"
     keys = [c.key for c in table.columns]
     for key, n in Counter(keys).items():
@@ -106,7 +116,7 @@ def check_table(table: Table, index: BibIndex, used: set[str]) -> list[Problem]:
     problems += _column_groups(table)
     for column in table.columns:
         for title in (column.title, column.group or ""):
-            problems += _typeset(title, column.source, f"{thing} column '{column.key}' title", column)
+            problems += _typeset(title, column.source, f"{thing} column '{column.key}' title", column, ts)
     for key in table.sort:
         if key.lstrip("-") not in keys:
             problems.append(Problem(table.source, f"{thing}: sort key '{key}' is not a column",
@@ -118,13 +128,14 @@ def check_table(table: Table, index: BibIndex, used: set[str]) -> list[Problem]:
         if n > 1:
             problems.append(Problem(table.source, f"{thing}: row group '{gid}' is defined {n} times"))
     referenced: set[str] = set()
-    latex_problems = _latex(table.caption, table.source, f"{thing}: caption", table, index, used, referenced)
+    latex_problems = _latex(table.caption, table.source, f"{thing}: caption", table, index, used, referenced, ts)
     problems += latex_problems
     for group in table.groups:
-        problems += _latex(group.title, group.source, f"{thing}: group '{group.id}'", table, index, used, referenced)
+        problems += _latex(group.title, group.source, f"{thing}: group '{group.id}'", table, index, used, referenced,
+                           ts)
     seen_rows: dict[tuple, Row] = {}
     for row in table.rows:
-        problems += _row(table, row, index, used, referenced, group_ids, keys)
+        problems += _row(table, row, index, used, referenced, group_ids, keys, ts)
         ident = (row.group, row.name.strip().casefold())
         if ident in seen_rows:
             problems.append(Problem(row.source, f"{thing}: row '{row.name}' is a duplicate of the row at "
@@ -132,7 +143,7 @@ def check_table(table: Table, index: BibIndex, used: set[str]) -> list[Problem]:
         seen_rows.setdefault(ident, row)
     # notes: the notes' own text can reference other notes and cite works
     for note in table.notes:
-        problems += _latex(note.text, note.source, f"{thing}: note '{note.id}'", table, index, used, referenced)
+        problems += _latex(note.text, note.source, f"{thing}: note '{note.id}'", table, index, used, referenced, ts)
     for note in table.notes:
         if note.id not in referenced:
             problems.append(Problem(note.source, f"{thing}: note '{note.id}' is defined but never used",
@@ -157,7 +168,7 @@ def _column_groups(table: Table) -> list[Problem]:
 
 
 def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: set[str],
-         group_ids: list[str], keys: list[str]) -> list[Problem]:
+         group_ids: list[str], keys: list[str], ts=("pdflatex", ())) -> list[Problem]:
     problems: list[Problem] = []
     thing = f"table '{table.id}' row '{row.name}'"
     first = table.columns[0]
@@ -202,7 +213,7 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
         for column in table.columns:
             value = values.get(column.key)
             if value is not None and value.raw is not None:
-                problems += _value(table, column, value, thing, index, used, referenced)
+                problems += _value(table, column, value, thing, index, used, referenced, ts)
         return problems
     for column in table.columns:
         for sub in range(row.height):
@@ -211,7 +222,7 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
                 continue
             if sub and row.spans(column.key):
                 break
-            problems += _value(table, column, value, thing, index, used, referenced)
+            problems += _value(table, column, value, thing, index, used, referenced, ts)
     return problems
 
 
@@ -227,7 +238,7 @@ def _missing_note(table: Table, thing: str, note_id: str, where: Source) -> Prob
     return Problem(where, f"{thing}: note '{note_id}' is not defined in table '{table.id}'", hint=hint)
 
 
-def _value(table, column, value, thing, index, used, referenced) -> list[Problem]:
+def _value(table, column, value, thing, index, used, referenced, ts=("pdflatex", ())) -> list[Problem]:
     raw = value.raw
     where = f"{thing} column '{column.key}'"
     kind = column.type
@@ -235,11 +246,11 @@ def _value(table, column, value, thing, index, used, referenced) -> list[Problem
         if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
             return [Problem(value.source, f"{where}: expected text, got {raw!r}",
                             hint="quote it if it is meant as text")]
-        return _typeset(str(raw), value.source, where, column)
+        return _typeset(str(raw), value.source, where, column, ts)
     elif kind == "latex":
         if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
             return [Problem(value.source, f"{where}: expected LaTeX text, got {raw!r}")]
-        return _latex(str(raw), value.source, where, table, index, used, referenced)
+        return _latex(str(raw), value.source, where, table, index, used, referenced, ts)
     elif kind == "url":
         wrong = values.check_url(raw)
         if wrong:
@@ -256,38 +267,59 @@ def _value(table, column, value, thing, index, used, referenced) -> list[Problem
         if not isinstance(raw, list) or not all(isinstance(x, (str, int, float)) for x in raw):
             return [Problem(value.source, f"{where}: expected a list of texts, got {raw!r}",
                             hint="write [a, b] or one item per line starting with '- '")]
-        return _typeset(", ".join(map(str, raw)), value.source, where, column)
+        return _typeset(", ".join(map(str, raw)), value.source, where, column, ts)
     return []
 
 
-def _typeset(text: str, where: Source, thing: str, column) -> list[Problem]:
-    """Plain text the paper shows must be typesettable by pdflatex (checked here to point at the cell)."""
-    if not column.in_paper:
+def _typeset(text: str, where: Source, thing: str, column, ts=("pdflatex", ())) -> list[Problem]:
+    """Plain text the paper shows must be typesettable by the engine (checked here to point at the cell)."""
+    if column is not None and not column.in_paper:
         return []
-    wrong = _unencodable(text)
+    wrong = _unencodable(text, *ts)
     if wrong:
-        return [Problem(where, f"{thing}: {wrong}", hint="pdflatex has no glyph for it: transliterate it or leave it "
-                        "out, or show the column in the README only (show: readme)")]
+        engine = ts[0]
+        fix = ("map it to LaTeX under 'symbols:' in surveybuild.yaml, choose 'engine: lualatex' (CJK, emoji), "
+               if engine == "pdflatex" else
+               f"install the fonts (apt-get install {fonts.FONT_PACKAGES}), " if fonts.missing_fonts(engine) else
+               "choose 'engine: lualatex' (CJK, emoji), " if engine == "xelatex" else "")
+        return [Problem(where, f"{thing}: {wrong}", hint=f"{engine} has no glyph for it: {fix}transliterate it or "
+                        "leave it out, or show the column in the README only (show: readme)")]
     return []
 
 
 @functools.lru_cache(maxsize=65536)
-def _unencodable(text: str) -> str:
-    """Why pdflatex cannot typeset ``text`` ('' when it can); once per text: columns repeat their values."""
+def _unencodable(text: str, engine: str = "pdflatex", symbols=()) -> str:
+    """Why ``engine`` cannot typeset ``text`` ('' when it can); once per text: columns repeat their values."""
     try:
-        escape(text)
+        escape(text, engine, symbols)
     except UnencodableText as exc:
         return str(exc)
     return ""
 
 
+def _symbols(settings: Settings) -> list[Problem]:
+    """The symbol map's LaTeX goes into the paper: the cells' allow-list holds for it too."""
+    problems = []
+    where = Source("surveybuild.yaml")
+    for ch, latex in settings.symbols:
+        if re.fullmatch(r"\\ding\{\d{1,3}\}", latex):
+            continue  # pifont's dingbats: the one macro outside the cells' allow-list a map may use
+        try:
+            to_pieces(latex)
+        except LatexFieldError as exc:
+            problems += [Problem(where, f"setting 'symbols': {ch!r}: {p}") for p in exc.problems]
+    return problems
+
+
 def _latex(text: str, where: Source, thing: str, table: Table, index: BibIndex, used: set[str],
-           referenced: set[str]) -> list[Problem]:
+           referenced: set[str], ts=("pdflatex", ())) -> list[Problem]:
     try:
         pieces = to_pieces(text)
     except LatexFieldError as exc:
         return [Problem(where, f"{thing}: {p}") for p in exc.problems]
-    problems = []
+    # the paper gets the field's non-ASCII characters as latex.typeset_field writes them
+    wide = "" if text.isascii() else "".join(sorted(set(_WIDE.findall(text))))
+    problems = _typeset(wide, where, thing, None, ts) if wide else []
     for piece in pieces:
         if isinstance(piece, Cite):
             for key in piece.keys:

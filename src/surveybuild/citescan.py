@@ -67,7 +67,7 @@ def scan(text: str, path: str, commands: frozenset[str], lines) -> list[TexCite]
             offset = 1
             for key in args.group(2)[1:-1].split(","):
                 stripped = key.strip()
-                if stripped and stripped != "*":
+                if stripped and (stripped != "*" or name == "nocite"):  # \nocite{*}: every entry
                     lead = len(key) - len(key.lstrip())
                     line, col = lines(keys_at + offset + lead)
                     cites.append(TexCite(stripped, name, Source(path, line, col + 1)))

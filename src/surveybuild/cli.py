@@ -64,6 +64,8 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("-C", dest="sub_directory", default=None, metavar="DIR", help=argparse.SUPPRESS)
         if name == "init":
             sp.add_argument("target", metavar="DIR", help="the new survey folder (created if missing)")
+            sp.add_argument("--biblatex", action="store_true",
+                            help="cite with biblatex and biber (\\parencite, \\textcite) instead of natbib and BibTeX")
         if name in ("build", "paper"):
             sp.add_argument("--force", action="store_true",
                             help="overwrite generated files even if they were edited by hand")
@@ -114,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "init":
         from .init import init
 
-        report = init(root / args.target)
+        report = init(root / args.target, biblatex=args.biblatex)
         print_report(report)
         return 0 if report.ok else 1
     if not root.is_dir():

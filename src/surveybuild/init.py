@@ -22,19 +22,25 @@ FILES = {
 }
 
 
-def init(root: Path) -> Report:
+#: ``init --biblatex``: biblatex + biber instead of natbib + BibTeX
+BIBLATEX_FILES = {**FILES, "paper/main-biblatex.tex": "paper/main.tex", "surveybuild-biblatex.yaml": "surveybuild.yaml"}
+del BIBLATEX_FILES["paper/main.tex"]
+
+
+def init(root: Path, biblatex: bool = False) -> Report:
     """Write the skeleton into ``root`` (never over an existing file), then build it."""
     root = Path(root)
-    existing = [dest for dest in FILES.values() if (root / dest).exists()]
+    files = BIBLATEX_FILES if biblatex else FILES
+    existing = [dest for dest in files.values() if (root / dest).exists()]
     if existing:
         return Report(problems=[Problem(Source(dest), "already exists: init writes only into a new folder",
                                         hint="choose an empty folder, or move the file away")
                                 for dest in existing])
     skeleton = resources.files(__package__).joinpath("skeleton")
     try:
-        write_all(root, {dest: skeleton.joinpath(src).read_text("utf-8") for src, dest in FILES.items()})
+        write_all(root, {dest: skeleton.joinpath(src).read_text("utf-8") for src, dest in files.items()})
     except WriteError as exc:
         return Report(problems=[Problem(Source(exc.shown), exc.reason, hint="no file was written")])
     report = build(root)
-    report.written = list(FILES.values()) + report.written
+    report.written = list(files.values()) + report.written
     return report

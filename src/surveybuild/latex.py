@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from pylatexenc.latexencode import RULE_CALLABLE, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
+from pylatexenc.latexencode import RULE_CALLABLE, RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
-from . import fit, layout, values
+from . import fit, fonts, layout, values
 from .model import Column, Row, Settings, Table
 from .templating import latex_env
 
@@ -36,6 +37,27 @@ ESCAPE_POLICIES = {
                      unknown_char_policy="fail",
                      conversion_rules=[UnicodeToLatexConversionRule(RULE_CALLABLE, _literal_ascii), "defaults"]),
 }
+
+#: The symbol map pdflatex starts from (``symbols:`` in surveybuild.yaml adds to it and wins): characters
+#: pylatexenc has no macro for. The packages they need are in :func:`script_preamble`.
+DEFAULT_SYMBOLS = {"\N{CHECK MARK}": r"\checkmark", "\N{HEAVY CHECK MARK}": r"\checkmark",
+                   "\N{BALLOT X}": r"\ding{55}", "\N{HEAVY BALLOT X}": r"\ding{55}"}
+SYMBOL_PACKAGES = {"checkmark": "amssymb", "ding": "pifont"}
+
+
+def _policy(engine: str, symbols: tuple[tuple[str, str], ...]) -> dict:
+    """pylatexenc's settings for ``engine`` and the survey's symbol map."""
+    table = dict(DEFAULT_SYMBOLS) if engine == "pdflatex" else {}
+    table.update(symbols)
+    rules = [UnicodeToLatexConversionRule(RULE_CALLABLE, _literal_ascii),
+             UnicodeToLatexConversionRule(RULE_DICT, {ord(k): v for k, v in table.items() if len(k) == 1})]
+    if engine != "pdflatex":  # a character one of the engine's fonts has is written as itself
+        rules.append(UnicodeToLatexConversionRule(
+            RULE_CALLABLE, lambda s, pos: (1, s[pos]) if ord(s[pos]) > 127 and fonts.has_glyph(engine, s[pos])
+            else None))
+    return dict(ESCAPE_POLICIES["pdflatex"], conversion_rules=rules + ["defaults"])
+
+
 # pylatexenc also logs each unencodable character; the Problem we raise says it once.
 logging.getLogger("pylatexenc.latexencode").addHandler(logging.NullHandler())
 logging.getLogger("pylatexenc.latexencode").propagate = False
@@ -53,36 +75,96 @@ class UnencodableText(ValueError):
 
 
 @functools.cache
-def _encoder(policy: str) -> UnicodeToLatexEncoder:
-    return UnicodeToLatexEncoder(**ESCAPE_POLICIES[policy])
+def _encoder(engine: str, symbols: tuple[tuple[str, str], ...]) -> UnicodeToLatexEncoder:
+    return UnicodeToLatexEncoder(**_policy(engine, symbols))
 
 
 _PLAIN = re.compile(r"(?:[A-Za-z0-9 .;:()/+=*!?@]|,(?!,)|-(?!-))*")
 
 
+@functools.cache
+def _pdflatex_chars() -> tuple[tuple[int, int], ...]:
+    """The non-ASCII characters pdflatex was seen to typeset as :func:`escape` writes them (scripts/pdflatex_chars.py)."""
+    from importlib import resources
+    import json
+
+    data = json.loads(resources.files(__package__).joinpath("pdflatex_chars.json").read_text("utf-8"))
+    return tuple((low, high) for low, high in data["ranges"])
+
+
+def _pdflatex_typesets(ch: str) -> bool:
+    code = ord(ch)
+    ranges = _pdflatex_chars()
+    at = bisect.bisect_right(ranges, (code, 0x10FFFF)) - 1
+    return at >= 0 and ranges[at][0] <= code <= ranges[at][1]
+
+
 @functools.lru_cache(maxsize=65536)
-def escape(text: str, policy: str = "pdflatex") -> str:
-    """Plain text as LaTeX that prints exactly that text (names and values repeat: remembered)."""
+def escape(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str, str], ...] = (),
+           verified: bool = True) -> str:
+    """Plain text as LaTeX that prints exactly that text under ``engine`` (names and values repeat: remembered).
+
+    ``symbols`` is the survey's symbol map (character -> LaTeX). A character the engine cannot typeset
+    raises :class:`UnencodableText`: ``check`` calls this same function, so it predicts what TeX does.
+    """
     if _PLAIN.fullmatch(text):
         return text
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
     control = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
     if control is not None:  # TeX reads most control characters as invalid or as markup
-        raise UnencodableText(f"control character U+{ord(control):04X} {control!r} cannot be typeset by pdflatex")
+        raise UnencodableText(f"control character U+{ord(control):04X} {control!r} cannot be typeset by {engine}")
+    if engine == "pdflatex" and verified and not text.isascii():
+        # pylatexenc has macros that need packages or encodings the paper lacks (\CYRA, \textschwa):
+        # only characters a pdflatex run has shown to typeset pass (and the survey's own symbols)
+        mapped = {k for k, _ in symbols} | DEFAULT_SYMBOLS.keys()
+        bad = next((ch for ch in text if ord(ch) > 127 and ch not in mapped and not _pdflatex_typesets(ch)), None)
+        if bad is not None:
+            raise UnencodableText(f"character U+{ord(bad):04X} {unicodedata.name(bad, 'control character')} "
+                                  f"{bad!r} cannot be typeset by pdflatex")
     try:
-        return _encoder(policy).unicode_to_latex(text)
+        return _encoder(engine, symbols).unicode_to_latex(text)
     except ValueError as exc:
-        bad = next((ch for ch in text if _fails(ch, policy)), "?")
+        bad = next((ch for ch in text if _fails(ch, engine, symbols)), "?")
         name = unicodedata.name(bad, "control character")
-        raise UnencodableText(f"character U+{ord(bad):04X} {name} {bad!r} cannot be typeset by pdflatex") from exc
+        why = "" if engine == "pdflatex" else f" (no glyph in {', '.join(fonts.fonts(engine))})"
+        raise UnencodableText(f"character U+{ord(bad):04X} {name} {bad!r} cannot be typeset by {engine}{why}") from exc
 
 
-def _fails(ch: str, policy: str) -> bool:
+def _fails(ch: str, engine: str, symbols) -> bool:
     try:
-        _encoder(policy).unicode_to_latex(ch)
+        _encoder(engine, symbols).unicode_to_latex(ch)
     except ValueError:
         return True
     return False
+
+
+_WIDE = re.compile(r"[^\x00-\x7f]")
+
+
+def typeset_field(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str, str], ...] = ()) -> str:
+    """A LaTeX field's non-ASCII characters written for ``engine`` (its LaTeX left as written)."""
+    if text.isascii():
+        return text
+    return _WIDE.sub(lambda m: escape(m.group(), engine, symbols), text)
+
+
+#: The generated file (in the paper's ``tables/`` folder) the paper's preamble reads with
+#: ``\\input{tables/preamble}``. No table may have this id.
+PREAMBLE_ID = "preamble"
+
+
+def script_preamble(engine: str, texts) -> str:
+    """The preamble lines for ``engine``'s fonts and the packages the symbol map's macros in ``texts`` need."""
+    texts = list(texts)
+    packages = sorted({package for name, package in SYMBOL_PACKAGES.items()
+                       if any(re.search(rf"\\{name}(?![A-Za-z])", t) for t in texts if f"\\{name}" in t)}
+                      | ({"amssymb"} if engine == "pdflatex" else set()))  # pylatexenc's math symbols need it
+    head = ("% The engine's fonts and the packages the symbol map needs: the paper's preamble reads this file\n"
+            "% with \\input{tables/preamble} (before hyperref). Written by surveybuild build: do not edit.\n")
+    return head + fonts.preamble(engine) + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
+
+
+_escape = escape
 
 
 def note_label(table: Table, note_id: str) -> str:
@@ -108,21 +190,28 @@ def note_marks(labels: list[str]) -> str:
 _URL_ARG = re.compile(r"(\\(?:url|href)\s*\{)([^{}]*)(\})")
 
 
-def latex_field(table: Table, text: str) -> str:
+def latex_field(table: Table, text: str, settings: Settings | None = None) -> str:
     """A LaTeX-typed field as the paper gets it: as written, note ids namespaced by table.
 
     A ``#`` in the URL of ``\\url``/``\\href`` is written ``\\#``: captions and long-table notes
     are macro arguments, where a bare ``#`` stops the compile.
     """
+    if settings is not None:  # non-ASCII characters as the engine and the symbol map write them
+        text = typeset_field(text, settings.engine, settings.symbols)
     text = _URL_ARG.sub(lambda m: m.group(1) + re.sub(r"(?<!\\)#", r"\\#", m.group(2)) + m.group(3), text)
     return _TNOTEX.sub(lambda m: f"\\tnotex{m.group(1)}{{{note_label(table, m.group(2).strip())}}}", text)
 
 
-def cell_value(table: Table, column: Column, raw: object) -> str:
+def cell_value(table: Table, column: Column, raw: object, settings: Settings | None = None) -> str:
     if raw is None or raw == "":
         return values.MISSING
+    if settings is not None:
+        def escape(text: str) -> str:
+            return _escape(text, settings.engine, settings.symbols)
+    else:
+        escape = _escape
     if column.type == "latex":
-        return latex_field(table, str(raw))
+        return latex_field(table, str(raw), settings)
     if column.type == "size":
         return escape(values.format_size(raw))
     if column.type == "bool":
@@ -165,10 +254,11 @@ def latex_url(url: str) -> str:
     return "\\url{" + url.replace("\\", "").replace("#", "\\#").replace("%", "\\%") + "}"
 
 
-def url_note_text(table: Table, row: Row) -> str:
+def url_note_text(table: Table, row: Row, settings: Settings | None = None) -> str:
     urls = [(c, row.value(c.key)) for c in url_columns(table)]
     urls = [(c, v.raw) for c, v in urls if v is not None and v.raw]
-    return "; ".join(f"{escape(c.title)}: {latex_url(u)}" for c, u in urls)
+    engine, symbols = (settings.engine, settings.symbols) if settings is not None else ("pdflatex", ())
+    return "; ".join(f"{escape(c.title, engine, symbols)}: {latex_url(u)}" for c, u in urls)
 
 
 #: A long table never leaves fewer lines than this of its body on a page.
@@ -193,16 +283,19 @@ class TableRenderer:
         titles = [c.title for c in self.columns] if lower else [c.title for c in top]
         self.plan = fit.plan(table, self.columns, titles, settings)
 
+    def esc(self, text: str) -> str:
+        return escape(text, self.settings.engine, self.settings.symbols)
+
     def cell(self, row: Row, column: Column, sub: int) -> str:
         value = row.value(column.key, sub)
-        text = cell_value(self.table, column, value.raw if value is not None else None)
+        text = cell_value(self.table, column, value.raw if value is not None else None, self.settings)
         if sub == 0:
             if column is self.table.columns[0] and row.cites:
                 keys = ",".join(k for k, _ in row.cites)
                 text += f"~\\{self.settings.cite_command}{{{keys}}}"
             labels = [note_label(self.table, note_id) for col_key, note_id, _ in row.notes if col_key == column.key]
             if column is self.columns[0] and self.note_columns:
-                if url_note_text(self.table, row).strip():
+                if url_note_text(self.table, row, self.settings).strip():
                     self.url_rows.append(row)
                     labels.append(note_label(self.table, url_note_id(row)))
                 labels += [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
@@ -236,21 +329,21 @@ class TableRenderer:
         top, lower = layout.header(self.columns)
         lines = [r"\toprule"]
         if not lower:
-            lines.append(" & ".join(escape(c.title) for c in top) + r" \\")
+            lines.append(" & ".join(self.esc(c.title) for c in top) + r" \\")
         else:
             cells = []
             for c in top:
                 if c.grouped:
-                    cells.append(f"\\multicolumn{{{c.span}}}{{c}}{{{escape(c.title)}}}")
+                    cells.append(f"\\multicolumn{{{c.span}}}{{c}}{{{self.esc(c.title)}}}")
                 else:
                     width = "=" if self.plan.widths[c.first - 1] else "*"
-                    cells.append(f"\\multirow{{2}}{{{width}}}{{{escape(c.title)}}}")
+                    cells.append(f"\\multirow{{2}}{{{width}}}{{{self.esc(c.title)}}}")
             lines.append(" & ".join(cells) + r" \\")
             lines.append(" ".join(f"\\cmidrule(lr){{{c.first}-{c.first + c.span - 1}}}" for c in top if c.grouped))
             second = []
             grouped = {c.first for c in lower}
             for i in range(1, len(self.columns) + 1):
-                second.append(escape(self.columns[i - 1].title) if i in grouped else "")
+                second.append(self.esc(self.columns[i - 1].title) if i in grouped else "")
             lines.append(" & ".join(second) + r" \\")
         lines.append(r"\midrule")
         return "\n".join(lines)
@@ -268,7 +361,7 @@ class TableRenderer:
             if section.group is not None:
                 if n:
                     out.append(r"\midrule")
-                title = latex_field(self.table, section.group.title)
+                title = latex_field(self.table, section.group.title, self.settings)
                 out.append(f"\\multicolumn{{{len(self.columns)}}}{{l}}{{\\textit{{{title}}}}} \\\\*")
                 out.append(r"\addlinespace[2pt]")
             for i, row in enumerate(section.rows):
@@ -285,11 +378,11 @@ class TableRenderer:
         return "\n".join(out)
 
     def notes(self) -> list[PaperNote]:
-        notes = [PaperNote(self.marks[n.id], note_label(self.table, n.id), latex_field(self.table, n.text))
+        notes = [PaperNote(self.marks[n.id], note_label(self.table, n.id), latex_field(self.table, n.text, self.settings))
                  for n in sorted(self.table.notes, key=lambda n: _mark_order(self.marks[n.id]))]
         for i, row in enumerate(self.url_rows):
             notes.append(PaperNote(str(i + 1), note_label(self.table, url_note_id(row)),
-                                   url_note_text(self.table, row)))
+                                   url_note_text(self.table, row, self.settings)))
         return notes
 
     def colspec(self) -> str:
@@ -317,7 +410,7 @@ class TableRenderer:
             landscape=self.plan.landscape,
             font=self.plan.font,
             tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
-            caption=latex_field(self.table, self.table.caption),
+            caption=latex_field(self.table, self.table.caption, self.settings),
             label=self.table.label,
             colspec=self.colspec(),
             ncols=len(self.columns),
@@ -346,9 +439,9 @@ def render_setup(settings: Settings, cited: list[str]) -> str:
     ``reference_order`` and, in citation order, a ``\\nocite`` of ``cited`` (the README's numbering) so
     that BibTeX numbers every work as the README does."""
     return latex_env().get_template("setup.tex.j2").render(
-        title=escape(settings.title),
-        authors=", ".join(escape(a) for a in settings.authors),
-        keywords=", ".join(escape(k) for k in settings.keywords),
+        title=escape(settings.title, settings.engine, settings.symbols),
+        authors=", ".join(escape(a, settings.engine, settings.symbols) for a in settings.authors),
+        keywords=", ".join(escape(k, settings.engine, settings.symbols) for k in settings.keywords),
         style=BIB_STYLES.get(settings.reference_order, ""),
         keys=cited if settings.reference_order else [],
     )

@@ -35,6 +35,25 @@ SYMBOL_COMMANDS = (
 ACCENT_COMMANDS = ("'", "`", "^", '"', "~", "=", ".", "u", "v", "H", "c", "d", "b", "k", "r", "t")
 ALLOWED = frozenset(CITE_COMMANDS + NOTE_COMMANDS + LINK_COMMANDS + STYLE_COMMANDS
                     + SYMBOL_COMMANDS + ACCENT_COMMANDS)
+#: Macros allowed inside ``$...$``: what LaTeX's kernel defines in math (no package needed) and
+#: GitHub's MathJax renders. Nothing here reads or writes files, defines macros or changes catcodes.
+_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
+          "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "varpi", "rho", "varrho", "sigma", "varsigma",
+          "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",
+          "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega")
+MATH_COMMANDS = frozenset(_GREEK + (
+    "frac", "sqrt", "mathrm", "mathbf", "mathit", "mathsf", "mathtt", "mathcal", "mathnormal", "left", "right",
+    "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "times", "cdot", "cdots", "ldots", "dots", "vdots", "pm", "mp",
+    "div", "ast", "star", "circ", "bullet", "leq", "le", "geq", "ge", "neq", "ne", "approx", "sim", "simeq",
+    "cong", "equiv", "propto", "ll", "gg", "in", "notin", "ni", "subset", "subseteq", "supset", "supseteq",
+    "cup", "cap", "setminus", "emptyset", "forall", "exists", "neg", "lnot", "land", "lor", "wedge", "vee",
+    "infty", "partial", "nabla", "sum", "prod", "int", "oint", "lim", "log", "ln", "exp", "sin", "cos", "tan",
+    "max", "min", "arg", "sup", "inf", "det", "dim", "deg", "mid", "parallel", "perp", "to", "gets",
+    "rightarrow", "leftarrow", "Rightarrow", "Leftarrow", "leftrightarrow", "Leftrightarrow", "mapsto",
+    "uparrow", "downarrow", "langle", "rangle", "lfloor", "rfloor", "lceil", "rceil", "prime", "hat", "bar",
+    "tilde", "vec", "dot", "ddot", "overline", "underline", "ell", "hbar", "Re", "Im", "top", "bot",
+    "quad", "qquad", ",", ";", ":", "!", " ", "{", "}", "%", "$", "_", "&", "#", "lbrace", "rbrace",
+))
 
 
 @dataclass(frozen=True)
@@ -60,7 +79,14 @@ class Link:
     text: str
 
 
-Piece = Text | Cite | NoteRef | Link
+@dataclass(frozen=True)
+class Math:
+    """Inline math: the LaTeX between the ``$`` signs, as written (the paper and GitHub typeset it)."""
+
+    source: str
+
+
+Piece = Text | Cite | NoteRef | Link | Math
 
 
 @functools.cache
@@ -275,7 +301,8 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
             args = node.nodeargd.argnlist if node.nodeargd else []
             if name not in ALLOWED:
                 problems.append(f"macro '\\{name}' is not allowed in a table cell (the README cannot render it; "
-                                f"allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href)")
+                                f"allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href, "
+                                f"and $...$ math)")
             elif name in CITE_COMMANDS:
                 keys = tuple(k.strip() for k in _arg_text(args[-1]).split(",") if k.strip())
                 out.append(Cite(keys))
@@ -299,7 +326,14 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
             if node.displaytype == "display":
                 problems.append(f"display math {node.delimiters[0]}...{node.delimiters[1]} is not allowed in a "
                                 f"table cell (write $...$)")
-            _convert(node.nodelist, to_text, out, problems, bold, italic)
+                continue
+            source = node.latex_verbatim()[len(node.delimiters[0]):-len(node.delimiters[1])].strip()
+            wide = sorted({ch for ch in source if ord(ch) > 127})
+            if wide:
+                problems.append(f"character {wide[0]!r} in math: TeX's math fonts are ASCII (write it as a "
+                                f"macro, e.g. \\alpha for α, or put it outside the $...$)")
+            if source:
+                out.append(Math(source))
             continue
         out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
 
@@ -307,19 +341,28 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
 _SPECIAL_HINTS = {"&": "\\&", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{}"}
 
 
-def _macro_problems(nodes) -> list[str]:
-    """Every macro anywhere in the field, arguments included, must be on the allow-list."""
+def _macro_problems(nodes, math: bool = False) -> list[str]:
+    """Every macro anywhere in the field, arguments included, must be on the allow-list (in math, the math one)."""
     problems = []
     for node in nodes or ():
         if node is None:
             continue
-        if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname not in ALLOWED:
-            problems.append(f"macro '\\{node.macroname}' is not allowed in a table cell (the README cannot render "
-                            f"it; allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href)")
-        problems += _macro_problems(getattr(node, "nodelist", None))
+        if node.isNodeType(latexwalker.LatexMacroNode):
+            if math and node.macroname not in MATH_COMMANDS:
+                problems.append(f"macro '\\{node.macroname}' is not allowed in math in a table cell (allowed: "
+                                f"Greek letters, \\frac, \\sqrt, \\mathrm, relations, arrows and operators "
+                                f"that LaTeX defines without a package)")
+            elif not math and node.macroname not in ALLOWED:
+                problems.append(f"macro '\\{node.macroname}' is not allowed in a table cell (the README cannot "
+                                f"render it; allowed: text styles, accents, cite commands, \\tnotex, \\url, "
+                                f"\\href, and $...$ math)")
+        if node.isNodeType(latexwalker.LatexEnvironmentNode) and math:
+            problems.append(f"environment '{node.environmentname}' is not allowed in math in a table cell")
+        inner = math or node.isNodeType(latexwalker.LatexMathNode)
+        problems += _macro_problems(getattr(node, "nodelist", None), inner)
         argd = getattr(node, "nodeargd", None)
         if argd is not None and argd.argnlist:
-            problems += _macro_problems(argd.argnlist)
+            problems += _macro_problems(argd.argnlist, inner)
     return problems
 
 
@@ -350,6 +393,8 @@ def _special_problems(nodes) -> list[str]:
         if node.isNodeType(latexwalker.LatexMathNode):
             # & ends the table cell and # is a macro parameter, in math too
             math = node.latex_verbatim()
+            if re.search(r"(?<!\\)%", math):
+                problems.append("a '%' in math starts a LaTeX comment (write \\% for a percent sign)")
             for ch in sorted(set(math) & {"&", "#"}):
                 if re.search(r"(?<!\\)" + re.escape(ch), math):
                     problems.append(f"a bare '{ch}' is LaTeX syntax (write {_SPECIAL_HINTS[ch]} for the character)")
@@ -389,4 +434,5 @@ def _merge(pieces: list[Piece]) -> list[Piece]:
 
 def plain_text(pieces: tuple[Piece, ...]) -> str:
     """The text of the pieces alone (cites, notes and link targets left out)."""
-    return "".join(p.text for p in pieces if isinstance(p, (Text, Link))).strip()
+    return "".join(p.text if isinstance(p, (Text, Link)) else f"${p.source}$"
+                   for p in pieces if isinstance(p, (Text, Link, Math))).strip()

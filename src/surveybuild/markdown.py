@@ -7,11 +7,12 @@ shared by the whole README, so numbers follow first use.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
 from . import layout, values
-from .latextext import Cite, Link, NoteRef, Piece, Text, to_pieces
+from .latextext import Cite, Link, Math, NoteRef, Piece, Text, to_pieces
 from .model import Column, Row, Table
 
 
@@ -72,6 +73,36 @@ def gfm_link(url: str, text: str) -> str:
     return f"[{escape_gfm(text, autolinks=False)}]({url.replace(' ', '%20').replace(')', '%29').replace('(', '%28')})"
 
 
+def gfm_math(source: str, in_table: bool = True) -> str:
+    """Inline math for GitHub, which renders it from the ``$`` source: the LaTeX kept as written.
+
+    ``$source$`` when GitHub's Markdown (cmark-gfm) leaves that text as it is, in a table cell too;
+    otherwise ``$`source`$``, GitHub's form whose inside is a code span, not Markdown. In a pipe-table
+    cell a ``|`` is written ``\\|`` (GFM unescapes it before the code span is read).
+    """
+    if _markdown_keeps(source):
+        return f"${source}$"
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", source)), default=0) + 1)
+    inner = source.replace("|", "\\|") if in_table else source
+    pad = " " if inner.startswith("`") or inner.endswith("`") else ""
+    return f"${fence}{pad}{inner}{pad}{fence}$"
+
+
+@functools.lru_cache(maxsize=4096)
+def _markdown_keeps(source: str) -> bool:
+    """Whether cmark-gfm shows ``$source$`` as written, in a paragraph and in a pipe-table cell."""
+    import cmarkgfm
+
+    text = f"${source}$"
+    # no character that could pair with one in the cell's other math (emphasis, code, links, HTML);
+    # an underscore after a letter or digit can close emphasis but never open it
+    if source.strip() != source or re.search(r"[\t\n\r*`~\[\]<>&|$]|(?<![A-Za-z0-9])_", source):
+        return False
+    rendered = cmarkgfm.github_flavored_markdown_to_html(f"{text}\n\n| h |\n| - |\n| {text} |\n")
+    shown = re.findall(r"<p>(.*?)</p>|<td>(.*?)</td>", rendered, re.S)
+    return len(shown) == 2 and all(html.unescape(p or td) == text and "<" not in (p or td) for p, td in shown)
+
+
 def escape_html(text: str) -> str:
     return html.escape(" ".join(text.splitlines()), quote=True)
 
@@ -79,8 +110,10 @@ def escape_html(text: str) -> str:
 class Renderer:
     """Renders cells of one table in one flavour (``gfm`` or ``html``)."""
 
-    def __init__(self, table: Table, citations: Citations, flavour: str, marks: dict[str, str] | None = None):
+    def __init__(self, table: Table, citations: Citations, flavour: str, marks: dict[str, str] | None = None,
+                 in_table: bool = True):
         self.table = table
+        self.in_table = in_table  # gfm: inside a pipe-table cell
         self.citations = citations
         self.flavour = flavour
         self.marks = layout.note_marks(table) if marks is None else marks
@@ -121,6 +154,10 @@ class Renderer:
                 out.append(self.note_ref(piece.note_id))
             elif isinstance(piece, Link):
                 out.append(self.link(piece.url, piece.text))
+            elif isinstance(piece, Math):
+                # GitHub renders math only in Markdown text: an HTML table shows its source
+                out.append(gfm_math(piece.source, self.in_table) if self.flavour == "gfm"
+                           else escape_html(f"${piece.source}$"))
         return "".join(out).strip()
 
     def latex(self, text: str) -> str:
@@ -165,7 +202,7 @@ def render_table(table: Table, citations: Citations) -> str:
         text = _html_table(table, Renderer(table, citations, "html", gfm.marks))
     else:
         text = _gfm_table(table, gfm)
-    return text + _notes(table, gfm)
+    return text + _notes(table, Renderer(table, citations, "gfm", gfm.marks, in_table=False))
 
 
 def _gfm_table(table: Table, r: Renderer) -> str:

@@ -190,6 +190,8 @@ class Settings:
     fill: tuple[str, ...] = ()  # hand-written files whose marker regions are filled in place
     figures: str = "figures"  # the folder of figure definitions (*.yaml) and of the README's SVGs
     bib_preamble: bool = False  # let refs.bib's @preamble reach TeX (docs/robustness.md)
+    engine: str = "pdflatex"  # pdflatex, xelatex or lualatex (docs/paper.md)
+    symbols: tuple[tuple[str, str], ...] = ()  # character -> LaTeX, for the paper (docs/format.md)
     #: where each setting was written in surveybuild.yaml (for messages; not part of what a setting means)
     sources: tuple[tuple[str, "Source"], ...] = field(default=(), compare=False, repr=False)
 

@@ -20,7 +20,8 @@ FILE_SETTINGS = ("bib", "paper", "readme_template", "readme")
 #: The settings that are paths (files or folders) relative to the survey folder.
 PATHS = ("bib", "tables", "paper", "readme_template", "readme", "figures")
 #: Settings with a fixed set of values.
-CHOICES = {"reference_order": ("citation", "alphabetical"), "paper_font_size": (10, 11, 12)}
+CHOICES = {"reference_order": ("citation", "alphabetical"), "paper_font_size": (10, 11, 12),
+           "engine": ("pdflatex", "xelatex", "lualatex")}
 GENERATED_TABLES = "tables"  # below the paper's folder
 GENERATED_FIGURES = "figures"  # below the paper's folder
 #: A table file's name is its id, the name of its LaTeX file and part of a line of LaTeX (the
@@ -109,6 +110,18 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
                                         hint="use a file path relative to the survey folder"))
                 continue
             values[key] = tuple(value)
+            continue
+        if key == "symbols":
+            if not isinstance(value, dict) or not all(isinstance(k, str) and len(k) == 1 and ord(k) > 127
+                                                      and isinstance(v, str) for k, v in value.items()):
+                problems.append(Problem(yr.where(SETTINGS_FILE, vnode), "setting 'symbols' must map single "
+                                        "non-ASCII characters to LaTeX", hint="e.g. symbols: {'✓': '\\checkmark'}"))
+                continue
+            values[key] = tuple(sorted(value.items()))
+            continue
+        if key in CHOICES and value not in CHOICES[key]:
+            problems.append(Problem(yr.where(SETTINGS_FILE, vnode), f"setting '{key}' must be one of "
+                                    f"{', '.join(CHOICES[key])}, not {value!r}"))
             continue
         expected = type(getattr(Settings(), key))
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):

@@ -67,7 +67,7 @@ def _render(survey: Survey, seed: list[str] | None = None):
 
     def caption(table_id: str) -> str:
         t = get_table(table_id)
-        return markdown.Renderer(t, citations, "gfm").latex(t.caption)
+        return markdown.Renderer(t, citations, "gfm", in_table=False).latex(t.caption)
 
     def toc(min_level: int = 2, max_level: int = 3) -> str:
         return TOC.format(min_level, max_level)

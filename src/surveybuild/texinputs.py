@@ -94,6 +94,7 @@ def _context() -> macrospec.LatexContextDb:
             macrospec.MacroSpec("includegraphics", "*[[{"),
             macrospec.MacroSpec("graphicspath", "{"),
             macrospec.MacroSpec("bibliography", "{"),
+            macrospec.MacroSpec("addbibresource", "[{"),
             macrospec.MacroSpec("bibliographystyle", "{"),
             macrospec.MacroSpec("documentclass", "[{["),
             macrospec.MacroSpec("usepackage", "[{["),
@@ -153,6 +154,7 @@ class Inputs:
     bibs: tuple[Path, ...]  # the .bib files \bibliography names (wherever they are)
     bib_names: tuple[str, ...]
     problems: tuple[Problem, ...] = ()
+    biblatex: bool = False  # the paper cites with biblatex (\addbibresource): latexmk runs biber
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -169,6 +171,7 @@ class _Finder:
         self.bibs: list[Path] = []
         self.bib_names: list[str] = []
         self.problems: list[Problem] = []
+        self.biblatex = False
         self.graphicspath: list[str] = [""]
 
     def shown(self, rel: str) -> str:
@@ -235,8 +238,10 @@ class _Finder:
                     self.styles.append(found)
                     if ext != ".bst":
                         self.read_style(found)
-        elif name == "bibliography" and arg:
-            for item in arg.split(","):
+        elif name in ("bibliography", "addbibresource") and arg:
+            # biblatex's \addbibresource names one file, with its extension
+            self.biblatex = self.biblatex or name == "addbibresource"
+            for item in (arg.split(",") if name == "bibliography" else [arg]):
                 item = item.strip()
                 if not item or item in self.bib_names:
                     continue
@@ -244,7 +249,7 @@ class _Finder:
                 file = item if item.endswith(".bib") else item + ".bib"
                 path = next((d / file for d in (self.folder, *self.bib_dirs) if (d / file).is_file()), None)
                 if path is None:
-                    self.missing(walker, node, rel, f"\\bibliography{{{item}}}: '{file}' not found",
+                    self.missing(walker, node, rel, f"\\{name}{{{item}}}: '{file}' not found",
                                  hint="put it next to the paper or in the survey folder")
                 else:
                     self.bibs.append(path)
@@ -282,7 +287,7 @@ def find_inputs(main_tex: Path, root: Path | None = None, bib_dirs: tuple[Path, 
     finder.read(main_tex.name)
     finder.problems += _bib_problems(finder)
     return Inputs(tuple(finder.tex), tuple(finder.graphics), tuple(finder.styles), tuple(finder.bibs),
-                  tuple(finder.bib_names), tuple(finder.problems))
+                  tuple(finder.bib_names), tuple(finder.problems), finder.biblatex)
 
 
 def _bib_problems(finder: _Finder) -> list[Problem]:

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["citation", "reference", "label", "missing-file", "error", "overfull", "float", "page"]
+Kind = Literal["citation", "reference", "label", "missing-file", "error", "overfull", "float", "page", "missing-char",
+               "biber"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ _BOX = re.compile(r"^Overfull \\[hv]box \((\S+) too (?:wide|high)\) (?:in paragr
 PAGE = re.compile(r"^surveybuild: text block ([\d.]+pt) x ([\d.]+pt), font ([\d.]+)pt")
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^:\s][^:]*\.\w+):(\d+): (.*)")
 _BANG = re.compile(r"^! (.*)")
+#: xelatex/lualatex: no font has the character (an error under \tracinglostchars=3, as fonts.preamble sets)
+_LOST = re.compile(r"Missing character: There is no (.+?) \(U\+([0-9A-Fa-f]+)\) in font ([^:!;]*)")
 _CONTEXT_LINE = re.compile(r"^l\.(\d+) ")
 _NOISE = ("Emergency stop", "==> Fatal error occurred", "Job aborted", "Preparing to exit")
 _FILE_OPEN = re.compile(r"\(((?:\.{0,2}/|[A-Za-z]:[\\/])?[^\s(){}<>\[\]\"]+\.[A-Za-z0-9]{1,8})")
@@ -116,6 +119,10 @@ def read_log(log: str) -> list[LogEntry]:
         if m := PAGE.match(line):
             entries.append(LogEntry("page", f"{m.group(1)} x {m.group(2)}", files.current, 0, 0, m.group(3)))
             continue
+        if m := _LOST.search(line):
+            entries.append(LogEntry("missing-char", m.group(1), files.current, 0, 0, line.strip()))
+            files.feed(line[:m.start()])
+            continue
         warning = _warning(line, lines, i)
         if warning is not None:
             kind, name, lineno, text = warning
@@ -165,7 +172,7 @@ def _skip_context(lines: list[str], i: int) -> int:
 
 
 #: Kinds that stop TeX under ``-halt-on-error``: what the log says after (or because of) them is incomplete.
-FATAL: tuple[Kind, ...] = ("error", "missing-file")
+FATAL: tuple[Kind, ...] = ("error", "missing-file", "missing-char")
 
 
 def stopped_at_error(entries: list[LogEntry]) -> tuple[list[LogEntry], int]:
@@ -179,13 +186,21 @@ def stopped_at_error(entries: list[LogEntry]) -> tuple[list[LogEntry], int]:
     if not errors:
         return entries, 0
     return errors, len(entries) - len(errors)
+#: biber's own log (``build/<main>.blg``): ``[n] Utils.pm:1234> ERROR - message`` and ``WARN - message``
+_BLG = re.compile(r"^\[\d+\] [\w:.]+> (ERROR|WARN) - (.*)")
+
+
+def read_blg(blg: str) -> list[LogEntry]:
+    """biber's errors and warnings, each once (kind ``biber``, name ``ERROR``/``WARN``)."""
+    return _unique([LogEntry("biber", m.group(1), "", 0, 0, m.group(2).strip())
+                    for line in blg.splitlines() if (m := _BLG.match(line))])
 
 
 def _unique(entries: list[LogEntry]) -> list[LogEntry]:
     seen: set[tuple] = set()
     out = []
     for e in entries:
-        key = (e.kind, e.name, e.file, e.line, e.last_line, e.text if e.kind == "error" else "")
+        key = (e.kind, e.name, e.file, e.line, e.last_line, e.text if e.kind in ("error", "biber") else "")
         if key not in seen:
             seen.add(key)
             out.append(e)

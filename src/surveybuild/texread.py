@@ -15,7 +15,8 @@ from .model import Problem, Source, TexCite
 CITE_COMMANDS = (
     "cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear", "citeyearpar",
     "citenum", "Citep", "Citet", "Citealp", "Citeauthor", "parencite", "textcite", "autocite",
-    "footcite", "nocite",
+    "footcite", "nocite", "Parencite", "Textcite", "Autocite", "smartcite", "Smartcite", "supercite",
+    "footcitetext", "fullcite", "citetitle", "Citetitle",
 )
 
 
@@ -65,7 +66,7 @@ def _walk(nodes, walker, path: str, out: list[TexCite]) -> None:
                 offset = 1
                 for key in raw.split(","):
                     stripped = key.strip()
-                    if stripped and stripped != "*":
+                    if stripped and (stripped != "*" or node.macroname == "nocite"):  # \nocite{*}: every entry
                         lead = len(key) - len(key.lstrip())
                         line, col = walker.pos_to_lineno_colno(keys_node.pos + offset + lead)
                         out.append(TexCite(stripped, node.macroname, Source(path, line, col + 1)))

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from .model import Problem, Source, Survey
 from .texinputs import Inputs, find_inputs
-from .texlog import read_log, stopped_at_error
+from .texlog import read_blg, read_log, stopped_at_error
 from .textrace import trace
 
 INSTALL_HINT = ("install TeX Live: apt-get install latexmk texlive-latex-recommended texlive-latex-extra "
@@ -50,11 +50,14 @@ LOCK_WAIT = 600.0  # seconds a second build waits for the first
 FORMAT = 2
 
 
-def latexmk_command(main_name: str) -> list[str]:
+ENGINE_FLAGS = {"pdflatex": "-pdf", "xelatex": "-xelatex", "lualatex": "-lualatex"}
+
+
+def latexmk_command(main_name: str, engine: str = "pdflatex") -> list[str]:
     """latexmk with our options only: ``-norc`` reads no rc file (a committed ``latexmkrc`` could run
-    anything), so what an rc file would say is given here: PDF by pdflatex, BibTeX when there are
-    .bib files, output in ``build/``, shell escape off."""
-    return ["latexmk", "-norc", "-pdf", "-bibtex-cond", "-interaction=nonstopmode", "-halt-on-error",
+    anything), so what an rc file would say is given here: PDF by the engine, BibTeX (or biber) when
+    there are .bib files, output in ``build/``, shell escape off."""
+    return ["latexmk", "-norc", ENGINE_FLAGS[engine], "-bibtex-cond", "-interaction=nonstopmode", "-halt-on-error",
             "-no-shell-escape", "-file-line-error", f"-outdir={BUILD_DIR}", main_name]
 
 
@@ -91,7 +94,7 @@ def _sha256(path: Path) -> str:
         return "missing"
 
 
-def input_state(root: Path, main_tex: Path, inputs: Inputs) -> dict:
+def input_state(root: Path, main_tex: Path, inputs: Inputs, engine: str = "pdflatex") -> dict:
     """The content hash of every input, by path relative to the survey folder, and how TeX runs."""
     files: dict[str, str] = {}
     for rel in inputs.files:
@@ -99,14 +102,14 @@ def input_state(root: Path, main_tex: Path, inputs: Inputs) -> dict:
         files[_rel(root, path)] = _sha256(path)
     for bib in inputs.bibs:
         files[_rel(root, bib)] = _sha256(bib)
-    return {"format": FORMAT, "command": tex_command(main_tex.name), "root": str(Path(root).resolve()),
+    return {"format": FORMAT, "command": tex_command(main_tex.name, engine), "root": str(Path(root).resolve()),
             "files": dict(sorted(files.items()))}
 
 
-def tex_command(main_name: str) -> list[str]:
+def tex_command(main_name: str, engine: str = "pdflatex") -> list[str]:
     """:func:`latexmk_command` writing to the private work folder, with ``-g``: TeX runs whatever
     latexmk's time stamps say (it is started only when an input's content or the PDF changed)."""
-    command = [arg for arg in latexmk_command(main_name) if not arg.startswith("-outdir=")]
+    command = [arg for arg in latexmk_command(main_name, engine) if not arg.startswith("-outdir=")]
     at = command.index(main_name) if main_name in command else len(command)
     if at and command[at - 1] == "--":  # options go before the end of the options
         at -= 1
@@ -198,11 +201,11 @@ def paper_lock(out_dir: Path, wait: float | None = None):
         os.close(fd)  # releases the lock (TeX, if it outlived us, holds its own copy until it ends)
 
 
-def run_latexmk(main_tex: Path, bib_dirs: tuple[Path, ...] = (), keep_fds: tuple[int, ...] = ()
-                ) -> subprocess.CompletedProcess:
+def run_latexmk(main_tex: Path, bib_dirs: tuple[Path, ...] = (), keep_fds: tuple[int, ...] = (),
+                engine: str = "pdflatex") -> subprocess.CompletedProcess:
     """latexmk on ``main_tex`` in its folder, output in ``build/work``; TeX inherits ``keep_fds`` (the lock)."""
     env = tex_env([main_tex.parent, *bib_dirs])
-    return subprocess.run(tex_command(main_tex.name), cwd=main_tex.parent, capture_output=True, text=True,
+    return subprocess.run(tex_command(main_tex.name, engine), cwd=main_tex.parent, capture_output=True, text=True,
                           errors="replace", env=env, pass_fds=keep_fds)
 
 
@@ -222,6 +225,9 @@ def log_problems(root: Path, survey: Survey, main_tex: Path, inputs: Inputs, log
         except OSError:
             pass
     entries, left_out = stopped_at_error(read_log(log))
+    blg = log_path.with_suffix(".blg")  # biber's log (BibTeX's has another form: read_blg finds nothing there)
+    if blg.exists():
+        entries += read_blg(blg.read_text("utf-8", errors="replace"))
     return trace(entries, survey, texts), left_out
 
 
@@ -291,7 +297,8 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
     work = out_dir / WORK_DIR
     pdf = out_dir / (main_tex.stem + ".pdf")
     state_path = out_dir / STATE_FILE
-    state = input_state(root, main_tex, inputs)
+    engine = survey.settings.engine
+    state = input_state(root, main_tex, inputs, engine)
     record = _load_state(state_path)
     changed = _changed(record, state)
     if not changed and not _pdf_matches(pdf, record):
@@ -304,13 +311,18 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
     if shutil.which("latexmk") is None:
         result.problems.append(Problem(Source(shown), "latexmk not found", hint=INSTALL_HINT))
         return
+    if inputs.biblatex and shutil.which("biber") is None:
+        result.problems.append(Problem(Source(shown), "biber not found: the paper cites with biblatex "
+                                       "(\\addbibresource), whose bibliography biber makes", hint="install biber "
+                                       "(apt-get install biber), or cite with natbib and \\bibliography{refs}"))
+        return
     for leftover in out_dir.glob(".*.tmp"):  # a killed run's temporary files (we hold the lock: none is live)
         leftover.unlink(missing_ok=True)
     marker = {"root": state["root"], "command": state["command"]}
     kept = _reset_work(work, marker)
     result.info.append(f"running latexmk on {shown} (changed: {', '.join(changed[:5])}"
                        f"{', ...' if len(changed) > 5 else ''}){'' if kept else '; a fresh work folder'}")
-    proc = run_latexmk(main_tex, (root,), keep_fds=(lock_fd,))
+    proc = run_latexmk(main_tex, (root,), keep_fds=(lock_fd,), engine=engine)
     result.ran = True
     if proc.returncode >= 0:  # latexmk ended by itself: its files in the work folder are whole
         (work / WORK_FILE).write_text(json.dumps(marker, indent=1) + "\n", "utf-8")
@@ -337,13 +349,13 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
         result.info.append(f"{_rel(root, pdf)} was not replaced ({kept_pdf}); TeX's log: "
                            f"{_rel(root, work / (main_tex.stem + '.log'))}")
         return
-    for suffix in (".log", ".bbl"):  # the log of this PDF, and its .bbl for the arXiv bundle
+    for suffix in (".log", ".bbl", ".blg"):  # the log of this PDF, its .bbl (and biber's .blg) for the arXiv bundle
         companion = work / (main_tex.stem + suffix)
         if companion.is_file():
             _replace_bytes(out_dir / companion.name, companion.read_bytes())
     _replace_bytes(pdf, data)
     result.pdf = pdf
-    if input_state(root, main_tex, inputs) != state:
+    if input_state(root, main_tex, inputs, engine) != state:
         result.info.append("an input changed while TeX ran: the next 'surveybuild paper' compiles again")
         return
     from .build import write_atomic

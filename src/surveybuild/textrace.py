@@ -224,6 +224,28 @@ class Tracer:
         source, what = self.locate(path, e.line)
         return self.problem(source, what, f"LaTeX error: {e.text}", "", path, e)
 
+    def missing_char(self, e: LogEntry) -> Problem:
+        """A character no font had (found when the page is shipped out): placed on the first cell that has it."""
+        engine = self.survey.settings.engine
+        message = f"{engine} found no glyph for {e.name!r} in its fonts"
+        hint = ("check could not see it: it is written outside the tables; choose another engine's fonts "
+                "(docs/paper.md) or leave the character out")
+        for table in self.survey.tables:
+            for row in table.rows:
+                for line in (row.line, *row.sublines):
+                    for key, value in line.cells:
+                        if isinstance(value.raw, str) and e.name in value.raw:
+                            return Problem(value.source, f"table '{table.id}' row '{row.name}' column '{key}': "
+                                           f"{message}", hint="transliterate it, leave it out, or show the column "
+                                           "in the README only (show: readme)")
+        return Problem(Source(self.survey.settings.paper), message, hint=hint)
+
+    def biber(self, e: LogEntry) -> Problem:
+        hint = ("biber reads the .bib files named by \\addbibresource; its full log is build/<main>.blg"
+                if e.name == "ERROR" else "")
+        return Problem(Source(self.survey.settings.paper), f"biber: {e.text}",
+                       "error" if e.name == "ERROR" else "warning", hint)
+
     def box(self, e: LogEntry, path: str) -> Problem | None:
         if path not in self.generated:
             if e.kind == "float":  # TeX cuts what does not fit: said wherever it is, as a placed problem
@@ -287,6 +309,10 @@ class Tracer:
                 problems.append(self.error(e, path))
             elif e.kind == "page":
                 problems += self.page(e)
+            elif e.kind == "missing-char":
+                problems.append(self.missing_char(e))
+            elif e.kind == "biber":
+                problems.append(self.biber(e))
             else:
                 found = self.box(e, path)
                 if found is None:
