@@ -105,6 +105,7 @@ def note_marks(labels: list[str]) -> str:
     return ""
 
 
+_IMAGE = re.compile(r"\\image\s*\{[^{}]*\}\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _URL_ARG = re.compile(r"(\\(?:url|href)\s*\{)([^{}]*)(\})")
 
 
@@ -114,6 +115,7 @@ def latex_field(table: Table, text: str) -> str:
     A ``#`` in the URL of ``\\url``/``\\href`` is written ``\\#``: captions and long-table notes
     are macro arguments, where a bare ``#`` stops the compile.
     """
+    text = _IMAGE.sub(r"\1", text)  # an image (a README badge): the paper shows its alt text
     text = _URL_ARG.sub(lambda m: m.group(1) + re.sub(r"(?<!\\)#", r"\\#", m.group(2)) + m.group(3), text)
     return _TNOTEX.sub(lambda m: f"\\tnotex{m.group(1)}{{{note_label(table, m.group(2).strip())}}}", text)
 

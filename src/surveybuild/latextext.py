@@ -19,6 +19,8 @@ from .texread import CITE_COMMANDS
 
 NOTE_COMMANDS = ("tnotex", "tnote")
 LINK_COMMANDS = ("url", "href")
+#: ``\\image{src}{alt}``: the README shows the image, the paper its alt text (an imported badge)
+IMAGE_COMMANDS = ("image",)
 STYLE_COMMANDS = (
     "textbf", "textit", "emph", "textsc", "texttt", "textrm", "textsf", "textup", "textsl",
     "textmd", "textnormal", "underline", "mbox", "textsuperscript", "textsubscript",
@@ -33,7 +35,7 @@ SYMBOL_COMMANDS = (
     "pounds", "relax", "sc", "bf", "it", "em", "tt", "small", "footnotesize",
 )
 ACCENT_COMMANDS = ("'", "`", "^", '"', "~", "=", ".", "u", "v", "H", "c", "d", "b", "k", "r", "t")
-ALLOWED = frozenset(CITE_COMMANDS + NOTE_COMMANDS + LINK_COMMANDS + STYLE_COMMANDS
+ALLOWED = frozenset(CITE_COMMANDS + NOTE_COMMANDS + LINK_COMMANDS + IMAGE_COMMANDS + STYLE_COMMANDS
                     + SYMBOL_COMMANDS + ACCENT_COMMANDS)
 
 
@@ -58,9 +60,16 @@ class NoteRef:
 class Link:
     url: str
     text: str
+    image: str = ""  # the source of an image shown as the link (a badge), else ""
 
 
-Piece = Text | Cite | NoteRef | Link
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+
+
+Piece = Text | Cite | NoteRef | Link | Image
 
 
 @functools.cache
@@ -71,7 +80,7 @@ def _contexts():
         prepend=True,
         macros=[macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
         + [macrospec.MacroSpec(n, "*{") for n in NOTE_COMMANDS]
-        + [macrospec.MacroSpec("url", "{"), macrospec.MacroSpec("href", "{{"),
+        + [macrospec.MacroSpec("url", "{"), macrospec.MacroSpec("href", "{{"), macrospec.MacroSpec("image", "{{"),
            macrospec.MacroSpec("checkmark", "")],
     )
     text_db = latex2text.get_default_latex_context_db()
@@ -284,7 +293,16 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
                 url = _unescape_url(_arg_text(args[0]))
                 out.append(Link(url, url))
             elif name == "href":
-                out.append(Link(_unescape_url(_arg_text(args[0])), to_text.nodelist_to_text(args[1].nodelist)))
+                inner = _meaningful(args[1].nodelist if args[1] is not None and args[1].isNodeType(
+                    latexwalker.LatexGroupNode) else [args[1]])
+                if len(inner) == 1 and inner[0].isNodeType(latexwalker.LatexMacroNode) and \
+                        inner[0].macroname == "image":
+                    image = _image(inner[0], to_text)
+                    out.append(Link(_unescape_url(_arg_text(args[0])), image.alt, image.src))
+                else:
+                    out.append(Link(_unescape_url(_arg_text(args[0])), to_text.nodelist_to_text(args[1].nodelist)))
+            elif name == "image":
+                out.append(_image(node, to_text))
             elif name in ("textbf",) and args and args[-1] is not None:
                 _convert([args[-1]], to_text, out, problems, True, italic)
             elif name in ("textit", "emph", "textsl") and args and args[-1] is not None:
@@ -301,6 +319,19 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
             _convert(node.nodelist, to_text, out, problems, bold, italic)
             continue
         out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
+
+
+def _meaningful(nodes) -> list:
+    return [n for n in nodes or () if n is not None and not (n.isNodeType(latexwalker.LatexCharsNode)
+                                                             and not n.chars.strip())]
+
+
+def _image(node, to_text) -> Image:
+    args = node.nodeargd.argnlist if node.nodeargd else []
+    src = _unescape_url(_arg_text(args[0])) if args else ""
+    alt = to_text.nodelist_to_text(args[1].nodelist) if len(args) > 1 and args[1] is not None and \
+        args[1].isNodeType(latexwalker.LatexGroupNode) else ""
+    return Image(src, alt.strip())
 
 
 _SPECIAL_HINTS = {"&": "\\&", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{}"}
@@ -344,8 +375,12 @@ def _special_problems(nodes) -> list[str]:
             problems.append(f"a bare '{ch}' is LaTeX syntax (write {_SPECIAL_HINTS[ch]} for the character)")
         problems += _special_problems(getattr(node, "nodelist", None))
         argd = getattr(node, "nodeargd", None)
-        if argd is not None and argd.argnlist and not (
-                node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in ("url", "href")):
+        name = node.macroname if node.isNodeType(latexwalker.LatexMacroNode) else ""
+        if argd is not None and argd.argnlist and name in CITE_COMMANDS:
+            problems += _special_problems(argd.argnlist[:-1])  # keys may hold _ : - . / + (not LaTeX text)
+        elif argd is not None and argd.argnlist and name == "image":
+            problems += _special_problems(argd.argnlist[1:])  # the source is a URL, the alt text is text
+        elif argd is not None and argd.argnlist and name not in ("url", "href"):
             problems += _special_problems(argd.argnlist)
     return problems
 

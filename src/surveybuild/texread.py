@@ -16,7 +16,22 @@ CITE_COMMANDS = (
     "cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear", "citeyearpar",
     "citenum", "Citep", "Citet", "Citealp", "Citeauthor", "parencite", "textcite", "autocite",
     "footcite", "nocite",
+    # apacite
+    "citeA", "citeNP", "citeyearNP", "citeauthorNP", "shortcite", "shortciteA", "shortciteNP",
+    "shortciteauthor", "fullcite", "fullciteA", "fullciteNP",
+    # biblatex
+    "Parencite", "Textcite", "Autocite", "footcitetext", "smartcite", "Smartcite", "supercite",
+    "Citeauthor", "Citealt", "citetitle",
 )
+#: the natbib command each other family's cite command is written as in an imported table
+NATBIB = {
+    "citeA": "citet", "shortciteA": "citet", "fullciteA": "citet", "textcite": "citet", "Textcite": "Citet",
+    "citeNP": "citealp", "shortciteNP": "citealp", "fullciteNP": "citealp",
+    "citeyearNP": "citeyear", "citeauthorNP": "citeauthor", "shortciteauthor": "citeauthor",
+    "shortcite": "citep", "fullcite": "citep", "parencite": "citep", "Parencite": "Citep", "autocite": "citep",
+    "Autocite": "Citep", "footcite": "citep", "footcitetext": "citep", "smartcite": "citep",
+    "Smartcite": "Citep", "supercite": "citep", "cite": "citep",
+}
 
 
 def _context() -> macrospec.LatexContextDb:

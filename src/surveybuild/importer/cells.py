@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pylatexenc import latexwalker, macrospec
 
 from ..latex import UnencodableText, escape
-from ..texread import CITE_COMMANDS
+from ..texread import CITE_COMMANDS, NATBIB
 
 #: cite commands whose keys move to the row's ``cite:`` when they are in the first column
 MOVABLE_CITES = frozenset({"cite", "citep", "citealp", "parencite", "autocite"})
@@ -36,8 +36,13 @@ CROSS_MARKS = frozenset({"redcross", "xmark", "rxmark", "crossmark", "no", "cros
 DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
-WRAPPERS = frozenset({"textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
+WRAPPERS = frozenset({"turn", "rotatebox", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
                       "fbox", "hl", "cellcolor", "adjustbox", "smash", "mbox", "makebox", "hbox"})
+#: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
+FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape": "textit", "em": "emph",
+                 "sl": "textsl", "slshape": "textsl", "sc": "textsc", "scshape": "textsc", "tt": "texttt",
+                 "ttfamily": "texttt", "sffamily": "textsf", "sf": "textsf", "rmfamily": "textrm",
+                 "upshape": "textup", "mdseries": "textmd"}
 #: commands with no text of their own: removed
 LAYOUT = frozenset({"centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
@@ -59,7 +64,9 @@ SPECS = (
        macrospec.MacroSpec("parbox", "[[[{{"), macrospec.MacroSpec("raisebox", "{[[{"),
        macrospec.MacroSpec("hspace", "*{"), macrospec.MacroSpec("vspace", "*{"),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
-       macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{")]
+       macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
+       macrospec.MacroSpec("turn", "{{")]
+    + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
 )
 ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
@@ -147,9 +154,15 @@ class _Converter:
 
     def nodes(self, nodes, depth: int) -> list[str]:
         out: list[str] = []
-        for node in nodes or ():
-            if node is None:
-                continue
+        nodes = [n for n in nodes or () if n is not None]
+        for i, node in enumerate(nodes):
+            if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in FONT_SWITCHES:
+                # {\bfseries text}: the switch styles the rest of its group
+                rest = "".join(self.nodes(nodes[i + 1:], depth)).strip()
+                self.notices.add("switch", "\\" + node.macroname)
+                if rest:
+                    out.append(f"\\{FONT_SWITCHES[node.macroname]}{{{rest}}}")
+                return out
             self.node(node, out, depth)
         return out
 
@@ -195,6 +208,10 @@ class _Converter:
                 and a[2] is None:
             self.cites += [k.strip() for k in arg_text(a[-1]).split(",") if k.strip()]
             _pop_space(out)
+        elif name in NATBIB and name != "cite":
+            self.notices.add("cite", f"\\{name} -> \\{NATBIB[name]}")
+            renamed = node.latex_verbatim().replace("\\" + name, "\\" + NATBIB[name], 1)
+            out.append(renamed)
         elif name in ("tnote", "tnotex"):
             inner = arg_nodes(a[-1] if a else None)
             refs = [n for n in inner if n.isNodeType(latexwalker.LatexMacroNode) and n.macroname == "ref"]
@@ -319,6 +336,9 @@ NOTICE_TEXT = {
     "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
     "image": "images ({example}) were replaced by their alt text",
     "layout": "layout commands ({example}) without text of their own were removed",
+    "switch": "font switches ({example}) became the command that takes the text (\\textbf{{...}}, ...)",
+    "cite": "cite commands of other packages ({example}) were written as natbib's, which the paper loads",
+    "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 
 
