@@ -178,6 +178,9 @@ def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], lis
         lower = [(" ".join(t for t in (lv[c][0] for lv in levels[1:] if lv[c][2]) if t), 1, True)
                  for c in range(ncols)]
         levels = [top, lower]
+        joined = [t for t, _, _ in lower]
+    else:
+        joined = None
     if len(levels) == 1:
         for c in range(ncols):
             title, span, origin = levels[0][c]
@@ -200,6 +203,8 @@ def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], lis
             low_text = plain_title(low.cell.latex) if low is not None and low.origin and low.cell is not (
                 top.cell if top else None) else ""
             spans_both = top is not None and low is not None and low.cell is top.cell
+            if joined is not None and joined[c]:
+                low_text, spans_both = joined[c], False  # the rows below the first, joined
             if spans_both or not low_text:
                 titles.append(top_text if top is not None and (top.origin or top.col == c) else "")
                 groups.append(None)

@@ -334,10 +334,10 @@ NOTICE_TEXT = {
     "style": "colour/box commands ({example}) were removed, their text kept",
     "leaked": "LaTeX written in README cells ({example}) was read as LaTeX (cites and note marks taken out)",
     "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
-    "image": "images ({example}) were replaced by their alt text",
     "layout": "layout commands ({example}) without text of their own were removed",
     "switch": "font switches ({example}) became the command that takes the text (\\textbf{{...}}, ...)",
     "cite": "cite commands of other packages ({example}) were written as natbib's, which the paper loads",
+    "emptylink": "links without a target ({example}) became their text or image",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 

@@ -85,6 +85,8 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
     for target, text in texts:
         write_atomic(target, text)
         report.written.append(str(target))
+    for imported, target in zip(result.tables, targets):
+        report.info.append(f"{target} (from {imported.table.source}): {imported.stats.get('account', '')}")
     tables = len(result.tables)
     rows = sum(t.stats.get("rows", 0) for t in result.tables)
     cells = sum(t.stats.get("cells", 0) for t in result.tables)
