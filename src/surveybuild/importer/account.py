@@ -41,29 +41,26 @@ def cite_keys(text: str) -> list[str]:
 _TO_TEXT = None
 
 
-def forms(text: str) -> list[set[str]]:
-    """The visible words of LaTeX or plain text, lower case, read two ways: as written with macro names
-    and cite commands left out, and as pylatexenc's text (accents and symbols read)."""
+def as_written(text: str) -> set[str]:
+    """The words of LaTeX or plain text as written, macro names and cite commands left out, lower case."""
+    return set(WORD.findall(MACRO.sub(" ", CITE.sub(" ", text)).casefold()))
+
+
+def as_text(text: str) -> set[str]:
+    """The words of LaTeX as pylatexenc reads it (accents and symbols read), lower case."""
     global _TO_TEXT
+    if "\\" not in text:
+        return as_written(text)
     if _TO_TEXT is None:
         _TO_TEXT = latex2text.LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
-    text = CITE.sub(" ", text)
-    out = [set(WORD.findall(MACRO.sub(" ", text).casefold()))]
-    if "\\" in text:
-        try:
-            out.append(set(WORD.findall(_TO_TEXT.latex_to_text(text).casefold())))
-        except Exception:  # pylatexenc on malformed LaTeX: the words as written are enough
-            pass
-    return out
+    try:
+        return set(WORD.findall(_TO_TEXT.latex_to_text(CITE.sub(" ", text)).casefold()))
+    except Exception:  # pylatexenc on malformed LaTeX: the words as written are enough
+        return as_written(text)
 
 
 def words(text: str) -> set[str]:
-    return set().union(*forms(text))
-
-
-def missing_words(text: str, written: set[str]) -> set[str]:
-    """The words of ``text`` not in ``written`` (none when either reading of it is all there)."""
-    return min((f - written for f in forms(text)), key=len)
+    return as_written(text) | as_text(text)
 
 
 def read_counts(raw: RawTable) -> Counts:
@@ -105,10 +102,9 @@ def written_counts(table: Table) -> Counts:
 def account(raw: RawTable, imported: ImportedTable, listed: list[Problem]) -> tuple[str, list[Problem]]:
     """One line of counts for the table, and a problem for each lost piece no problem names yet."""
     table = imported.table
-    written = set()
     texts = list(_written_texts(table))
-    for text in texts:
-        written |= words(text)
+    written = set().union(*(as_written(t) for t in texts))
+    read_as_text: set[str] | None = None  # pylatexenc's reading too: only when the words as written miss
     if any(c.type == "bool" for c in table.columns):
         written |= {"yes", "no"}  # what a bool column shows
     keys_written = {k for r in table.rows for k, _ in r.cites} | {k for t in texts for k in cite_keys(t)}
@@ -122,7 +118,12 @@ def account(raw: RawTable, imported: ImportedTable, listed: list[Problem]) -> tu
             named.add((where.path, where.line))
 
     for cell in _cells(raw):
-        missing = sorted(missing_words(cell.latex, written))
+        missing = as_written(cell.latex) - written
+        if missing:
+            if read_as_text is None:
+                read_as_text = written.union(*(as_text(t) for t in texts))
+            missing = min(as_written(cell.latex) - read_as_text, as_text(cell.latex) - read_as_text, key=len)
+        missing = sorted(missing)
         if missing:
             lost(cell.source, f"'{' '.join(cell.latex.split())[:60]}' (words {', '.join(missing[:5])} are not in "
                               "the table written)")
