@@ -115,7 +115,6 @@ def account(raw: RawTable, imported: ImportedTable, listed: list[Problem]) -> tu
         if (where.path, where.line) not in named:
             problems.append(Problem(where, f"not carried: {what}", severity="warning",
                                     hint="add it to the YAML by hand"))
-            named.add((where.path, where.line))
 
     for cell in _cells(raw):
         missing = as_written(cell.latex) - written

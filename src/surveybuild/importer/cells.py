@@ -36,7 +36,7 @@ CROSS_MARKS = frozenset({"redcross", "xmark", "rxmark", "crossmark", "no", "cros
 DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
-WRAPPERS = frozenset({"turn", "rotatebox", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
+WRAPPERS = frozenset({"turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
                       "fbox", "hl", "cellcolor", "adjustbox", "smash", "mbox", "makebox", "hbox"})
 #: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
 FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape": "textit", "em": "emph",
@@ -71,7 +71,7 @@ SPECS = (
 )
 ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("tabular", "[{"), ("tabular*", "{[{"), ("tabularx", "{[{"), ("tabulary", "{[{"), ("xltabular", "{[{"),
-    ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"),
+    ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"), ("tabu", "{"), ("longtabu", "{"),
     ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
     ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
     ("adjustbox", "{"), ("minipage", "[[[{"),

@@ -12,6 +12,7 @@ the table's float or threeparttable.
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from pylatexenc import latexwalker
 
@@ -20,7 +21,7 @@ from . import cells
 from .assemble import RawCell, RawTable
 
 TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular", "longtable", "longtable*",
-                      "supertabular"})
+                      "supertabular", "tabu", "longtabu"})
 CONTAINERS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable",
                         "landscape", "center", "adjustbox", "minipage", "small", "footnotesize"})
 NOTE_ENVS = frozenset({"tablenotes", "TableNotes"})
@@ -172,7 +173,8 @@ def _table(env, container, stack, font, where, path) -> RawTable:
     name = env.environmentname
     source = where(env)
     raw = RawTable("latex", source, [], [], explicit_spans=True)
-    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular") else "float"
+    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular", "longtabu") \
+        else "float"
     raw.landscape = any(e.environmentname in ("landscape", "sidewaystable", "sidewaystable*") for e in stack)
     raw.font = font if font in SIZES else None
     env_args = cells.args(env)
@@ -186,7 +188,8 @@ def _table(env, container, stack, font, where, path) -> RawTable:
     raw.widths = [w if w and WIDTH.match(w) else None for _, w in spec]
     if dropped_widths:
         raw.problems.append(Problem(source, f"column widths such as '{dropped_widths[0]}' are not kept (the format "
-                                    "takes widths in cm, mm, in, pt or em, or a share of \\textwidth)", severity="warning",
+                                    "takes widths in cm, mm, in, pt or em, or a share of \\textwidth)",
+                                    severity="warning",
                                     hint="set 'width' on the column in the YAML"))
     scope = container.nodelist if container is not None else []
     # notes first: cells refer to them by mark or label
@@ -368,6 +371,8 @@ def _cells(row: list[list], raw: RawTable, where) -> list[RawCell]:
         colspan = rowspan = 1
         content = list(nodes)
         first = next(iter(_meaningful(content)), None)
+        if first is not None and first.isNodeType(latexwalker.LatexCharsNode):  # the cell's first character
+            first = SimpleNamespace(pos=first.pos + len(first.chars) - len(first.chars.lstrip()))
         src = where(first) if first is not None else (where(nodes[0]) if nodes else raw.source)
         for _ in range(3):
             meaningful = _meaningful(content)
