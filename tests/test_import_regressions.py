@@ -214,3 +214,17 @@ def test_a_piece_that_does_not_reach_the_written_table_is_listed_with_its_line()
         "s.tex:2:8: warning: not carried: 'w \\cite{k9}' (words w are not in the table written) "
         "(add it to the YAML by hand)",
         "s.tex:2:8: warning: not carried: cite key 'k9' (add it to the YAML by hand)"]
+
+
+def test_math_symbols_lists_minipages_and_custom_marks_in_cells():
+    text = ("\\begin{tabular}{lllll} Name & Flow & Pros & Mark & Eq \\\\ \\hline "
+            "A & Transition $\\to$ episode, $\\rho_t$ & \\begin{minipage}{\\linewidth}\\raggedright\\vspace{2pt}"
+            "\\begin{itemize} \\item fast \\item small \\end{itemize}\\end{minipage} & \\boldcheckmark & "
+            "\\[ x \\leq y \\] \\\\ B & $\\alpha$ & - & \\redxmark & - \\\\ \\end{tabular}")
+    [(data, paper, readme)], problems = through(text, "s.tex")
+    assert not errors(problems)
+    row = data["rows"][0]
+    assert row["flow"] == "Transition $\\to$ episode, $\\rho_t$" and "Transition → episode, ρ" in readme
+    assert row["pros"] == "\\textbullet{} fast \\textbullet{} small" and "• fast • small" in readme
+    assert row["eq"] == "$x \\leq y$"
+    assert data["columns"][3]["type"] == "bool" and row["mark"] is True and data["rows"][1]["mark"] is False

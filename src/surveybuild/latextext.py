@@ -34,6 +34,19 @@ SYMBOL_COMMANDS = (
     "aa", "AA", "l", "L", "i", "j", "LaTeX", "TeX", "copyright", "textregistered", "texttrademark",
     "pounds", "relax", "sc", "bf", "it", "em", "tt", "small", "footnotesize",
 )
+#: LaTeX's own math symbols, allowed inside $...$ only (the README shows their Unicode: \\to -> →)
+MATH_COMMANDS = frozenset((
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
+    "kappa", "lambda", "mu", "nu", "xi", "pi", "varpi", "rho", "varrho", "sigma", "varsigma", "tau", "upsilon",
+    "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon",
+    "Phi", "Psi", "Omega", "to", "rightarrow", "leftarrow", "leftrightarrow", "Rightarrow", "Leftarrow",
+    "Leftrightarrow", "longrightarrow", "mapsto", "uparrow", "downarrow", "le", "ge", "neq", "ne", "simeq",
+    "equiv", "propto", "ll", "gg", "subset", "subseteq", "supset", "in", "notin", "mp", "cdot", "div", "ast",
+    "star", "circ", "bullet", "cap", "cup", "wedge", "vee", "oplus", "otimes", "infty", "partial", "nabla",
+    "forall", "exists", "emptyset", "ell", "prime", "cdots", "sum", "prod", "int", "log", "exp", "min", "max",
+    "sin", "cos", "lim", "arg", "sqrt", "frac", "mathbf", "mathrm", "mathit", "mathcal", "mathsf", "mathtt",
+    "left", "right", "langle", "rangle", "hat", "bar", "tilde", "vec", "top", "mid", "dagger", "ddagger",
+))
 ACCENT_COMMANDS = ("'", "`", "^", '"', "~", "=", ".", "u", "v", "H", "c", "d", "b", "k", "r", "t")
 ALLOWED = frozenset(CITE_COMMANDS + NOTE_COMMANDS + LINK_COMMANDS + IMAGE_COMMANDS + STYLE_COMMANDS
                     + SYMBOL_COMMANDS + ACCENT_COMMANDS)
@@ -264,7 +277,7 @@ def _arg_text(node) -> str:
         else (node.latex_verbatim() if node is not None else "")
 
 
-def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool) -> None:
+def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool, math: bool = False) -> None:
     for node in nodes or ():
         if node is None:
             continue
@@ -273,7 +286,7 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
                             "write \\% for a percent sign, or make the column type 'text' for plain text)")
             continue
         if node.isNodeType(latexwalker.LatexGroupNode):
-            _convert(node.nodelist, to_text, out, problems, bold, italic)
+            _convert(node.nodelist, to_text, out, problems, bold, italic, math)
             continue
         if node.isNodeType(latexwalker.LatexEnvironmentNode):
             problems.append(f"environment '{node.environmentname}' is not allowed in a table cell")
@@ -281,7 +294,9 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
         if node.isNodeType(latexwalker.LatexMacroNode):
             name = node.macroname
             args = node.nodeargd.argnlist if node.nodeargd else []
-            if name not in ALLOWED:
+            if math and name in MATH_COMMANDS and name not in ALLOWED:
+                out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
+            elif name not in ALLOWED:
                 problems.append(f"macro '\\{name}' is not allowed in a table cell (the README cannot render it; "
                                 f"allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href)")
             elif name in CITE_COMMANDS:
@@ -316,7 +331,7 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
             if node.displaytype == "display":
                 problems.append(f"display math {node.delimiters[0]}...{node.delimiters[1]} is not allowed in a "
                                 f"table cell (write $...$)")
-            _convert(node.nodelist, to_text, out, problems, bold, italic)
+            _convert(node.nodelist, to_text, out, problems, bold, italic, True)
             continue
         out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
 
@@ -337,19 +352,24 @@ def _image(node, to_text) -> Image:
 _SPECIAL_HINTS = {"&": "\\&", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{}"}
 
 
-def _macro_problems(nodes) -> list[str]:
-    """Every macro anywhere in the field, arguments included, must be on the allow-list."""
+def _macro_problems(nodes, math: bool = False) -> list[str]:
+    """Every macro anywhere in the field, arguments included, must be on the allow-list (in math: or
+    one of LaTeX's math symbols)."""
     problems = []
     for node in nodes or ():
         if node is None:
             continue
-        if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname not in ALLOWED:
+        if node.isNodeType(latexwalker.LatexMathNode):
+            problems += _macro_problems(node.nodelist, True)
+            continue
+        if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname not in ALLOWED and not (
+                math and node.macroname in MATH_COMMANDS):
             problems.append(f"macro '\\{node.macroname}' is not allowed in a table cell (the README cannot render "
                             f"it; allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href)")
-        problems += _macro_problems(getattr(node, "nodelist", None))
+        problems += _macro_problems(getattr(node, "nodelist", None), math)
         argd = getattr(node, "nodeargd", None)
         if argd is not None and argd.argnlist:
-            problems += _macro_problems(argd.argnlist)
+            problems += _macro_problems(argd.argnlist, math)
     return problems
 
 

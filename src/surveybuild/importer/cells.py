@@ -33,6 +33,21 @@ LINE_BREAKS = frozenset({"\\", "newline", "linebreak", "tabularnewline", "par", 
 STACKS = frozenset({"makecell", "thead", "shortstack", "Shortstack", "Centerstack", "stackanchor"})
 CHECK_MARKS = frozenset({"greencheck", "checkmark", "cmark", "gcmark", "yes", "tick", "correct"})
 CROSS_MARKS = frozenset({"redcross", "xmark", "rxmark", "crossmark", "no", "cross", "wrong"})
+#: a survey's own mark macros (\\boldcheckmark, \\greenxmark): the name says which
+CHECK_NAME = re.compile(r"[A-Za-z]*(checkmark|check|cmark|tick)")
+CROSS_NAME = re.compile(r"[A-Za-z]*(xmark|crossmark|cross)")
+
+
+def is_check(name: str) -> bool:
+    return name in CHECK_MARKS or bool(CHECK_NAME.fullmatch(name))
+
+
+def is_cross(name: str) -> bool:
+    return name in CROSS_MARKS or bool(CROSS_NAME.fullmatch(name))
+
+
+#: environments inside a cell that only place their text: their text is kept
+PLACING_ENVS = frozenset({"minipage", "center", "flushleft", "flushright", "varwidth"})
 DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
@@ -74,7 +89,7 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"), ("tabu", "{"), ("longtabu", "{"),
     ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
     ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
-    ("adjustbox", "{"), ("minipage", "[[[{"),
+    ("adjustbox", "{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["), ("enumerate", "["),
 )]
 
 
@@ -176,6 +191,9 @@ class _Converter:
         elif node.isNodeType(latexwalker.LatexGroupNode):
             left, right = node.delimiters
             out.append(left + "".join(self.nodes(node.nodelist, depth + 1)) + right)
+        elif node.isNodeType(latexwalker.LatexMathNode) and node.displaytype == "display":
+            self.notices.add("display", node.latex_verbatim()[:40])  # \[...\] in a cell -> $...$
+            out.append("$" + "".join(n.latex_verbatim() for n in node.nodelist).strip() + "$")
         elif node.isNodeType(latexwalker.LatexMathNode):
             out.append(node.latex_verbatim())
         elif node.isNodeType(latexwalker.LatexEnvironmentNode):
@@ -183,6 +201,20 @@ class _Converter:
                 self.notices.add("linebreak", node.latex_verbatim()[:60])
                 inner = [n for n in node.nodelist]
                 out.append(BREAK.join(self._stack(inner, depth)))
+            elif node.environmentname in ("itemize", "enumerate", "compactitem"):
+                self.notices.add("list", f"\\begin{{{node.environmentname}}}")
+                items, current = [], None
+                for child in node.nodelist:
+                    if child is not None and child.isNodeType(latexwalker.LatexMacroNode) and child.macroname == "item":
+                        current = []
+                        items.append(current)
+                    elif current is not None:
+                        current.append(child)
+                out.append(BREAK + BREAK.join("\\textbullet{} " + "".join(self.nodes(i, depth + 1)).strip()
+                                              for i in items) + BREAK)
+            elif node.environmentname in PLACING_ENVS:
+                self.notices.add("layout", f"\\begin{{{node.environmentname}}}")
+                out.append(BREAK + "".join(self.nodes(node.nodelist, depth + 1)) + BREAK)
             else:
                 out.append(node.latex_verbatim())
         elif node.isNodeType(latexwalker.LatexMacroNode):
@@ -230,11 +262,11 @@ class _Converter:
             except UnencodableText:
                 out.append(node.latex_verbatim())
             self.notices.add("verb", node.latex_verbatim())
-        elif name in CHECK_MARKS:
+        elif is_check(name) and not args(node):
             out.append("\\checkmark" + node.macro_post_space)
             if name != "checkmark":
                 self.notices.add("mark", "\\" + name)
-        elif name in CROSS_MARKS:
+        elif is_cross(name) and not args(node):
             out.append("$\\times$" + node.macro_post_space)
             self.notices.add("mark", "\\" + name)
         elif name == "ding" and arg_text(a[-1] if a else None).strip() in DINGS:
@@ -276,9 +308,9 @@ def mark_value(nodes) -> bool | None:
         return mark_value(meaningful[0].nodelist)
     if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexMacroNode):
         node = meaningful[0]
-        if node.macroname in CHECK_MARKS:
+        if is_check(node.macroname) and not args(node):
             return True
-        if node.macroname in CROSS_MARKS:
+        if is_cross(node.macroname) and not args(node):
             return False
         if node.macroname == "ding":
             return DINGS.get(arg_text(args(node)[-1]).strip())
@@ -335,6 +367,8 @@ NOTICE_TEXT = {
     "leaked": "LaTeX written in README cells ({example}) was read as LaTeX (cites and note marks taken out)",
     "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
     "layout": "layout commands ({example}) without text of their own were removed",
+    "list": "lists in cells ({example}) became their items on one line, each after a \\textbullet",
+    "display": "display math in cells ({example}) became inline math $...$",
     "switch": "font switches ({example}) became the command that takes the text (\\textbf{{...}}, ...)",
     "cite": "cite commands of other packages ({example}) were written as natbib's, which the paper loads",
     "emptylink": "links without a target ({example}) became their text or image",
