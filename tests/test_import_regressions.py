@@ -228,3 +228,12 @@ def test_math_symbols_lists_minipages_and_custom_marks_in_cells():
     assert row["pros"] == "\\textbullet{} fast \\textbullet{} small" and "• fast • small" in readme
     assert row["eq"] == "$x \\leq y$"
     assert data["columns"][3]["type"] == "bool" and row["mark"] is True and data["rows"][1]["mark"] is False
+
+
+def test_a_surveys_own_cite_command_is_written_as_natbibs():
+    text = ("\\begin{table}\\caption{Models\\upcite{k0}}\\begin{tabular}{ll} Model & Paper \\\\ \\hline "
+            "A & \\upcite{k1,k2} \\\\ \\end{tabular}\\end{table}")
+    [(data, paper, readme)], problems = through(text, "s.tex", ["k0", "k1", "k2"])
+    assert not errors(problems)
+    assert data["caption"] == "Models\\citep{k0}" and data["rows"][0]["paper"] == "\\citep{k1,k2}"
+    assert any("\\upcite -> \\citep" in p.message for p in problems)

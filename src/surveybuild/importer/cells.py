@@ -93,15 +93,24 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
 )]
 
 
+#: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
+OWN_CITE = re.compile(r"\\([A-Za-z]*cite)(?![A-Za-z])")
+
+
 @functools.cache
-def context() -> macrospec.LatexContextDb:
+def context(own_cites: frozenset[str] = frozenset()) -> macrospec.LatexContextDb:
     db = latexwalker.get_default_latex_context_db()
-    db.add_context_category("surveybuild-import", macros=SPECS, environments=ENV_SPECS, prepend=True)
+    specs = SPECS + [macrospec.MacroSpec(n, "*[[{") for n in sorted(own_cites)]
+    db.add_context_category("surveybuild-import", macros=specs, environments=ENV_SPECS, prepend=True)
     return db
 
 
+def own_cites(text: str) -> frozenset[str]:
+    return frozenset(set(OWN_CITE.findall(text)) - set(CITE_COMMANDS))
+
+
 def walker(text: str) -> latexwalker.LatexWalker:
-    return latexwalker.LatexWalker(text, latex_context=context(), tolerant_parsing=True)
+    return latexwalker.LatexWalker(text, latex_context=context(own_cites(text)), tolerant_parsing=True)
 
 
 def parse(text: str):
@@ -240,10 +249,11 @@ class _Converter:
                 and a[2] is None:
             self.cites += [k.strip() for k in arg_text(a[-1]).split(",") if k.strip()]
             _pop_space(out)
-        elif name in NATBIB and name != "cite":
-            self.notices.add("cite", f"\\{name} -> \\{NATBIB[name]}")
-            renamed = node.latex_verbatim().replace("\\" + name, "\\" + NATBIB[name], 1)
-            out.append(renamed)
+        elif (name in NATBIB and name != "cite") or (name not in CITE_COMMANDS and OWN_CITE.fullmatch("\\" + name)
+                                                     and a and a[-1] is not None):
+            natbib = NATBIB.get(name, "citep")
+            self.notices.add("cite", f"\\{name} -> \\{natbib}")
+            out.append(node.latex_verbatim().replace("\\" + name, "\\" + natbib, 1))
         elif name in ("tnote", "tnotex"):
             inner = arg_nodes(a[-1] if a else None)
             refs = [n for n in inner if n.isNodeType(latexwalker.LatexMacroNode) and n.macroname == "ref"]
@@ -370,7 +380,8 @@ NOTICE_TEXT = {
     "list": "lists in cells ({example}) became their items on one line, each after a \\textbullet",
     "display": "display math in cells ({example}) became inline math $...$",
     "switch": "font switches ({example}) became the command that takes the text (\\textbf{{...}}, ...)",
-    "cite": "cite commands of other packages ({example}) were written as natbib's, which the paper loads",
+    "cite": "cite commands of other packages or of the survey's own ({example}) were written as natbib's, "
+            "which the paper loads",
     "emptylink": "links without a target ({example}) became their text or image",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
