@@ -173,7 +173,7 @@ def test_readme_badges_images_comments_headings_and_check_marks():
     assert "[![Star](https://img.shields.io/github/stars/a/b?style=social)](https://github.com/a/b)" in readme
     assert "![NeurIPS](https://img.shields.io/badge/NeurIPS-2023-blue)" in readme
     assert "![logo](https://x.org/l.png)" in readme
-    assert "\\href{https://github.com/a/b}{Star}" in paper and "NeurIPS" in paper and "\\image" not in paper
+    assert "\\href{https://github.com/a/b}{{Star}}" in paper and "NeurIPS" in paper and "\\image" not in paper
     assert "shields" not in paper
     # a column of marks is yes/no; a mark among text is \checkmark
     assert data["columns"][4]["type"] == "bool" and row["uda"] is True and data["rows"][1]["uda"] is False
