@@ -150,6 +150,6 @@ def to_yaml(table: Table, comment: str = "", table_id: str | None = None) -> str
         else:
             lines.append(f"{key}: {scalar(value)}")
     text = "\n".join(lines) + "\n"
-    if yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) != data:  # noqa: S506 - safe
+    if yaml.safe_load(text) != data:
         raise WriteError(f"the YAML for table '{table.id}' does not read back as written")
     return text
