@@ -9,7 +9,7 @@ from collections import Counter
 
 from . import figures, fonts, hygiene, values
 from .latex import _WIDE, PREAMBLE_ID, UnencodableText, escape
-from .latextext import Cite, LatexFieldError, Link, NoteRef, to_pieces
+from .latextext import Cite, Image, LatexFieldError, Link, NoteRef, to_pieces
 from .model import Column, Problem, Row, Settings, Source, Survey, Table
 from .tableread import ROW_META, did_you_mean
 
@@ -331,8 +331,10 @@ def _latex(text: str, where: Source, thing: str, table: Table, index: BibIndex, 
             referenced.add(piece.note_id)
             if table.note(piece.note_id) is None:
                 problems.append(_missing_note(table, thing, piece.note_id, where))
-        elif isinstance(piece, Link):
-            wrong = values.check_url(piece.url)
-            if wrong:
-                problems.append(Problem(where, f"{thing}: {wrong}", hint="write a full https:// link"))
+        elif isinstance(piece, (Link, Image)):
+            urls = (piece.url,) + ((piece.image,) if piece.image else ()) if isinstance(piece, Link) else (piece.src,)
+            for url in urls:
+                wrong = values.check_url(url)
+                if wrong:
+                    problems.append(Problem(where, f"{thing}: {wrong}", hint="write a full https:// link"))
     return problems

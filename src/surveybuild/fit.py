@@ -24,9 +24,9 @@ _WIDE = dict.fromkeys("mwMW", 0.85) | dict.fromkeys("ABCDEFGHJKLNOPQRSTUVXYZ&%",
 _EM = _NARROW | _WIDE
 #: Font sizes in pt by the document's base size (LaTeX's size10/11/12.clo).
 SIZES = {
-    10: {"normalsize": 10.0, "small": 9.0, "footnotesize": 8.0, "scriptsize": 7.0},
-    11: {"normalsize": 10.95, "small": 10.0, "footnotesize": 9.0, "scriptsize": 8.0},
-    12: {"normalsize": 12.0, "small": 10.95, "footnotesize": 10.0, "scriptsize": 8.0},
+    10: {"normalsize": 10.0, "small": 9.0, "footnotesize": 8.0, "scriptsize": 7.0, "tiny": 5.0},
+    11: {"normalsize": 10.95, "small": 10.0, "footnotesize": 9.0, "scriptsize": 8.0, "tiny": 6.0},
+    12: {"normalsize": 12.0, "small": 10.95, "footnotesize": 10.0, "scriptsize": 8.0, "tiny": 6.0},
 }
 FONTS = ("footnotesize", "scriptsize")  # tried in turn when the table names no font
 TABCOLSEP = 6.0  # pt, on each side of a column
@@ -34,6 +34,7 @@ TIGHT_TABCOLSEP = 2.5  # pt: the last resort before reporting a table too wide
 SAFETY = 1.06  # an estimate of natural width is trusted to fit only with this margin
 _UNITS = {"pt": 1.0, "cm": 28.4528, "mm": 2.84528, "in": 72.27, "em": 10.0}
 _DIMEN = re.compile(r"(\d+(?:\.\d+)?)(pt|cm|mm|in|em)")
+_SHARE = re.compile(r"(\d*\.?\d+)?\s*\\(textwidth|linewidth|columnwidth|hsize)")
 #: Column types whose text may wrap (numbers, sizes and Yes/No stay on one line).
 WRAP_TYPES = ("text", "latex", "list", "url")
 
@@ -43,10 +44,16 @@ def text_width(text: str) -> float:
     return sum(_EM.get(ch, 0.5) for ch in text)
 
 
-def dimen_pt(text: str) -> float | None:
-    """A ``3cm``-style dimension in pt (``em`` taken as 10 pt), None when it is not one."""
+def dimen_pt(text: str, line: float | None = None) -> float | None:
+    """A ``3cm``-style dimension in pt (``em`` taken as 10 pt), or a share such as ``0.3\\textwidth`` of
+    ``line`` pt; None when it is neither."""
     m = _DIMEN.fullmatch(text.strip())
-    return float(m.group(1)) * _UNITS[m.group(2)] if m else None
+    if m:
+        return float(m.group(1)) * _UNITS[m.group(2)]
+    share = _SHARE.fullmatch(text.strip())
+    if share and line is not None:
+        return float(share.group(1) or 1) * line
+    return None
 
 
 def shown_text(column: Column, raw: object) -> str:
@@ -89,7 +96,7 @@ class Measure:
     rows: tuple[float, ...] = ()  # each row's widest line in this column
 
 
-def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str) -> Measure:
+def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0) -> Measure:
     texts = [title]
     per_row = []
     for row in rows:
@@ -113,7 +120,7 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str) -> M
         word = max((text_width(w) for t in texts for w in t.split()), default=0.0)
     else:
         word = max([title_word] + [text_width(t) for t in texts[1:]])
-    fixed = dimen_pt(column.width) if column.width else None
+    fixed = dimen_pt(column.width, line) if column.width else None
     return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row))
 
 
@@ -136,9 +143,9 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     ``table.font`` / ``table.landscape`` (when given) pin those choices; ``table.fit: natural`` never
     wraps, ``table.fit: wrap`` always does.
     """
-    measures = [measure(c, table.rows, i == 0, t) for i, (c, t) in enumerate(zip(columns, titles))]
-    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
     width = dimen_pt(settings.paper_text_width) or 345.0
+    measures = [measure(c, table.rows, i == 0, t, width) for i, (c, t) in enumerate(zip(columns, titles))]
+    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
     height = dimen_pt(settings.paper_text_height) or 550.0
     fonts = (table.font,) if table.font else FONTS
     pages = [(False, width), (True, height)] if table.landscape is None else \

@@ -187,6 +187,41 @@ def note_marks(labels: list[str]) -> str:
     return ""
 
 
+_IMAGE = re.compile(r"\\image(?![A-Za-z])\s*")
+
+
+def _group_end(text: str, at: int) -> int:
+    """The index after the brace group that starts at ``at`` (-1 when there is none)."""
+    if at >= len(text) or text[at] != "{":
+        return -1
+    depth = 0
+    i = at
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return i + 1
+        i += 1
+    return -1
+
+
+def without_images(text: str) -> str:
+    """``\\image{src}{alt}`` -> ``{alt}``: the paper cannot load a README's remote image; it shows the alt text."""
+    out, pos = [], 0
+    for m in _IMAGE.finditer(text):
+        if m.start() < pos:
+            continue
+        src_end = _group_end(text, m.end())
+        alt_start = src_end + len(text[src_end:]) - len(text[src_end:].lstrip()) if src_end > 0 else -1
+        alt_end = _group_end(text, alt_start) if alt_start > 0 else -1
+        if alt_end < 0:
+            continue
+        out.append(text[pos:m.start()] + text[alt_start:alt_end])
+        pos = alt_end
+    return "".join(out) + text[pos:]
+
 _URL_ARG = re.compile(r"(\\(?:url|href)\s*\{)([^{}]*)(\})")
 
 
@@ -196,6 +231,7 @@ def latex_field(table: Table, text: str, settings: Settings | None = None) -> st
     A ``#`` in the URL of ``\\url``/``\\href`` is written ``\\#``: captions and long-table notes
     are macro arguments, where a bare ``#`` stops the compile.
     """
+    text = without_images(text) if "\\image" in text else text
     if settings is not None:  # non-ASCII characters as the engine and the symbol map write them
         text = typeset_field(text, settings.engine, settings.symbols)
     text = _URL_ARG.sub(lambda m: m.group(1) + re.sub(r"(?<!\\)#", r"\\#", m.group(2)) + m.group(3), text)

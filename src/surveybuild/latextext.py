@@ -19,6 +19,8 @@ from .texread import CITE_COMMANDS
 
 NOTE_COMMANDS = ("tnotex", "tnote")
 LINK_COMMANDS = ("url", "href")
+#: ``\\image{src}{alt}``: the README shows the image, the paper its alt text (an imported badge)
+IMAGE_COMMANDS = ("image",)
 STYLE_COMMANDS = (
     "textbf", "textit", "emph", "textsc", "texttt", "textrm", "textsf", "textup", "textsl",
     "textmd", "textnormal", "underline", "mbox", "textsuperscript", "textsubscript",
@@ -32,8 +34,21 @@ SYMBOL_COMMANDS = (
     "aa", "AA", "l", "L", "i", "j", "LaTeX", "TeX", "copyright", "textregistered", "texttrademark",
     "pounds", "relax", "sc", "bf", "it", "em", "tt", "small", "footnotesize",
 )
+#: More of LaTeX's own math symbols met in imported tables (all defined by the kernel), inside $...$ only
+_KERNEL_MATH = frozenset((
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
+    "kappa", "lambda", "mu", "nu", "xi", "pi", "varpi", "rho", "varrho", "sigma", "varsigma", "tau", "upsilon",
+    "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon",
+    "Phi", "Psi", "Omega", "to", "rightarrow", "leftarrow", "leftrightarrow", "Rightarrow", "Leftarrow",
+    "Leftrightarrow", "longrightarrow", "mapsto", "uparrow", "downarrow", "le", "ge", "neq", "ne", "simeq",
+    "equiv", "propto", "ll", "gg", "subset", "subseteq", "supset", "in", "notin", "mp", "cdot", "div", "ast",
+    "star", "circ", "bullet", "cap", "cup", "wedge", "vee", "oplus", "otimes", "infty", "partial", "nabla",
+    "forall", "exists", "emptyset", "ell", "prime", "cdots", "sum", "prod", "int", "log", "exp", "min", "max",
+    "sin", "cos", "lim", "arg", "sqrt", "frac", "mathbf", "mathrm", "mathit", "mathcal", "mathsf", "mathtt",
+    "left", "right", "langle", "rangle", "hat", "bar", "tilde", "vec", "top", "mid", "dagger", "ddagger",
+))
 ACCENT_COMMANDS = ("'", "`", "^", '"', "~", "=", ".", "u", "v", "H", "c", "d", "b", "k", "r", "t")
-ALLOWED = frozenset(CITE_COMMANDS + NOTE_COMMANDS + LINK_COMMANDS + STYLE_COMMANDS
+ALLOWED = frozenset(CITE_COMMANDS + NOTE_COMMANDS + LINK_COMMANDS + IMAGE_COMMANDS + STYLE_COMMANDS
                     + SYMBOL_COMMANDS + ACCENT_COMMANDS)
 #: Macros allowed inside ``$...$``: what LaTeX's kernel defines in math (no package needed) and
 #: GitHub's MathJax renders. Nothing here reads or writes files, defines macros or changes catcodes.
@@ -54,6 +69,7 @@ MATH_COMMANDS = frozenset(_GREEK + (
     "tilde", "vec", "dot", "ddot", "overline", "underline", "ell", "hbar", "Re", "Im", "top", "bot",
     "quad", "qquad", ",", ";", ":", "!", " ", "{", "}", "%", "$", "_", "&", "#", "lbrace", "rbrace",
 ))
+MATH_COMMANDS = MATH_COMMANDS | _KERNEL_MATH
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,7 @@ class NoteRef:
 class Link:
     url: str
     text: str
+    image: str = ""  # the source of an image shown as the link (a badge), else ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +103,13 @@ class Math:
     source: str
 
 
-Piece = Text | Cite | NoteRef | Link | Math
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+
+
+Piece = Text | Cite | NoteRef | Link | Math | Image
 
 
 @functools.cache
@@ -97,7 +120,7 @@ def _contexts():
         prepend=True,
         macros=[macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
         + [macrospec.MacroSpec(n, "*{") for n in NOTE_COMMANDS]
-        + [macrospec.MacroSpec("url", "{"), macrospec.MacroSpec("href", "{{"),
+        + [macrospec.MacroSpec("url", "{"), macrospec.MacroSpec("href", "{{"), macrospec.MacroSpec("image", "{{"),
            macrospec.MacroSpec("checkmark", "")],
     )
     text_db = latex2text.get_default_latex_context_db()
@@ -282,7 +305,7 @@ def _arg_text(node) -> str:
         else (node.latex_verbatim() if node is not None else "")
 
 
-def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool) -> None:
+def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool, math: bool = False) -> None:
     for node in nodes or ():
         if node is None:
             continue
@@ -291,7 +314,7 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
                             "write \\% for a percent sign, or make the column type 'text' for plain text)")
             continue
         if node.isNodeType(latexwalker.LatexGroupNode):
-            _convert(node.nodelist, to_text, out, problems, bold, italic)
+            _convert(node.nodelist, to_text, out, problems, bold, italic, math)
             continue
         if node.isNodeType(latexwalker.LatexEnvironmentNode):
             problems.append(f"environment '{node.environmentname}' is not allowed in a table cell")
@@ -299,7 +322,9 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
         if node.isNodeType(latexwalker.LatexMacroNode):
             name = node.macroname
             args = node.nodeargd.argnlist if node.nodeargd else []
-            if name not in ALLOWED:
+            if math and name in MATH_COMMANDS and name not in ALLOWED:
+                out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
+            elif name not in ALLOWED:
                 problems.append(f"macro '\\{name}' is not allowed in a table cell (the README cannot render it; "
                                 f"allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href, "
                                 f"and $...$ math)")
@@ -312,7 +337,16 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
                 url = _unescape_url(_arg_text(args[0]))
                 out.append(Link(url, url))
             elif name == "href":
-                out.append(Link(_unescape_url(_arg_text(args[0])), to_text.nodelist_to_text(args[1].nodelist)))
+                inner = _meaningful(args[1].nodelist if args[1] is not None and args[1].isNodeType(
+                    latexwalker.LatexGroupNode) else [args[1]])
+                if len(inner) == 1 and inner[0].isNodeType(latexwalker.LatexMacroNode) and \
+                        inner[0].macroname == "image":
+                    image = _image(inner[0], to_text)
+                    out.append(Link(_unescape_url(_arg_text(args[0])), image.alt, image.src))
+                else:
+                    out.append(Link(_unescape_url(_arg_text(args[0])), to_text.nodelist_to_text(args[1].nodelist)))
+            elif name == "image":
+                out.append(_image(node, to_text))
             elif name in ("textbf",) and args and args[-1] is not None:
                 _convert([args[-1]], to_text, out, problems, True, italic)
             elif name in ("textit", "emph", "textsl") and args and args[-1] is not None:
@@ -336,6 +370,19 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
                 out.append(Math(source))
             continue
         out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
+
+
+def _meaningful(nodes) -> list:
+    return [n for n in nodes or () if n is not None and not (n.isNodeType(latexwalker.LatexCharsNode)
+                                                             and not n.chars.strip())]
+
+
+def _image(node, to_text) -> Image:
+    args = node.nodeargd.argnlist if node.nodeargd else []
+    src = _unescape_url(_arg_text(args[0])) if args else ""
+    alt = to_text.nodelist_to_text(args[1].nodelist) if len(args) > 1 and args[1] is not None and \
+        args[1].isNodeType(latexwalker.LatexGroupNode) else ""
+    return Image(src, alt.strip())
 
 
 _SPECIAL_HINTS = {"&": "\\&", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{}"}
@@ -408,8 +455,12 @@ def _special_problems(nodes) -> list[str]:
             problems.append(f"a bare '{ch}' is LaTeX syntax (write {_SPECIAL_HINTS[ch]} for the character)")
         problems += _special_problems(getattr(node, "nodelist", None))
         argd = getattr(node, "nodeargd", None)
-        if argd is not None and argd.argnlist and not (
-                node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in ("url", "href")):
+        name = node.macroname if node.isNodeType(latexwalker.LatexMacroNode) else ""
+        if argd is not None and argd.argnlist and name in CITE_COMMANDS:
+            problems += _special_problems(argd.argnlist[:-1])  # keys may hold _ : - . / + (not LaTeX text)
+        elif argd is not None and argd.argnlist and name == "image":
+            problems += _special_problems(argd.argnlist[1:])  # the source is a URL, the alt text is text
+        elif argd is not None and argd.argnlist and name not in ("url", "href"):
             problems += _special_problems(argd.argnlist)
     return problems
 

@@ -12,7 +12,7 @@ import html
 import re
 
 from . import layout, values
-from .latextext import Cite, Link, Math, NoteRef, Piece, Text, to_pieces
+from .latextext import Cite, Image, Link, Math, NoteRef, Piece, Text, to_pieces
 from .model import Column, Row, Table
 
 
@@ -70,7 +70,11 @@ def escape_gfm(text: str, autolinks: bool = True) -> str:
 
 def gfm_link(url: str, text: str) -> str:
     """A Markdown link to a checked http(s) ``url``, whose text is shown as written."""
-    return f"[{escape_gfm(text, autolinks=False)}]({url.replace(' ', '%20').replace(')', '%29').replace('(', '%28')})"
+    return f"[{escape_gfm(text, autolinks=False)}]({_gfm_url(url)})"
+
+
+def _gfm_url(url: str) -> str:
+    return url.replace(' ', '%20').replace(')', '%29').replace('(', '%28')
 
 
 def gfm_math(source: str, in_table: bool = True) -> str:
@@ -126,6 +130,11 @@ class Renderer:
             return gfm_link(url, text)
         return f'<a href="{html.escape(url, quote=True)}">{escape_html(text)}</a>'
 
+    def image(self, src: str, alt: str) -> str:
+        if self.flavour == "gfm":
+            return "!" + gfm_link(src, alt)
+        return f'<img src="{html.escape(src, quote=True)}" alt="{escape_html(alt)}">'
+
     def cite(self, keys) -> str:
         links = []
         for key in keys:
@@ -152,12 +161,18 @@ class Renderer:
                 out.append((" " if out and not out[-1].endswith(" ") else "") + self.cite(piece.keys))
             elif isinstance(piece, NoteRef):
                 out.append(self.note_ref(piece.note_id))
+            elif isinstance(piece, Link) and piece.image:
+                shown = self.image(piece.image, piece.text)
+                out.append(f"[{shown}]({_gfm_url(piece.url)})" if self.flavour == "gfm"
+                           else f'<a href="{html.escape(piece.url, quote=True)}">{shown}</a>')
             elif isinstance(piece, Link):
                 out.append(self.link(piece.url, piece.text))
             elif isinstance(piece, Math):
                 # GitHub renders math only in Markdown text: an HTML table shows its source
                 out.append(gfm_math(piece.source, self.in_table) if self.flavour == "gfm"
                            else escape_html(f"${piece.source}$"))
+            elif isinstance(piece, Image):
+                out.append(self.image(piece.src, piece.alt))
         return "".join(out).strip()
 
     def latex(self, text: str) -> str:

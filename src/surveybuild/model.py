@@ -56,6 +56,7 @@ class Column:
     show: Show = "both"
     group: str | None = None
     width: str | None = None
+    wrap: bool = False  # paper: the column may wrap (a hint for fitting, e.g. from a tabularx X column)
     source: Source = Source("")
 
     @property

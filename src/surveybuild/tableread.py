@@ -165,7 +165,7 @@ def read_table(text: str, path: str) -> tuple[Table | None, list[Problem]]:
         Column(
             key=c["key"], title=c["title"], type=c.get("type", "text"), align=c.get("align", "l"),
             show=c.get("show", "both"), group=c.get("group"), width=c.get("width"),
-            source=yr.where(path, node),
+            wrap=bool(c.get("wrap", False)), source=yr.where(path, node),
         )
         for c, node in zip(data["columns"], yr.elements(fields["columns"]))
     )

@@ -17,7 +17,21 @@ CITE_COMMANDS = (
     "citenum", "Citep", "Citet", "Citealp", "Citeauthor", "parencite", "textcite", "autocite",
     "footcite", "nocite", "Parencite", "Textcite", "Autocite", "smartcite", "Smartcite", "supercite",
     "footcitetext", "fullcite", "citetitle", "Citetitle",
+    # apacite
+    "citeA", "citeNP", "citeyearNP", "citeauthorNP", "shortcite", "shortciteA", "shortciteNP",
+    "shortciteauthor", "fullciteA", "fullciteNP",
+    # biblatex
+    "Citealt",
 )
+#: the natbib command each other family's cite command is written as in an imported table
+NATBIB = {
+    "citeA": "citet", "shortciteA": "citet", "fullciteA": "citet", "textcite": "citet", "Textcite": "Citet",
+    "citeNP": "citealp", "shortciteNP": "citealp", "fullciteNP": "citealp",
+    "citeyearNP": "citeyear", "citeauthorNP": "citeauthor", "shortciteauthor": "citeauthor",
+    "shortcite": "citep", "fullcite": "citep", "parencite": "citep", "Parencite": "Citep", "autocite": "citep",
+    "Autocite": "Citep", "footcite": "citep", "footcitetext": "citep", "smartcite": "citep",
+    "Smartcite": "Citep", "supercite": "citep", "cite": "citep",
+}
 
 
 def _context() -> macrospec.LatexContextDb:

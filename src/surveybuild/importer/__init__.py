@@ -1,9 +1,12 @@
 """``surveybuild import``: existing tables (LaTeX, Markdown pipe tables, HTML tables) -> table sources.
 
-read (latex_tables / markdown_tables / html_tables) -> assemble -> write. Every
-table found becomes an :class:`~.assemble.ImportedTable`; whatever the format
-cannot hold is a :class:`~surveybuild.model.Problem` naming FILE:LINE. Nothing
-is dropped without a problem saying so.
+read (latex_tables / markdown_tables / html_tables: find the tables, the header,
+the cells) -> assemble (spans, groups, cites, types) -> account (what was read
+against what will be written) -> write. Every table found becomes an
+:class:`~.assemble.ImportedTable`; whatever the format cannot hold is a
+:class:`~surveybuild.model.Problem` naming FILE:LINE, and :mod:`.account` lists
+every piece whose words or cite keys did not reach the written table. Nothing is
+dropped without a problem saying so.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from ..model import Problem, Source
+from .account import account
 from .assemble import ImportedTable, RawTable, assemble, slug
 from .write import to_yaml
 
@@ -77,10 +81,23 @@ def import_text(text: str, path: str, *, bib_keys: set[str] | None = None,
     for n, raw in enumerate(raws):
         table_name = base if len(raws) == 1 else f"{base}-{n + 1}"
         imported, problems = assemble(raw, table_name, bib_keys)
-        result.problems += problems
+        problems = once(problems)
         if imported is not None:
+            line, lost = account(raw, imported, problems)
+            imported.stats["account"] = line
+            problems += lost
             result.tables.append(imported)
+        result.problems += problems
     return result
+
+
+def once(problems: list[Problem]) -> list[Problem]:
+    """Identical problems (same place, same message) reported once, with a count."""
+    counts: dict[Problem, int] = {}
+    for p in problems:
+        counts[p] = counts.get(p, 0) + 1
+    return [p if n == 1 else Problem(p.source, f"{p.message} [{n} times]", severity=p.severity, hint=p.hint)
+            for p, n in counts.items()]
 
 
 def import_file(path: str | Path, **kw) -> ImportResult:

@@ -56,6 +56,7 @@ class RawTable:
     section: str | None = None
     aligns: list[str] = field(default_factory=list)
     widths: list[str | None] = field(default_factory=list)
+    wraps: list[bool] = field(default_factory=list)  # the source lets the column wrap (tabularx X)
     notes: dict[str, tuple[str, Source]] = field(default_factory=dict)  # id -> (LaTeX text, where)
     note_ids: dict[str, str] = field(default_factory=dict)  # label or mark -> note id
     layout: str = "auto"
@@ -177,6 +178,9 @@ def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], lis
         lower = [(" ".join(t for t in (lv[c][0] for lv in levels[1:] if lv[c][2]) if t), 1, True)
                  for c in range(ncols)]
         levels = [top, lower]
+        joined = [t for t, _, _ in lower]
+    else:
+        joined = None
     if len(levels) == 1:
         for c in range(ncols):
             title, span, origin = levels[0][c]
@@ -199,6 +203,8 @@ def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], lis
             low_text = plain_title(low.cell.latex) if low is not None and low.origin and low.cell is not (
                 top.cell if top else None) else ""
             spans_both = top is not None and low is not None and low.cell is top.cell
+            if joined is not None and joined[c]:
+                low_text, spans_both = joined[c], False  # the rows below the first, joined
             if spans_both or not low_text:
                 titles.append(top_text if top is not None and (top.origin or top.col == c) else "")
                 groups.append(None)
@@ -226,6 +232,23 @@ def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], lis
             problems.append(Problem(where, f"column {c + 1} has no title in the header: titled 'Column {c + 1}'",
                                     severity="warning", hint="give it a title in the YAML"))
     return titles, groups, notes
+
+
+def _header_cites(raw: RawTable) -> None:
+    """Cites in header cells (``ARMAR \\cite{key}``): a column title is plain text, so they go to the
+    caption (``Column sources: ARMAR~\\citep{key}.``), with a warning naming each cell."""
+    found = []
+    for row in raw.header:
+        for cell in row:
+            keys = list(dict.fromkeys(_cite_keys(cell.latex)))
+            if keys:
+                found.append(f"{plain_title(cell.latex) or 'column'}~\\citep{{{','.join(keys)}}}")
+                raw.problems.append(Problem(cell.source, f"header cell '{plain_title(cell.latex)}' cites "
+                                            f"{', '.join(keys)}: a column title is plain text, so the cite went "
+                                            "to the caption ('Column sources: ...')", severity="warning",
+                                            hint="move it where you like in the YAML"))
+    if found:
+        raw.caption = raw.caption.rstrip() + " Column sources: " + "; ".join(found) + "."
 
 
 def _keys(titles: list[str], groups: list[str | None]) -> list[str]:
@@ -287,6 +310,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         problems.append(Problem(raw.source, "the table has no body rows: nothing to import"))
         return None, problems
     titles, col_groups, _ = _header(raw, ncols)
+    _header_cites(raw)
 
     for r, row in enumerate(body_grid):  # short rows: GitHub and LaTeX leave the last columns empty
         missing = 0
@@ -402,11 +426,13 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         width = None
         if raw.widths and c + (1 if group_column else 0) < len(raw.widths):
             width = raw.widths[c + (1 if group_column else 0)]
+        at = c + (1 if group_column else 0)
+        wrap = bool(width) or (at < len(raw.wraps) and raw.wraps[at])
         if not raw.aligns:
             found = Counter(v.align for v in per_column[c] if v is not None and v.align)
             align = found.most_common(1)[0][0] if found else "l"
         col_of[c] = Column(keys[c], titles[c], types[c], align if align in "lcr" else "l",
-                           group=col_groups[c], width=width, source=where_col)
+                           group=col_groups[c], width=width, wrap=wrap and not width, source=where_col)
         columns.append(col_of[c])
         if c in icon_cols:
             key = "code" if "code" not in keys else f"code_{c + 1}"

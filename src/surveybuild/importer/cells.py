@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pylatexenc import latexwalker, macrospec
 
 from ..latex import UnencodableText, escape
-from ..texread import CITE_COMMANDS
+from ..texread import CITE_COMMANDS, NATBIB
 
 #: cite commands whose keys move to the row's ``cite:`` when they are in the first column
 MOVABLE_CITES = frozenset({"cite", "citep", "citealp", "parencite", "autocite"})
@@ -33,11 +33,31 @@ LINE_BREAKS = frozenset({"\\", "newline", "linebreak", "tabularnewline", "par", 
 STACKS = frozenset({"makecell", "thead", "shortstack", "Shortstack", "Centerstack", "stackanchor"})
 CHECK_MARKS = frozenset({"greencheck", "checkmark", "cmark", "gcmark", "yes", "tick", "correct"})
 CROSS_MARKS = frozenset({"redcross", "xmark", "rxmark", "crossmark", "no", "cross", "wrong"})
+#: a survey's own mark macros (\\boldcheckmark, \\greenxmark): the name says which
+CHECK_NAME = re.compile(r"[A-Za-z]*(checkmark|check|cmark|tick)")
+CROSS_NAME = re.compile(r"[A-Za-z]*(xmark|crossmark|cross)")
+
+
+def is_check(name: str) -> bool:
+    return name in CHECK_MARKS or bool(CHECK_NAME.fullmatch(name))
+
+
+def is_cross(name: str) -> bool:
+    return name in CROSS_MARKS or bool(CROSS_NAME.fullmatch(name))
+
+
+#: environments inside a cell that only place their text: their text is kept
+PLACING_ENVS = frozenset({"minipage", "center", "flushleft", "flushright", "varwidth"})
 DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
-WRAPPERS = frozenset({"textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
+WRAPPERS = frozenset({"turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
                       "fbox", "hl", "cellcolor", "adjustbox", "smash", "mbox", "makebox", "hbox"})
+#: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
+FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape": "textit", "em": "emph",
+                 "sl": "textsl", "slshape": "textsl", "sc": "textsc", "scshape": "textsc", "tt": "texttt",
+                 "ttfamily": "texttt", "sffamily": "textsf", "sf": "textsf", "rmfamily": "textrm",
+                 "upshape": "textup", "mdseries": "textmd"}
 #: commands with no text of their own: removed
 LAYOUT = frozenset({"centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
@@ -59,27 +79,38 @@ SPECS = (
        macrospec.MacroSpec("parbox", "[[[{{"), macrospec.MacroSpec("raisebox", "{[[{"),
        macrospec.MacroSpec("hspace", "*{"), macrospec.MacroSpec("vspace", "*{"),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
-       macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{")]
+       macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
+       macrospec.MacroSpec("turn", "{{")]
+    + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
 )
 ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("tabular", "[{"), ("tabular*", "{[{"), ("tabularx", "{[{"), ("tabulary", "{[{"), ("xltabular", "{[{"),
-    ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"),
+    ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"), ("tabu", "{"), ("longtabu", "{"),
     ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
     ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
-    ("adjustbox", "{"), ("minipage", "[[[{"),
+    ("adjustbox", "{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["), ("enumerate", "["),
 )]
 
 
+#: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
+OWN_CITE = re.compile(r"\\([A-Za-z]*cite)(?![A-Za-z])")
+
+
 @functools.cache
-def context() -> macrospec.LatexContextDb:
+def context(own_cites: frozenset[str] = frozenset()) -> macrospec.LatexContextDb:
     db = latexwalker.get_default_latex_context_db()
-    db.add_context_category("surveybuild-import", macros=SPECS, environments=ENV_SPECS, prepend=True)
+    specs = SPECS + [macrospec.MacroSpec(n, "*[[{") for n in sorted(own_cites)]
+    db.add_context_category("surveybuild-import", macros=specs, environments=ENV_SPECS, prepend=True)
     return db
 
 
+def own_cites(text: str) -> frozenset[str]:
+    return frozenset(set(OWN_CITE.findall(text)) - set(CITE_COMMANDS))
+
+
 def walker(text: str) -> latexwalker.LatexWalker:
-    return latexwalker.LatexWalker(text, latex_context=context(), tolerant_parsing=True)
+    return latexwalker.LatexWalker(text, latex_context=context(own_cites(text)), tolerant_parsing=True)
 
 
 def parse(text: str):
@@ -147,9 +178,15 @@ class _Converter:
 
     def nodes(self, nodes, depth: int) -> list[str]:
         out: list[str] = []
-        for node in nodes or ():
-            if node is None:
-                continue
+        nodes = [n for n in nodes or () if n is not None]
+        for i, node in enumerate(nodes):
+            if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in FONT_SWITCHES:
+                # {\bfseries text}: the switch styles the rest of its group
+                rest = "".join(self.nodes(nodes[i + 1:], depth)).strip()
+                self.notices.add("switch", "\\" + node.macroname)
+                if rest:
+                    out.append(f"\\{FONT_SWITCHES[node.macroname]}{{{rest}}}")
+                return out
             self.node(node, out, depth)
         return out
 
@@ -163,6 +200,9 @@ class _Converter:
         elif node.isNodeType(latexwalker.LatexGroupNode):
             left, right = node.delimiters
             out.append(left + "".join(self.nodes(node.nodelist, depth + 1)) + right)
+        elif node.isNodeType(latexwalker.LatexMathNode) and node.displaytype == "display":
+            self.notices.add("display", node.latex_verbatim()[:40])  # \[...\] in a cell -> $...$
+            out.append("$" + "".join(n.latex_verbatim() for n in node.nodelist).strip() + "$")
         elif node.isNodeType(latexwalker.LatexMathNode):
             out.append(node.latex_verbatim())
         elif node.isNodeType(latexwalker.LatexEnvironmentNode):
@@ -170,6 +210,20 @@ class _Converter:
                 self.notices.add("linebreak", node.latex_verbatim()[:60])
                 inner = [n for n in node.nodelist]
                 out.append(BREAK.join(self._stack(inner, depth)))
+            elif node.environmentname in ("itemize", "enumerate", "compactitem"):
+                self.notices.add("list", f"\\begin{{{node.environmentname}}}")
+                items, current = [], None
+                for child in node.nodelist:
+                    if child is not None and child.isNodeType(latexwalker.LatexMacroNode) and child.macroname == "item":
+                        current = []
+                        items.append(current)
+                    elif current is not None:
+                        current.append(child)
+                out.append(BREAK + BREAK.join("\\textbullet{} " + "".join(self.nodes(i, depth + 1)).strip()
+                                              for i in items) + BREAK)
+            elif node.environmentname in PLACING_ENVS:
+                self.notices.add("layout", f"\\begin{{{node.environmentname}}}")
+                out.append(BREAK + "".join(self.nodes(node.nodelist, depth + 1)) + BREAK)
             else:
                 out.append(node.latex_verbatim())
         elif node.isNodeType(latexwalker.LatexMacroNode):
@@ -195,6 +249,11 @@ class _Converter:
                 and a[2] is None:
             self.cites += [k.strip() for k in arg_text(a[-1]).split(",") if k.strip()]
             _pop_space(out)
+        elif (name in NATBIB and name != "cite") or (name not in CITE_COMMANDS and OWN_CITE.fullmatch("\\" + name)
+                                                     and a and a[-1] is not None):
+            natbib = NATBIB.get(name, "citep")
+            self.notices.add("cite", f"\\{name} -> \\{natbib}")
+            out.append(node.latex_verbatim().replace("\\" + name, "\\" + natbib, 1))
         elif name in ("tnote", "tnotex"):
             inner = arg_nodes(a[-1] if a else None)
             refs = [n for n in inner if n.isNodeType(latexwalker.LatexMacroNode) and n.macroname == "ref"]
@@ -213,11 +272,11 @@ class _Converter:
             except UnencodableText:
                 out.append(node.latex_verbatim())
             self.notices.add("verb", node.latex_verbatim())
-        elif name in CHECK_MARKS:
+        elif is_check(name) and not args(node):
             out.append("\\checkmark" + node.macro_post_space)
             if name != "checkmark":
                 self.notices.add("mark", "\\" + name)
-        elif name in CROSS_MARKS:
+        elif is_cross(name) and not args(node):
             out.append("$\\times$" + node.macro_post_space)
             self.notices.add("mark", "\\" + name)
         elif name == "ding" and arg_text(a[-1] if a else None).strip() in DINGS:
@@ -259,9 +318,9 @@ def mark_value(nodes) -> bool | None:
         return mark_value(meaningful[0].nodelist)
     if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexMacroNode):
         node = meaningful[0]
-        if node.macroname in CHECK_MARKS:
+        if is_check(node.macroname) and not args(node):
             return True
-        if node.macroname in CROSS_MARKS:
+        if is_cross(node.macroname) and not args(node):
             return False
         if node.macroname == "ding":
             return DINGS.get(arg_text(args(node)[-1]).strip())
@@ -317,8 +376,14 @@ NOTICE_TEXT = {
     "style": "colour/box commands ({example}) were removed, their text kept",
     "leaked": "LaTeX written in README cells ({example}) was read as LaTeX (cites and note marks taken out)",
     "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
-    "image": "images ({example}) were replaced by their alt text",
     "layout": "layout commands ({example}) without text of their own were removed",
+    "list": "lists in cells ({example}) became their items on one line, each after a \\textbullet",
+    "display": "display math in cells ({example}) became inline math $...$",
+    "switch": "font switches ({example}) became the command that takes the text (\\textbf{{...}}, ...)",
+    "cite": "cite commands of other packages or of the survey's own ({example}) were written as natbib's, "
+            "which the paper loads",
+    "emptylink": "links without a target ({example}) became their text or image",
+    "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 
 

@@ -89,6 +89,8 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         report.problems.append(Problem(Source(exc.shown), exc.reason, hint="no file was written"))
         return report
     report.written += [str(target) for target, _ in texts]
+    for imported, target in zip(result.tables, targets):
+        report.info.append(f"{target} (from {imported.table.source}): {imported.stats.get('account', '')}")
     tables = len(result.tables)
     rows = sum(t.stats.get("rows", 0) for t in result.tables)
     cells = sum(t.stats.get("cells", 0) for t in result.tables)

@@ -90,9 +90,11 @@ class _Parser(HTMLParser):
                 c.items.append(Item("open", style=STYLE_TAGS[tag]))
             elif tag == "br":
                 c.items.append(Item("break"))
+            elif tag == "img" and c.link is not None and c.link.kind == "link" and not c.link.image:
+                c.link.image = attrs.get("src") or ""
+                c.link.text += attrs.get("alt") or ""
             elif tag == "img":
-                c.items.append(Item("text", attrs.get("alt") or ""))
-                c.items.append(Item("dropped", f"<img src={attrs.get('src', '')}>"))
+                c.items.append(Item("image", attrs.get("alt") or "", url=attrs.get("src") or ""))
             elif tag not in ("p", "span", "div", "font", "center"):
                 c.items.append(Item("dropped", f"<{tag}>"))
 
@@ -117,7 +119,7 @@ class _Parser(HTMLParser):
             if tag == "a" and c.link is not None:
                 link = c.link
                 c.link = None
-                if link.kind == "link" and not link.text.strip():
+                if link.kind == "link" and not link.text.strip() and not link.image:
                     return
                 c.items.append(link)
             elif tag in STYLE_TAGS:
@@ -159,8 +161,8 @@ def read_html(text: str, path: str, cite_map: dict[str, str] | None = None) -> l
         n_head = 0
         while n_head < len(rows) and all(c.tag == "th" for c in rows[n_head]):
             n_head += 1
-        if n_head == 0 and rows:
-            n_head = 1
+        if n_head == 0 and rows:  # no <th>: the first row, and the rows its cells span
+            n_head = min(len(rows) - 1, max(_int(c.attrs.get("rowspan")) for c in rows[0])) or 1
         for r, row in enumerate(rows):
             out = []
             for c in row:

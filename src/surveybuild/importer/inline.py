@@ -22,10 +22,11 @@ LEAKED = re.compile(r"\\(?:tnotex?|cite[a-z]*|Cite[a-z]*)\s*[\[{*]")
 
 @dataclass
 class Item:
-    kind: str  # text | open | close | link | cite | break | dropped
-    text: str = ""
-    url: str = ""
+    kind: str  # text | open | close | link | image | cite | break | dropped
+    text: str = ""  # the text; an image's alt text
+    url: str = ""  # a link's target; an image's source
     style: str = ""  # bold | italic | code | sup | sub (for open/close)
+    image: str = ""  # a link shown as an image (a badge): the image's source
 
 
 STYLE = {"bold": "\\textbf{", "italic": "\\textit{", "code": "\\texttt{", "sup": "\\textsuperscript{",
@@ -41,7 +42,9 @@ def latex_text(text: str) -> str:
     ``pdflatex`` policy (raises :class:`UnencodableText`), the rest as written."""
     out = []
     for ch in " ".join(text.splitlines()):
-        if ch in SPECIALS:
+        if ch in MARK_LATEX:
+            out.append(MARK_LATEX[ch] + " ")
+        elif ch in SPECIALS:
             out.append(SPECIALS[ch])
         elif ord(ch) < 128:
             out.append(ch)
@@ -64,8 +67,21 @@ def _url(url: str) -> str:
     return url.replace("\\", "").replace("%", "\\%").replace("#", "\\#")
 
 
+MARKS = {"✓": True, "✔": True, "✅": True, "✗": False, "✘": False, "❌": False}
+MARK_LATEX = {"✓": "\\checkmark", "✔": "\\checkmark", "✅": "\\checkmark", "✗": "$\\times$", "✘": "$\\times$",
+              "❌": "$\\times$"}
+
+
+def _image(src: str, alt: str, raw: RawTable, where: Source) -> str:
+    return f"\\image{{{_url(src.strip())}}}{{{_esc(' '.join(alt.split()), raw, where)}}}"
+
+
 def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, str] | None,
          rowspan: int = 1, colspan: int = 1, align: str | None = None) -> RawCell:
+    for item in items:  # a link without a target: its text (or image) alone
+        if item.kind == "link" and not item.url.strip():
+            raw.notices.add("emptylink", f"[{item.text}]()")
+            item.kind, item.url = ("image", item.image) if item.image else ("text", "")
     # a citation link between brackets: "[<a href="#ref3">3</a>]"
     out: list[Item] = []
     for n, item in enumerate(items):
@@ -93,8 +109,11 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
     plain = None
     if all(i.kind == "text" for i in meaningful):
         plain = " ".join(texts.split())
+    flag = MARKS.get(plain.strip()) if plain is not None else None
+    if plain is not None and any(m in plain for m in MARKS):
+        plain = None  # a check mark is LaTeX in the paper (\checkmark): a latex column
     link = None
-    if len(meaningful) == 1 and meaningful[0].kind == "link":
+    if len(meaningful) == 1 and meaningful[0].kind == "link" and not meaningful[0].image:
         link = (meaningful[0].url.strip(), " ".join(meaningful[0].text.split()))
     latex = []
     for item in items:
@@ -104,8 +123,12 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
             latex.append(STYLE[item.style])
         elif item.kind == "close":
             latex.append("}")
+        elif item.kind == "link" and item.image:
+            latex.append(f"\\href{{{_url(item.url.strip())}}}{{{_image(item.image, item.text, raw, where)}}}")
         elif item.kind == "link":
             latex.append(f"\\href{{{_url(item.url.strip())}}}{{{_esc(' '.join(item.text.split()), raw, where)}}}")
+        elif item.kind == "image":
+            latex.append(_image(item.url, item.text, raw, where))
         elif item.kind == "cite":
             latex.append(f"~\\citep{{{item.text}}}")
         elif item.kind == "break":
@@ -115,4 +138,4 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
             raw.notices.add("html", item.text)
     text = " ".join("".join(latex).split())
     text = re.sub(r"^~", "", text).replace(" ~\\citep", "~\\citep")
-    return RawCell(text, where, rowspan, colspan, plain=plain, link=link, align=align)
+    return RawCell(text, where, rowspan, colspan, plain=plain, link=link, align=align, flag=flag)

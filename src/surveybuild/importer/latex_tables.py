@@ -12,6 +12,7 @@ the table's float or threeparttable.
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from pylatexenc import latexwalker
 
@@ -20,7 +21,7 @@ from . import cells
 from .assemble import RawCell, RawTable
 
 TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular", "longtable", "longtable*",
-                      "supertabular"})
+                      "supertabular", "tabu", "longtabu"})
 CONTAINERS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable",
                         "landscape", "center", "adjustbox", "minipage", "small", "footnotesize"})
 NOTE_ENVS = frozenset({"tablenotes", "TableNotes"})
@@ -32,8 +33,8 @@ PARTIAL_RULES = frozenset({"cmidrule", "cline", "addlinespace", "cdashline", "ro
 IGNORED = frozenset({"insertTableNotes", "centering", "footnotesize", "scriptsize", "small", "normalsize",
                      "tiny", "relax", "bigskip", "medskip", "smallskip", "vspace", "pagebreak", "nopagebreak"})
 LONG_MARKS = ("endfirsthead", "endhead", "endfoot", "endlastfoot")
-SIZES = ("normalsize", "small", "footnotesize", "scriptsize")
-WIDTH = re.compile(r"^[0-9]+(\.[0-9]+)?(cm|mm|in|pt|em)$")
+SIZES = ("normalsize", "small", "footnotesize", "scriptsize", "tiny")
+WIDTH = re.compile(r"^([0-9]+(\.[0-9]+)?(cm|mm|in|pt|em)|(0?\.[0-9]+|1(\.0*)?)?\\(textwidth|linewidth|columnwidth))$")
 
 
 def _meaningful(nodes) -> list:
@@ -149,10 +150,11 @@ def colspec(spec: str) -> list[tuple[str, str | None]]:
             out.append((pending or "l", width.strip()))
             pending = None
         elif ch in "XJS":
-            out.append((pending or ("r" if ch == "S" else "l"), None))
+            out.append((pending or ("r" if ch == "S" else "l"), "X" if ch in "XJ" else None))
             pending = None
         elif ch == ">":
             inner, i = group(i)
+            inner = inner.lower()
             pending = "c" if "centering" in inner else "r" if "raggedleft" in inner else \
                 "l" if "raggedright" in inner else None
         elif ch in "<@!":
@@ -171,7 +173,8 @@ def _table(env, container, stack, font, where, path) -> RawTable:
     name = env.environmentname
     source = where(env)
     raw = RawTable("latex", source, [], [], explicit_spans=True)
-    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular") else "float"
+    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular", "longtabu") \
+        else "float"
     raw.landscape = any(e.environmentname in ("landscape", "sidewaystable", "sidewaystable*") for e in stack)
     raw.font = font if font in SIZES else None
     env_args = cells.args(env)
@@ -179,11 +182,14 @@ def _table(env, container, stack, font, where, path) -> RawTable:
                     None)
     spec = colspec(cells.arg_text(spec_arg))
     raw.aligns = [a for a, _ in spec]
+    raw.wraps = [w == "X" for _, w in spec]  # tabularx X columns: they wrap
+    spec = [(a, None if w == "X" else w) for a, w in spec]
     dropped_widths = [w for _, w in spec if w and not WIDTH.match(w)]
     raw.widths = [w if w and WIDTH.match(w) else None for _, w in spec]
     if dropped_widths:
         raw.problems.append(Problem(source, f"column widths such as '{dropped_widths[0]}' are not kept (the format "
-                                    "takes widths in cm, mm, in, pt or em)", severity="warning",
+                                    "takes widths in cm, mm, in, pt or em, or a share of \\textwidth)",
+                                    severity="warning",
                                     hint="set 'width' on the column in the YAML"))
     scope = container.nodelist if container is not None else []
     # notes first: cells refer to them by mark or label
@@ -332,11 +338,29 @@ def _rows(env, raw: RawTable, where):
         header_count = after[0] if after and after[0] < len(rows) else (1 if len(rows) > 1 else 0)
         body_start = header_count
     out_rows = [_cells(r, raw, where) for r in rows]
-    skipped = [n for n in foot if n < len(rows)]
-    if skipped and header_count:
-        pass  # the continued head and the foot repeat the header and hold no data
-    body = out_rows[body_start:]
+    if not segments:
+        header_count = body_start = header_rows(out_rows, rules_at, header_count)
+    body = out_rows[body_start:]  # a longtable's continued head and foot repeat the header: skipped
     return out_rows[:header_count] + body, header_count, captions, labels
+
+
+def header_rows(rows: list[list[RawCell]], rules_at: list[int], count: int) -> int:
+    """How many rows are the header, by structure: the rows before the first full rule, except that
+    title rows (one cell across every column) at the top do not end the header: it then runs to the
+    next rule (or one row further). A first row whose cells span rows takes those rows with it."""
+    width = max((sum(max(1, c.colspan) for c in row) for row in rows), default=0)
+
+    def title_row(row: list[RawCell]) -> bool:
+        cells_ = [c for c in row if not c.empty]
+        return width > 1 and len(cells_) == 1 and cells_[0].colspan >= width
+
+    while 0 < count < len(rows) and all(title_row(r) for r in rows[:count]):
+        later = [n for n in rules_at if n > count]
+        count = later[0] if later and later[0] < len(rows) else count + 1
+    if 0 < count < len(rows):
+        reach = max((c.rowspan for c in rows[count - 1] if c.rowspan > 1), default=1)
+        count = min(len(rows) - 1, max(count, count - 1 + reach))
+    return count
 
 
 def _span(node, index: int) -> int:
@@ -353,6 +377,8 @@ def _cells(row: list[list], raw: RawTable, where) -> list[RawCell]:
         colspan = rowspan = 1
         content = list(nodes)
         first = next(iter(_meaningful(content)), None)
+        if first is not None and first.isNodeType(latexwalker.LatexCharsNode):  # the cell's first character
+            first = SimpleNamespace(pos=first.pos + len(first.chars) - len(first.chars.lstrip()))
         src = where(first) if first is not None else (where(nodes[0]) if nodes else raw.source)
         for _ in range(3):
             meaningful = _meaningful(content)

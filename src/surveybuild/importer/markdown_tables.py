@@ -30,6 +30,8 @@ from .inline import Item, cell
 
 DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 FULL_WIDTH_BAR = "\uff5c"
+#: a Markdown comment written as a link reference definition: ``[//]: # (text)``, ``[comment]: <> (x)``
+COMMENT = re.compile(r"^\[[^\]]*\]:\s*(#|<>)(\s.*)?$")
 
 
 def parser() -> MarkdownIt:
@@ -71,6 +73,12 @@ def inline_items(source: str, md: MarkdownIt) -> list[Item]:
                 link.text += tok.content
             elif t == "softbreak":
                 link.text += " "
+            elif t == "image" and not link.image:  # [![alt](badge)](url): a badge
+                link.image = str(tok.attrs.get("src", ""))
+                link.text += tok.content
+            elif t == "image":  # a second image in one link: its alt text
+                link.text += " " + tok.content
+                items.append(Item("dropped", "image " + str(tok.attrs.get("src", ""))))
             continue
         if t == "text":
             items.append(Item("text", tok.content))
@@ -89,8 +97,7 @@ def inline_items(source: str, md: MarkdownIt) -> list[Item]:
         elif t == "softbreak" or t == "hardbreak":
             items.append(Item("text", " "))
         elif t == "image":
-            items.append(Item("text", tok.content))
-            items.append(Item("dropped", "image " + str(tok.attrs.get("src", ""))))
+            items.append(Item("image", tok.content, url=str(tok.attrs.get("src", ""))))
         elif t == "html_inline":
             if re.match(r"<br\s*/?>", tok.content, re.I):
                 items.append(Item("break"))
@@ -118,8 +125,7 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
     html_ranges: list[tuple[int, int]] = []  # 1-based first and last line of each HTML block
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
-            heading = tokens[i + 1].content.strip()
-            heading = re.sub(r"^[^\w(]+", "", heading).strip() or heading
+            heading = heading_text(tokens[i + 1].content)
         elif tok.type == "table_open":
             raw = _table(tokens, i, md, path, 0, cite_map, lines)
             _name(raw, heading, path)
@@ -147,12 +153,19 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
     return [raw for _, raw in sorted(found, key=lambda x: x[0])]
 
 
+def heading_text(source: str) -> str:
+    """A heading's text: HTML tags (``<div id="m">``, ``<a id="x"></a>``) and comments out, leading
+    emoji and marks out."""
+    text = re.sub(r"<!--.*?-->", "", source, flags=re.S)
+    text = " ".join(re.sub(r"</?[A-Za-z][^>]*>", "", text).split())
+    return re.sub(r"^[^\w(]+", "", text).strip() or text
+
+
 def _headings(tokens) -> list[tuple[int, str]]:
     out = []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.map:
-            h = tokens[i + 1].content.strip()
-            out.append((tok.map[0] + 1, re.sub(r"^[^\w(]+", "", h).strip() or h))
+            out.append((tok.map[0] + 1, heading_text(tokens[i + 1].content)))
     return out
 
 
@@ -203,6 +216,8 @@ def _table(tokens, i: int, md: MarkdownIt, path: str, offset: int, cite_map, lin
             line_no = body_row[0].source.line if body_row else 0
             source_line = text_lines[line_no - 1 - offset] if 0 < line_no - offset <= len(text_lines) else ""
             extra = split_row(source_line)[header_len:]
+            while extra and COMMENT.match(extra[-1].strip()):
+                raw.notices.add("comment", extra.pop().strip())
             if extra:
                 for k, src in enumerate(extra):
                     where = Source(path, line_no, 1)

@@ -83,6 +83,8 @@ def table_data(table: Table, comment: str = "", table_id: str | None = None) -> 
             col["group"] = c.group
         if c.width:
             col["width"] = c.width
+        if c.wrap:
+            col["wrap"] = True
         columns.append(col)
     data["columns"] = columns
     if table.groups:
