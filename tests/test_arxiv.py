@@ -108,7 +108,7 @@ def test_bundle_holds_exactly_what_the_paper_needs(bundle):
     with tarfile.open(tar) as t:
         names = set(t.getnames())
     tables = {f"tables/{p.stem}.tex" for p in (work / "tables").glob("*.yaml")}
-    assert names == {"main.tex", "main.bbl"} | tables
+    assert names == {"main.tex", "main.bbl", "tables/preamble.tex"} | tables
     main = tarfile.open(tar).extractfile("main.tex").read().decode()
     assert "\\input{tables/models}" in main and not re.search(r"(?m)^\s*%", main)
 
@@ -133,7 +133,7 @@ def test_latexml_html_view_of_the_tables(bundle, tmp_path):
         shutil.copy(unpacked / name, tmp_path / name)
     shutil.copytree(unpacked / "tables", tmp_path / "tables")
     main = (tmp_path / "main.tex").read_text("utf-8")
-    keep = ("datasets", "models")  # a long table and a float table, both with notes: enough, and faster
+    keep = ("preamble", "datasets", "models")  # a long table and a float table, both with notes: enough, and faster
     main = re.sub(r"\\input\{tables/(\w+)\}", lambda m: m.group(0) if m.group(1) in keep else "", main)
     (tmp_path / "main.tex").write_text(main, "utf-8")
     proc = subprocess.run(["latexmlc", "--dest=html/main.html", "main.tex"], cwd=tmp_path, capture_output=True,

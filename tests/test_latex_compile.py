@@ -23,7 +23,7 @@ import pytest
 
 from conftest import SURVEYS, copy_survey, require_tool
 from surveybuild import build, latextext
-from surveybuild.latex import TABLE_PACKAGES, escape
+from surveybuild.latex import PREAMBLE_ID, TABLE_PACKAGES, escape
 from surveybuild.model import Survey
 from surveybuild.read import read_survey
 
@@ -87,11 +87,17 @@ def compiled(request, tmp_path_factory) -> Compiled:
         assert report.ok, "\n".join(map(str, report.problems))
         surveys[name] = read_survey(root)
         shutil.copytree(root / "paper" / "tables", doc / "tables" / name)
-        inputs += [f"tables/{name}/{p.stem}" for p in sorted((root / "paper" / "tables").glob("*.tex"))]
+        inputs += [f"tables/{name}/{p.stem}" for p in sorted((root / "paper" / "tables").glob("*.tex"))
+                   if p.stem != PREAMBLE_ID]
         shutil.copy(root / "refs.bib", doc / f"{name}-refs.bib")
         bibs.append(f"{name}-refs")
     first = work / DOCUMENTS[request.param][0] / "paper"
     preamble, style = preamble_and_style(first / "main.tex")
+    # what every survey's tables use (tables/<name>/preamble.tex), where the paper reads its own, else first
+    uses = "".join(f"\\input{{tables/{name}/{PREAMBLE_ID}}}\n" for name in DOCUMENTS[request.param])
+    head, cls, rest = preamble.partition("\n")
+    preamble = (preamble.replace(f"\\input{{tables/{PREAMBLE_ID}}}\n", uses) if f"{{tables/{PREAMBLE_ID}}}" in preamble
+                else head + cls + uses + rest)
     body = [f"\\noindent {escape(ESCAPE_SAMPLE)}\\par\\clearpage"] + [f"\\input{{{i}}}\n\\clearpage" for i in inputs]
     (doc / "alltables.tex").write_text(
         preamble + "\\begin{document}\n" + "\n".join(body)

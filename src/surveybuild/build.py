@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from . import cache, latex, markers
+from . import anchors, cache, latex, markers
 from .check import check_survey
 from .model import Problem, Source, Survey
 from .read import read_settings, read_survey
@@ -59,6 +59,7 @@ def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
             problems.append(Problem(table.source, f"table '{table.id}': {exc}",
                                     hint="write the character as LaTeX in a 'latex' column, or leave it out"))
     table_ids = [t.id for t in survey.tables]
+    table_texts = list(outputs.values())
     for rel, text in survey.fill_files:
         regions, found = markers.find_regions(text, rel, table_ids)
         problems += found
@@ -71,6 +72,9 @@ def render_outputs(survey: Survey) -> tuple[dict[str, str], list[Problem]]:
             rendered = {t.id: latex.render_table(t, survey.settings) for t in survey.tables
                         if any(r.id == t.id for r in regions)}
             outputs[rel] = markers.fill(text, regions, rendered)
+            table_texts += rendered.values()
+    # what the tables use (packages, symbol definitions), for the paper's \input{tables/preamble}
+    outputs[str(tables_dir(survey) / f"{latex.PREAMBLE_ID}.tex")] = stamp(latex.table_preamble(table_texts), "latex")
     if survey.readme_template is not None and survey.settings.readme not in outputs:
         text, found = render_readme(survey)
         problems += found
@@ -97,6 +101,9 @@ def plan(root: Path) -> tuple[Survey, dict[str, str], Report]:
         if report.ok:
             outputs, found = render_outputs(survey)
             report.problems += found
+            for rel, text in outputs.items():
+                if rel.endswith((".md", ".markdown")):
+                    report.problems += anchors.broken_links(rel, text)
     finally:
         gc.unfreeze()
     return survey, outputs, report

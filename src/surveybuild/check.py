@@ -6,9 +6,10 @@ import difflib
 import functools
 import re
 from collections import Counter
+from pathlib import PurePosixPath
 
 from . import hygiene, values
-from .latex import UnencodableText, escape
+from .latex import PREAMBLE_ID, UnencodableText, escape
 from .latextext import Cite, LatexFieldError, Link, NoteRef, to_pieces
 from .model import Problem, Row, Source, Survey, Table
 from .tableread import ROW_META, did_you_mean
@@ -46,6 +47,9 @@ def check_survey(survey: Survey) -> list[Problem]:
             problems.append(Problem(table.source, f"table id '{table.id}' is also used by {ids[table.id]}",
                                     hint="give one of them another 'id'"))
         ids.setdefault(table.id, table.source)
+        if table.id == PREAMBLE_ID:
+            problems.append(Problem(table.source, f"table id '{table.id}' is reserved: paper/tables/{PREAMBLE_ID}.tex "
+                                    "declares the packages the tables use", hint="give the table another 'id'"))
         if table.label in labels:
             problems.append(Problem(table.source, f"table '{table.id}': label '{table.label}' is also used by "
                                     f"{labels[table.label]}", hint="labels must be unique in the paper"))
@@ -59,6 +63,7 @@ def check_survey(survey: Survey) -> list[Problem]:
     if survey.readme_template:
         # works the README template lists by key, e.g. references(groups=[["Reading", ["key"]]])
         used.update(k for k in re.findall(r"[\"']([^\"'\s]+)[\"']", survey.readme_template) if k in index.keys)
+    problems += unused_tables(survey)
     problems += hygiene.check_bib(survey.bib, used)
     # a table or .tex file that could not be read cites nothing: "never cited" would be noise then
     read_failed = any(p.severity == "error" for p in survey.problems)
@@ -66,6 +71,36 @@ def check_survey(survey: Survey) -> list[Problem]:
         if entry.key not in used and not read_failed:
             problems.append(Problem(entry.source, f"entry '{entry.key}' is never cited", severity="warning",
                                     hint="cite it from a table or the paper, or delete it"))
+    return problems
+
+
+_TEMPLATE_TABLE = re.compile(r"\btable\s*\(\s*(?:([\"'])(.*?)\1\s*\)|(.))", re.S)
+_MARKER = re.compile(r"surveybuild:begin\s+(\S+)")
+
+
+def wiring(settings, table_id: str) -> list[str]:
+    """Where a table is shown, and the line that shows it there: the README template, the paper."""
+    paper_tables = f"{PurePosixPath(settings.paper).parent / 'tables'}".removeprefix("./")
+    return [f'{settings.readme_template}: {{{{ table("{table_id}") }}}}',
+            f"{settings.paper}: \\input{{tables/{table_id}}}  (writes {paper_tables}/{table_id}.tex)"]
+
+
+def unused_tables(survey: Survey) -> list[Problem]:
+    """A warning for each table that neither the README nor the paper shows (it was likely forgotten)."""
+    shown = set(survey.paper_tables)
+    for rel, text in survey.fill_files:
+        shown.update(_MARKER.findall(text))
+    if survey.readme_template:
+        for m in _TEMPLATE_TABLE.finditer(survey.readme_template):
+            if m.group(3) is not None:
+                return []  # table(some_variable): the template may show any table
+            shown.add(m.group(2))
+    problems = []
+    for table in survey.tables:
+        if table.id not in shown:
+            lines = wiring(survey.settings, table.id)
+            problems.append(Problem(table.source, f"table '{table.id}' is shown neither in the README nor in the "
+                                    "paper", severity="warning", hint="add " + " and ".join(lines)))
     return problems
 
 

@@ -34,4 +34,20 @@ def init(root: Path) -> Report:
         write_atomic(root / dest, skeleton.joinpath(src).read_text("utf-8"))
     report = build(root)
     report.written = list(FILES.values()) + report.written
+    if report.ok:
+        report.info += next_steps(root)
     return report
+
+
+def next_steps(root: Path) -> list[str]:
+    """What a new survey's author does next (printed after the files written)."""
+    return [
+        "next steps (docs/adopt.md in surveybuild's repository walks through them):",
+        f"  cd {root}",
+        "  surveybuild import path/to/old/README.md   # or a .tex/.html file: its tables become tables/*.yaml",
+        "  (import prints the two lines that show each table: one in templates/README.md.j2, one in paper/main.tex)",
+        "  put your .bib entries into refs.bib, or name your .bib files in paper/main.tex's \\bibliography{...}",
+        "  surveybuild build      # README.md and paper/tables/*.tex",
+        "  surveybuild paper      # paper/build/main.pdf",
+        "  git init && git add -A && git commit -m 'survey'   # .github/workflows/survey.yml checks every push",
+    ]

@@ -41,11 +41,71 @@ logging.getLogger("pylatexenc.latexencode").addHandler(logging.NullHandler())
 logging.getLogger("pylatexenc.latexencode").propagate = False
 
 
-#: The packages the generated tables need, in the paper's preamble (before hyperref).
+#: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape}
 """
+
+#: arXiv's HTML view (LaTeXML) has no threeparttablex: there, ``\tnotex`` becomes ``\tnote`` and the notes
+#: of a long table a plain list under it (docs/latexml.md). pdflatex skips this block.
+LATEXML_FALLBACK = r"""\makeatletter
+\ifdefined\insertTableNotes\else
+  \providecommand\tnotex[1]{\tnote{\ref{#1}}}
+  \newenvironment{ThreePartTable}{\gdef\sb@notes{}}{\sb@notes}
+  \long\def\TableNotes#1\end#2{\gdef\sb@notes{\begin{tablenotes}#1\end{tablenotes}}\end{TableNotes}}
+  \def\endTableNotes{}
+  \newcommand\insertTableNotes{}
+\fi
+\makeatother
+"""
+
+#: The file (in the paper's ``tables/`` folder, next to the tables) that declares what the tables use;
+#: the paper's preamble reads it with ``\input{tables/preamble}``. No table may have this id.
+PREAMBLE_ID = "preamble"
+
+#: A macro a table cell may use -> the package that defines it (``\usepackage`` lines, loaded only when used).
+MACRO_PACKAGES = {
+    **dict.fromkeys(("checkmark", "blacksquare", "square", "lozenge", "blacklozenge", "bigstar", "blacktriangle",
+                     "blacktriangledown", "triangledown", "mathbb", "varnothing", "nexists", "circledcirc",
+                     "lesssim", "gtrsim", "leqslant", "geqslant", "smallsetminus", "Box", "Diamond"), "amssymb"),
+    **dict.fromkeys(("ding", "Pisymbol", "dingline"), "pifont"),
+    **dict.fromkeys(("textcolor", "color", "colorbox", "fcolorbox"), "xcolor"),
+    **dict.fromkeys(("cellcolor", "rowcolor", "columncolor"), "colortbl"),
+    **dict.fromkeys(("rotatebox", "scalebox", "resizebox", "includegraphics", "reflectbox"), "graphicx"),
+    **dict.fromkeys(("makecell", "thead", "makegapedcells"), "makecell"),
+    **dict.fromkeys(("bm",), "bm"),
+    **dict.fromkeys(("xspace",), "xspace"),
+    **dict.fromkeys(("diagbox",), "diagbox"),
+    **dict.fromkeys(("sout", "uwave", "xout"), "[normalem]ulem"),
+    **dict.fromkeys(("url",), "url"),
+}
+
+#: Symbol macros that survey tables use but no package defines: given a meaning only where the paper has none.
+SYMBOL_MACROS = {
+    "cmark": (r"\ding{51}", "pifont"),
+    "xmark": (r"\ding{55}", "pifont"),
+}
+
+_MACRO_NAME = re.compile(r"\\([A-Za-z]+)")
+
+
+def table_preamble(texts) -> str:
+    """``paper/tables/preamble.tex``: the packages and definitions the generated tables ``texts`` use."""
+    used = set()
+    for text in texts:
+        used.update(_MACRO_NAME.findall(text))
+    packages = sorted({MACRO_PACKAGES[m] for m in used if m in MACRO_PACKAGES}
+                      | {SYMBOL_MACROS[m][1] for m in used if m in SYMBOL_MACROS}, key=lambda p: p.rpartition("]")[2])
+    lines = ["% The packages and definitions the generated tables use: the paper's preamble reads this file",
+             "% with \\input{tables/preamble} (before hyperref). Written by surveybuild build: do not edit.",
+             TABLE_PACKAGES.rstrip("\n")]
+    for package in packages:
+        options, _, name = package.rpartition("]")
+        lines.append(f"\\usepackage{options + ']' if options else ''}{{{name}}}")
+    for name in sorted(m for m in used if m in SYMBOL_MACROS):
+        lines.append(f"\\providecommand\\{name}{{{SYMBOL_MACROS[name][0]}}}")
+    return "\n".join(lines) + "\n" + LATEXML_FALLBACK
 
 
 class UnencodableText(ValueError):

@@ -216,6 +216,7 @@ class Survey:
     readme_template: str | None = None  # the template's text; None when the survey has none
     fill_files: tuple[tuple[str, str], ...] = ()  # (path, text) of files with marker regions
     problems: tuple[Problem, ...] = field(default=())  # found while reading
+    paper_tables: frozenset[str] = frozenset()  # ids of the generated tables the paper's .tex files \input
 
     def table(self, table_id: str) -> Table | None:
         for t in self.tables:

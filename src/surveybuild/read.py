@@ -9,7 +9,7 @@ from .bibread import read_bib
 from .markers import has_markers
 from .model import Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
-from .texread import read_cites
+from .texread import read_cites, table_inputs
 
 SETTINGS_FILE = "surveybuild.yaml"
 GENERATED_TABLES = "tables"  # below the paper's folder
@@ -111,6 +111,7 @@ def read_survey(root: Path) -> Survey:
     del bib_text  # megabytes: the entries hold what is needed
     cites = []
     shown_tex = []
+    paper_tables: set[str] = set()
     for path in tex_files(root, settings):
         shown = path.relative_to(root).as_posix()
         shown_tex.append(shown)
@@ -119,6 +120,7 @@ def read_survey(root: Path) -> Survey:
         if text is not None:
             found_cites, found = read_cites(text, shown)
             cites += found_cites
+            paper_tables |= table_inputs(text)
             problems += found
     fill_files = []
     readme = root / settings.readme
@@ -144,4 +146,5 @@ def read_survey(root: Path) -> Survey:
         readme_template=template,
         fill_files=tuple(fill_files),
         problems=tuple(problems),
+        paper_tables=frozenset(paper_tables),
     )

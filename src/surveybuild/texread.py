@@ -7,6 +7,8 @@ come from the YAML and are checked there.
 
 from __future__ import annotations
 
+import re
+
 from pylatexenc import latexwalker, macrospec
 
 from . import citescan
@@ -31,6 +33,17 @@ def _context() -> macrospec.LatexContextDb:
 
 _CONTEXT = _context()
 _COMMANDS = frozenset(CITE_COMMANDS)
+
+
+_COMMENT = re.compile(r"(?<!\\)%.*")
+_INPUT = re.compile(r"\\(?:input|include)\s*\{\s*(?:\./)?tables/([^{}/]+?)(?:\.tex)?\s*\}")
+
+
+def table_inputs(text: str) -> set[str]:
+    """The ids of the generated tables (``tables/<id>``) a paper file ``\\input``s, commented-out lines aside."""
+    if "tables/" not in text:
+        return set()
+    return set(_INPUT.findall(_COMMENT.sub("", text)))
 
 
 def read_cites(text: str, path: str) -> tuple[list[TexCite], list[Problem]]:
