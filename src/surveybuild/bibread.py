@@ -8,7 +8,9 @@ problems that carry ``refs.bib:LINE``.
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from dataclasses import replace
 
 from . import bibindex
 from .model import BibEntry, Problem, Source
@@ -16,6 +18,33 @@ from .model import BibEntry, Problem, Source
 # bibtexparser also logs each failed block to stderr; the problems below say it once, with the line.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 logging.getLogger("bibtexparser").propagate = False
+
+
+def read_bibs(files: list[tuple[str, str]]) -> tuple[list[BibEntry], list[Problem]]:
+    """Several .bib files read as BibTeX reads them: as one text (``@string`` names defined in one are
+    known in the next), each entry and problem pointing at its own file and line."""
+    if len(files) == 1:
+        return read_bib(files[0][1], files[0][0])
+    if not files:
+        return [], []
+    starts: list[tuple[int, str]] = []  # first line of each file in the joined text, its path
+    line = 1
+    for path, text in files:
+        starts.append((line, path))
+        line += text.count("\n") + 1
+    entries, problems = read_bib("\n".join(text for _, text in files), "\x00joined")
+
+    def where(source: Source) -> Source:
+        first, path = next((s for s in reversed(starts) if s[0] <= max(source.line, 1)), starts[0])
+        return Source(path, source.line - first + 1 if source.line else 0, source.col)
+
+    def message(text: str) -> str:  # a problem that names another entry's place names it in its own file
+        return re.sub(r"\x00joined:(\d+)", lambda m: str(where(Source("", int(m.group(1))))), text)
+
+    entries = [replace(e, source=where(e.source)) for e in entries]
+    problems = [replace(p, source=where(p.source), message=message(p.message)) if p.source.path == "\x00joined"
+                else p for p in problems]
+    return entries, problems
 
 
 def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
@@ -34,7 +63,9 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
         where = Source(path, block.start_line + 1)
         first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
         if isinstance(block, DuplicateBlockKeyBlock):
-            problems.append(Problem(where, f"duplicate entry key '{block.key}'",
+            first_at = next((e.source for e in entries if e.key == block.key), None)
+            also = f" (first defined at {first_at})" if first_at is not None else ""
+            problems.append(Problem(where, f"duplicate entry key '{block.key}'{also}",
                                     hint="keep one entry under this key and rename or delete the other"))
         elif isinstance(block, DuplicateFieldKeyBlock):
             kept = block.ignore_error_block

@@ -63,6 +63,7 @@ def check_survey(survey: Survey) -> list[Problem]:
     if survey.readme_template:
         # works the README template lists by key, e.g. references(groups=[["Reading", ["key"]]])
         used.update(k for k in re.findall(r"[\"']([^\"'\s]+)[\"']", survey.readme_template) if k in index.keys)
+    used |= cross_referenced(survey.bib, used)
     problems += unused_tables(survey)
     problems += hygiene.check_bib(survey.bib, used)
     # a table or .tex file that could not be read cites nothing: "never cited" would be noise then
@@ -76,6 +77,26 @@ def check_survey(survey: Survey) -> list[Problem]:
 
 _TEMPLATE_TABLE = re.compile(r"\btable\s*\(\s*(?:([\"'])(.*?)\1\s*\)|(.))", re.S)
 _MARKER = re.compile(r"surveybuild:begin\s+(\S+)")
+
+
+def cross_referenced(entries, used: set[str]) -> set[str]:
+    """The entries that cited entries take fields from (``crossref``, ``xdata``, biblatex ``xref``), transitively:
+    BibTeX and biber need them in the .bib, so they are used too."""
+    by_key = {e.key.lower(): e for e in entries}
+    todo = [k.lower() for k in used]
+    found: set[str] = set()
+    while todo:
+        entry = by_key.get(todo.pop())
+        if entry is None:
+            continue
+        for name, value in entry.fields:
+            if name in ("crossref", "xdata", "xref"):
+                for target in value.strip("{}\" ").split(","):
+                    target = target.strip()
+                    if target and target.lower() in by_key and by_key[target.lower()].key not in found:
+                        found.add(by_key[target.lower()].key)
+                        todo.append(target.lower())
+    return found
 
 
 def wiring(settings, table_id: str) -> list[str]:

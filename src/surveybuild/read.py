@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import yamlread as yr
-from .bibread import read_bib
+from .bibcheck import undefined_strings
+from .bibread import read_bibs
 from .markers import has_markers
 from .model import Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
-from .texread import read_cites, table_inputs
+from .texread import bib_resources, read_cites, table_inputs
 
 SETTINGS_FILE = "surveybuild.yaml"
 GENERATED_TABLES = "tables"  # below the paper's folder
@@ -91,6 +92,31 @@ def tex_files(root: Path, settings: Settings) -> list[Path]:
                   if generated not in p.parents and "build" not in p.relative_to(paper_dir).parts)
 
 
+def bib_paths(root: Path, settings: Settings, named: list[tuple[str, Source]]) -> tuple[list[str], list[Problem]]:
+    """The bibliography's files: those the paper names (as BibTeX finds them: next to the paper, then in the
+    survey folder), else ``settings.bib``. Paths relative to the survey, each once, in the paper's order."""
+    if not named:
+        return [settings.bib], []
+    paper_dir = Path(settings.paper).parent
+    found: list[str] = []
+    problems: list[Problem] = []
+    for name, where in named:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            problems.append(Problem(where, f"bibliography '{name}' is outside the survey folder", severity="warning",
+                                    hint="surveybuild reads only .bib files inside the survey folder"))
+            continue
+        for candidate in ((paper_dir / name).as_posix(), Path(name).as_posix()):
+            if (root / candidate).is_file():
+                if candidate not in found:
+                    found.append(candidate)
+                break
+        else:
+            problems.append(Problem(where, f"bibliography '{name}' is not in the survey folder", severity="warning",
+                                    hint="BibTeX may find it in the TeX installation (IEEEabrv.bib is there); "
+                                    "surveybuild cannot check the keys and @string names it defines"))
+    return found, problems
+
+
 def read_survey(root: Path) -> Survey:
     root = Path(root)
     settings, problems = read_settings(root)
@@ -104,14 +130,10 @@ def read_survey(root: Path) -> Survey:
             problems += found
             if table is not None:
                 tables.append(table)
-    bib_text, found = read_text(root / settings.bib, settings.bib)
-    problems += found
-    bib, found = read_bib(bib_text, settings.bib) if bib_text is not None else ([], [])
-    problems += found
-    del bib_text  # megabytes: the entries hold what is needed
     cites = []
     shown_tex = []
     paper_tables: set[str] = set()
+    named_bibs: list[tuple[str, Source]] = []
     for path in tex_files(root, settings):
         shown = path.relative_to(root).as_posix()
         shown_tex.append(shown)
@@ -121,7 +143,19 @@ def read_survey(root: Path) -> Survey:
             found_cites, found = read_cites(text, shown)
             cites += found_cites
             paper_tables |= table_inputs(text)
+            named_bibs += bib_resources(text, shown)
             problems += found
+    bib_files, found = bib_paths(root, settings, named_bibs)
+    problems += found
+    texts = []
+    for rel in bib_files:
+        bib_text, found = read_text(root / rel, rel)
+        problems += found
+        if bib_text is not None:
+            texts.append((rel, bib_text))
+    bib, found = read_bibs(texts)
+    problems += found + undefined_strings(texts)
+    del texts  # megabytes: the entries hold what is needed
     fill_files = []
     readme = root / settings.readme
     candidates = list(settings.fill)

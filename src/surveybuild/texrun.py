@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .model import Problem, Source, Survey
 from .texinputs import Inputs, find_inputs
-from .texlog import read_log
+from .texlog import read_blg, read_log
 from .textrace import trace
 
 INSTALL_HINT = ("install TeX Live: apt-get install latexmk texlive-latex-recommended texlive-latex-extra "
@@ -110,7 +110,11 @@ def log_problems(root: Path, survey: Survey, main_tex: Path, inputs: Inputs) -> 
             texts[_rel(root, main_tex.parent / rel)] = (main_tex.parent / rel).read_text("utf-8", errors="replace")
         except OSError:
             pass
-    return trace(read_log(log), survey, texts)
+    entries = read_log(log)
+    blg_path = log_path.with_suffix(".blg")  # BibTeX's own warnings, traced to the entries they name
+    if blg_path.exists():
+        entries += read_blg(blg_path.read_text("utf-8", errors="replace"))
+    return trace(entries, survey, texts)
 
 
 def build_pdf(root: Path, survey: Survey) -> PaperResult:
