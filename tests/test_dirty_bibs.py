@@ -78,8 +78,8 @@ OK = "title = {T}, author = {A}, year = {2020}"
                  ["refs.bib:1: warning: entry 'a': Duplicate field keys on entry: 'title' (delete one of the "
                   "repeated fields; like BibTeX, the first one is used)"], id="duplicate-field"),
     pytest.param(f"@misc{{a, {OK}}}\n\n@misc{{a, {OK}}}\n", ["a"],
-                 ["refs.bib:3: error: duplicate entry key 'a' (keep one entry under this key and rename or delete "
-                  "the other)"], id="duplicate-key"),
+                 ["refs.bib:3: error: duplicate entry key 'a' (first defined at refs.bib:1) (keep one entry under this key "
+                  "and rename or delete the other)"], id="duplicate-key"),
     pytest.param(f"@misc{{a, {OK}}}\n@misc{{b, title = {{B}}\n", ["a"],
                  ["refs.bib:2: error: entry does not parse: '@misc{b, title = {B}': Unexpectedly reached end of "
                   "file. (check the braces, the commas between fields and the comma after the key)"],

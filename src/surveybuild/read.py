@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from . import yamlread as yr
@@ -101,11 +102,14 @@ def bib_paths(root: Path, settings: Settings, named: list[tuple[str, Source]]) -
     found: list[str] = []
     problems: list[Problem] = []
     for name, where in named:
-        if Path(name).is_absolute() or ".." in Path(name).parts:
+        candidates = [c for c in (os.path.normpath(paper_dir / name), os.path.normpath(name))
+                      if not Path(name).is_absolute() and c.split(os.sep)[0] != ".."]
+        if not candidates:
             problems.append(Problem(where, f"bibliography '{name}' is outside the survey folder", severity="warning",
                                     hint="surveybuild reads only .bib files inside the survey folder"))
             continue
-        for candidate in ((paper_dir / name).as_posix(), Path(name).as_posix()):
+        for candidate in candidates:
+            candidate = Path(candidate).as_posix()
             if (root / candidate).is_file():
                 if candidate not in found:
                     found.append(candidate)
