@@ -156,3 +156,24 @@ def test_an_identical_message_is_printed_once_with_a_count(capsys):
                  sys.stdout)
     out = capsys.readouterr().out.splitlines()
     assert out[:2] == ["t.tex:3: warning: header misread [3 times]", "u.tex:1: warning: other"]
+
+
+def test_a_cited_entry_with_a_macro_pdflatex_does_not_know_fails_before_tex(survey):
+    """An author S\\vasa broke main.bbl, then 322 'is X in refs.bib?' errors followed."""
+    require_tool("kpsewhich")
+    refs = survey / "refs.bib"
+    refs.write_text(refs.read_text("utf-8") + "\n@article{vasa2019,\n  author = {S\\vasa, Jan and M\\\"uller, K. and "
+                    "\\noopsort{a}Zed and \\myname},\n  title = {On $\\alpha$ and {\\v{C}}ech},\n  journal = {J},\n"
+                    "  year = {2019}\n}\n", "utf-8")
+    line = refs.read_text("utf-8").splitlines().index("@article{vasa2019,") + 1
+    (survey / "strings.bib").write_text('@preamble{"\\providecommand{\\noopsort}[1]{}"}\n', "utf-8")
+    main = survey / "paper/main.tex"
+    main.write_text(main.read_text("utf-8").replace("\\bibliography{refs}", "\\bibliography{strings,refs}")
+                    .replace("\\title{", "\\newcommand{\\myname}{Me}\n\\title{")
+                    .replace("\\section{Models}", "\\section{Models}\\nocite{vasa2019}"), "utf-8")
+    assert [str(p) for p in build.build(survey).errors] == [
+        f"refs.bib:{line}: error: entry 'vasa2019', field 'author': \\vasa is not a command pdflatex knows with "
+        "the paper's class and packages: TeX would stop in main.bbl (an accent needs braces: write \\v{a}sa, not "
+        "\\vasa; or define \\vasa in the paper's preamble)"]
+    refs.write_text(refs.read_text("utf-8").replace("S\\vasa", "S\\v{a}sa"), "utf-8")
+    assert build.build(survey).ok

@@ -1,18 +1,20 @@
 """Checks of the bibliography's raw text that the parsed entries cannot answer.
 
-- ``undefined_strings``: a bare word in a field (``month = July``, ``publisher = SpringerVerlag``)
+- :func:`undefined_strings`: a bare word in a field (``month = July``, ``publisher = SpringerVerlag``)
   is an ``@string`` name; one that no ``@string`` of any of the survey's .bib files defines, and
   that the bibliography styles do not predefine, is dropped by BibTeX with a warning nobody
   reads (the month silently disappears). Reported at the field's ``file:line``.
 
-Pure: (path, text) pairs in, problems out. The files are read as one text, as BibTeX reads
-``\\bibliography{abbrev,journals,refs}``: a name defined in ``abbrev.bib`` is known in ``refs.bib``.
+- :func:`unknown_macros`: a cited entry's printed field with a control word pdflatex does not know.
+
+Pure. The reader finds the bare words (in one pass with its parse); the .bib files are read as one
+text, as BibTeX reads ``\\bibliography{abbrev,journals,refs}``: a name defined in ``abbrev.bib`` is
+known in ``refs.bib``.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from .model import Problem, Source
 
@@ -22,56 +24,15 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 PREDEFINED = frozenset(MONTHS + (
     "acmcs", "acta", "cacm", "ibmjrd", "ibmsj", "ieeese", "ieeetc", "ieeetcad", "ipl", "jacm", "jcss",
     "scp", "sicomp", "tocs", "tods", "tog", "toms", "toois", "toplas", "tcs"))
-#: A field value that may hold a bare word (a string reference); files without one are not parsed again.
-_CANDIDATE = re.compile(r"(?:=|#)[ \t]*+[A-Za-z]")
+def undefined_strings(unresolved, path: str) -> list[Problem]:
+    """An error for each bare word that no ``@string`` defines and the styles do not predefine.
 
-
-def _bare_parts(value: str) -> list[str]:
-    """The bare words of a raw field value ``"a" # name # {b}`` (top level, outside braces and quotes)."""
-    parts, depth, quoted, current = [], 0, False, []
-    for ch in value:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == '"' and depth == 0:
-            quoted = not quoted
-        if ch == "#" and depth == 0 and not quoted:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current).strip())
-    return [p for p in parts if p and p[0] not in '{"' and not p.isdigit()]
-
-
-def undefined_strings(files: list[tuple[str, str]]) -> list[Problem]:
-    """An error for each field that uses an ``@string`` name no file defines (once per field)."""
-    if not any(_CANDIDATE.search(text) for _, text in files):
-        return []
-    import bibtexparser
-
-    starts, line = [], 0
-    for path, text in files:
-        starts.append((line, path))
-        line += text.count("\n") + 1
-    library = bibtexparser.parse_string("\n".join(text for _, text in files), parse_stack=[])
-    defined = {s.key.lower() for s in library.strings} | PREDEFINED
-    by_name: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-    for entry in library.entries:
-        for f in entry.fields:
-            if "{" in f.value[:1] or (f.value[:1] == '"' and "#" not in f.value):
-                continue
-            for name in _bare_parts(f.value):
-                if name.lower() not in defined:
-                    by_name[name].append((entry.key, f.key, f.start_line))
-    problems = []
-    for name, uses in by_name.items():
-        for key, field, at in uses:
-            first, path = next(s for s in reversed(starts) if s[0] <= at)
-            problems.append(Problem(Source(path, at - first + 1), f"entry '{key}', field '{field}': '{name}' is "
-                                    "not a defined @string name: BibTeX leaves the field empty", hint=_hint(name, field)))
-    return problems
+    ``unresolved``: (entry key, field, word, 0-based line) as the reader found them
+    (:attr:`surveybuild.bibindex.Library.unresolved`, :func:`surveybuild.bibread.unresolved_strings`).
+    """
+    return [Problem(Source(path, line + 1), f"entry '{key}', field '{field}': '{word}' is not a defined @string "
+                    "name: BibTeX leaves the field empty", hint=_hint(word, field))
+            for key, field, word, line in unresolved if word.lower() not in PREDEFINED]
 
 
 def _hint(name: str, field: str) -> str:
@@ -81,3 +42,55 @@ def _hint(name: str, field: str) -> str:
         if month:
             return f"write {field} = {month} (BibTeX defines jan ... dec, not '{name}'), or {field} = {{{name}}}"
     return f"write the value in braces, {field} = {{{name}}}, or define it: @string{{{name} = {{...}}}}"
+
+
+#: Fields the bibliography styles print (BibTeX's standard styles and biblatex's): what reaches ``main.bbl``.
+PRINTED = frozenset("""author editor title booktitle journal journaltitle publisher address location school
+institution organization series volume number pages chapter edition howpublished note month year type eid
+maintitle subtitle titleaddon addendum eventtitle venue translator annote""".split())
+_MATH = re.compile(r"\$\$.*?\$\$|\$.*?\$|\\\(.*?\\\)|\\\[.*?\\\]|\\ensuremath\s*\{[^{}]*\}", re.S)
+_VERBATIM_ARG = re.compile(r"\\(?:url|href|path)\s*\{[^{}]*\}")
+_WORD = re.compile(r"\\([A-Za-z]+)")
+_ACCENTS = "'`^\"~=.uvHcdbtrk"
+
+
+def unknown_macros(entries, cited: set[str], defined: frozenset[str], known_in_tex) -> list[Problem]:
+    """An error for each cited entry's printed field that uses a control word pdflatex does not know.
+
+    ``defined``: what the paper and its .bib ``@preamble`` define; ``known_in_tex()``: the names of the
+    kernel, class and packages (:func:`surveybuild.texknown.tex_tree_names`), asked only when needed;
+    ``None`` from it (no TeX installed) skips the check.
+    """
+    from .texknown import COMMON
+
+    suspects = []
+    for entry in entries:
+        if entry.key not in cited:
+            continue
+        for name, value in entry.fields:
+            if name not in PRINTED or "\\" not in value:
+                continue
+            text = _VERBATIM_ARG.sub("", _MATH.sub("", value))
+            for word in dict.fromkeys(_WORD.findall(text)):
+                if word not in COMMON and word not in defined:
+                    suspects.append((entry, name, word))
+    if not suspects:
+        return []
+    known = known_in_tex()
+    if known is None:
+        return []
+    problems = []
+    for entry, field, word in suspects:
+        if word in known:
+            continue
+        problems.append(Problem(entry.source, f"entry '{entry.key}', field '{field}': \\{word} is not a command "
+                                "pdflatex knows with the paper's class and packages: TeX would stop in main.bbl",
+                                hint=_macro_hint(word)))
+    return problems
+
+
+def _macro_hint(word: str) -> str:
+    if word[0] in _ACCENTS and len(word) > 1:
+        return (f"an accent needs braces: write \\{word[0]}{{{word[1]}}}{word[2:]}, not \\{word}; or define "
+                f"\\{word} in the paper's preamble")
+    return f"define \\{word} in the paper's preamble (\\providecommand{{\\{word}}}{{...}}), or write the text"

@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 
 from . import bibindex
+from .bibcheck import undefined_strings
 from .model import BibEntry, Problem, Source
 
 # bibtexparser also logs each failed block to stderr; the problems below say it once, with the line.
@@ -50,11 +51,17 @@ def read_bibs(files: list[tuple[str, str]]) -> tuple[list[BibEntry], list[Proble
 def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
     # the common clean file by regular expressions (the same entries); any other by bibtexparser
     library = bibindex.parse(text)
-    if library is None:
+    if library is not None:
+        unresolved = library.unresolved
+    else:
         import bibtexparser
+        from bibtexparser.entrypoint import default_parse_stack
 
-        library = bibtexparser.parse_string(text)
-    problems: list[Problem] = []
+        library = bibtexparser.parse_string(text, parse_stack=[])  # raw values: which are bare words
+        unresolved = unresolved_strings(library)
+        for middleware in default_parse_stack():
+            library = middleware.transform(library=library)
+    problems: list[Problem] = undefined_strings(unresolved, path)
     entries: list[BibEntry] = [_entry(entry, path) for entry in library.entries]
     if library.failed_blocks:
         from bibtexparser.middlewares import RemoveEnclosingMiddleware
@@ -89,6 +96,20 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
                                     hint="BibTeX treats keys case-insensitively: use one key"))
         seen.setdefault(entry.key.lower(), entry)
     return entries, problems
+
+
+def unresolved_strings(library) -> list[tuple[str, str, str, int]]:
+    """(entry key, field, word, 0-based line) of each bare word of a raw-parsed library no @string defines."""
+    defined = {s.key.lower() for s in library.strings}
+    found = []
+    for entry in library.entries:
+        for f in entry.fields:
+            value = f.value
+            if value[:1] == "{" and "#" not in value or value[:1] == '"' and "#" not in value:
+                continue
+            found += [(entry.key, f.key, w, f.start_line) for w in bibindex.bare_parts(value)
+                      if w.lower() not in defined]
+    return found
 
 
 def _reason(block) -> str:

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from pathlib import PurePosixPath
 
-from . import hygiene, values
+from . import bibcheck, hygiene, texknown, values
 from .latex import PREAMBLE_ID, UnencodableText, escape
 from .latextext import Cite, LatexFieldError, Link, NoteRef, to_pieces
 from .model import Problem, Row, Source, Survey, Table
@@ -64,6 +64,8 @@ def check_survey(survey: Survey) -> list[Problem]:
         # works the README template lists by key, e.g. references(groups=[["Reading", ["key"]]])
         used.update(k for k in re.findall(r"[\"']([^\"'\s]+)[\"']", survey.readme_template) if k in index.keys)
     used |= cross_referenced(survey.bib, used)
+    problems += bibcheck.unknown_macros(survey.bib, used, survey.paper_macros, lambda: texknown.tex_tree_names(
+        survey.paper_packages, survey.paper_class or "article"))
     problems += unused_tables(survey)
     problems += hygiene.check_bib(survey.bib, used)
     # a table or .tex file that could not be read cites nothing: "never cited" would be noise then
@@ -79,23 +81,29 @@ _TEMPLATE_TABLE = re.compile(r"\btable\s*\(\s*(?:([\"'])(.*?)\1\s*\)|(.))", re.S
 _MARKER = re.compile(r"surveybuild:begin\s+(\S+)")
 
 
+_XREF = frozenset(("crossref", "xdata", "xref"))
+
+
 def cross_referenced(entries, used: set[str]) -> set[str]:
     """The entries that cited entries take fields from (``crossref``, ``xdata``, biblatex ``xref``), transitively:
     BibTeX and biber need them in the .bib, so they are used too."""
-    by_key = {e.key.lower(): e for e in entries}
-    todo = [k.lower() for k in used]
+    links: dict[str, list[str]] = {}
+    for entry in entries:
+        for name, value in entry.fields:
+            if name in _XREF:
+                links.setdefault(entry.key.lower(), []).extend(
+                    t.strip() for t in value.strip("{}\" ").split(",") if t.strip())
+    if not links:
+        return set()
+    by_key = {e.key.lower(): e.key for e in entries}
+    todo = [k.lower() for k in used if k.lower() in links]
     found: set[str] = set()
     while todo:
-        entry = by_key.get(todo.pop())
-        if entry is None:
-            continue
-        for name, value in entry.fields:
-            if name in ("crossref", "xdata", "xref"):
-                for target in value.strip("{}\" ").split(","):
-                    target = target.strip()
-                    if target and target.lower() in by_key and by_key[target.lower()].key not in found:
-                        found.add(by_key[target.lower()].key)
-                        todo.append(target.lower())
+        for target in links.get(todo.pop(), ()):
+            key = by_key.get(target.lower())
+            if key is not None and key not in found:
+                found.add(key)
+                todo.append(key.lower())
     return found
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import texknown
 from . import yamlread as yr
-from .bibcheck import undefined_strings
 from .bibread import read_bibs
 from .markers import has_markers
 from .model import Problem, Settings, Source, Survey, Table
@@ -138,6 +138,9 @@ def read_survey(root: Path) -> Survey:
     shown_tex = []
     paper_tables: set[str] = set()
     named_bibs: list[tuple[str, Source]] = []
+    macros: set[str] = set()
+    packages: list[str] = []
+    paper_class = ""
     for path in tex_files(root, settings):
         shown = path.relative_to(root).as_posix()
         shown_tex.append(shown)
@@ -148,6 +151,10 @@ def read_survey(root: Path) -> Survey:
             cites += found_cites
             paper_tables |= table_inputs(text)
             named_bibs += bib_resources(text, shown)
+            macros |= texknown.definitions(text)
+            loaded, cls = texknown.packages(text)
+            packages += loaded
+            paper_class = paper_class or cls
             problems += found
     bib_files, found = bib_paths(root, settings, named_bibs)
     problems += found
@@ -157,8 +164,10 @@ def read_survey(root: Path) -> Survey:
         problems += found
         if bib_text is not None:
             texts.append((rel, bib_text))
+            if "@preamble" in bib_text.lower():
+                macros |= texknown.definitions(bib_text)
     bib, found = read_bibs(texts)
-    problems += found + undefined_strings(texts)
+    problems += found
     del texts  # megabytes: the entries hold what is needed
     fill_files = []
     readme = root / settings.readme
@@ -185,4 +194,7 @@ def read_survey(root: Path) -> Survey:
         fill_files=tuple(fill_files),
         problems=tuple(problems),
         paper_tables=frozenset(paper_tables),
+        paper_macros=frozenset(macros),
+        paper_packages=tuple(dict.fromkeys(packages)),
+        paper_class=paper_class,
     )
