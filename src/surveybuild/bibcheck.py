@@ -70,6 +70,9 @@ def unknown_macros(entries, cited: set[str], defined: frozenset[str], known_in_t
         for name, value in entry.fields:
             if name not in PRINTED or "\\" not in value:
                 continue
+            words = _WORD.findall(value)  # most are accents (\"o: no word) or common words: settled quickly
+            if not words or all(w in COMMON or w in defined for w in words):
+                continue
             text = _VERBATIM_ARG.sub("", _MATH.sub("", value))
             for word in dict.fromkeys(_WORD.findall(text)):
                 if word not in COMMON and word not in defined:
