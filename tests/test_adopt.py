@@ -177,3 +177,19 @@ def test_a_cited_entry_with_a_macro_pdflatex_does_not_know_fails_before_tex(surv
         "\\vasa; or define \\vasa in the paper's preamble)"]
     refs.write_text(refs.read_text("utf-8").replace("S\\vasa", "S\\v{a}sa"), "utf-8")
     assert build.build(survey).ok
+
+
+def test_an_edit_to_a_bib_file_the_paper_names_is_not_missed_by_the_no_op_cache(survey):
+    (survey / "bibs").mkdir()
+    (survey / "bibs/abbrev.bib").write_text("@string{NIPS = {NeurIPS}}\n", "utf-8")
+    refs = survey / "refs.bib"
+    refs.write_text(refs.read_text("utf-8") + "\n@inproceedings{n2020,\n  author = {A, B},\n  title = {T},\n"
+                    "  booktitle = NIPS,\n  year = {2020}\n}\n", "utf-8")
+    main = survey / "paper/main.tex"
+    main.write_text(main.read_text("utf-8").replace("\\bibliography{refs}", "\\bibliography{../bibs/abbrev,refs}")
+                    .replace("\\section{Models}", "\\section{Models}\\nocite{n2020}"), "utf-8")
+    assert run("-C", str(survey), "build").returncode == 0
+    assert run("-C", str(survey), "build").returncode == 0  # a no-op now
+    (survey / "bibs/abbrev.bib").write_text("@string{NEURIPS = {NeurIPS}}\n", "utf-8")
+    again = run("-C", str(survey), "build")
+    assert again.returncode == 1 and "'NIPS' is not a defined @string name" in again.stderr, again.stderr

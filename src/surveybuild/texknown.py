@@ -7,8 +7,8 @@ Used to tell, before TeX runs, that a bibliography field holds a macro that woul
   ``\\DeclareRobustCommand``, ``\\DeclareTextSymbol``, ``\\NewDocumentCommand``, ...), found by regular
   expressions. Pure; used on the paper's ``.tex`` files and the ``@preamble`` of its ``.bib`` files.
 - :func:`tex_tree_names`: the names defined by LaTeX's kernel files, the class and the packages
-  (and the packages they require), read from the TeX installation that ``kpsewhich`` finds. Read-only,
-  files outside the project; called only when a cited field holds a name outside :data:`COMMON`,
+  (and the packages they require), read from the TeX installation that ``kpsewhich`` finds (run in an
+  empty folder, with plain file names as arguments, never a shell). Read-only, files outside the project; called only when a cited field holds a name outside :data:`COMMON`,
   and once per set of packages. Without kpsewhich (no TeX), it returns ``None``: the check is skipped.
 
 Sound enough, not exact: a package that builds names with ``\\csname`` loops is not understood, so
@@ -21,6 +21,7 @@ import functools
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 _DEF = re.compile(
@@ -85,8 +86,10 @@ def tex_tree_names(package_names: tuple[str, ...], cls: str) -> frozenset[str] |
         if not batch:
             break
         seen.update(batch)
-        try:
-            found = subprocess.run([kpsewhich, *batch], capture_output=True, text=True, timeout=60).stdout.split()
+        try:  # from an empty folder: kpsewhich looks in "." first, and only the TeX installation is meant
+            with tempfile.TemporaryDirectory() as empty:
+                found = subprocess.run([kpsewhich, *batch], capture_output=True, text=True, timeout=60,
+                                       cwd=empty).stdout.split()
         except (OSError, subprocess.SubprocessError):
             return None
         for path in found:
