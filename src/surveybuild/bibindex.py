@@ -28,6 +28,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+from .bibcheck import PREDEFINED
+
 # Text inside braces: anything but braces; a backslash escapes the next character, as in
 # bibtexparser's splitter (a mark preceded by a backslash is no mark). Possessive
 # quantifiers: no backtracking, linear time.
@@ -80,7 +82,8 @@ class Entry:
 class Library:
     entries: list[Entry]
     failed_blocks: list = field(default_factory=list)  # always empty: a failing file is bibtexparser's
-    #: bare words that no @string defines: (entry key, field name, the word, 0-based line of the field)
+    #: bare words that no @string defines and the styles do not predefine (``month = jan`` is fine):
+    #: (entry key, field name, the word, 0-based line of the field)
     unresolved: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
@@ -103,6 +106,7 @@ def parse(text: str) -> Library | None:
     string_blocks: list[str] = []
     entries: list[Entry] = []
     bare: list[Field] = []  # unenclosed values: string references, resolved once every @string is known
+    owners: list[int] = []  # where the entry of each bare value starts (to place an undefined name: rare)
     complex_blocks: dict[str, str] = {}
     hashed: list[tuple[str, str, str, int]] = []  # fields joined by '#': (key, name, raw value, position)
     keys: set[str] = set()
@@ -148,7 +152,8 @@ def parse(text: str) -> Library | None:
                 elif value[0] == "{" or value[0] == '"':
                     f.value = value[1:-1]
                 else:
-                    bare.append((f, key, m.start(1)))
+                    bare.append(f)
+                    owners.append(start)
                 fields.append(f)
             if len(names) != len(fields) or (covered != close - head.end()
                                               and not text[head.end() + covered:close].isspace()):
@@ -157,15 +162,18 @@ def parse(text: str) -> Library | None:
         if not _INERT.fullmatch(text, close + 1, end):
             return None
     unresolved = []
-    for f, key, pos in bare:
+    for f, start in zip(bare, owners):
         value = strings.get(f.value.lower())
         if value is None:
-            if not f.value.isdigit():
-                unresolved.append((key, f.key, f.value, pos))
+            if not f.value.isdigit() and f.value.lower() not in PREDEFINED:
+                head = _HEAD.match(text, start)
+                m = re.compile(rf"{re.escape(f.key)}\s*+=\s*+{re.escape(f.value)}").search(text, head.end())
+                unresolved.append((head.group(2), f.key, f.value, m.start() if m else start))
             continue
         f.value = _strip(value)
     for key, name, value, pos in hashed:
-        unresolved += [(key, name, w, pos) for w in bare_parts(value) if w.lower() not in strings]
+        unresolved += [(key, name, w, pos) for w in bare_parts(value)
+                       if w.lower() not in strings and w.lower() not in PREDEFINED]
     if unresolved:  # positions -> 0-based lines, counting newlines between successive positions (in C)
         lines, line, last = [], 0, 0
         for k, name, w, pos in sorted(unresolved, key=lambda u: u[3]):

@@ -87,14 +87,16 @@ SYMBOL_MACROS = {
     "xmark": (r"\ding{55}", "pifont"),
 }
 
-_MACRO_NAME = re.compile(r"\\([A-Za-z]+)")
+#: The macros above, as one pattern: a table's text is searched for these names only.
+_NEEDS = re.compile(r"\\(" + "|".join(sorted({*MACRO_PACKAGES, *SYMBOL_MACROS}, key=len, reverse=True))
+                    + r")(?![A-Za-z])")
 
 
 def table_preamble(texts) -> str:
     """``paper/tables/preamble.tex``: the packages and definitions the generated tables ``texts`` use."""
     used = set()
     for text in texts:
-        used.update(_MACRO_NAME.findall(text))
+        used.update(_NEEDS.findall(text))
     packages = sorted({MACRO_PACKAGES[m] for m in used if m in MACRO_PACKAGES}
                       | {SYMBOL_MACROS[m][1] for m in used if m in SYMBOL_MACROS}, key=lambda p: p.rpartition("]")[2])
     lines = ["% The packages and definitions the generated tables use: the paper's preamble reads this file",
