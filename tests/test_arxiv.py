@@ -109,7 +109,7 @@ def test_bundle_holds_exactly_what_the_paper_needs(bundle):
         names = set(t.getnames())
     tables = {f"tables/{p.stem}.tex" for p in (work / "tables").glob("*.yaml")}
     figures = {f"figures/{p.stem}.tex" for p in (work / "figures").glob("*.yaml")}
-    assert names == {"main.tex", "main.bbl", "tables/_surveybuild.tex"} | tables | figures
+    assert names == {"main.tex", "main.bbl", "tables/_surveybuild.tex", "tables/preamble.tex"} | tables | figures
     main = tarfile.open(tar).extractfile("main.tex").read().decode()
     assert "\\input{tables/models}" in main and not re.search(r"(?m)^\s*%", main)
 
@@ -134,7 +134,7 @@ def test_latexml_html_view_of_the_tables(bundle, tmp_path):
         shutil.copy(unpacked / name, tmp_path / name)
     shutil.copytree(unpacked / "tables", tmp_path / "tables")
     main = (tmp_path / "main.tex").read_text("utf-8")
-    keep = ("datasets", "models")  # a long table and a float table, both with notes: enough, and faster
+    keep = ("preamble", "datasets", "models")  # a long table and a float table, both with notes: enough, and faster
     main = re.sub(r"\\input\{tables/(\w+)\}", lambda m: m.group(0) if m.group(1) in keep else "", main)
     # pgfplots figures: not what this test is about, and LaTeXML takes minutes to read pgfplots itself
     main = re.sub(r"\\input\{figures/[\w-]+\}|\\usepackage\{pgfplots\}|\\pgfplotsset\{[^}]*\}", "", main)

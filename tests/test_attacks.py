@@ -223,6 +223,8 @@ def test_ordinary_bib_latex_passes(scene, capfd):
     bib = scene.root / "refs.bib"
     edit(bib, "  year = {2023},\n  howpublished", "  year = {2023},\n  note = {G{\\\"o}del \\v{c} \\emph{x} "
          "\\textsc{y} $\\alpha \\leq \\mathcal{O}(n)$ \\& Co.\\@ \\proglang{R} \\url{https://x.org}},\n  howpublished")
+    # a macro of the paper's own (a cited entry's unknown macro is an error: bibcheck), defined in its preamble
+    edit(scene.root / "paper/main.tex", "\\begin{document}", "\\providecommand{\\proglang}[1]{#1}\n\\begin{document}")
     code, printed = scene.run(capfd, "check")
     assert "refs.bib" not in printed.replace("refs.bib and generated", ""), printed
     scene.assert_safe(printed)

@@ -19,7 +19,7 @@ from surveybuild import arxiv, build, cli, texrun
 from surveybuild.model import Source
 from surveybuild.read import read_survey
 from surveybuild.texinputs import find_inputs
-from surveybuild.texlog import read_blg
+from surveybuild.texlog import read_biber_blg as read_blg
 from surveybuild.texread import read_cites
 from surveybuild.textrace import trace
 

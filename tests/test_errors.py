@@ -147,8 +147,8 @@ CASES = [
         "{B:@article{{broken2024}: error: entry does not parse: '@article{{broken2024,': Unexpected block start: "
         "`@article`. Was still looking for field-value closing `}}` (check the braces, the commas between fields "
         "and the comma after the key)",
-        "{B:@article{{taori2023alpaca}: error: duplicate entry key 'taori2023alpaca' (keep one entry under this key "
-        "and rename or delete the other)")),
+        "{B:@article{{taori2023alpaca}: error: duplicate entry key 'taori2023alpaca' (first defined at refs.bib:1) "
+        "(keep one entry under this key and rename or delete the other)")),
 ]
 
 

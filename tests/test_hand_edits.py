@@ -18,6 +18,9 @@ Hand-written prose.
 old text from before the checksum
 <!-- surveybuild:end -->
 
+<!-- surveybuild:begin references -->
+<!-- surveybuild:end -->
+
 The end.
 """
 

@@ -94,6 +94,11 @@ def compiled(request, tmp_path_factory) -> Compiled:
         bibs.append(f"{name}-refs")
     first = work / DOCUMENTS[request.param][0] / "paper"
     preamble, style = preamble_and_style(first / "main.tex")
+    # what every survey's tables use (tables/<name>/preamble.tex), where the paper reads its own, else first
+    uses = "".join(f"\\input{{tables/{name}/{PREAMBLE_ID}}}\n" for name in DOCUMENTS[request.param])
+    head, cls, rest = preamble.partition("\n")
+    preamble = (preamble.replace(f"\\input{{tables/{PREAMBLE_ID}}}\n", uses) if f"{{tables/{PREAMBLE_ID}}}" in preamble
+                else head + cls + uses + rest)
     body = [f"\\noindent {escape(ESCAPE_SAMPLE)}\\par\\clearpage"] + [f"\\input{{{i}}}\n\\clearpage" for i in inputs]
     (doc / "alltables.tex").write_text(
         preamble + "\\begin{document}\n" + "\n".join(body)

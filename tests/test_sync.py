@@ -175,7 +175,8 @@ def test_init_then_markers_keep_hand_written_prose(tmp_path):
     root = tmp_path / "new"
     assert run("init", str(root)).returncode == 0
     readme = root / "README.md"
-    prose = "# Mine\n\nHand-written.\n\n<!-- surveybuild:begin example -->\n<!-- surveybuild:end -->\n\nThe end.\n"
+    prose = ("# Mine\n\nHand-written.\n\n<!-- surveybuild:begin example -->\n<!-- surveybuild:end -->\n\nThe end.\n"
+             "\n## References\n\n<!-- surveybuild:begin references -->\n<!-- surveybuild:end -->\n")
     readme.write_text(prose, "utf-8")
     result = subprocess.run([sys.executable, "-m", "invoke", "build-readme"], cwd=root, capture_output=True,
                             text=True)
@@ -183,6 +184,19 @@ def test_init_then_markers_keep_hand_written_prose(tmp_path):
     new = readme.read_text("utf-8")
     assert outside_regions(new) == outside_regions(prose)
     assert "| Alpaca [\\[1\\]](#ref-taori2023alpaca)" in new
+    assert '<a id="ref-taori2023alpaca"></a>' in new
+
+
+def test_citation_links_without_a_references_region_fail(tmp_path):
+    """Issue 12: a hand-written README with table regions but no references region links [n] to nothing."""
+    root = tmp_path / "new"
+    assert run("init", str(root)).returncode == 0
+    (root / "README.md").write_text("# Mine\n\n<!-- surveybuild:begin example -->\n<!-- surveybuild:end -->\n", "utf-8")
+    for command in ("build", "check"):
+        result = run("-C", str(root), command)
+        assert result.returncode == 1
+        assert ("README.md:7: error: in-page link to '#ref-taori2023alpaca', which is not on the page "
+                "(add a references region") in result.stderr, result.stderr
 
 
 def test_find_regions_flavours():

@@ -28,6 +28,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+from .bibcheck import PREDEFINED
+
 # Text inside braces: anything but braces; a backslash escapes the next character, as in
 # bibtexparser's splitter (a mark preceded by a backslash is no mark). Possessive
 # quantifiers: no backtracking, linear time.
@@ -80,6 +82,9 @@ class Entry:
 class Library:
     entries: list[Entry]
     failed_blocks: list = field(default_factory=list)  # always empty: a failing file is bibtexparser's
+    #: bare words that no @string defines and the styles do not predefine (``month = jan`` is fine):
+    #: (entry key, field name, the word, 0-based line of the field)
+    unresolved: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 def _strip(value: str) -> str:
@@ -101,7 +106,9 @@ def parse(text: str) -> Library | None:
     string_blocks: list[str] = []
     entries: list[Entry] = []
     bare: list[Field] = []  # unenclosed values: string references, resolved once every @string is known
+    owners: list[int] = []  # where the entry of each bare value starts (to place an undefined name: rare)
     complex_blocks: dict[str, str] = {}
+    hashed: list[tuple[str, str, str, int]] = []  # fields joined by '#': (key, name, raw value, position)
     keys: set[str] = set()
     line = 0
     last = 0
@@ -141,10 +148,12 @@ def parse(text: str) -> Library | None:
                 f = Field(name, value)
                 if "#" in value and not _PART_FULL.fullmatch(value):
                     complex_blocks[key] = text[start:close + 1]
+                    hashed.append((key, name, value, m.start(2)))
                 elif value[0] == "{" or value[0] == '"':
                     f.value = value[1:-1]
                 else:
                     bare.append(f)
+                    owners.append(start)
                 fields.append(f)
             if len(names) != len(fields) or (covered != close - head.end()
                                               and not text[head.end() + covered:close].isspace()):
@@ -152,11 +161,49 @@ def parse(text: str) -> Library | None:
             entries.append(Entry(key, head.group(1).lower(), line, fields))
         if not _INERT.fullmatch(text, close + 1, end):
             return None
-    for f in bare:
-        f.value = _strip(strings.get(f.value.lower(), f.value))
+    unresolved = []
+    for f, start in zip(bare, owners):
+        value = strings.get(f.value.lower())
+        if value is None:
+            if not f.value.isdigit() and f.value.lower() not in PREDEFINED:
+                head = _HEAD.match(text, start)
+                m = re.compile(rf"{re.escape(f.key)}\s*+=\s*+{re.escape(f.value)}").search(text, head.end())
+                unresolved.append((head.group(2), f.key, f.value, m.start() if m else start))
+            continue
+        f.value = _strip(value)
+    for key, name, value, pos in hashed:
+        unresolved += [(key, name, w, pos) for w in bare_parts(value)
+                       if w.lower() not in strings and w.lower() not in PREDEFINED]
+    if unresolved:  # positions -> 0-based lines, counting newlines between successive positions (in C)
+        lines, line, last = [], 0, 0
+        for k, name, w, pos in sorted(unresolved, key=lambda u: u[3]):
+            line += text.count("\n", last, pos)
+            last = pos
+            lines.append((k, name, w, line))
+        unresolved = lines
     if complex_blocks:
         _resolve_complex(entries, string_blocks, complex_blocks)
-    return Library(entries)
+    return Library(entries, unresolved=unresolved)
+
+
+def bare_parts(value: str) -> list[str]:
+    """The bare words (string references) of a raw field value ``"a" # name # {b}``: its top-level
+    parts outside braces and quotes, numbers aside."""
+    parts, depth, quoted, current = [], 0, False, []
+    for ch in value:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        if ch == "#" and depth == 0 and not quoted:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return [p for p in parts if p and p[0] not in '{"' and not p.isdigit()]
 
 
 def _resolve_complex(entries: list[Entry], string_blocks: list[str], blocks: dict[str, str]) -> None:

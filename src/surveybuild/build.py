@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from . import cache, figures, latex, markers, paths
+from . import anchors, cache, figures, latex, markers, paths
 from .check import check_survey
 from .figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
 from .model import Problem, Source, Survey
@@ -118,9 +118,9 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
                         if any(r.id == t.id for r in regions)}
             outputs[rel] = markers.fill(text, regions, rendered)
             table_texts += rendered.values()
-    # the engine's fonts and what the symbol map's macros need, for the paper's \input{tables/preamble}
+    # the engine's fonts and what the tables use (packages, symbol definitions), for \input{tables/preamble}
     outputs[str(tables_dir(survey) / f"{latex.PREAMBLE_ID}.tex")] = stamp(
-        latex.script_preamble(survey.settings.engine, table_texts), "latex")
+        latex.table_preamble(table_texts, survey.settings.engine), "latex")
     cited: list[str] = []
     if survey.readme_template is not None and survey.settings.readme not in outputs:
         text, found, cited = render_readme_numbered(survey)
@@ -161,6 +161,9 @@ def plan(root: Path, drawings: dict[str, str | None] | None = None) -> tuple[Sur
         if report.ok:
             outputs, found = render_outputs(survey, drawings)
             report.problems += found
+            for rel, text in outputs.items():
+                if rel.endswith((".md", ".markdown")):
+                    report.problems += anchors.broken_links(rel, text)
     finally:
         gc.unfreeze()
     return survey, outputs, report

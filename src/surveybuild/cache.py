@@ -6,7 +6,8 @@ After a successful build, ``.surveybuild-cache/build.json`` records:
   libraries that shape the output (a new version of either means a full build);
 - the settings the build used, and the SHA-256 of every input: ``surveybuild.yaml``, the bib,
   the README template, the README, the fill files, every ``*.yaml``/``*.yml`` below the tables
-  folder and every ``*.tex`` below the paper's folder (its ``build`` folders aside). The set of
+  folder, every ``*.tex`` and ``*.bib`` below the paper's folder (its ``build`` folders aside) and
+  every ``*.bib`` in the survey folder and the folders right below it (what ``\bibliography`` names). The set of
   paths is part of the record, so an added or deleted file is a change too;
 - the SHA-256 of every generated file as generated, and the problems (warnings) the build found.
 
@@ -94,7 +95,11 @@ def input_paths(root: Path, settings: Settings) -> list[str]:
     paths = {SETTINGS_FILE, settings.bib, settings.readme_template, settings.readme, settings.paper, *settings.fill}
     paths.update(_walk(root, settings.tables, (".yaml", ".yml"), skip_build=False))
     paths.update(_walk(root, getattr(settings, "figures", "figures"), (".yaml",), skip_build=False))
-    paths.update(_walk(root, paper_dir, (".tex",), skip_build=True))
+    paths.update(_walk(root, paper_dir, (".tex", ".bib"), skip_build=True))
+    # the .bib files the paper may name (\bibliography{abbrev,refs}): in the survey folder or a folder below it
+    for pattern in ("*.bib", "*/*.bib"):
+        paths.update(p.relative_to(root).as_posix() for p in root.glob(pattern)
+                     if not p.relative_to(root).as_posix().startswith("."))
     return sorted(paths)
 
 

@@ -6,8 +6,9 @@ import difflib
 import functools
 import re
 from collections import Counter
+from pathlib import PurePosixPath
 
-from . import figures, fonts, hygiene, values
+from . import bibcheck, figures, fonts, hygiene, texknown, values
 from .latex import _WIDE, PREAMBLE_ID, UnencodableText, escape
 from .latextext import Cite, Image, LatexFieldError, Link, NoteRef, to_pieces
 from .model import Column, Problem, Row, Settings, Source, Survey, Table
@@ -71,6 +72,10 @@ def check_survey(survey: Survey) -> list[Problem]:
     if survey.readme_template:
         # works the README template lists by key, e.g. references(groups=[["Reading", ["key"]]])
         used.update(k for k in re.findall(r"[\"']([^\"'\s]+)[\"']", survey.readme_template) if k in index.keys)
+    used |= cross_referenced(survey.bib, used)
+    problems += bibcheck.unknown_macros(survey.bib, used, survey.paper_macros, lambda: texknown.tex_tree_names(
+        survey.paper_packages, survey.paper_class or "article"))
+    problems += unused_tables(survey)
     problems += hygiene.check_bib(survey.bib, used)
     # a table or .tex file that could not be read cites nothing: "never cited" would be noise then
     read_failed = any(p.severity == "error" for p in survey.problems)
@@ -102,6 +107,62 @@ def _caption(text: str, where: Source, thing: str, index: BibIndex, used: set[st
             wrong = values.check_url(piece.url)
             if wrong:
                 problems.append(Problem(where, f"{thing}: {wrong}", hint="write a full https:// link"))
+    return problems
+
+
+_TEMPLATE_TABLE = re.compile(r"\btable\s*\(\s*(?:([\"'])(.*?)\1\s*\)|(.))", re.S)
+_MARKER = re.compile(r"surveybuild:begin\s+(\S+)")
+
+
+_XREF = frozenset(("crossref", "xdata", "xref"))
+
+
+def cross_referenced(entries, used: set[str]) -> set[str]:
+    """The entries that cited entries take fields from (``crossref``, ``xdata``, biblatex ``xref``), transitively:
+    BibTeX and biber need them in the .bib, so they are used too."""
+    links: dict[str, list[str]] = {}
+    for entry in entries:
+        for name, value in entry.fields:
+            if name in _XREF:
+                links.setdefault(entry.key.lower(), []).extend(
+                    t.strip() for t in value.strip("{}\" ").split(",") if t.strip())
+    if not links:
+        return set()
+    by_key = {e.key.lower(): e.key for e in entries}
+    todo = [k.lower() for k in used if k.lower() in links]
+    found: set[str] = set()
+    while todo:
+        for target in links.get(todo.pop(), ()):
+            key = by_key.get(target.lower())
+            if key is not None and key not in found:
+                found.add(key)
+                todo.append(key.lower())
+    return found
+
+
+def wiring(settings, table_id: str) -> list[str]:
+    """Where a table is shown, and the line that shows it there: the README template, the paper."""
+    paper_tables = f"{PurePosixPath(settings.paper).parent / 'tables'}".removeprefix("./")
+    return [f'{settings.readme_template}: {{{{ table("{table_id}") }}}}',
+            f"{settings.paper}: \\input{{tables/{table_id}}}  (writes {paper_tables}/{table_id}.tex)"]
+
+
+def unused_tables(survey: Survey) -> list[Problem]:
+    """A warning for each table that neither the README nor the paper shows (it was likely forgotten)."""
+    shown = set(survey.paper_tables)
+    for rel, text in survey.fill_files:
+        shown.update(_MARKER.findall(text))
+    if survey.readme_template:
+        for m in _TEMPLATE_TABLE.finditer(survey.readme_template):
+            if m.group(3) is not None:
+                return []  # table(some_variable): the template may show any table
+            shown.add(m.group(2))
+    problems = []
+    for table in survey.tables:
+        if table.id not in shown:
+            lines = wiring(survey.settings, table.id)
+            problems.append(Problem(table.source, f"table '{table.id}' is shown neither in the README nor in the "
+                                    "paper", severity="warning", hint="add " + " and ".join(lines)))
     return problems
 
 

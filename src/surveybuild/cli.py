@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -30,8 +31,12 @@ build, check, paper = _lazy(".build", "build"), _lazy(".build", "check"), _lazy(
 
 def print_report(report: Report, out=None) -> None:
     out = out or sys.stderr  # looked up at call time, so redirecting sys.stderr works
+    counts = Counter(map(str, report.problems))  # an identical message is said once, with its count
     for problem in sorted(report.problems, key=lambda p: (p.severity != "error", p.source)):
-        print(problem, file=out)
+        text = str(problem)
+        if counts.get(text):
+            print(f"{text} [{counts[text]} times]" if counts[text] > 1 else text, file=out)
+            counts[text] = 0
     for line in report.info:
         print(line, file=out)
     for rel in report.written:

@@ -63,11 +63,75 @@ logging.getLogger("pylatexenc.latexencode").addHandler(logging.NullHandler())
 logging.getLogger("pylatexenc.latexencode").propagate = False
 
 
-#: The packages the generated tables need, in the paper's preamble (before hyperref).
+#: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape}
 """
+
+#: arXiv's HTML view (LaTeXML) has no threeparttablex: there, ``\tnotex`` becomes ``\tnote`` and the notes
+#: of a long table a plain list under it (docs/latexml.md). pdflatex skips this block.
+LATEXML_FALLBACK = r"""\makeatletter
+\ifdefined\insertTableNotes\else
+  \providecommand\tnotex[1]{\tnote{\ref{#1}}}
+  \newenvironment{ThreePartTable}{\gdef\sb@notes{}}{\sb@notes}
+  \long\def\TableNotes#1\end#2{\gdef\sb@notes{\begin{tablenotes}#1\end{tablenotes}}\end{TableNotes}}
+  \def\endTableNotes{}
+  \newcommand\insertTableNotes{}
+\fi
+\makeatother
+"""
+
+#: The file (in the paper's ``tables/`` folder, next to the tables) that declares what the tables use;
+#: the paper's preamble reads it with ``\input{tables/preamble}``. No table may have this id.
+PREAMBLE_ID = "preamble"
+
+#: A macro a table cell may use -> the package that defines it (``\usepackage`` lines, loaded only when used).
+MACRO_PACKAGES = {
+    **dict.fromkeys(("checkmark", "blacksquare", "square", "lozenge", "blacklozenge", "bigstar", "blacktriangle",
+                     "blacktriangledown", "triangledown", "mathbb", "varnothing", "nexists", "circledcirc",
+                     "lesssim", "gtrsim", "leqslant", "geqslant", "smallsetminus", "Box", "Diamond"), "amssymb"),
+    **dict.fromkeys(("ding", "Pisymbol", "dingline"), "pifont"),
+    **dict.fromkeys(("textcolor", "color", "colorbox", "fcolorbox"), "xcolor"),
+    **dict.fromkeys(("cellcolor", "rowcolor", "columncolor"), "colortbl"),
+    **dict.fromkeys(("rotatebox", "scalebox", "resizebox", "includegraphics", "reflectbox"), "graphicx"),
+    **dict.fromkeys(("makecell", "thead", "makegapedcells"), "makecell"),
+    **dict.fromkeys(("bm",), "bm"),
+    **dict.fromkeys(("xspace",), "xspace"),
+    **dict.fromkeys(("diagbox",), "diagbox"),
+    **dict.fromkeys(("sout", "uwave", "xout"), "[normalem]ulem"),
+    **dict.fromkeys(("url",), "url"),
+}
+
+#: Symbol macros that survey tables use but no package defines: given a meaning only where the paper has none.
+SYMBOL_MACROS = {
+    "cmark": (r"\ding{51}", "pifont"),
+    "xmark": (r"\ding{55}", "pifont"),
+}
+
+#: The macros above, as one pattern: a table's text is searched for these names only.
+_NEEDS = re.compile(r"\\(" + "|".join(sorted({*MACRO_PACKAGES, *SYMBOL_MACROS}, key=len, reverse=True))
+                    + r")(?![A-Za-z])")
+
+
+def table_preamble(texts, engine: str = "pdflatex") -> str:
+    """``paper/tables/preamble.tex``: the engine's fonts (:func:`script_preamble`), then the packages and
+    definitions the generated tables ``texts`` use."""
+    texts = list(texts)
+    used = set()
+    for text in texts:
+        used.update(_NEEDS.findall(text))
+    packages = sorted({MACRO_PACKAGES[m] for m in used if m in MACRO_PACKAGES}
+                      | {SYMBOL_MACROS[m][1] for m in used if m in SYMBOL_MACROS}, key=lambda p: p.rpartition("]")[2])
+    lines = ["% The engine's fonts, and the packages and definitions the generated tables use: the paper's",
+             "% preamble reads this file with \\input{tables/preamble} (before hyperref). Written by surveybuild build.",
+             script_preamble(engine, texts).rstrip("\n"), TABLE_PACKAGES.rstrip("\n")]
+    for package in packages:
+        options, _, name = package.rpartition("]")
+        lines.append(f"\\usepackage{options + ']' if options else ''}{{{name}}}")
+    for name in sorted(m for m in used if m in SYMBOL_MACROS):
+        lines.append(f"\\providecommand\\{name}{{{SYMBOL_MACROS[name][0]}}}")
+    return "\n".join(lines) + "\n" + LATEXML_FALLBACK
 
 
 class UnencodableText(ValueError):
@@ -148,20 +212,13 @@ def typeset_field(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str,
     return _WIDE.sub(lambda m: escape(m.group(), engine, symbols), text)
 
 
-#: The generated file (in the paper's ``tables/`` folder) the paper's preamble reads with
-#: ``\\input{tables/preamble}``. No table may have this id.
-PREAMBLE_ID = "preamble"
-
-
 def script_preamble(engine: str, texts) -> str:
     """The preamble lines for ``engine``'s fonts and the packages the symbol map's macros in ``texts`` need."""
     texts = list(texts)
     packages = sorted({package for name, package in SYMBOL_PACKAGES.items()
                        if any(re.search(rf"\\{name}(?![A-Za-z])", t) for t in texts if f"\\{name}" in t)}
                       | ({"amssymb"} if engine == "pdflatex" else set()))  # pylatexenc's math symbols need it
-    head = ("% The engine's fonts and the packages the symbol map needs: the paper's preamble reads this file\n"
-            "% with \\input{tables/preamble} (before hyperref). Written by surveybuild build: do not edit.\n")
-    return head + fonts.preamble(engine) + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
+    return fonts.preamble(engine) + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
 
 
 _escape = escape

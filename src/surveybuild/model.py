@@ -259,6 +259,10 @@ class Survey:
     fill_files: tuple[tuple[str, str], ...] = ()  # (path, text) of files with marker regions
     figures: tuple[Figure, ...] = ()
     problems: tuple[Problem, ...] = field(default=())  # found while reading
+    paper_tables: frozenset[str] = frozenset()  # ids of the generated tables the paper's .tex files \input
+    paper_macros: frozenset[str] = frozenset()  # control words the paper (and the .bib @preamble) defines
+    paper_packages: tuple[str, ...] = ()  # the packages the paper loads
+    paper_class: str = ""  # its document class
 
     def table(self, table_id: str) -> Table | None:
         for t in self.tables:

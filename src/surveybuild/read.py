@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
-from . import paths
+from . import paths, texknown
 from . import yamlread as yr
-from .bibread import read_bib, tex_hazards, url_problems
+from .bibread import read_bibs, tex_hazards, url_problems
 from .figureread import read_figure
 from .markers import has_markers
 from .model import Figure, Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
-from .texread import CITE_COMMANDS, read_cites
+from .texread import CITE_COMMANDS, bib_resources, read_cites, table_inputs
 
 SETTINGS_FILE = "surveybuild.yaml"
 #: The settings that name a file (``tables`` names a folder).
@@ -177,6 +178,34 @@ def tex_files(root: Path, settings: Settings) -> list[Path]:
                   if not any(g in p.parents for g in generated) and "build" not in p.relative_to(paper_dir).parts)
 
 
+def bib_paths(root: Path, settings: Settings, named: list[tuple[str, Source]]) -> tuple[list[str], list[Problem]]:
+    """The bibliography's files: those the paper names (as BibTeX finds them: next to the paper, then in the
+    survey folder), else ``settings.bib``. Paths relative to the survey, each once, in the paper's order."""
+    if not named:
+        return [settings.bib], []
+    paper_dir = Path(settings.paper).parent
+    found: list[str] = []
+    problems: list[Problem] = []
+    for name, where in named:
+        candidates = [c for c in (os.path.normpath(paper_dir / name), os.path.normpath(name))
+                      if not Path(name).is_absolute() and c.split(os.sep)[0] != ".."]
+        if not candidates:
+            problems.append(Problem(where, f"bibliography '{name}' is outside the survey folder", severity="warning",
+                                    hint="surveybuild reads only .bib files inside the survey folder"))
+            continue
+        for candidate in candidates:
+            candidate = Path(candidate).as_posix()
+            if (root / candidate).is_file():
+                if candidate not in found:
+                    found.append(candidate)
+                break
+        else:
+            problems.append(Problem(where, f"bibliography '{name}' is not in the survey folder", severity="warning",
+                                    hint="BibTeX may find it in the TeX installation (IEEEabrv.bib is there); "
+                                    "surveybuild cannot check the keys and @string names it defines"))
+    return found, problems
+
+
 def read_survey(root: Path) -> Survey:
     root = Path(root)
     settings, problems = read_settings(root)
@@ -210,15 +239,13 @@ def read_survey(root: Path) -> Survey:
             problems += found
             if figure is not None:
                 figures.append(figure)
-    bib_text, found = read_text(root / settings.bib, settings.bib, root)
-    problems += found
-    bib, found = read_bib(bib_text, settings.bib) if bib_text is not None else ([], [])
-    problems += found
-    if bib_text is not None:
-        problems += tex_hazards(bib_text, settings.bib, settings.bib_preamble) + url_problems(bib)
-    del bib_text  # megabytes: the entries hold what is needed
     cites = []
     shown_tex = []
+    paper_tables: set[str] = set()
+    named_bibs: list[tuple[str, Source]] = []
+    macros: set[str] = set()
+    packages: list[str] = []
+    paper_class = ""
     for path in tex_files(root, settings):
         shown = path.relative_to(root).as_posix()
         shown_tex.append(shown)
@@ -227,7 +254,28 @@ def read_survey(root: Path) -> Survey:
         if text is not None:
             found_cites, found = read_cites(text, shown)
             cites += found_cites
+            paper_tables |= table_inputs(text)
+            named_bibs += bib_resources(text, shown)
+            macros |= texknown.definitions(text)
+            loaded, cls = texknown.packages(text)
+            packages += loaded
+            paper_class = paper_class or cls
             problems += found
+    bib_files, found = bib_paths(root, settings, named_bibs)
+    problems += found
+    texts = []
+    for rel in bib_files:
+        bib_text, found = read_text(root / rel, rel, root)
+        problems += found
+        if bib_text is not None:
+            texts.append((rel, bib_text))
+            # what of a .bib may reach TeX: no file, definition or expansion primitives (docs/robustness.md)
+            problems += tex_hazards(bib_text, rel, settings.bib_preamble)
+            if "@preamble" in bib_text.lower():
+                macros |= texknown.definitions(bib_text)
+    bib, found = read_bibs(texts)
+    problems += found + url_problems(bib)
+    del texts  # megabytes: the entries hold what is needed
     fill_files = []
     readme = root / settings.readme
     candidates = list(settings.fill)
@@ -254,4 +302,8 @@ def read_survey(root: Path) -> Survey:
         fill_files=tuple(fill_files),
         figures=tuple(figures),
         problems=tuple(problems),
+        paper_tables=frozenset(paper_tables),
+        paper_macros=frozenset(macros),
+        paper_packages=tuple(dict.fromkeys(packages)),
+        paper_class=paper_class,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["citation", "reference", "label", "missing-file", "error", "overfull", "float", "page", "missing-char",
-               "biber"]
+               "biber", "bibtex"]
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,38 @@ def _warning(line: str, lines: list[str], i: int) -> tuple[Kind, str, int, str] 
     return None
 
 
+_BLG_WARNING = re.compile(r"^Warning--(.*)")
+_BLG_AT = re.compile(r"^-+line (\d+) of file (.+?)\s*$")
+_BLG_ERROR = re.compile(r"^(.*?)-+line (\d+) of file (.+?)\s*$")
+_BLG_KEY = re.compile(r"(?: in | for (?:entry )?)\"?([^\s\"]+?)\"?$|^I'm ignoring ([^\s']+)'s|entry type for \"([^\"]+)\"")
+#: BibTeX warnings that LaTeX's own log reports better (an undefined citation, at the place it is cited)
+_BLG_SKIP = ("I didn't find a database entry",)
+
+
+def read_blg(blg: str) -> list[LogEntry]:
+    """BibTeX's complaints in its ``.blg``: ``Warning--...`` lines (kind ``bibtex``, ``line`` 0 unless BibTeX
+    gave ``--line N of file F``) and errors (``...---line N of file F``, ``text`` starting with ``error:``).
+    ``name`` is the entry key the message names, if any."""
+    entries: list[LogEntry] = []
+    lines = blg.splitlines()
+    for i, line in enumerate(lines):
+        if m := _BLG_WARNING.match(line):
+            message = m.group(1).strip()
+            if any(s in message for s in _BLG_SKIP):
+                continue
+            file, lineno = "", 0
+            if i + 1 < len(lines) and (at := _BLG_AT.match(lines[i + 1])):
+                lineno, file = int(at.group(1)), _clean(at.group(2))
+            key = _BLG_KEY.search(message)
+            name = next((g for g in key.groups() if g), "") if key else ""
+            entries.append(LogEntry("bibtex", name, file, lineno, lineno, message))
+        elif (m := _BLG_ERROR.match(line)) and not line.startswith(("Warning", "-")):
+            message = m.group(1).strip().rstrip("-") or "BibTeX error"
+            entries.append(LogEntry("bibtex", "", _clean(m.group(3)), int(m.group(2)), int(m.group(2)),
+                                    "error: " + message))
+    return _unique(entries)
+
+
 def _context_line(lines: list[str], i: int) -> tuple[int, int]:
     """The ``l.N`` line number after a ``!`` error, and where reading goes on."""
     for j in range(i, min(i + 12, len(lines))):
@@ -190,7 +222,7 @@ def stopped_at_error(entries: list[LogEntry]) -> tuple[list[LogEntry], int]:
 _BLG = re.compile(r"^\[\d+\] [\w:.]+> (ERROR|WARN) - (.*)")
 
 
-def read_blg(blg: str) -> list[LogEntry]:
+def read_biber_blg(blg: str) -> list[LogEntry]:
     """biber's errors and warnings, each once (kind ``biber``, name ``ERROR``/``WARN``)."""
     return _unique([LogEntry("biber", m.group(1), "", 0, 0, m.group(2).strip())
                     for line in blg.splitlines() if (m := _BLG.match(line))])
@@ -200,7 +232,7 @@ def _unique(entries: list[LogEntry]) -> list[LogEntry]:
     seen: set[tuple] = set()
     out = []
     for e in entries:
-        key = (e.kind, e.name, e.file, e.line, e.last_line, e.text if e.kind in ("error", "biber") else "")
+        key = (e.kind, e.name, e.file, e.line, e.last_line, e.text if e.kind in ("error", "biber", "bibtex") else "")
         if key not in seen:
             seen.add(key)
             out.append(e)

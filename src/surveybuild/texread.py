@@ -7,6 +7,8 @@ come from the YAML and are checked there.
 
 from __future__ import annotations
 
+import re
+
 from pylatexenc import latexwalker, macrospec
 
 from . import citescan
@@ -46,6 +48,35 @@ def _context() -> macrospec.LatexContextDb:
 
 _CONTEXT = _context()
 _COMMANDS = frozenset(CITE_COMMANDS)
+
+
+_COMMENT = re.compile(r"(?<!\\)%.*")
+_INPUT = re.compile(r"\\(?:input|include)\s*\{\s*(?:\./)?tables/([^{}/]+?)(?:\.tex)?\s*\}")
+
+
+def table_inputs(text: str) -> set[str]:
+    """The ids of the generated tables (``tables/<id>``) a paper file ``\\input``s, commented-out lines aside."""
+    if "tables/" not in text:
+        return set()
+    return set(_INPUT.findall(_COMMENT.sub("", text)))
+
+
+_BIB = re.compile(r"\\(?:bibliography\s*\{([^{}]*)\}|addbibresource\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\})")
+
+
+def bib_resources(text: str, path: str) -> list[tuple[str, Source]]:
+    """The .bib files a paper file names (``\\bibliography{a,b}``, ``\\addbibresource{c.bib}``), with .bib added."""
+    if "\\bibliography" not in text and "\\addbibresource" not in text:
+        return []
+    found = []
+    for m in _BIB.finditer(_COMMENT.sub(lambda c: " " * len(c.group(0)), text)):
+        line = text.count("\n", 0, m.start()) + 1
+        if m.group(1) is not None:
+            names = [n.strip() for n in m.group(1).split(",")]
+            found += [(n if n.endswith(".bib") else n + ".bib", Source(path, line)) for n in names if n]
+        elif m.group(2).strip():
+            found.append((m.group(2).strip(), Source(path, line)))
+    return found
 
 
 def read_cites(text: str, path: str) -> tuple[list[TexCite], list[Problem]]:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from .model import Problem, Source, Survey
 from .texinputs import Inputs, find_inputs
-from .texlog import read_blg, read_log, stopped_at_error
+from .texlog import read_biber_blg, read_blg, read_log, stopped_at_error
 from .textrace import trace
 
 INSTALL_HINT = ("install TeX Live: apt-get install latexmk texlive-latex-recommended texlive-latex-extra "
@@ -225,9 +225,10 @@ def log_problems(root: Path, survey: Survey, main_tex: Path, inputs: Inputs, log
         except OSError:
             pass
     entries, left_out = stopped_at_error(read_log(log))
-    blg = log_path.with_suffix(".blg")  # biber's log (BibTeX's has another form: read_blg finds nothing there)
+    blg = log_path.with_suffix(".blg")  # BibTeX's or biber's own log: their warnings, traced to the entries
     if blg.exists():
-        entries += read_blg(blg.read_text("utf-8", errors="replace"))
+        blg_text = blg.read_text("utf-8", errors="replace")
+        entries += read_biber_blg(blg_text) if inputs.biblatex else read_blg(blg_text)
     return trace(entries, survey, texts), left_out
 
 

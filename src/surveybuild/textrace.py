@@ -220,6 +220,25 @@ class Tracer:
             hint = "paths are relative to the main .tex file's folder"
         return self.problem(source, what, f"file '{name}' not found", hint, path, e)
 
+    def bibtex(self, e: LogEntry) -> Problem:
+        """A BibTeX complaint at the entry it names (or the .bib line it gives); an error only for a syntax error."""
+        error = e.text.startswith("error: ")
+        text = e.text.removeprefix("error: ")
+        source = None
+        if e.name:
+            entry = next((b for b in self.survey.bib if b.key == e.name), None)
+            if entry is None:
+                entry = next((b for b in self.survey.bib if b.key.lower() == e.name.lower()), None)
+            source = entry.source if entry is not None else None
+        if source is None and e.file:
+            name = PurePosixPath(e.file).name
+            path = next((b.source.path for b in self.survey.bib if PurePosixPath(b.source.path).name == name),
+                        self.shown(e.file))
+            source = Source(path, e.line)
+        hint = "BibTeX said so in paper/build/*.blg; fix the entry, or the .bib syntax there"
+        return Problem(source or Source(self.survey.settings.paper), f"BibTeX: {text}",
+                       "error" if error else "warning", hint)
+
     def error(self, e: LogEntry, path: str) -> Problem:
         source, what = self.locate(path, e.line)
         return self.problem(source, what, f"LaTeX error: {e.text}", "", path, e)
@@ -313,6 +332,8 @@ class Tracer:
                 problems.append(self.missing_char(e))
             elif e.kind == "biber":
                 problems.append(self.biber(e))
+            elif e.kind == "bibtex":
+                problems.append(self.bibtex(e))
             else:
                 found = self.box(e, path)
                 if found is None:

@@ -96,4 +96,16 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
     cells = sum(t.stats.get("cells", 0) for t in result.tables)
     if hasattr(report, "info"):
         report.info.append(f"import: {tables} table(s), {rows} row(s), {cells} cell(s) from {file}")
+    report.info += next_steps(settings, [target.stem for target, _ in texts])
     return report
+
+
+def next_steps(settings, table_ids: list[str]) -> list[str]:
+    """What to add so that the new tables are shown: a table nobody shows is built for nothing."""
+    from ..check import wiring
+
+    steps = []
+    for table_id in table_ids:
+        steps.append(f"to show table '{table_id}', add these lines where it belongs:")
+        steps += [f"  {line}" for line in wiring(settings, table_id)]
+    return steps

@@ -1,0 +1,103 @@
+"""Which control words pdflatex knows in a paper: its kernel, class and packages, and what the paper defines.
+
+Used to tell, before TeX runs, that a bibliography field holds a macro that would stop the build in
+``main.bbl`` (an author ``S\\vasa``: ``\\v`` followed by letters is one undefined control word).
+
+- :func:`definitions`: the names a text defines (``\\newcommand``, ``\\def``, ``\\let``,
+  ``\\DeclareRobustCommand``, ``\\DeclareTextSymbol``, ``\\NewDocumentCommand``, ...), found by regular
+  expressions. Pure; used on the paper's ``.tex`` files and the ``@preamble`` of its ``.bib`` files.
+- :func:`tex_tree_names`: the names defined by LaTeX's kernel files, the class and the packages
+  (and the packages they require), read from the TeX installation that ``kpsewhich`` finds (run in an
+  empty folder, with plain file names as arguments, never a shell). Read-only, files outside the project; called only when a cited field holds a name outside :data:`COMMON`,
+  and once per set of packages. Without kpsewhich (no TeX), it returns ``None``: the check is skipped.
+
+Sound enough, not exact: a package that builds names with ``\\csname`` loops is not understood, so
+a name it defines may be reported unknown (the hint says how to declare it).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+_DEF = re.compile(
+    r"\\(?:(?:re)?newcommand|providecommand|DeclareRobustCommand|newrobustcmd|renewrobustcmd|providerobustcmd"
+    r"|(?:New|Renew|Provide|Declare)(?:Document|Expandable)Command|DeclareText(?:Symbol|Accent|Command|"
+    r"CompositeCommand|CommandDefault|SymbolDefault)|DeclareMathSymbol|DeclareMathOperator"
+    r"|Declare(?:Old|Text)FontCommand|DeclareMathAccent|DeclareMathDelimiter)\*?\s*\{?\s*\\([A-Za-z]+)"
+    r"|\\(?:[gex]?def|protected@[ex]?def|let|global\s*\\let|(?:math)?chardef)\s*\\([A-Za-z]+)"
+    r"|\\@namedef\s*\{([A-Za-z]+)\}|\\csname\s*([A-Za-z]+)\\endcsname")
+_PACKAGE = re.compile(r"\\(?:usepackage|RequirePackage(?:WithOptions)?)\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")
+_CLASS = re.compile(r"\\documentclass\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")
+_COMMENT = re.compile(r"(?<!\\)%.*")
+
+#: TeX primitives and kernel names a bibliography field may use, known without looking anything up.
+COMMON = frozenset("""
+relax protect hbox mbox makebox kern char penalty hskip vskip hfil hfill null space ignorespaces unskip
+noindent par uppercase lowercase MakeUppercase MakeLowercase string the number romannumeral accent
+discretionary hyphenation allowbreak linebreak nolinebreak newline break nobreakspace slash
+i j l L o O ss SS ae AE oe OE aa AA dh DH th TH ng NG dj DJ
+u v H c d b t r k textbf textit emph textsc texttt textrm textsf textsl textup textmd textnormal
+bfseries itshape scshape ttfamily rmfamily sffamily slshape upshape mdseries normalfont em bf it sc tt rm sf sl
+textsuperscript textsubscript LaTeX TeX LaTeXe ldots dots textendash textemdash textquoteleft textquoteright
+textquotedblleft textquotedblright textbackslash textasciitilde textasciicircum textunderscore textbar textless
+textgreater textregistered textcopyright texttrademark textdegree textperiodcentered textbullet textdagger
+textdaggerdbl textsection textparagraph S P dag ddag pounds copyright textellipsis guillemotleft guillemotright
+quad qquad enspace thinspace negthinspace footnote cite natexlab newblock url href
+""".split())
+
+
+def definitions(text: str) -> set[str]:
+    """The control words ``text`` defines."""
+    if "\\" not in text:
+        return set()
+    return {next(g for g in m.groups() if g) for m in _DEF.finditer(_COMMENT.sub("", text))}
+
+
+def packages(text: str) -> tuple[list[str], str]:
+    """The packages a preamble loads, and its class ('' when it names none)."""
+    text = _COMMENT.sub("", text)
+    names = [n.strip() for m in _PACKAGE.finditer(text) for n in m.group(1).split(",") if n.strip()]
+    cls = _CLASS.search(text)
+    return names, (cls.group(1).strip() if cls else "")
+
+
+_KERNEL = ("latex.ltx", "fonttext.ltx", "fontmath.ltx", "ot1enc.def", "t1enc.def", "omsenc.def", "omlenc.def",
+           "ts1enc.def", "ltnews.sty")
+_MAX_FILES = 80
+
+
+@functools.lru_cache(maxsize=8)
+def tex_tree_names(package_names: tuple[str, ...], cls: str) -> frozenset[str] | None:
+    """The names the kernel, ``cls`` and ``package_names`` (and what they require) define; None without TeX."""
+    kpsewhich = shutil.which("kpsewhich")
+    if kpsewhich is None:
+        return None
+    names: set[str] = set()
+    seen: set[str] = set()
+    todo = list(_KERNEL) + ([f"{cls}.cls"] if cls else []) + [f"{p}.sty" for p in package_names]
+    while todo and len(seen) < _MAX_FILES:
+        batch = [f for f in dict.fromkeys(todo) if f not in seen and re.fullmatch(r"[\w.-]+", f)]
+        todo = []
+        if not batch:
+            break
+        seen.update(batch)
+        try:  # from an empty folder: kpsewhich looks in "." first, and only the TeX installation is meant
+            with tempfile.TemporaryDirectory() as empty:
+                found = subprocess.run([kpsewhich, *batch], capture_output=True, text=True, timeout=60,
+                                       cwd=empty).stdout.split()
+        except (OSError, subprocess.SubprocessError):
+            return None
+        for path in found:
+            try:
+                text = Path(path).read_text("latin-1")
+            except OSError:
+                continue
+            names |= definitions(text)
+            required, _ = packages(text)
+            todo += [f"{p}.sty" for p in required]
+    return frozenset(names)
