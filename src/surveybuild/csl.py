@@ -235,9 +235,13 @@ def _style(name: str):
     path = os.path.join(styles_folder() or "", f"{name}.csl")
     with open(path, encoding="utf-8") as f:
         numeric = 'citation-format="numeric"' in f.read()
-    return CitationStylesStyle(path, validate=False), numeric
+    style = CitationStylesStyle(path, validate=False)
+    # en-US sets punctuation-in-quote (CSL 1.0.1, Localization), which citeproc-py does not apply
+    inside = (style.root.get("default-locale") or "en-US").startswith("en-US")
+    return style, numeric, inside
 
 
+_AFTER_QUOTE = re.compile("\u201d([,.])")
 _LABEL = re.compile(r"^\s*(?:\[1\]|\(1\)|1\.|1)\s*")
 
 
@@ -246,11 +250,13 @@ def _citeproc(item: dict, name: str) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    style, numeric = _style(name)
+    style, numeric, inside = _style(name)
     bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), _Formatter)
     bibliography.register(Citation([CitationItem("item")]))
     text = str(bibliography.bibliography()[0])
     text = " ".join(text.split())
+    if inside:  # a comma or period after a closing quote goes inside it: “Title,”
+        text = _AFTER_QUOTE.sub("\\1\u201d", text)
     return _LABEL.sub("", text, count=1) if numeric else text
 
 
