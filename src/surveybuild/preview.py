@@ -172,6 +172,8 @@ class Handler(BaseHTTPRequestHandler):
                 '<p class="nopdf">No PDF yet: run <code>surveybuild paper</code> (or <code>surveybuild watch '
                 '--paper</code>).</p>')
         stale = " stale" if errors else ""
+        if not body:
+            body = '<p class="nopdf">No README rendered yet: fix the problems above and save.</p>'
         mode = "watch: builds on save" if state.write else "preview: rendered in memory, nothing written"
         return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>surveybuild preview</title>
