@@ -201,6 +201,20 @@ setTimeout(poll, {POLL_MS});
 """
 
 
+def _watched(root: Path) -> list[tuple[Path, bool]]:
+    """The folders to watch: the survey's own (not below it: no ``.git``, ``.venv``), and the input folders."""
+    settings, _ = read_settings(root)
+    inputs = {settings.tables, getattr(settings, "figures", "figures"), PurePosixPath(settings.paper).parent,
+              PurePosixPath(settings.readme_template).parent, PurePosixPath(settings.bib).parent,
+              *(PurePosixPath(rel).parent for rel in settings.fill)}
+    folders = {(root, False)}
+    for rel in inputs:
+        folder = root / rel
+        if folder.is_dir() and not paths.outside(root, folder) and folder.resolve() != root.resolve():
+            folders.add((folder, True))
+    return sorted(folders)
+
+
 def _pdf(root: Path) -> str:
     """The PDF's path relative to the survey, when it has been built."""
     settings, _ = read_settings(root)
@@ -234,7 +248,8 @@ class Preview:
                     changed.set()
 
         self._observer = Observer()
-        self._observer.schedule(OnSave(), str(self.state.root), recursive=True)
+        for folder, recursive in _watched(self.state.root):
+            self._observer.schedule(OnSave(), str(folder), recursive=recursive)
         self._observer.start()
         for target in (self.server.serve_forever, self._rebuilds):
             thread = threading.Thread(target=target, daemon=True)
