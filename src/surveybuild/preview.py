@@ -264,8 +264,7 @@ class Preview:
             time.sleep(DEBOUNCE_S)  # an editor's save is often several events
             self._changed.clear()
             if self.state.rebuild():
-                print(f"rebuilt ({self.state.seconds * 1000:.0f} ms): "
-                      f"{len(self.state.problems)} line(s) of problems", file=sys.stderr)
+                print(f"rebuilt ({self.state.seconds * 1000:.0f} ms)", file=sys.stderr)
                 for line in self.state.problems:
                     print(line, file=sys.stderr)
 
