@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=0
-for tool in latexmk pdflatex bibtex pdftotext kpsewhich latexmlc lualatex xelatex biber fc-match; do
+for tool in latexmk pdflatex bibtex pdftotext kpsewhich latexmlc lualatex xelatex biber fc-match chromium; do
   command -v "$tool" >/dev/null || need_apt=1
 done
 if [ "$need_apt" = 0 ]; then
@@ -27,7 +27,8 @@ if [ "$need_apt" = 1 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends \
     latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
     texlive-bibtex-extra lmodern poppler-utils latexml python3-venv python3-pip \
-    texlive-luatex texlive-xetex biber fonts-noto-cjk fonts-symbola >/dev/null
+    texlive-luatex texlive-xetex biber fonts-noto-cjk fonts-symbola \
+    chromium >/dev/null  # chromium: the preview's browser tests (Playwright drives it; never `playwright install`)
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

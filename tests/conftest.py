@@ -21,7 +21,7 @@ GENERATED = ("README.md", "paper/tables/*.tex", "schema/table.schema.json", "sch
 
 INSTALL = ("apt-get install -y --no-install-recommends latexmk texlive-latex-recommended texlive-latex-extra "
            "texlive-fonts-recommended texlive-bibtex-extra lmodern poppler-utils texlive-luatex texlive-xetex biber "
-           "fonts-noto-cjk fonts-symbola")
+           "fonts-noto-cjk fonts-symbola chromium")
 
 
 def require_tool(name: str) -> None:

@@ -1,4 +1,4 @@
-"""The command line: ``surveybuild [-C DIR] build|paper|check``. Exit 0 clean, 1 problems, 2 usage."""
+"""The command line: ``surveybuild [-C DIR] build|paper|check|preview|watch``. Exit 0 clean, 1 problems, 2 usage."""
 
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ COMMANDS = {
     "arxiv": (arxiv, "build the paper, then write dist/<name>-arxiv.tar.gz that compiles alone with pdflatex"),
     "check": (check, "cross-check sources and refs.bib, and that committed outputs are up to date"),
     "init": (None, "write a new survey skeleton into DIR (tables, refs.bib, paper, README template, tasks, CI)"),
+    "preview": (None, "serve the README as GitHub shows it beside the PDF on 127.0.0.1, re-rendered in memory on save"),
+    "watch": (None, "build on every save (as build; --paper also runs the paper) and serve the preview page"),
     "import": (None, "turn existing tables (LaTeX, Markdown pipe tables, HTML) into tables/*.yaml sources"),
 }
 
@@ -81,6 +83,10 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--cite-map", default=None, metavar="MAP",
                             help="YAML mapping of reference anchors or numbers (ref12 or 12) to cite keys")
             sp.add_argument("--force", action="store_true", help="replace existing YAML files")
+        if name in ("preview", "watch"):  # no --host: the preview listens on the loopback address only
+            sp.add_argument("--port", type=int, default=8765, help="the port on 127.0.0.1 (0: any free one)")
+        if name == "watch":
+            sp.add_argument("--paper", action="store_true", help="also build the PDF after each clean build")
         if name == "arxiv":
             sp.add_argument("--name", default=None, help="the tarball's name (default: the survey folder's name)")
     return p
@@ -127,6 +133,13 @@ def _run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(f"surveybuild: error: {root}: no such folder", file=sys.stderr)
         return 2
+    if args.command in ("preview", "watch"):
+        from .preview import run
+
+        if not 0 <= args.port <= 65535:
+            print(f"surveybuild: error: --port {args.port}: not a port (0 to 65535)", file=sys.stderr)
+            return 2
+        return run(root, write=args.command == "watch", with_paper=getattr(args, "paper", False), port=args.port)
     if args.command in ("build", "check") and not getattr(args, "force", False):
         from .cache import lookup
 
