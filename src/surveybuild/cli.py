@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -28,10 +29,16 @@ arxiv = _lazy(".arxiv", "arxiv")
 build, check, paper = _lazy(".build", "build"), _lazy(".build", "check"), _lazy(".build", "paper")
 
 
-def print_report(report: Report, out=None) -> None:
+def print_report(report: Report, out=None, github: str | None = None) -> None:
+    """The report on stderr; ``github``: the survey folder, to print problems as annotations on stdout."""
     out = out or sys.stderr  # looked up at call time, so redirecting sys.stderr works
     for problem in sorted(report.problems, key=lambda p: (p.severity != "error", p.source)):
-        print(problem, file=out)
+        if github is not None:
+            from .annotate import annotation
+
+            print(annotation(problem, github), file=sys.stdout)
+        else:
+            print(problem, file=out)
     for line in report.info:
         print(line, file=out)
     for rel in report.written:
@@ -51,6 +58,8 @@ COMMANDS = {
     "check": (check, "cross-check sources and refs.bib, and that committed outputs are up to date"),
     "init": (None, "write a new survey skeleton into DIR (tables, refs.bib, paper, README template, tasks, CI)"),
     "import": (None, "turn existing tables (LaTeX, Markdown pipe tables, HTML) into tables/*.yaml sources"),
+    "add": (None, "add a row to a table, checked like any other, keeping the YAML file's comments and layout"),
+    "diff": (None, "summarise in Markdown the rows added, removed and changed since git revision BASE"),
 }
 
 
@@ -60,7 +69,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"surveybuild {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
-        sp = sub.add_parser(name, help=help_text)
+        sp = sub.add_parser(name, help=help_text, allow_abbrev=name != "add")  # add: --KEY may be any column
         sp.add_argument("-C", dest="sub_directory", default=None, metavar="DIR", help=argparse.SUPPRESS)
         if name == "init":
             sp.add_argument("target", metavar="DIR", help="the new survey folder (created if missing)")
@@ -76,13 +85,27 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--cite-map", default=None, metavar="MAP",
                             help="YAML mapping of reference anchors or numbers (ref12 or 12) to cite keys")
             sp.add_argument("--force", action="store_true", help="replace existing YAML files")
+        if name == "check":
+            sp.add_argument("--format", choices=("text", "github"), default=None,
+                            help="github: GitHub Actions annotations (the default when GITHUB_ACTIONS=true)")
+        if name == "add":
+            sp.add_argument("table", nargs="?", default=None, help="the table's id (its file name without .yaml)")
+            sp.add_argument("--issue-form", default=None, metavar="FILE",
+                            help="take the row from the body of an issue opened with the 'add a work' form")
+            sp.epilog = "the row's values follow as --KEY VALUE, by column key: --name Alpaca --cite taori2023alpaca"
+        if name == "diff":
+            sp.add_argument("base", metavar="BASE", help="the git revision to compare with (e.g. origin/main)")
         if name == "arxiv":
             sp.add_argument("--name", default=None, help="the tarball's name (default: the survey folder's name)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args, rest = p.parse_known_args(argv)
+    if rest and args.command != "add":
+        p.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.fields = rest
     try:
         return _run(args)
     except OSError as exc:  # the machine said no (a folder vanished, a device failed): a message, not a traceback
@@ -122,12 +145,20 @@ def _run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(f"surveybuild: error: {root}: no such folder", file=sys.stderr)
         return 2
+    if args.command in ("add", "diff"):
+        from .contribute import run
+
+        return run(args.command, root, args)
+    github = None
+    if args.command == "check" and (args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true"
+                                                    else "text")) == "github":
+        github = str(root)
     if args.command in ("build", "check") and not getattr(args, "force", False):
         from .cache import lookup
 
         hit = lookup(root)  # nothing changed since the last build: say what it said, write nothing
         if hit is not None:
-            print_report(hit)
+            print_report(hit, github=github)
             if args.command == "check":
                 print("check: sources, refs.bib and generated files agree", file=sys.stderr)
             return 0
@@ -142,7 +173,7 @@ def _run(args: argparse.Namespace) -> int:
         report = command(root, name=args.name)
     else:
         report = command(root, force=True) if getattr(args, "force", False) else command(root)
-    print_report(report)
+    print_report(report, github=github)
     if report.ok and args.command == "check":
         print("check: sources, refs.bib and generated files agree", file=sys.stderr)
     return 0 if report.ok else 1
