@@ -196,12 +196,16 @@ def splice(text: str, path: str, values: dict[str, object]) -> tuple[str | None,
     if prefix.strip() == "":  # the row's first key is on the line after its dash
         prefix = " " * max(0, start.column - 2) + "- "
     end = last.end_mark
-    for node in _last_nodes(last):
-        end = max(end, node.end_mark, key=lambda m: m.index)
+    for node in _last_nodes(last):  # the deepest last value: a mapping's own end lies past what follows it
+        end = node.end_mark
     lines = text.split("\n")
     at = end.line + 1 if end.column else end.line
-    while at > start.line + 1 and at <= len(lines) and not lines[at - 1].strip():
-        at -= 1  # back over blank lines at the end of the last row
+
+    def trails(line: str) -> bool:  # blank, or a comment less indented than the row's keys: not the row's
+        return not line.strip() or (line.lstrip().startswith("#") and len(line) - len(line.lstrip()) < start.column)
+
+    while at > start.line + 1 and at <= len(lines) and trails(lines[at - 1]):
+        at -= 1
     flow = isinstance(last, pyyaml.MappingNode) and bool(last.flow_style)
     new = _rendered_row(values, flow, prefix)
     head = "\n".join(lines[:at])
@@ -269,20 +273,20 @@ def _name_fields(problems: list[Problem], table: Table, new_table: Table | None,
 
     inserted = {j + 1 for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old.split("\n"), new.split("\n"),
                                                                        autojunk=False).get_opcodes()
-                if tag != "equal" for j in range(j1, j2)}
-    line_key: dict[int, str] = {}
+                if tag != "equal" for j in range(j1, j2)}  # the new row's lines
+    at_key: dict[tuple[int, int], str] = {}  # (line, column) of each new value -> its field
     if new_table is not None and new_table.rows:
         row = new_table.rows[-1]
-        line_key = {v.source.line: k for k, v in row.line.cells}
-        line_key.update({src.line: "cite" for _, src in row.cites})
-    else:
+        at_key = {(v.source.line, v.source.col): k for k, v in row.line.cells}
+        at_key.update({(src.line, src.col): "cite" for _, src in row.cites})
+    else:  # the schema refused it: its problems are placed on the value (or the key) of a line
         for i, line in enumerate(new.split("\n"), 1):
-            m = re.match(r"\s*(?:-\s+)?([a-z][a-z0-9_]*):", line)
+            m = re.match(r"(\s*(?:-\s+)?)([a-z][a-z0-9_]*):\s*", line)
             if m and i in inserted:
-                line_key[i] = m.group(1)
+                at_key[(i, len(m.group(1)) + 1)] = at_key[(i, m.end() + 1)] = m.group(2)
     out = []
     for p in problems:
-        key = line_key.get(p.source.line) if p.source.path == table.source.path and p.source.line in inserted else None
+        key = at_key.get((p.source.line, p.source.col)) if p.source.path == table.source.path else None
         if key is not None:
             p = dataclasses.replace(p, message=f"field '{names.get(key, key)}': {p.message}")
         out.append(p)
