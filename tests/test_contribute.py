@@ -142,3 +142,41 @@ def test_readme_says_how_to_add(tmp_path):
     section = readme.split("## How to add a work")[1].split("## ")[0]
     assert "*Add a work* form" in section and "surveybuild add example --name NAME" in section
     assert "| `example` | `tables/example.yaml` | `name` (required), `cite`, `params` (size, e.g. 7B)" in section
+
+
+def test_every_table_of_the_embedded_survey_takes_a_row_as_pure_insertion():
+    from conftest import ROOT  # noqa: F401 - the repository's root
+
+    from surveybuild.contribute import splice
+
+    tables = sorted((Path(__file__).parents[1] / "tables").glob("*.yaml"))
+    assert len(tables) >= 5
+    for path in tables:
+        text = path.read_text()
+        before, _ = read_table(text, path.name)
+        new, problems = splice(text, path.name, {"name": "New: work #1", "cite": "k", "tags": ["a", "b"]})
+        assert not problems
+        assert inserted(text, new)[0].lstrip().startswith("- name:")
+        after, problems = read_table(new, path.name)
+        assert not problems and len(after.rows) == len(before.rows) + 1
+        assert after.rows[-1].name == "New: work #1" and after.rows[-1].cites[0][0] == "k"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff\x85"),
+               min_size=1, max_size=30).filter(lambda t: t.strip() == t and t)
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(name=TEXT, base=TEXT)
+def test_any_text_reads_back_as_written(name, base):
+    from surveybuild.contribute import splice
+
+    new, problems = splice(TABLE, "t.yaml", {"name": name, "base": base, "tags": [base]})
+    assert not problems
+    table, problems = read_table(new, "t.yaml")
+    assert not problems, problems
+    row = table.rows[-1]
+    assert (row.value("name").raw, row.value("base").raw, row.value("tags").raw) == (name, base, [base])
+    inserted(TABLE, new)

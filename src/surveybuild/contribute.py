@@ -28,6 +28,7 @@ from .read import TABLE_FILE, read_settings, read_survey, read_text
 from .tableread import did_you_mean, read_table
 from .writer import WriteError, write_atomic
 
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/:+()~%=&?@-]*(?<![ :])")
 ISSUE_FORM = ".github/ISSUE_TEMPLATE/add-work.yml"
 NO_RESPONSE = "_No response_"
 TRUE, FALSE = ("yes", "true", "y", "1", "✓"), ("no", "false", "n", "0", "✗")
@@ -154,8 +155,11 @@ def _rendered_row(values: dict[str, object], flow: bool, prefix: str) -> str:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    def kept(value: object) -> object:  # text that YAML 1.1 (the project's reader) would read as no text: quoted
-        if isinstance(value, str) and yr._RESOLVER.resolve(pyyaml.ScalarNode, value, (True, False)) != yr._STR:
+    def kept(value: object) -> object:
+        """Text plain only where every YAML reader reads it so (ruamel.yaml speaks YAML 1.2, the project's
+        reader 1.1): simple words, sizes, URLs; anything else double-quoted."""
+        if isinstance(value, str) and (not _PLAIN.fullmatch(value) or ": " in value or " #" in value
+                                       or yr._RESOLVER.resolve(pyyaml.ScalarNode, value, (True, False)) != yr._STR):
             return DoubleQuotedScalarString(value)
         return value
 
@@ -208,6 +212,8 @@ def splice(text: str, path: str, values: dict[str, object]) -> tuple[str | None,
         at -= 1
     flow = isinstance(last, pyyaml.MappingNode) and bool(last.flow_style)
     new = _rendered_row(values, flow, prefix)
+    if "\r\n" in text:
+        new = new.replace("\n", "\r\n")  # the file's own line ends
     head = "\n".join(lines[:at])
     tail = "\n".join(lines[at:])
     glue = "\n" if head and not head.endswith("\n") else ""
