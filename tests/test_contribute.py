@@ -141,7 +141,7 @@ def test_readme_says_how_to_add(tmp_path):
     readme = (tmp_path / "s/README.md").read_text()
     section = readme.split("## How to add a work")[1].split("## ")[0]
     assert "*Add a work* form" in section and "surveybuild add example --name NAME" in section
-    assert "| `example` | `tables/example.yaml` | `name` (required), `cite`, `params` (size, e.g. 7B)" in section
+    assert "- `example` (`tables/example.yaml`): `name` (required), `cite`, `params` (size, e.g. 7B)" in section
 
 
 def test_every_table_of_the_embedded_survey_takes_a_row_as_pure_insertion():

@@ -161,15 +161,14 @@ def how_to_add_text(survey: Survey, form: bool = False) -> str:
              "```sh",
              f"surveybuild add {first.id if first else 'TABLE'} --{first.columns[0].key if first else 'name'} "
              "NAME --cite BIBTEX_KEY ...",
-             "surveybuild build", "```", "", "| Table | File | Fields |", "|---|---|---|"]
+             "surveybuild build", "```", "", "The tables and their fields:", ""]
     for table in survey.tables:
         fields = [f"`{table.columns[0].key}` (required)", "`cite`"]
         if table.groups:
             fields.append("`group` (" + " / ".join(f"`{g.id.replace('`', '')}`" for g in table.groups) + ")")
         fields += [f"`{c.key}`" + (f" ({_KIND[c.type]})" if c.type in _KIND else "") for c in table.columns[1:]]
-        path = table.source.path.replace("`", "").replace("|", "\\|")
-        lines.append(f"| `{table.id}` | `{path}` | "
-                     f"{', '.join(fields)} |")
+        path = table.source.path.replace("`", "")
+        lines.append(f"- `{table.id}` (`{path}`): {', '.join(fields)}")
     return "\n".join(lines)
 
 
