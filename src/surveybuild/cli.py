@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -29,10 +30,16 @@ arxiv = _lazy(".arxiv", "arxiv")
 build, check, paper = _lazy(".build", "build"), _lazy(".build", "check"), _lazy(".build", "paper")
 
 
-def print_report(report: Report, out=None) -> None:
+def print_report(report: Report, out=None, github: str | None = None) -> None:
+    """The report on stderr; ``github``: the survey folder, to print problems as annotations on stdout."""
     out = out or sys.stderr  # looked up at call time, so redirecting sys.stderr works
     counts = Counter(map(str, report.problems))  # an identical message is said once, with its count
     for problem in sorted(report.problems, key=lambda p: (p.severity != "error", p.source)):
+        if github is not None:
+            from .annotate import annotation
+
+            print(annotation(problem, github), file=sys.stdout)
+            continue
         text = str(problem)
         if counts.get(text):
             print(f"{text} [{counts[text]} times]" if counts[text] > 1 else text, file=out)
@@ -58,6 +65,8 @@ COMMANDS = {
     "preview": (None, "serve the README as GitHub shows it beside the PDF on 127.0.0.1, re-rendered in memory on save"),
     "watch": (None, "build on every save (as build; --paper also runs the paper) and serve the preview page"),
     "import": (None, "turn existing tables (LaTeX, Markdown pipe tables, HTML) into tables/*.yaml sources"),
+    "add": (None, "add a row to a table, checked like any other, keeping the YAML file's comments and layout"),
+    "diff": (None, "summarise in Markdown the rows added, removed and changed since git revision BASE"),
 }
 
 
@@ -67,7 +76,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"surveybuild {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
-        sp = sub.add_parser(name, help=help_text)
+        sp = sub.add_parser(name, help=help_text, allow_abbrev=name != "add")  # add: --KEY may be any column
         sp.add_argument("-C", dest="sub_directory", default=None, metavar="DIR", help=argparse.SUPPRESS)
         if name == "init":
             sp.add_argument("target", metavar="DIR", help="the new survey folder (created if missing)")
@@ -87,13 +96,27 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--port", type=int, default=8765, help="the port on 127.0.0.1 (0: any free one)")
         if name == "watch":
             sp.add_argument("--paper", action="store_true", help="also build the PDF after each clean build")
+        if name == "check":
+            sp.add_argument("--format", choices=("text", "github"), default=None,
+                            help="github: GitHub Actions annotations (the default when GITHUB_ACTIONS=true)")
+        if name == "add":
+            sp.add_argument("table", nargs="?", default=None, help="the table's id (its file name without .yaml)")
+            sp.add_argument("--issue-form", default=None, metavar="FILE",
+                            help="take the row from the body of an issue opened with the 'add a work' form")
+            sp.epilog = "the row's values follow as --KEY VALUE, by column key: --name Alpaca --cite taori2023alpaca"
+        if name == "diff":
+            sp.add_argument("base", metavar="BASE", help="the git revision to compare with (e.g. origin/main)")
         if name == "arxiv":
             sp.add_argument("--name", default=None, help="the tarball's name (default: the survey folder's name)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args, rest = p.parse_known_args(argv)
+    if rest and args.command != "add":
+        p.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.fields = rest
     try:
         return _run(args)
     except OSError as exc:  # the machine said no (a folder vanished, a device failed): a message, not a traceback
@@ -140,12 +163,20 @@ def _run(args: argparse.Namespace) -> int:
             print(f"surveybuild: error: --port {args.port}: not a port (0 to 65535)", file=sys.stderr)
             return 2
         return run(root, write=args.command == "watch", with_paper=getattr(args, "paper", False), port=args.port)
+    if args.command in ("add", "diff"):
+        from .contribute import run as contribute
+
+        return contribute(args.command, root, args)
+    github = None
+    if args.command == "check" and (args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true"
+                                                    else "text")) == "github":
+        github = str(root)
     if args.command in ("build", "check") and not getattr(args, "force", False):
         from .cache import lookup
 
         hit = lookup(root)  # nothing changed since the last build: say what it said, write nothing
         if hit is not None:
-            print_report(hit)
+            print_report(hit, github=github)
             if args.command == "check":
                 print("check: sources, refs.bib and generated files agree", file=sys.stderr)
             return 0
@@ -160,7 +191,7 @@ def _run(args: argparse.Namespace) -> int:
         report = command(root, name=args.name)
     else:
         report = command(root, force=True) if getattr(args, "force", False) else command(root)
-    print_report(report)
+    print_report(report, github=github)
     if report.ok and args.command == "check":
         print("check: sources, refs.bib and generated files agree", file=sys.stderr)
     return 0 if report.ok else 1

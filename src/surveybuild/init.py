@@ -6,7 +6,9 @@ from importlib import resources
 from pathlib import Path
 
 from .build import Report, build
+from .contribute import ISSUE_FORM, issue_form
 from .model import Problem, Source
+from .tableread import read_table
 from .writer import WriteError, write_all
 
 #: skeleton file (in the package) -> where it goes in the new survey
@@ -31,7 +33,7 @@ def init(root: Path, biblatex: bool = False) -> Report:
     """Write the skeleton into ``root`` (never over an existing file), then build it."""
     root = Path(root)
     files = BIBLATEX_FILES if biblatex else FILES
-    existing = [dest for dest in files.values() if (root / dest).exists()]
+    existing = [dest for dest in [*files.values(), ISSUE_FORM] if (root / dest).exists()]
     if existing:
         return Report(problems=[Problem(Source(dest), "already exists: init writes only into a new folder",
                                         hint="choose an empty folder, or move the file away")
@@ -44,12 +46,13 @@ def init(root: Path, biblatex: bool = False) -> Report:
             spec, how = install_spec()
             text = text.replace("{spec}", spec).replace("{how}", how)
         texts[dest] = text
+    texts[ISSUE_FORM] = issue_form(read_table(texts["tables/example.yaml"], "tables/example.yaml")[0])
     try:
         write_all(root, texts)
     except WriteError as exc:
         return Report(problems=[Problem(Source(exc.shown), exc.reason, hint="no file was written")])
     report = build(root)
-    report.written = list(files.values()) + report.written
+    report.written = list(texts) + report.written
     if report.ok:
         report.info += next_steps(root)
     return report

@@ -128,9 +128,12 @@ def _render(survey: Survey, seed: list[str] | None = None, formatter=format_refe
             raise TemplateError(f"cite({', '.join(missing)}): not in {survey.settings.bib}")
         return " ".join(f"[\\[{citations.number(k)}\\]](#{markdown.ref_anchor(k)})" for k in keys)
 
+    def how_to_add(form: bool = False) -> str:
+        return how_to_add_text(survey, bool(form))
+
     env = markdown_env()
     env.globals.update(table=table, caption=caption, toc=toc, references=references, bibtex=bibtex, cite=cite,
-                       figure=figure,
+                       figure=figure, how_to_add=how_to_add,
                        tables=[t.id for t in survey.tables])
     try:
         text = env.from_string(template_text).render()
@@ -156,6 +159,31 @@ def _render(survey: Survey, seed: list[str] | None = None, formatter=format_refe
     text = _fill_references(text, citations, formatted, groups_spec)
     text = _fill_toc(text, outline)
     return text, problems, citations
+
+
+_KIND = {"url": "link", "size": "size, e.g. 7B", "bool": "yes/no", "list": "comma-separated", "latex": "LaTeX"}
+
+
+def how_to_add_text(survey: Survey, form: bool = False) -> str:
+    """The README's "how to add a work": the ways in, and each table's fields (``{{ how_to_add() }}``;
+    ``form=True``: the repository has the *Add a work* issue form that ``init`` writes)."""
+    first = survey.tables[0] if survey.tables else None
+    ask = "open an issue with the *Add a work* form" if form else "open an issue that gives its fields"
+    lines = [f"To add a work, {ask}, or add its row to the table's YAML file and open a pull request. "
+             "The pull request's check marks any problem on the line that has it and lists the rows it "
+             "adds, removes or changes. With surveybuild installed, one command adds a checked row:", "",
+             "```sh",
+             f"surveybuild add {first.id if first else 'TABLE'} --{first.columns[0].key if first else 'name'} "
+             "NAME --cite BIBTEX_KEY ...",
+             "surveybuild build", "```", "", "The tables and their fields:", ""]
+    for table in survey.tables:
+        fields = [f"`{table.columns[0].key}` (required)", "`cite`"]
+        if table.groups:
+            fields.append("`group` (" + " / ".join(f"`{g.id.replace('`', '')}`" for g in table.groups) + ")")
+        fields += [f"`{c.key}`" + (f" ({_KIND[c.type]})" if c.type in _KIND else "") for c in table.columns[1:]]
+        path = table.source.path.replace("`", "")
+        lines.append(f"- `{table.id}` (`{path}`): {', '.join(fields)}")
+    return "\n".join(lines)
 
 
 def picture(survey: Survey, figure) -> str:
