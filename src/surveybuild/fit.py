@@ -11,6 +11,7 @@ wide as the text block (or the landscape page) whatever the fonts. The build rea
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -39,8 +40,9 @@ _SHARE = re.compile(r"(\d*\.?\d+)?\s*\\(textwidth|linewidth|columnwidth|hsize)")
 WRAP_TYPES = ("text", "latex", "list", "url")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def text_width(text: str) -> float:
-    """Estimated width of a line of text, in em."""
+    """Estimated width of a line of text, in em (cells and words repeat: remembered)."""
     return sum(_EM.get(ch, 0.5) for ch in text)
 
 
@@ -98,6 +100,7 @@ class Measure:
 
 def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0) -> Measure:
     texts = [title]
+    widths = [text_width(title)]
     per_row = []
     for row in rows:
         widest = 0.0
@@ -109,17 +112,18 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
             if first and sub == 0 and row.cites:
                 text += " [" + ", ".join("00" for _ in row.cites) + "]"
             texts.append(text + ("a" if row.notes else ""))
-            widest = max(widest, text_width(texts[-1]))
+            widths.append(text_width(texts[-1]))
+            widest = max(widest, widths[-1])
         per_row.append(widest)
-    natural = max(text_width(t) for t in texts)
+    natural = max(widths)
     wraps = column.type in WRAP_TYPES
     title_word = max((text_width(w) for w in title.split()), default=0.0)  # a title wraps in any column
     if column.type == "url":
         word = max(4.0, title_word)  # xurl breaks a URL after any character
     elif wraps:
-        word = max((text_width(w) for t in texts for w in t.split()), default=0.0)
+        word = max((text_width(w) for w in set(" ".join(texts).split())), default=0.0)
     else:
-        word = max([title_word] + [text_width(t) for t in texts[1:]])
+        word = max([title_word] + widths[1:])
     fixed = dimen_pt(column.width, line) if column.width else None
     return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row))
 
