@@ -182,7 +182,7 @@ def test_a_run_interrupted_after_the_pdf_before_the_record_is_rebuilt(paper_root
         raise KeyboardInterrupt
 
     with monkeypatch.context() as m:
-        m.setattr(build, "write_atomic", killed)
+        m.setattr(texrun, "write_atomic", killed)  # the record, written last
         m.setattr(build, "build", lambda root, force=False: build.Report())  # the tables: written below
         outputs, _ = build.render_outputs(read_survey(paper_root))
         for rel, text in outputs.items():

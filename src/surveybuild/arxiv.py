@@ -16,7 +16,6 @@ import io
 import os
 import re
 import tarfile
-import tempfile
 from pathlib import Path
 
 from pylatexenc.latexwalker import LatexCommentNode
@@ -27,6 +26,7 @@ from .model import Problem, Source
 from .read import read_settings
 from .texinputs import find_inputs, parse, walk
 from .texrun import BUILD_DIR
+from .writer import replace_bytes
 
 DIST = "dist"
 #: Member times: SOURCE_DATE_EPOCH when set, else 2000-01-01 (tar warns about 1970 dates).
@@ -171,23 +171,9 @@ def arxiv(root: Path, name: str | None = None) -> Report:
         report.problems.append(outside)
         return report
     data = tarball(members)
-    _write_bytes(root / rel, data)
+    replace_bytes(root / rel, data)
     report.written.append(rel)
     report.info.append(f"{rel}: {len(members)} files, {len(data) / 1024:.1f} KiB: {', '.join(sorted(members))}")
     return report
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a release file is readable like any other
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -240,39 +240,34 @@ def bib_paths(root: Path, settings: Settings, named: list[tuple[str, Source]]) -
     return found, problems
 
 
+def _read_sources(root: Path, files: list[Path], kind: str, reader, problems: list[Problem]) -> list:
+    """Each table (or figure) YAML file read with ``reader``; its problems added to ``problems``.
+
+    A file's name becomes the object's id, a LaTeX file name and label: only safe names are read.
+    """
+    found_objects = []
+    for path in files:
+        shown = path.relative_to(root).as_posix()
+        if not TABLE_FILE.fullmatch(path.name):
+            problems.append(Problem(Source(printable(shown)), f"{kind} file name '{printable(path.name)}' is not "
+                                    f"allowed: it becomes the {kind}'s id, a LaTeX label and file name",
+                                    hint="rename the file: letters, digits, _ . and -, ending in .yaml"))
+            continue
+        text, found = read_text(path, shown, root)
+        problems += found
+        if text is not None:
+            obj, found = reader(text, shown)
+            problems += found
+            if obj is not None:
+                found_objects.append(obj)
+    return found_objects
+
+
 def read_survey(root: Path) -> Survey:
     root = Path(root)
     settings, problems = read_settings(root)
-    tables: list[Table] = []
-    for path in table_files(root, settings):
-        shown = path.relative_to(root).as_posix()
-        if not TABLE_FILE.fullmatch(path.name):
-            problems.append(Problem(Source(printable(shown)), f"table file name '{printable(path.name)}' is not "
-                                    "allowed: it becomes the table's id and a LaTeX file name",
-                                    hint="rename the file: letters, digits, _ . and -, ending in .yaml"))
-            continue
-        text, found = read_text(path, shown, root)
-        problems += found
-        if text is not None:
-            table, found = read_table(text, shown)
-            problems += found
-            if table is not None:
-                tables.append(table)
-    figures: list[Figure] = []
-    for path in figure_files(root, settings):
-        shown = path.relative_to(root).as_posix()
-        if not TABLE_FILE.fullmatch(path.name):
-            problems.append(Problem(Source(printable(shown)), f"figure file name '{printable(path.name)}' is not "
-                                    "allowed: it becomes the figure's id, a LaTeX label and file name",
-                                    hint="rename the file: letters, digits, _ . and -, ending in .yaml"))
-            continue
-        text, found = read_text(path, shown, root)
-        problems += found
-        if text is not None:
-            figure, found = read_figure(text, shown)
-            problems += found
-            if figure is not None:
-                figures.append(figure)
+    tables: list[Table] = _read_sources(root, table_files(root, settings), "table", read_table, problems)
+    figures: list[Figure] = _read_sources(root, figure_files(root, settings), "figure", read_figure, problems)
     cites = []
     shown_tex = []
     paper_tables: set[str] = set()

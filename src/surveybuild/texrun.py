@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from .model import Problem, Source, Survey
 from .texinputs import Inputs, find_inputs
 from .texlog import read_biber_blg, read_blg, read_log, stopped_at_error
 from .textrace import trace
+from .writer import replace_bytes, write_atomic
 
 INSTALL_HINT = ("install TeX Live: apt-get install latexmk texlive-latex-recommended texlive-latex-extra "
                 "texlive-fonts-recommended texlive-bibtex-extra")
@@ -244,22 +244,6 @@ def _reset_work(work: Path, marker: dict) -> bool:
     return keep
 
 
-def _replace_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path`` (atomic)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # a normal file's mode, not mkstemp's 0600
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def build_pdf(root: Path, survey: Survey, lock_wait: float | None = None) -> PaperResult:
     """Compile the survey's paper unless no input changed since the last successful build."""
     root = Path(root)
@@ -353,13 +337,11 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
     for suffix in (".log", ".bbl", ".blg"):  # the log of this PDF, its .bbl (and biber's .blg) for the arXiv bundle
         companion = work / (main_tex.stem + suffix)
         if companion.is_file():
-            _replace_bytes(out_dir / companion.name, companion.read_bytes())
-    _replace_bytes(pdf, data)
+            replace_bytes(out_dir / companion.name, companion.read_bytes())
+    replace_bytes(pdf, data)
     result.pdf = pdf
     if input_state(root, main_tex, inputs, engine) != state:
         result.info.append("an input changed while TeX ran: the next 'surveybuild paper' compiles again")
         return
-    from .build import write_atomic
-
     write_atomic(state_path, json.dumps(dict(state, pdf=pdf_identity(data), problems=_said(result.problems)),
                                         indent=1) + "\n")

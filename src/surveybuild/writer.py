@@ -19,6 +19,7 @@ import errno
 import os
 import secrets
 import stat
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,25 @@ def write_atomic(path: Path, text: str) -> None:
     """Replace one file atomically (the same rules as :func:`write_all`)."""
     path = Path(path)
     write_files({path: (str(path), text)})
+
+
+def replace_bytes(path: Path, data: bytes) -> None:
+    """Replace one file with ``data`` atomically: a temporary file beside it (its folder made when
+    missing), a normal mode (``0666 & ~umask``, not mkstemp's 0600), then a rename over it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def write_files(files: Mapping[Path, tuple[str, str | None]]) -> None:
