@@ -133,6 +133,54 @@ def test_long_table_notes_follow_its_last_row(paper):
         pytest.fail("Table 2 not found")
 
 
+
+def _fits_one_page(table, settings) -> bool:
+    renderer = latex.TableRenderer(table, settings)
+    renderer.body()
+    share = fit.height_share(renderer.plan, table, [n.text for n in renderer.notes()], settings)
+    return share <= latex.ONE_PAGE_SHARE
+
+
+def test_no_table_that_fits_on_one_page_is_split(paper):
+    """Every table whose estimated height (caption, header, rows, notes) fits on one page is printed on one
+    page: its caption once, no "(continued)" part, no "Continued on next page", and all its rows there.
+    Tables 2 and 8 (long tables: more than 30% of a page) broke 4 + 4 rows over pages 7-8 before."""
+    _, survey, pdf, _ = paper
+    order = re.findall(r"\\input\{tables/([^}]+)\}", (Path(survey.root) / survey.settings.paper).read_text("utf-8"))
+    tables = [survey.table(t) for t in order if survey.table(t) is not None]
+    fitting = {n for n, table in enumerate(tables, start=1) if _fits_one_page(table, survey.settings)}
+    assert {2, 8} <= fitting and 1 not in fitting  # Table 1 (45 rows) must break
+    names = _first_cells(survey)
+    parts: dict[int, list[tuple[int, list[str]]]] = {}
+    for page_no, lines in enumerate(_pages(pdf), start=1):
+        for i, line in enumerate(lines):
+            m = re.search(r"Table (\d+): ", line)
+            if m:
+                end = next((j for j in range(i + 1, len(lines)) if re.search(r"Table \d+: ", lines[j])), len(lines))
+                parts.setdefault(int(m.group(1)), []).append((page_no, lines[i:end]))
+    split = []
+    for n in sorted(fitting):
+        assert n in parts, f"Table {n} not found"
+        below = parts[n][0][1]
+        missing = [name for name in names[n] if _squash(name) and not any(
+            _squash(text.strip()).startswith(_squash(name)[:8]) for text in below)]
+        if len(parts[n]) > 1 or any("Continued on next page" in text for text in below) or missing:
+            split.append((n, [p for p, _ in parts[n]], missing))
+    assert split == []
+
+
+def test_a_long_table_that_fits_is_kept_whole_and_a_taller_one_still_breaks():
+    """Every line of a long table that fits on one page ends in ``\\\\*`` (no break); one that does not
+    fit keeps its breakpoints (and its ``\\\\*`` within 3 lines of either end)."""
+    def ends(table: Table) -> list[str]:
+        body = latex.render_table(table, Settings()).split("\\endlastfoot")[1].split("\\end{longtable}")[0]
+        return [line.rsplit(" ", 1)[-1] for line in body.strip().splitlines() if line.endswith(("\\\\", "\\\\*"))]
+    fits = ends(_table(3, 12, "short", layout="long"))
+    assert fits == ["\\\\*"] * 11 + ["\\\\"]
+    tall = ends(_table(3, 80, "short", layout="long"))
+    assert tall[:2] == tall[-3:-1] == ["\\\\*"] * 2 and tall.count("\\\\") > 60
+
+
 # -- notes never lost ------------------------------------------------------------------
 
 def _marks_outside_notes(tex: str) -> str:

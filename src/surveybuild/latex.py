@@ -362,6 +362,11 @@ KEEP_GROUP = 8
 KEPT_RULE = r"\noalign{\vskip\aboverulesep\nobreak\hrule height\cmidrulewidth\nobreak\vskip\belowrulesep}"
 #: A table taller than this share of the text height is set as a long table, not a float.
 FLOAT_SHARE = 0.3
+#: A long table whose estimated height (caption, header, rows, notes) is at most this share of the
+#: text height fits on one page: it is kept whole (every line ``\\*``), so TeX moves it
+#: whole to the next page rather than break it (the margin allows for the estimate's error). Its notes
+#: follow it as ever (a list that may go on over the next page when a float above took the room).
+ONE_PAGE_SHARE = 0.85
 
 
 class TableRenderer:
@@ -441,9 +446,11 @@ class TableRenderer:
         lines.append(r"\midrule")
         return "\n".join(lines)
 
-    def body(self) -> str:
+    def body(self, unbroken: bool = False) -> str:
         """The rows, with where a long table may break: never inside a row, nor inside a group that fits
-        in KEEP_GROUP lines, nor so as to leave fewer than MIN_ROWS lines on either side."""
+        in KEEP_GROUP lines, nor so as to leave fewer than MIN_ROWS lines on either side; nowhere when
+        ``unbroken`` (a table that fits on one page)."""
+        self.url_rows = []
         sections = layout.sections(self.table)
         total = sum(s.height for s in sections)
         ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
@@ -462,7 +469,7 @@ class TableRenderer:
                 for sub in range(row.height):
                     done += 1
                     last_of_section = i == len(section.rows) - 1 and sub == row.height - 1
-                    keep.append(done < total and (sub < row.height - 1 or done < MIN_ROWS or total - done < MIN_ROWS
+                    keep.append(done < total and (unbroken or sub < row.height - 1 or done < MIN_ROWS or total - done < MIN_ROWS
                                                   or (whole and not last_of_section)))
                 out += self.lines(row, keep)
                 if ruled and i < len(section.rows) - 1:
@@ -493,10 +500,15 @@ class TableRenderer:
         notes = self.notes()
         # a float must fit on one page, and one taller than FLOAT_SHARE of it floats off alone to a page
         # of its own: such a table is a long table, set where it is in the text and broken across pages
+        share = fit.height_share(self.plan, self.table, [n.text for n in notes], self.settings)
         long = self.table.layout == "long" or (
             self.table.layout == "auto"
             and (sum(r.height for r in self.table.rows) + len(notes) > self.settings.long_table_rows
-                 or fit.height_share(self.plan, self.table, [n.text for n in notes], self.settings) > FLOAT_SHARE))
+                 or share > FLOAT_SHARE))
+        # a long table that fits on one page is never broken: TeX moves it whole to the next page
+        whole = long and share <= ONE_PAGE_SHARE
+        if whole:
+            body = self.body(unbroken=True)
         return latex_env().get_template("table.tex.j2").render(
             source=self.table.source.path,
             long=long,
