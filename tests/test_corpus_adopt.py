@@ -69,8 +69,6 @@ KNOWN = {
     "keep the number",
     "natolambert__rlhf-book": "importer takes a first column that repeats (dates, 07-reasoning.md) as the row "
     "name, which must be unique: it should pick a unique column or make the names unique",
-    "open-mmlab__OpenUnReID": "importer keeps a relative link (tools/UDA_TP, README.md:29), which the build "
-    "refuses: it should resolve it or keep the text",
     "vzaliva__ai-formal-methods-survey": "importer refuses \\ref in a cell (survey.tex:124): it should keep "
     "the text or list it",
 }

@@ -238,3 +238,26 @@ def test_a_surveys_own_cite_command_is_written_as_natbibs():
     assert not errors(problems)
     assert data["caption"] == "Models\\citep{k0}" and data["rows"][0]["paper"] == "\\citep{k1,k2}"
     assert any("\\upcite -> \\citep" in p.message for p in problems)
+
+
+def test_a_relative_link_in_a_readme_cell_keeps_its_text_and_is_listed():
+    text = ("| Method | Paper |\n|---|---|\n| [Alpha](tools/alpha) | [P1](https://example.org/p1) |\n"
+            "| [Beta](../beta/) | [P2](https://example.org/p2) |\n")
+    tables, problems = through(text, "README.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "tools/alpha" not in str(data["rows"]) and "../beta" not in str(data["rows"])
+    assert "[Alpha](tools/alpha)" in data["comment"] and "[Beta](../beta/)" in data["comment"]  # for the author
+    assert "Alpha" in readme and "Beta" in paper
+    assert "https://example.org/p1" in readme
+    listed = [str(p) for p in problems if "not http(s)" in p.message]
+    assert len(listed) == 1 and "[Alpha](tools/alpha)" in listed[0] and "2 time(s)" in listed[0]
+
+
+def test_a_heading_with_an_arrow_becomes_a_caption_the_cell_rules_allow():
+    text = "## Source -> Target\n\n| Method | Score |\n|---|---|\n| Alpha | 1 |\n"
+    tables, problems = through(text, "README.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert data["caption"] == "Source -> Target"
+    assert "\\caption{Source -> Target}" in paper and "ensuremath" not in paper

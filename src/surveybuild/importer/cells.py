@@ -383,6 +383,9 @@ NOTICE_TEXT = {
     "cite": "cite commands of other packages or of the survey's own ({example}) were written as natbib's, "
             "which the paper loads",
     "emptylink": "links without a target ({example}) became their text or image",
+    "locallink": "links that are not http(s) addresses ({example}: a file of the source repository, a page "
+                 "anchor) became their text or image: the build allows only http(s) links; write the full "
+                 "https:// address to keep one",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 

@@ -23,10 +23,10 @@ from pathlib import PurePath
 
 from markdown_it import MarkdownIt
 
-from ..latex import UnencodableText, escape
+from ..latex import UnencodableText
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
-from .inline import Item, cell
+from .inline import Item, cell, latex_text
 
 DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 FULL_WIDTH_BAR = "\uff5c"
@@ -110,8 +110,8 @@ def inline_items(source: str, md: MarkdownIt) -> list[Item]:
 
 def _caption(heading: str | None, path: str) -> str:
     text = heading or PurePath(path).stem
-    try:
-        return escape(text)
+    try:  # as a cell's text is written (``->`` stays ``->``, T1 typesets it), not with \ensuremath
+        return latex_text(text)
     except UnencodableText:
         return text
 
