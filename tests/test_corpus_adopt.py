@@ -69,8 +69,6 @@ KNOWN = {
     "keep the number",
     "natolambert__rlhf-book": "importer takes a first column that repeats (dates, 07-reasoning.md) as the row "
     "name, which must be unique: it should pick a unique column or make the names unique",
-    "vzaliva__ai-formal-methods-survey": "importer refuses \\ref in a cell (survey.tex:124): it should keep "
-    "the text or list it",
 }
 
 

@@ -261,3 +261,14 @@ def test_a_heading_with_an_arrow_becomes_a_caption_the_cell_rules_allow():
     assert not errors(problems)
     assert data["caption"] == "Source -> Target"
     assert "\\caption{Source -> Target}" in paper and "ensuremath" not in paper
+
+
+def test_a_cross_reference_in_a_cell_becomes_its_label_text_and_is_listed():
+    text = ("\\begin{tabular}{ll}\\toprule Topic & Where \\\\ \\midrule Alpha & \\S\\ref{sec:alpha_one} \\\\ "
+            "Beta & Table~\\Cref{tab:beta} \\\\ \\bottomrule\\end{tabular}\n")
+    tables, problems = through(text, "paper.tex")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "\\ref" not in paper and "\\Cref" not in paper
+    assert "\\S{}sec:alpha\\_one" in paper and "| sec:alpha" in readme and "Table tab:beta" in readme
+    assert [p for p in problems if "cross-references" in p.message and "2 time(s)" in p.message]

@@ -58,6 +58,8 @@ FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape"
                  "sl": "textsl", "slshape": "textsl", "sc": "textsc", "scshape": "textsc", "tt": "texttt",
                  "ttfamily": "texttt", "sffamily": "textsf", "sf": "textsf", "rmfamily": "textrm",
                  "upshape": "textup", "mdseries": "textmd"}
+#: cross-references: the README has no numbering, so the label's own text stands in (listed)
+REFS = frozenset({"ref", "autoref", "cref", "Cref", "eqref", "pageref", "nameref", "vref", "Vref"})
 #: commands with no text of their own: removed
 LAYOUT = frozenset({"centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
@@ -81,6 +83,7 @@ SPECS = (
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
        macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
        macrospec.MacroSpec("turn", "{{")]
+    + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
 )
@@ -282,6 +285,15 @@ class _Converter:
         elif name == "ding" and arg_text(a[-1] if a else None).strip() in DINGS:
             out.append("\\checkmark" if DINGS[arg_text(a[-1]).strip()] else "$\\times$")
             self.notices.add("mark", node.latex_verbatim())
+        elif name in REFS and a and a[-1] is not None:
+            label = " ".join(arg_text(a[-1]).split())
+            self.notices.add("ref", node.latex_verbatim())
+            if out and re.search(r"\\[A-Za-z]+$", out[-1]):  # \S\ref{x}: the macro before ends here
+                out.append("{}")
+            try:
+                out.append(escape(label))
+            except UnencodableText:
+                out.append(label)
         elif name in WRAPPERS:
             self.notices.add("style", "\\" + name)
             out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
@@ -382,6 +394,8 @@ NOTICE_TEXT = {
     "switch": "font switches ({example}) became the command that takes the text (\\textbf{{...}}, ...)",
     "cite": "cite commands of other packages or of the survey's own ({example}) were written as natbib's, "
             "which the paper loads",
+    "ref": "cross-references ({example}) became their label's text: the README has no numbers to show; "
+           "write the target's name instead if the label does not read well",
     "emptylink": "links without a target ({example}) became their text or image",
     "locallink": "links that are not http(s) addresses ({example}: a file of the source repository, a page "
                  "anchor) became their text or image: the build allows only http(s) links; write the full "
