@@ -67,8 +67,6 @@ KNOWN = {
     "paper) in a caption at 2407.18940.tex:104: it should expand it",
     "lucblassel__phd-manuscript": "importer refuses \\numprint (numprint package) at _main.tex:679: it should "
     "keep the number",
-    "natolambert__rlhf-book": "importer takes a first column that repeats (dates, 07-reasoning.md) as the row "
-    "name, which must be unique: it should pick a unique column or make the names unique",
 }
 
 

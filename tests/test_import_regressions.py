@@ -272,3 +272,21 @@ def test_a_cross_reference_in_a_cell_becomes_its_label_text_and_is_listed():
     assert "\\ref" not in paper and "\\Cref" not in paper
     assert "\\S{}sec:alpha\\_one" in paper and "| sec:alpha" in readme and "Table tab:beta" in readme
     assert [p for p in problems if "cross-references" in p.message and "2 time(s)" in p.message]
+
+
+def test_a_pandoc_caption_under_a_table_is_its_caption_and_a_unique_column_names_the_rows():
+    text = ("::: {.wide}\n| Year | Model | Open |\n|---|---|---|\n| 2020 | Alpha | Yes |\n| 2020 | Beta | No |\n"
+            "| 2021 | Gamma | Yes |\nTable: Models by year. {#tbl:models}\n:::\n")
+    tables, problems = through(text, "chapter.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert data["caption"] == "Models by year."
+    assert [r["model"] for r in data["rows"]] == ["Alpha", "Beta", "Gamma"]
+    assert data["columns"][0]["key"] == "model"  # the year repeats: the unique column names the rows
+    assert [p for p in problems if "pandoc" in p.message]
+
+
+def test_a_line_without_a_bar_that_is_not_pandoc_syntax_stays_a_row():
+    text = "| Model | Open |\n|---|---|\n| Alpha | Yes |\nBeta\n"
+    tables, problems = through(text, "README.md")
+    assert [r["model"] for r in tables[0][0]["rows"]] == ["Alpha", "Beta"]  # as GitHub shows it

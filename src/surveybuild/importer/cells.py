@@ -396,6 +396,8 @@ NOTICE_TEXT = {
             "which the paper loads",
     "ref": "cross-references ({example}) became their label's text: the README has no numbers to show; "
            "write the target's name instead if the label does not read well",
+    "pandoc": "pandoc lines under a table without a '|' ({example}), which GitHub shows as one more row, were "
+              "read as pandoc does: 'Table: ...' as the caption, ':::' fences left out",
     "emptylink": "links without a target ({example}) became their text or image",
     "locallink": "links that are not http(s) addresses ({example}: a file of the source repository, a page "
                  "anchor) became their text or image: the build allows only http(s) links; write the full "
