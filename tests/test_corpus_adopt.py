@@ -51,8 +51,6 @@ KNOWN = {
     "typeset it: the column should be README-only (show: readme), listed",
     "NiuTrans__MTBook": "importer refuses the custom cite macro \\upcite (defined in structure.tex as a "
     "superscript \\cite) at chapter10.tex:164: it should read it as a cite",
-    "TsinghuaC3I__Awesome-RL-for-LRMs": "importer writes \\nobreakdash for a non-breaking hyphen in a Markdown "
-    "cell (README.md:351), a macro table cells may not hold",
     "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "importer refuses math macros in cells (\\mathcal at "
     "paper.tex:117): math should be kept",
     "fmh1art__DP4EI_Survey": "importer keeps CJK text (embodied_data_prep_survey_zh.md:33) in columns the paper "

@@ -290,3 +290,12 @@ def test_a_line_without_a_bar_that_is_not_pandoc_syntax_stays_a_row():
     text = "| Model | Open |\n|---|---|\n| Alpha | Yes |\nBeta\n"
     tables, problems = through(text, "README.md")
     assert [r["model"] for r in tables[0][0]["rows"]] == ["Alpha", "Beta"]  # as GitHub shows it
+
+
+def test_a_non_breaking_hyphen_in_a_readme_cell_prints_as_a_hyphen_in_the_paper():
+    text = "| Method | Note |\n|---|---|\n| `Pre\u2011fix` | semi\u2011supervised |\n"
+    tables, problems = through(text, "README.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "semi-supervised" in paper and "\\texttt{Pre-fix}" in paper
+    assert "semi\u2011supervised" in readme  # the README keeps the character
