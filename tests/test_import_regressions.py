@@ -299,3 +299,22 @@ def test_a_non_breaking_hyphen_in_a_readme_cell_prints_as_a_hyphen_in_the_paper(
     assert not errors(problems)
     assert "semi-supervised" in paper and "\\texttt{Pre-fix}" in paper
     assert "semi\u2011supervised" in readme  # the README keeps the character
+
+
+def test_a_math_symbol_in_a_readme_cell_becomes_inline_math():
+    text = "| Title | Score |\n|---|---|\n| [**A\u2217 search**](https://example.org/a) | \u2265 3 |\n"
+    tables, problems = through(text, "README.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "A$*$ search" in data["rows"][0]["title"]  # a latex cell: the math it may hold, not \ensuremath
+    assert "\\ensuremath{\\geq} 3" in paper  # a text cell: the build escapes it as it does any text
+
+
+def test_numprint_and_nobreakdash_keep_their_text():
+    text = ("\\begin{tabular}{ll}\\toprule Method & Reads \\\\ \\midrule Alpha & \\numprint{1000} \\\\ "
+            "Beta\\nobreakdash-2 & \\numprint[nt]{25000} \\\\ \\bottomrule\\end{tabular}\n")
+    tables, problems = through(text, "paper.tex")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "numprint" not in paper and "nobreakdash" not in paper
+    assert "| Alpha | 1000 |" in readme and "| Beta-2 | 25000 |" in readme

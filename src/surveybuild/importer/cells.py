@@ -51,7 +51,7 @@ PLACING_ENVS = frozenset({"minipage", "center", "flushleft", "flushright", "varw
 DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
-WRAPPERS = frozenset({"turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
+WRAPPERS = frozenset({"numprint", "turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
                       "fbox", "hl", "cellcolor", "adjustbox", "smash", "mbox", "makebox", "hbox"})
 #: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
 FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape": "textit", "em": "emph",
@@ -61,7 +61,7 @@ FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape"
 #: cross-references: the README has no numbering, so the label's own text stands in (listed)
 REFS = frozenset({"ref", "autoref", "cref", "Cref", "eqref", "pageref", "nameref", "vref", "Vref"})
 #: commands with no text of their own: removed
-LAYOUT = frozenset({"centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
+LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
                     "vfill", "protect", "normalsize", "small", "footnotesize", "scriptsize", "tiny",
                     "large", "Large", "centerline", "relax", "hline", "cline", "midrule", "toprule",
@@ -82,7 +82,7 @@ SPECS = (
        macrospec.MacroSpec("hspace", "*{"), macrospec.MacroSpec("vspace", "*{"),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
        macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
-       macrospec.MacroSpec("turn", "{{")]
+       macrospec.MacroSpec("turn", "{{"), macrospec.MacroSpec("numprint", "[{")]
     + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]

@@ -49,9 +49,14 @@ def latex_text(text: str) -> str:
             out.append(SPECIALS[ch])
         elif ord(ch) < 128:
             out.append(ch)
-        else:
-            out.append(escape(ch))
+        else:  # a math symbol (∗, ≥) as $...$, the math a cell may hold, not pylatexenc's \ensuremath{...}
+            written = escape(ch)
+            math = ENSUREMATH.fullmatch(written)
+            out.append(f"${math.group(1)}$" if math else written)
     return "".join(out)
+
+
+ENSUREMATH = re.compile(r"\\ensuremath\{(.*)\}")
 
 
 def _esc(text: str, raw: RawTable, where: Source, report: bool = True) -> str:
