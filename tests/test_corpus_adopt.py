@@ -49,8 +49,8 @@ KNOWN = {
     "column the paper shows; pdflatex cannot typeset it: it should leave it out of the paper and list it",
     "LianjiaTech__BELLE": "importer keeps CJK text (README.md:289) in columns the paper shows; pdflatex cannot "
     "typeset it: the column should be README-only (show: readme), listed",
-    "NiuTrans__MTBook": "importer refuses the custom cite macro \\upcite (defined in structure.tex as a "
-    "superscript \\cite) at chapter10.tex:164: it should read it as a cite",
+    "NiuTrans__MTBook": "importer refuses the book's math macros (\\funp, \\mathbi, \\argmax, \\textrm in math at "
+    "chapter10.tex:812): they should be expanded or kept as math; CJK text in columns the paper shows",
     "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "importer refuses math macros in cells (\\mathcal at "
     "paper.tex:117): math should be kept",
     "fmh1art__DP4EI_Survey": "importer keeps CJK text (embodied_data_prep_survey_zh.md:33) in columns the paper "
@@ -59,12 +59,12 @@ KNOWN = {
     "iffsid__thesis": "importer refuses \\input inside a cell (a nested tabular of images at cvpr2014e.tex:286): "
     "it should list it as not represented",
     "kanishkamisra__cogsci2019": "importer refuses math in a caption (\\rho at cogsci-final-draft.tex:214)",
-    "lgy0404__Phone_Agent_Survey_Overleaf_TPAMI_250418": "importer refuses the author's symbol macro "
-    "\\boldcheckmark (compare-to-other-surveys.tex:14): check marks should become yes/no or \\checkmark",
-    "liuyixin-louis__agent4sci-llm-survey": "importer refuses the author's macro \\ours (a \\newcommand of the "
-    "paper) in a caption at 2407.18940.tex:104: it should expand it",
-    "lucblassel__phd-manuscript": "importer refuses \\numprint (numprint package) at _main.tex:679: it should "
-    "keep the number",
+    "lgy0404__Phone_Agent_Survey_Overleaf_TPAMI_250418": "the source cites keys its reference.bib lacks "
+    "(compare-to-other-surveys.tex:14); importer refuses text under a \\multirow (datasets.tex:107)",
+    "liuyixin-louis__agent4sci-llm-survey": "the source uses macros it does not define (\\ours, \\tf, \\inlineQ at "
+    "2407.18940.tex:104, 149: their \\newcommand is not in the repository), which the importer cannot expand",
+    "lucblassel__phd-manuscript": "importer refuses \\text in math (_main.tex:1529) and the author's macro with an "
+    "argument \\msr{F} (\\newcommand at _main.tex:1206, used at 3502); an empty first cell (_main.tex:2965)",
 }
 
 
