@@ -49,30 +49,24 @@ KNOWN = {
     "column the paper shows; pdflatex cannot typeset it: it should leave it out of the paper and list it",
     "LianjiaTech__BELLE": "importer keeps CJK text (README.md:289) in columns the paper shows; pdflatex cannot "
     "typeset it: the column should be README-only (show: readme), listed",
-    "NiuTrans__MTBook": "importer refuses the custom cite macro \\upcite (defined in structure.tex as a "
-    "superscript \\cite) at chapter10.tex:164: it should read it as a cite",
-    "TsinghuaC3I__Awesome-RL-for-LRMs": "importer writes \\nobreakdash for a non-breaking hyphen in a Markdown "
-    "cell (README.md:351), a macro table cells may not hold",
+    "NiuTrans__MTBook": "importer refuses the book's math macros (\\funp, \\mathbi, \\argmax, \\textrm in math at "
+    "chapter10.tex:812): they should be expanded or kept as math; CJK text in columns the paper shows",
     "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "importer refuses math macros in cells (\\mathcal at "
     "paper.tex:117): math should be kept",
     "fmh1art__DP4EI_Survey": "importer keeps CJK text (embodied_data_prep_survey_zh.md:33) in columns the paper "
     "shows; pdflatex cannot typeset it: the column should be README-only, listed",
-    "hdeplaen__phd-thesis": "importer refuses math macros in cells (\\ell at wasskernels.tex:202)",
+    "hdeplaen__phd-thesis": "the source's bibliography.bib repeats keys (peyre2019computational at lines 1264 "
+    "and 2102; keys differing only in case), which the build refuses; the tables import",
     "iffsid__thesis": "importer refuses \\input inside a cell (a nested tabular of images at cvpr2014e.tex:286): "
     "it should list it as not represented",
-    "kanishkamisra__cogsci2019": "importer refuses math in a caption (\\rho at cogsci-final-draft.tex:214)",
-    "lgy0404__Phone_Agent_Survey_Overleaf_TPAMI_250418": "importer refuses the author's symbol macro "
-    "\\boldcheckmark (compare-to-other-surveys.tex:14): check marks should become yes/no or \\checkmark",
-    "liuyixin-louis__agent4sci-llm-survey": "importer refuses the author's macro \\ours (a \\newcommand of the "
-    "paper) in a caption at 2407.18940.tex:104: it should expand it",
-    "lucblassel__phd-manuscript": "importer refuses \\numprint (numprint package) at _main.tex:679: it should "
-    "keep the number",
-    "natolambert__rlhf-book": "importer takes a first column that repeats (dates, 07-reasoning.md) as the row "
-    "name, which must be unique: it should pick a unique column or make the names unique",
-    "open-mmlab__OpenUnReID": "importer keeps a relative link (tools/UDA_TP, README.md:29), which the build "
-    "refuses: it should resolve it or keep the text",
-    "vzaliva__ai-formal-methods-survey": "importer refuses \\ref in a cell (survey.tex:124): it should keep "
-    "the text or list it",
+    "kanishkamisra__cogsci2019": "the source's .bib repeats a key (futagi2008computational); importer writes a "
+    "row with an empty first column (cogsci-final-draft.tex, table 3: 'row 1' without its 'group')",
+    "lgy0404__Phone_Agent_Survey_Overleaf_TPAMI_250418": "the source cites keys its reference.bib lacks "
+    "(compare-to-other-surveys.tex:14); importer refuses text under a \\multirow (datasets.tex:107)",
+    "liuyixin-louis__agent4sci-llm-survey": "the source uses macros it does not define (\\ours, \\tf, \\inlineQ at "
+    "2407.18940.tex:104, 149: their \\newcommand is not in the repository), which the importer cannot expand",
+    "lucblassel__phd-manuscript": "importer refuses \\text in math (_main.tex:1529) and the author's macro with an "
+    "argument \\msr{F} (\\newcommand at _main.tex:1206, used at 3502); an empty first cell (_main.tex:2965)",
 }
 
 

@@ -238,3 +238,83 @@ def test_a_surveys_own_cite_command_is_written_as_natbibs():
     assert not errors(problems)
     assert data["caption"] == "Models\\citep{k0}" and data["rows"][0]["paper"] == "\\citep{k1,k2}"
     assert any("\\upcite -> \\citep" in p.message for p in problems)
+
+
+def test_a_relative_link_in_a_readme_cell_keeps_its_text_and_is_listed():
+    text = ("| Method | Paper |\n|---|---|\n| [Alpha](tools/alpha) | [P1](https://example.org/p1) |\n"
+            "| [Beta](../beta/) | [P2](https://example.org/p2) |\n")
+    tables, problems = through(text, "README.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "tools/alpha" not in str(data["rows"]) and "../beta" not in str(data["rows"])
+    assert "[Alpha](tools/alpha)" in data["comment"] and "[Beta](../beta/)" in data["comment"]  # for the author
+    assert "Alpha" in readme and "Beta" in paper
+    assert "https://example.org/p1" in readme
+    listed = [str(p) for p in problems if "not http(s)" in p.message]
+    assert len(listed) == 1 and "[Alpha](tools/alpha)" in listed[0] and "2 time(s)" in listed[0]
+
+
+def test_a_heading_with_an_arrow_becomes_a_caption_the_cell_rules_allow():
+    text = "## Source -> Target\n\n| Method | Score |\n|---|---|\n| Alpha | 1 |\n"
+    tables, problems = through(text, "README.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert data["caption"] == "Source -> Target"
+    assert "\\caption{Source -> Target}" in paper and "ensuremath" not in paper
+
+
+def test_a_cross_reference_in_a_cell_becomes_its_label_text_and_is_listed():
+    text = ("\\begin{tabular}{ll}\\toprule Topic & Where \\\\ \\midrule Alpha & \\S\\ref{sec:alpha_one} \\\\ "
+            "Beta & Table~\\Cref{tab:beta} \\\\ \\bottomrule\\end{tabular}\n")
+    tables, problems = through(text, "paper.tex")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "\\ref" not in paper and "\\Cref" not in paper
+    assert "\\S{}sec:alpha\\_one" in paper and "| sec:alpha" in readme and "Table tab:beta" in readme
+    assert [p for p in problems if "cross-references" in p.message and "2 time(s)" in p.message]
+
+
+def test_a_pandoc_caption_under_a_table_is_its_caption_and_a_unique_column_names_the_rows():
+    text = ("::: {.wide}\n| Year | Model | Open |\n|---|---|---|\n| 2020 | Alpha | Yes |\n| 2020 | Beta | No |\n"
+            "| 2021 | Gamma | Yes |\nTable: Models by year. {#tbl:models}\n:::\n")
+    tables, problems = through(text, "chapter.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert data["caption"] == "Models by year."
+    assert [r["model"] for r in data["rows"]] == ["Alpha", "Beta", "Gamma"]
+    assert data["columns"][0]["key"] == "model"  # the year repeats: the unique column names the rows
+    assert [p for p in problems if "pandoc" in p.message]
+
+
+def test_a_line_without_a_bar_that_is_not_pandoc_syntax_stays_a_row():
+    text = "| Model | Open |\n|---|---|\n| Alpha | Yes |\nBeta\n"
+    tables, problems = through(text, "README.md")
+    assert [r["model"] for r in tables[0][0]["rows"]] == ["Alpha", "Beta"]  # as GitHub shows it
+
+
+def test_a_non_breaking_hyphen_in_a_readme_cell_prints_as_a_hyphen_in_the_paper():
+    text = "| Method | Note |\n|---|---|\n| `Pre\u2011fix` | semi\u2011supervised |\n"
+    tables, problems = through(text, "README.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "semi-supervised" in paper and "\\texttt{Pre-fix}" in paper
+    assert "semi\u2011supervised" in readme  # the README keeps the character
+
+
+def test_a_math_symbol_in_a_readme_cell_becomes_inline_math():
+    text = "| Title | Score |\n|---|---|\n| [**A\u2217 search**](https://example.org/a) | \u2265 3 |\n"
+    tables, problems = through(text, "README.md")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "A$*$ search" in data["rows"][0]["title"]  # a latex cell: the math it may hold, not \ensuremath
+    assert "\\ensuremath{\\geq} 3" in paper  # a text cell: the build escapes it as it does any text
+
+
+def test_numprint_and_nobreakdash_keep_their_text():
+    text = ("\\begin{tabular}{ll}\\toprule Method & Reads \\\\ \\midrule Alpha & \\numprint{1000} \\\\ "
+            "Beta\\nobreakdash-2 & \\numprint[nt]{25000} \\\\ \\bottomrule\\end{tabular}\n")
+    tables, problems = through(text, "paper.tex")
+    data, paper, readme = tables[0]
+    assert not errors(problems)
+    assert "numprint" not in paper and "nobreakdash" not in paper
+    assert "| Alpha | 1000 |" in readme and "| Beta-2 | 25000 |" in readme

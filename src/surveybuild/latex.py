@@ -41,7 +41,9 @@ ESCAPE_POLICIES = {
 #: The symbol map pdflatex starts from (``symbols:`` in surveybuild.yaml adds to it and wins): characters
 #: pylatexenc has no macro for. The packages they need are in :func:`script_preamble`.
 DEFAULT_SYMBOLS = {"\N{CHECK MARK}": r"\checkmark", "\N{HEAVY CHECK MARK}": r"\checkmark",
-                   "\N{BALLOT X}": r"\ding{55}", "\N{HEAVY BALLOT X}": r"\ding{55}"}
+                   "\N{BALLOT X}": r"\ding{55}", "\N{HEAVY BALLOT X}": r"\ding{55}",
+                   # T1 fonts have no glyph for it; a hyphen prints the same (a line may break after it)
+                   "\N{NON-BREAKING HYPHEN}": "-"}
 SYMBOL_PACKAGES = {"checkmark": "amssymb", "ding": "pifont"}
 
 

@@ -51,15 +51,17 @@ PLACING_ENVS = frozenset({"minipage", "center", "flushleft", "flushright", "varw
 DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
-WRAPPERS = frozenset({"turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
+WRAPPERS = frozenset({"numprint", "turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
                       "fbox", "hl", "cellcolor", "adjustbox", "smash", "mbox", "makebox", "hbox"})
 #: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
 FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape": "textit", "em": "emph",
                  "sl": "textsl", "slshape": "textsl", "sc": "textsc", "scshape": "textsc", "tt": "texttt",
                  "ttfamily": "texttt", "sffamily": "textsf", "sf": "textsf", "rmfamily": "textrm",
                  "upshape": "textup", "mdseries": "textmd"}
+#: cross-references: the README has no numbering, so the label's own text stands in (listed)
+REFS = frozenset({"ref", "autoref", "cref", "Cref", "eqref", "pageref", "nameref", "vref", "Vref"})
 #: commands with no text of their own: removed
-LAYOUT = frozenset({"centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
+LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
                     "vfill", "protect", "normalsize", "small", "footnotesize", "scriptsize", "tiny",
                     "large", "Large", "centerline", "relax", "hline", "cline", "midrule", "toprule",
@@ -80,7 +82,8 @@ SPECS = (
        macrospec.MacroSpec("hspace", "*{"), macrospec.MacroSpec("vspace", "*{"),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
        macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
-       macrospec.MacroSpec("turn", "{{")]
+       macrospec.MacroSpec("turn", "{{"), macrospec.MacroSpec("numprint", "[{")]
+    + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
 )
@@ -282,6 +285,15 @@ class _Converter:
         elif name == "ding" and arg_text(a[-1] if a else None).strip() in DINGS:
             out.append("\\checkmark" if DINGS[arg_text(a[-1]).strip()] else "$\\times$")
             self.notices.add("mark", node.latex_verbatim())
+        elif name in REFS and a and a[-1] is not None:
+            label = " ".join(arg_text(a[-1]).split())
+            self.notices.add("ref", node.latex_verbatim())
+            if out and re.search(r"\\[A-Za-z]+$", out[-1]):  # \S\ref{x}: the macro before ends here
+                out.append("{}")
+            try:
+                out.append(escape(label))
+            except UnencodableText:
+                out.append(label)
         elif name in WRAPPERS:
             self.notices.add("style", "\\" + name)
             out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
@@ -382,7 +394,14 @@ NOTICE_TEXT = {
     "switch": "font switches ({example}) became the command that takes the text (\\textbf{{...}}, ...)",
     "cite": "cite commands of other packages or of the survey's own ({example}) were written as natbib's, "
             "which the paper loads",
+    "ref": "cross-references ({example}) became their label's text: the README has no numbers to show; "
+           "write the target's name instead if the label does not read well",
+    "pandoc": "pandoc lines under a table without a '|' ({example}), which GitHub shows as one more row, were "
+              "read as pandoc does: 'Table: ...' as the caption, ':::' fences left out",
     "emptylink": "links without a target ({example}) became their text or image",
+    "locallink": "links that are not http(s) addresses ({example}: a file of the source repository, a page "
+                 "anchor) became their text or image: the build allows only http(s) links; write the full "
+                 "https:// address to keep one",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 

@@ -17,6 +17,7 @@ from ..latex import UnencodableText, escape
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
 
+WEB = re.compile(r"https?://", re.I)  # the only links the build allows
 LEAKED = re.compile(r"\\(?:tnotex?|cite[a-z]*|Cite[a-z]*)\s*[\[{*]")
 
 
@@ -48,9 +49,14 @@ def latex_text(text: str) -> str:
             out.append(SPECIALS[ch])
         elif ord(ch) < 128:
             out.append(ch)
-        else:
-            out.append(escape(ch))
+        else:  # a math symbol (∗, ≥) as $...$, the math a cell may hold, not pylatexenc's \ensuremath{...}
+            written = escape(ch)
+            math = ENSUREMATH.fullmatch(written)
+            out.append(f"${math.group(1)}$" if math else written)
     return "".join(out)
+
+
+ENSUREMATH = re.compile(r"\\ensuremath\{(.*)\}")
 
 
 def _esc(text: str, raw: RawTable, where: Source, report: bool = True) -> str:
@@ -81,6 +87,11 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
     for item in items:  # a link without a target: its text (or image) alone
         if item.kind == "link" and not item.url.strip():
             raw.notices.add("emptylink", f"[{item.text}]()")
+            item.kind, item.url = ("image", item.image) if item.image else ("text", "")
+        elif item.kind == "link" and not WEB.match(item.url.strip()):  # relative: no place outside the repository
+            shown = f"[{' '.join(item.text.split())}]({item.url.strip()})"
+            raw.notices.add("locallink", shown)
+            raw.comments.append(f"Line {where.line}: the link {shown} was not carried (not an http(s) address).")
             item.kind, item.url = ("image", item.image) if item.image else ("text", "")
     # a citation link between brackets: "[<a href="#ref3">3</a>]"
     out: list[Item] = []

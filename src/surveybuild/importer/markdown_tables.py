@@ -23,10 +23,10 @@ from pathlib import PurePath
 
 from markdown_it import MarkdownIt
 
-from ..latex import UnencodableText, escape
+from ..latex import UnencodableText
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
-from .inline import Item, cell
+from .inline import Item, cell, latex_text
 
 DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 FULL_WIDTH_BAR = "\uff5c"
@@ -110,8 +110,8 @@ def inline_items(source: str, md: MarkdownIt) -> list[Item]:
 
 def _caption(heading: str | None, path: str) -> str:
     text = heading or PurePath(path).stem
-    try:
-        return escape(text)
+    try:  # as a cell's text is written (``->`` stays ``->``, T1 typesets it), not with \ensuremath
+        return latex_text(text)
     except UnencodableText:
         return text
 
@@ -170,9 +170,34 @@ def _headings(tokens) -> list[tuple[int, str]]:
 
 
 def _name(raw: RawTable, heading: str | None, path: str) -> None:
-    raw.caption = _caption(heading, path)
     raw.section = heading
+    if raw.caption:  # a pandoc caption line (``Table: ...``) under the table
+        return
+    raw.caption = _caption(heading, path)
     raw.comments.append("The caption is the heading above the table in the README.")
+
+
+#: pandoc Markdown under a pipe table, no '|' in the line: its caption (``Table: text`` or ``: text``) and
+#: the fence of a ``::: {}`` div around it. GitHub's parser reads such a line as one more row.
+PANDOC_CAPTION = re.compile(r"^\s*(?:Table)?:\s+(\S.*)$")
+PANDOC_FENCE = re.compile(r"^\s*:{3,}\s*(\{[^}]*\}|[\w-]+)?\s*$")
+
+
+def _pandoc_tail(raw: RawTable, rows: list, text_lines: list[str], offset: int, path: str) -> None:
+    """Trailing body rows whose source line has no '|' and is pandoc's caption or div fence: not rows."""
+    while rows and rows[-1]:
+        line_no = rows[-1][0].source.line
+        line = text_lines[line_no - 1 - offset] if 0 < line_no - offset <= len(text_lines) else "|"
+        if "|" in line:
+            return
+        caption, fence = PANDOC_CAPTION.match(line), PANDOC_FENCE.match(line)
+        if not caption and not fence:
+            return
+        rows.pop()
+        if caption:
+            raw.caption = _caption(re.sub(r"\s*\{#[^}]*\}\s*$", "", caption.group(1)), path)
+            raw.comments.append(f"The caption is pandoc's caption line under the table (line {line_no}).")
+        raw.notices.add("pandoc", line.strip()[:40])
 
 
 def _table(tokens, i: int, md: MarkdownIt, path: str, offset: int, cite_map, lines_text=None) -> RawTable:
@@ -208,6 +233,8 @@ def _table(tokens, i: int, md: MarkdownIt, path: str, offset: int, cite_map, lin
             where = Source(path, row_line, 1)
             row.append(cell(inline_items(inline.content, md), where, raw, cite_map, align=align))
         j += 1
+    if lines_text is not None:
+        _pandoc_tail(raw, rows, lines_text, offset, path)
     raw.body = rows
     # body rows with more cells than the header: GitHub drops them silently
     text_lines = lines_text
