@@ -58,9 +58,8 @@ def check_survey(survey: Survey) -> list[Problem]:
     problems += _symbols(survey.settings)
     problems += figures.check_figures(survey)
     for figure in survey.figures:
-        problems += _caption(figure.caption, figure.caption_source, f"figure '{figure.id}': caption", index, used)
-        problems += _typeset(figure.caption, figure.caption_source, f"figure '{figure.id}': caption", None,
-                             (survey.settings.engine, survey.settings.symbols))
+        problems += _latex(figure.caption, figure.caption_source, f"figure '{figure.id}': caption", None, index,
+                           used, set(), (survey.settings.engine, survey.settings.symbols))
     for cite in survey.tex_cites:
         if cite.key == "*":  # \nocite{*}: every entry is in the bibliography
             used.update(index.keys)
@@ -83,30 +82,6 @@ def check_survey(survey: Survey) -> list[Problem]:
         if entry.key not in used and not read_failed:
             problems.append(Problem(entry.source, f"entry '{entry.key}' is never cited", severity="warning",
                                     hint="cite it from a table or the paper, or delete it"))
-    return problems
-
-
-def _caption(text: str, where: Source, thing: str, index: BibIndex, used: set[str]) -> list[Problem]:
-    """A caption outside any table: its cite keys and links are checked; it has no notes to refer to."""
-    try:
-        pieces = to_pieces(text)
-    except LatexFieldError as exc:
-        return [Problem(where, f"{thing}: {p}") for p in exc.problems]
-    problems = []
-    for piece in pieces:
-        if isinstance(piece, Cite):
-            for key in piece.keys:
-                used.add(key)
-                found = index.problem(key, where, thing)
-                if found:
-                    problems.append(found)
-        elif isinstance(piece, NoteRef):
-            problems.append(Problem(where, f"{thing}: a figure has no table notes to refer to",
-                                    hint="write the note's text in the caption"))
-        elif isinstance(piece, Link):
-            wrong = values.check_url(piece.url)
-            if wrong:
-                problems.append(Problem(where, f"{thing}: {wrong}", hint="write a full https:// link"))
     return problems
 
 
@@ -372,8 +347,9 @@ def _symbols(settings: Settings) -> list[Problem]:
     return problems
 
 
-def _latex(text: str, where: Source, thing: str, table: Table, index: BibIndex, used: set[str],
+def _latex(text: str, where: Source, thing: str, table: Table | None, index: BibIndex, used: set[str],
            referenced: set[str], ts=("pdflatex", ())) -> list[Problem]:
+    """A LaTeX field's problems: its cites, notes, links and characters (``table`` None: a figure's caption)."""
     try:
         pieces = to_pieces(text)
     except LatexFieldError as exc:
@@ -388,6 +364,9 @@ def _latex(text: str, where: Source, thing: str, table: Table, index: BibIndex, 
                 found = index.problem(key, where, thing)
                 if found:
                     problems.append(found)
+        elif isinstance(piece, NoteRef) and table is None:
+            problems.append(Problem(where, f"{thing}: a figure has no table notes to refer to",
+                                    hint="write the note's text in the caption"))
         elif isinstance(piece, NoteRef):
             referenced.add(piece.note_id)
             if table.note(piece.note_id) is None:

@@ -81,7 +81,7 @@ def tex_tree_names(package_names: tuple[str, ...], cls: str) -> frozenset[str] |
     seen: set[str] = set()
     todo = list(_KERNEL) + ([f"{cls}.cls"] if cls else []) + [f"{p}.sty" for p in package_names]
     while todo and len(seen) < _MAX_FILES:
-        batch = [f for f in dict.fromkeys(todo) if f not in seen and re.fullmatch(r"[\w.-]+", f)]
+        batch = [f for f in dict.fromkeys(todo) if f not in seen and re.fullmatch(r"\w[\w.-]*", f)]  # never an option
         todo = []
         if not batch:
             break

@@ -323,7 +323,6 @@ def _rows(env, raw: RawTable, where):
     # the header: a longtable's first head, else the rows before the first rule after a row
     header_count = 0
     body_start = 0
-    foot: set[int] = set()
     if segments:
         marks = dict((m, n) for n, m in segments)
         if "endfirsthead" in marks:
@@ -331,7 +330,6 @@ def _rows(env, raw: RawTable, where):
         elif "endhead" in marks:
             header_count = marks["endhead"]
         last = max(n for n, _ in segments)
-        foot = set(range(header_count, last))
         body_start = last
     else:
         after = [n for n in rules_at if n > 0]
