@@ -28,8 +28,9 @@ _DEF = re.compile(
     r"\\(?:(?:re)?newcommand|providecommand|DeclareRobustCommand|newrobustcmd|renewrobustcmd|providerobustcmd"
     r"|(?:New|Renew|Provide|Declare)(?:Document|Expandable)Command|DeclareText(?:Symbol|Accent|Command|"
     r"CompositeCommand|CommandDefault|SymbolDefault)|DeclareMathSymbol|DeclareMathOperator"
-    r"|Declare(?:Old|Text)FontCommand|DeclareMathAccent|DeclareMathDelimiter)\*?\s*\{?\s*\\([A-Za-z]+)"
-    r"|\\(?:[gex]?def|protected@[ex]?def|let|global\s*\\let|(?:math)?chardef)\s*\\([A-Za-z]+)"
+    r"|Declare(?:Old|Text)FontCommand|DeclareMathAccent|DeclareMathDelimiter)\*?\s*\{?\s*\\([A-Za-z]+)(?![@A-Za-z])"
+    r"|\\(?:[gex]?def|protected@[ex]?def|let|global\s*\\let|(?:math|count|dimen|skip|toks)?chardef|countdef|dimendef"
+    r"|skipdef|toksdef|new(?:dimen|length|skip|count|counter|toks|box|savebox|muskip|if))\s*\{?\s*\\([A-Za-z]+)(?![@A-Za-z])"
     r"|\\@namedef\s*\{([A-Za-z]+)\}|\\csname\s*([A-Za-z]+)\\endcsname")
 _PACKAGE = re.compile(r"\\(?:usepackage|RequirePackage(?:WithOptions)?)\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")
 _CLASS = re.compile(r"\\documentclass\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")

@@ -571,6 +571,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         problems.append(Problem(raw.source, f"{len(missing_notes)} note(s) marked in cells have no text in the "
                                 f"file ({', '.join(missing_notes)}): defined with a placeholder text",
                                 hint="write the notes' text in the YAML"))
+    problems += cells.dropped_problems(raw.notices, lambda pos: raw.source)  # a text of its own: the table's place
     for message in cells.notice_messages(raw.notices):
         problems.append(Problem(raw.source, message, severity="warning"))
     if raw.cite_text:
