@@ -255,8 +255,11 @@ class _Converter:
         if node.isNodeType(latexwalker.LatexCommentNode):
             return
         after_dropped, self.after_dropped = self.after_dropped, False
-        if after_dropped and node.isNodeType(latexwalker.LatexGroupNode) and not node.nodelist:
-            return  # \ours{}: the braces only ended the command's name
+        if after_dropped and node.isNodeType(latexwalker.LatexGroupNode) and node.delimiters[0] == "{":
+            # \tf{text}: the undefined command's argument, its text kept; \ours{}: the braces ended its name
+            out.append("".join(self.nodes(node.nodelist, depth + 1)))
+            self.after_dropped = True  # a second argument
+            return
         if node.isNodeType(latexwalker.LatexCharsNode):
             out.append(node.chars)
         elif node.isNodeType(latexwalker.LatexSpecialsNode):
@@ -372,7 +375,7 @@ class _Converter:
                     out.append("".join(self.nodes(arg.nodelist, depth + 1)))
             if node.macro_post_space:
                 out.append(" ")
-            self.after_dropped = not node.macro_post_space
+            self.after_dropped = True
         else:
             text = "\\" + name + node.macro_post_space
             for arg in a:
