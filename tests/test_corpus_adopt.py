@@ -56,9 +56,13 @@ KNOWN = {
     "paper.tex:117): math should be kept",
     "fmh1art__DP4EI_Survey": "importer keeps CJK text (embodied_data_prep_survey_zh.md:33) in columns the paper "
     "shows; pdflatex cannot typeset it: the column should be README-only, listed",
-    "iffsid__thesis": "importer refuses math environments and \\includegraphics in cells (cvpr2014e.tex), "
-    "the source's @preamble; the bibliography redefines @string names (strings.bib, thesis.bib)",
-    "liuyixin-louis__agent4sci-llm-survey": "importer refuses \\ours, \\tf, \\inlineQ at 2407.18940.tex:104, 149",
+    "iffsid__thesis": "importer: grids of images (\\includegraphics cells: cvpr2014e.tex:917, nips2013d.tex:511) "
+    "leave rows without a first column; math environments and the author's math macros in cells (\\define, "
+    "\\conjunct: cvpr2014e.tex:543-707). Source: thesis.bib has an @preamble; strings.bib defines @string names "
+    "twice ('%@string{ECCV ...}' at line 25, which BibTeX still reads)",
+    "liuyixin-louis__agent4sci-llm-survey": "importer: rows repeat their names within a table ('~~~w/ full' under "
+    "each retriever, 2407.18940.tex:337-345; '~~~Reranking' at 381, 384; 'PAPER TITLES:' in a one-column prompt "
+    "text), which the build refuses as duplicate rows. Source: cites Sun2023IsCG (2407.18940.tex:701) with no .bib",
     "lucblassel__phd-manuscript": "importer refuses \\text in math (_main.tex:1529) and the author's macro with an "
     "argument \\msr{F} (\\newcommand at _main.tex:1206, used at 3502); an empty first cell (_main.tex:2965)",
 }

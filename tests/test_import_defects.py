@@ -96,12 +96,13 @@ def test_a_command_the_source_never_defines_leaves_its_text_and_is_listed():
     known = latextext.ALLOWED | texknown.COMMON
     result = import_text(UNDEFINED, "s.tex", known=known)
     (imported,) = result.tables
-    assert imported.table.caption == "Results of by venue"
+    assert imported.table.caption == "Results of ours by venue"  # no argument: the name stands in
     assert [r.name for r in imported.table.rows] == ["ACL", "ICLR"]
     listed = sorted(str(p) for p in result.problems if "not represented" in p.message)
     assert listed[0].startswith("s.tex:1:34: warning: not represented: '\\ours' is defined neither by LaTeX")
+    assert "its name stands in for the text it would print" in listed[0]
     assert listed[1].startswith("s.tex:3:1: warning: not represented: '\\tf' is defined neither by LaTeX")
-    assert "(also on line(s) 4)" in listed[1] and len(listed) == 2
+    assert "(also on line(s) 4)" in listed[1] and "the text of its arguments kept" in listed[1] and len(listed) == 2
     # without knowing what the source defines (no TeX), the importer keeps every command as written
     kept = import_text(UNDEFINED, "s.tex").tables[0].table
     assert kept.rows[0].name == "\\tf{ACL}"

@@ -67,7 +67,7 @@ FILE_READERS = frozenset({"input", "include", "import", "subimport", "includegra
 LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
                     "vfill", "protect", "normalsize", "small", "footnotesize", "scriptsize", "tiny",
-                    "large", "Large", "centerline", "relax", "hline", "cline", "midrule", "toprule",
+                    "large", "Large", "LARGE", "huge", "Huge", "centerline", "relax", "hline", "cline", "midrule", "toprule",
                     "bottomrule", "cmidrule", "addlinespace", "xspace"})
 
 SPECS = (
@@ -186,7 +186,7 @@ def dropped_problems(notices: Notices, where) -> list:
 
     places: dict[tuple[str, str], list] = {}
     for pos, piece, why in notices.dropped:
-        key = piece.split("{")[0].split("[")[0].strip() if why == "undefined" else piece
+        key = piece.split("{")[0].split("[")[0].strip() if why.startswith("undefined") else piece
         places.setdefault((key, why), []).append(where(pos))
     notices.dropped.clear()
     out = []
@@ -202,12 +202,16 @@ DROPPED_HINT = {
     "file": "write what it shows into the YAML by hand if the table needs it",
     "undefined": "if the source defines it elsewhere, add that \\newcommand to the imported file and import again; "
                  "or edit the YAML",
+    "undefined-name": "write the text it stands for in the YAML; or, if the source defines it elsewhere, add that "
+                      "\\newcommand to the imported file and import again",
 }
 #: why a piece was left out (:meth:`Notices.drop`), for the message
 DROPPED_TEXT = {
     "file": "reads another file, which the import does not follow (a table's cell holds its own text only)",
     "undefined": "is defined neither by LaTeX and the packages nor by the source's files: the command is left "
                  "out, the text of its arguments kept",
+    "undefined-name": "is defined neither by LaTeX and the packages nor by the source's files: its name stands in "
+                      "for the text it would print",
 }
 
 
@@ -231,7 +235,9 @@ class _Converter:
         self.first = first
         self.cites: list[str] = []
         self.links: list[str] = []
-        self.after_dropped = False  # an undefined command was just left out: its terminating {} goes too
+        #: an undefined command was just left out: (the list its name stands in, at which index, its listing):
+        #: a braced argument after it keeps its text and the name goes; no argument: the name stays, as text
+        self.after_dropped: tuple[list, int, int] | None = None
 
     def note_id(self, text: str) -> str:
         text = text.strip()
@@ -254,11 +260,18 @@ class _Converter:
     def node(self, node, out: list[str], depth: int) -> None:
         if node.isNodeType(latexwalker.LatexCommentNode):
             return
-        after_dropped, self.after_dropped = self.after_dropped, False
-        if after_dropped and node.isNodeType(latexwalker.LatexGroupNode) and node.delimiters[0] == "{":
-            # \tf{text}: the undefined command's argument, its text kept; \ours{}: the braces ended its name
-            out.append("".join(self.nodes(node.nodelist, depth + 1)))
-            self.after_dropped = True  # a second argument
+        after_dropped, self.after_dropped = self.after_dropped, None
+        if after_dropped is not None and node.isNodeType(latexwalker.LatexGroupNode) and node.delimiters[0] == "{":
+            stand_in, at, listed = after_dropped
+            if node.nodelist:  # \tf{text}: the undefined command's argument: its text kept, the name goes
+                if stand_in is out and stand_in[at:at + 1] != [""]:
+                    stand_in[at] = ""
+                    pos, piece, _ = self.notices.dropped[listed]
+                    self.notices.dropped[listed] = (pos, piece, "undefined")
+                out.append("".join(self.nodes(node.nodelist, depth + 1)))
+                self.after_dropped = after_dropped  # a second argument
+            else:  # \ours{}: the braces only ended the command's name
+                self.after_dropped = None
             return
         if node.isNodeType(latexwalker.LatexCharsNode):
             out.append(node.chars)
@@ -369,13 +382,14 @@ class _Converter:
             self.notices.drop(node, "file")
             _pop_space(out)
         elif self.notices.undefined(name):  # \ours, \tf{text}: an undefined macro's text stays
-            self.notices.drop(node, "undefined")
-            for arg in a:
-                if arg is not None and arg.isNodeType(latexwalker.LatexGroupNode):
-                    out.append("".join(self.nodes(arg.nodelist, depth + 1)))
+            texts = ["".join(self.nodes(arg.nodelist, depth + 1)) for arg in a
+                     if arg is not None and arg.isNodeType(latexwalker.LatexGroupNode)]
+            self.notices.drop(node, "undefined" if texts else "undefined-name")
+            out.append("".join(texts) if texts else name)
+            if not texts:
+                self.after_dropped = (out, len(out) - 1, len(self.notices.dropped) - 1)
             if node.macro_post_space:
                 out.append(" ")
-            self.after_dropped = True
         else:
             text = "\\" + name + node.macro_post_space
             for arg in a:
