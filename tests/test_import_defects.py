@@ -152,3 +152,11 @@ def test_an_imported_cite_of_a_key_the_bib_lacks_names_the_cite_and_the_fix():
     assert [str(p) for p in result.problems if p.severity == "error"] == [
         "s.tex:2:6: error: cite key 'gone2020' is not in refs.bib: the build stops on it (add its entry to "
         "refs.bib, or correct the key)"]
+
+
+def test_an_imported_cite_of_a_key_in_another_case_or_spelling_says_which():
+    text = "\\begin{tabular}{ll} A & B \\\\ \\hline\n x & \\cite{Smith2020,jones2021dep} \\\\ \\end{tabular}"
+    result = import_text(text, "s.tex", bib_keys={"smith2020", "jones2021deep"})
+    assert [p.hint for p in result.problems if p.severity == "error"] == [
+        "refs.bib has it as 'smith2020' (BibTeX ignores case, surveybuild does not): write that",
+        "did you mean 'jones2021deep'? else add its entry to refs.bib"]

@@ -14,6 +14,7 @@ Everything else that does not fit is repaired in a stated way and reported.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections import Counter
@@ -588,9 +589,14 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
             for key in _cite_keys(text):
                 if key not in bib_keys:
                     missing.setdefault(key, where)
+        folded = {k.casefold(): k for k in bib_keys} if missing else {}
         for key, where in missing.items():
-            problems.append(Problem(where, f"cite key '{key}' is not in refs.bib: the build stops on it",
-                                    hint="add its entry to refs.bib, or correct the key"))
+            same = folded.get(key.casefold())
+            close = difflib.get_close_matches(key, list(bib_keys), n=1, cutoff=0.75) if same is None else []
+            hint = (f"refs.bib has it as '{same}' (BibTeX ignores case, surveybuild does not): write that" if same
+                    else f"did you mean '{close[0]}'? else add its entry to refs.bib" if close
+                    else "add its entry to refs.bib, or correct the key")
+            problems.append(Problem(where, f"cite key '{key}' is not in refs.bib: the build stops on it", hint=hint))
     # label "" = the default, tab:<the id the file is written as>
     table = Table(
         id=name, caption=raw.caption, label=raw.label or "", columns=tuple(columns), rows=tuple(rows),
