@@ -14,9 +14,9 @@ import pytest
 
 from conftest import locate, snapshot
 from surveybuild.cli import main
-from surveybuild.read import read_settings
-from surveybuild.tableread import read_table
-from surveybuild import yamlread
+from surveybuild.readers.read import read_settings
+from surveybuild.readers.tableread import read_table
+from surveybuild.readers import yamlread
 
 M = "tables/models.yaml"
 PLACED = re.compile(r"^[\w./-]+:\d+:\d+: error: ")

@@ -21,7 +21,7 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from conftest import edit, locate, require_tool
-from surveybuild.preview import Preview
+from surveybuild.preview.server import Preview
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
