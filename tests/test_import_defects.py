@@ -7,13 +7,14 @@ from __future__ import annotations
 from conftest import require_tool
 from test_import_regressions import through
 
-from surveybuild import latextext, texknown
-from surveybuild.bibread import read_bib, read_bibs
-from surveybuild.check import BibIndex, check_table
+from surveybuild.checks import texknown
+from surveybuild.checks.check import BibIndex, check_table
 from surveybuild.importer import import_text
 from surveybuild.importer.command import known_names, run_import
 from surveybuild.init import init
-from surveybuild.tableread import read_table
+from surveybuild.readers.bibread import read_bib, read_bibs
+from surveybuild.readers.tableread import read_table
+from surveybuild.renderers import latextext
 
 GROUPS = r"""\begin{table}\caption{Areas}\begin{tabular}{lll}\toprule
 Area & Name & Size \\ \midrule

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 
 from pylatexenc import latexwalker, macrospec
 
-from ..latex import UnencodableText, escape
-from ..texread import CITE_COMMANDS, NATBIB
+from ..model import Problem
+from ..renderers.latex import UnencodableText, escape
+from ..readers.texread import CITE_COMMANDS, NATBIB
 
 #: cite commands whose keys move to the row's ``cite:`` when they are in the first column
 MOVABLE_CITES = frozenset({"cite", "citep", "citealp", "parencite", "autocite"})
@@ -182,8 +183,6 @@ class Notices:
 def dropped_problems(notices: Notices, where) -> list:
     """The pieces left out, one problem per piece (an undefined command: one for all its uses), at its place
     (``where(position)``; ``None`` for a text whose positions are not the file's)."""
-    from ..model import Problem
-
     places: dict[tuple[str, str], list] = {}
     for pos, piece, why in notices.dropped:
         key = piece.split("{")[0].split("[")[0].strip() if why.startswith("undefined") else piece
