@@ -68,8 +68,8 @@ FILE_READERS = frozenset({"input", "include", "import", "subimport", "includegra
 LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
                     "vfill", "protect", "normalsize", "small", "footnotesize", "scriptsize", "tiny",
-                    "large", "Large", "LARGE", "huge", "Huge", "centerline", "relax", "hline", "cline", "midrule", "toprule",
-                    "bottomrule", "cmidrule", "addlinespace", "xspace"})
+                    "large", "Large", "LARGE", "huge", "Huge", "centerline", "relax", "hline", "cline", "midrule",
+                    "toprule", "bottomrule", "cmidrule", "addlinespace", "xspace"})
 
 SPECS = (
     [macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
@@ -181,8 +181,8 @@ class Notices:
 
 
 def dropped_problems(notices: Notices, where) -> list:
-    """The pieces left out, one problem per piece (an undefined command: one for all its uses), at its place
-    (``where(position)``; ``None`` for a text whose positions are not the file's)."""
+    """The pieces left out, one problem per piece (an undefined command: one for all its uses, at the first, with
+    the other lines), placed by ``where(position)``."""
     places: dict[tuple[str, str], list] = {}
     for pos, piece, why in notices.dropped:
         key = piece.split("{")[0].split("[")[0].strip() if why.startswith("undefined") else piece
@@ -263,7 +263,7 @@ class _Converter:
         if after_dropped is not None and node.isNodeType(latexwalker.LatexGroupNode) and node.delimiters[0] == "{":
             stand_in, at, listed = after_dropped
             if node.nodelist:  # \tf{text}: the undefined command's argument: its text kept, the name goes
-                if stand_in is out and stand_in[at:at + 1] != [""]:
+                if stand_in is out and stand_in[at]:
                     stand_in[at] = ""
                     pos, piece, _ = self.notices.dropped[listed]
                     self.notices.dropped[listed] = (pos, piece, "undefined")
