@@ -5,11 +5,13 @@ Used to tell, before TeX runs, that a bibliography field holds a macro that woul
 
 - :func:`definitions`: the names a text defines (``\\newcommand``, ``\\def``, ``\\let``,
   ``\\DeclareRobustCommand``, ``\\DeclareTextSymbol``, ``\\NewDocumentCommand``, registers such as ``\\newlength``
-  and ``\\newif``, ...; an internal ``\\tf@size`` defines no ``\\tf``), found by regular expressions. Pure; used on the paper's ``.tex`` files and the ``@preamble`` of its ``.bib`` files.
+  and ``\\newif``, ...; an internal ``\\tf@size`` defines no ``\\tf``), found by regular expressions. Pure; used on
+  the paper's ``.tex`` files and the ``@preamble`` of its ``.bib`` files, and by ``import`` on the source's files.
 - :func:`tex_tree_names`: the names defined by LaTeX's kernel files, the class and the packages
   (and the packages they require), read from the TeX installation that ``kpsewhich`` finds (run in an
-  empty folder, with plain file names as arguments, never a shell). Read-only, files outside the project; called only when a cited field holds a name outside :data:`COMMON`,
-  and once per set of packages. Without kpsewhich (no TeX), it returns ``None``: the check is skipped.
+  empty folder, with plain file names as arguments, never a shell). Read-only, files outside the project; called
+  when a cited field holds a name outside :data:`COMMON`, and by ``import`` (a command in a cell that nothing
+  defines is left out and listed), once per set of packages. Without kpsewhich (no TeX), it returns ``None``: the check is skipped.
 
 Sound enough, not exact: a package that builds names with ``\\csname`` loops is not understood, so
 a name it defines may be reported unknown (the hint says how to declare it).
