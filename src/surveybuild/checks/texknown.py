@@ -11,7 +11,8 @@ Used to tell, before TeX runs, that a bibliography field holds a macro that woul
   (and the packages they require), read from the TeX installation that ``kpsewhich`` finds (run in an
   empty folder, with plain file names as arguments, never a shell). Read-only, files outside the project; called
   when a cited field holds a name outside :data:`COMMON`, and by ``import`` (a command in a cell that nothing
-  defines is left out and listed), once per set of packages. Without kpsewhich (no TeX), it returns ``None``: the check is skipped.
+  defines is left out and listed), once per set of packages. Without kpsewhich (no TeX), it returns ``None``:
+  the check is skipped.
 
 Sound enough, not exact: a package that builds names with ``\\csname`` loops is not understood, so
 a name it defines may be reported unknown (the hint says how to declare it).
