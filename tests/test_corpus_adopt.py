@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import require_tool
 from corpus import CORPUS, corpus_path
+from typeset_checks import bad_breaks, log_defects, outside_text_block, trace_layout
 
 from surveybuild import build
 from surveybuild.bibread import read_bibs
@@ -122,8 +123,14 @@ def test_a_corpus_repository_moves_in_and_builds(name, tmp_path):
         "\\bibliographystyle", "".join(f"\\input{{tables/{i}}}\n\\clearpage\n" for i in ids) + "\\bibliographystyle"),
         "utf-8")
     assert not problems, f"{name}: import: " + "\n".join(problems[:10])
+    trace_layout(main)
     report = build.paper(root)
     assert report.ok, f"{name}: " + "\n".join(map(str, report.errors[:10]))
+    # clean typesetting (issue 13): checked on this one build, from its log and its PDF
+    log = (root / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    assert log_defects(log) == [], name
+    assert outside_text_block(root / "paper" / "build" / "main.pdf", log)[:10] == [], name
+    assert bad_breaks(log) == [], name
 
 
 @pytest.mark.parametrize("name, files", [
