@@ -71,10 +71,11 @@ def outside_text_block(pdf: Path, log: str, tolerance: float = 1.0) -> list[str]
             words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in _WORD.findall(line)]
             for wx0, wy0, wx1, wy1, word in words:
                 # back to the unturned page's coordinates (pdftotext shows a page turned by /Rotate)
+                # (the page's width and height as pdftotext gives them are the unturned page's)
                 if rot == 90:
-                    wx0, wy0, wx1, wy1 = wy0, float(page_w) - wx1, wy1, float(page_w) - wx0
+                    wx0, wy0, wx1, wy1 = wy0, float(page_h) - wx1, wy1, float(page_h) - wx0
                 elif rot == 270:
-                    wx0, wy0, wx1, wy1 = float(page_h) - wy1, wx0, float(page_h) - wy0, wx1
+                    wx0, wy0, wx1, wy1 = float(page_w) - wy1, wx0, float(page_w) - wy0, wx1
                 elif rot == 180:
                     wx0, wy0, wx1, wy1 = float(page_w) - wx1, float(page_h) - wy1, float(page_w) - wx0, float(
                         page_h) - wy0
@@ -92,28 +93,42 @@ def outside_text_block(pdf: Path, log: str, tolerance: float = 1.0) -> list[str]
 
 
 def bad_breaks(log: str, min_lines: int = MIN_LINES) -> list[str]:
-    """For each traced table: a page with fewer than ``min_lines`` lines of its rows when the table spans
-    several pages, a header over none of its rows, its first note on a page without its rows."""
+    """For each traced table: a page with fewer than ``min_lines`` printed lines of its rows when the table
+    spans several pages, a header over none of its rows, its first note on a page without its rows.
+
+    A row's printed lines are measured from the marks' heights: the distance to the next line of the table
+    on the page (or to its "continued" foot) over the table's line pitch (the least such distance); the
+    last line of a table counts as one line."""
     marks = texlog.layout_marks(log)
     assert marks, "no layout marks in the log: trace_layout(main.tex) before the build"
-    rows: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    heads: dict[str, set[int]] = defaultdict(set)
-    notes: dict[str, list[int]] = defaultdict(list)
+    by_table: dict[str, list[texlog.LayoutMark]] = defaultdict(list)
     for m in marks:
-        if m.what == "row":
-            rows[m.label][m.page] += 1
-        elif m.what == "head":
-            heads[m.label].add(m.page)
-        else:
-            notes[m.label].append(m.page)
+        by_table[m.label].append(m)
     problems = []
-    for label in sorted(set(rows) | set(heads)):
-        pages = rows.get(label, {})
-        if len(pages) > 1:
-            problems += [f"{label}: {count} line(s) of its rows on page {page}" for page, count in sorted(
-                pages.items()) if count < min_lines]
-        problems += [f"{label}: its header over none of its rows on page {page}" for page in sorted(heads[label])
-                     if page not in pages]
-        if notes.get(label) and notes[label][0] not in pages:
-            problems.append(f"{label}: its notes begin on page {notes[label][0]}, without its rows")
+    for label, table in sorted(by_table.items()):
+        rows: dict[int, list[texlog.LayoutMark]] = defaultdict(list)
+        for m in table:
+            if m.what == "row":
+                rows[m.page].append(m)
+        feet = {m.page: m for m in table if m.what == "foot"}
+        gaps = [a.y - b.y for page in rows.values() for a, b in zip(page, page[1:])
+                if a.y is not None and b.y is not None and a.y > b.y]
+        pitch = min(gaps) if gaps else None
+        if len(rows) > 1:
+            for page, lines in sorted(rows.items()):
+                below = lines[1:] + ([feet[page]] if page in feet else [])
+                printed = 0
+                for line, after in zip(lines, below + [None] * (len(lines) - len(below))):
+                    if pitch and after is not None and line.y is not None and after.y is not None:
+                        printed += max(1, round((line.y - after.y) / pitch))
+                    else:
+                        printed += 1
+                if printed < min_lines:
+                    problems.append(f"{label}: {printed} printed line(s) of its rows ({len(lines)} row line(s)) on "
+                                    f"page {page}")
+        problems += [f"{label}: its header over none of its rows on page {m.page}" for m in table
+                     if m.what == "head" and m.page not in rows]
+        notes = [m for m in table if m.what == "note"]
+        if notes and notes[0].page not in rows:
+            problems.append(f"{label}: its notes begin on page {notes[0].page}, without its rows")
     return problems

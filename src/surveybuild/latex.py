@@ -69,10 +69,13 @@ logging.getLogger("pylatexenc.latexencode").propagate = False
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape}
-""" + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page each line of a
-% table, its header and its notes land (surveybuild layout: <label> <what> page <n>); else nothing
+""" + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+% height, in sp) each line of a table, its header, its foot and its notes land
+% (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
-  \providecommand\surveybuildmark[2]{\leavevmode\write-1{surveybuild layout: \detokenize{#1} #2 page \the\value{page}}}
+  \ifdefined\pdfsavepos\else\ifdefined\savepos\let\pdfsavepos\savepos\let\pdflastypos\lastypos\fi\fi
+  \providecommand\surveybuildmark[2]{\leavevmode\ifdefined\pdfsavepos\pdfsavepos\fi
+    \write-1{surveybuild layout: \detokenize{#1} #2 page \the\value{page}\ifdefined\pdflastypos\space y \the\pdflastypos\fi}}
 \else
   \providecommand\surveybuildmark[2]{}
 \fi
@@ -535,6 +538,7 @@ class TableRenderer:
             label=self.table.label,
             colspec=self.colspec(),
             ncols=len(self.columns),
+            foot_mark=self.mark("foot"),
             head=self.head(),
             body=body,
             notes=notes,

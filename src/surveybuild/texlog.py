@@ -45,7 +45,7 @@ PAGE = re.compile(r"^surveybuild: text block ([\d.]+pt) x ([\d.]+pt), font ([\d.
 _GEOMETRY = re.compile(r"left ([\d.]+)pt even ([\d.]+)pt, top ([\d.]+)pt, footskip ([\d.]+)pt, "
                        r"paper ([\d.]+)pt x ([\d.]+)pt, (one|two)side")
 #: Written at shipout by a generated table's lines when the paper traces its layout (latex.TABLE_PACKAGES).
-_MARK = re.compile(r"^surveybuild layout: (\S+) (head|note|row (\d+)\.(\d+)) page (-?\d+)\s*$")
+_MARK = re.compile(r"^surveybuild layout: (\S+) (head|foot|note|row (\d+)\.(\d+)) page (-?\d+)(?: y (-?\d+))?\s*$")
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^:\s][^:]*\.\w+):(\d+): (.*)")
 _BANG = re.compile(r"^! (.*)")
 #: xelatex/lualatex: no font has the character (an error under \tracinglostchars=3, as fonts.preamble sets)
@@ -271,13 +271,15 @@ def text_block(log: str) -> TextBlock | None:
 
 @dataclass(frozen=True)
 class LayoutMark:
-    """A line of a generated table on its page: ``what`` is ``head``, ``note`` or ``row``."""
+    """A line of a generated table on its page: ``what`` is ``head``, ``foot`` (continued on the next page),
+    ``note`` or ``row``."""
 
     label: str
     what: str
     page: int
     row: int = 0  # the row's number in the table's body (from 1), for ``row``
     line: int = 0  # the line within the row (from 0)
+    y: int | None = None  # its baseline's height on the page in sp, where the engine tells (\pdflastypos)
 
 
 def layout_marks(log: str) -> list[LayoutMark]:
@@ -286,7 +288,8 @@ def layout_marks(log: str) -> list[LayoutMark]:
     for line in log.splitlines():
         if m := _MARK.match(line):
             what = "row" if m.group(3) else m.group(2)
-            marks.append(LayoutMark(m.group(1), what, int(m.group(5)), int(m.group(3) or 0), int(m.group(4) or 0)))
+            marks.append(LayoutMark(m.group(1), what, int(m.group(5)), int(m.group(3) or 0), int(m.group(4) or 0),
+                                    int(m.group(6)) if m.group(6) else None))
     return marks
 
 
