@@ -28,8 +28,8 @@ _LABEL = re.compile(r"\\label\{([^{}]*)\}")
 class _MarkingRenderer(latex.TableRenderer):
     """The table's renderer, with each body line marked with its row's index."""
 
-    def lines(self, row: Row, keep: list[bool] | None = None) -> list[str]:
-        return [f"{line}{_MARK}{row.index}" for line in super().lines(row, keep)]
+    def lines(self, row: Row, keep: list[bool] | None = None, number: int = 0) -> list[str]:
+        return [f"{line}{_MARK}{row.index}" for line in super().lines(row, keep, number)]
 
 
 def row_lines(table: Table, settings: Settings, text: str) -> dict[int, Row]:
