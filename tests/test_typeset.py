@@ -362,6 +362,22 @@ def test_fitting_order_natural_wrap_font_landscape():
     assert _plan(_table(4, 5, words, font="small")).font == "small"
 
 
+def test_a_column_width_too_narrow_for_its_longest_word_is_not_kept():
+    """A ``width:`` (here imported with the source's table) narrower than the column's longest word put that
+    word into the margin (4 overfull boxes, 3-17pt, in a corpus survey's "Section" column): the width is
+    kept where the word fits, and planned like any other column where it does not."""
+    def table(width: str) -> Table:
+        columns = (Column("a", "Area", width="0.28\\textwidth"), Column("b", "What", width="0.48\\textwidth"),
+                   Column("c", "Section", width=width))
+        rows = tuple(Row(r, f"r{r}", Line((("a", Value("Surveys and roadmaps", Source("t.yaml"))),
+                                           ("b", Value("High-level surveys and position papers", Source("t.yaml"))),
+                                           ("c", Value(f"sec:specification-requirements-{r}", Source("t.yaml"))))))
+                     for r in range(4))
+        return Table("t", "T", "tab:t", columns, rows)
+    assert _plan(table("0.14\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", None)
+    assert _plan(table("0.5\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", "0.5\\textwidth")
+
+
 SYNTHETIC_MAIN = r"""\documentclass{article}
 \input{tables/preamble}
 \usepackage[numbers]{natbib}

@@ -148,7 +148,8 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     wraps, ``table.fit: wrap`` always does.
     """
     width = dimen_pt(settings.paper_text_width) or 345.0
-    measures = [measure(c, table.rows, i == 0, t, width) for i, (c, t) in enumerate(zip(columns, titles))]
+    measures_given = [measure(c, table.rows, i == 0, t, width) for i, (c, t) in enumerate(zip(columns, titles))]
+    measures = measures_given
     base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
     height = dimen_pt(settings.paper_text_height) or 550.0
     fonts = (table.font,) if table.font else FONTS
@@ -158,10 +159,11 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     tries.append(tries[-1][:3] + (TIGHT_TABCOLSEP,))
     for n, (land, avail, font, colsep) in enumerate(tries):
         em = SIZES[base][font]
+        measures = _holding(measures_given, em)
         sep = 2 * colsep * len(columns)
         natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
         if table.fit != "wrap" and (natural * SAFETY <= avail or table.fit == "natural"):
-            fixed = tuple(c.width if c.width else None for c in columns)
+            fixed = tuple(c.width if c.width and m.fixed_pt is not None else None for c, m in zip(columns, measures))
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
             return Plan(font, land, fixed, "natural" if natural * SAFETY <= avail else "too wide", colsep, lines)
         widths = _wrap(measures, em, avail - sep)
@@ -174,6 +176,14 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
                 _lines(table, measures, widths, SIZES[base][font]))
+
+
+def _holding(measures: list[Measure], em: float) -> list[Measure]:
+    """The measures with each column's ``width:`` kept only where it holds the column's longest word at this
+    font: a narrower one would put that word out into the margin (an overfull box), so the column is
+    planned as any other instead (at least its longest word wide)."""
+    return [Measure(m.natural, m.word, m.wraps, None, m.rows) if m.fixed_pt is not None and m.word * em > m.fixed_pt
+            else m for m in measures]
 
 
 def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float) -> float:
