@@ -293,7 +293,11 @@ def layout_marks(log: str) -> list[LayoutMark]:
     return marks
 
 
-def typesetting_defects(entries: list[LogEntry], fuzz: float = 1.0) -> list[LogEntry]:
+#: An overfull box by at most this much (pt) is not a visible defect: neither the build nor the tests report it.
+FUZZ_PT = 1.0
+
+
+def typesetting_defects(entries: list[LogEntry], fuzz: float = FUZZ_PT) -> list[LogEntry]:
     """The overfull boxes more than ``fuzz`` pt too wide or high, and the floats too large for their page."""
     return [e for e in entries if e.kind == "float"
             or (e.kind == "overfull" and float(e.name.removesuffix("pt") or 0) > fuzz)]

@@ -19,7 +19,7 @@ from . import fit, latex
 from .read import SETTINGS_FILE
 from .model import Problem, Row, Settings, Source, Survey, Table
 from .tableread import did_you_mean
-from .texlog import LogEntry
+from .texlog import LogEntry, typesetting_defects
 
 _MARK = "%@@surveybuild-row:"
 _LABEL = re.compile(r"\\label\{([^{}]*)\}")
@@ -334,6 +334,8 @@ class Tracer:
                 problems.append(self.biber(e))
             elif e.kind == "bibtex":
                 problems.append(self.bibtex(e))
+            elif e.kind == "overfull" and not typesetting_defects([e]):
+                continue  # 1pt or less: no one sees it (the standard the tests hold the paper to)
             else:
                 found = self.box(e, path)
                 if found is None:
