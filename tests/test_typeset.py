@@ -365,7 +365,8 @@ def test_fitting_order_natural_wrap_font_landscape():
 def test_a_column_width_too_narrow_for_its_longest_word_is_not_kept():
     """A ``width:`` (here imported with the source's table) narrower than the column's longest word put that
     word into the margin (4 overfull boxes, 3-17pt, in a corpus survey's "Section" column): the width is
-    kept where the word fits, and planned like any other column where it does not."""
+    kept where the word fits (TeX may break a word after its hyphens), and planned like any other column
+    where it does not."""
     def table(width: str) -> Table:
         columns = (Column("a", "Area", width="0.28\\textwidth"), Column("b", "What", width="0.48\\textwidth"),
                    Column("c", "Section", width=width))
@@ -376,6 +377,12 @@ def test_a_column_width_too_narrow_for_its_longest_word_is_not_kept():
         return Table("t", "T", "tab:t", columns, rows)
     assert _plan(table("0.14\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", None)
     assert _plan(table("0.5\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", "0.5\\textwidth")
+    # the embedded survey's Construction column (width: 3.5cm) holds "Generated/DeepSeek-" of
+    # "GPT-Generated/DeepSeek-Generated": it keeps its width
+    survey = read_survey(ROOT)
+    datasets = survey.table("datasets")
+    columns = latex.paper_columns(datasets)
+    assert "3.5cm" in fit.plan(datasets, columns, [c.title for c in columns], survey.settings).widths
 
 
 SYNTHETIC_MAIN = r"""\documentclass{article}

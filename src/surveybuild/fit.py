@@ -36,6 +36,7 @@ SAFETY = 1.06  # an estimate of natural width is trusted to fit only with this m
 _UNITS = {"pt": 1.0, "cm": 28.4528, "mm": 2.84528, "in": 72.27, "em": 10.0}
 _DIMEN = re.compile(r"(\d+(?:\.\d+)?)(pt|cm|mm|in|em)")
 _SHARE = re.compile(r"(\d*\.?\d+)?\s*\\(textwidth|linewidth|columnwidth|hsize)")
+_AFTER_HYPHEN = re.compile(r"(?<=-)")
 #: Column types whose text may wrap (numbers, sizes and Yes/No stay on one line).
 WRAP_TYPES = ("text", "latex", "list", "url")
 
@@ -96,6 +97,7 @@ class Measure:
     wraps: bool  # text that may wrap (a fixed ``width:`` column wraps too, at its own width)
     fixed_pt: float | None = None  # the column's ``width:``
     rows: tuple[float, ...] = ()  # each row's widest line in this column
+    piece: float = 0.0  # its longest piece TeX cannot break (words split after their hyphens, as TeX may)
 
 
 def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0) -> Measure:
@@ -125,7 +127,9 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     else:
         word = max([title_word] + widths[1:])
     fixed = dimen_pt(column.width, line) if column.width else None
-    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row))
+    piece = word if column.type == "url" else max(
+        (text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)), default=0.0)
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece)
 
 
 @dataclass(frozen=True)
@@ -182,8 +186,8 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
     """The measures with each column's ``width:`` kept only where it holds the column's longest word at this
     font: a narrower one would put that word out into the margin (an overfull box), so the column is
     planned as any other instead (at least its longest word wide)."""
-    return [Measure(m.natural, m.word, m.wraps, None, m.rows) if m.fixed_pt is not None and m.word * em > m.fixed_pt
-            else m for m in measures]
+    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece)
+            if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
 
 def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float) -> float:
