@@ -18,8 +18,8 @@ from conftest import require_tool
 from corpus import CORPUS, corpus_path
 from typeset_checks import bad_breaks, log_defects, outside_text_block, trace_layout
 
-from surveybuild import build
-from surveybuild.bibread import read_bibs
+from surveybuild.build import pipeline as build
+from surveybuild.readers.bibread import read_bibs
 from surveybuild.importer.command import run_import
 from surveybuild.init import init
 

@@ -17,7 +17,7 @@ import subprocess
 from collections import defaultdict
 from pathlib import Path
 
-from surveybuild import texlog
+from surveybuild.build import texlog
 
 BP_PER_PT = 72 / 72.27
 #: A table broken over pages keeps at least this many lines of its rows on each.
