@@ -174,7 +174,9 @@ def test_problems_from_generated_tables_are_traced_to_yaml(tmp_path):
     text = text.replace("{key: base, title: Base Model, type: latex}", "{key: base, title: Base Model, type: latex, width: 1cm}")
     text = text.replace("base: LLaMA~", "base: LLaMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA~")
     text = text.replace("cite: bai2022constitutional", "cite: [bai2022constitutional, nosuchkey2023]")
-    text = text.replace("caption: Instruction-tuned models.", "caption: Instruction-tuned models.\nlabel: tab:datasets")
+    # fit: natural keeps the 1cm width that the long word overflows (else the fitting sets the width aside)
+    text = text.replace("caption: Instruction-tuned models.", "caption: Instruction-tuned models.\nlabel: tab:datasets"
+                        "\nfit: natural")
     models.write_text(text, "utf-8")
     survey = read_survey(root)
     outputs, _ = build.render_outputs(survey)

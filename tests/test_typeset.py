@@ -379,6 +379,9 @@ def test_a_column_width_too_narrow_for_its_longest_word_is_not_kept():
         return Table("t", "T", "tab:t", columns, rows)
     assert _plan(table("0.14\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", None)
     assert _plan(table("0.5\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", "0.5\\textwidth")
+    pinned = table("0.14\\textwidth")  # fit: natural, the survey's override, keeps the widths as written
+    pinned = Table("t", "T", "tab:t", pinned.columns, pinned.rows, fit="natural")
+    assert _plan(pinned).widths == ("0.28\\textwidth", "0.48\\textwidth", "0.14\\textwidth")
     # the embedded survey's Construction column (width: 3.5cm) holds "Generated/DeepSeek-" of
     # "GPT-Generated/DeepSeek-Generated": it keeps its width
     survey = read_survey(ROOT)

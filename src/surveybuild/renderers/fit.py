@@ -163,7 +163,7 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     tries.append(tries[-1][:3] + (TIGHT_TABCOLSEP,))
     for n, (land, avail, font, colsep) in enumerate(tries):
         em = SIZES[base][font]
-        measures = _holding(measures_given, em)
+        measures = measures_given if table.fit == "natural" else _holding(measures_given, em)
         sep = 2 * colsep * len(columns)
         natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
         if table.fit != "wrap" and (natural * SAFETY <= avail or table.fit == "natural"):
@@ -185,7 +185,8 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
 def _holding(measures: list[Measure], em: float) -> list[Measure]:
     """The measures with each column's ``width:`` kept only where it holds the column's longest word at this
     font: a narrower one would put that word out into the margin (an overfull box), so the column is
-    planned as any other instead (at least its longest word wide)."""
+    planned as any other instead (at least its longest word wide). ``fit: natural`` keeps every width as
+    written (the build then reports the overfull cell)."""
     return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece)
             if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
