@@ -127,7 +127,7 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     else:
         word = max([title_word] + widths[1:])
     fixed = dimen_pt(column.width, line) if column.width else None
-    piece = word if column.type == "url" else max(
+    piece = word if fixed is None or column.type == "url" else max(  # only a fixed width asks (_holding)
         (text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)), default=0.0)
     return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece)
 
