@@ -29,17 +29,24 @@ BIB = r"""
   author = {Smith, Alex}, title = {Big models for {\"u}berall}, journal = {arXiv preprint arXiv:2301.00001},
   year = {2023}, eprint = {2301.00001}, archivePrefix = {arXiv}
 }
+@article{ding2023others,
+  author = {Ding, Ning and Qin, Yujia and others}, title = {Parameter-efficient fine-tuning of language models},
+  journal = {Nature Machine Intelligence}, volume = {5}, number = {3}, pages = {220--235}, year = {2023}, month = mar
+}
 """
 
-#: Checked by eye against the APA 7 and IEEE reference guides' examples (docs/format.md lists the differences).
+#: Compared with the APA 7 and IEEE reference guides' examples element by element (docs/references.md).
 EXPECTED = {
     "apa": {
         "doe2020widgets": "Doe, J., &amp; Roe, R. (2020). Learning widgets from data. *Journal of Widget Research*, "
                           "*12*(3), 45–67. [https://doi.org/10.1234/jwr.2020.003](https://doi.org/10.1234/jwr.2020.003)",
         "lee2021fast": "Lee, M., Park, S., &amp; Kim, J. (2021). Fast sparse attention. *Proceedings of the Conference "
                        "on Widgets*, 100–110.",
-        "smith2023big": "Smith, A. (2023). *Big models for überall* (ArXiv:2301.00001). arXiv. "
+        "smith2023big": "Smith, A. (2023). *Big models for überall* (arXiv:2301.00001). arXiv. "
                         "[https://arxiv.org/abs/2301.00001](https://arxiv.org/abs/2301.00001)",
+        # "and others": et al. after the names given (CSL has no such name); APA shows no month
+        "ding2023others": "Ding, N., Qin, Y., et al. (2023). Parameter-efficient fine-tuning of language models. "
+                          "*Nature Machine Intelligence*, *5*(3), 220–235.",
     },
     "ieee": {
         "doe2020widgets": "J. Doe and R. Roe, “Learning widgets from data,” *Journal of Widget Research*, vol. 12, "
@@ -48,6 +55,8 @@ EXPECTED = {
                        "Widgets*, 2021, pp. 100–110.",
         "smith2023big": "A. Smith, “Big models for überall,” 2023, *arXiv*: arXiv:2301.00001. \\[Online\\]. Available: "
                         "[https://arxiv.org/abs/2301.00001](https://arxiv.org/abs/2301.00001)",
+        "ding2023others": "N. Ding, Y. Qin, *et al.*, “Parameter-efficient fine-tuning of language models,” *Nature "
+                          "Machine Intelligence*, vol. 5, no. 3, pp. 220–235, Mar. 2023.",
     },
 }
 
@@ -207,9 +216,39 @@ def test_a_one_row_edit_whose_entries_are_cached_imports_no_citeproc(tmp_path):
     assert "Alpaca 2" in readme and styled.read_text("utf-8") == before
     # a row that cites an entry the README did not cite before: one miss, formatted by citeproc-py
     assert "ref-zhang2023instruction" not in readme
+    before_numbers = dict(re.findall(r'<a id="ref-([^"]+)"></a>\\\[(\d+)\\\]', readme))
+    assert before_numbers["conover2023dolly"] == "5" and before_numbers["yin2023lamm"] == "6"
     edit(root / "tables/datasets.yaml", "pair: \"a | b\"", "pair: \"a | b\"\n    cite: zhang2023instruction")
     modules = _built_modules(root)
     assert "citeproc" in modules
     readme = (root / "README.md").read_text("utf-8")
-    assert re.search(r'<a id="ref-zhang2023instruction"></a>\\\[1\\\] Zhang, S', readme)  # first cited: number 1
+    numbers = dict(re.findall(r'<a id="ref-([^"]+)"></a>\\\[(\d+)\\\]', readme))
+    assert numbers == {**before_numbers, "zhang2023instruction": "5", "conover2023dolly": "6", "yin2023lamm": "7"}
+    assert re.search(r'ref-zhang2023instruction"></a>\\\[5\\\] Zhang, S\., Dong, L\., Li, X\., et al\. \(2023\)', readme)
     assert len(json.loads(styled.read_text("utf-8"))["entries"]) == len(json.loads(before)["entries"]) + 1
+
+
+@pytest.mark.parametrize("raw, month", [("mar", 3), ("October", 10), ("Sept.", 9), ("10", 10), ("{Oct}", 10),
+                                        ('oct # "~12"', 10), ("13", 0), ("spring", 0), ("", 0), ("May 2020", 0)])
+def test_month_field_to_csl(raw, month):
+    assert csl.month_of(raw) == month
+
+
+@pytest.mark.parametrize("style", ["apa", "ieee", "association-for-computational-linguistics"])
+def test_and_others_is_et_al_once_and_never_a_name(style):
+    """``and others`` (also alone, or with editors) never shows as a name, the private mark never leaks,
+    and a list the style shortens itself gets its own et al. only."""
+    found = entries(r"""
+@article{alone, author = {others}, title = {No names}, journal = {J}, year = {2020}}
+@article{many, author = {A, Aa and B, Bb and C, Cc and D, Dd and E, Ee and F, Ff and G, Gg and others},
+  title = {Seven and more}, journal = {J}, year = {2020}}
+@inproceedings{eds, author = {Lee, Min}, editor = {Ed, Ann and others}, title = {Edited}, booktitle = {Proc. X},
+  publisher = {Springer}, pages = {1--2}, year = {2020}}
+@article{mark, author = {Odd, Name{\ue010}}, title = {Mark}, journal = {J}, year = {2020}}
+""")
+    out, problems = csl.format_references(found, style)
+    assert problems == []
+    assert all("\ue010" not in text and "others" not in text.lower() for text in out.values())
+    assert "et al" not in out["alone"]
+    assert out["many"].count("et al.") == 1
+    assert out["eds"].count("et al.") == 1 and "Lee" in out["eds"]
