@@ -252,3 +252,92 @@ def test_and_others_is_et_al_once_and_never_a_name(style):
     assert "et al" not in out["alone"]
     assert out["many"].count("et al.") == 1
     assert out["eds"].count("et al.") == 1 and "Lee" in out["eds"]
+
+
+#: Works from the APA 7 and IEEE guides' own reference examples, as bib entries (docs/references.md quotes
+#: the examples and their sources); Hampton's preprint is on PsyArXiv, here an arXiv id of our own.
+PUBLISHED_BIB = r"""
+@article{mccauley2019,
+  author = {McCauley, Stewart M. and Christiansen, Morten H.},
+  title = {Language learning as language use: A crosslinguistic model of child language development},
+  journal = {Psychological Review}, volume = {126}, number = {1}, pages = {1--51}, year = {2019},
+  doi = {10.1037/rev0000126}
+}
+@inproceedings{verkerk2022,
+  author = {Verkerk, Vincent-Alexander}, title = {Virtual reality: A simple substitute or new niche?},
+  booktitle = {Information and communication technologies in tourism 2022: Proceedings of the {ENTER} 2022
+               {eTourism} Conference, January 11-14, 2022},
+  editor = {Stienmetz, Jason L. and Ferrer-Rosell, Berta and Massimo, David},
+  publisher = {Springer}, pages = {28--44}, year = {2022}, doi = {10.1007/978-3-030-94751-4_3}
+}
+@article{hampton2017,
+  author = {Hampton, Sarah and Rabagliati, Hugh and Sorace, Antonella and Fletcher-Watson, Sue},
+  title = {Autism and bilingualism: A qualitative interview study of parents' perspectives and experiences},
+  journal = {arXiv preprint arXiv:1701.00001}, year = {2017}
+}
+@article{chiampi2011,
+  author = {Chiampi, M. M. and Zilberti, L. L.},
+  title = {Induction of electric field in human bodies moving near {MRI}: An efficient {BEM} computational procedure},
+  journal = {IEEE Transactions on Biomedical Engineering}, shortjournal = {IEEE Trans. Biomed. Eng.},
+  volume = {58}, pages = {2787--2793}, month = oct, year = {2011}, doi = {10.1109/TBME.2011.2158315}
+}
+@inproceedings{payne1985,
+  author = {Payne, D. B. and Stern, J. R.}, title = {Wavelength-switched passively coupled single-mode optical network},
+  booktitle = {Proc. IOOC-ECOC}, pages = {585--590}, year = {1985}
+}
+@article{liu2019,
+  author = {Liu, T. and Huang, K. and Li, L. and Gu, Z. and Liu, X. and Peng, X. and Kuang, T.},
+  title = {Biomimetic fabrication of new bioceramics-introduced fibrous scaffolds: From physicochemical
+           characteristics to in vitro biological properties},
+  journal = {Materials Science and Engineering C}, volume = {94}, pages = {547--557}, month = jan, year = {2019},
+  doi = {10.1016/j.msec.2018.09.063}
+}
+"""
+
+#: (style, key) -> the guide's example as printed (plain text), where ours must equal it.
+PUBLISHED = {
+    ("apa", "mccauley2019"): "McCauley, S. M., & Christiansen, M. H. (2019). Language learning as language use: A "
+                             "crosslinguistic model of child language development. Psychological Review, 126(1), "
+                             "1–51. https://doi.org/10.1037/rev0000126",
+    ("apa", "verkerk2022"): "Verkerk, V.-A. (2022). Virtual reality: A simple substitute or new niche? In J. L. "
+                            "Stienmetz, B. Ferrer-Rosell, & D. Massimo (Eds.), Information and communication "
+                            "technologies in tourism 2022: Proceedings of the ENTER 2022 eTourism Conference, January "
+                            "11-14, 2022 (pp. 28–44). Springer. https://doi.org/10.1007/978-3-030-94751-4_3",
+    ("ieee", "chiampi2011"): "M. M. Chiampi and L. L. Zilberti, “Induction of electric field in human bodies moving "
+                             "near MRI: An efficient BEM computational procedure,” IEEE Trans. Biomed. Eng., vol. 58, "
+                             "pp. 2787–2793, Oct. 2011, doi: 10.1109/TBME.2011.2158315.",
+    ("ieee", "payne1985"): "D. B. Payne and J. R. Stern, “Wavelength-switched passively coupled single-mode optical "
+                           "network,” in Proc. IOOC-ECOC, 1985, pp. 585–590.",
+    # the library's copy prints "547-557, Jan 2019"; the IEEE guide itself writes ranges with an en dash and "Jan."
+    ("ieee", "liu2019"): "T. Liu et al., “Biomimetic fabrication of new bioceramics-introduced fibrous scaffolds: From "
+                         "physicochemical characteristics to in vitro biological properties,” Materials Science and "
+                         "Engineering C, vol. 94, pp. 547–557, Jan. 2019, doi: 10.1016/j.msec.2018.09.063.",
+}
+
+
+def plain(markdown_text: str) -> str:
+    """Our Markdown as the text a reader sees (links as their text, no emphasis marks, no escapes)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown_text.replace("\\[", "[").replace("\\]", "]"))
+    return text.replace("*", "").replace("&amp;", "&").replace("\\_", "_")
+
+
+@pytest.mark.parametrize("style, key", sorted(PUBLISHED))
+def test_published_examples_are_reproduced(style, key):
+    out, problems = csl.format_references(entries(PUBLISHED_BIB), style)
+    assert problems == []
+    assert plain(out[key]) == PUBLISHED[(style, key)]
+
+
+def test_published_examples_italics_and_the_preprint():
+    apa, _ = csl.format_references(entries(PUBLISHED_BIB), "apa")
+    ieee, _ = csl.format_references(entries(PUBLISHED_BIB), "ieee")
+    assert "*Psychological Review*, *126*(1), 1–51." in apa["mccauley2019"]  # journal and volume in italics
+    assert "(Eds.), *Information and communication" in apa["verkerk2022"]
+    assert "in *Proc. IOOC-ECOC*, 1985" in ieee["payne1985"] and "T. Liu *et al.*," in ieee["liu2019"]
+    # APA's preprint example: authors (year). *Title*. Repository. URL; the APA style file adds the paper's number
+    assert plain(apa["hampton2017"]) == (
+        "Hampton, S., Rabagliati, H., Sorace, A., & Fletcher-Watson, S. (2017). Autism and bilingualism: A "
+        "qualitative interview study of parents' perspectives and experiences (arXiv:1701.00001). arXiv. "
+        "https://arxiv.org/abs/1701.00001")
+    assert "*Autism and bilingualism: A qualitative interview study of parents' perspectives and experiences*" \
+        in apa["hampton2017"]

@@ -194,6 +194,7 @@ def csl_json(entry: BibEntry) -> dict:
         item.update(number=f"arXiv:{arxiv}", publisher="arXiv")
     else:
         item["container-title"] = text("journal", "journaltitle", "booktitle")
+        item["container-title-short"] = text("shortjournal")  # biblatex's; IEEE shows journals abbreviated
         item["publisher"] = text("publisher", "school", "institution", "organization")
         item["number"] = text("number") if kind == "report" else ""
         item["issue"] = text("number") if kind != "report" else ""
@@ -207,7 +208,7 @@ def csl_json(entry: BibEntry) -> dict:
         if month:
             date.append(month)
         item["issued"] = {"date-parts": [date]}
-    doi = hygiene.doi(fields)
+    doi = hygiene.doi(fields, keep_case=True)  # as the publisher writes it: 10.1109/TBME.2011.2158315
     if doi:
         item["DOI"] = _MARK_CHARS.sub("", doi)
     url = fields.get("url", "").strip()
@@ -264,7 +265,9 @@ def _style(name: str):
     tag = found.group(0) if found else ""
     term = "and others" if 'term="and others"' in tag else "et al."
     et_al = f"{_Italic.start}{term}{_Italic.end}" if 'font-style="italic"' in tag else term
-    return style, numeric, inside, et_al
+    # an editor label in title case ("(Eds.)", APA), which citeproc-py leaves as the locale has it ("(eds.)")
+    titled = bool(re.search(r'<names[^>]*variable="editor"[^>]*>\s*<name[^>]*/>\s*<label[^>]*text-case="title"', source))
+    return style, numeric, inside, (et_al, titled)
 
 
 _AFTER_QUOTE = re.compile("\u201d([,.])")
@@ -276,12 +279,15 @@ def _citeproc(item: dict, name: str) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    style, numeric, inside, et_al = _style(name)
+    style, numeric, inside, (et_al, titled) = _style(name)
     bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), _Formatter)
     bibliography.register(Citation([CitationItem("item")]))
     text = str(bibliography.bibliography()[0])
     text = _et_al(" ".join(text.split()), et_al)
     text = _keep_case(text, item)
+    text = _DOUBLE_STOP.sub("\\1\\2", text)  # "niche?." -> "niche?" (CSL's punctuation merging)
+    if titled:
+        text = _EDS.sub(lambda m: m.group(0).title(), text)
     if inside:  # a comma or period after a closing quote goes inside it: “Title,”
         text = _AFTER_QUOTE.sub("\\1\u201d", text)
     return _LABEL.sub("", text, count=1) if numeric else text
@@ -289,6 +295,11 @@ def _citeproc(item: dict, name: str) -> str:
 
 #: The name standing for "and others", with the conjunction before it ("&", "and") and the comma, if any.
 _OTHERS_NAME = re.compile(r"(,?)\s*(?:(?:&|and)\s+)?" + OTHERS + r"(\.(?![\w]))?")
+
+
+#: A period after a title's own "?" or "!" (with italics marks between), which CSL processors drop.
+_DOUBLE_STOP = re.compile("([?!])([\ue000-\ue003]*)\\.(?=\\s|$)")
+_EDS = re.compile(r"(?<=\()eds?\.(?=\))")
 
 
 def _et_al(text: str, et_al: str) -> str:
