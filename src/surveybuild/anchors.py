@@ -23,6 +23,38 @@ _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 _TAG = re.compile(r"<[^>]*>")
 
 
+#: The ASCII characters GitHub's slugger drops from a heading (its controls and punctuation but ``-`` and
+#: ``_``); a space becomes ``-``. tests/test_readme_gfm.py holds this against github-slugger itself.
+_SLUG_DROP = {c: None for c in [*range(32), 127, *b"!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~"]}
+_SLUG_DROP[32] = "-"
+
+
+class Slugger:
+    """GitHub's heading anchors (github-slugger's ``GithubSlugger``), ASCII headings made without it:
+    importing it and its per-character matching of Unicode ranges cost tens of ms a build."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+        self._library = None
+
+    def slug(self, text: str) -> str:
+        if text.isascii():
+            base = text.lower().translate(_SLUG_DROP)
+        else:
+            if self._library is None:
+                from github_slugger import slug as library_slug
+
+                self._library = library_slug
+            base = self._library(text)
+        found, count = base, self.seen.get(base, 0)
+        while found in self.seen:  # a repeated anchor gets -1, -2, ... (as GitHub numbers them)
+            count += 1
+            found = f"{base}-{count}"
+        self.seen[base] = count
+        self.seen[found] = 0
+        return found
+
+
 def _plain(anchor: str) -> str:
     anchor = unquote(html.unescape(anchor))
     return anchor[len(_PREFIX):] if anchor.startswith(_PREFIX) else anchor
@@ -32,11 +64,10 @@ def page_ids(text: str) -> tuple[set[str], str]:
     """Every anchor the rendered page has (HTML ids and names, GitHub's heading anchors), and the page."""
     import cmarkgfm
     from cmarkgfm.cmark import Options
-    from github_slugger import GithubSlugger
 
     rendered = cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
     ids = {_plain(a or b) for a, b in _ID.findall(rendered)}
-    slugger = GithubSlugger()  # a heading's anchor is made from its text content, raw HTML left out
+    slugger = Slugger()  # a heading's anchor is made from its text content, raw HTML left out
     ids.update(slugger.slug(html.unescape(_TAG.sub("", m.group(2)))) for m in _HEADING.finditer(rendered))
     return ids, rendered
 
@@ -78,9 +109,7 @@ def _plainly_fine(text: str) -> bool:
     targets -= {_plain(a) for a in _SOURCE_ID.findall(text)}
     if not targets:
         return True
-    from github_slugger import GithubSlugger
-
-    slugger = GithubSlugger()
+    slugger = Slugger()
     targets -= {slugger.slug(title) for title in _ATX.findall(text) if not re.search(r"[<>\[\]`*_\\&]", title)}
     return not targets
 

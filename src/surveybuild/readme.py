@@ -284,9 +284,9 @@ def _fill_toc(text: str, outline: str) -> str:
     marks = re.findall(TOC.format(r"(\d)", r"(\d)").replace("\x00", "\\x00"), text)
     if not marks:
         return text
-    from github_slugger import GithubSlugger
+    from .anchors import Slugger
 
-    slugger = GithubSlugger()
+    slugger = Slugger()
     found = [(level, title, slugger.slug(title)) for level, title in headings(outline.replace("\x00", ""))]
     for lo, hi in set(marks):
         lo_i, hi_i = int(lo), int(hi)
