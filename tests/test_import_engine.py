@@ -29,6 +29,7 @@ CJK_TABLE = f"""# Models
 | --- | --- |
 | Alpha | 中文{CJK} {EMOJI} |
 | Beta | {NO_FONT} plain |
+| Gamma | {"春雨，想象自己是春雨，和古代诗人交流。" * 6} |
 """
 
 
@@ -88,6 +89,9 @@ def test_cjk_and_emoji_switch_the_engine_and_what_no_font_has_is_left_out_of_the
     assert report.ok, report.errors
     pdf = subprocess.run(["pdftotext", str(root / "paper/build/main.pdf"), "-"], capture_output=True, text=True).stdout
     assert f"中文{CJK}" in pdf and EMOJI in pdf and "Beta" in pdf
+    # a long Chinese cell wraps between its characters (fonts.CJK_BREAKS; fit.words): nothing overfull
+    log = (root / "paper/build/main.log").read_text("utf-8", errors="replace")
+    assert "Overfull" not in log and pdf.replace("\n", "").count("春雨") == 12
 
 
 def test_several_imports_keep_the_engine_and_a_latin_survey_is_left_alone(tmp_path):
@@ -120,6 +124,13 @@ def test_the_decision_weighs_the_survey_s_tables_and_the_engines_fonts():
     assert scripts.untypeset("e\u0301 中", False, "pdflatex") == ["中"]
     assert scripts.untypeset("\\textbf{中} é", True, "pdflatex") == ["中"]
     assert scripts.untypeset("中", True, "lualatex") == []
+
+
+def test_a_cjk_run_breaks_between_its_characters_but_not_before_closing_punctuation():
+    from surveybuild import fit
+    assert fit.words("写诗，主题（春雨） a mixed 中文 text") == ["写", "诗，", "主", "题", "（", "春", "雨）", "a",
+                                                             "mixed", "中", "文", "text"]
+    assert fit.text_width("中文") == 2.0 and fit.text_width("ab") == 1.0
 
 
 def test_settings_edits_keep_the_file_s_lines(tmp_path):
