@@ -178,3 +178,15 @@ def test_the_survey_read_after_import_is_what_the_import_decided(tmp_path):
     _import(root, tmp_path, "a.md", CJK_TABLE)
     survey = read_survey(root)
     assert survey.settings.engine == "lualatex" and survey.settings.symbols == ((NO_FONT, ""),)
+
+
+def test_a_url_column_s_title_labels_the_paper_s_notes_and_is_checked(tmp_path):
+    """A URL column becomes notes 'Title: \\url{...}' in the paper: its title must be typesettable, as check says."""
+    text = ("caption: T\ncolumns:\n  - {key: name, title: Name, type: text}\n"
+            "  - {key: paper, title: 论文, type: url}\nrows:\n  - {name: A, paper: 'https://example.org'}\n")
+    table, problems = read_table(text, "tables/t.yaml")
+    assert not problems
+    found = [p for p in check_table(table, BibIndex([]), set()) if "cannot be typeset by pdflatex" in p.message]
+    assert found and found[0].source.line == 4
+    assert [t for t, _, _ in scripts.paper_texts(table)].count("论文") == 1
+    assert scripts.decide([table], [], Settings()).engine == "lualatex"

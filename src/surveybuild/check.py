@@ -309,7 +309,7 @@ def _value(table, column, value, thing, index, used, referenced, ts=("pdflatex",
 
 def _typeset(text: str, where: Source, thing: str, column, ts=("pdflatex", ())) -> list[Problem]:
     """Plain text the paper shows must be typesettable by the engine (checked here to point at the cell)."""
-    if column is not None and not column.in_paper:
+    if column is not None and not _paper_marks(column):  # a URL column's title is the paper's too (its notes)
         return []
     wrong = _unencodable(text, *ts)
     if wrong:

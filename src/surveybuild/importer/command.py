@@ -1,5 +1,9 @@
 """``surveybuild import FILE [-o OUT] [--cite-map MAP] [--force]``: import, then write the YAML files.
 
+When the paper's engine cannot typeset characters the tables bring (CJK, emoji), surveybuild.yaml's
+``engine`` is switched to one that can, and what no installed font has is left out of the paper
+(``symbols:``), all said in warnings (scripts.py, docs/import.md).
+
 Output names: one table -> ``<tables>/<stem>.yaml``; several -> ``<stem>-1.yaml``,
 ``<stem>-2.yaml``, ... ``-o`` names the file (several tables: ``<its stem>-<n>.yaml``
 beside it) or, when it is a folder or ends with ``/``, the folder. Existing files are
@@ -15,7 +19,7 @@ from ..bibread import read_bib
 from .. import yamlread
 from ..build import Report
 from ..model import Problem, Source
-from ..read import SETTINGS_FILE, read_settings
+from ..read import SETTINGS_FILE, read_settings, read_text
 from ..writer import WriteError as FileWriteError, write_files
 from ..tableread import read_table
 from . import ImportError_, import_text, read_cite_map, scripts, stem
@@ -114,10 +118,8 @@ def _engine(root: Path, settings, tables, targets) -> tuple[str | None, list[Pro
             if path.resolve() in seen or path.name.startswith("_"):
                 continue
             seen.add(path.resolve())
-            try:
-                table, _ = read_table(path.read_text("utf-8"), str(path))
-            except (OSError, UnicodeDecodeError):
-                continue
+            text, _ = read_text(path, str(path), root)  # the survey's own files only (no link out of it)
+            table = read_table(text, str(path))[0] if text is not None else None
             if table is not None:
                 existing.append(table)
     decision = scripts.decide(tables, existing, settings)
@@ -131,10 +133,14 @@ def _engine(root: Path, settings, tables, targets) -> tuple[str | None, list[Pro
     if not decision.changed:
         return None, problems
     path = root / SETTINGS_FILE
+    old = None
+    if path.exists() or path.is_symlink():
+        old, found = read_text(path, SETTINGS_FILE, root)  # a link out of the survey is refused, as read_settings does
+        if old is None:
+            return None, problems + found
     try:
-        old = path.read_text("utf-8") if path.is_file() else None
         text = scripts.edit_settings(old, decision, settings)
-    except (OSError, UnicodeDecodeError, scripts.SettingsEditError) as exc:
+    except scripts.SettingsEditError as exc:
         return None, problems + [Problem(Source(SETTINGS_FILE), f"cannot set the engine to {decision.engine} "
                                          f"and the symbols the import needs: {exc}", hint=f"set 'engine: "
                                          f"{decision.engine}' in {SETTINGS_FILE} by hand")]

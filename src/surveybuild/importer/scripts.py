@@ -36,8 +36,8 @@ def paper_texts(table: Table) -> Iterator[tuple[str, Source, bool]]:
         yield group.title, group.source, True
     for note in table.notes:
         yield note.text, note.source, True
-    for column in table.columns:
-        if column.in_paper:
+    for column in table.columns:  # a URL column's title labels its links in the paper's notes
+        if column.in_paper or (column.type == "url" and column.show in ("both", "paper")):
             yield column.title, column.source, False
             if column.group:
                 yield column.group, column.source, False
