@@ -12,14 +12,15 @@ import subprocess
 import pytest
 from conftest import require_tool
 
-from surveybuild import build, fonts
-from surveybuild.check import BibIndex, check_table
+from surveybuild.build import pipeline as build
+from surveybuild.checks.check import BibIndex, check_table
 from surveybuild.importer import import_text, scripts
 from surveybuild.importer.command import run_import
 from surveybuild.init import init
 from surveybuild.model import Settings
-from surveybuild.read import read_settings, read_survey
-from surveybuild.tableread import read_table
+from surveybuild.readers.read import read_settings, read_survey
+from surveybuild.readers.tableread import read_table
+from surveybuild.renderers import fonts
 
 CJK, EMOJI, NO_FONT = "流", "\N{SPARKLES}", "\N{JAVANESE LETTER A}"  # NO_FONT: in no font of the chain
 
@@ -127,7 +128,7 @@ def test_the_decision_weighs_the_survey_s_tables_and_the_engines_fonts():
 
 
 def test_a_cjk_run_breaks_between_its_characters_but_not_before_closing_punctuation():
-    from surveybuild import fit
+    from surveybuild.renderers import fit
     assert fit.words("写诗，主题（春雨） a mixed 中文 text") == ["写", "诗，", "主", "题", "（", "春", "雨）", "a",
                                                              "mixed", "中", "文", "text"]
     assert fit.text_width("中文") == 2.0 and fit.text_width("ab") == 1.0

@@ -19,9 +19,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import latextext, values
+from ..renderers import latextext
+from .. import values
 from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
-from ..tableread import ROW_META
+from ..readers.tableread import ROW_META
 from . import cells
 
 

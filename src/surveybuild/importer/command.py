@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..bibread import read_bib
-from .. import yamlread
-from ..build import Report
+from ..readers.bibread import read_bib
+from ..build.pipeline import Report
 from ..model import Problem, Source
-from ..read import SETTINGS_FILE, read_settings, read_text
-from ..writer import WriteError as FileWriteError, write_files
-from ..tableread import read_table
+from ..readers import yamlread
+from ..readers.read import SETTINGS_FILE, read_settings, read_text
+from ..readers.tableread import read_table
+from ..build.writer import WriteError as FileWriteError, write_files
 from . import ImportError_, import_text, read_cite_map, scripts, stem
 from .write import WriteError, to_yaml
 
@@ -155,7 +155,7 @@ def _engine(root: Path, settings, tables, targets) -> tuple[str | None, list[Pro
 
 def next_steps(settings, table_ids: list[str]) -> list[str]:
     """What to add so that the new tables are shown: a table nobody shows is built for nothing."""
-    from ..check import wiring
+    from ..checks.check import wiring
 
     steps = []
     for table_id in table_ids:

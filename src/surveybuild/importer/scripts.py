@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .. import fonts, yamlread as yr
-from ..latex import UnencodableText, escape
+from ..readers import yamlread as yr
+from ..renderers import fonts
+from ..renderers.latex import UnencodableText, escape
 from ..model import Problem, Settings, Source, Table
 
 #: engines in the order a tie is broken after the current one: the one with a fallback chain first
