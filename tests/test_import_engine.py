@@ -154,16 +154,6 @@ def test_settings_edits_keep_the_file_s_lines(tmp_path):
     assert (root / "surveybuild.yaml").read_text("utf-8") == "{title: T}\n"
 
 
-def test_a_column_named_like_a_row_field_gets_its_own_key():
-    """A README column 'Notes' (or 'Cite', 'Group') is no row field: its key is notes_2, and it reads back."""
-    result = import_text("| Name | Notes | Group |\n| --- | --- | --- |\n| A | a note | g |\n", "r.md")
-    table = result.tables[0].table
-    assert [c.key for c in table.columns] == ["name", "notes_2", "group_2"]
-    from surveybuild.importer import to_yaml
-    back, problems = read_table(to_yaml(table, "", "r"), "tables/r.yaml")
-    assert not problems and back.rows[0].line.get("notes_2").raw == "a note"
-
-
 def test_a_readme_only_latex_column_may_hold_what_the_engine_cannot_typeset(tmp_path):
     text = ("caption: T\ncolumns:\n  - {key: name, title: Name, type: text}\n"
             "  - {key: what, title: What, type: latex, show: readme}\nrows:\n  - {name: A, what: '\\textbf{中}'}\n")

@@ -269,7 +269,7 @@ def _keys(titles: list[str], groups: list[str | None]) -> list[str]:
         if key in keys and groups[c]:
             key = f"{slug(groups[c]) or 'group'}_{key}"
         base, n = key, 2
-        while key in keys or key in ROW_META:  # a row's own fields (notes, cite, group ...) are no column keys
+        while key in keys:
             key, n = f"{base}_{n}", n + 1
         keys.append(key)
     return keys
