@@ -6,12 +6,12 @@ import os
 import re
 from pathlib import Path
 
-from . import paths, texknown
+from . import paths, texknown, texmeasure
 from . import yamlread as yr
 from .bibread import read_bibs, tex_hazards, url_problems
 from .figureread import read_figure
 from .markers import has_markers
-from .model import Figure, Problem, Settings, Source, Survey, Table
+from .model import Figure, MeasuredWidths, Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
 from .texread import CITE_COMMANDS, bib_resources, read_cites, table_inputs
 
@@ -316,6 +316,14 @@ def read_survey(root: Path) -> Survey:
         problems += found
         if text is not None:
             fill_files.append((rel, text))
+    measured = MeasuredWidths()
+    widths_file = texmeasure.file_path_of(settings.paper)
+    if (root / widths_file).is_file():  # the cells' widths as TeX set them, written by 'surveybuild paper'
+        widths_text, found = read_text(root / widths_file, widths_file, root)
+        problems += found
+        if widths_text is not None:
+            measured, found = texmeasure.parse(widths_text, widths_file)
+            problems += found
     template = None
     if (root / settings.readme_template).exists():
         template, found = read_text(root / settings.readme_template, settings.readme_template, root)
@@ -335,4 +343,5 @@ def read_survey(root: Path) -> Survey:
         paper_macros=frozenset(macros),
         paper_packages=tuple(dict.fromkeys(packages)),
         paper_class=paper_class,
+        measured=measured,
     )
