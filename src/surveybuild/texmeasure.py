@@ -299,6 +299,20 @@ def update(root: Path, survey: Survey, env: dict[str, str] | None = None) -> Mea
 
 def _run(root: Path, paper_dir: Path, program: str, preamble: str, todo: list[tuple[str, str]],
          env: dict[str, str] | None, result: Measurement) -> dict[tuple[str, str], tuple[float, float] | None]:
+    from .texrun import BUILD_DIR, LockBusy, paper_lock
+
+    try:  # one TeX run at a time in the paper's build folder (a concurrent 'surveybuild paper' waits)
+        with paper_lock(paper_dir / BUILD_DIR) as _:
+            return _run_locked(root, paper_dir, program, preamble, todo, env, result)
+    except LockBusy:
+        result.info.append("another 'surveybuild paper' holds the build folder: cell widths estimated")
+    except OSError as exc:
+        result.info.append(f"cannot measure the cell widths: {exc.strerror or exc}: widths estimated")
+    return {}
+
+
+def _run_locked(root: Path, paper_dir: Path, program: str, preamble: str, todo: list[tuple[str, str]],
+                env: dict[str, str] | None, result: Measurement) -> dict[tuple[str, str], tuple[float, float] | None]:
     from .texrun import tex_env
 
     nonce = "".join(secrets.choice(string.ascii_letters) for _ in range(12))
