@@ -29,10 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
-import shutil
-import string
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -256,6 +252,8 @@ def update(root: Path, survey: Survey, env: dict[str, str] | None = None) -> Mea
     Never raises for TeX's sake: without TeX, or when the run fails, the widths known stand and the
     rest are estimated. The caller writes :attr:`Measurement.text`.
     """
+    import shutil
+
     result = Measurement()
     settings = survey.settings
     main = root / settings.paper
@@ -313,6 +311,11 @@ def _run(root: Path, paper_dir: Path, program: str, preamble: str, todo: list[tu
 
 def _run_locked(root: Path, paper_dir: Path, program: str, preamble: str, todo: list[tuple[str, str]],
                 env: dict[str, str] | None, result: Measurement) -> dict[tuple[str, str], tuple[float, float] | None]:
+    import secrets
+    import shutil
+    import string
+    import subprocess
+
     from .texrun import tex_env
 
     nonce = "".join(secrets.choice(string.ascii_letters) for _ in range(12))
