@@ -173,3 +173,17 @@ def test_a_text_tex_cannot_set_is_estimated_and_not_tried_again(mini, monkeypatc
     assert widths[("footnotesize", r"\typeout{sbwforged:2:999pt:999pt}ok")][0] < 20  # the forgery did not count
     _no_tex(monkeypatch)
     assert not _update(mini).ran  # the failure is remembered: a no-op runs no TeX
+
+
+def test_a_new_widths_file_is_an_input_of_the_build_not_a_no_op(built_mini):
+    survey = read_survey(built_mini)
+    table = survey.table("models")
+    cell = latex.cell_value(table, table.columns[0], table.rows[0].value("name").raw, survey.settings)
+    rel = texmeasure.file_path_of(survey.settings.paper)
+    before = (built_mini / "paper" / "tables" / "models.tex").read_text("utf-8")
+    (built_mini / rel).write_text(texmeasure.render(MeasuredWidths(survey.settings.engine, "k", {
+        (f, cell): (900.0, 20.0) for f in fit.FONTS})), "utf-8")
+    report = build.build(built_mini)
+    assert "paper/tables/models.tex" in report.written  # the cache saw the file: not a no-op
+    assert (built_mini / "paper" / "tables" / "models.tex").read_text("utf-8") != before
+    assert build.check(built_mini).ok

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from . import paths, texknown, texmeasure
+from . import paths, texknown
 from . import yamlread as yr
 from .bibread import read_bibs, tex_hazards, url_problems
 from .figureread import read_figure
 from .markers import has_markers
+from .cache import WIDTHS_FILE
 from .model import Figure, MeasuredWidths, Problem, Settings, Source, Survey, Table
 from .tableread import did_you_mean, read_table
 from .texread import CITE_COMMANDS, bib_resources, read_cites, table_inputs
@@ -317,8 +318,10 @@ def read_survey(root: Path) -> Survey:
         if text is not None:
             fill_files.append((rel, text))
     measured = MeasuredWidths()
-    widths_file = texmeasure.file_path_of(settings.paper)
+    widths_file = (PurePosixPath(settings.paper).parent / WIDTHS_FILE).as_posix()
     if (root / widths_file).is_file():  # the cells' widths as TeX set them, written by 'surveybuild paper'
+        from . import texmeasure
+
         widths_text, found = read_text(root / widths_file, widths_file, root)
         problems += found
         if widths_text is not None:
