@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from . import paths
 from .cache import WIDTHS_FILE
 from .model import MeasuredWidths, Problem, Source, Survey
 
@@ -258,6 +259,8 @@ def update(root: Path, survey: Survey, env: dict[str, str] | None = None) -> Mea
     settings = survey.settings
     main = root / settings.paper
     shown = file_path_of(settings.paper)
+    if paths.outside(root, main):  # the build reports it; nothing outside the project is read
+        return result
     try:
         main_text = main.read_text("utf-8", errors="replace")
     except OSError:
@@ -288,10 +291,9 @@ def update(root: Path, survey: Survey, env: dict[str, str] | None = None) -> Mea
             cached = _load_cache(root, key)
             _save_cache(root, key, cached | found)
     result.widths = MeasuredWidths(settings.engine, key, known)
-    text = render(result.widths)
-    old = (root / shown).read_text("utf-8") if (root / shown).is_file() else None
-    if text != old and (old is not None or known):  # no file of nothing when TeX measured nothing
-        result.text = text
+    # rewritten when its widths change (no file of nothing when TeX measured nothing)
+    if result.widths != survey.measured and (known or survey.measured.widths or (root / shown).is_file()):
+        result.text = render(result.widths)
     return result
 
 
