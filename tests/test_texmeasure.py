@@ -1,4 +1,4 @@
-"""Cell widths measured by TeX (surveybuild.texmeasure) and their use by the fit (fit.plan).
+"""Cell widths measured by TeX (build/texmeasure.py, readers/widthsread.py) and their use by the fit (fit.plan).
 
 Three small TeX runs: the mini survey's cells measured (and one width compared with TeX's own
 ``\\settowidth``), a one-row edit, and texts that TeX cannot set. Everything else is pure.
@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from conftest import edit, require_tool
-from surveybuild import build, fit, latex, texmeasure
-from surveybuild.model import MeasuredWidths, Settings
-from surveybuild.read import read_survey
-from surveybuild.texrun import tex_env
+from surveybuild.build import cache, texmeasure
+from surveybuild.build import pipeline as build
+from surveybuild.build.texrun import tex_env
+from surveybuild.model import MeasuredWidths
+from surveybuild.readers import widthsread
+from surveybuild.readers.read import read_survey
+from surveybuild.renderers import fit, latex
 
 
 def _update(root: Path) -> texmeasure.Measurement:
@@ -39,7 +42,7 @@ def test_the_widths_file_round_trips_byte_for_byte():
     widths = MeasuredWidths("pdflatex", "abc", {("scriptsize", "b"): (1.0, 1.0), ("footnotesize", "z \\'e"): (20.1234, 9.5),
                                                 ("footnotesize", "\\bad"): None})
     text = texmeasure.render(widths)
-    parsed, problems = texmeasure.parse(text, "paper/tables/widths.json")
+    parsed, problems = widthsread.parse(text, "paper/tables/widths.json")
     assert not problems and parsed.widths == {("scriptsize", "b"): (1.0, 1.0), ("footnotesize", "z \\'e"): (20.123, 9.5),
                                               ("footnotesize", "\\bad"): None}
     assert texmeasure.render(parsed) == text  # the same widths, the same bytes: no churn in git
@@ -50,7 +53,7 @@ def test_the_widths_file_round_trips_byte_for_byte():
                                   '{"format": 9, "engine": "pdflatex", "preamble": "x", "widths": []}',
                                   '{"format": 1, "engine": "pdflatex", "preamble": "x", "widths": [["f", "t", "1", 2]]}'])
 def test_a_widths_file_surveybuild_did_not_write_is_ignored_with_a_warning(text):
-    parsed, problems = texmeasure.parse(text, "paper/tables/widths.json")
+    parsed, problems = widthsread.parse(text, "paper/tables/widths.json")
     assert parsed.widths == {}
     assert [p.severity for p in problems] == ["warning"] and "paper/tables/widths.json" in str(problems[0])
 
@@ -176,6 +179,7 @@ def test_a_text_tex_cannot_set_is_estimated_and_not_tried_again(mini, monkeypatc
 
 
 def test_a_new_widths_file_is_an_input_of_the_build_not_a_no_op(built_mini):
+    assert cache.WIDTHS_FILE == widthsread.WIDTHS_FILE  # cache.py imports no reader: two names, one path
     survey = read_survey(built_mini)
     table = survey.table("models")
     cell = latex.cell_value(table, table.columns[0], table.rows[0].value("name").raw, survey.settings)
