@@ -8,8 +8,8 @@ width TeX writes to its log. A second box sets the text in a zero-wide ragged pa
 widest line: the longest piece no line break can split, which a wrapping column must hold.
 
 The widths go to ``<paper>/tables/widths.json``, a committed file that ``build`` and ``check`` read
-(:func:`surveybuild.readers.widthsread.parse`) and never write: the tables they render depend on the repository's files alone, not on
-whether TeX is installed, so ``check``'s drift test gives the same answer everywhere. A text the file
+(:func:`surveybuild.readers.widthsread.parse`) and never write: the tables they render depend on the
+repository's files alone, not on whether TeX is installed, so ``check``'s drift test gives the same answer everywhere. A text the file
 lacks (a row added by a README-only build) is estimated (:func:`surveybuild.renderers.fit.text_width`) until
 the next ``build-paper`` measures it.
 

@@ -14,8 +14,9 @@ MAX_PT = 16383.99  # TeX's largest dimension
 
 
 def parse(text: str, shown: str) -> tuple[MeasuredWidths, list[Problem]]:
-    """The committed widths file's text -> its widths; a file not as :func:`surveybuild.build.texmeasure.render` writes it is
-    ignored with a warning (it is only an aid: the estimate stands in)."""
+    """The committed widths file's text -> its widths; a file not as
+    :func:`surveybuild.build.texmeasure.render` writes it is ignored with a warning (it is only an aid:
+    the estimate stands in)."""
     try:
         data = json.loads(text)
         engine, preamble = data["engine"], data["preamble"]

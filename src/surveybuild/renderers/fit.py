@@ -1,10 +1,10 @@
 """How a table fits the paper's text block: natural columns, wrapping columns, a smaller font, landscape.
 
-Pure functions. Widths are those TeX measured (``plan``'s ``lookup``: :mod:`surveybuild.build.texmeasure`,
-read from the committed ``paper/tables/widths.json``), else estimated from Computer Modern / Latin
-Modern character widths (in em of the table's font), and compared with the page size the survey declares in ``surveybuild.yaml``
-(``paper_text_width``, ``paper_text_height``, ``paper_font_size``). The estimate only chooses the
-plan; the columns of a wrapping table are fractions of ``\\linewidth``, so the table is exactly as
+Pure functions. Widths are those TeX measured (``plan``'s ``lookup``:
+:mod:`surveybuild.build.texmeasure`, read from the committed ``paper/tables/widths.json``), else
+estimated from Computer Modern / Latin Modern character widths (in em of the table's font), and
+compared with the page size the survey declares in ``surveybuild.yaml`` (``paper_text_width``,
+``paper_text_height``, ``paper_font_size``). The widths only choose the plan; the columns of a wrapping table are fractions of ``\\linewidth``, so the table is exactly as
 wide as the text block (or the landscape page) whatever the fonts. The build reads the paper's own
 ``\\textwidth`` from the log and says when the declared one is wrong (``texlog.PAGE``,
 ``textrace.Tracer.page``).
