@@ -1,9 +1,10 @@
 """How a table fits the paper's text block: natural columns, wrapping columns, a smaller font, landscape.
 
-Pure functions. Widths are estimated from Computer Modern / Latin Modern character widths (in em of
-the table's font) and compared with the page size the survey declares in ``surveybuild.yaml``
-(``paper_text_width``, ``paper_text_height``, ``paper_font_size``). The estimate only chooses the
-plan; the columns of a wrapping table are fractions of ``\\linewidth``, so the table is exactly as
+Pure functions. Widths are those TeX measured (``plan``'s ``lookup``:
+:mod:`surveybuild.build.texmeasure`, read from the committed ``paper/tables/widths.json``), else
+estimated from Computer Modern / Latin Modern character widths (in em of the table's font), and
+compared with the page size the survey declares in ``surveybuild.yaml`` (``paper_text_width``,
+``paper_text_height``, ``paper_font_size``). The widths only choose the plan; the columns of a wrapping table are fractions of ``\\linewidth``, so the table is exactly as
 wide as the text block (or the landscape page) whatever the fonts. The build reads the paper's own
 ``\\textwidth`` from the log and says when the declared one is wrong (``texlog.PAGE``,
 ``textrace.Tracer.page``).
@@ -14,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import values
@@ -34,6 +36,7 @@ FONTS = ("footnotesize", "scriptsize")  # tried in turn when the table names no 
 TABCOLSEP = 6.0  # pt, on each side of a column
 TIGHT_TABCOLSEP = 2.5  # pt: the last resort before reporting a table too wide
 SAFETY = 1.06  # an estimate of natural width is trusted to fit only with this margin
+MEASURED_SAFETY = 1.01  # a width TeX measured is exact (the margin covers the estimated citation numbers)
 _UNITS = {"pt": 1.0, "cm": 28.4528, "mm": 2.84528, "in": 72.27, "em": 10.0}
 _DIMEN = re.compile(r"(\d+(?:\.\d+)?)(pt|cm|mm|in|em)")
 _SHARE = re.compile(r"(\d*\.?\d+)?\s*\\(textwidth|linewidth|columnwidth|hsize)")
@@ -112,11 +115,32 @@ class Measure:
     fixed_pt: float | None = None  # the column's ``width:``
     rows: tuple[float, ...] = ()  # each row's widest line in this column
     piece: float = 0.0  # its longest piece TeX cannot break (words split after their hyphens, as TeX may)
+    measured: bool = False  # every width was measured by TeX (none estimated)
 
 
-def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0) -> Measure:
-    texts = [title]
-    widths = [text_width(title)]
+#: A cell's width as TeX set it: (column, raw value, font) -> (natural width, widest unbreakable piece)
+#: in pt, or None when not measured (``None`` column: a header title, ``raw`` its text).
+Lookup = Callable[[Column | None, object, str], "tuple[float, float] | None"]
+
+
+def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0,
+            lookup: Lookup | None = None, font: str = "", size: float = 10.0) -> Measure:
+    """The column's widths in em: measured by TeX where ``lookup`` knows the text at ``font`` (``size``
+    pt), else estimated from the text's characters."""
+    def known(col: Column | None, raw: object) -> tuple[float, float] | None:
+        got = lookup(col, raw, font) if lookup is not None else None
+        return (got[0] / size, got[1] / size) if got else None
+
+    texts = []  # estimated texts, whose words are estimated too
+    pieces = []  # measured texts' widest pieces TeX cannot break
+    got = known(None, title)
+    if got:
+        widths, title_word = [got[0]], got[1]
+        pieces.append(got[1])
+    else:
+        texts.append(title)
+        widths = [text_width(title)]
+        title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
     per_row = []
     for row in rows:
         widest = 0.0
@@ -124,26 +148,30 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
             if sub and row.spans(column.key):
                 break
             value = row.value(column.key, sub)
-            text = shown_text(column, value.raw if value is not None else None)
-            if first and sub == 0 and row.cites:
-                text += " [" + ", ".join("00" for _ in row.cites) + "]"
-            texts.append(text + ("a" if row.notes else ""))
-            widths.append(text_width(texts[-1]))
+            raw = value.raw if value is not None else None
+            extra = " [" + ", ".join("00" for _ in row.cites) + "]" if first and sub == 0 and row.cites else ""
+            extra += "a" if row.notes else ""
+            got = known(column, raw)
+            if got:
+                widths.append(got[0] + text_width(extra))
+                pieces.append(got[1] + text_width(extra))
+            else:
+                texts.append(shown_text(column, raw) + extra)
+                widths.append(text_width(texts[-1]))
             widest = max(widest, widths[-1])
         per_row.append(widest)
     natural = max(widths)
     wraps = column.type in WRAP_TYPES
-    title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
     if column.type == "url":
         word = max(4.0, title_word)  # xurl breaks a URL after any character
     elif wraps:
-        word = max((text_width(w) for w in set(words(" ".join(texts)))), default=0.0)
+        word = max([title_word] + pieces + [text_width(w) for w in set(words(" ".join(texts)))])
     else:
         word = max([title_word] + widths[1:])
     fixed = dimen_pt(column.width, line) if column.width else None
     piece = word if fixed is None or column.type == "url" else max(  # only a fixed width asks (_holding)
-        (text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)), default=0.0)
-    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece)
+        pieces + [text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)], default=0.0)
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts)
 
 
 @dataclass(frozen=True)
@@ -158,17 +186,25 @@ class Plan:
     body_lines: float = 0.0  # the estimated printed lines of the rows (a wrapped cell takes several)
 
 
-def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings) -> Plan:
+def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings,
+         lookup: Lookup | None = None) -> Plan:
     """The first of: natural columns, wrapping columns, a smaller font, landscape, tighter column
     separations, that fits the text block (else the last of them, which the build reports too wide).
 
     ``table.font`` / ``table.landscape`` (when given) pin those choices; ``table.fit: natural`` never
-    wraps, ``table.fit: wrap`` always does.
+    wraps, ``table.fit: wrap`` always does. ``lookup`` gives the widths TeX measured (per font).
     """
     width = dimen_pt(settings.paper_text_width) or 345.0
-    measures_given = [measure(c, table.rows, i == 0, t, width) for i, (c, t) in enumerate(zip(columns, titles))]
-    measures = measures_given
     base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
+    memo: dict[str | None, list[Measure]] = {}
+
+    def measures_at(font: str) -> list[Measure]:
+        key = font if lookup is not None else None  # estimates are in em: the same at every size
+        if key not in memo:
+            memo[key] = [measure(c, table.rows, i == 0, t, width, lookup, font, SIZES[base][font])
+                         for i, (c, t) in enumerate(zip(columns, titles))]
+        return memo[key]
+
     height = dimen_pt(settings.paper_text_height) or 550.0
     fonts = (table.font,) if table.font else FONTS
     pages = [(False, width), (True, height)] if table.landscape is None else \
@@ -177,19 +213,21 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     tries.append(tries[-1][:3] + (TIGHT_TABCOLSEP,))
     for n, (land, avail, font, colsep) in enumerate(tries):
         em = SIZES[base][font]
-        measures = measures_given if table.fit == "natural" else _holding(measures_given, em)
+        measures = measures_at(font) if table.fit == "natural" else _holding(measures_at(font), em)
         sep = 2 * colsep * len(columns)
         natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
-        if table.fit != "wrap" and (natural * SAFETY <= avail or table.fit == "natural"):
+        natural *= MEASURED_SAFETY if all(m.measured for m in measures) else SAFETY
+        if table.fit != "wrap" and (natural <= avail or table.fit == "natural"):
             fixed = tuple(c.width if c.width and m.fixed_pt is not None else None for c, m in zip(columns, measures))
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
-            return Plan(font, land, fixed, "natural" if natural * SAFETY <= avail else "too wide", colsep, lines)
+            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
             return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
                         _lines(table, measures, widths, em))
     land, avail, font, colsep = tries[-1]
+    measures = measures_at(font)
     sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
@@ -201,7 +239,7 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
     font: a narrower one would put that word out into the margin (an overfull box), so the column is
     planned as any other instead (at least its longest word wide). ``fit: natural`` keeps every width as
     written (the build then reports the overfull cell)."""
-    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece)
+    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece, m.measured)
             if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
 
