@@ -84,12 +84,18 @@ def read_latex(text: str, path: str) -> list[RawTable]:
         if container is not None:
             per_container[id(container)] = per_container.get(id(container), 0) + 1
         tables.append(_table(env, container, stack, font, where, path))
+    seen: dict[int, int] = {}
     for (env, stack, _), table in zip(found, tables):
         containers = [e for e in stack if e.environmentname in CONTAINERS]
         if containers and per_container[id(containers[0])] > 1:
+            n = seen[id(containers[0])] = seen.get(id(containers[0]), 0) + 1
+            relabel = ""
+            if n > 1 and table.label:  # a label names one table of the paper: the float's first keeps it
+                table.label = f"{table.label}-{n}"
+                relabel = f" (this one labelled '{table.label}')"
             table.problems.append(Problem(table.source, f"{per_container[id(containers[0])]} tabulars share one "
-                                          "float: each became its own table with the float's caption",
-                                          severity="warning"))
+                                          "float: each became its own table with the float's caption, the first "
+                                          f"with its label{relabel}", severity="warning"))
     return tables
 
 
