@@ -58,11 +58,12 @@ def stem(path: str) -> str:
     return text or "table"
 
 
-def read_raw(text: str, path: str, cite_map: dict[str, str] | None = None) -> list[RawTable]:
+def read_raw(text: str, path: str, cite_map: dict[str, str] | None = None, macros: dict | None = None
+             ) -> list[RawTable]:
     kind = kind_of(path)
     if kind == "latex":
         from .latex_tables import read_latex
-        return read_latex(text, path)
+        return read_latex(text, path, macros)
     if kind == "markdown":
         from .markdown_tables import read_markdown
         return read_markdown(text, path, cite_map)
@@ -71,10 +72,12 @@ def read_raw(text: str, path: str, cite_map: dict[str, str] | None = None) -> li
 
 
 def import_text(text: str, path: str, *, bib_keys: set[str] | None = None,
-                cite_map: dict[str, str] | None = None, name: str | None = None) -> ImportResult:
-    """Every table of one file's text. ``path`` names the file in messages and gives the table names."""
+                cite_map: dict[str, str] | None = None, name: str | None = None,
+                macros: dict | None = None) -> ImportResult:
+    """Every table of one file's text. ``path`` names the file in messages and gives the table names;
+    ``macros`` are the project's definitions (:func:`.macros.project_macros`) for a LaTeX file."""
     result = ImportResult()
-    raws = read_raw(text, path, cite_map)
+    raws = read_raw(text, path, cite_map, macros)
     base = name or stem(path)
     if not raws:
         result.problems.append(Problem(Source(path), "no table found in the file", severity="warning"))
@@ -102,6 +105,9 @@ def once(problems: list[Problem]) -> list[Problem]:
 
 def import_file(path: str | Path, **kw) -> ImportResult:
     path = Path(path)
+    if kind_of(str(path)) == "latex" and "macros" not in kw:
+        from .macros import project_macros
+        kw["macros"] = project_macros(path)
     return import_text(path.read_text("utf-8"), str(path), **kw)
 
 

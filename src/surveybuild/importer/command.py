@@ -16,7 +16,7 @@ from ..build import Report
 from ..model import Problem, Source
 from ..read import read_settings
 from ..writer import WriteError as FileWriteError, write_files
-from . import ImportError_, import_text, read_cite_map, stem
+from . import ImportError_, import_text, kind_of, read_cite_map, stem
 from .write import WriteError, to_yaml
 
 
@@ -62,7 +62,11 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         if problems:
             return report
     try:
-        result = import_text(path.read_text("utf-8"), file, bib_keys=bib_keys, cite_map=mapping)
+        project = None
+        if kind_of(file) == "latex":  # the author's macros, defined beside the file
+            from .macros import project_macros
+            project = project_macros(path)
+        result = import_text(path.read_text("utf-8"), file, bib_keys=bib_keys, cite_map=mapping, macros=project)
     except ImportError_ as exc:
         report.problems.append(Problem(Source(file), str(exc)))
         return report

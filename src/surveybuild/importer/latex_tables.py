@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from pylatexenc import latexwalker
 
 from ..model import Problem, Source
-from . import cells
+from . import cells, macros
 from .assemble import RawCell, RawTable
 
 TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular", "longtable", "longtable*",
@@ -46,8 +46,11 @@ def _is_macro(node, *names) -> bool:
     return node is not None and node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in names
 
 
-def read_latex(text: str, path: str) -> list[RawTable]:
-    """Every table of a ``.tex`` text, in file order."""
+def read_latex(text: str, path: str, project: dict | None = None) -> list[RawTable]:
+    """Every table of a ``.tex`` text, in file order; the author's macros (the text's own definitions, after
+    ``project``'s: :func:`.macros.project_macros`) expanded first."""
+    defined, spans = macros.collect(text, path, project)
+    text, expand_problems = macros.expand(text, defined, path, spans)
     walker = cells.walker(text)
     nodes, _, _ = walker.get_latex_nodes()
 
@@ -96,6 +99,10 @@ def read_latex(text: str, path: str) -> list[RawTable]:
             table.problems.append(Problem(table.source, f"{per_container[id(containers[0])]} tabulars share one "
                                           "float: each became its own table with the float's caption, the first "
                                           f"with its label{relabel}", severity="warning"))
+    for problem in expand_problems:  # with the table the use is in (the last one starting before it)
+        before = [t for t in tables if t.source.line <= problem.source.line]
+        if tables:
+            (before or tables)[-1].problems.append(problem)
     return tables
 
 
