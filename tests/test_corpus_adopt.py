@@ -49,10 +49,9 @@ KNOWN = {
     "column the paper shows; pdflatex cannot typeset it: it should leave it out of the paper and list it",
     "LianjiaTech__BELLE": "importer keeps CJK text (README.md:289) in columns the paper shows; pdflatex cannot "
     "typeset it: the column should be README-only (show: readme), listed",
-    "NiuTrans__MTBook": "importer refuses the book's math macros (\\funp, \\mathbi, \\argmax, \\textrm in math at "
-    "chapter10.tex:812): they should be expanded or kept as math; CJK text in columns the paper shows",
-    "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "importer refuses math macros in cells (\\mathcal at "
-    "paper.tex:117): math should be kept",
+    "NiuTrans__MTBook": "its math imports (the book's \\funp, \\mathbi, \\argmax expanded); what stops it: a "
+    "tabular laying out figures, \\subfigure{\\input{...}} in cells (chapter10.tex:1113), which the importer "
+    "refuses (it should list them as not represented), and CJK text in columns the paper shows (pdflatex)",
     "fmh1art__DP4EI_Survey": "importer keeps CJK text (embodied_data_prep_survey_zh.md:33) in columns the paper "
     "shows; pdflatex cannot typeset it: the column should be README-only, listed",
     "hdeplaen__phd-thesis": "the source's bibliography.bib repeats keys (peyre2019computational at lines 1264 "
@@ -65,8 +64,6 @@ KNOWN = {
     "(compare-to-other-surveys.tex:14); importer refuses text under a \\multirow (datasets.tex:107)",
     "liuyixin-louis__agent4sci-llm-survey": "the source uses macros it does not define (\\ours, \\tf, \\inlineQ at "
     "2407.18940.tex:104, 149: their \\newcommand is not in the repository), which the importer cannot expand",
-    "lucblassel__phd-manuscript": "importer refuses \\text in math (_main.tex:1529) and the author's macro with an "
-    "argument \\msr{F} (\\newcommand at _main.tex:1206, used at 3502); an empty first cell (_main.tex:2965)",
 }
 
 
