@@ -69,7 +69,10 @@ def test_math_is_one_piece_holding_its_source(field, source):
 @pytest.mark.parametrize("field, wrong", [
     pytest.param(r"$\input{/etc/passwd}$", r"'\input' is not allowed in math", id="input"),
     pytest.param(r"$\def\x{1}\x$", r"'\def' is not allowed in math", id="def"),
-    pytest.param(r"$\mathbb{R}$", r"'\mathbb' is not allowed in math", id="needs_a_package"),
+    pytest.param(r"$\coloneqq$", r"'\coloneqq' is not allowed in math", id="needs_a_package_not_loaded"),
+    pytest.param(r"$\text{\input{x}}$", r"'\input' is not allowed in text inside math", id="text_in_math"),
+    pytest.param(r"$\begin{tabular}{c}a\end{tabular}$", "environment 'tabular' is not allowed in math", id="env"),
+    pytest.param(r"$\begin{cases}a & b\end{cases} & c$", "a bare '&'", id="ampersand_beside_an_alignment"),
     pytest.param(r"$\csname x\endcsname$", r"'\csname' is not allowed in math", id="csname"),
     pytest.param("$$x$$", "display math", id="display"),
     pytest.param(r"$x^^5cinput$", "'^^'", id="char_code_notation"),

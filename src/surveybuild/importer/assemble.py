@@ -429,8 +429,8 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         # second line of values): its sub-rows, under the row's name, as under a \multirow
         while (_named(chunk[0]) and j < len(row_lines) and row_lines[j][0] == row_lines[j - 1][0] + 1
                and _continues(row_lines[j][1])):
-            continued.append(row_lines[j][1][0].cell.source if row_lines[j][1][0] is not None
-                             else next(s.cell.source for s in row_lines[j][1] if s is not None))
+            continued.append(next(s.cell.source for s in row_lines[j][1] if s is not None and s.origin
+                                  and not s.cell.empty))  # the line's first value (its empty cell starts before)
             chunk.append(row_lines[j][1])
             j += 1
         entities.append((i, chunk))
