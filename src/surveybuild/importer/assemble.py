@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from .. import latextext, values
 from ..latex import UnencodableText, escape
 from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
+from ..tableread import ROW_META
 from . import cells
 
 
@@ -267,6 +268,8 @@ def _keys(titles: list[str], groups: list[str | None]) -> list[str]:
     keys: list[str] = []
     for c, title in enumerate(titles):
         key = slug(title) or f"col{c + 1}"
+        if key in ROW_META:  # a column titled 'Group' or 'Notes': the row's own keys are taken
+            key = f"{key}_column"
         if key in keys and groups[c]:
             key = f"{slug(groups[c]) or 'group'}_{key}"
         base, n = key, 2
