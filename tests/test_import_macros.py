@@ -17,14 +17,15 @@ from pathlib import Path
 import yaml
 
 from conftest import require_tool
-from surveybuild import build, latex, markdown
-from surveybuild.check import BibIndex, check_table
+from surveybuild.build import pipeline as build
+from surveybuild.checks.check import BibIndex, check_table
 from surveybuild.importer import import_file, import_text, to_yaml
 from surveybuild.importer.command import run_import
 from surveybuild.importer.macros import collect, expand
-from surveybuild.latextext import Math, to_pieces
 from surveybuild.model import Settings
-from surveybuild.tableread import read_table
+from surveybuild.readers.tableread import read_table
+from surveybuild.renderers import latex, markdown
+from surveybuild.renderers.latextext import Math, to_pieces
 
 
 def table(rows: str, head: str = "Name & What", spec: str = "ll", before: str = "") -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Problem, Source
-from ..texread import CITE_COMMANDS
+from ..readers.texread import CITE_COMMANDS
 
 #: characters one use may expand to, and how deep macros may call macros
 LIMIT = 20_000
