@@ -142,10 +142,12 @@ def test_definitions_in_the_main_file_beside_and_its_inputs_are_used(tmp_path):
     project = tmp_path / "book"
     (project / "chapters").mkdir(parents=True)
     (tmp_path / "outside.tex").write_text("\\newcommand\\secret{LEAKED}\n", "utf-8")
+    (tmp_path / "linked.tex").write_text("\\documentclass{x}\n\\newcommand\\body{LEAKED}\n", "utf-8")
     (project / "main.tex").write_text("\\documentclass{book}\n\\input{defs}\n\\input{../outside}\n"
                                       "\\newcommand\\late{no}\n\\begin{document}\n\\newcommand\\body{B}\n"
                                       "\\include{chapters/one}\n\\end{document}\n", "utf-8")
     (project / "defs.tex").write_text("\\newcommand\\funp[1]{#1}\n\\def\\mathbi#1{\\textbf{#1}}\n", "utf-8")
+    (project / "chapters" / "a.tex").symlink_to(tmp_path / "linked.tex")  # a main file linked from outside: not read
     chapter = project / "chapters" / "one.tex"
     chapter.write_text(table("a & $\\funp{P}(\\mathbi{s})$ \\\\\nb & \\secret \\\\\nc & \\body \\\\\n"), "utf-8")
     result = import_file(chapter)

@@ -370,9 +370,12 @@ def _main_file(file: Path) -> Path | None:
     folder = file.parent
     for _ in range(3):
         for candidate in sorted(folder.glob("*.tex")):
-            try:
-                if candidate.is_file() and "\\documentclass" in candidate.read_text("utf-8", errors="replace")[:20000]:
-                    return candidate
+            try:  # a link out of its folder is not the project's
+                if not candidate.resolve().is_relative_to(folder.resolve()) or not candidate.is_file():
+                    continue
+                with candidate.open(encoding="utf-8", errors="replace") as handle:
+                    if "\\documentclass" in handle.read(20000):
+                        return candidate
             except OSError:
                 continue
         if (folder / ".git").exists() or folder.parent == folder:
