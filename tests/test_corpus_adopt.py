@@ -58,8 +58,8 @@ KNOWN = {
     "and 2102; keys differing only in case), which the build refuses; the tables import",
     "iffsid__thesis": "importer refuses \\input inside a cell (a nested tabular of images at cvpr2014e.tex:286): "
     "it should list it as not represented",
-    "kanishkamisra__cogsci2019": "the source's .bib repeats a key (futagi2008computational), which the build "
-    "refuses; the tables import",
+    "kanishkamisra__cogsci2019": "the source's .bib repeats a key (futagi2008computational); importer writes a "
+    "row with an empty first column (cogsci-final-draft.tex, table 3: 'row 1' without its 'group')",
     "lgy0404__Phone_Agent_Survey_Overleaf_TPAMI_250418": "the source cites keys its reference.bib lacks "
     "(compare-to-other-surveys.tex:14); importer refuses text under a \\multirow (datasets.tex:107)",
     "liuyixin-louis__agent4sci-llm-survey": "the source uses macros it does not define (\\ours, \\tf, \\inlineQ at "

@@ -203,10 +203,3 @@ def test_two_tabulars_in_one_float_do_not_share_its_label():
     text = "\\begin{table}\\caption{T}" + tab + tab + "\\label{tab:t}\\end{table}\n"
     result = import_text(text, "x.tex")
     assert [t.table.label for t in result.tables] == ["tab:t", "tab:t-2"]
-
-
-def test_a_column_titled_like_a_row_key_gets_a_key_of_its_own():
-    """A column 'Group' (or 'Notes') would take the row's own ``group:`` key: the build then wanted a group."""
-    (data, _, _), = imported(table("Germanic & 0.1 & x \\\\\nAsian & 0.2 & y \\\\\n", "Group & JSD & Notes", "lll"))[0]
-    assert [c["key"] for c in data["columns"]] == ["group_column", "jsd", "notes_column"]
-    assert data["rows"][1] == {"group_column": "Asian", "jsd": "0.2", "notes_column": "y"}

@@ -23,7 +23,6 @@ from ..renderers import latextext
 from .. import values
 from ..renderers.latex import UnencodableText, escape
 from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
-from ..readers.tableread import ROW_META
 from . import cells
 
 
@@ -269,8 +268,6 @@ def _keys(titles: list[str], groups: list[str | None]) -> list[str]:
     keys: list[str] = []
     for c, title in enumerate(titles):
         key = slug(title) or f"col{c + 1}"
-        if key in ROW_META:  # a column titled 'Group' or 'Notes': the row's own keys are taken
-            key = f"{key}_column"
         if key in keys and groups[c]:
             key = f"{slug(groups[c]) or 'group'}_{key}"
         base, n = key, 2
