@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pylatexenc.latexencode import RULE_CALLABLE, RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from . import fit, fonts, layout
+from .latextext import AMSMATH_ENVIRONMENTS
 from .. import values
 from ..model import Column, Row, Settings, Table
 from .templating import latex_env
@@ -89,11 +90,10 @@ LATEXML_FALLBACK = r"""\makeatletter
 #: the paper's preamble reads it with ``\input{tables/preamble}``. No table may have this id.
 PREAMBLE_ID = "preamble"
 
-#: amsmath's macros that a table cell may use in math (``latextext``'s math allow-list), and its environments
+#: amsmath's macros that a table cell may use in math (``latextext``'s math allow-list); its environments are
+#: :data:`.latextext.AMSMATH_ENVIRONMENTS`
 AMSMATH_MACROS = ("text", "operatorname", "boldsymbol", "dfrac", "tfrac", "binom", "lVert", "rVert", "lvert", "rvert",
                   "iint", "iiint", "xrightarrow", "xleftarrow", "implies", "overset", "underset")
-AMSMATH_ENVIRONMENTS = ("cases", "aligned", "gathered", "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix",
-                        "Vmatrix", "smallmatrix", "split", "alignedat")
 _AMSMATH_ENV = re.compile(r"\\begin\{(?:%s)\}" % "|".join(AMSMATH_ENVIRONMENTS))
 
 #: A macro a table cell may use -> the package that defines it (``\usepackage`` lines, loaded only when used).
@@ -101,8 +101,7 @@ MACRO_PACKAGES = {
     **dict.fromkeys(("checkmark", "blacksquare", "square", "lozenge", "blacklozenge", "bigstar", "blacktriangle",
                      "blacktriangledown", "triangledown", "mathbb", "varnothing", "nexists", "circledcirc",
                      "lesssim", "gtrsim", "leqslant", "geqslant", "smallsetminus", "Box", "Diamond"), "amssymb"),
-    **dict.fromkeys(("mathfrak", "leqslant", "geqslant", "triangleq", "intercal", "approxeq", "rightleftharpoons"),
-                    "amssymb"),
+    **dict.fromkeys(("mathfrak", "triangleq", "intercal", "approxeq", "rightleftharpoons"), "amssymb"),
     **dict.fromkeys(AMSMATH_MACROS, "amsmath"),
     **dict.fromkeys(("ding", "Pisymbol", "dingline"), "pifont"),
     **dict.fromkeys(("textcolor", "color", "colorbox", "fcolorbox"), "xcolor"),

@@ -86,8 +86,9 @@ _AMS_MATH = frozenset((
 MATH_TEXT_COMMANDS = frozenset(("text", "textrm", "textbf", "textit", "textsf", "texttt", "textnormal", "mbox",
                                 "textup", "emph"))
 #: simple alignments inside math: their ``&`` and ``\\`` belong to them, not to the table
-MATH_ENVIRONMENTS = frozenset(("cases", "aligned", "gathered", "matrix", "pmatrix", "bmatrix", "Bmatrix",
-                               "vmatrix", "Vmatrix", "smallmatrix", "array", "split", "alignedat"))
+AMSMATH_ENVIRONMENTS = ("cases", "aligned", "gathered", "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix",
+                        "Vmatrix", "smallmatrix", "split", "alignedat")
+MATH_ENVIRONMENTS = frozenset(AMSMATH_ENVIRONMENTS + ("array",))
 MATH_COMMANDS = MATH_COMMANDS | _KERNEL_MATH | _AMS_MATH | MATH_TEXT_COMMANDS
 #: what the text inside ``\text{...}`` in math may hold: styles, symbols, accents (no cites, links or notes)
 TEXT_IN_MATH = frozenset(STYLE_COMMANDS + SYMBOL_COMMANDS + ACCENT_COMMANDS)
