@@ -51,8 +51,9 @@ KNOWN = {
     "LianjiaTech__BELLE": "importer keeps CJK text (README.md:289) in columns the paper shows; pdflatex cannot "
     "typeset it: the column should be README-only (show: readme), listed",
     "NiuTrans__MTBook": "its math imports (the book's \\funp, \\mathbi, \\argmax expanded); what stops it: a "
-    "tabular laying out figures, \\subfigure{\\input{...}} in cells (chapter10.tex:1113), which the importer "
-    "refuses (it should list them as not represented), and CJK text in columns the paper shows (pdflatex)",
+    "tabular laying out figures, \\subfigure[...]{\\input{...}} in cells (chapter10.tex:1113): the \\input is "
+    "listed, but \\subfigure (a package's command) is refused in a cell; and CJK text in columns the paper shows "
+    "(pdflatex)",
     "fmh1art__DP4EI_Survey": "importer keeps CJK text (embodied_data_prep_survey_zh.md:33) in columns the paper "
     "shows; pdflatex cannot typeset it: the column should be README-only, listed",
     "iffsid__thesis": "importer: grids of images (\\includegraphics cells: cvpr2014e.tex:917, nips2013d.tex:511) "
