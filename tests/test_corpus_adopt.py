@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import require_tool
 from corpus import CORPUS, corpus_path
+from typeset_checks import bad_breaks, log_defects, outside_text_block, trace_layout
 
 from surveybuild.build import pipeline as build
 from surveybuild.readers.bibread import read_bibs
@@ -206,12 +207,18 @@ def test_a_corpus_repository_moves_in_and_builds(name, tmp_path):
     main.write_text(main.read_text("utf-8").replace(
         "\\bibliographystyle", "".join(f"\\input{{tables/{i}}}\n\\clearpage\n" for i in ids) + "\\bibliographystyle"),
         "utf-8")
+    trace_layout(main)
     report = build.paper(root)
     errors = [_in_source_terms(str(p), repo, at) for p in problems + report.errors]
     extra, missing = _unexpected(name, repo, errors)
     assert not extra, f"{name}: " + "\n".join(extra[:10])
     assert not missing, f"{name}: the source's defects not reported: " + "\n".join(missing)
     assert report.ok == (name not in KNOWN_DEFECTS)
+    if report.ok:  # clean typesetting (issue 13): checked on this one build, from its log and its PDF
+        log = (root / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+        assert log_defects(log) == [], name
+        assert outside_text_block(root / "paper" / "build" / "main.pdf", log)[:10] == [], name
+        assert bad_breaks(log) == [], name
 
 
 @pytest.mark.parametrize("name, files", [

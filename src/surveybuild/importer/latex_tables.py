@@ -46,12 +46,17 @@ def _is_macro(node, *names) -> bool:
     return node is not None and node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in names
 
 
+#: Our own generated tables' layout marks (latex.TableRenderer.mark): nothing to import, blanked in place.
+_LAYOUT_MARK = re.compile(r"\\surveybuildmark\{[^{}\n]*\}\{[^{}\n]*\}")
+
+
 def read_latex(text: str, path: str, known: frozenset[str] | None = None, project: dict | None = None
                ) -> list[RawTable]:
     """Every table of a ``.tex`` text, in file order. ``known``: the control words the source knows (any other
     in a cell is undefined: left out, its text kept, listed); ``None``: every one is taken as known. The
     author's macros (the text's own definitions, after ``project``'s: :func:`.macros.project_macros`) are
     expanded first."""
+    text = _LAYOUT_MARK.sub(lambda m: " " * len(m.group(0)), text)
     defined, spans = macros.collect(text, path, project)
     text, expand_problems = macros.expand(text, defined, path, spans)
     walker = cells.walker(text)
