@@ -47,22 +47,15 @@ def _repos() -> list[str]:
 
 #: Where today's importer or the source stops a repository: the defect, named. strict: a fix flips it.
 KNOWN = {
-    "BradyFU__Awesome-Multimodal-Large-Language-Models": "importer keeps an emoji (U+2728 at README.md:298) in a "
-    "column the paper shows; pdflatex cannot typeset it: it should leave it out of the paper and list it",
-    "LianjiaTech__BELLE": "importer keeps CJK text (README.md:289) in columns the paper shows; pdflatex cannot "
-    "typeset it: the column should be README-only (show: readme), listed",
-    "NiuTrans__MTBook": "its math imports (the book's \\funp, \\mathbi, \\argmax expanded); what stops it: a "
-    "tabular laying out figures, \\subfigure[...]{\\input{...}} in cells (chapter10.tex:1113): the \\input is "
-    "listed, but \\subfigure (a package's command) is refused in a cell; and CJK text in columns the paper shows "
-    "(pdflatex)",
+    "NiuTrans__MTBook": "its math imports (the book's \\funp, \\mathbi, \\argmax expanded; its CJK text makes the "
+    "import choose lualatex); what stops it: a tabular laying out figures, \\subfigure[...]{\\input{...}} in cells "
+    "(chapter10.tex:1113): the \\input is listed, but \\subfigure (a package's command) is refused in a cell",
     "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "imports and builds (its math: \\mathcal, \\mathbb, \\text, "
     "cases, aligned); what stops it is typesetting (issue 13): 4 overfull \\hbox (up to 14pt: p{} columns of "
     "tables 5-7, t0-paper-5.tex:8) and 3 floats too large for the page (by 13-171pt: t0-paper-8.tex:20)",
     "lucblassel__phd-manuscript": "imports and builds (\\text in math, the author's \\msr{F}, the continuation line "
     "at _main.tex:2965); what stops it is typesetting (issue 13): 79 overfull boxes, 65 in the landscape table "
     "of new RAMs (_main.tex:3926, t0-main-12.tex:12), and 3 floats too large (by 35-249pt)",
-    "fmh1art__DP4EI_Survey": "importer keeps CJK text (embodied_data_prep_survey_zh.md:33) in columns the paper "
-    "shows; pdflatex cannot typeset it: the column should be README-only, listed",
     "iffsid__thesis": "importer: grids of images (\\includegraphics cells: cvpr2014e.tex:917, nips2013d.tex:511) "
     "leave rows without a first column; math environments and the author's math macros in cells (\\define, "
     "\\conjunct: cvpr2014e.tex:543-707). Source: thesis.bib has an @preamble; strings.bib defines @string names "

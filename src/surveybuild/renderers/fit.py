@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .. import values
@@ -43,8 +44,21 @@ WRAP_TYPES = ("text", "latex", "list", "url")
 
 @functools.lru_cache(maxsize=1 << 16)
 def text_width(text: str) -> float:
-    """Estimated width of a line of text, in em (cells and words repeat: remembered)."""
-    return sum(_EM.get(ch, 0.5) for ch in text)
+    """Estimated width of a line of text, in em (cells and words repeat: remembered); CJK characters and
+    other East Asian wide ones are square: 1 em."""
+    return sum(_EM.get(ch, 0.5) if ch.isascii() or unicodedata.east_asian_width(ch) not in "WF" else 1.0
+               for ch in text)
+
+
+#: A word for line breaking: a run without spaces, where a run of CJK breaks between any two characters
+#: (``fonts.CJK_BREAKS``, lualatex), so each of them, with the punctuation that may not start a line, is one.
+_WORD = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff][，。、．：；！？）］｝〕〉》」』】”’]*"
+                   r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]+")
+
+
+def words(text: str) -> list[str]:
+    """The pieces of ``text`` a line cannot break inside."""
+    return _WORD.findall(text)
 
 
 def dimen_pt(text: str, line: float | None = None) -> float | None:
@@ -119,11 +133,11 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         per_row.append(widest)
     natural = max(widths)
     wraps = column.type in WRAP_TYPES
-    title_word = max((text_width(w) for w in title.split()), default=0.0)  # a title wraps in any column
+    title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
     if column.type == "url":
         word = max(4.0, title_word)  # xurl breaks a URL after any character
     elif wraps:
-        word = max((text_width(w) for w in set(" ".join(texts).split())), default=0.0)
+        word = max((text_width(w) for w in set(words(" ".join(texts)))), default=0.0)
     else:
         word = max([title_word] + widths[1:])
     fixed = dimen_pt(column.width, line) if column.width else None
