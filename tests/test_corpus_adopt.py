@@ -47,10 +47,15 @@ def _repos() -> list[str]:
 
 #: Where today's importer or the source stops a repository: the defect, named. strict: a fix flips it.
 KNOWN = {
-    "NiuTrans__MTBook": "importer refuses the book's math macros (\\funp, \\mathbi, \\argmax, \\textrm in math at "
-    "chapter10.tex:812): they should be expanded or kept as math (its CJK text makes the import choose lualatex)",
-    "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "importer refuses math macros in cells (\\mathcal at "
-    "paper.tex:117): math should be kept",
+    "NiuTrans__MTBook": "its math imports (the book's \\funp, \\mathbi, \\argmax expanded; its CJK text makes the "
+    "import choose lualatex); what stops it: a tabular laying out figures, \\subfigure[...]{\\input{...}} in cells "
+    "(chapter10.tex:1113): the \\input is listed, but \\subfigure (a package's command) is refused in a cell",
+    "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "imports and builds (its math: \\mathcal, \\mathbb, \\text, "
+    "cases, aligned); what stops it is typesetting (issue 13): 4 overfull \\hbox (up to 14pt: p{} columns of "
+    "tables 5-7, t0-paper-5.tex:8) and 3 floats too large for the page (by 13-171pt: t0-paper-8.tex:20)",
+    "lucblassel__phd-manuscript": "imports and builds (\\text in math, the author's \\msr{F}, the continuation line "
+    "at _main.tex:2965); what stops it is typesetting (issue 13): 79 overfull boxes, 65 in the landscape table "
+    "of new RAMs (_main.tex:3926, t0-main-12.tex:12), and 3 floats too large (by 35-249pt)",
     "iffsid__thesis": "importer: grids of images (\\includegraphics cells: cvpr2014e.tex:917, nips2013d.tex:511) "
     "leave rows without a first column; math environments and the author's math macros in cells (\\define, "
     "\\conjunct: cvpr2014e.tex:543-707). Source: thesis.bib has an @preamble; strings.bib defines @string names "
@@ -58,8 +63,6 @@ KNOWN = {
     "liuyixin-louis__agent4sci-llm-survey": "importer: rows repeat their names within a table ('~~~w/ full' under "
     "each retriever, 2407.18940.tex:337-345; '~~~Reranking' at 381, 384; 'PAPER TITLES:' in a one-column prompt "
     "text), which the build refuses as duplicate rows. Source: cites Sun2023IsCG (2407.18940.tex:701) with no .bib",
-    "lucblassel__phd-manuscript": "importer refuses \\text in math (_main.tex:1529) and the author's macro with an "
-    "argument \\msr{F} (\\newcommand at _main.tex:1206, used at 3502); an empty first cell (_main.tex:2965)",
 }
 
 

@@ -103,6 +103,8 @@ def count_latex(text: str) -> list[Counted]:
                 tables.append((start, text[start:m.start()]))
     out = []
     for offset, body in tables:
+        if re.search(r"(?<!\\)#[1-9]", body):
+            continue  # a template in a macro's definition (its #1 filled in where it is used): no table of its own
         # the column spec: [pos] and {width} {spec} groups right after \begin{...}
         spec = re.match(r"\s*(\[[^\]]*\]\s*)?(\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}\s*){1,2}", body)
         if spec:

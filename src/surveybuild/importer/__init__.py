@@ -59,11 +59,11 @@ def stem(path: str) -> str:
 
 
 def read_raw(text: str, path: str, cite_map: dict[str, str] | None = None,
-             known: frozenset[str] | None = None) -> list[RawTable]:
+             known: frozenset[str] | None = None, macros: dict | None = None) -> list[RawTable]:
     kind = kind_of(path)
     if kind == "latex":
         from .latex_tables import read_latex
-        return read_latex(text, path, known)
+        return read_latex(text, path, known, macros)
     if kind == "markdown":
         from .markdown_tables import read_markdown
         return read_markdown(text, path, cite_map)
@@ -73,11 +73,12 @@ def read_raw(text: str, path: str, cite_map: dict[str, str] | None = None,
 
 def import_text(text: str, path: str, *, bib_keys: set[str] | None = None,
                 cite_map: dict[str, str] | None = None, name: str | None = None,
-                known: frozenset[str] | None = None) -> ImportResult:
+                known: frozenset[str] | None = None, macros: dict | None = None) -> ImportResult:
     """Every table of one file's text. ``path`` names the file in messages and gives the table names.
-    ``known``: the control words the source knows (:func:`~.command.known_names`); None: all."""
+    ``known``: the control words the source knows (:func:`~.command.known_names`); None: all. ``macros``: the
+    project's definitions (:func:`.macros.project_macros`) for a LaTeX file."""
     result = ImportResult()
-    raws = read_raw(text, path, cite_map, known)
+    raws = read_raw(text, path, cite_map, known, macros)
     base = name or stem(path)
     if not raws:
         result.problems.append(Problem(Source(path), "no table found in the file", severity="warning"))
@@ -105,6 +106,9 @@ def once(problems: list[Problem]) -> list[Problem]:
 
 def import_file(path: str | Path, **kw) -> ImportResult:
     path = Path(path)
+    if kind_of(str(path)) == "latex" and "macros" not in kw:
+        from .macros import project_macros
+        kw["macros"] = project_macros(path)
     return import_text(path.read_text("utf-8"), str(path), **kw)
 
 

@@ -204,7 +204,8 @@ def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], lis
     else:
         top_row, low_row = grid[0], grid[1]
         current = None
-        implicit = []
+        implicit: list[str] = []
+        spanned: list[str] = []
         for c in range(ncols):
             top = top_row[c] if c < len(top_row) else None
             low = low_row[c] if c < len(low_row) else None
@@ -214,6 +215,13 @@ def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], lis
             spans_both = top is not None and low is not None and low.cell is top.cell
             if joined is not None and joined[c]:
                 low_text, spans_both = joined[c], False  # the rows below the first, joined
+            if (joined is None and low is not None and not low.origin and not spans_both and low.col < c
+                    and plain_title(low.cell.latex)):
+                # under a lower title spanning columns (a value and its unit, r@{}l): '<title> (2)', its group
+                titles.append(f"{plain_title(low.cell.latex)} ({c - low.col + 1})")
+                groups.append(groups[low.col])
+                spanned.append(plain_title(low.cell.latex))
+                continue
             if spans_both or not low_text:
                 titles.append(top_text if top is not None and (top.origin or top.col == c) else "")
                 groups.append(None)
@@ -231,6 +239,10 @@ def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], lis
             else:
                 titles.append(low_text)
                 groups.append(None)
+        if spanned:
+            problems.append(Problem(where, f"header cells {', '.join(repr(t) for t in dict.fromkeys(spanned))} span "
+                                    "several columns: the columns they cover are titled '<title> (2)', ... in the "
+                                    "same column group", severity="warning", hint="retitle them in the YAML"))
         if implicit:
             problems.append(Problem(where, f"header cells {', '.join(repr(t) for t in implicit)} sit under an "
                                     "empty cell next to a group title: read as part of that column group",
@@ -308,6 +320,21 @@ def _value(kind: str, cell: RawCell | None) -> object:
     if kind == "text":
         return cell.plain
     return cell.latex
+
+
+def _blank(slot: _Slot | None, above: _Slot | None = None) -> bool:
+    """No value of its own: no cell, an empty one, or the cell above spanning it."""
+    return slot is None or slot.cell.empty or (above is not None and slot.cell is above.cell and not slot.origin)
+
+
+def _named(line: list[_Slot | None]) -> bool:
+    return bool(line) and line[0] is not None and line[0].origin and not line[0].cell.empty
+
+
+def _continues(line: list[_Slot | None]) -> bool:
+    """A line whose first cell is empty (not covered by a span above) and that has values elsewhere."""
+    return (bool(line) and (line[0] is None or line[0].origin and line[0].cell.empty)
+            and any(s is not None and s.origin and not s.cell.empty for s in line[1:]))
 
 
 def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tuple[ImportedTable | None, list[Problem]]:
@@ -399,6 +426,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
 
     # 3. rows, with subrows where the first column spans lines
     entities: list[tuple[int, list[list[_Slot | None]]]] = []  # (first line index, its lines)
+    continued: list[Source] = []
     row_lines = [(i, row) for i, (k, row) in enumerate(lines) if k == "row"]
     j = 0
     while j < len(row_lines):
@@ -407,8 +435,21 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         if row and row[0] is not None and row[0].origin and row[0].cell.rowspan > 1:
             height = row[0].cell.rowspan
         chunk = [row_lines[k][1] for k in range(j, min(j + height, len(row_lines)))]
-        entities.append((i, chunk))
         j += max(1, len(chunk))
+        # lines with an empty first cell right under a named row continue it (its confidence intervals, a
+        # second line of values): its sub-rows, under the row's name, as under a \multirow
+        while (_named(chunk[0]) and j < len(row_lines) and row_lines[j][0] == row_lines[j - 1][0] + 1
+               and _continues(row_lines[j][1])):
+            continued.append(next(s.cell.source for s in row_lines[j][1] if s is not None and s.origin
+                                  and not s.cell.empty))  # the line's first value (its empty cell starts before)
+            chunk.append(row_lines[j][1])
+            j += 1
+        entities.append((i, chunk))
+    if continued:
+        problems.append(Problem(continued[0], f"{len(continued)} line(s) with an empty first column (the first "
+                                "here) continue the row above: each became a sub-row of that row, whose name "
+                                "spans them", severity="warning",
+                                hint="give a line its own name in the YAML if it is a row of its own"))
 
     # column values, to choose the types
     per_column: list[list[RawCell | None]] = [[] for _ in range(ncols)]
@@ -480,8 +521,12 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     for index, (line_no, chunk) in enumerate(entities):
         head = chunk[0]
         multi = len(chunk) > 1
+        # a column spans the sub-rows when its cell spans them all (\multirow), or when its cell is the only
+        # one with a value (the lines under it are empty there: a continuation)
         spanning = {c for c in range(ncols) if multi and head[c] is not None and head[c].origin
-                    and head[c].cell.rowspan == len(chunk)}
+                    and (head[c].cell.rowspan == len(chunk)
+                         or head[c].cell.rowspan == 1 and not head[c].cell.empty
+                         and all(_blank(line[c], head[c]) for line in chunk[1:]))}
         main: list[tuple[str, Value]] = []
         subs: list[list[tuple[str, Value]]] = [[] for _ in chunk] if multi else []
         cites: list[tuple[str, Source]] = []

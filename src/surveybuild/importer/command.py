@@ -111,7 +111,11 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
     try:
         text = path.read_text("utf-8")
         known = known_names(path, text) if kind_of(file) == "latex" else None
-        result = import_text(text, file, bib_keys=bib_keys, cite_map=mapping, known=known)
+        project = None
+        if kind_of(file) == "latex":  # the author's macros, defined beside the file
+            from .macros import project_macros
+            project = project_macros(path)
+        result = import_text(text, file, bib_keys=bib_keys, cite_map=mapping, known=known, macros=project)
     except ImportError_ as exc:
         report.problems.append(Problem(Source(file), str(exc)))
         return report

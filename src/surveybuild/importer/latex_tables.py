@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from pylatexenc import latexwalker
 
 from ..model import Problem, Source
-from . import cells
+from . import cells, macros
 from .assemble import RawCell, RawTable
 
 TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular", "longtable", "longtable*",
@@ -50,10 +50,15 @@ def _is_macro(node, *names) -> bool:
 _LAYOUT_MARK = re.compile(r"\\surveybuildmark\{[^{}\n]*\}\{[^{}\n]*\}")
 
 
-def read_latex(text: str, path: str, known: frozenset[str] | None = None) -> list[RawTable]:
+def read_latex(text: str, path: str, known: frozenset[str] | None = None, project: dict | None = None
+               ) -> list[RawTable]:
     """Every table of a ``.tex`` text, in file order. ``known``: the control words the source knows (any other
-    in a cell is undefined: left out, its text kept, listed); ``None``: every one is taken as known."""
+    in a cell is undefined: left out, its text kept, listed); ``None``: every one is taken as known. The
+    author's macros (the text's own definitions, after ``project``'s: :func:`.macros.project_macros`) are
+    expanded first."""
     text = _LAYOUT_MARK.sub(lambda m: " " * len(m.group(0)), text)
+    defined, spans = macros.collect(text, path, project)
+    text, expand_problems = macros.expand(text, defined, path, spans)
     walker = cells.walker(text)
     nodes, _, _ = walker.get_latex_nodes()
 
@@ -90,12 +95,22 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None) -> lis
         if container is not None:
             per_container[id(container)] = per_container.get(id(container), 0) + 1
         tables.append(_table(env, container, stack, font, where, path, known))
+    seen: dict[int, int] = {}
     for (env, stack, _), table in zip(found, tables):
         containers = [e for e in stack if e.environmentname in CONTAINERS]
         if containers and per_container[id(containers[0])] > 1:
+            n = seen[id(containers[0])] = seen.get(id(containers[0]), 0) + 1
+            relabel = ""
+            if n > 1 and table.label:  # a label names one table of the paper: the float's first keeps it
+                table.label = f"{table.label}-{n}"
+                relabel = f" (this one labelled '{table.label}')"
             table.problems.append(Problem(table.source, f"{per_container[id(containers[0])]} tabulars share one "
-                                          "float: each became its own table with the float's caption",
-                                          severity="warning"))
+                                          "float: each became its own table with the float's caption, the first "
+                                          f"with its label{relabel}", severity="warning"))
+    for problem in expand_problems:  # with the table the use is in (the last one starting before it)
+        before = [t for t in tables if t.source.line <= problem.source.line]
+        if tables:
+            (before or tables)[-1].problems.append(problem)
     return tables
 
 

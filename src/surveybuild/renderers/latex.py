@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pylatexenc.latexencode import RULE_CALLABLE, RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from . import fit, fonts, layout
+from .latextext import AMSMATH_ENVIRONMENTS
 from .. import values
 from ..model import Column, MeasuredWidths, Row, Settings, Table
 from .templating import latex_env
@@ -99,11 +100,19 @@ LATEXML_FALLBACK = r"""\makeatletter
 #: the paper's preamble reads it with ``\input{tables/preamble}``. No table may have this id.
 PREAMBLE_ID = "preamble"
 
+#: amsmath's macros that a table cell may use in math (``latextext``'s math allow-list); its environments are
+#: :data:`.latextext.AMSMATH_ENVIRONMENTS`
+AMSMATH_MACROS = ("text", "operatorname", "boldsymbol", "dfrac", "tfrac", "binom", "lVert", "rVert", "lvert", "rvert",
+                  "iint", "iiint", "xrightarrow", "xleftarrow", "implies", "overset", "underset")
+_AMSMATH_ENV = re.compile(r"\\begin\{(?:%s)\}" % "|".join(AMSMATH_ENVIRONMENTS))
+
 #: A macro a table cell may use -> the package that defines it (``\usepackage`` lines, loaded only when used).
 MACRO_PACKAGES = {
     **dict.fromkeys(("checkmark", "blacksquare", "square", "lozenge", "blacklozenge", "bigstar", "blacktriangle",
                      "blacktriangledown", "triangledown", "mathbb", "varnothing", "nexists", "circledcirc",
                      "lesssim", "gtrsim", "leqslant", "geqslant", "smallsetminus", "Box", "Diamond"), "amssymb"),
+    **dict.fromkeys(("mathfrak", "triangleq", "intercal", "approxeq", "rightleftharpoons"), "amssymb"),
+    **dict.fromkeys(AMSMATH_MACROS, "amsmath"),
     **dict.fromkeys(("ding", "Pisymbol", "dingline"), "pifont"),
     **dict.fromkeys(("textcolor", "color", "colorbox", "fcolorbox"), "xcolor"),
     **dict.fromkeys(("cellcolor", "rowcolor", "columncolor"), "colortbl"),
@@ -134,6 +143,8 @@ def table_preamble(texts, engine: str = "pdflatex") -> str:
     used = set()
     for text in texts:
         used.update(_NEEDS.findall(text))
+        if "\\begin" in text and _AMSMATH_ENV.search(text):
+            used.add("text")  # an amsmath environment: the package of \text
     packages = sorted({MACRO_PACKAGES[m] for m in used if m in MACRO_PACKAGES}
                       | {SYMBOL_MACROS[m][1] for m in used if m in SYMBOL_MACROS}, key=lambda p: p.rpartition("]")[2])
     lines = ["% The engine's fonts, and the packages and definitions the generated tables use: the paper's",
@@ -141,6 +152,8 @@ def table_preamble(texts, engine: str = "pdflatex") -> str:
              script_preamble(engine, texts).rstrip("\n"), TABLE_PACKAGES.rstrip("\n")]
     for package in packages:
         options, _, name = package.rpartition("]")
+        if f"\\usepackage{{{name}}}" in lines[2]:
+            continue  # the engine's lines load it already
         lines.append(f"\\usepackage{options + ']' if options else ''}{{{name}}}")
     for name in sorted(m for m in used if m in SYMBOL_MACROS):
         lines.append(f"\\providecommand\\{name}{{{SYMBOL_MACROS[name][0]}}}")

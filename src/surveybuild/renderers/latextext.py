@@ -32,7 +32,7 @@ SYMBOL_COMMANDS = (
     "textbar", "textless", "textgreater", "textbullet", "textdagger", "textdegree", "S", "P",
     "checkmark", "times", "pm", "approx", "sim", "leq", "geq", "ss", "o", "O", "ae", "AE", "oe", "OE",
     "aa", "AA", "l", "L", "i", "j", "LaTeX", "TeX", "copyright", "textregistered", "texttrademark",
-    "pounds", "relax", "sc", "bf", "it", "em", "tt", "small", "footnotesize",
+    "pounds", "relax", "sc", "bf", "it", "em", "tt", "small", "footnotesize", "dag", "ddag",
 )
 #: More of LaTeX's own math symbols met in imported tables (all defined by the kernel), inside $...$ only
 _KERNEL_MATH = frozenset((
@@ -69,7 +69,29 @@ MATH_COMMANDS = frozenset(_GREEK + (
     "tilde", "vec", "dot", "ddot", "overline", "underline", "ell", "hbar", "Re", "Im", "top", "bot",
     "quad", "qquad", ",", ";", ":", "!", " ", "{", "}", "%", "$", "_", "&", "#", "lbrace", "rbrace",
 ))
-MATH_COMMANDS = MATH_COMMANDS | _KERNEL_MATH
+#: amsmath and amssymb's math that GitHub's MathJax renders too (the paper's tables/preamble.tex loads the
+#: package when a table uses one: :data:`surveybuild.renderers.latex.MACRO_PACKAGES`)
+_AMS_MATH = frozenset((
+    "mathbb", "mathfrak", "boldsymbol", "operatorname", "text", "dfrac", "tfrac", "binom", "lVert", "rVert",
+    "lvert", "rvert", "iint", "iiint", "leqslant", "geqslant", "lesssim", "gtrsim", "varnothing", "triangleq",
+    "overset", "underset", "checkmark", "nexists", "mathbin", "mathrel", "mathop", "limits", "nolimits", "underbrace",
+    "overbrace", "widehat", "widetilde", "xrightarrow", "xleftarrow", "implies", "iff", "lbrack", "rbrack",
+    "|", "vert", "Vert", "backslash", "cdotp", "colon", "ldotp", "odot", "ominus", "oslash", "bigoplus",
+    "bigotimes", "bigcup", "bigcap", "sqcup", "sqcap", "preceq", "succeq", "prec", "succ", "approxeq",
+    "hookrightarrow", "longleftarrow", "Longrightarrow", "Longleftarrow", "longmapsto", "rightleftharpoons",
+    "nearrow", "searrow", "intercal", "aleph", "Pr", "gcd", "lg", "ker", "hom", "tanh", "sinh", "cosh", "arctan",
+    "liminf", "limsup",
+))
+#: text inside math (``$\text{if } x$``): its argument is text, checked by the text allow-list
+MATH_TEXT_COMMANDS = frozenset(("text", "textrm", "textbf", "textit", "textsf", "texttt", "textnormal", "mbox",
+                                "textup", "emph"))
+#: simple alignments inside math: their ``&`` and ``\\`` belong to them, not to the table
+AMSMATH_ENVIRONMENTS = ("cases", "aligned", "gathered", "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix",
+                        "Vmatrix", "smallmatrix", "split", "alignedat")
+MATH_ENVIRONMENTS = frozenset(AMSMATH_ENVIRONMENTS + ("array",))
+MATH_COMMANDS = MATH_COMMANDS | _KERNEL_MATH | _AMS_MATH | MATH_TEXT_COMMANDS
+#: what the text inside ``\text{...}`` in math may hold: styles, symbols, accents (no cites, links or notes)
+TEXT_IN_MATH = frozenset(STYLE_COMMANDS + SYMBOL_COMMANDS + ACCENT_COMMANDS)
 
 
 @dataclass(frozen=True)
@@ -388,28 +410,46 @@ def _image(node, to_text) -> Image:
 _SPECIAL_HINTS = {"&": "\\&", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{}"}
 
 
-def _macro_problems(nodes, math: bool = False) -> list[str]:
-    """Every macro anywhere in the field, arguments included, must be on the allow-list (in math, the math one)."""
+def _macro_problems(nodes, math: bool = False, align: bool = False, in_text: bool = False) -> list[str]:
+    """Every macro anywhere in the field, arguments included, must be on the allow-list (in math, the math one;
+    in ``\\text{...}`` inside math, :data:`TEXT_IN_MATH`; ``\\\\`` only inside a math alignment)."""
     problems = []
     for node in nodes or ():
         if node is None:
             continue
         if node.isNodeType(latexwalker.LatexMacroNode):
-            if math and node.macroname not in MATH_COMMANDS:
-                problems.append(f"macro '\\{node.macroname}' is not allowed in math in a table cell (allowed: "
-                                f"Greek letters, \\frac, \\sqrt, \\mathrm, relations, arrows and operators "
-                                f"that LaTeX defines without a package)")
-            elif not math and node.macroname not in ALLOWED:
-                problems.append(f"macro '\\{node.macroname}' is not allowed in a table cell (the README cannot "
+            name = node.macroname
+            if math and name == "\\" and align:
+                pass
+            elif math and name not in MATH_COMMANDS:
+                problems.append(f"macro '\\{name}' is not allowed in math in a table cell (allowed: "
+                                f"Greek letters, \\frac, \\sqrt, \\mathrm, \\mathbb, \\text, \\operatorname, "
+                                f"relations, arrows and operators of LaTeX, amsmath and amssymb that GitHub renders)")
+            elif in_text and not math and name not in TEXT_IN_MATH:
+                problems.append(f"macro '\\{name}' is not allowed in text inside math in a table cell "
+                                f"(allowed: text styles, accents and symbols)")
+            elif not math and name not in ALLOWED:
+                problems.append(f"macro '\\{name}' is not allowed in a table cell (the README cannot "
                                 f"render it; allowed: text styles, accents, cite commands, \\tnotex, \\url, "
                                 f"\\href, and $...$ math)")
+            argd = getattr(node, "nodeargd", None)
+            if argd is not None and argd.argnlist:
+                if math and name in MATH_TEXT_COMMANDS:
+                    problems += _macro_problems(argd.argnlist, False, False, True)
+                else:
+                    problems += _macro_problems(argd.argnlist, math, align, in_text)
+            continue
+        inner_align = align
         if node.isNodeType(latexwalker.LatexEnvironmentNode) and math:
-            problems.append(f"environment '{node.environmentname}' is not allowed in math in a table cell")
+            if node.environmentname not in MATH_ENVIRONMENTS:
+                problems.append(f"environment '{node.environmentname}' is not allowed in math in a table cell "
+                                f"(allowed: {', '.join(sorted(MATH_ENVIRONMENTS))})")
+            inner_align = True
         inner = math or node.isNodeType(latexwalker.LatexMathNode)
-        problems += _macro_problems(getattr(node, "nodelist", None), inner)
+        problems += _macro_problems(getattr(node, "nodelist", None), inner, inner_align, in_text)
         argd = getattr(node, "nodeargd", None)
         if argd is not None and argd.argnlist:
-            problems += _macro_problems(argd.argnlist, inner)
+            problems += _macro_problems(argd.argnlist, inner, inner_align, in_text)
     return problems
 
 
@@ -439,7 +479,7 @@ def _special_problems(nodes) -> list[str]:
             continue
         if node.isNodeType(latexwalker.LatexMathNode):
             # & ends the table cell and # is a macro parameter, in math too
-            math = node.latex_verbatim()
+            math = _MATH_ALIGNMENT.sub("", node.latex_verbatim())  # their & are theirs
             if re.search(r"(?<!\\)%", math):
                 problems.append("a '%' in math starts a LaTeX comment (write \\% for a percent sign)")
             for ch in sorted(set(math) & {"&", "#"}):
@@ -463,6 +503,9 @@ def _special_problems(nodes) -> list[str]:
         elif argd is not None and argd.argnlist and name not in ("url", "href"):
             problems += _special_problems(argd.argnlist)
     return problems
+
+
+_MATH_ALIGNMENT = re.compile(r"\\begin\{(%s)\}.*?\\end\{\1\}" % "|".join(sorted(MATH_ENVIRONMENTS)), re.S)
 
 
 def _unescape_url(url: str) -> str:
