@@ -62,7 +62,18 @@ def shown_text(column: Column, raw: object) -> str:
     """The text a cell prints (citations as ``[00]``, note marks as one letter)."""
     if raw is None or raw == "":
         return values.MISSING
-    if column.type == "latex":
+    if isinstance(raw, str):  # cells repeat (a venue, a license): each distinct text is worked out once
+        return _shown_str(column.type, raw)
+    return _shown(column.type, raw)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shown_str(kind: str, raw: str) -> str:
+    return _shown(kind, raw)
+
+
+def _shown(kind: str, raw: object) -> str:
+    if kind == "latex":
         try:
             pieces = to_pieces(str(raw))
         except LatexFieldError:
@@ -78,13 +89,19 @@ def shown_text(column: Column, raw: object) -> str:
             elif isinstance(piece, NoteRef):
                 out.append("a")
         return "".join(out)
-    if column.type == "size":
+    if kind == "size":
         return values.format_size(raw)
-    if column.type == "bool":
+    if kind == "bool":
         return "Yes" if raw else "No"
-    if column.type == "list":
+    if kind == "list":
         return ", ".join(map(str, raw))
     return str(raw)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def widest_word(text: str) -> float:
+    """The estimated width of the widest word of ``text`` (0 when it has none), in em."""
+    return max((text_width(w) for w in text.split()), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -99,31 +116,39 @@ class Measure:
 
 
 def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0) -> Measure:
-    texts = [title]
-    widths = [text_width(title)]
+    key, kind = column.key, column.type
+    natural = text_width(title)
+    word = widest_word(title)  # a title wraps in any column
+    widest_cell = 0.0  # of the cells, not the title
     per_row = []
     for row in rows:
         widest = 0.0
+        cites = " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else ""
+        mark = "a" if row.notes else ""
         for sub in range(row.height):
-            if sub and row.spans(column.key):
+            if sub and row.spans(key):
                 break
-            value = row.value(column.key, sub)
+            value = row.value(key, sub)
             text = shown_text(column, value.raw if value is not None else None)
-            if first and sub == 0 and row.cites:
-                text += " [" + ", ".join("00" for _ in row.cites) + "]"
-            texts.append(text + ("a" if row.notes else ""))
-            widths.append(text_width(texts[-1]))
-            widest = max(widest, widths[-1])
+            if cites and sub == 0:
+                text += cites
+            text += mark
+            width = text_width(text)
+            if width > widest:
+                widest = width
+            if kind in WRAP_TYPES:
+                cell_word = widest_word(text)
+                if cell_word > word:
+                    word = cell_word
         per_row.append(widest)
-    natural = max(widths)
-    wraps = column.type in WRAP_TYPES
-    title_word = max((text_width(w) for w in title.split()), default=0.0)  # a title wraps in any column
-    if column.type == "url":
-        word = max(4.0, title_word)  # xurl breaks a URL after any character
-    elif wraps:
-        word = max((text_width(w) for w in set(" ".join(texts).split())), default=0.0)
-    else:
-        word = max([title_word] + widths[1:])
+        if widest > widest_cell:
+            widest_cell = widest
+    natural = max(natural, widest_cell)
+    wraps = kind in WRAP_TYPES
+    if kind == "url":
+        word = max(4.0, widest_word(title))  # xurl breaks a URL after any character
+    elif not wraps:
+        word = max(widest_word(title), widest_cell)
     fixed = dimen_pt(column.width, line) if column.width else None
     return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row))
 

@@ -108,8 +108,9 @@ class Row:
     notes: tuple[tuple[str, str, Source], ...] = ()  # (column key, note id, where)
     source: Source = Source("")
 
-    @property
+    @functools.cached_property
     def height(self) -> int:
+        """The row's lines (1, or one per subline); asked for every cell by the renderers: made once."""
         return max(1, len(self.sublines))
 
     def value(self, key: str, sub: int = 0) -> Value | None:
