@@ -6,6 +6,8 @@ import difflib
 import functools
 import re
 from collections import Counter
+from itertools import chain
+from operator import itemgetter
 from pathlib import PurePosixPath
 
 from . import bibcheck, figures, fonts, hygiene, texknown, values
@@ -95,6 +97,9 @@ _XREF = frozenset(("crossref", "xdata", "xref"))
 def cross_referenced(entries, used: set[str]) -> set[str]:
     """The entries that cited entries take fields from (``crossref``, ``xdata``, biblatex ``xref``), transitively:
     BibTeX and biber need them in the .bib, so they are used too."""
+    entries = list(entries)
+    if _XREF.isdisjoint(map(itemgetter(0), chain.from_iterable([e.fields for e in entries]))):
+        return set()  # no entry takes fields from another (the common bib: its field names looked at in C)
     links: dict[str, list[str]] = {}
     for entry in entries:
         for name, value in entry.fields:

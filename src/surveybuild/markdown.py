@@ -57,10 +57,12 @@ _GFM_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!$])")
 _AUTOLINK = re.compile(r"(?i)(?<=\bwww)(\.)|(:)(?=//)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def escape_gfm(text: str, autolinks: bool = True) -> str:
     """Plain text that GitHub's Markdown shows as written, inside a pipe-table cell too.
 
-    ``autolinks=False`` for a link's own text, where GitHub makes no link anyway.
+    ``autolinks=False`` for a link's own text, where GitHub makes no link anyway. Cells and
+    reference fields repeat (venues, years, licenses): each text is escaped once.
     """
     text = " ".join(text.splitlines())
     text = text.replace("&", "&amp;")
@@ -107,6 +109,7 @@ def _markdown_keeps(source: str) -> bool:
     return len(shown) == 2 and all(html.unescape(p or td) == text and "<" not in (p or td) for p, td in shown)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def escape_html(text: str) -> str:
     return html.escape(" ".join(text.splitlines()), quote=True)
 
