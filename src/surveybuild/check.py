@@ -213,7 +213,10 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
     problems: list[Problem] = []
     thing = f"table '{table.id}' row '{row.name}'"
     first = table.columns[0]
-    for line, where in [(row.line, "")] + [(sub, f" subrow {i + 1}") for i, sub in enumerate(row.sublines)]:
+    lines = [(row.line, "")] + [(sub, f" subrow {i + 1}") for i, sub in enumerate(row.sublines)]
+    if not row.sublines and set(keys).issuperset(row.line.by_key):
+        lines = []  # the common row: every field is a column (else each unknown one is reported below)
+    for line, where in lines:
         for key, value in line.cells:
             if key not in keys:
                 hint = did_you_mean(key, keys + list(ROW_META)) or f"columns: {', '.join(keys)}"
@@ -250,7 +253,7 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
                                         f"in {hidden[0]}, which lists the note but not the column (show: {column.show})",
                                         hint="attach the note to a column shown in both outputs"))
     if not row.sublines:  # the common row, one line: each column's value, looked up in a dict
-        values = dict(reversed(row.line.cells))  # reversed: the first of a repeated key wins, as in Line.get
+        values = row.line.by_key  # the first of a repeated key wins, as in Line.get
         for column in table.columns:
             value = values.get(column.key)
             if value is not None and value.raw is not None:
