@@ -117,6 +117,30 @@ class Measure:
 
 
 def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0) -> Measure:
+    if any(row.sublines for row in rows):
+        return _measure_lines(column, rows, first, title, line)
+    # every row is one line: the column's cells as lists, their widths by the remembered functions, in C
+    kind = column.type
+    raws = [value.raw if value is not None else None for value in [row.line.by_key.get(column.key) for row in rows]]
+    texts = [_shown_str(kind, raw) if type(raw) is str and raw else shown_text(column, raw) for raw in raws]
+    if first or any(row.notes for row in rows):
+        texts = [text + (" [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "")
+                 + ("a" if row.notes else "") for text, row in zip(texts, rows)]
+    widths = list(map(text_width, texts))
+    natural = max([text_width(title)] + widths)
+    wraps = kind in WRAP_TYPES
+    if kind == "url":
+        word = max(4.0, widest_word(title))  # xurl breaks a URL after any character
+    elif wraps:
+        word = max([widest_word(title)] + list(map(widest_word, texts)))
+    else:
+        word = max([widest_word(title)] + widths)
+    fixed = dimen_pt(column.width, line) if column.width else None
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(widths))
+
+
+def _measure_lines(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float) -> Measure:
+    """:func:`measure` where rows have several lines (a column spanning them is measured on the first)."""
     key, kind = column.key, column.type
     natural = text_width(title)
     word = widest_word(title)  # a title wraps in any column
