@@ -16,7 +16,7 @@ import argparse
 import random
 from pathlib import Path
 
-from surveybuild.latex import TABLE_PACKAGES
+from surveybuild.renderers.latex import TABLE_PACKAGES
 
 SURNAMES = ["Zhang", "Wang", "Li", "Müller", "García", "Nguyễn", "Øster", "Dubois", "Kovač", "Smith",
             "Touvron", "Brown", "Ouyang", "Chung", "Taori", "Köhler", "Łukasz", "Sánchez", "O'Neil", "Ivanov"]

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 from run import run_once, surveybuild  # noqa: E402
 
-from surveybuild.build import build  # noqa: E402
+from surveybuild.build.pipeline import build  # noqa: E402
 
 
 def edit_row(folder: Path, mark: str) -> None:

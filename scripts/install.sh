@@ -12,7 +12,7 @@ if [ "$need_apt" = 0 ]; then
   for sty in threeparttablex.sty booktabs.sty multirow.sty pdflscape.sty lmodern.sty natbib.sty; do
     kpsewhich "$sty" >/dev/null || need_apt=1
   done
-  # engine: lualatex's fallback fonts for CJK and emoji (src/surveybuild/fonts.py)
+  # engine: lualatex's fallback fonts for CJK and emoji (src/surveybuild/renderers/fonts.py)
   for family in "Noto Serif CJK SC" Symbola; do
     fc-list "$family" | grep -q . || need_apt=1
   done

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from surveybuild import latex  # noqa: E402
+from surveybuild.renderers import latex  # noqa: E402
 
 #: Where pylatexenc's table has entries: Latin-1 to CJK symbols, alphabetic presentation forms, math letters.
 SWEEP = [(0xA0, 0x2FFF), (0xFB00, 0xFB4F), (0x1D400, 0x1D7FF)]

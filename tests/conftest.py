@@ -96,7 +96,7 @@ def mini(tmp_path) -> Path:
 @pytest.fixture
 def built_mini(mini) -> Path:
     """A copy of the mini fixture whose outputs were just rebuilt (clean even if the committed ones are stale)."""
-    from surveybuild import build
+    from surveybuild.build import pipeline as build
 
     report = build.build(mini)
     assert report.ok, "\n".join(map(str, report.problems))
@@ -106,7 +106,7 @@ def built_mini(mini) -> Path:
 @pytest.fixture(scope="session")
 def built_survey(tmp_path_factory):
     """``built_survey(name)``: a copy of a survey, freshly built once per session. Do not modify it."""
-    from surveybuild import build
+    from surveybuild.build import pipeline as build
 
     cache: dict[str, Path] = {}
 

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from conftest import require_tool
 
-from surveybuild import build
-from surveybuild.bibread import read_bibs
-from surveybuild.build import Report
-from surveybuild.check import check_survey
+from surveybuild.build import pipeline as build
+from surveybuild.readers.bibread import read_bibs
+from surveybuild.build.pipeline import Report
+from surveybuild.checks.check import check_survey
 from surveybuild.cli import print_report
 from surveybuild.init import init
-from surveybuild.latex import table_preamble
+from surveybuild.renderers.latex import table_preamble
 from surveybuild.model import Problem, Source
-from surveybuild.read import read_survey
-from surveybuild.texlog import read_blg
+from surveybuild.readers.read import read_survey
+from surveybuild.build.texlog import read_blg
 
 TABLE = r"""\begin{table}
 \caption{Models.}

@@ -17,8 +17,8 @@ import pytest
 
 from conftest import require_tool
 from surveybuild import cli
-from surveybuild.arxiv import strip_comments, tarball
-from surveybuild.texinputs import find_inputs
+from surveybuild.build.arxiv import strip_comments, tarball
+from surveybuild.readers.texinputs import find_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 

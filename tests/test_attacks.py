@@ -21,7 +21,7 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from conftest import MINI, copy_survey, edit, require_tool
-from surveybuild import texrun
+from surveybuild.build import texrun
 from surveybuild.cli import main
 
 
@@ -526,7 +526,7 @@ def test_real_bib_files_pass_the_bib_rule():
     """The rule refuses only dangerous commands: over the corpus's real .bib files (accents, math, \\url,
     macros a paper defines), it flags nothing but @preamble blocks and one \\renewcommand in a comment line."""
     from corpus import corpus_path
-    from surveybuild.bibread import read_bib, tex_hazards, url_problems
+    from surveybuild.readers.bibread import read_bib, tex_hazards, url_problems
 
     bibs = sorted(corpus_path().rglob("*.bib"))
     assert len(bibs) >= 10

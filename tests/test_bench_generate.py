@@ -12,8 +12,10 @@ import bibtexparser
 import pytest
 
 from conftest import ROOT, edit, snapshot
-from surveybuild import bibindex, build, cache, read
-from surveybuild.bibread import read_bib
+from surveybuild.readers import bibindex, read
+from surveybuild.build import pipeline as build
+from surveybuild.build import cache
+from surveybuild.readers.bibread import read_bib
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402
@@ -65,7 +67,7 @@ def test_noop_rebuild_hits_the_cache_writes_nothing_and_imports_nothing_heavy(su
     assert done.stderr == ""  # nothing written, nothing to say
     modules = set(done.stdout.split())
     for heavy in ("yaml", "bibtexparser", "jinja2", "jsonschema", "jsonschema_rs", "pylatexenc", "cmarkgfm",
-                  "github_slugger", "matplotlib", "surveybuild.build"):
+                  "github_slugger", "matplotlib", "surveybuild.build.pipeline"):
         assert heavy not in modules
     assert snapshot(survey) == before
 

@@ -15,13 +15,15 @@ import tarfile
 from pathlib import Path
 
 from conftest import require_tool
-from surveybuild import arxiv, build, cli, texrun
+from surveybuild.build import arxiv, texrun
+from surveybuild import cli
+from surveybuild.build import pipeline as build
 from surveybuild.model import Source
-from surveybuild.read import read_survey
-from surveybuild.texinputs import find_inputs
-from surveybuild.texlog import read_biber_blg as read_blg
-from surveybuild.texread import read_cites
-from surveybuild.textrace import trace
+from surveybuild.readers.read import read_survey
+from surveybuild.readers.texinputs import find_inputs
+from surveybuild.build.texlog import read_biber_blg as read_blg
+from surveybuild.readers.texread import read_cites
+from surveybuild.build.textrace import trace
 
 
 def test_cite_scanner_reads_biblatex_commands():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveybuild.bibread import read_bib
+from surveybuild.readers.bibread import read_bib
 
 GOOD = """\
 @article{first,

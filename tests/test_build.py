@@ -7,7 +7,7 @@ import os
 import pytest
 
 from conftest import MINI, SURVEY_PARAMS, SURVEYS, copy_survey, edit, generated_files, snapshot
-from surveybuild import build
+from surveybuild.build import pipeline as build
 
 
 def fresh_build(src, dst):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINI, edit, generated_files, locate, snapshot
-from surveybuild import build
+from surveybuild.build import pipeline as build
 
 
 def problems(root: Path, severity: str = "error") -> list[str]:

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from surveybuild.cli import main
-from surveybuild.contribute import issue_form
-from surveybuild.tableread import read_table
+from surveybuild.contrib.add import issue_form
+from surveybuild.readers.tableread import read_table
 
 TABLE = """\
 # yaml-language-server: $schema=../schema/table.schema.json
@@ -147,7 +147,7 @@ def test_readme_says_how_to_add(tmp_path):
 def test_every_table_of_the_embedded_survey_takes_a_row_as_pure_insertion():
     from conftest import ROOT  # noqa: F401 - the repository's root
 
-    from surveybuild.contribute import splice
+    from surveybuild.contrib.add import splice
 
     tables = sorted((Path(__file__).parents[1] / "tables").glob("*.yaml"))
     assert len(tables) >= 5
@@ -171,7 +171,7 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blac
 @settings(max_examples=150, derandomize=True, deadline=None)
 @given(name=TEXT, base=TEXT)
 def test_any_text_reads_back_as_written(name, base):
-    from surveybuild.contribute import splice
+    from surveybuild.contrib.add import splice
 
     new, problems = splice(TABLE, "t.yaml", {"name": name, "base": base, "tags": [base]})
     assert not problems

@@ -17,8 +17,8 @@ import pytest
 from conftest import require_tool
 from corpus import CORPUS, corpus_path
 
-from surveybuild import build
-from surveybuild.bibread import read_bibs
+from surveybuild.build import pipeline as build
+from surveybuild.readers.bibread import read_bibs
 from surveybuild.importer.command import run_import
 from surveybuild.init import init
 

@@ -13,9 +13,9 @@ import pytest
 
 from conftest import edit
 from corpus import corpus_path
-from surveybuild import hygiene
-from surveybuild.bibread import read_bib
-from surveybuild.build import check as check_survey_folder
+from surveybuild.checks import hygiene
+from surveybuild.readers.bibread import read_bib
+from surveybuild.build.pipeline import check as check_survey_folder
 from surveybuild.model import BibEntry, Source
 
 

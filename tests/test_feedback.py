@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from surveybuild.annotate import annotation
+from surveybuild.contrib.annotate import annotation
 from surveybuild.model import Problem, Source
-from surveybuild.prdiff import diff
+from surveybuild.contrib.prdiff import diff
 
 COMMAND = re.compile(r"::(?P<cmd>error|warning|notice)(?: (?P<props>[^:]*))?::(?P<data>.*)")
 UNESCAPE = {"%25": "%", "%0D": "\r", "%0A": "\n", "%3A": ":", "%2C": ","}

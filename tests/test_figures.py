@@ -10,10 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveybuild import build, cache, figures
+from surveybuild.build import pipeline as build
+from surveybuild.build import cache
+from surveybuild.figures import plot as figures
 from surveybuild.model import BibEntry, Column, Figure, Line, Row, Settings, Source, Survey, Table, Value
-from surveybuild.read import read_survey
-from surveybuild.stamp import stamp_json
+from surveybuild.readers.read import read_survey
+from surveybuild.build.stamp import stamp_json
 
 from conftest import ROOT, edit, locate
 

@@ -29,12 +29,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import require_tool
-from surveybuild import latex, markdown
-from surveybuild.check import BibIndex, check_table
-from surveybuild.latextext import (ALLOWED, CITE_COMMANDS, IMAGE_COMMANDS, LINK_COMMANDS, NOTE_COMMANDS,
+from surveybuild.renderers import latex, markdown
+from surveybuild.checks.check import BibIndex, check_table
+from surveybuild.renderers.latextext import (ALLOWED, CITE_COMMANDS, IMAGE_COMMANDS, LINK_COMMANDS, NOTE_COMMANDS,
                                   LatexFieldError, to_pieces)
 from surveybuild.model import Settings
-from surveybuild.tableread import read_table
+from surveybuild.readers.tableread import read_table
 
 #: Hostile pieces pdflatex can typeset: they must come out exactly as written.
 HOSTILE = [
@@ -250,7 +250,7 @@ def test_fuzzed_readme_tables_render_with_the_right_shape_and_nothing_injected(r
 
 
 def _display_order(table):
-    from surveybuild import layout
+    from surveybuild.renderers import layout
     return [row for section in layout.sections(table) for row in section.rows]
 
 

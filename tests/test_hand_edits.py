@@ -7,7 +7,8 @@ import re
 import pytest
 
 from conftest import snapshot
-from surveybuild import build, markers
+from surveybuild.build import pipeline as build
+from surveybuild.renderers import markers
 from surveybuild.cli import main
 
 PAGE = """# Mine

@@ -21,14 +21,14 @@ from pylatexenc import latex2text, latexwalker, macrospec
 
 from conftest import MINI, copy_survey, edit
 from corpus import corpus_path, reference_path
-from surveybuild import latex, markdown
-from surveybuild.check import BibIndex, check_table
+from surveybuild.renderers import latex, markdown
+from surveybuild.checks.check import BibIndex, check_table
 from surveybuild.cli import main
 from surveybuild.importer import import_file, import_text, to_yaml
 from surveybuild.importer.markdown_tables import split_row
 from surveybuild.importer.write import scalar
 from surveybuild.model import Settings
-from surveybuild.tableread import read_table
+from surveybuild.readers.tableread import read_table
 
 PHONE = "lgy0404__Phone_Agent_Survey_Overleaf_TPAMI_250418"
 CORPUS_FILES = [

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import yaml
 
-from surveybuild import latex, markdown
-from surveybuild.check import BibIndex, check_table
+from surveybuild.renderers import latex, markdown
+from surveybuild.checks.check import BibIndex, check_table
 from surveybuild.importer import import_text, to_yaml
 from surveybuild.model import Settings
-from surveybuild.tableread import read_table
+from surveybuild.readers.tableread import read_table
 
 
 def through(text: str, path: str, keys=()):

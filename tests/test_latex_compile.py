@@ -3,7 +3,7 @@ own survey in another (two latexmk runs in all).
 
 A document is the first survey's paper preamble, then every table of the
 surveys' ``paper/tables/`` and the bibliography; it also prints the escaped
-LaTeX specials so that the real TeX confirms :func:`surveybuild.latex.escape`.
+LaTeX specials so that the real TeX confirms :func:`surveybuild.renderers.latex.escape`.
 The log must hold no undefined citation or reference and no multiply defined
 label; pdftotext must find every row name, every table note and every URL note.
 """
@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 
 from conftest import SURVEYS, copy_survey, require_tool
-from surveybuild import build, latextext
-from surveybuild.latex import PREAMBLE_ID, TABLE_PACKAGES, escape
+from surveybuild.build import pipeline as build
+from surveybuild.renderers import latextext
+from surveybuild.renderers.latex import PREAMBLE_ID, TABLE_PACKAGES, escape
 from surveybuild.model import Survey
-from surveybuild.read import read_survey
+from surveybuild.readers.read import read_survey
 
 pytestmark = pytest.mark.tex
 

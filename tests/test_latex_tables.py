@@ -12,9 +12,9 @@ import re
 
 import pytest
 
-from surveybuild.latex import render_table
+from surveybuild.renderers.latex import render_table
 from surveybuild.model import Settings
-from surveybuild.tableread import read_table
+from surveybuild.readers.tableread import read_table
 
 TABLE = """\
 caption: {caption}

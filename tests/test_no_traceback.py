@@ -14,9 +14,9 @@ import pytest
 
 from conftest import locate, snapshot
 from surveybuild.cli import main
-from surveybuild.read import read_settings
-from surveybuild.tableread import read_table
-from surveybuild import yamlread
+from surveybuild.readers.read import read_settings
+from surveybuild.readers.tableread import read_table
+from surveybuild.readers import yamlread
 
 M = "tables/models.yaml"
 PLACED = re.compile(r"^[\w./-]+:\d+:\d+: error: ")
@@ -176,12 +176,12 @@ def test_depth_limit_is_counted_through_aliases():
 
 def test_internal_errors_are_one_line(mini, capsys, monkeypatch):
     """The last guard: an exception the checks did not foresee is one line, exit 1 (not a traceback)."""
-    import surveybuild.build
+    import surveybuild.build.pipeline
 
     def boom(*args, **kwargs):
         raise RuntimeError("unforeseen")
 
-    monkeypatch.setattr(surveybuild.build, "check_survey", boom)
+    monkeypatch.setattr(surveybuild.build.pipeline, "check_survey", boom)
     monkeypatch.delenv("SURVEYBUILD_TRACEBACK", raising=False)
     assert main(["-C", str(mini), "check"]) == 1
     err = capsys.readouterr().err

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool
-from surveybuild import build, cli, texrun
-from surveybuild.read import read_survey
-from surveybuild.texlog import LogEntry, read_log
-from surveybuild.textrace import row_lines, trace
+from surveybuild import cli
+from surveybuild.build import pipeline as build
+from surveybuild.build import texrun
+from surveybuild.readers.read import read_survey
+from surveybuild.build.texlog import LogEntry, read_log
+from surveybuild.build.textrace import row_lines, trace
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 

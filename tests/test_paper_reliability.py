@@ -19,9 +19,11 @@ from pathlib import Path
 import pytest
 
 from conftest import MINI, copy_survey, require_tool
-from surveybuild import build, cli, texrun
-from surveybuild.read import read_survey
-from surveybuild.texlog import LogEntry, stopped_at_error
+from surveybuild import cli
+from surveybuild.build import pipeline as build
+from surveybuild.build import texrun
+from surveybuild.readers.read import read_survey
+from surveybuild.build.texlog import LogEntry, stopped_at_error
 
 CAPTION = "caption: Instruction-tuned models."
 UP_TO_DATE = "TeX not run"

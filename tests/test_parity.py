@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool
-from surveybuild import build, latextext
-from surveybuild.read import read_survey
+from surveybuild.build import pipeline as build
+from surveybuild.renderers import latextext
+from surveybuild.readers.read import read_survey
 
 ROOT = Path(__file__).resolve().parents[1]
 

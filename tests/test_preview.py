@@ -21,7 +21,7 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from conftest import edit, locate, require_tool
-from surveybuild.preview import Preview
+from surveybuild.preview.server import Preview
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -188,6 +188,6 @@ def test_the_cli_serves_and_offers_no_host(built_mini):
 
 
 def test_the_package_imports_no_watcher_until_asked():
-    code = "import surveybuild.cli, surveybuild.build, sys; print('watchdog' in sys.modules, 'nh3' in sys.modules)"
+    code = "import surveybuild.cli, surveybuild.build.pipeline, sys; print('watchdog' in sys.modules, 'nh3' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30).stdout
     assert out.split() == ["False", "False"]

@@ -335,7 +335,7 @@ def test_mini_readme_shows_the_special_row_as_text():
 
 
 def test_headings_are_those_github_renders():
-    from surveybuild.readme import headings
+    from surveybuild.renderers.readme import headings
 
     page = ("# Top *one*\n\nSetext `two`\n------------\n\n```\n## not a heading\n```\n\n"
             "    ## indented code\n\n## A &amp; B <sup>raw</sup>\n\n> ### quoted\n\n- ## in a list\n\n"

@@ -10,10 +10,10 @@ import pytest
 from pylatexenc.latex2text import LatexNodes2Text
 
 from corpus import corpus_path
-from surveybuild import references
-from surveybuild.bibread import read_bib
+from surveybuild.renderers import references
+from surveybuild.readers.bibread import read_bib
 from surveybuild.model import BibEntry, Source
-from surveybuild.references import format_references, text_of
+from surveybuild.renderers.references import format_references, text_of
 
 
 def entry(entry_type: str = "article", key: str = "k", **fields: str) -> BibEntry:
@@ -146,7 +146,7 @@ def survey_with(tmp_path, template: str):
 
 
 def test_the_template_can_lay_out_references_itself(tmp_path):
-    from surveybuild import build
+    from surveybuild.build import pipeline as build
 
     root = survey_with(tmp_path, (
         "# S\n\n{{ table('models') }}\n\n"
@@ -165,7 +165,7 @@ def test_the_template_can_lay_out_references_itself(tmp_path):
     ("{% set mine = 3 %}", "references(layout_macro=...): give a macro"),
 ])
 def test_a_broken_reference_macro_is_a_template_error(tmp_path, macro, message):
-    from surveybuild import build
+    from surveybuild.build import pipeline as build
 
     root = survey_with(tmp_path, f"# S\n\n{{{{ table('models') }}}}\n\n{macro}\n{{{{ references(layout_macro=mine) }}}}\n")
     _, outputs, report = build.plan(root)

@@ -12,7 +12,7 @@ import jsonschema
 import yaml
 
 from conftest import ROOT
-from surveybuild.tableread import _fast_validator, schema
+from surveybuild.readers.tableread import _fast_validator, schema
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402

@@ -20,12 +20,13 @@ import cmarkgfm
 import pytest
 
 from conftest import require_tool
-from surveybuild import build, fonts
-from surveybuild.check import _unencodable
-from surveybuild.latex import _pdflatex_chars, escape, script_preamble
-from surveybuild.latextext import LatexFieldError, Math, Text, to_pieces
-from surveybuild.markdown import gfm_math
-from surveybuild.read import read_survey
+from surveybuild.build import pipeline as build
+from surveybuild.renderers import fonts
+from surveybuild.checks.check import _unencodable
+from surveybuild.renderers.latex import _pdflatex_chars, escape, script_preamble
+from surveybuild.renderers.latextext import LatexFieldError, Math, Text, to_pieces
+from surveybuild.renderers.markdown import gfm_math
+from surveybuild.readers.read import read_survey
 
 REFS = """@article{k1, title={One}, author={A, B}, year={2020}, journal={J}}
 """
@@ -242,8 +243,8 @@ def test_html_tables_show_the_math_source(tmp_path):
 
 def test_a_glyph_lualatex_lacks_is_traced_to_its_cell(tmp_path):
     """The log line of \\tracinglostchars=3 (at shipout, no useful line) names the cell that holds the character."""
-    from surveybuild.texlog import read_log
-    from surveybuild.textrace import trace
+    from surveybuild.build.texlog import read_log
+    from surveybuild.build.textrace import trace
 
     root = survey(tmp_path / "s", "  - {name: A, what: 'x ꦄ'}\n", "engine: lualatex\n")
     log = ("(./main.tex (./tables/t.tex) [1\n"

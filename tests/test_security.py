@@ -15,11 +15,12 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from conftest import edit, require_tool, snapshot
-from surveybuild import build, texrun
+from surveybuild.build import pipeline as build
+from surveybuild.build import texrun
 from surveybuild.cli import main
-from surveybuild.latextext import LatexFieldError, to_pieces
-from surveybuild.read import read_settings
-from surveybuild.tableread import read_table
+from surveybuild.renderers.latextext import LatexFieldError, to_pieces
+from surveybuild.readers.read import read_settings
+from surveybuild.readers.tableread import read_table
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "surveybuild"
 HOSTILE_NAME = "50% & R_2 #1 $x$"
@@ -32,7 +33,7 @@ def test_no_unsafe_yaml_loader_in_the_source():
     code = "\n".join(p.read_text("utf-8") for p in SRC.rglob("*.py"))
     assert not re.search(r"yaml\.(load|full_load|unsafe_load|load_all)\(", code)
     assert not re.search(r"Loader\s*=\s*yaml\.(Loader|FullLoader|UnsafeLoader)\b", code)
-    assert "SafeLoader" in (SRC / "yamlread.py").read_text("utf-8")
+    assert "SafeLoader" in (SRC / "readers" / "yamlread.py").read_text("utf-8")
 
 
 @pytest.mark.parametrize("value, says", [

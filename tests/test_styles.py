@@ -1,4 +1,4 @@
-"""CSL reference styles for the README (``references: {style: ...}``, src/surveybuild/csl.py)."""
+"""CSL reference styles for the README (``references: {style: ...}``, src/surveybuild/renderers/csl.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import cmarkgfm
 import pytest
 from conftest import copy_survey, edit, locate, MINI
 
-from surveybuild import build, csl
-from surveybuild.bibread import read_bib
-from surveybuild.read import read_settings
+from surveybuild.build import pipeline as build
+from surveybuild.renderers import csl
+from surveybuild.readers.bibread import read_bib
+from surveybuild.readers.read import read_settings
 
 BIB = r"""
 @article{doe2020widgets,

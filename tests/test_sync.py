@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from surveybuild import build, markers
+from surveybuild.build import pipeline as build
+from surveybuild.renderers import markers
 from surveybuild.init import FILES, init
-from surveybuild.stamp import stamp, unedited
+from surveybuild.build.stamp import stamp, unedited
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveybuild.texread import read_cites
+from surveybuild.readers.texread import read_cites
 
 
 def cites(tex: str) -> list[tuple[str, str, int, int]]:
@@ -52,10 +52,10 @@ def test_positions_point_at_the_key():
         assert lines[line - 1][col - 1:].startswith(key), (key, line, col)
 
 
-# The fast scan (surveybuild.citescan) must find exactly what the walker finds, or step aside.
+# The fast scan (surveybuild.readers.citescan) must find exactly what the walker finds, or step aside.
 
-from surveybuild import citescan, texread  # noqa: E402
-from surveybuild.texread import walk_cites  # noqa: E402
+from surveybuild.readers import citescan, texread  # noqa: E402
+from surveybuild.readers.texread import walk_cites  # noqa: E402
 
 
 def _fast(tex: str):

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from conftest import SURVEYS, require_tool
-from surveybuild import build, fit, latex, latextext
-from surveybuild.check import check_survey
+from surveybuild.build import pipeline as build
+from surveybuild.renderers import fit, latex, latextext
+from surveybuild.checks.check import check_survey
 from surveybuild.model import Column, Row, Line, Settings, Source, Table, Value
-from surveybuild.read import read_survey
+from surveybuild.readers.read import read_survey
 
 ROOT = Path(__file__).resolve().parents[1]
 BP_PER_PT = 72 / 72.27
@@ -307,7 +308,7 @@ def test_others_is_et_al_and_the_pdf_has_metadata(paper):
 def test_tex_time_and_no_op(paper, monkeypatch):
     """A second `surveybuild paper` with nothing changed runs no TeX."""
     root = paper[0]
-    from surveybuild import texrun
+    from surveybuild.build import texrun
 
     monkeypatch.setattr(texrun.subprocess, "run", lambda *a, **k: pytest.fail("TeX ran on a no-op build"))
     assert build.paper(root).ok
@@ -395,8 +396,8 @@ def test_wide_and_long_synthetic_tables_fit(tmp_path):
 # -- the log: floats too large, the text block --------------------------------------------------
 
 def test_float_too_large_is_a_placed_problem_anywhere(mini):
-    from surveybuild.texlog import read_log
-    from surveybuild.textrace import trace
+    from surveybuild.build.texlog import read_log
+    from surveybuild.build.textrace import trace
 
     log = "(./main.tex\nLaTeX Warning: Float too large for page by 123.4pt on input line 17.\n)"
     problem, = trace(read_log(log), read_survey(mini), {})
@@ -404,8 +405,8 @@ def test_float_too_large_is_a_placed_problem_anywhere(mini):
 
 
 def test_a_text_block_other_than_the_declared_one_is_reported(mini):
-    from surveybuild.texlog import read_log
-    from surveybuild.textrace import trace
+    from surveybuild.build.texlog import read_log
+    from surveybuild.build.textrace import trace
 
     survey = read_survey(mini)
     same = f"surveybuild: text block {survey.settings.paper_text_width} x {survey.settings.paper_text_height}, font 10pt\n"

@@ -25,9 +25,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI
-from surveybuild import build, yamlread
-from surveybuild.read import read_settings
-from surveybuild.tableread import read_table
+from surveybuild.build import pipeline as build
+from surveybuild.readers import yamlread
+from surveybuild.readers.read import read_settings
+from surveybuild.readers.tableread import read_table
 
 FIGURES = {"examples": 0, "invalid": 0, "accepted": 0, "problems": 0, "seconds": 0.0, "tracebacks": 0}
 

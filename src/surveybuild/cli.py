@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 
 if TYPE_CHECKING:
-    from .build import Report
+    from .build.pipeline import Report
 
 
 def _lazy(module: str, name: str):
@@ -26,8 +26,8 @@ def _lazy(module: str, name: str):
     return command
 
 
-arxiv = _lazy(".arxiv", "arxiv")
-build, check, paper = _lazy(".build", "build"), _lazy(".build", "check"), _lazy(".build", "paper")
+arxiv = _lazy(".build.arxiv", "arxiv")
+build, check, paper = _lazy(".build.pipeline", "build"), _lazy(".build.pipeline", "check"), _lazy(".build.pipeline", "paper")
 
 
 def print_report(report: Report, out=None, github: str | None = None) -> None:
@@ -36,7 +36,7 @@ def print_report(report: Report, out=None, github: str | None = None) -> None:
     counts = Counter(map(str, report.problems))  # an identical message is said once, with its count
     for problem in sorted(report.problems, key=lambda p: (p.severity != "error", p.source)):
         if github is not None:
-            from .annotate import annotation
+            from .contrib.annotate import annotation
 
             print(annotation(problem, github), file=sys.stdout)
             continue
@@ -157,14 +157,14 @@ def _run(args: argparse.Namespace) -> int:
         print(f"surveybuild: error: {root}: no such folder", file=sys.stderr)
         return 2
     if args.command in ("preview", "watch"):
-        from .preview import run
+        from .preview.server import run
 
         if not 0 <= args.port <= 65535:
             print(f"surveybuild: error: --port {args.port}: not a port (0 to 65535)", file=sys.stderr)
             return 2
         return run(root, write=args.command == "watch", with_paper=getattr(args, "paper", False), port=args.port)
     if args.command in ("add", "diff"):
-        from .contribute import run as contribute
+        from .contrib.add import run as contribute
 
         return contribute(args.command, root, args)
     github = None
@@ -172,7 +172,7 @@ def _run(args: argparse.Namespace) -> int:
                                                     else "text")) == "github":
         github = str(root)
     if args.command in ("build", "check") and not getattr(args, "force", False):
-        from .cache import lookup
+        from .build.cache import lookup
 
         hit = lookup(root)  # nothing changed since the last build: say what it said, write nothing
         if hit is not None:
@@ -181,7 +181,7 @@ def _run(args: argparse.Namespace) -> int:
                 print("check: sources, refs.bib and generated files agree", file=sys.stderr)
             return 0
     if args.command == "arxiv" and args.name is not None:
-        from .arxiv import name_problem
+        from .build.arxiv import name_problem
 
         if name_problem(args.name):
             print(f"surveybuild: error: {name_problem(args.name)}", file=sys.stderr)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .build import Report, build
-from .contribute import ISSUE_FORM, issue_form
+from .build.pipeline import Report, build
+from .contrib.add import ISSUE_FORM, issue_form
 from .model import Problem, Source
-from .tableread import read_table
-from .writer import WriteError, write_all
+from .readers.tableread import read_table
+from .build.writer import WriteError, write_all
 
 #: skeleton file (in the package) -> where it goes in the new survey
 FILES = {
@@ -38,7 +38,7 @@ def init(root: Path, biblatex: bool = False) -> Report:
         return Report(problems=[Problem(Source(dest), "already exists: init writes only into a new folder",
                                         hint="choose an empty folder, or move the file away")
                                 for dest in existing])
-    skeleton = resources.files(__package__).joinpath("skeleton")
+    skeleton = resources.files("surveybuild").joinpath("skeleton")
     texts = {}
     for src, dest in files.items():
         text = skeleton.joinpath(src).read_text("utf-8")

@@ -107,7 +107,7 @@ def import_file(path: str | Path, **kw) -> ImportResult:
 
 def read_cite_map(text: str, path: str) -> tuple[dict[str, str], list[Problem]]:
     """``anchor-or-number: cite key`` lines (YAML mapping) -> {anchor: key}; ``12: key`` means ``ref12``."""
-    from .. import yamlread
+    from ..readers import yamlread
 
     if not text.strip():
         return {}, []

@@ -19,8 +19,9 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import latextext, values
-from ..latex import UnencodableText, escape
+from ..renderers import latextext
+from .. import values
+from ..renderers.latex import UnencodableText, escape
 from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
 from . import cells
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from pylatexenc import latexwalker, macrospec
 
-from ..latex import UnencodableText, escape
-from ..texread import CITE_COMMANDS, NATBIB
+from ..renderers.latex import UnencodableText, escape
+from ..readers.texread import CITE_COMMANDS, NATBIB
 
 #: cite commands whose keys move to the row's ``cite:`` when they are in the first column
 MOVABLE_CITES = frozenset({"cite", "citep", "citealp", "parencite", "autocite"})

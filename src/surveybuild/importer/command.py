@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..bibread import read_bib
-from ..build import Report
+from ..readers.bibread import read_bib
+from ..build.pipeline import Report
 from ..model import Problem, Source
-from ..read import read_settings
-from ..writer import WriteError as FileWriteError, write_files
+from ..readers.read import read_settings
+from ..build.writer import WriteError as FileWriteError, write_files
 from . import ImportError_, import_text, read_cite_map, stem
 from .write import WriteError, to_yaml
 
@@ -102,7 +102,7 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
 
 def next_steps(settings, table_ids: list[str]) -> list[str]:
     """What to add so that the new tables are shown: a table nobody shows is built for nothing."""
-    from ..check import wiring
+    from ..checks.check import wiring
 
     steps = []
     for table_id in table_ids:

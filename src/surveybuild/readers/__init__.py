@@ -1,0 +1,1 @@
+"""Readers: the only code that opens the survey's input files (YAML, refs.bib, .tex)."""

@@ -1,0 +1,1 @@
+"""Renderers: model -> text (README, LaTeX tables, references). Pure; templates hold layout only."""

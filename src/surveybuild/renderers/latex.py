@@ -1,0 +1,568 @@
+"""Table -> ``paper/tables/<id>.tex`` text (booktabs, threeparttable / ThreePartTable + longtable)."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pylatexenc.latexencode import RULE_CALLABLE, RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
+
+from . import fit, fonts, layout
+from .. import values
+from ..model import Column, Row, Settings, Table
+from .templating import latex_env
+
+#: The escaping policies for plain text. ``pdflatex``: the ten specials and every
+#: non-ASCII character pdflatex can typeset become LaTeX; any other character is
+#: an error (:class:`UnencodableText`) rather than a compile failure later.
+#: Under T1 fonts some ASCII characters are ligatures or typographic quotes
+#: (-- --- ,, !` ?` ` ' "): they are written so that they print as typed.
+_LITERAL = {"'": r"\textquotesingle{}", "`": r"\textasciigrave{}", '"': r"\textquotedbl{}"}
+
+
+def _literal_ascii(s: str, pos: int):
+    ch = s[pos]
+    if ch in _LITERAL:
+        return 1, _LITERAL[ch]
+    if ch in "-," and s[pos + 1:pos + 2] == ch:
+        return 1, ch + "{}"  # breaks the -- / ,, ligature
+    return None
+
+
+ESCAPE_POLICIES = {
+    "pdflatex": dict(non_ascii_only=False, replacement_latex_protection="braces-after-macro",
+                     unknown_char_policy="fail",
+                     conversion_rules=[UnicodeToLatexConversionRule(RULE_CALLABLE, _literal_ascii), "defaults"]),
+}
+
+#: The symbol map pdflatex starts from (``symbols:`` in surveybuild.yaml adds to it and wins): characters
+#: pylatexenc has no macro for. The packages they need are in :func:`script_preamble`.
+DEFAULT_SYMBOLS = {"\N{CHECK MARK}": r"\checkmark", "\N{HEAVY CHECK MARK}": r"\checkmark",
+                   "\N{BALLOT X}": r"\ding{55}", "\N{HEAVY BALLOT X}": r"\ding{55}",
+                   # T1 fonts have no glyph for it; a hyphen prints the same (a line may break after it)
+                   "\N{NON-BREAKING HYPHEN}": "-"}
+SYMBOL_PACKAGES = {"checkmark": "amssymb", "ding": "pifont"}
+
+
+def _policy(engine: str, symbols: tuple[tuple[str, str], ...]) -> dict:
+    """pylatexenc's settings for ``engine`` and the survey's symbol map."""
+    table = dict(DEFAULT_SYMBOLS) if engine == "pdflatex" else {}
+    table.update(symbols)
+    rules = [UnicodeToLatexConversionRule(RULE_CALLABLE, _literal_ascii),
+             UnicodeToLatexConversionRule(RULE_DICT, {ord(k): v for k, v in table.items() if len(k) == 1})]
+    if engine != "pdflatex":  # a character one of the engine's fonts has is written as itself
+        rules.append(UnicodeToLatexConversionRule(
+            RULE_CALLABLE, lambda s, pos: (1, s[pos]) if ord(s[pos]) > 127 and fonts.has_glyph(engine, s[pos])
+            else None))
+    return dict(ESCAPE_POLICIES["pdflatex"], conversion_rules=rules + ["defaults"])
+
+
+# pylatexenc also logs each unencodable character; the Problem we raise says it once.
+logging.getLogger("pylatexenc.latexencode").addHandler(logging.NullHandler())
+logging.getLogger("pylatexenc.latexencode").propagate = False
+
+
+#: The packages every generated table needs, in the paper's preamble (before hyperref).
+TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
+\usepackage[referable]{threeparttablex}
+\usepackage{pdflscape}
+"""
+
+#: arXiv's HTML view (LaTeXML) has no threeparttablex: there, ``\tnotex`` becomes ``\tnote`` and the notes
+#: of a long table a plain list under it (docs/latexml.md). pdflatex skips this block.
+LATEXML_FALLBACK = r"""\makeatletter
+\ifdefined\insertTableNotes\else
+  \providecommand\tnotex[1]{\tnote{\ref{#1}}}
+  \newenvironment{ThreePartTable}{\gdef\sb@notes{}}{\sb@notes}
+  \long\def\TableNotes#1\end#2{\gdef\sb@notes{\begin{tablenotes}#1\end{tablenotes}}\end{TableNotes}}
+  \def\endTableNotes{}
+  \newcommand\insertTableNotes{}
+\fi
+\makeatother
+"""
+
+#: The file (in the paper's ``tables/`` folder, next to the tables) that declares what the tables use;
+#: the paper's preamble reads it with ``\input{tables/preamble}``. No table may have this id.
+PREAMBLE_ID = "preamble"
+
+#: A macro a table cell may use -> the package that defines it (``\usepackage`` lines, loaded only when used).
+MACRO_PACKAGES = {
+    **dict.fromkeys(("checkmark", "blacksquare", "square", "lozenge", "blacklozenge", "bigstar", "blacktriangle",
+                     "blacktriangledown", "triangledown", "mathbb", "varnothing", "nexists", "circledcirc",
+                     "lesssim", "gtrsim", "leqslant", "geqslant", "smallsetminus", "Box", "Diamond"), "amssymb"),
+    **dict.fromkeys(("ding", "Pisymbol", "dingline"), "pifont"),
+    **dict.fromkeys(("textcolor", "color", "colorbox", "fcolorbox"), "xcolor"),
+    **dict.fromkeys(("cellcolor", "rowcolor", "columncolor"), "colortbl"),
+    **dict.fromkeys(("rotatebox", "scalebox", "resizebox", "includegraphics", "reflectbox"), "graphicx"),
+    **dict.fromkeys(("makecell", "thead", "makegapedcells"), "makecell"),
+    **dict.fromkeys(("bm",), "bm"),
+    **dict.fromkeys(("xspace",), "xspace"),
+    **dict.fromkeys(("diagbox",), "diagbox"),
+    **dict.fromkeys(("sout", "uwave", "xout"), "[normalem]ulem"),
+    **dict.fromkeys(("url",), "url"),
+}
+
+#: Symbol macros that survey tables use but no package defines: given a meaning only where the paper has none.
+SYMBOL_MACROS = {
+    "cmark": (r"\ding{51}", "pifont"),
+    "xmark": (r"\ding{55}", "pifont"),
+}
+
+#: The macros above, as one pattern: a table's text is searched for these names only.
+_NEEDS = re.compile(r"\\(" + "|".join(sorted({*MACRO_PACKAGES, *SYMBOL_MACROS}, key=len, reverse=True))
+                    + r")(?![A-Za-z])")
+
+
+def table_preamble(texts, engine: str = "pdflatex") -> str:
+    """``paper/tables/preamble.tex``: the engine's fonts (:func:`script_preamble`), then the packages and
+    definitions the generated tables ``texts`` use."""
+    texts = list(texts)
+    used = set()
+    for text in texts:
+        used.update(_NEEDS.findall(text))
+    packages = sorted({MACRO_PACKAGES[m] for m in used if m in MACRO_PACKAGES}
+                      | {SYMBOL_MACROS[m][1] for m in used if m in SYMBOL_MACROS}, key=lambda p: p.rpartition("]")[2])
+    lines = ["% The engine's fonts, and the packages and definitions the generated tables use: the paper's",
+             "% preamble reads this file with \\input{tables/preamble} (before hyperref). Written by surveybuild build.",
+             script_preamble(engine, texts).rstrip("\n"), TABLE_PACKAGES.rstrip("\n")]
+    for package in packages:
+        options, _, name = package.rpartition("]")
+        lines.append(f"\\usepackage{options + ']' if options else ''}{{{name}}}")
+    for name in sorted(m for m in used if m in SYMBOL_MACROS):
+        lines.append(f"\\providecommand\\{name}{{{SYMBOL_MACROS[name][0]}}}")
+    return "\n".join(lines) + "\n" + LATEXML_FALLBACK
+
+
+class UnencodableText(ValueError):
+    """Raised by :func:`escape` for a character the policy cannot write in LaTeX."""
+
+
+@functools.cache
+def _encoder(engine: str, symbols: tuple[tuple[str, str], ...]) -> UnicodeToLatexEncoder:
+    return UnicodeToLatexEncoder(**_policy(engine, symbols))
+
+
+_PLAIN = re.compile(r"(?:[A-Za-z0-9 .;:()/+=*!?@]|,(?!,)|-(?!-))*")
+
+
+@functools.cache
+def _pdflatex_chars() -> tuple[tuple[int, int], ...]:
+    """The non-ASCII characters pdflatex was seen to typeset as :func:`escape` writes them (scripts/pdflatex_chars.py)."""
+    from importlib import resources
+    import json
+
+    data = json.loads(resources.files("surveybuild").joinpath("pdflatex_chars.json").read_text("utf-8"))
+    return tuple((low, high) for low, high in data["ranges"])
+
+
+def _pdflatex_typesets(ch: str) -> bool:
+    code = ord(ch)
+    ranges = _pdflatex_chars()
+    at = bisect.bisect_right(ranges, (code, 0x10FFFF)) - 1
+    return at >= 0 and ranges[at][0] <= code <= ranges[at][1]
+
+
+@functools.lru_cache(maxsize=65536)
+def escape(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str, str], ...] = (),
+           verified: bool = True) -> str:
+    """Plain text as LaTeX that prints exactly that text under ``engine`` (names and values repeat: remembered).
+
+    ``symbols`` is the survey's symbol map (character -> LaTeX). A character the engine cannot typeset
+    raises :class:`UnencodableText`: ``check`` calls this same function, so it predicts what TeX does.
+    """
+    if _PLAIN.fullmatch(text):
+        return text
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    control = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
+    if control is not None:  # TeX reads most control characters as invalid or as markup
+        raise UnencodableText(f"control character U+{ord(control):04X} {control!r} cannot be typeset by {engine}")
+    if engine == "pdflatex" and verified and not text.isascii():
+        # pylatexenc has macros that need packages or encodings the paper lacks (\CYRA, \textschwa):
+        # only characters a pdflatex run has shown to typeset pass (and the survey's own symbols)
+        mapped = {k for k, _ in symbols} | DEFAULT_SYMBOLS.keys()
+        bad = next((ch for ch in text if ord(ch) > 127 and ch not in mapped and not _pdflatex_typesets(ch)), None)
+        if bad is not None:
+            raise UnencodableText(f"character U+{ord(bad):04X} {unicodedata.name(bad, 'control character')} "
+                                  f"{bad!r} cannot be typeset by pdflatex")
+    try:
+        return _encoder(engine, symbols).unicode_to_latex(text)
+    except ValueError as exc:
+        bad = next((ch for ch in text if _fails(ch, engine, symbols)), "?")
+        name = unicodedata.name(bad, "control character")
+        why = "" if engine == "pdflatex" else f" (no glyph in {', '.join(fonts.fonts(engine))})"
+        raise UnencodableText(f"character U+{ord(bad):04X} {name} {bad!r} cannot be typeset by {engine}{why}") from exc
+
+
+def _fails(ch: str, engine: str, symbols) -> bool:
+    try:
+        _encoder(engine, symbols).unicode_to_latex(ch)
+    except ValueError:
+        return True
+    return False
+
+
+_WIDE = re.compile(r"[^\x00-\x7f]")
+
+
+def typeset_field(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str, str], ...] = ()) -> str:
+    """A LaTeX field's non-ASCII characters written for ``engine`` (its LaTeX left as written)."""
+    if text.isascii():
+        return text
+    return _WIDE.sub(lambda m: escape(m.group(), engine, symbols), text)
+
+
+def script_preamble(engine: str, texts) -> str:
+    """The preamble lines for ``engine``'s fonts and the packages the symbol map's macros in ``texts`` need."""
+    texts = list(texts)
+    packages = sorted({package for name, package in SYMBOL_PACKAGES.items()
+                       if any(re.search(rf"\\{name}(?![A-Za-z])", t) for t in texts if f"\\{name}" in t)}
+                      | ({"amssymb"} if engine == "pdflatex" else set()))  # pylatexenc's math symbols need it
+    return fonts.preamble(engine) + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
+
+
+_escape = escape
+
+
+def note_label(table: Table, note_id: str) -> str:
+    return f"tn:{table.id}:{note_id}"
+
+
+def url_note_id(row: Row) -> str:
+    return f"url{row.index + 1}"
+
+
+_TNOTEX = re.compile(r"\\tnotex(\*?)\{([^{}]*)\}")
+
+
+def note_marks(labels: list[str]) -> str:
+    """One mark for a note, a comma list for several (marks are zero-width and would overlap)."""
+    if len(labels) == 1:
+        return f"\\tnotex{{{labels[0]}}}"
+    if labels:
+        return "\\tnote{" + ",".join(f"\\ref{{{label}}}" for label in labels) + "}"
+    return ""
+
+
+_IMAGE = re.compile(r"\\image(?![A-Za-z])\s*")
+
+
+def _group_end(text: str, at: int) -> int:
+    """The index after the brace group that starts at ``at`` (-1 when there is none)."""
+    if at >= len(text) or text[at] != "{":
+        return -1
+    depth = 0
+    i = at
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return i + 1
+        i += 1
+    return -1
+
+
+def without_images(text: str) -> str:
+    """``\\image{src}{alt}`` -> ``{alt}``: the paper cannot load a README's remote image; it shows the alt text."""
+    out, pos = [], 0
+    for m in _IMAGE.finditer(text):
+        if m.start() < pos:
+            continue
+        src_end = _group_end(text, m.end())
+        alt_start = src_end + len(text[src_end:]) - len(text[src_end:].lstrip()) if src_end > 0 else -1
+        alt_end = _group_end(text, alt_start) if alt_start > 0 else -1
+        if alt_end < 0:
+            continue
+        out.append(text[pos:m.start()] + text[alt_start:alt_end])
+        pos = alt_end
+    return "".join(out) + text[pos:]
+
+_URL_ARG = re.compile(r"(\\(?:url|href)\s*\{)([^{}]*)(\})")
+_BARE_HASH = re.compile(r"(?<!\\)#")
+
+
+def latex_field(table: Table, text: str, settings: Settings | None = None) -> str:
+    """A LaTeX-typed field as the paper gets it: as written, note ids namespaced by table.
+
+    A ``#`` in the URL of ``\\url``/``\\href`` is written ``\\#``: captions and long-table notes
+    are macro arguments, where a bare ``#`` stops the compile.
+    """
+    text = without_images(text) if "\\image" in text else text
+    if settings is not None:  # non-ASCII characters as the engine and the symbol map write them
+        text = typeset_field(text, settings.engine, settings.symbols)
+    if "\\url" in text or "\\href" in text:
+        text = _URL_ARG.sub(lambda m: m.group(1) + _BARE_HASH.sub(r"\\#", m.group(2)) + m.group(3), text)
+    if "\\tnotex" not in text:
+        return text
+    return _TNOTEX.sub(lambda m: f"\\tnotex{m.group(1)}{{{note_label(table, m.group(2).strip())}}}", text)
+
+
+def cell_value(table: Table, column: Column, raw: object, settings: Settings | None = None) -> str:
+    if raw is None or raw == "":
+        return values.MISSING
+    engine, symbols = (settings.engine, settings.symbols) if settings is not None else ("pdflatex", ())
+    kind = column.type
+    if kind == "latex":
+        return latex_field(table, str(raw), settings)
+    if kind == "size":
+        return _escape(values.format_size(raw), engine, symbols)
+    if kind == "bool":
+        return "Yes" if raw else "No"
+    if kind == "list":
+        return _escape(", ".join(map(str, raw)), engine, symbols) or values.MISSING
+    if kind == "url":
+        return latex_url(str(raw))
+    return _escape(str(raw), engine, symbols)
+
+
+@dataclass(frozen=True)
+class PaperNote:
+    mark: str
+    label: str
+    text: str
+
+
+def url_columns(table: Table) -> list[Column]:
+    """URL columns the paper shows as table notes.
+
+    None when the table would keep fewer than two columns without them (a name and its links): there
+    the links stay a column of the table, set ragged and broken anywhere (``xurl``).
+    """
+    urls = [c for c in table.columns if c.type == "url" and c.show in ("both", "paper")]
+    if sum(1 for c in table.columns if c.in_paper) < 2:
+        return []
+    return urls
+
+
+def paper_columns(table: Table) -> list[Column]:
+    """The columns of the paper's table, in order."""
+    as_notes = url_columns(table)
+    return [c for c in table.columns
+            if c.in_paper or (c.type == "url" and c.show in ("both", "paper") and c not in as_notes)]
+
+
+def latex_url(url: str) -> str:
+    """``\\url{...}`` that also works inside another command's argument (a table note is one)."""
+    return "\\url{" + url.replace("\\", "").replace("#", "\\#").replace("%", "\\%") + "}"
+
+
+def url_note_text(table: Table, row: Row, settings: Settings | None = None,
+                  columns: list[Column] | None = None) -> str:
+    """The table note of a row's links (``columns``: :func:`url_columns` of the table, when known)."""
+    urls = [(c, row.value(c.key)) for c in (url_columns(table) if columns is None else columns)]
+    urls = [(c, v.raw) for c, v in urls if v is not None and v.raw]
+    engine, symbols = (settings.engine, settings.symbols) if settings is not None else ("pdflatex", ())
+    return "; ".join(f"{escape(c.title, engine, symbols)}: {latex_url(u)}" for c, u in urls)
+
+
+#: A long table never leaves fewer lines than this of its body on a page.
+MIN_ROWS = 3
+#: A row group of at most this many lines is never broken across pages.
+KEEP_GROUP = 8
+#: A thin rule between rows where no page break may fall (nothing in it is a legal breakpoint).
+KEPT_RULE = r"\noalign{\vskip\aboverulesep\nobreak\hrule height\cmidrulewidth\nobreak\vskip\belowrulesep}"
+#: A table taller than this share of the text height is set as a long table, not a float.
+FLOAT_SHARE = 0.3
+#: A long table whose estimated height (caption, header, rows, notes) is at most this share of the
+#: text height fits on one page: it is kept whole (every line ``\\*``), so TeX moves it
+#: whole to the next page rather than break it (the margin allows for the estimate's error). Its notes
+#: follow it as ever (a list that may go on over the next page when a float above took the room).
+ONE_PAGE_SHARE = 0.85
+
+
+class TableRenderer:
+    def __init__(self, table: Table, settings: Settings):
+        self.table = table
+        self.settings = settings
+        self.columns = paper_columns(table)
+        self.url_columns = url_columns(table)
+        self.note_columns = {c.key for c in self.url_columns}  # their notes' marks go to the first cell
+        self.url_notes: dict[int, str] = {}  # a row's URL note, by the row's id (the body asks twice)
+        self.marks = layout.note_marks(table)
+        self.url_rows: list[Row] = []
+        top, lower = layout.header(self.columns)
+        titles = [c.title for c in self.columns] if lower else [c.title for c in top]
+        self.plan = fit.plan(table, self.columns, titles, settings)
+
+    def url_note(self, row: Row) -> str:
+        text = self.url_notes.get(id(row))
+        if text is None:
+            text = self.url_notes[id(row)] = url_note_text(self.table, row, self.settings, self.url_columns)
+        return text
+
+    def esc(self, text: str) -> str:
+        return escape(text, self.settings.engine, self.settings.symbols)
+
+    def cell(self, row: Row, column: Column, sub: int) -> str:
+        value = row.value(column.key, sub)
+        text = cell_value(self.table, column, value.raw if value is not None else None, self.settings)
+        if sub == 0:
+            if column is self.table.columns[0] and row.cites:
+                keys = ",".join(k for k, _ in row.cites)
+                text += f"~\\{self.settings.cite_command}{{{keys}}}"
+            labels = [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
+                      if col_key == column.key] if row.notes else []
+            if column is self.columns[0] and self.note_columns:
+                if self.url_note(row).strip():
+                    self.url_rows.append(row)
+                    labels.append(note_label(self.table, url_note_id(row)))
+                labels += [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
+                           if col_key in self.note_columns]
+            if labels:
+                text += note_marks(labels)
+        return text
+
+    def lines(self, row: Row, keep: list[bool] | None = None) -> list[str]:
+        """The row's lines; ``keep[i]``: no page break after line i (``\\*``).
+
+        A column that spans the row's lines is a ``\\multirow[t]``: its value reads with the row's
+        first line (not on its middle line), and wraps at the column's width in a wrapping column.
+        """
+        height = row.height
+        out = []
+        for sub in range(height):
+            cells = []
+            for column, width in zip(self.columns, self.plan.widths):
+                spanning = height > 1 and row.spans(column.key)
+                if spanning and sub > 0:
+                    cells.append("")
+                elif spanning:
+                    cells.append(f"\\multirow[t]{{{height}}}{{{'=' if width else '*'}}}{{{self.cell(row, column, 0)}}}")
+                else:
+                    cells.append(self.cell(row, column, sub))
+            end = r"\\*" if keep and keep[sub] else r"\\"
+            out.append(" & ".join(cells) + " " + end)
+        return out
+
+    def head(self) -> str:
+        top, lower = layout.header(self.columns)
+        lines = [r"\toprule"]
+        if not lower:
+            lines.append(" & ".join(self.esc(c.title) for c in top) + r" \\")
+        else:
+            cells = []
+            for c in top:
+                if c.grouped:
+                    cells.append(f"\\multicolumn{{{c.span}}}{{c}}{{{self.esc(c.title)}}}")
+                else:
+                    width = "=" if self.plan.widths[c.first - 1] else "*"
+                    cells.append(f"\\multirow{{2}}{{{width}}}{{{self.esc(c.title)}}}")
+            lines.append(" & ".join(cells) + r" \\")
+            lines.append(" ".join(f"\\cmidrule(lr){{{c.first}-{c.first + c.span - 1}}}" for c in top if c.grouped))
+            second = []
+            grouped = {c.first for c in lower}
+            for i in range(1, len(self.columns) + 1):
+                second.append(self.esc(self.columns[i - 1].title) if i in grouped else "")
+            lines.append(" & ".join(second) + r" \\")
+        lines.append(r"\midrule")
+        return "\n".join(lines)
+
+    def body(self, unbroken: bool = False) -> str:
+        """The rows, with where a long table may break: never inside a row, nor inside a group that fits
+        in KEEP_GROUP lines, nor so as to leave fewer than MIN_ROWS lines on either side; nowhere when
+        ``unbroken`` (a table that fits on one page)."""
+        self.url_rows = []
+        sections = layout.sections(self.table)
+        total = sum(s.height for s in sections)
+        ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
+        out: list[str] = []
+        done = 0  # body lines so far
+        for n, section in enumerate(sections):
+            whole = section.group is not None and section.height <= KEEP_GROUP  # a row group, not a whole table
+            if section.group is not None:
+                if n:
+                    out.append(r"\midrule")
+                title = latex_field(self.table, section.group.title, self.settings)
+                out.append(f"\\multicolumn{{{len(self.columns)}}}{{l}}{{\\textit{{{title}}}}} \\\\*")
+                out.append(r"\addlinespace[2pt]")
+            for i, row in enumerate(section.rows):
+                keep = []
+                for sub in range(row.height):
+                    done += 1
+                    last_of_section = i == len(section.rows) - 1 and sub == row.height - 1
+                    keep.append(done < total and (unbroken or sub < row.height - 1 or done < MIN_ROWS or total - done < MIN_ROWS
+                                                  or (whole and not last_of_section)))
+                out += self.lines(row, keep)
+                if ruled and i < len(section.rows) - 1:
+                    # after a kept line a booktabs rule would itself offer TeX a place to break (its glue)
+                    out.append(KEPT_RULE if keep[-1] else f"\\cmidrule(lr){{1-{len(self.columns)}}}")
+        return "\n".join(out)
+
+    def notes(self) -> list[PaperNote]:
+        notes = [PaperNote(self.marks[n.id], note_label(self.table, n.id), latex_field(self.table, n.text, self.settings))
+                 for n in sorted(self.table.notes, key=lambda n: _mark_order(self.marks[n.id]))]
+        for i, row in enumerate(self.url_rows):
+            notes.append(PaperNote(str(i + 1), note_label(self.table, url_note_id(row)),
+                                   self.url_note(row)))
+        return notes
+
+    def colspec(self) -> str:
+        spec = []
+        for c, width in zip(self.columns, self.plan.widths):
+            if width:
+                align = {"l": r"\raggedright", "c": r"\centering", "r": r"\raggedleft"}[c.align]
+                spec.append(f">{{{align}\\arraybackslash}}p{{{width}}}")
+            else:
+                spec.append(c.align)
+        return "".join(spec)
+
+    def render(self) -> str:
+        body = self.body()  # first: it collects the rows that carry URL notes
+        notes = self.notes()
+        # a float must fit on one page, and one taller than FLOAT_SHARE of it floats off alone to a page
+        # of its own: such a table is a long table, set where it is in the text and broken across pages
+        share = fit.height_share(self.plan, self.table, [n.text for n in notes], self.settings)
+        long = self.table.layout == "long" or (
+            self.table.layout == "auto"
+            and (sum(r.height for r in self.table.rows) + len(notes) > self.settings.long_table_rows
+                 or share > FLOAT_SHARE))
+        # a long table that fits on one page is never broken: TeX moves it whole to the next page
+        whole = long and share <= ONE_PAGE_SHARE
+        if whole:
+            body = self.body(unbroken=True)
+        return latex_env().get_template("table.tex.j2").render(
+            source=self.table.source.path,
+            long=long,
+            landscape=self.plan.landscape,
+            font=self.plan.font,
+            tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
+            caption=latex_field(self.table, self.table.caption, self.settings),
+            label=self.table.label,
+            colspec=self.colspec(),
+            ncols=len(self.columns),
+            head=self.head(),
+            body=body,
+            notes=notes,
+        )
+
+
+def _mark_order(mark: str) -> tuple[int, str]:
+    return (len(mark), mark)
+
+
+def render_table(table: Table, settings: Settings) -> str:
+    return TableRenderer(table, settings).render()
+
+
+#: The generated file the paper inputs after hyperref (below the paper's folder, next to the tables).
+SETUP_FILE = "_surveybuild.tex"
+#: The natbib style of each reference order.
+BIB_STYLES = {"citation": "unsrtnat", "alphabetical": "plainnat"}
+
+
+def render_setup(settings: Settings, cited: list[str]) -> str:
+    """The paper's setup: PDF metadata from ``surveybuild.yaml``, the bibliography style of
+    ``reference_order`` and, in citation order, a ``\\nocite`` of ``cited`` (the README's numbering) so
+    that BibTeX numbers every work as the README does."""
+    return latex_env().get_template("setup.tex.j2").render(
+        title=escape(settings.title, settings.engine, settings.symbols),
+        authors=", ".join(escape(a, settings.engine, settings.symbols) for a in settings.authors),
+        keywords=", ".join(escape(k, settings.engine, settings.symbols) for k in settings.keywords),
+        style=BIB_STYLES.get(settings.reference_order, ""),
+        keys=cited if settings.reference_order else [],
+    )
