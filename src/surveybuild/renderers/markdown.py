@@ -124,7 +124,14 @@ class Renderer:
         self.in_table = in_table  # gfm: inside a pipe-table cell
         self.citations = citations
         self.flavour = flavour
-        self.marks = layout.note_marks(table) if marks is None else marks
+        self._marks = marks
+
+    @property
+    def marks(self) -> dict[str, str]:
+        """Note id -> mark, worked out when first asked for (a caption seldom refers to a note)."""
+        if self._marks is None:
+            self._marks = layout.note_marks(self.table)
+        return self._marks
 
     def esc(self, text: str) -> str:
         return escape_gfm(text) if self.flavour == "gfm" else escape_html(text)
