@@ -97,7 +97,7 @@ def _atx_titles(text: str) -> list[str]:
 def _plainly_fine(text: str) -> bool:
     """Whether every in-page link of the Markdown source finds its anchor among the ids written in it or the
     anchors of its plain headings: then rendering the page would find nothing (the common README, quickly)."""
-    targets = {_plain(a) for a in _SOURCE_LINK.findall(text)} | {_plain(a) for a in _SOURCE_HREF.findall(text)}
+    targets = {_plain(a) for a in {*_SOURCE_LINK.findall(text), *_SOURCE_HREF.findall(text)}}  # each once
     if not targets:
         return True
     targets -= {_plain(a) for a in _source_ids(text)}

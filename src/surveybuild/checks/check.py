@@ -11,7 +11,6 @@ from operator import itemgetter
 from pathlib import PurePosixPath
 
 from . import bibcheck, hygiene, texknown
-from ..figures import plot as figures
 from ..renderers import fonts
 from .. import values
 from ..renderers.latex import _WIDE, PREAMBLE_ID, UnencodableText, escape
@@ -61,7 +60,10 @@ def check_survey(survey: Survey) -> list[Problem]:
         labels.setdefault(table.label, table.source)
         problems += check_table(table, index, used, survey.settings)
     problems += _symbols(survey.settings)
-    problems += figures.check_figures(survey)
+    if survey.figures:  # the figures' module (and its dataclasses) only for a survey that has figures
+        from ..figures import plot as figures
+
+        problems += figures.check_figures(survey)
     for figure in survey.figures:
         problems += _latex(figure.caption, figure.caption_source, f"figure '{figure.id}': caption", None, index,
                            used, set(), (survey.settings.engine, survey.settings.symbols))
