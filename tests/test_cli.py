@@ -110,3 +110,14 @@ def test_help_lists_the_commands():
     assert proc.returncode == 0
     for command in ("build", "paper", "check"):
         assert command in proc.stdout
+
+
+def test_init_prints_its_next_steps_last_so_they_stay_on_screen(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "surveybuild", "init", str(tmp_path / "new")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    steps = next(i for i, line in enumerate(lines) if line.startswith("next steps"))
+    wrote = [i for i, line in enumerate(lines) if line.startswith("wrote ")]
+    assert wrote and max(wrote) < steps
+    assert lines[-1].lstrip().startswith("git init")

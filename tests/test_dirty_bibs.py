@@ -14,6 +14,7 @@ import pytest
 from conftest import edit
 from corpus import corpus_path
 from surveybuild.checks import hygiene
+from surveybuild.readers import bibfields
 from surveybuild.readers.bibread import read_bib
 from surveybuild.build.pipeline import check as check_survey_folder
 from surveybuild.model import BibEntry, Source
@@ -191,9 +192,9 @@ def test_hygiene_runs_in_check(mini):
     ("\u4e2d\u6587 title", "title"),
 ])
 def test_normal_title(title, normal):
-    assert hygiene.normal_title(title) == normal
+    assert bibfields.normal_title(title) == normal
 
 
 def test_repeated_field_names_use_the_first_as_bibtex_does():
     first = BibEntry("a", "article", (("doi", "10.1000/first"), ("doi", "10.1000/second")), Source("refs.bib", 1))
-    assert hygiene.doi(first) == "10.1000/first"
+    assert bibfields.doi(first) == "10.1000/first"

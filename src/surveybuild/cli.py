@@ -44,10 +44,10 @@ def print_report(report: Report, out=None, github: str | None = None) -> None:
         if counts.get(text):
             print(f"{text} [{counts[text]} times]" if counts[text] > 1 else text, file=out)
             counts[text] = 0
-    for line in report.info:
-        print(line, file=out)
     for rel in report.written:
         print(f"wrote {rel}", file=out)
+    for line in report.info:  # after the files: what to do next stays on screen
+        print(line, file=out)
     errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
     if errors:
         done = "" if report.written else ": nothing was written"

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..checks import hygiene
+from ..readers import bibfields
 from . import markdown
 from .. import values
 from ..model import BibEntry, Problem
@@ -152,7 +152,7 @@ def arxiv_of(entry: BibEntry) -> str:
     if entry.type not in ("article", "misc", "online", "unpublished", "techreport"):
         return ""
     found = _ARXIV_JOURNAL.match(fields.get("journal", ""))
-    return hygiene.arxiv_id(fields) or (found.group(1) if found else "")
+    return bibfields.arxiv_id(fields) or (found.group(1) if found else "")
 
 
 def csl_json(entry: BibEntry) -> dict:
@@ -189,7 +189,7 @@ def csl_json(entry: BibEntry) -> dict:
         if month.isdigit() and 1 <= int(month) <= 12:
             date.append(int(month))
         item["issued"] = {"date-parts": [date]}
-    doi = hygiene.doi(fields)
+    doi = bibfields.doi(fields)
     if doi:
         item["DOI"] = _MARK_CHARS.sub("", doi)
     url = fields.get("url", "").strip()

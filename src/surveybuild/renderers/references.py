@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from ..checks import hygiene
+from ..readers import bibfields
 from . import markdown
 from .. import values
 from ..model import BibEntry, Problem
@@ -166,10 +166,10 @@ def _links(fields: dict[str, str], entry: BibEntry, problems: list[Problem]) -> 
         else:
             host = urlsplit(url).hostname or ""
             urls.append((LINK_LABELS.get(host.removeprefix("www."), "link"), url))
-    doi = hygiene.doi(fields)
+    doi = bibfields.doi(fields)
     if doi:
         urls.append(("DOI", "https://doi.org/" + quote(doi, safe="/:;()._-")))
-    arxiv = hygiene.arxiv_id(fields)
+    arxiv = bibfields.arxiv_id(fields)
     if arxiv:
         urls.append(("arXiv", f"https://arxiv.org/abs/{arxiv}"))
     seen: set[str] = set()
