@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
@@ -39,6 +39,9 @@ _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M)
 @FAST
 @given(pieces(" ", "\t", "\n", "\r", "\x0c", "\u2028", "a", "id=", "name=", "aid=", '"', "'", " id='x", "#", "## h ##",
               "   #", "    #", "#######"))
+@example(""" name="x id='y'" """)  # an id inside another attribute's value is no id
+@example("""aid=" id='x'""")  # a near-miss ('aid=') must not hide the real id after it
+@example("## a\u2028## b\n   ### c ##\n    # d")  # a heading ends at a line break only, after 3 spaces at most
 def test_source_ids_and_headings_are_what_one_scan_finds(text):
     assert anchors._source_ids(text) == set(_ID.findall(text))
     assert anchors._atx_titles(text) == _ATX.findall(text)
