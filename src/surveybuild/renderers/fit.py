@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import functools
 import re
-from itertools import repeat
 from dataclasses import dataclass
+from itertools import repeat
 
 from .. import values
 from .latextext import Cite, Link, NoteRef, Text, LatexFieldError, to_pieces
