@@ -260,3 +260,24 @@ def test_hostile_labels_are_text_in_both_outputs(tmp_path):
     tex = (root / "paper" / "figures" / "timeline.tex").read_text("utf-8")
     assert "\\write18" not in tex and "\\input{/etc" not in tex
     assert "\\textbackslash{}write18\\{rm -rf x\\}" in tex and "\\$\\&\\%\\#\\_" in tex
+
+
+def test_the_timeline_axis_names_the_year_at_its_first_tick_and_every_january(tmp_path):
+    """The first tick read "Apr" alone: it names its year ("Apr 2023"), as every January tick does, in the
+    README's SVG and in the paper's pgfplots code alike."""
+    assert figures.month_ticks(2023 * 12 + 2, 2024 * 12 + 5) == [
+        (2023 * 12 + 3, "Apr 2023"), (2023 * 12 + 6, "Jul"), (2023 * 12 + 9, "Oct"), (2024 * 12, "2024"),
+        (2024 * 12 + 3, "Apr")]
+    assert figures.month_ticks(2023 * 12, 2023 * 12 + 4)[0] == (2023 * 12, "2023")
+    root = make_survey(tmp_path)
+    assert build.build(root).ok
+    survey = read_survey(root)
+    plot, _ = figures.plan(survey.figure("timeline"), survey)
+    ticks = figures.month_ticks(*plot.x_range)
+    first = ticks[0][1]
+    assert str(ticks[0][0] // 12) in first
+    tex = (root / "paper" / "figures" / "timeline.tex").read_text("utf-8")
+    svg = (root / "figures" / "timeline.svg").read_text("utf-8")
+    for x, text in ticks:
+        assert (f"\\textbf{{{text}}}" if x % 12 == 0 else text) in tex
+        assert f"<!-- {text} -->" in svg

@@ -35,7 +35,7 @@ _O = r"(?:\[[^\]]*\])"  # an optional argument
 HIDDEN = re.compile(rf"\\(?:multicolumn{_B}{_B}|multirow{_O}?{_B}{_O}?{_B}{_O}?|"
                     rf"(?:rule|resizebox|scalebox|setlength|colorbox|textcolor)\*?{_O}*{_B}(?:{_B})?|"
                     rf"(?:vspace|hspace|addlinespace|rotatebox|raisebox|cellcolor|rowcolor|color|arrayrulecolor|"
-                    rf"parbox|makebox|includegraphics|label|ref|turn|arraystretch)\*?{_O}*(?:{_B})?|"
+                    rf"parbox|makebox|includegraphics|input|include|label|ref|turn|arraystretch)\*?{_O}*(?:{_B})?|"
                     rf"(?:begin|end)\{{[^{{}}]*\}}{_O}?(?:{_B})*)")
 TO_TEXT = latex2text.LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
@@ -88,7 +88,9 @@ def _top_split(body: str, sep: str) -> list[tuple[int, str]]:
 
 
 def count_latex(text: str) -> list[Counted]:
-    text = re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group(0)), text)  # comments out, offsets kept
+    # comments out, offsets kept: a % after an even number of backslashes (\\% is a line break, then a comment)
+    text = re.sub(r"(?<!\\)((?:\\\\)*)%[^\n]*", lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))),
+                  text)
     tables, depth, start = [], 0, 0
     for m in TABULAR.finditer(text):
         if m.group(1) == "begin":

@@ -111,6 +111,9 @@ def test_trace_points_at_yaml_rows_notes_and_tex_columns(mini_built):
     ref = by_kind["reference"]
     assert (ref.source.path, ref.source.col) == ("paper/main.tex", 15) and "tab:model" in ref.message
     assert "did you mean 'tab:models'" in ref.hint
+    # a box overfull by 1pt or less is no visible defect: not reported (texlog.FUZZ_PT)
+    slight = LogEntry("overfull", "0.8pt", "tables/models.tex", _line_of(models, "Alpaca"), _line_of(models, "Alpaca"))
+    assert trace([slight], survey, texts) == []
 
 
 # -- real builds -------------------------------------------------------------------
@@ -171,7 +174,9 @@ def test_problems_from_generated_tables_are_traced_to_yaml(tmp_path):
     text = text.replace("{key: base, title: Base Model, type: latex}", "{key: base, title: Base Model, type: latex, width: 1cm}")
     text = text.replace("base: LLaMA~", "base: LLaMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA~")
     text = text.replace("cite: bai2022constitutional", "cite: [bai2022constitutional, nosuchkey2023]")
-    text = text.replace("caption: Instruction-tuned models.", "caption: Instruction-tuned models.\nlabel: tab:datasets")
+    # fit: natural keeps the 1cm width that the long word overflows (else the fitting sets the width aside)
+    text = text.replace("caption: Instruction-tuned models.", "caption: Instruction-tuned models.\nlabel: tab:datasets"
+                        "\nfit: natural")
     models.write_text(text, "utf-8")
     survey = read_survey(root)
     outputs, _ = build.render_outputs(survey)

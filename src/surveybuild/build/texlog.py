@@ -41,6 +41,11 @@ _BOX = re.compile(r"^Overfull \\[hv]box \((\S+) too (?:wide|high)\) (?:in paragr
                   r"(\d+)(?:--(\d+))?")
 #: Written by the generated setup file (templates/setup.tex.j2): the text block the tables were fitted to.
 PAGE = re.compile(r"^surveybuild: text block ([\d.]+pt) x ([\d.]+pt), font ([\d.]+)pt")
+#: The rest of that line: where the text block lies on the paper (all in TeX pt).
+_GEOMETRY = re.compile(r"left ([\d.]+)pt even ([\d.]+)pt, top ([\d.]+)pt, footskip ([\d.]+)pt, "
+                       r"paper ([\d.]+)pt x ([\d.]+)pt, (one|two)side")
+#: Written at shipout by a generated table's lines when the paper traces its layout (latex.TABLE_PACKAGES).
+_MARK = re.compile(r"^surveybuild layout: (\S+) (head|foot|note|row (\d+)\.(\d+)) page (-?\d+)(?: y (-?\d+))?\s*$")
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^:\s][^:]*\.\w+):(\d+): (.*)")
 _BANG = re.compile(r"^! (.*)")
 #: xelatex/lualatex: no font has the character (an error under \tracinglostchars=3, as fonts.preamble sets)
@@ -237,3 +242,62 @@ def _unique(entries: list[LogEntry]) -> list[LogEntry]:
             seen.add(key)
             out.append(e)
     return out
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """The paper's text block, as its generated setup file reported it (TeX pt; ``top`` from the paper's top)."""
+
+    width: float
+    height: float
+    left: float  # odd pages (every page when one-sided)
+    left_even: float
+    top: float
+    footskip: float
+    paper_width: float
+    paper_height: float
+    twoside: bool
+
+
+def text_block(log: str) -> TextBlock | None:
+    """The text block the log's ``surveybuild: text block`` line gives (None in a log without one)."""
+    for line in log.splitlines():
+        if (m := PAGE.match(line)) and (g := _GEOMETRY.search(line)):
+            return TextBlock(float(m.group(1)[:-2]), float(m.group(2)[:-2]), float(g.group(1)), float(g.group(2)),
+                             float(g.group(3)), float(g.group(4)), float(g.group(5)), float(g.group(6)),
+                             g.group(7) == "two")
+    return None
+
+
+@dataclass(frozen=True)
+class LayoutMark:
+    """A line of a generated table on its page: ``what`` is ``head``, ``foot`` (continued on the next page),
+    ``note`` or ``row``."""
+
+    label: str
+    what: str
+    page: int
+    row: int = 0  # the row's number in the table's body (from 1), for ``row``
+    line: int = 0  # the line within the row (from 0)
+    y: int | None = None  # its baseline's height on the page in sp, where the engine tells (\pdflastypos)
+
+
+def layout_marks(log: str) -> list[LayoutMark]:
+    """Where each traced line of each generated table landed, in shipout order."""
+    marks = []
+    for line in log.splitlines():
+        if m := _MARK.match(line):
+            what = "row" if m.group(3) else m.group(2)
+            marks.append(LayoutMark(m.group(1), what, int(m.group(5)), int(m.group(3) or 0), int(m.group(4) or 0),
+                                    int(m.group(6)) if m.group(6) else None))
+    return marks
+
+
+#: An overfull box by at most this much (pt) is not a visible defect: neither the build nor the tests report it.
+FUZZ_PT = 1.0
+
+
+def typesetting_defects(entries: list[LogEntry], fuzz: float = FUZZ_PT) -> list[LogEntry]:
+    """The overfull boxes more than ``fuzz`` pt too wide or high, and the floats too large for their page."""
+    return [e for e in entries if e.kind == "float"
+            or (e.kind == "overfull" and float(e.name.removesuffix("pt") or 0) > fuzz)]

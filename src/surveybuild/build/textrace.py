@@ -19,7 +19,7 @@ from ..renderers import fit, latex
 from ..readers.read import SETTINGS_FILE
 from ..model import Problem, Row, Settings, Source, Survey, Table
 from ..readers.tableread import did_you_mean
-from .texlog import LogEntry
+from .texlog import LogEntry, typesetting_defects
 
 _MARK = "%@@surveybuild-row:"
 _LABEL = re.compile(r"\\label\{([^{}]*)\}")
@@ -28,8 +28,8 @@ _LABEL = re.compile(r"\\label\{([^{}]*)\}")
 class _MarkingRenderer(latex.TableRenderer):
     """The table's renderer, with each body line marked with its row's index."""
 
-    def lines(self, row: Row, keep: list[bool] | None = None) -> list[str]:
-        return [f"{line}{_MARK}{row.index}" for line in super().lines(row, keep)]
+    def lines(self, row: Row, keep: list[bool] | None = None, number: int = 0) -> list[str]:
+        return [f"{line}{_MARK}{row.index}" for line in super().lines(row, keep, number)]
 
 
 def row_lines(table: Table, settings: Settings, text: str) -> dict[int, Row]:
@@ -334,6 +334,8 @@ class Tracer:
                 problems.append(self.biber(e))
             elif e.kind == "bibtex":
                 problems.append(self.bibtex(e))
+            elif e.kind == "overfull" and not typesetting_defects([e]):
+                continue  # 1pt or less: no one sees it (the standard the tests hold the paper to)
             else:
                 found = self.box(e, path)
                 if found is None:

@@ -15,6 +15,7 @@ from collections import Counter
 from urllib.parse import unquote
 
 from ..model import Problem, Source
+from ..renderers.slug import Slugger
 
 _ID = re.compile(r"""\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _HREF = re.compile(r"""\shref\s*=\s*(?:"#([^"]*)"|'#([^']*)')""", re.I)
@@ -32,11 +33,10 @@ def page_ids(text: str) -> tuple[set[str], str]:
     """Every anchor the rendered page has (HTML ids and names, GitHub's heading anchors), and the page."""
     import cmarkgfm
     from cmarkgfm.cmark import Options
-    from github_slugger import GithubSlugger
 
     rendered = cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
     ids = {_plain(a or b) for a, b in _ID.findall(rendered)}
-    slugger = GithubSlugger()  # a heading's anchor is made from its text content, raw HTML left out
+    slugger = Slugger()  # a heading's anchor is made from its text content, raw HTML left out
     ids.update(slugger.slug(html.unescape(_TAG.sub("", m.group(2)))) for m in _HEADING.finditer(rendered))
     return ids, rendered
 
@@ -103,9 +103,7 @@ def _plainly_fine(text: str) -> bool:
     targets -= {_plain(a) for a in _source_ids(text)}
     if not targets:
         return True
-    from github_slugger import GithubSlugger
-
-    slugger = GithubSlugger()
+    slugger = Slugger()
     targets -= {slugger.slug(title) for title in _atx_titles(text) if not re.search(r"[<>\[\]`*_\\&]", title)}
     return not targets
 

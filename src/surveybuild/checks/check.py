@@ -160,6 +160,13 @@ def check_table(table: Table, index: BibIndex, used: set[str], settings: Setting
         if n > 1:
             problems.append(Problem(table.column(key).source, f"{thing}: column '{key}' is defined {n} times"))
     problems += _column_groups(table)
+    reserved = [c for c in table.columns if c.key in ROW_META]
+    for column in reserved:
+        problems.append(Problem(column.source, f"{thing}: column key '{column.key}' is the name of a row's own "
+                                f"field ({', '.join(ROW_META)}), so a row's '{column.key}:' cannot hold the column",
+                                hint=f"rename the column key, e.g. '{column.key}_col', and the rows' field with it"))
+    if reserved:
+        return problems  # every row would repeat it (a missing first column, an unknown group)
     for column in table.columns:
         for title in (column.title, column.group or ""):
             problems += _typeset(title, column.source, f"{thing} column '{column.key}' title", column, ts)

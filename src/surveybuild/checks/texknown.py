@@ -4,12 +4,15 @@ Used to tell, before TeX runs, that a bibliography field holds a macro that woul
 ``main.bbl`` (an author ``S\\vasa``: ``\\v`` followed by letters is one undefined control word).
 
 - :func:`definitions`: the names a text defines (``\\newcommand``, ``\\def``, ``\\let``,
-  ``\\DeclareRobustCommand``, ``\\DeclareTextSymbol``, ``\\NewDocumentCommand``, ...), found by regular
-  expressions. Pure; used on the paper's ``.tex`` files and the ``@preamble`` of its ``.bib`` files.
+  ``\\DeclareRobustCommand``, ``\\DeclareTextSymbol``, ``\\NewDocumentCommand``, registers such as ``\\newlength``
+  and ``\\newif``, ...; an internal ``\\tf@size`` defines no ``\\tf``), found by regular expressions. Pure; used on
+  the paper's ``.tex`` files and the ``@preamble`` of its ``.bib`` files, and by ``import`` on the source's files.
 - :func:`tex_tree_names`: the names defined by LaTeX's kernel files, the class and the packages
   (and the packages they require), read from the TeX installation that ``kpsewhich`` finds (run in an
-  empty folder, with plain file names as arguments, never a shell). Read-only, files outside the project; called only when a cited field holds a name outside :data:`COMMON`,
-  and once per set of packages. Without kpsewhich (no TeX), it returns ``None``: the check is skipped.
+  empty folder, with plain file names as arguments, never a shell). Read-only, files outside the project; called
+  when a cited field holds a name outside :data:`COMMON`, and by ``import`` (a command in a cell that nothing
+  defines is left out and listed), once per set of packages. Without kpsewhich (no TeX), it returns ``None``:
+  the check is skipped.
 
 Sound enough, not exact: a package that builds names with ``\\csname`` loops is not understood, so
 a name it defines may be reported unknown (the hint says how to declare it).
@@ -26,8 +29,10 @@ _DEF = re.compile(
     r"\\(?:(?:re)?newcommand|providecommand|DeclareRobustCommand|newrobustcmd|renewrobustcmd|providerobustcmd"
     r"|(?:New|Renew|Provide|Declare)(?:Document|Expandable)Command|DeclareText(?:Symbol|Accent|Command|"
     r"CompositeCommand|CommandDefault|SymbolDefault)|DeclareMathSymbol|DeclareMathOperator"
-    r"|Declare(?:Old|Text)FontCommand|DeclareMathAccent|DeclareMathDelimiter)\*?\s*\{?\s*\\([A-Za-z]+)"
-    r"|\\(?:[gex]?def|protected@[ex]?def|let|global\s*\\let|(?:math)?chardef)\s*\\([A-Za-z]+)"
+    r"|Declare(?:Old|Text)FontCommand|DeclareMathAccent|DeclareMathDelimiter)\*?\s*\{?\s*\\([A-Za-z]+)(?![@A-Za-z])"
+    r"|\\(?:[gex]?def|protected@[ex]?def|let|global\s*\\let|(?:math|count|dimen|skip|toks)?chardef|countdef|dimendef"
+    r"|skipdef|toksdef|new(?:dimen|length|skip|count|counter|toks|box|savebox|muskip|if))"
+    r"\s*\{?\s*\\([A-Za-z]+)(?![@A-Za-z])"
     r"|\\@namedef\s*\{([A-Za-z]+)\}|\\csname\s*([A-Za-z]+)\\endcsname")
 _PACKAGE = re.compile(r"\\(?:usepackage|RequirePackage(?:WithOptions)?)\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")
 _CLASS = re.compile(r"\\documentclass\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")

@@ -30,6 +30,8 @@ from ..build.writer import WriteError, write_atomic
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/:+()~%=&?@-]*(?<![ :])")
 ISSUE_FORM = ".github/ISSUE_TEMPLATE/add-work.yml"
+#: The forms the build keeps with ``issue_forms: true``, one per table: ``ISSUE_FORMS.format(table id)``.
+ISSUE_FORMS = ".github/ISSUE_TEMPLATE/add-{}.yml"
 NO_RESPONSE = "_No response_"
 TRUE, FALSE = ("yes", "true", "y", "1", "✓"), ("no", "false", "n", "0", "✗")
 _HELP = {
@@ -52,8 +54,10 @@ def labels(table: Table) -> dict[str, str]:
     return out
 
 
-def issue_form(table: Table) -> str:
-    """The GitHub issue form (YAML) that asks for one row of ``table``: a field per column."""
+def issue_form(table: Table, by_build: bool = False) -> str:
+    """The GitHub issue form (YAML) that asks for one row of ``table``: a field per column.
+
+    ``by_build``: the form the build keeps (``issue_forms: true``), which says so; else ``init``'s starter."""
     names = labels(table)
     types = {c.key: c.type for c in table.columns}
     body: list[dict] = [
@@ -81,7 +85,10 @@ def issue_form(table: Table) -> str:
         body.append(field)
     form = {"name": f"Add a work to {table.id}", "description": f"Propose a new row for the table '{table.id}'.",
             "title": f"[{table.id}] ", "labels": ["add-work"], "body": body}
-    return "# Written by surveybuild init from the table's columns; edit freely.\n" + pyyaml.safe_dump(
+    head = (f"# Written by 'surveybuild build' from the columns of {table.source.path} (issue_forms: true in "
+            "surveybuild.yaml):\n# a hand edit is refused without --force; set issue_forms: false to keep your own.\n"
+            if by_build else "# Written by surveybuild init from the table's columns; edit freely.\n")
+    return head + pyyaml.safe_dump(
         form, sort_keys=False, allow_unicode=True, width=100)
 
 

@@ -274,8 +274,11 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def month_ticks(first: int, last: int) -> list[tuple[int, str]]:
-    """The timeline's axis: every quarter, January named by its year, the others by their month."""
-    return [(x, str(x // 12) if x % 12 == 0 else MONTHS[x % 12]) for x in range(first, last + 1) if x % 3 == 0]
+    """The timeline's axis: every quarter, January named by its year, the others by their month; the first
+    tick names its year too (``Apr 2023``), so the axis never starts without one."""
+    xs = [x for x in range(first, last + 1) if x % 3 == 0]
+    return [(x, str(x // 12) if x % 12 == 0 else MONTHS[x % 12] + (f" {x // 12}" if n == 0 else ""))
+            for n, x in enumerate(xs)]
 
 
 def month_text(x: int) -> str:

@@ -58,11 +58,12 @@ def stem(path: str) -> str:
     return text or "table"
 
 
-def read_raw(text: str, path: str, cite_map: dict[str, str] | None = None) -> list[RawTable]:
+def read_raw(text: str, path: str, cite_map: dict[str, str] | None = None,
+             known: frozenset[str] | None = None) -> list[RawTable]:
     kind = kind_of(path)
     if kind == "latex":
         from .latex_tables import read_latex
-        return read_latex(text, path)
+        return read_latex(text, path, known)
     if kind == "markdown":
         from .markdown_tables import read_markdown
         return read_markdown(text, path, cite_map)
@@ -71,10 +72,12 @@ def read_raw(text: str, path: str, cite_map: dict[str, str] | None = None) -> li
 
 
 def import_text(text: str, path: str, *, bib_keys: set[str] | None = None,
-                cite_map: dict[str, str] | None = None, name: str | None = None) -> ImportResult:
-    """Every table of one file's text. ``path`` names the file in messages and gives the table names."""
+                cite_map: dict[str, str] | None = None, name: str | None = None,
+                known: frozenset[str] | None = None) -> ImportResult:
+    """Every table of one file's text. ``path`` names the file in messages and gives the table names.
+    ``known``: the control words the source knows (:func:`~.command.known_names`); None: all."""
     result = ImportResult()
-    raws = read_raw(text, path, cite_map)
+    raws = read_raw(text, path, cite_map, known)
     base = name or stem(path)
     if not raws:
         result.problems.append(Problem(Source(path), "no table found in the file", severity="warning"))

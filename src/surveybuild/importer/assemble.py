@@ -14,6 +14,7 @@ Everything else that does not fit is repaired in a stated way and reported.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections import Counter
@@ -23,6 +24,7 @@ from ..renderers import latextext
 from .. import values
 from ..renderers.latex import UnencodableText, escape
 from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
+from ..readers.tableread import ROW_META
 from . import cells
 
 
@@ -107,18 +109,25 @@ def place(rows: list[list[RawCell]], explicit: bool, problems: list[Problem]) ->
                 continue
             step = 1 if cell.rowspan > 0 else -1
             covered = [(r + step * k, c) for k in range(1, abs(cell.rowspan))]
+            reached = r
             for rc in covered:
                 under = grid.get(rc)
                 if under is not None and under.origin and not under.cell.empty:
-                    problems.append(Problem(under.cell.source, f"a cell under \\multirow at {cell.source} holds "
-                                            f"'{under.cell.latex[:40]}': the two overlap in the table",
-                                            hint="kept as its own value; check the row"))
-                    continue
-                if rc[0] < nrows:
-                    for dc in range(max(1, cell.colspan)):
-                        grid[(rc[0], c + dc)] = _Slot(cell, r, c, False)
-            if step < 0:  # \multirow{-n}: the text sits on the last row; start the span at the top
-                top = max(0, r - abs(cell.rowspan) + 1)
+                    # \multirow{8} over 7 rows, then the next group's own \multirow: the span ends there
+                    problems.append(Problem(cell.source, f"\\multirow{{{cell.rowspan}}} spans {abs(cell.rowspan)} "
+                                            f"rows, but after {abs(rc[0] - r)} the cell at {under.cell.source} holds "
+                                            f"'{under.cell.latex[:40]}': the span ends before it", severity="warning",
+                                            hint="check the row count of the \\multirow in the source"))
+                    break
+                if not 0 <= rc[0] < nrows:
+                    break
+                reached = rc[0]
+                for dc in range(max(1, cell.colspan)):
+                    grid[(rc[0], c + dc)] = _Slot(cell, r, c, False)
+            if step > 0:
+                cell.rowspan = reached - r + 1
+            else:  # \multirow{-n}: the text sits on the last row; start the span at the top
+                top = reached
                 for rr in range(top, r + 1):
                     for dc in range(max(1, cell.colspan)):
                         grid[(rr, c + dc)] = _Slot(cell, top, c, rr == top and dc == 0)
@@ -256,6 +265,8 @@ def _keys(titles: list[str], groups: list[str | None]) -> list[str]:
     keys: list[str] = []
     for c, title in enumerate(titles):
         key = slug(title) or f"col{c + 1}"
+        if key in ROW_META:  # a row's own fields (group, cite, notes, ...): a column cannot take the name
+            key = f"{key}_col"
         if key in keys and groups[c]:
             key = f"{slug(groups[c]) or 'group'}_{key}"
         base, n = key, 2
@@ -562,6 +573,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         problems.append(Problem(raw.source, f"{len(missing_notes)} note(s) marked in cells have no text in the "
                                 f"file ({', '.join(missing_notes)}): defined with a placeholder text",
                                 hint="write the notes' text in the YAML"))
+    problems += cells.dropped_problems(raw.notices, lambda pos: raw.source)  # a text of its own: the table's place
     for message in cells.notice_messages(raw.notices):
         problems.append(Problem(raw.source, message, severity="warning"))
     if raw.cite_text:
@@ -578,9 +590,14 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
             for key in _cite_keys(text):
                 if key not in bib_keys:
                     missing.setdefault(key, where)
+        folded = {k.casefold(): k for k in bib_keys} if missing else {}
         for key, where in missing.items():
-            problems.append(Problem(where, f"cite key '{key}' is not in refs.bib",
-                                    hint="add the entry to refs.bib (the build needs it)"))
+            same = folded.get(key.casefold())
+            close = difflib.get_close_matches(key, list(bib_keys), n=1, cutoff=0.75) if same is None else []
+            hint = (f"refs.bib has it as '{same}' (BibTeX ignores case, surveybuild does not): write that" if same
+                    else f"did you mean '{close[0]}'? else add its entry to refs.bib" if close
+                    else "add its entry to refs.bib, or correct the key")
+            problems.append(Problem(where, f"cite key '{key}' is not in refs.bib: the build stops on it", hint=hint))
     # label "" = the default, tab:<the id the file is written as>
     table = Table(
         id=name, caption=raw.caption, label=raw.label or "", columns=tuple(columns), rows=tuple(rows),

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from pylatexenc import latexwalker, macrospec
 
+from ..model import Problem
 from ..renderers.latex import UnencodableText, escape
 from ..readers.texread import CITE_COMMANDS, NATBIB
 
@@ -60,12 +61,15 @@ FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape"
                  "upshape": "textup", "mdseries": "textmd"}
 #: cross-references: the README has no numbering, so the label's own text stands in (listed)
 REFS = frozenset({"ref", "autoref", "cref", "Cref", "eqref", "pageref", "nameref", "vref", "Vref"})
+#: commands that read another file (or show one): never followed; listed as not represented
+FILE_READERS = frozenset({"input", "include", "import", "subimport", "includegraphics", "includesvg", "includepdf",
+                          "includestandalone", "lstinputlisting", "verbatiminput", "inputminted", "InputIfFileExists"})
 #: commands with no text of their own: removed
 LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
                     "vfill", "protect", "normalsize", "small", "footnotesize", "scriptsize", "tiny",
-                    "large", "Large", "centerline", "relax", "hline", "cline", "midrule", "toprule",
-                    "bottomrule", "cmidrule", "addlinespace", "xspace"})
+                    "large", "Large", "LARGE", "huge", "Huge", "centerline", "relax", "hline", "cline", "midrule",
+                    "toprule", "bottomrule", "cmidrule", "addlinespace", "xspace"})
 
 SPECS = (
     [macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
@@ -82,7 +86,13 @@ SPECS = (
        macrospec.MacroSpec("hspace", "*{"), macrospec.MacroSpec("vspace", "*{"),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
        macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
-       macrospec.MacroSpec("turn", "{{"), macrospec.MacroSpec("numprint", "[{")]
+       macrospec.MacroSpec("turn", "{{"), macrospec.MacroSpec("numprint", "[{"),
+       macrospec.MacroSpec("input", "{"), macrospec.MacroSpec("include", "{"), macrospec.MacroSpec("import", "{{"),
+       macrospec.MacroSpec("subimport", "*{{"), macrospec.MacroSpec("includegraphics", "*[[{"),
+       macrospec.MacroSpec("includesvg", "[{"), macrospec.MacroSpec("includepdf", "[{"),
+       macrospec.MacroSpec("includestandalone", "[{"), macrospec.MacroSpec("lstinputlisting", "[{"),
+       macrospec.MacroSpec("verbatiminput", "{"), macrospec.MacroSpec("inputminted", "[{{"),
+       macrospec.MacroSpec("InputIfFileExists", "{{{")]
     + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
@@ -95,6 +105,11 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("adjustbox", "{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["), ("enumerate", "["),
 )]
 
+
+#: the names the converter itself rewrites or keeps: never "undefined"
+_HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAPPERS | frozenset(FONT_SWITCHES) | REFS
+            | LAYOUT | FILE_READERS | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
+            | frozenset({"tnote", "tnotex", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item"}))
 
 #: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
 OWN_CITE = re.compile(r"\\([A-Za-z]*cite)(?![A-Za-z])")
@@ -148,10 +163,55 @@ class Notices:
 
     counts: Counter = field(default_factory=Counter)
     first: dict = field(default_factory=dict)  # kind -> example
+    #: the control words the source knows (LaTeX's, its packages', its own definitions); None: not known, so no
+    #: macro is taken for undefined
+    known: frozenset[str] | None = None
+    dropped: list[tuple[int, str, str]] = field(default_factory=list)  # (position, piece, why): listed one by one
 
     def add(self, kind: str, example: str = "") -> None:
         self.counts[kind] += 1
         self.first.setdefault(kind, example)
+
+    def drop(self, node, why: str) -> None:
+        """A piece of the source the table cannot hold: left out, and listed at its place."""
+        self.dropped.append((node.pos, " ".join(node.latex_verbatim().split())[:60], why))
+
+    def undefined(self, name: str) -> bool:
+        return self.known is not None and name not in self.known and name not in _HANDLED
+
+
+def dropped_problems(notices: Notices, where) -> list:
+    """The pieces left out, one problem per piece (an undefined command: one for all its uses, at the first, with
+    the other lines), placed by ``where(position)``."""
+    places: dict[tuple[str, str], list] = {}
+    for pos, piece, why in notices.dropped:
+        key = piece.split("{")[0].split("[")[0].strip() if why.startswith("undefined") else piece
+        places.setdefault((key, why), []).append(where(pos))
+    notices.dropped.clear()
+    out = []
+    for (piece, why), at in places.items():
+        more = sorted({s.line for s in at[1:] if s.line != at[0].line})
+        also = f" (also on line(s) {', '.join(map(str, more[:12]))}{', ...' if len(more) > 12 else ''})" if more else ""
+        out.append(Problem(at[0], f"not represented: '{piece}' {DROPPED_TEXT[why]}{also}", severity="warning",
+                           hint=DROPPED_HINT[why]))
+    return out
+
+
+DROPPED_HINT = {
+    "file": "write what it shows into the YAML by hand if the table needs it",
+    "undefined": "if the source defines it elsewhere, add that \\newcommand to the imported file and import again; "
+                 "or edit the YAML",
+    "undefined-name": "write the text it stands for in the YAML; or, if the source defines it elsewhere, add that "
+                      "\\newcommand to the imported file and import again",
+}
+#: why a piece was left out (:meth:`Notices.drop`), for the message
+DROPPED_TEXT = {
+    "file": "reads another file, which the import does not follow (a table's cell holds its own text only)",
+    "undefined": "is defined neither by LaTeX and the packages nor by the source's files: the command is left "
+                 "out, the text of its arguments kept",
+    "undefined-name": "is defined neither by LaTeX and the packages nor by the source's files: its name stands in "
+                      "for the text it would print",
+}
 
 
 @dataclass
@@ -174,6 +234,9 @@ class _Converter:
         self.first = first
         self.cites: list[str] = []
         self.links: list[str] = []
+        #: an undefined command was just left out: (the list its name stands in, at which index, its listing):
+        #: a braced argument after it keeps its text and the name goes; no argument: the name stays, as text
+        self.after_dropped: tuple[list, int, int] | None = None
 
     def note_id(self, text: str) -> str:
         text = text.strip()
@@ -195,6 +258,19 @@ class _Converter:
 
     def node(self, node, out: list[str], depth: int) -> None:
         if node.isNodeType(latexwalker.LatexCommentNode):
+            return
+        after_dropped, self.after_dropped = self.after_dropped, None
+        if after_dropped is not None and node.isNodeType(latexwalker.LatexGroupNode) and node.delimiters[0] == "{":
+            stand_in, at, listed = after_dropped
+            if node.nodelist:  # \tf{text}: the undefined command's argument: its text kept, the name goes
+                if stand_in is out and stand_in[at]:
+                    stand_in[at] = ""
+                    pos, piece, _ = self.notices.dropped[listed]
+                    self.notices.dropped[listed] = (pos, piece, "undefined")
+                out.append("".join(self.nodes(node.nodelist, depth + 1)))
+                self.after_dropped = after_dropped  # a second argument
+            else:  # \ours{}: the braces only ended the command's name
+                self.after_dropped = None
             return
         if node.isNodeType(latexwalker.LatexCharsNode):
             out.append(node.chars)
@@ -299,6 +375,18 @@ class _Converter:
             out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
         elif name in LAYOUT:
             self.notices.add("layout", "\\" + name)
+            if node.macro_post_space:
+                out.append(" ")
+        elif name in FILE_READERS:
+            self.notices.drop(node, "file")
+            _pop_space(out)
+        elif self.notices.undefined(name):  # \ours, \tf{text}: an undefined macro's text stays
+            texts = ["".join(self.nodes(arg.nodelist, depth + 1)) for arg in a
+                     if arg is not None and arg.isNodeType(latexwalker.LatexGroupNode)]
+            self.notices.drop(node, "undefined" if texts else "undefined-name")
+            out.append("".join(texts) if texts else name)
+            if not texts:
+                self.after_dropped = (out, len(out) - 1, len(self.notices.dropped) - 1)
             if node.macro_post_space:
                 out.append(" ")
         else:

@@ -16,8 +16,49 @@ from ..build.pipeline import Report
 from ..model import Problem, Source
 from ..readers.read import read_settings
 from ..build.writer import WriteError as FileWriteError, write_files
-from . import ImportError_, import_text, read_cite_map, stem
+from . import ImportError_, import_text, kind_of, read_cite_map, stem
 from .write import WriteError, to_yaml
+
+
+#: packages tables commonly use, read after the document's own: their commands are LaTeX's, not undefined
+TABLE_PACKAGES = ("amsmath", "amssymb", "graphicx", "booktabs", "multirow", "makecell", "array", "tabularx",
+                  "longtable", "threeparttable", "pifont", "natbib", "url", "xcolor", "colortbl", "rotating",
+                  "xspace", "hyperref")
+_NEIGHBOURS = (".tex", ".sty", ".cls", ".ltx")
+
+
+def known_names(path: Path, text: str) -> frozenset[str] | None:
+    """The control words a LaTeX source knows: what its file and the .tex/.sty/.cls files beside it (and one folder
+    up: a table's file beside the paper's main file) define, the kernel's, its class's and packages' (and those of
+    the packages tables commonly use), and the ones surveybuild writes itself. None without TeX (kpsewhich): then
+    no command is taken for undefined. Neighbours are only scanned for definitions; symbolic links are skipped."""
+    from ..checks import texknown
+    from ..renderers import latextext
+
+    texts = [text]
+    folders = list(dict.fromkeys(p.resolve() for p in (path.parent, path.parent.parent)))
+    for folder in folders:
+        try:
+            found = sorted(f for f in folder.iterdir() if f.suffix in _NEIGHBOURS)[:200]
+        except OSError:
+            continue
+        for f in found:
+            try:
+                if f.is_symlink() or not f.is_file() or f.resolve() == path.resolve() or f.stat().st_size > 2_000_000:
+                    continue
+                texts.append(f.read_text("utf-8", errors="replace"))
+            except OSError:
+                continue
+    packages, cls = [], ""
+    for t in texts:
+        names, c = texknown.packages(t)
+        packages += names
+        cls = cls or c
+    tree = texknown.tex_tree_names(tuple(dict.fromkeys(packages + list(TABLE_PACKAGES))), cls or "article")
+    if tree is None:
+        return None
+    own = set().union(*(texknown.definitions(t) for t in texts))
+    return tree | own | texknown.COMMON | latextext.ALLOWED | latextext.MATH_COMMANDS
 
 
 def _targets(root: Path, settings, file: Path, output: str | None, count: int) -> list[Path]:
@@ -62,7 +103,9 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         if problems:
             return report
     try:
-        result = import_text(path.read_text("utf-8"), file, bib_keys=bib_keys, cite_map=mapping)
+        text = path.read_text("utf-8")
+        known = known_names(path, text) if kind_of(file) == "latex" else None
+        result = import_text(text, file, bib_keys=bib_keys, cite_map=mapping, known=known)
     except ImportError_ as exc:
         report.problems.append(Problem(Source(file), str(exc)))
         return report

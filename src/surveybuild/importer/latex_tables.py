@@ -46,8 +46,14 @@ def _is_macro(node, *names) -> bool:
     return node is not None and node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in names
 
 
-def read_latex(text: str, path: str) -> list[RawTable]:
-    """Every table of a ``.tex`` text, in file order."""
+#: Our own generated tables' layout marks (latex.TableRenderer.mark): nothing to import, blanked in place.
+_LAYOUT_MARK = re.compile(r"\\surveybuildmark\{[^{}\n]*\}\{[^{}\n]*\}")
+
+
+def read_latex(text: str, path: str, known: frozenset[str] | None = None) -> list[RawTable]:
+    """Every table of a ``.tex`` text, in file order. ``known``: the control words the source knows (any other
+    in a cell is undefined: left out, its text kept, listed); ``None``: every one is taken as known."""
+    text = _LAYOUT_MARK.sub(lambda m: " " * len(m.group(0)), text)
     walker = cells.walker(text)
     nodes, _, _ = walker.get_latex_nodes()
 
@@ -83,7 +89,7 @@ def read_latex(text: str, path: str) -> list[RawTable]:
         container = containers[0] if containers else None
         if container is not None:
             per_container[id(container)] = per_container.get(id(container), 0) + 1
-        tables.append(_table(env, container, stack, font, where, path))
+        tables.append(_table(env, container, stack, font, where, path, known))
     for (env, stack, _), table in zip(found, tables):
         containers = [e for e in stack if e.environmentname in CONTAINERS]
         if containers and per_container[id(containers[0])] > 1:
@@ -169,10 +175,11 @@ def colspec(spec: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _table(env, container, stack, font, where, path) -> RawTable:
+def _table(env, container, stack, font, where, path, known=None) -> RawTable:
     name = env.environmentname
     source = where(env)
     raw = RawTable("latex", source, [], [], explicit_spans=True)
+    raw.notices.known = known
     raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular", "longtabu") \
         else "float"
     raw.landscape = any(e.environmentname in ("landscape", "sidewaystable", "sidewaystable*") for e in stack)
@@ -220,6 +227,7 @@ def _table(env, container, stack, font, where, path) -> RawTable:
                                         hint="update the paper's \\ref to it"))
     raw.header = rows[:header_count]
     raw.body = rows[header_count:]
+    raw.problems += cells.dropped_problems(raw.notices, lambda pos: where(SimpleNamespace(pos=pos)))
     return raw
 
 

@@ -68,15 +68,18 @@ def normal_title(title: str) -> str:
     return _NOT_ALNUM.sub("", text.casefold())
 
 
-def doi(entry: BibEntry | Fields) -> str:
+def doi(entry: BibEntry | Fields, keep_case: bool = False) -> str:
+    """The entry's DOI, lowercased to compare (DOIs ignore case), or as written (``keep_case``) to show."""
     fields = entry if isinstance(entry, dict) else fields_of(entry)
     for name in ("doi", "url"):
         if not fields.get(name):
             continue
         m = _DOI.search(value(fields, name))
         if m:
-            found = m.group(0).rstrip(".,;}").lower()
-            return "" if found.startswith("10.48550/arxiv.") else found  # arXiv's own DOI is its id
+            found = m.group(0).rstrip(".,;}")
+            if found.lower().startswith("10.48550/arxiv."):
+                return ""  # arXiv's own DOI is its id
+            return found if keep_case else found.lower()
     return ""
 
 

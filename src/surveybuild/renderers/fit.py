@@ -37,6 +37,7 @@ SAFETY = 1.06  # an estimate of natural width is trusted to fit only with this m
 _UNITS = {"pt": 1.0, "cm": 28.4528, "mm": 2.84528, "in": 72.27, "em": 10.0}
 _DIMEN = re.compile(r"(\d+(?:\.\d+)?)(pt|cm|mm|in|em)")
 _SHARE = re.compile(r"(\d*\.?\d+)?\s*\\(textwidth|linewidth|columnwidth|hsize)")
+_AFTER_HYPHEN = re.compile(r"(?<=-)")
 #: Column types whose text may wrap (numbers, sizes and Yes/No stay on one line).
 WRAP_TYPES = ("text", "latex", "list", "url")
 
@@ -114,6 +115,7 @@ class Measure:
     wraps: bool  # text that may wrap (a fixed ``width:`` column wraps too, at its own width)
     fixed_pt: float | None = None  # the column's ``width:``
     rows: tuple[float, ...] = ()  # each row's widest line in this column
+    piece: float = 0.0  # its longest piece TeX cannot break (words split after their hyphens, as TeX may)
 
 
 def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0) -> Measure:
@@ -136,7 +138,13 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     else:
         word = max([widest_word(title)] + widths)
     fixed = dimen_pt(column.width, line) if column.width else None
-    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(widths))
+    piece = word if fixed is None or kind == "url" else _widest_piece([title] + texts)  # only a fixed width asks
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(widths), piece)
+
+
+def _widest_piece(texts: list[str]) -> float:
+    """The widest piece of the texts' words that a line cannot break (a word's parts after hyphens)."""
+    return max((text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)), default=0.0)
 
 
 def _measure_lines(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float) -> Measure:
@@ -145,6 +153,7 @@ def _measure_lines(column: Column, rows: tuple[Row, ...], first: bool, title: st
     natural = text_width(title)
     word = widest_word(title)  # a title wraps in any column
     widest_cell = 0.0  # of the cells, not the title
+    texts = [title]
     per_row = []
     for row in rows:
         widest = 0.0
@@ -158,6 +167,7 @@ def _measure_lines(column: Column, rows: tuple[Row, ...], first: bool, title: st
             if cites and sub == 0:
                 text += cites
             text += mark
+            texts.append(text)
             width = text_width(text)
             if width > widest:
                 widest = width
@@ -175,7 +185,8 @@ def _measure_lines(column: Column, rows: tuple[Row, ...], first: bool, title: st
     elif not wraps:
         word = max(widest_word(title), widest_cell)
     fixed = dimen_pt(column.width, line) if column.width else None
-    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row))
+    piece = word if fixed is None or kind == "url" else _widest_piece(texts)  # only a fixed width asks (_holding)
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece)
 
 
 @dataclass(frozen=True)
@@ -198,7 +209,8 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     wraps, ``table.fit: wrap`` always does.
     """
     width = dimen_pt(settings.paper_text_width) or 345.0
-    measures = [measure(c, table.rows, i == 0, t, width) for i, (c, t) in enumerate(zip(columns, titles))]
+    measures_given = [measure(c, table.rows, i == 0, t, width) for i, (c, t) in enumerate(zip(columns, titles))]
+    measures = measures_given
     base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
     height = dimen_pt(settings.paper_text_height) or 550.0
     fonts = (table.font,) if table.font else FONTS
@@ -208,10 +220,11 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     tries.append(tries[-1][:3] + (TIGHT_TABCOLSEP,))
     for n, (land, avail, font, colsep) in enumerate(tries):
         em = SIZES[base][font]
+        measures = measures_given if table.fit == "natural" else _holding(measures_given, em)
         sep = 2 * colsep * len(columns)
         natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
         if table.fit != "wrap" and (natural * SAFETY <= avail or table.fit == "natural"):
-            fixed = tuple(c.width if c.width else None for c in columns)
+            fixed = tuple(c.width if c.width and m.fixed_pt is not None else None for c, m in zip(columns, measures))
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
             return Plan(font, land, fixed, "natural" if natural * SAFETY <= avail else "too wide", colsep, lines)
         widths = _wrap(measures, em, avail - sep)
@@ -224,6 +237,15 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
                 _lines(table, measures, widths, SIZES[base][font]))
+
+
+def _holding(measures: list[Measure], em: float) -> list[Measure]:
+    """The measures with each column's ``width:`` kept only where it holds the column's longest word at this
+    font: a narrower one would put that word out into the margin (an overfull box), so the column is
+    planned as any other instead (at least its longest word wide). ``fit: natural`` keeps every width as
+    written (the build then reports the overfull cell)."""
+    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece)
+            if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
 
 def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float) -> float:

@@ -70,6 +70,16 @@ logging.getLogger("pylatexenc.latexencode").propagate = False
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape}
+""" + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+% height, in sp) each line of a table, its header, its foot and its notes land
+% (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
+\ifdefined\surveybuildtracelayout
+  \ifdefined\pdfsavepos\else\ifdefined\savepos\let\pdfsavepos\savepos\let\pdflastypos\lastypos\fi\fi
+  \providecommand\surveybuildmark[2]{\leavevmode\ifdefined\pdfsavepos\pdfsavepos\fi
+    \write-1{surveybuild layout: \detokenize{#1} #2 page \the\value{page}\ifdefined\pdflastypos\space y \the\pdflastypos\fi}}
+\else
+  \providecommand\surveybuildmark[2]{}
+\fi
 """
 
 #: arXiv's HTML view (LaTeXML) has no threeparttablex: there, ``\tnotex`` becomes ``\tnote`` and the notes
@@ -417,8 +427,13 @@ class TableRenderer:
                 text += note_marks(labels)
         return text
 
-    def lines(self, row: Row, keep: list[bool] | None = None) -> list[str]:
-        """The row's lines; ``keep[i]``: no page break after line i (``\\*``).
+    def mark(self, what: str) -> str:
+        """Where the log says (when the paper traces its layout) on which page this line lands: ``head``,
+        ``row <n>.<line>``, ``note``."""
+        return f"\\surveybuildmark{{{self.table.label}}}{{{what}}}"
+
+    def lines(self, row: Row, keep: list[bool] | None = None, number: int = 0) -> list[str]:
+        """The row's lines; ``keep[i]``: no page break after line i (``\\*``); ``number``: the row's, in the body.
 
         A column that spans the row's lines is a ``\\multirow[t]``: its value reads with the row's
         first line (not on its middle line), and wraps at the column's width in a wrapping column.
@@ -436,14 +451,14 @@ class TableRenderer:
                 else:
                     cells.append(self.cell(row, column, sub))
             end = r"\\*" if keep and keep[sub] else r"\\"
-            out.append(" & ".join(cells) + " " + end)
+            out.append(self.mark(f"row {number}.{sub}") + " & ".join(cells) + " " + end)
         return out
 
     def head(self) -> str:
         top, lower = layout.header(self.columns)
         lines = [r"\toprule"]
         if not lower:
-            lines.append(" & ".join(self.esc(c.title) for c in top) + r" \\")
+            lines.append(self.mark("head") + " & ".join(self.esc(c.title) for c in top) + r" \\")
         else:
             cells = []
             for c in top:
@@ -452,7 +467,7 @@ class TableRenderer:
                 else:
                     width = "=" if self.plan.widths[c.first - 1] else "*"
                     cells.append(f"\\multirow{{2}}{{{width}}}{{{self.esc(c.title)}}}")
-            lines.append(" & ".join(cells) + r" \\")
+            lines.append(self.mark("head") + " & ".join(cells) + r" \\")
             lines.append(" ".join(f"\\cmidrule(lr){{{c.first}-{c.first + c.span - 1}}}" for c in top if c.grouped))
             second = []
             grouped = {c.first for c in lower}
@@ -472,6 +487,7 @@ class TableRenderer:
         ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
         out: list[str] = []
         done = 0  # body lines so far
+        number = 0  # rows so far
         for n, section in enumerate(sections):
             whole = section.group is not None and section.height <= KEEP_GROUP  # a row group, not a whole table
             if section.group is not None:
@@ -487,7 +503,8 @@ class TableRenderer:
                     last_of_section = i == len(section.rows) - 1 and sub == row.height - 1
                     keep.append(done < total and (unbroken or sub < row.height - 1 or done < MIN_ROWS or total - done < MIN_ROWS
                                                   or (whole and not last_of_section)))
-                out += self.lines(row, keep)
+                number += 1
+                out += self.lines(row, keep, number)
                 if ruled and i < len(section.rows) - 1:
                     # after a kept line a booktabs rule would itself offer TeX a place to break (its glue)
                     out.append(KEPT_RULE if keep[-1] else f"\\cmidrule(lr){{1-{len(self.columns)}}}")
@@ -535,9 +552,11 @@ class TableRenderer:
             label=self.table.label,
             colspec=self.colspec(),
             ncols=len(self.columns),
+            foot_mark=self.mark("foot"),
             head=self.head(),
             body=body,
             notes=notes,
+            note_mark=self.mark("note"),
         )
 
 

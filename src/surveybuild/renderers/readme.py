@@ -128,8 +128,8 @@ def _render(survey: Survey, seed: list[str] | None = None, formatter=format_refe
             raise TemplateError(f"cite({', '.join(missing)}): not in {survey.settings.bib}")
         return " ".join(f"[\\[{citations.number(k)}\\]](#{markdown.ref_anchor(k)})" for k in keys)
 
-    def how_to_add(form: bool = False) -> str:
-        return how_to_add_text(survey, bool(form))
+    def how_to_add(form: bool | None = None) -> str:  # None: whether the build keeps issue forms
+        return how_to_add_text(survey, survey.settings.issue_forms if form is None else bool(form))
 
     env = markdown_env()
     env.globals.update(table=table, caption=caption, toc=toc, references=references, bibtex=bibtex, cite=cite,
@@ -166,7 +166,7 @@ _KIND = {"url": "link", "size": "size, e.g. 7B", "bool": "yes/no", "list": "comm
 
 def how_to_add_text(survey: Survey, form: bool = False) -> str:
     """The README's "how to add a work": the ways in, and each table's fields (``{{ how_to_add() }}``;
-    ``form=True``: the repository has the *Add a work* issue form that ``init`` writes)."""
+    ``form=True``: the repository has *Add a work* issue forms, ``init``'s or the build's, ``issue_forms: true``)."""
     first = survey.tables[0] if survey.tables else None
     ask = "open an issue with the *Add a work* form" if form else "open an issue that gives its fields"
     lines = [f"To add a work, {ask}, or add its row to the table's YAML file and open a pull request. "
@@ -284,9 +284,9 @@ def _fill_toc(text: str, outline: str) -> str:
     marks = re.findall(TOC.format(r"(\d)", r"(\d)").replace("\x00", "\\x00"), text)
     if not marks:
         return text
-    from github_slugger import GithubSlugger
+    from .slug import Slugger
 
-    slugger = GithubSlugger()
+    slugger = Slugger()
     found = [(level, title, slugger.slug(title)) for level, title in headings(outline.replace("\x00", ""))]
     for lo, hi in set(marks):
         lo_i, hi_i = int(lo), int(hi)
