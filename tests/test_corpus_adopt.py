@@ -47,16 +47,10 @@ def _repos() -> list[str]:
 
 #: Where today's importer or the source stops a repository: the defect, named. strict: a fix flips it.
 KNOWN = {
-    "BradyFU__Awesome-Multimodal-Large-Language-Models": "importer keeps an emoji (U+2728 at README.md:298) in a "
-    "column the paper shows; pdflatex cannot typeset it: it should leave it out of the paper and list it",
-    "LianjiaTech__BELLE": "importer keeps CJK text (README.md:289) in columns the paper shows; pdflatex cannot "
-    "typeset it: the column should be README-only (show: readme), listed",
     "NiuTrans__MTBook": "importer refuses the book's math macros (\\funp, \\mathbi, \\argmax, \\textrm in math at "
-    "chapter10.tex:812): they should be expanded or kept as math; CJK text in columns the paper shows",
+    "chapter10.tex:812): they should be expanded or kept as math (its CJK text makes the import choose lualatex)",
     "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "importer refuses math macros in cells (\\mathcal at "
     "paper.tex:117): math should be kept",
-    "fmh1art__DP4EI_Survey": "importer keeps CJK text (embodied_data_prep_survey_zh.md:33) in columns the paper "
-    "shows; pdflatex cannot typeset it: the column should be README-only, listed",
     "iffsid__thesis": "importer: grids of images (\\includegraphics cells: cvpr2014e.tex:917, nips2013d.tex:511) "
     "leave rows without a first column; math environments and the author's math macros in cells (\\define, "
     "\\conjunct: cvpr2014e.tex:543-707). Source: thesis.bib has an @preamble; strings.bib defines @string names "

@@ -7,6 +7,7 @@ tests/fixtures/mini is compiled for real a few times (a TeX run takes ~1.5 s).
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -131,7 +132,12 @@ def test_second_build_does_not_start_tex(mini_paper, monkeypatch, capsys):
     def no_tex(*args, **kwargs):
         raise AssertionError("latexmk was started although no input changed")
 
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a process was started although no input changed: {args[0] if args else kwargs}")
+
     monkeypatch.setattr(texrun, "run_latexmk", no_tex)
+    monkeypatch.setattr(subprocess, "run", no_process)  # nor the measuring TeX run (texmeasure)
+    assert (mini_paper / "paper" / "tables" / "widths.json").is_file()  # the first build measured the cells
     assert cli.main(["-C", str(mini_paper), "paper"]) == 0
     assert "TeX not run" in capsys.readouterr().err
 

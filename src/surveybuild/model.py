@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Literal
 
 ColumnType = Literal["text", "latex", "url", "size", "bool", "list"]
@@ -252,6 +253,16 @@ class TexCite:
 
 
 @dataclass(frozen=True)
+class MeasuredWidths:
+    """Cell texts' widths as TeX set them (``<paper>/tables/widths.json``, :mod:`surveybuild.texmeasure`)."""
+
+    engine: str = ""
+    preamble: str = ""  # the hash of the measuring document's preamble they were measured with
+    #: (font, LaTeX text) -> (natural width, widest unbreakable piece) in pt; None: TeX could not set it
+    widths: Mapping[tuple[str, str], tuple[float, float] | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Survey:
     root: str
     settings: Settings
@@ -267,6 +278,7 @@ class Survey:
     paper_macros: frozenset[str] = frozenset()  # control words the paper (and the .bib @preamble) defines
     paper_packages: tuple[str, ...] = ()  # the packages the paper loads
     paper_class: str = ""  # its document class
+    measured: MeasuredWidths = field(default_factory=MeasuredWidths)  # the committed widths of the table cells
 
     def table(self, table_id: str) -> Table | None:
         for t in self.tables:

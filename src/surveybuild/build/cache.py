@@ -41,6 +41,8 @@ CACHE_DIR = ".surveybuild-cache"
 RECORD = f"{CACHE_DIR}/build.json"
 #: Written into the cache folder so that no survey commits it, gitignored or not.
 GITIGNORE = f"{CACHE_DIR}/.gitignore"
+#: The cells' widths measured by TeX, below the paper's folder (build/texmeasure.py): an input of the tables.
+WIDTHS_FILE = "tables/widths.json"  # the same as surveybuild.readers.widthsread.WIDTHS_FILE (a test keeps them equal)
 SETTINGS_FILE = "surveybuild.yaml"  # the same as surveybuild.readers.read.SETTINGS_FILE (a test keeps them equal)
 FORMAT = 3
 #: Libraries whose version can change what a build writes.
@@ -100,6 +102,7 @@ def input_paths(root: Path, settings: Settings) -> list[str]:
     paths.update(_walk(root, settings.tables, (".yaml", ".yml"), skip_build=False))
     paths.update(_walk(root, getattr(settings, "figures", "figures"), (".yaml",), skip_build=False))
     paths.update(_walk(root, paper_dir, (".tex", ".bib"), skip_build=True))
+    paths.add(f"{paper_dir}/{WIDTHS_FILE}" if paper_dir not in ("", ".") else WIDTHS_FILE)  # measured cell widths
     # the .bib files the paper may name (\bibliography{abbrev,refs}): in the survey folder or a folder below it
     for pattern in ("*.bib", "*/*.bib"):
         paths.update(p.relative_to(root).as_posix() for p in root.glob(pattern)

@@ -106,8 +106,8 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
     outputs, problems = render_figures(survey, {} if drawings is None else drawings)
     for table in survey.tables:
         try:
-            outputs[str(tables_dir(survey) / f"{table.id}.tex")] = stamp(latex.render_table(table, survey.settings),
-                                                                          "latex")
+            outputs[str(tables_dir(survey) / f"{table.id}.tex")] = stamp(
+                latex.render_table(table, survey.settings, survey.measured), "latex")
         except latex.UnencodableText as exc:
             problems.append(Problem(table.source, f"table '{table.id}': {exc}",
                                     hint="write the character as LaTeX in a 'latex' column, or leave it out"))
@@ -122,7 +122,7 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
             outputs[rel], found = fill_markdown(survey, rel, text, regions, memo)
             problems += found
         else:
-            rendered = {t.id: latex.render_table(t, survey.settings) for t in survey.tables
+            rendered = {t.id: latex.render_table(t, survey.settings, survey.measured) for t in survey.tables
                         if any(r.id == t.id for r in regions)}
             outputs[rel] = markers.fill(text, regions, rendered)
             table_texts += rendered.values()
@@ -393,14 +393,37 @@ def _read_output(root: Path, rel: str) -> tuple[str | None, Problem | None]:
 
 
 def paper(root: Path, force: bool = False) -> Report:
-    """Write the tables, then compile the paper with latexmk (shell escape off)."""
+    """Write the tables, measure their new cells with TeX (and write them again when a width changed),
+    then compile the paper with latexmk (shell escape off)."""
+    from . import texmeasure
     from .texrun import build_pdf
 
     root = Path(root)
     report = build(root, force=force)
     if not report.ok:
         return report
-    result = build_pdf(root, read_survey(root))  # skips TeX when no input of the paper changed
+    survey = read_survey(root)
+    measured = texmeasure.update(root, survey)  # runs TeX only for texts the widths file lacks
+    if measured.text is not None:
+        rel = texmeasure.file_path_of(survey.settings.paper)
+        try:
+            write_all(root, {rel: measured.text})
+        except WriteError as exc:
+            report.problems.append(Problem(Source(exc.shown), exc.reason, hint="the tables keep estimated widths"))
+            return report
+        again = build(root, force=force)  # the tables with the measured widths
+        report.problems = again.problems
+        report.written = list(dict.fromkeys(report.written + again.written + [rel]))
+        report.unchanged = [u for u in report.unchanged if u not in report.written]
+        report.info += [i for i in again.info if i not in report.info]
+        if not report.ok:
+            return report
+        survey = read_survey(root)
+    report.problems += measured.problems
+    if measured.ran:
+        report.info.append(f"measured {measured.measured} new cell width(s) with TeX")
+    report.info += measured.info
+    result = build_pdf(root, survey)  # skips TeX when no input of the paper changed
     report.problems += result.problems
     report.info += result.info
     if result.pdf is not None and report.ok:

@@ -306,7 +306,7 @@ def _value(table, column, value, thing, index, used, referenced, ts=("pdflatex",
     elif kind == "latex":
         if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
             return [Problem(value.source, f"{where}: expected LaTeX text, got {raw!r}")]
-        return _latex(str(raw), value.source, where, table, index, used, referenced, ts)
+        return _latex(str(raw), value.source, where, table, index, used, referenced, ts, column)
     elif kind == "url":
         wrong = values.check_url(raw)
         if wrong:
@@ -329,7 +329,7 @@ def _value(table, column, value, thing, index, used, referenced, ts=("pdflatex",
 
 def _typeset(text: str, where: Source, thing: str, column, ts=("pdflatex", ())) -> list[Problem]:
     """Plain text the paper shows must be typesettable by the engine (checked here to point at the cell)."""
-    if column is not None and not column.in_paper:
+    if column is not None and not _paper_marks(column):  # a URL column's title is the paper's too (its notes)
         return []
     wrong = _unencodable(text, *ts)
     if wrong:
@@ -368,15 +368,16 @@ def _symbols(settings: Settings) -> list[Problem]:
 
 
 def _latex(text: str, where: Source, thing: str, table: Table | None, index: BibIndex, used: set[str],
-           referenced: set[str], ts=("pdflatex", ())) -> list[Problem]:
-    """A LaTeX field's problems: its cites, notes, links and characters (``table`` None: a figure's caption)."""
+           referenced: set[str], ts=("pdflatex", ()), column: Column | None = None) -> list[Problem]:
+    """A LaTeX field's problems: its cites, notes, links and characters (``table`` None: a figure's caption;
+    ``column``: the cell's, whose characters matter only when the paper shows it)."""
     try:
         pieces = to_pieces(text)
     except LatexFieldError as exc:
         return [Problem(where, f"{thing}: {p}") for p in exc.problems]
     # the paper gets the field's non-ASCII characters as latex.typeset_field writes them
     wide = "" if text.isascii() else "".join(sorted(set(_WIDE.findall(text))))
-    problems = _typeset(wide, where, thing, None, ts) if wide else []
+    problems = _typeset(wide, where, thing, column, ts) if wide else []
     for piece in pieces:
         if isinstance(piece, Cite):
             for key in piece.keys:

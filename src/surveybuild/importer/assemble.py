@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from ..renderers import latextext
 from .. import values
-from ..renderers.latex import UnencodableText, escape
 from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
 from ..readers.tableread import ROW_META
 from . import cells
@@ -514,8 +513,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                                             "kept as written", hint="write a full https:// link"))
                 if column.type == "latex" and isinstance(raw_value, str):
                     _check_latex(raw_value, where, column, problems)
-                elif column.type == "text" and isinstance(raw_value, str):
-                    _check_text(raw_value, where, column, problems)
+                # the characters the paper's engine cannot typeset: decided for the survey (scripts.py)
                 if raw_value is not None:
                     stats["cells"] += 1
                 if c == order[0] and k == 0:
@@ -691,10 +689,3 @@ def _check_latex(text: str, where: Source, column: Column | None, problems: list
                                     hint="write a full https:// link"))
     return text
 
-
-def _check_text(text: str, where: Source, column: Column, problems: list[Problem]) -> None:
-    try:
-        escape(text)
-    except UnencodableText as exc:
-        problems.append(Problem(where, f"column '{column.title}': {exc}: kept as written",
-                                hint="the paper cannot show it: write it as LaTeX or leave it out"))

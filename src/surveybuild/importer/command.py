@@ -1,5 +1,9 @@
 """``surveybuild import FILE [-o OUT] [--cite-map MAP] [--force]``: import, then write the YAML files.
 
+When the paper's engine cannot typeset characters the tables bring (CJK, emoji), surveybuild.yaml's
+``engine`` is switched to one that can, and what no installed font has is left out of the paper
+(``symbols:``), all said in warnings (scripts.py, docs/import.md).
+
 Output names: one table -> ``<tables>/<stem>.yaml``; several -> ``<stem>-1.yaml``,
 ``<stem>-2.yaml``, ... ``-o`` names the file (several tables: ``<its stem>-<n>.yaml``
 beside it) or, when it is a folder or ends with ``/``, the folder. Existing files are
@@ -14,9 +18,11 @@ from pathlib import Path
 from ..readers.bibread import read_bib
 from ..build.pipeline import Report
 from ..model import Problem, Source
-from ..readers.read import read_settings
+from ..readers import yamlread
+from ..readers.read import SETTINGS_FILE, read_settings, read_text
+from ..readers.tableread import read_table
 from ..build.writer import WriteError as FileWriteError, write_files
-from . import ImportError_, import_text, kind_of, read_cite_map, stem
+from . import ImportError_, import_text, kind_of, read_cite_map, scripts, stem
 from .write import WriteError, to_yaml
 
 
@@ -119,7 +125,9 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         for t in existing:
             report.problems.append(Problem(Source(str(t)), "exists: not replaced", hint="pass --force to replace it"))
         return report
-    texts = []
+    settings_text, problems = _engine(root, settings, [t.table for t in result.tables], targets)
+    report.problems += problems
+    texts = [] if settings_text is None else [(root / SETTINGS_FILE, settings_text)]
     for imported, target in zip(result.tables, targets):
         try:
             texts.append((target, to_yaml(imported.table, imported.comment, target.stem)))
@@ -139,8 +147,53 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
     cells = sum(t.stats.get("cells", 0) for t in result.tables)
     if hasattr(report, "info"):
         report.info.append(f"import: {tables} table(s), {rows} row(s), {cells} cell(s) from {file}")
-    report.info += next_steps(settings, [target.stem for target, _ in texts])
+    report.info += next_steps(settings, [target.stem for target in targets])
     return report
+
+
+def _engine(root: Path, settings, tables, targets) -> tuple[str | None, list[Problem]]:
+    """The new text of surveybuild.yaml when the imported characters need another engine or must be left
+    out of the paper (None: unchanged), and the problems saying so (scripts.py)."""
+    existing = []
+    seen = {t.resolve() for t in targets}  # replaced (--force): the new table counts, not the old
+    for folder in [root / settings.tables] + [t.parent for t in targets]:
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+            if path.resolve() in seen or path.name.startswith("_"):
+                continue
+            seen.add(path.resolve())
+            text, _ = read_text(path, str(path), root)  # the survey's own files only (no link out of it)
+            table = read_table(text, str(path))[0] if text is not None else None
+            if table is not None:
+                existing.append(table)
+    decision = scripts.decide(tables, existing, settings)
+    problems = scripts.messages(decision, settings.engine)
+    for table in tables:  # what even the decision leaves: a control character (TeX reads it as markup)
+        for text, where, latex in scripts.paper_texts(table):
+            for ch in scripts.untypeset(text, latex, decision.engine, decision.symbols)[:1]:
+                problems.append(Problem(where, f"character U+{ord(ch):04X} {ch!r} cannot be typeset by "
+                                        f"{decision.engine}: kept as written", hint="the paper cannot show it: "
+                                        "write it as LaTeX or leave it out"))
+    if not decision.changed:
+        return None, problems
+    path = root / SETTINGS_FILE
+    old = None
+    if path.exists() or path.is_symlink():
+        old, found = read_text(path, SETTINGS_FILE, root)  # a link out of the survey is refused, as read_settings does
+        if old is None:
+            return None, problems + found
+    try:
+        text = scripts.edit_settings(old, decision, settings)
+    except scripts.SettingsEditError as exc:
+        return None, problems + [Problem(Source(SETTINGS_FILE), f"cannot set the engine to {decision.engine} "
+                                         f"and the symbols the import needs: {exc}", hint=f"set 'engine: "
+                                         f"{decision.engine}' in {SETTINGS_FILE} by hand")]
+    _, data, found = yamlread.load(text, SETTINGS_FILE)
+    if found or not isinstance(data, dict) or data.get("engine", "pdflatex") != decision.engine or (
+            decision.left_out and tuple(sorted((data.get("symbols") or {}).items())) != decision.symbols):
+        return None, problems + [Problem(Source(SETTINGS_FILE), "the edited settings do not read back as "
+                                         "intended (a bug): not written", hint=f"set 'engine: {decision.engine}' "
+                                         f"in {SETTINGS_FILE} by hand")]
+    return text, problems
 
 
 def next_steps(settings, table_ids: list[str]) -> list[str]:

@@ -40,7 +40,7 @@ SPECIALS = {"&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_", "{": "\\
 
 def latex_text(text: str) -> str:
     """Plain text as ``latex``-column text: the ten specials escaped, other non-ASCII characters by the
-    ``pdflatex`` policy (raises :class:`UnencodableText`), the rest as written."""
+    ``pdflatex`` policy where it has a macro, the rest as written (``import`` chooses the engine for them)."""
     out = []
     for ch in " ".join(text.splitlines()):
         if ch in MARK_LATEX:
@@ -50,7 +50,11 @@ def latex_text(text: str) -> str:
         elif ord(ch) < 128:
             out.append(ch)
         else:  # a math symbol (∗, ≥) as $...$, the math a cell may hold, not pylatexenc's \ensuremath{...}
-            written = escape(ch)
+            try:
+                written = escape(ch)
+            except UnencodableText:  # CJK, emoji: kept; the survey's engine is chosen for them (scripts.py)
+                out.append(ch)
+                continue
             math = ENSUREMATH.fullmatch(written)
             out.append(f"${math.group(1)}$" if math else written)
     return "".join(out)

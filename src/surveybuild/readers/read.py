@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .. import paths
 from ..checks import texknown
@@ -12,7 +12,8 @@ from . import yamlread as yr
 from .bibread import read_bibs, tex_hazards, url_problems
 from .figureread import read_figure
 from ..renderers.markers import has_markers
-from ..model import Figure, Problem, Settings, Source, Survey, Table
+from ..model import Figure, MeasuredWidths, Problem, Settings, Source, Survey, Table
+from .widthsread import WIDTHS_FILE, parse as parse_widths
 from .tableread import did_you_mean, read_table
 from .texread import CITE_COMMANDS, bib_resources, read_cites, table_inputs
 
@@ -317,6 +318,14 @@ def read_survey(root: Path) -> Survey:
         problems += found
         if text is not None:
             fill_files.append((rel, text))
+    measured = MeasuredWidths()
+    widths_file = (PurePosixPath(settings.paper).parent / WIDTHS_FILE).as_posix()
+    if (root / widths_file).is_file():  # the cells' widths as TeX set them, written by 'surveybuild paper'
+        widths_text, found = read_text(root / widths_file, widths_file, root)
+        problems += found
+        if widths_text is not None:
+            measured, found = parse_widths(widths_text, widths_file)
+            problems += found
     template = None
     if (root / settings.readme_template).exists():
         template, found = read_text(root / settings.readme_template, settings.readme_template, root)
@@ -336,4 +345,5 @@ def read_survey(root: Path) -> Survey:
         paper_macros=frozenset(macros),
         paper_packages=tuple(dict.fromkeys(packages)),
         paper_class=paper_class,
+        measured=measured,
     )

@@ -1,9 +1,10 @@
 """How a table fits the paper's text block: natural columns, wrapping columns, a smaller font, landscape.
 
-Pure functions. Widths are estimated from Computer Modern / Latin Modern character widths (in em of
-the table's font) and compared with the page size the survey declares in ``surveybuild.yaml``
-(``paper_text_width``, ``paper_text_height``, ``paper_font_size``). The estimate only chooses the
-plan; the columns of a wrapping table are fractions of ``\\linewidth``, so the table is exactly as
+Pure functions. Widths are those TeX measured (``plan``'s ``lookup``:
+:mod:`surveybuild.build.texmeasure`, read from the committed ``paper/tables/widths.json``), else
+estimated from Computer Modern / Latin Modern character widths (in em of the table's font), and
+compared with the page size the survey declares in ``surveybuild.yaml`` (``paper_text_width``,
+``paper_text_height``, ``paper_font_size``). The widths only choose the plan; the columns of a wrapping table are fractions of ``\\linewidth``, so the table is exactly as
 wide as the text block (or the landscape page) whatever the fonts. The build reads the paper's own
 ``\\textwidth`` from the log and says when the declared one is wrong (``texlog.PAGE``,
 ``textrace.Tracer.page``).
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import repeat
 
 from .. import values
 from .latextext import Cite, Link, NoteRef, Text, LatexFieldError, to_pieces
@@ -34,6 +36,7 @@ FONTS = ("footnotesize", "scriptsize")  # tried in turn when the table names no 
 TABCOLSEP = 6.0  # pt, on each side of a column
 TIGHT_TABCOLSEP = 2.5  # pt: the last resort before reporting a table too wide
 SAFETY = 1.06  # an estimate of natural width is trusted to fit only with this margin
+MEASURED_SAFETY = 1.01  # a width TeX measured is exact (the margin covers the estimated citation numbers)
 _UNITS = {"pt": 1.0, "cm": 28.4528, "mm": 2.84528, "in": 72.27, "em": 10.0}
 _DIMEN = re.compile(r"(\d+(?:\.\d+)?)(pt|cm|mm|in|em)")
 _SHARE = re.compile(r"(\d*\.?\d+)?\s*\\(textwidth|linewidth|columnwidth|hsize)")
@@ -44,8 +47,21 @@ WRAP_TYPES = ("text", "latex", "list", "url")
 
 @functools.lru_cache(maxsize=1 << 16)
 def text_width(text: str) -> float:
-    """Estimated width of a line of text, in em (cells and words repeat: remembered)."""
-    return sum(map(_EM.get, text, repeat(0.5, len(text))))  # each character's width, or 0.5: in C
+    """Estimated width of a line of text, in em (cells and words repeat: remembered); CJK characters and
+    other East Asian wide ones are square: 1 em."""
+    return sum(_EM.get(ch, 0.5) if ch.isascii() or unicodedata.east_asian_width(ch) not in "WF" else 1.0
+               for ch in text)
+
+
+#: A word for line breaking: a run without spaces, where a run of CJK breaks between any two characters
+#: (``fonts.CJK_BREAKS``, lualatex), so each of them, with the punctuation that may not start a line, is one.
+_WORD = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff][，。、．：；！？）］｝〕〉》」』】”’]*"
+                   r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]+")
+
+
+def words(text: str) -> list[str]:
+    """The pieces of ``text`` a line cannot break inside."""
+    return _WORD.findall(text)
 
 
 def dimen_pt(text: str, line: float | None = None) -> float | None:
@@ -64,18 +80,7 @@ def shown_text(column: Column, raw: object) -> str:
     """The text a cell prints (citations as ``[00]``, note marks as one letter)."""
     if raw is None or raw == "":
         return values.MISSING
-    if isinstance(raw, str):  # cells repeat (a venue, a license): each distinct text is worked out once
-        return _shown_str(column.type, raw)
-    return _shown(column.type, raw)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _shown_str(kind: str, raw: str) -> str:
-    return _shown(kind, raw)
-
-
-def _shown(kind: str, raw: object) -> str:
-    if kind == "latex":
+    if column.type == "latex":
         try:
             pieces = to_pieces(str(raw))
         except LatexFieldError:
@@ -91,19 +96,13 @@ def _shown(kind: str, raw: object) -> str:
             elif isinstance(piece, NoteRef):
                 out.append("a")
         return "".join(out)
-    if kind == "size":
+    if column.type == "size":
         return values.format_size(raw)
-    if kind == "bool":
+    if column.type == "bool":
         return "Yes" if raw else "No"
-    if kind == "list":
+    if column.type == "list":
         return ", ".join(map(str, raw))
     return str(raw)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def widest_word(text: str) -> float:
-    """The estimated width of the widest word of ``text`` (0 when it has none), in em."""
-    return max((text_width(w) for w in text.split()), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -116,77 +115,63 @@ class Measure:
     fixed_pt: float | None = None  # the column's ``width:``
     rows: tuple[float, ...] = ()  # each row's widest line in this column
     piece: float = 0.0  # its longest piece TeX cannot break (words split after their hyphens, as TeX may)
+    measured: bool = False  # every width was measured by TeX (none estimated)
 
 
-def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0) -> Measure:
-    if any(row.sublines for row in rows):
-        return _measure_lines(column, rows, first, title, line)
-    # every row is one line: the column's cells as lists, their widths by the remembered functions, in C
-    kind = column.type
-    raws = [value.raw if value is not None else None for value in [row.line.by_key.get(column.key) for row in rows]]
-    texts = [_shown_str(kind, raw) if type(raw) is str and raw else shown_text(column, raw) for raw in raws]
-    if first or any(row.notes for row in rows):
-        texts = [text + (" [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "")
-                 + ("a" if row.notes else "") for text, row in zip(texts, rows)]
-    widths = list(map(text_width, texts))
-    natural = max([text_width(title)] + widths)
-    wraps = kind in WRAP_TYPES
-    if kind == "url":
-        word = max(4.0, widest_word(title))  # xurl breaks a URL after any character
-    elif wraps:
-        word = max([widest_word(title)] + list(map(widest_word, texts)))
+#: A cell's width as TeX set it: (column, raw value, font) -> (natural width, widest unbreakable piece)
+#: in pt, or None when not measured (``None`` column: a header title, ``raw`` its text).
+Lookup = Callable[[Column | None, object, str], "tuple[float, float] | None"]
+
+
+def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0,
+            lookup: Lookup | None = None, font: str = "", size: float = 10.0) -> Measure:
+    """The column's widths in em: measured by TeX where ``lookup`` knows the text at ``font`` (``size``
+    pt), else estimated from the text's characters."""
+    def known(col: Column | None, raw: object) -> tuple[float, float] | None:
+        got = lookup(col, raw, font) if lookup is not None else None
+        return (got[0] / size, got[1] / size) if got else None
+
+    texts = []  # estimated texts, whose words are estimated too
+    pieces = []  # measured texts' widest pieces TeX cannot break
+    got = known(None, title)
+    if got:
+        widths, title_word = [got[0]], got[1]
+        pieces.append(got[1])
     else:
-        word = max([widest_word(title)] + widths)
-    fixed = dimen_pt(column.width, line) if column.width else None
-    piece = word if fixed is None or kind == "url" else _widest_piece([title] + texts)  # only a fixed width asks
-    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(widths), piece)
-
-
-def _widest_piece(texts: list[str]) -> float:
-    """The widest piece of the texts' words that a line cannot break (a word's parts after hyphens)."""
-    return max((text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)), default=0.0)
-
-
-def _measure_lines(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float) -> Measure:
-    """:func:`measure` where rows have several lines (a column spanning them is measured on the first)."""
-    key, kind = column.key, column.type
-    natural = text_width(title)
-    word = widest_word(title)  # a title wraps in any column
-    widest_cell = 0.0  # of the cells, not the title
-    texts = [title]
+        texts.append(title)
+        widths = [text_width(title)]
+        title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
     per_row = []
     for row in rows:
         widest = 0.0
-        cites = " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else ""
-        mark = "a" if row.notes else ""
         for sub in range(row.height):
-            if sub and row.spans(key):
+            if sub and row.spans(column.key):
                 break
-            value = row.value(key, sub)
-            text = shown_text(column, value.raw if value is not None else None)
-            if cites and sub == 0:
-                text += cites
-            text += mark
-            texts.append(text)
-            width = text_width(text)
-            if width > widest:
-                widest = width
-            if kind in WRAP_TYPES:
-                cell_word = widest_word(text)
-                if cell_word > word:
-                    word = cell_word
+            value = row.value(column.key, sub)
+            raw = value.raw if value is not None else None
+            extra = " [" + ", ".join("00" for _ in row.cites) + "]" if first and sub == 0 and row.cites else ""
+            extra += "a" if row.notes else ""
+            got = known(column, raw)
+            if got:
+                widths.append(got[0] + text_width(extra))
+                pieces.append(got[1] + text_width(extra))
+            else:
+                texts.append(shown_text(column, raw) + extra)
+                widths.append(text_width(texts[-1]))
+            widest = max(widest, widths[-1])
         per_row.append(widest)
-        if widest > widest_cell:
-            widest_cell = widest
-    natural = max(natural, widest_cell)
-    wraps = kind in WRAP_TYPES
-    if kind == "url":
-        word = max(4.0, widest_word(title))  # xurl breaks a URL after any character
-    elif not wraps:
-        word = max(widest_word(title), widest_cell)
+    natural = max(widths)
+    wraps = column.type in WRAP_TYPES
+    if column.type == "url":
+        word = max(4.0, title_word)  # xurl breaks a URL after any character
+    elif wraps:
+        word = max([title_word] + pieces + [text_width(w) for w in set(words(" ".join(texts)))])
+    else:
+        word = max([title_word] + widths[1:])
     fixed = dimen_pt(column.width, line) if column.width else None
-    piece = word if fixed is None or kind == "url" else _widest_piece(texts)  # only a fixed width asks (_holding)
-    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece)
+    piece = word if fixed is None or column.type == "url" else max(  # only a fixed width asks (_holding)
+        pieces + [text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)], default=0.0)
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts)
 
 
 @dataclass(frozen=True)
@@ -201,17 +186,25 @@ class Plan:
     body_lines: float = 0.0  # the estimated printed lines of the rows (a wrapped cell takes several)
 
 
-def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings) -> Plan:
+def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings,
+         lookup: Lookup | None = None) -> Plan:
     """The first of: natural columns, wrapping columns, a smaller font, landscape, tighter column
     separations, that fits the text block (else the last of them, which the build reports too wide).
 
     ``table.font`` / ``table.landscape`` (when given) pin those choices; ``table.fit: natural`` never
-    wraps, ``table.fit: wrap`` always does.
+    wraps, ``table.fit: wrap`` always does. ``lookup`` gives the widths TeX measured (per font).
     """
     width = dimen_pt(settings.paper_text_width) or 345.0
-    measures_given = [measure(c, table.rows, i == 0, t, width) for i, (c, t) in enumerate(zip(columns, titles))]
-    measures = measures_given
     base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
+    memo: dict[str | None, list[Measure]] = {}
+
+    def measures_at(font: str) -> list[Measure]:
+        key = font if lookup is not None else None  # estimates are in em: the same at every size
+        if key not in memo:
+            memo[key] = [measure(c, table.rows, i == 0, t, width, lookup, font, SIZES[base][font])
+                         for i, (c, t) in enumerate(zip(columns, titles))]
+        return memo[key]
+
     height = dimen_pt(settings.paper_text_height) or 550.0
     fonts = (table.font,) if table.font else FONTS
     pages = [(False, width), (True, height)] if table.landscape is None else \
@@ -220,19 +213,21 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     tries.append(tries[-1][:3] + (TIGHT_TABCOLSEP,))
     for n, (land, avail, font, colsep) in enumerate(tries):
         em = SIZES[base][font]
-        measures = measures_given if table.fit == "natural" else _holding(measures_given, em)
+        measures = measures_at(font) if table.fit == "natural" else _holding(measures_at(font), em)
         sep = 2 * colsep * len(columns)
         natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
-        if table.fit != "wrap" and (natural * SAFETY <= avail or table.fit == "natural"):
+        natural *= MEASURED_SAFETY if all(m.measured for m in measures) else SAFETY
+        if table.fit != "wrap" and (natural <= avail or table.fit == "natural"):
             fixed = tuple(c.width if c.width and m.fixed_pt is not None else None for c, m in zip(columns, measures))
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
-            return Plan(font, land, fixed, "natural" if natural * SAFETY <= avail else "too wide", colsep, lines)
+            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
             return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
                         _lines(table, measures, widths, em))
     land, avail, font, colsep = tries[-1]
+    measures = measures_at(font)
     sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
@@ -244,7 +239,7 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
     font: a narrower one would put that word out into the margin (an overfull box), so the column is
     planned as any other instead (at least its longest word wide). ``fit: natural`` keeps every width as
     written (the build then reports the overfull cell)."""
-    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece)
+    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece, m.measured)
             if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
 

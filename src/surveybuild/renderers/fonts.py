@@ -68,6 +68,33 @@ def has_glyph(engine: str, ch: str) -> bool:
     return False
 
 
+#: lualatex has no CJK line breaking of its own (luatexja is not installed): a Lua filter lets a line break
+#: between two characters when one is CJK (ideographs, kana, fullwidth forms), never before closing or after
+#: opening punctuation, with a little stretch. ``fit.words`` measures columns by the same rule.
+CJK_BREAKS = r"""\directlua{
+local GLYPH, GLUE = node.id("glyph"), node.id("glue")
+local function cjk(c) return (c >= 0x2E80 and c <= 0x9FFF) or (c >= 0xF900 and c <= 0xFAFF)
+  or (c >= 0xFF00 and c <= 0xFFEF) or (c >= 0x20000 and c <= 0x3FFFF) end
+local noafter, nobefore = {}, {}
+for _, c in utf8.codes("（［｛〔〈《「『【〘〖〝‘“") do noafter[c] = true end
+for _, c in utf8.codes("，。、．：；！？）］｝〕〉》」』】〙〗〟’”・ーゝゞ々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ") do nobefore[c] = true end
+local function breaks(head)
+  for n in node.traverse_id(GLYPH, head) do
+    local nx = n.next
+    if nx and nx.id == GLYPH and (cjk(n.char) or cjk(nx.char)) and not noafter[n.char] and not nobefore[nx.char] then
+      local g = node.new(GLUE)
+      node.setglue(g, 0, 16384, 0, 0, 0)
+      node.insert_after(head, n, g)
+    end
+  end
+  return head
+end
+luatexbase.add_to_callback("pre_linebreak_filter", breaks, "surveybuild.cjkbreaks")
+luatexbase.declare_callback_rule("pre_linebreak_filter", "surveybuild.cjkbreaks", "before", "luaotfload.node_processor")
+}
+"""
+
+
 def preamble(engine: str) -> str:
     """The font set-up for ``engine``, for the paper's preamble (before hyperref)."""
     if engine == "pdflatex":
@@ -78,6 +105,7 @@ def preamble(engine: str) -> str:
         chain = ", ".join(f'"{f}:mode=harf;"' for f in FALLBACK_FONTS)
         lines.append(f'\\directlua{{luaotfload.add_fallback("surveybuild", {{{chain}}})}}')
         features = "[RawFeature={fallback=surveybuild}]"
+        lines.append(CJK_BREAKS.rstrip("\n"))
     for kind, family in MAIN_FONTS.items():
         lines.append(f"\\set{kind}font{{{family}}}{features}")
     lines.append("\\tracinglostchars=3 % a character no font has is an error, as check says")

@@ -13,7 +13,7 @@ from pylatexenc.latexencode import RULE_CALLABLE, RULE_DICT, UnicodeToLatexConve
 
 from . import fit, fonts, layout
 from .. import values
-from ..model import Column, Row, Settings, Table
+from ..model import Column, MeasuredWidths, Row, Settings, Table
 from .templating import latex_env
 
 #: The escaping policies for plain text. ``pdflatex``: the ten specials and every
@@ -386,9 +386,10 @@ ONE_PAGE_SHARE = 0.85
 
 
 class TableRenderer:
-    def __init__(self, table: Table, settings: Settings):
+    def __init__(self, table: Table, settings: Settings, measured: MeasuredWidths | None = None):
         self.table = table
         self.settings = settings
+        self.measured = measured.widths if measured is not None and measured.engine == settings.engine else {}
         self.columns = paper_columns(table)
         self.url_columns = url_columns(table)
         self.note_columns = {c.key for c in self.url_columns}  # their notes' marks go to the first cell
@@ -397,7 +398,16 @@ class TableRenderer:
         self.url_rows: list[Row] = []
         top, lower = layout.header(self.columns)
         titles = [c.title for c in self.columns] if lower else [c.title for c in top]
-        self.plan = fit.plan(table, self.columns, titles, settings)
+        self.plan = fit.plan(table, self.columns, titles, settings, self.measured_width if self.measured else None)
+
+    def measured_width(self, column: Column | None, raw: object, font: str) -> tuple[float, float] | None:
+        """The width TeX measured of a cell (or, ``column`` None, of a header title) at ``font``, as it is
+        written here (:mod:`surveybuild.texmeasure`); None when it was not measured."""
+        try:
+            text = self.esc(str(raw)) if column is None else cell_value(self.table, column, raw, self.settings)
+        except UnencodableText:
+            return None
+        return self.measured.get((font, text))
 
     def url_note(self, row: Row) -> str:
         text = self.url_notes.get(id(row))
@@ -564,8 +574,8 @@ def _mark_order(mark: str) -> tuple[int, str]:
     return (len(mark), mark)
 
 
-def render_table(table: Table, settings: Settings) -> str:
-    return TableRenderer(table, settings).render()
+def render_table(table: Table, settings: Settings, measured: MeasuredWidths | None = None) -> str:
+    return TableRenderer(table, settings, measured).render()
 
 
 #: The generated file the paper inputs after hyperref (below the paper's folder, next to the tables).
