@@ -85,15 +85,13 @@ class Line:
     cells: tuple[tuple[str, Value], ...]
 
     def get(self, key: str) -> Value | None:
-        return self._by_key.get(key)
+        return self.by_key.get(key)
 
     @functools.cached_property
-    def _by_key(self) -> dict[str, Value]:
-        """The cells by key, made once (renderers ask for every cell of every line)."""
-        by_key: dict[str, Value] = {}
-        for k, v in self.cells:
-            by_key.setdefault(k, v)
-        return by_key
+    def by_key(self) -> dict[str, Value]:
+        """The cells by key (the first of a repeated key), made once: the checks and the renderers ask for
+        every cell of every line. Read it, never change it."""
+        return dict(reversed(self.cells))  # reversed: the first of a repeated key is written last and wins
 
 
 @dataclass(frozen=True)
@@ -109,8 +107,9 @@ class Row:
     notes: tuple[tuple[str, str, Source], ...] = ()  # (column key, note id, where)
     source: Source = Source("")
 
-    @property
+    @functools.cached_property
     def height(self) -> int:
+        """The row's lines (1, or one per subline); asked for every cell by the renderers: made once."""
         return max(1, len(self.sublines))
 
     def value(self, key: str, sub: int = 0) -> Value | None:

@@ -31,7 +31,11 @@ def format_size(raw: object) -> str:
     """How a size is shown: integers with thousands separators, the rest as written."""
     if isinstance(raw, int) and not isinstance(raw, bool):
         return f"{raw:,}"
-    return re.sub(r"\s*-\s*", "–", str(raw).strip())
+    text = str(raw).strip()
+    return _DASH.sub("–", text) if "-" in text else text
+
+
+_DASH = re.compile(r"\s*-\s*")
 
 
 def check_url(raw: object) -> str:

@@ -16,7 +16,6 @@ from pathlib import Path, PurePosixPath
 from ..checks import anchors
 from . import cache
 from ..renderers import csl, latex, markers
-from ..figures import plot as figures
 from .. import paths
 from ..checks.check import check_survey
 from ..readers.figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
@@ -71,6 +70,8 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
     outputs: dict[str, str] = {}
     problems: list[Problem] = []
     for figure in survey.figures:
+        from ..figures import plot as figures  # imported only for a survey that has figures
+
         plot, found = figures.plan(figure, survey)
         problems += found
         if plot is None:

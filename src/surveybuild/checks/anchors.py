@@ -65,21 +65,46 @@ def broken_links(rel: str, text: str) -> list[Problem]:
 
 _SOURCE_LINK = re.compile(r"\]\(#([^)\s]*)\)")
 _SOURCE_HREF = re.compile(r"""href=["']#([^"']*)""")
-_SOURCE_ID = re.compile(r"""[ \t](?:id|name)=["']([^"']*)""")
-_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M)
+#: ``id=`` and ``name=`` attributes (after a space or tab): one pattern each, as each starts with a
+#: literal that the regular expression engine finds quickly (one pattern for both tries every position).
+_SOURCE_IDS = (re.compile(r"""id=["']([^"']*)"""), re.compile(r"""name=["']([^"']*)"""))
+_ATX = re.compile(r" {0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*")
+
+
+def _source_ids(text: str) -> set[str]:
+    """The values of the ``id``/``name`` attributes written in the Markdown source after a space or tab, as
+    one left-to-right scan for both finds them (a match hides what is inside it)."""
+    found = []  # (where the scan for both would start the match: the space, its end, the value)
+    for pattern in _SOURCE_IDS:
+        m = pattern.search(text)
+        while m is not None:
+            if m.start() and text[m.start() - 1] in " \t":
+                found.append((m.start() - 1, m.end(), m.group(1)))
+            m = pattern.search(text, m.start() + 1)
+    ids, end = set(), 0
+    for start, stop, value in sorted(found):
+        if start >= end:
+            ids.add(value)
+            end = stop
+    return ids
+
+
+def _atx_titles(text: str) -> list[str]:
+    """The titles of the source's ATX headings (``## Title``): lines whose first non-space is a ``#``."""
+    return [m.group(1) for line in text.split("\n") if "#" in line[:4] and (m := _ATX.fullmatch(line))]
 
 
 def _plainly_fine(text: str) -> bool:
     """Whether every in-page link of the Markdown source finds its anchor among the ids written in it or the
     anchors of its plain headings: then rendering the page would find nothing (the common README, quickly)."""
-    targets = {_plain(a) for a in _SOURCE_LINK.findall(text)} | {_plain(a) for a in _SOURCE_HREF.findall(text)}
+    targets = {_plain(a) for a in {*_SOURCE_LINK.findall(text), *_SOURCE_HREF.findall(text)}}  # each once
     if not targets:
         return True
-    targets -= {_plain(a) for a in _SOURCE_ID.findall(text)}
+    targets -= {_plain(a) for a in _source_ids(text)}
     if not targets:
         return True
     slugger = Slugger()
-    targets -= {slugger.slug(title) for title in _ATX.findall(text) if not re.search(r"[<>\[\]`*_\\&]", title)}
+    targets -= {slugger.slug(title) for title in _atx_titles(text) if not re.search(r"[<>\[\]`*_\\&]", title)}
     return not targets
 
 

@@ -64,18 +64,20 @@ def unknown_macros(entries, cited: set[str], defined: frozenset[str], known_in_t
     from .texknown import COMMON
 
     suspects = []
+    fine = COMMON | defined
+    words_of = _WORD.findall
     for entry in entries:
         if entry.key not in cited:
             continue
         for name, value in entry.fields:
-            if name not in PRINTED or "\\" not in value:
+            if "\\" not in value or name not in PRINTED:
                 continue
-            words = _WORD.findall(value)  # most are accents (\"o: no word) or common words: settled quickly
-            if not words or all(w in COMMON or w in defined for w in words):
+            words = words_of(value)  # most are accents (\"o: no word) or common words: settled quickly
+            if not words or fine.issuperset(words):
                 continue
             text = _VERBATIM_ARG.sub("", _MATH.sub("", value))
-            for word in dict.fromkeys(_WORD.findall(text)):
-                if word not in COMMON and word not in defined:
+            for word in dict.fromkeys(words_of(text)):
+                if word not in fine:
                     suspects.append((entry, name, word))
     if not suspects:
         return []

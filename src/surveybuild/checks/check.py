@@ -6,10 +6,11 @@ import difflib
 import functools
 import re
 from collections import Counter
+from itertools import chain
+from operator import itemgetter
 from pathlib import PurePosixPath
 
 from . import bibcheck, hygiene, texknown
-from ..figures import plot as figures
 from ..renderers import fonts
 from .. import values
 from ..renderers.latex import _WIDE, PREAMBLE_ID, UnencodableText, escape
@@ -59,7 +60,10 @@ def check_survey(survey: Survey) -> list[Problem]:
         labels.setdefault(table.label, table.source)
         problems += check_table(table, index, used, survey.settings)
     problems += _symbols(survey.settings)
-    problems += figures.check_figures(survey)
+    if survey.figures:  # the figures' module (and its dataclasses) only for a survey that has figures
+        from ..figures import plot as figures
+
+        problems += figures.check_figures(survey)
     for figure in survey.figures:
         problems += _latex(figure.caption, figure.caption_source, f"figure '{figure.id}': caption", None, index,
                            used, set(), (survey.settings.engine, survey.settings.symbols))
@@ -98,6 +102,9 @@ _XREF = frozenset(("crossref", "xdata", "xref"))
 def cross_referenced(entries, used: set[str]) -> set[str]:
     """The entries that cited entries take fields from (``crossref``, ``xdata``, biblatex ``xref``), transitively:
     BibTeX and biber need them in the .bib, so they are used too."""
+    entries = list(entries)
+    if _XREF.isdisjoint(map(itemgetter(0), chain.from_iterable([e.fields for e in entries]))):
+        return set()  # no entry takes fields from another (the common bib: its field names looked at in C)
     links: dict[str, list[str]] = {}
     for entry in entries:
         for name, value in entry.fields:
@@ -218,7 +225,10 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
     problems: list[Problem] = []
     thing = f"table '{table.id}' row '{row.name}'"
     first = table.columns[0]
-    for line, where in [(row.line, "")] + [(sub, f" subrow {i + 1}") for i, sub in enumerate(row.sublines)]:
+    lines = [(row.line, "")] + [(sub, f" subrow {i + 1}") for i, sub in enumerate(row.sublines)]
+    if not row.sublines and set(keys).issuperset(row.line.by_key):
+        lines = []  # the common row: every field is a column (else each unknown one is reported below)
+    for line, where in lines:
         for key, value in line.cells:
             if key not in keys:
                 hint = did_you_mean(key, keys + list(ROW_META)) or f"columns: {', '.join(keys)}"
@@ -255,7 +265,7 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
                                         f"in {hidden[0]}, which lists the note but not the column (show: {column.show})",
                                         hint="attach the note to a column shown in both outputs"))
     if not row.sublines:  # the common row, one line: each column's value, looked up in a dict
-        values = dict(reversed(row.line.cells))  # reversed: the first of a repeated key wins, as in Line.get
+        values = row.line.by_key  # the first of a repeated key wins, as in Line.get
         for column in table.columns:
             value = values.get(column.key)
             if value is not None and value.raw is not None:

@@ -23,8 +23,6 @@ from __future__ import annotations
 import functools
 import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 _DEF = re.compile(
@@ -82,6 +80,9 @@ def tex_tree_names(package_names: tuple[str, ...], cls: str) -> frozenset[str] |
     kpsewhich = shutil.which("kpsewhich")
     if kpsewhich is None:
         return None
+    import subprocess  # here: the build imports this module, and runs kpsewhich only for an unknown name
+    import tempfile
+
     names: set[str] = set()
     seen: set[str] = set()
     todo = list(_KERNEL) + ([f"{cls}.cls"] if cls else []) + [f"{p}.sty" for p in package_names]

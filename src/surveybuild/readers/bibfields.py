@@ -29,6 +29,8 @@ def fields_of(entry: BibEntry) -> Fields:
 def _unwrap(text: str) -> str:
     """A field's text without its outer braces or quotes."""
     text = text.strip()
+    if text[:1] != "{" and text[:1] != '"':  # the common value: nothing to take off
+        return text
     while len(text) >= 2 and ((text[0] == "{" and text[-1] == "}") or (text[0] == '"' and text[-1] == '"')):
         text = text[1:-1].strip()
     return text
@@ -70,6 +72,8 @@ def doi(entry: BibEntry | Fields, keep_case: bool = False) -> str:
     """The entry's DOI, lowercased to compare (DOIs ignore case), or as written (``keep_case``) to show."""
     fields = entry if isinstance(entry, dict) else fields_of(entry)
     for name in ("doi", "url"):
+        if not fields.get(name):
+            continue
         m = _DOI.search(value(fields, name))
         if m:
             found = m.group(0).rstrip(".,;}")
@@ -82,8 +86,8 @@ def doi(entry: BibEntry | Fields, keep_case: bool = False) -> str:
 def arxiv_id(entry: BibEntry | Fields) -> str:
     """The arXiv identifier an entry names (eprint, arXiv DOI, arxiv.org URL, or 'arXiv:ID' in a venue)."""
     fields = entry if isinstance(entry, dict) else fields_of(entry)
-    prefix = value(fields, "archiveprefix") or value(fields, "eprinttype")
     eprint = value(fields, "eprint")
+    prefix = (value(fields, "archiveprefix") or value(fields, "eprinttype")) if eprint else ""
     if eprint and (not prefix or prefix.lower() == "arxiv"):
         m = _ARXIV_ID.search(eprint)
         if m:

@@ -185,11 +185,11 @@ _WORD = re.compile(r"\\([A-Za-z@]+)")
 _LINK = re.compile(r"\\(?:url|href)\s*(?:\[[^\]]*\]\s*)?\{\s*(?!https?://)([A-Za-z][A-Za-z0-9+.-]*:)")
 _OPEN_PIECE = re.compile(r"(?:\\[A-Za-z@]*|\^)\s*[\"}]\s*$")
 #: A value of an @string that ends in a command name (or a caret): a concatenation could continue it.
-_STRING = re.compile(r"@\s*string\s*[{(]", re.IGNORECASE)
 _OPEN_END = re.compile(r"(?:\\[A-Za-z@]*|\^)\s*[\"}]\s*[})]\s*$")
 _HTTP = re.compile(r"\s*https?://", re.IGNORECASE)
 _URL_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:")
-_PREAMBLE = re.compile(r"@\s*preamble\s*[{(]", re.IGNORECASE)
+#: @preamble and @string blocks, found in one scan (they cannot overlap: each holds one '@').
+_SPECIAL_BLOCK = re.compile(r"@\s*(preamble|string)\s*[{(]", re.IGNORECASE)
 
 
 def dangerous_name(name: str) -> bool:
@@ -224,7 +224,8 @@ def tex_hazards(text: str, path: str, allow_preamble: bool = False) -> list[Prob
     """
     problems: list[Problem] = []
     skip: list[tuple[int, int]] = []
-    for m in _PREAMBLE.finditer(text):
+    blocks = list(_SPECIAL_BLOCK.finditer(text))
+    for m in (b for b in blocks if b.group(1).lower() == "preamble"):
         skip.append((m.start(), _block_end(text, m.end() - 1)))  # refused as a whole, or trusted
         if allow_preamble:
             continue
@@ -234,19 +235,17 @@ def tex_hazards(text: str, path: str, allow_preamble: bool = False) -> list[Prob
                                 "@preamble; or, if every change to it is reviewed, set 'bib_preamble: true' in "
                                 "surveybuild.yaml"))
     if "#" in text:
-        problems += _string_problems(text, path)
-        for m in re.finditer("#", text):
-            if _OPEN_PIECE.search(text, max(0, m.start() - 80), m.start()):
-                problems.append(Problem(_place(text, path, m.start()), "a '#' concatenation that continues a "
+        problems += _string_problems(text, path, [b for b in blocks if b.group(1).lower() == "string"])
+        for pos in _every(text, "#"):
+            if _OPEN_PIECE.search(text, max(0, pos - 80), pos):
+                problems.append(Problem(_place(text, path, pos), "a '#' concatenation that continues a "
                                         "command name (or a '^') across its pieces is not allowed: it can spell "
                                         "any command", hint="write the text in one piece"))
-    pos = text.find("^^")
-    while pos != -1:
+    for pos in _carets(text):
         if not any(a <= pos < b for a, b in skip):
             problems.append(Problem(_place(text, path, pos), "'^^' is TeX's character-code notation and is "
                                     "not allowed in a .bib file (it can spell any command)",
                                     hint="write \\textasciicircum{} for a caret"))
-        pos = text.find("^^", pos + 2)
     for m in _LINK.finditer(text):
         if not any(a <= m.start() < b for a, b in skip):
             problems += _link_problem(text, path, m.start(1), m.group(1))
@@ -287,10 +286,33 @@ def _link_problem(text: str, path: str, pos: int, scheme: str) -> list[Problem]:
                     "(only http and https)", hint="give an https:// address, or delete the link")]
 
 
-def _string_problems(text: str, path: str) -> list[Problem]:
-    """@string values that end in a command name: ``a # "ut{x}"`` with ``a = "\\inp"`` spells ``\\input``."""
+def _every(text: str, char: str):
+    """The positions of ``char`` in ``text`` (each found by ``str.find``, a fast scan for one character)."""
+    pos = text.find(char)
+    while pos != -1:
+        yield pos
+        pos = text.find(char, pos + 1)
+
+
+def _carets(text: str) -> list[int]:
+    """Where ``^^`` starts in ``text``, left to right without overlaps (``^^^^``: 0 and 2), as repeated
+    ``str.find("^^")`` would say; found by the carets alone, which is quicker."""
+    found = []
+    pos = text.find("^")
+    while pos != -1:
+        if text.startswith("^", pos + 1):
+            found.append(pos)
+            pos = text.find("^", pos + 2)
+        else:
+            pos = text.find("^", pos + 1)
+    return found
+
+
+def _string_problems(text: str, path: str, blocks) -> list[Problem]:
+    """@string values that end in a command name: ``a # "ut{x}"`` with ``a = "\\inp"`` spells ``\\input``.
+    ``blocks``: the matches of :data:`_SPECIAL_BLOCK` that open the @string blocks."""
     problems = []
-    for m in _STRING.finditer(text):
+    for m in blocks:
         end = _block_end(text, m.end() - 1)
         if _OPEN_END.search(text, m.start(), end):
             problems.append(Problem(_place(text, path, m.start()), "an @string value that ends in a command name "

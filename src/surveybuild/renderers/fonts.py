@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import shutil
-import subprocess
 
 ENGINES = ("pdflatex", "xelatex", "lualatex")
 MAIN_FONTS = {"main": "Latin Modern Roman", "sans": "Latin Modern Sans", "mono": "Latin Modern Mono"}
@@ -40,6 +39,8 @@ def _charset(family: str) -> tuple[tuple[int, int], ...] | None:
     """The code point ranges of an installed font family (by fontconfig, as TeX finds it); None when absent."""
     if shutil.which("fc-match") is None:
         return None
+    import subprocess  # here: the build imports this module, and runs fc-match only for xelatex and lualatex
+
     found = subprocess.run(["fc-match", "-f", "%{family}|%{charset}", family], capture_output=True, text=True)
     names, _, charset = found.stdout.partition("|")
     if found.returncode or family.casefold() not in (n.strip().casefold() for n in names.split(",")):

@@ -306,6 +306,7 @@ def without_images(text: str) -> str:
     return "".join(out) + text[pos:]
 
 _URL_ARG = re.compile(r"(\\(?:url|href)\s*\{)([^{}]*)(\})")
+_BARE_HASH = re.compile(r"(?<!\\)#")
 
 
 def latex_field(table: Table, text: str, settings: Settings | None = None) -> str:
@@ -317,29 +318,29 @@ def latex_field(table: Table, text: str, settings: Settings | None = None) -> st
     text = without_images(text) if "\\image" in text else text
     if settings is not None:  # non-ASCII characters as the engine and the symbol map write them
         text = typeset_field(text, settings.engine, settings.symbols)
-    text = _URL_ARG.sub(lambda m: m.group(1) + re.sub(r"(?<!\\)#", r"\\#", m.group(2)) + m.group(3), text)
+    if "\\url" in text or "\\href" in text:
+        text = _URL_ARG.sub(lambda m: m.group(1) + _BARE_HASH.sub(r"\\#", m.group(2)) + m.group(3), text)
+    if "\\tnotex" not in text:
+        return text
     return _TNOTEX.sub(lambda m: f"\\tnotex{m.group(1)}{{{note_label(table, m.group(2).strip())}}}", text)
 
 
 def cell_value(table: Table, column: Column, raw: object, settings: Settings | None = None) -> str:
     if raw is None or raw == "":
         return values.MISSING
-    if settings is not None:
-        def escape(text: str) -> str:
-            return _escape(text, settings.engine, settings.symbols)
-    else:
-        escape = _escape
-    if column.type == "latex":
+    engine, symbols = (settings.engine, settings.symbols) if settings is not None else ("pdflatex", ())
+    kind = column.type
+    if kind == "latex":
         return latex_field(table, str(raw), settings)
-    if column.type == "size":
-        return escape(values.format_size(raw))
-    if column.type == "bool":
+    if kind == "size":
+        return _escape(values.format_size(raw), engine, symbols)
+    if kind == "bool":
         return "Yes" if raw else "No"
-    if column.type == "list":
-        return escape(", ".join(map(str, raw))) or values.MISSING
-    if column.type == "url":
+    if kind == "list":
+        return _escape(", ".join(map(str, raw)), engine, symbols) or values.MISSING
+    if kind == "url":
         return latex_url(str(raw))
-    return escape(str(raw))
+    return _escape(str(raw), engine, symbols)
 
 
 @dataclass(frozen=True)
@@ -373,8 +374,10 @@ def latex_url(url: str) -> str:
     return "\\url{" + url.replace("\\", "").replace("#", "\\#").replace("%", "\\%") + "}"
 
 
-def url_note_text(table: Table, row: Row, settings: Settings | None = None) -> str:
-    urls = [(c, row.value(c.key)) for c in url_columns(table)]
+def url_note_text(table: Table, row: Row, settings: Settings | None = None,
+                  columns: list[Column] | None = None) -> str:
+    """The table note of a row's links (``columns``: :func:`url_columns` of the table, when known)."""
+    urls = [(c, row.value(c.key)) for c in (url_columns(table) if columns is None else columns)]
     urls = [(c, v.raw) for c, v in urls if v is not None and v.raw]
     engine, symbols = (settings.engine, settings.symbols) if settings is not None else ("pdflatex", ())
     return "; ".join(f"{escape(c.title, engine, symbols)}: {latex_url(u)}" for c, u in urls)
@@ -401,7 +404,9 @@ class TableRenderer:
         self.settings = settings
         self.measured = measured.widths if measured is not None and measured.engine == settings.engine else {}
         self.columns = paper_columns(table)
-        self.note_columns = {c.key for c in url_columns(table)}  # their notes' marks go to the first cell
+        self.url_columns = url_columns(table)
+        self.note_columns = {c.key for c in self.url_columns}  # their notes' marks go to the first cell
+        self.url_notes: dict[int, str] = {}  # a row's URL note, by the row's id (the body asks twice)
         self.marks = layout.note_marks(table)
         self.url_rows: list[Row] = []
         top, lower = layout.header(self.columns)
@@ -417,6 +422,12 @@ class TableRenderer:
             return None
         return self.measured.get((font, text))
 
+    def url_note(self, row: Row) -> str:
+        text = self.url_notes.get(id(row))
+        if text is None:
+            text = self.url_notes[id(row)] = url_note_text(self.table, row, self.settings, self.url_columns)
+        return text
+
     def esc(self, text: str) -> str:
         return escape(text, self.settings.engine, self.settings.symbols)
 
@@ -427,14 +438,16 @@ class TableRenderer:
             if column is self.table.columns[0] and row.cites:
                 keys = ",".join(k for k, _ in row.cites)
                 text += f"~\\{self.settings.cite_command}{{{keys}}}"
-            labels = [note_label(self.table, note_id) for col_key, note_id, _ in row.notes if col_key == column.key]
+            labels = [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
+                      if col_key == column.key] if row.notes else []
             if column is self.columns[0] and self.note_columns:
-                if url_note_text(self.table, row, self.settings).strip():
+                if self.url_note(row).strip():
                     self.url_rows.append(row)
                     labels.append(note_label(self.table, url_note_id(row)))
                 labels += [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
                            if col_key in self.note_columns]
-            text += note_marks(labels)
+            if labels:
+                text += note_marks(labels)
         return text
 
     def mark(self, what: str) -> str:
@@ -525,7 +538,7 @@ class TableRenderer:
                  for n in sorted(self.table.notes, key=lambda n: _mark_order(self.marks[n.id]))]
         for i, row in enumerate(self.url_rows):
             notes.append(PaperNote(str(i + 1), note_label(self.table, url_note_id(row)),
-                                   url_note_text(self.table, row, self.settings)))
+                                   self.url_note(row)))
         return notes
 
     def colspec(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import string
 from dataclasses import dataclass
 
@@ -78,28 +79,33 @@ def note_marks(table: Table) -> dict[str, str]:
     """Note id -> mark (a, b, c, ...), in order of first use in the displayed rows, then in notes."""
     order: dict[str, None] = {}
     latex_keys = {c.key for c in table.columns if c.type == "latex"}
-
-    def scan(latex: str) -> None:
-        for piece in to_pieces(latex):
-            if isinstance(piece, NoteRef):
-                order.setdefault(piece.note_id)
-
+    columns = [(c.key, c.key in latex_keys) for c in table.columns]
     for section in sections(table):
         for row in section.rows:
-            for column in table.columns:
-                if column.key in latex_keys:
+            notes = row.notes
+            for key, is_latex in columns:
+                if is_latex:
                     for sub in range(row.height):
-                        value = row.value(column.key, sub)
+                        value = row.value(key, sub)
                         if value is not None and value.raw is not None:
-                            scan(str(value.raw))
-                for col_key, note_id, _ in row.notes:
-                    if col_key == column.key:
-                        order.setdefault(note_id)
+                            for note_id in _note_ids(str(value.raw)):
+                                order.setdefault(note_id)
+                if notes:
+                    for col_key, note_id, _ in notes:
+                        if col_key == key:
+                            order.setdefault(note_id)
     for note in table.notes:
-        scan(note.text)
+        for note_id in _note_ids(note.text):
+            order.setdefault(note_id)
     for note in table.notes:
         order.setdefault(note.id)
     return {note_id: mark(i) for i, note_id in enumerate(order)}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _note_ids(latex: str) -> tuple[str, ...]:
+    """The note ids a LaTeX field refers to, in order (cells repeat: worked out once per text)."""
+    return tuple(piece.note_id for piece in to_pieces(latex) if isinstance(piece, NoteRef))
 
 
 def mark(i: int) -> str:

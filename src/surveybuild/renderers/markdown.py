@@ -58,10 +58,12 @@ _GFM_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!$])")
 _AUTOLINK = re.compile(r"(?i)(?<=\bwww)(\.)|(:)(?=//)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def escape_gfm(text: str, autolinks: bool = True) -> str:
     """Plain text that GitHub's Markdown shows as written, inside a pipe-table cell too.
 
-    ``autolinks=False`` for a link's own text, where GitHub makes no link anyway.
+    ``autolinks=False`` for a link's own text, where GitHub makes no link anyway. Cells and
+    reference fields repeat (venues, years, licenses): each text is escaped once.
     """
     text = " ".join(text.splitlines())
     text = text.replace("&", "&amp;")
@@ -108,6 +110,7 @@ def _markdown_keeps(source: str) -> bool:
     return len(shown) == 2 and all(html.unescape(p or td) == text and "<" not in (p or td) for p, td in shown)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def escape_html(text: str) -> str:
     return html.escape(" ".join(text.splitlines()), quote=True)
 
@@ -121,7 +124,14 @@ class Renderer:
         self.in_table = in_table  # gfm: inside a pipe-table cell
         self.citations = citations
         self.flavour = flavour
-        self.marks = layout.note_marks(table) if marks is None else marks
+        self._marks = marks
+
+    @property
+    def marks(self) -> dict[str, str]:
+        """Note id -> mark, worked out when first asked for (a caption seldom refers to a note)."""
+        if self._marks is None:
+            self._marks = layout.note_marks(self.table)
+        return self._marks
 
     def esc(self, text: str) -> str:
         return escape_gfm(text) if self.flavour == "gfm" else escape_html(text)

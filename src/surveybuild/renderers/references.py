@@ -217,9 +217,10 @@ def reference(entry: BibEntry) -> tuple[Reference, list[Problem]]:
 
 @functools.cache
 def _macro():
-    from .templating import markdown_env
+    """The default layout of a reference: surveybuild's own template (trusted, so run without the sandbox)."""
+    from .templating import own_markdown_env
 
-    return markdown_env().get_template("reference.md.j2").module.reference
+    return own_markdown_env().get_template("reference.md.j2").module.reference
 
 
 def format_references(entries: list[BibEntry], macro=None) -> tuple[dict[str, str], list[Problem]]:

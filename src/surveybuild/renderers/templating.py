@@ -53,15 +53,22 @@ def latex_env() -> jinja2.Environment:
     )
 
 
+_MARKDOWN_OPTIONS = dict(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                         trim_blocks=True, lstrip_blocks=True)
+
+
 def markdown_env() -> jinja2.Environment:
-    return Sandbox(
-        loader=jinja2.PackageLoader("surveybuild", "templates"),
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return Sandbox(loader=jinja2.PackageLoader("surveybuild", "templates"), **_MARKDOWN_OPTIONS)
+
+
+@functools.cache
+def own_markdown_env() -> jinja2.Environment:
+    """jinja2 without the sandbox, for surveybuild's own templates only (the default reference layout,
+    ``reference.md.j2``, called once per reference: the sandbox's checks of each call and attribute
+    were 15 % of a reference list). Those templates are part of the package, not of the repository; a
+    repository's template, and a macro it passes (``references(layout_macro=...)``), always run in
+    :func:`markdown_env`'s sandbox. The data given to a template is never run as template code."""
+    return jinja2.Environment(loader=jinja2.PackageLoader("surveybuild", "templates"), **_MARKDOWN_OPTIONS)
 
 
 def template_line(exc: BaseException) -> int:
