@@ -161,3 +161,25 @@ def test_an_imported_cite_of_a_key_in_another_case_or_spelling_says_which():
     assert [p.hint for p in result.problems if p.severity == "error"] == [
         "refs.bib has it as 'smith2020' (BibTeX ignores case, surveybuild does not): write that",
         "did you mean 'jones2021deep'? else add its entry to refs.bib"]
+
+
+SUBFIGURES = r"""\begin{tabular}{ll}
+Name & Picture \\ \hline
+one & \subfigure[{\small First\qquad}]{\input{fig/a}} \\
+two & \subfloat[lof][Second]{\includegraphics{b}} \\
+three & \begin{subfigure}{0.3\linewidth}\includegraphics{c}\caption{Third}\end{subfigure} \\
+\end{tabular}
+"""
+
+
+def test_a_figure_in_a_cell_is_listed_and_its_caption_kept():
+    """A grid of sub-figures laid out as a tabular (\\subfigure, \\subfloat, subcaption's environment): each figure is
+    left out and listed at its place, its caption's text stays in the cell, and the table is imported."""
+    (table,), problems = through(SUBFIGURES, "s.tex")
+    assert table[0]["rows"] == [{"name": "one", "picture": "First"}, {"name": "two", "picture": "Second"},
+                                {"name": "three", "picture": "Third"}]
+    listed = [str(p) for p in problems if "not represented" in p.message]
+    assert [x.split(": not represented")[0] for x in listed] == ["s.tex:3:7: warning", "s.tex:4:7: warning",
+                                                                 "s.tex:5:9: warning"]
+    assert all("places a figure" in x for x in listed)
+    assert not [p for p in problems if p.severity == "error"]

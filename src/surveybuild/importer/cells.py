@@ -64,6 +64,11 @@ REFS = frozenset({"ref", "autoref", "cref", "Cref", "eqref", "pageref", "nameref
 #: commands that read another file (or show one): never followed; listed as not represented
 FILE_READERS = frozenset({"input", "include", "import", "subimport", "includegraphics", "includesvg", "includepdf",
                           "includestandalone", "lstinputlisting", "verbatiminput", "inputminted", "InputIfFileExists"})
+#: commands that place a figure (sub-figures of a grid laid out as a tabular): the figure is left out and listed,
+#: its caption's text kept in the cell -> the index of the caption argument in the spec
+SUBFIGURES = {"subfigure": 1, "subfloat": 1, "subcaptionbox": 1}
+#: environments that place a figure in a cell (subcaption's ``subfigure``): left out and listed, their \\caption kept
+FIGURE_ENVS = frozenset({"subfigure", "figure", "wrapfigure"})
 #: commands with no text of their own: removed
 LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
@@ -92,7 +97,8 @@ SPECS = (
        macrospec.MacroSpec("includesvg", "[{"), macrospec.MacroSpec("includepdf", "[{"),
        macrospec.MacroSpec("includestandalone", "[{"), macrospec.MacroSpec("lstinputlisting", "[{"),
        macrospec.MacroSpec("verbatiminput", "{"), macrospec.MacroSpec("inputminted", "[{{"),
-       macrospec.MacroSpec("InputIfFileExists", "{{{")]
+       macrospec.MacroSpec("InputIfFileExists", "{{{"), macrospec.MacroSpec("subfigure", "[[{"),
+       macrospec.MacroSpec("subfloat", "[[{"), macrospec.MacroSpec("subcaptionbox", "*{[[{")]
     + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
@@ -102,13 +108,13 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"), ("tabu", "{"), ("longtabu", "{"),
     ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
     ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
-    ("adjustbox", "{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["), ("enumerate", "["),
+    ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["), ("enumerate", "["),
 )]
 
 
 #: the names the converter itself rewrites or keeps: never "undefined"
 _HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAPPERS | frozenset(FONT_SWITCHES) | REFS
-            | LAYOUT | FILE_READERS | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
+            | LAYOUT | FILE_READERS | frozenset(SUBFIGURES) | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
             | frozenset({"tnote", "tnotex", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item"}))
 
 #: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
@@ -199,6 +205,7 @@ def dropped_problems(notices: Notices, where) -> list:
 
 DROPPED_HINT = {
     "file": "write what it shows into the YAML by hand if the table needs it",
+    "figure": "a table's cell holds text; keep the figure in the paper's own .tex, outside the table",
     "undefined": "if the source defines it elsewhere, add that \\newcommand to the imported file and import again; "
                  "or edit the YAML",
     "undefined-name": "write the text it stands for in the YAML; or, if the source defines it elsewhere, add that "
@@ -207,6 +214,7 @@ DROPPED_HINT = {
 #: why a piece was left out (:meth:`Notices.drop`), for the message
 DROPPED_TEXT = {
     "file": "reads another file, which the import does not follow (a table's cell holds its own text only)",
+    "figure": "places a figure, which a table's cell cannot hold: left out, its caption's text kept",
     "undefined": "is defined neither by LaTeX and the packages nor by the source's files: the command is left "
                  "out, the text of its arguments kept",
     "undefined-name": "is defined neither by LaTeX and the packages nor by the source's files: its name stands in "
@@ -300,6 +308,11 @@ class _Converter:
                         current.append(child)
                 out.append(BREAK + BREAK.join("\\textbullet{} " + "".join(self.nodes(i, depth + 1)).strip()
                                               for i in items) + BREAK)
+            elif node.environmentname in FIGURE_ENVS:  # a figure in a cell: left out, its \caption's text kept
+                self.notices.drop(node, "figure")
+                captions = [n for n in node.nodelist if n is not None and n.isNodeType(latexwalker.LatexMacroNode)
+                            and n.macroname == "caption" and args(n) and args(n)[-1] is not None]
+                out.append(" ".join("".join(self.nodes(arg_nodes(args(n)[-1]), depth + 1)).strip() for n in captions))
             elif node.environmentname in PLACING_ENVS:
                 self.notices.add("layout", f"\\begin{{{node.environmentname}}}")
                 out.append(BREAK + "".join(self.nodes(node.nodelist, depth + 1)) + BREAK)
@@ -380,6 +393,15 @@ class _Converter:
         elif name in FILE_READERS:
             self.notices.drop(node, "file")
             _pop_space(out)
+        elif name in SUBFIGURES:  # \subfigure[caption]{\includegraphics{..}}: the caption's text stays
+            self.notices.drop(node, "figure")
+            _pop_space(out)
+            caption = a[1] if name == "subcaptionbox" or (len(a) > 1 and a[1] is not None) else (a[0] if a else None)
+            inner = [n for n in arg_nodes(caption) if n is not None and not (n.isNodeType(latexwalker.LatexCharsNode)
+                                                                            and not n.chars.strip())]
+            if len(inner) == 1 and inner[0].isNodeType(latexwalker.LatexGroupNode):  # [{\small text}]
+                inner = list(inner[0].nodelist)
+            out.append(" ".join("".join(self.nodes(inner, depth + 1)).split()))
         elif self.notices.undefined(name):  # \ours, \tf{text}: an undefined macro's text stays
             texts = ["".join(self.nodes(arg.nodelist, depth + 1)) for arg in a
                      if arg is not None and arg.isNodeType(latexwalker.LatexGroupNode)]
