@@ -47,9 +47,6 @@ def _repos() -> list[str]:
 
 #: Where today's importer or the source stops a repository: the defect, named. strict: a fix flips it.
 KNOWN = {
-    "NiuTrans__MTBook": "its math imports (the book's \\funp, \\mathbi, \\argmax expanded; its CJK text makes the "
-    "import choose lualatex); what stops it: a tabular laying out figures, \\subfigure[...]{\\input{...}} in cells "
-    "(chapter10.tex:1113): the \\input is listed, but \\subfigure (a package's command) is refused in a cell",
     "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "imports and builds (its math: \\mathcal, \\mathbb, \\text, "
     "cases, aligned); what stops it is typesetting (issue 13): 4 overfull \\hbox (up to 14pt: p{} columns of "
     "tables 5-7, t0-paper-5.tex:8) and 3 floats too large for the page (by 13-171pt: t0-paper-8.tex:20)",
@@ -60,9 +57,6 @@ KNOWN = {
     "leave rows without a first column; math environments and the author's math macros in cells (\\define, "
     "\\conjunct: cvpr2014e.tex:543-707). Source: thesis.bib has an @preamble; strings.bib defines @string names "
     "twice ('%@string{ECCV ...}' at line 25, which BibTeX still reads)",
-    "liuyixin-louis__agent4sci-llm-survey": "importer: rows repeat their names within a table ('~~~w/ full' under "
-    "each retriever, 2407.18940.tex:337-345; '~~~Reranking' at 381, 384; 'PAPER TITLES:' in a one-column prompt "
-    "text), which the build refuses as duplicate rows. Source: cites Sun2023IsCG (2407.18940.tex:701) with no .bib",
 }
 
 
@@ -149,6 +143,13 @@ KNOWN_DEFECTS = {
         "writing/CogSci_Template.bib:147: error: duplicate entry key 'futagi2008computational' (first defined at "
         "writing/CogSci_Template.bib:86)",
     ]),
+    # the paper cites Sun2023IsCG in a table, and the repository has no .bib at all
+    "liuyixin-louis__agent4sci-llm-survey": dict(
+        expect=["references/LitSearch/paper/2407.18940.tex:701:5: error: cite key 'Sun2023IsCG' is not in refs.bib: "
+                "the build stops on it"],
+        each=r"error: (?:table '[^']*'(?: row '.*?')?(?: column '[^']*')?: (?:caption: )?)?cite key '([^']+)' "
+             r"(?:is )?not in refs\.bib",
+        keys=lambda repo: _cited_not_in_bib(repo, ["references/LitSearch/paper/2407.18940.tex"])),
     # tables/*.tex (not \input by TPAMI.tex: tables of another survey) cite keys reference.bib lacks
     "lgy0404__Phone_Agent_Survey_Overleaf_TPAMI_250418": dict(
         expect=["tables/compare-to-other-surveys.tex:14:5: error: cite key 'bommasani2021opportunities' is not in "

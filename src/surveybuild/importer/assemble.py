@@ -26,6 +26,11 @@ from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Valu
 from ..readers.tableread import ROW_META
 from . import cells
 
+#: a row name's leading indentation (``~~~w/ full``, ``\\quad x``, ``\\hspace{1em}x``, ``\\ \\ x``): the row
+#: belongs under the last row above that is not indented
+INDENT = re.compile(r"^\s*(?:(?:~|\u00a0|\\(?:quad|qquad|enspace|emspace)(?![A-Za-z])|\\hspace\*?\s*\{\s*[^-\s{}][^{}]*\}"
+                     r"|\\[ ,;:>])\s*)+")
+
 
 @dataclass
 class RawCell:
@@ -40,6 +45,11 @@ class RawCell:
     links: tuple[str, ...] = ()  # link icons taken out of the cell
     link: tuple[str, str] | None = None  # (url, text) when the cell is one link and nothing else
     align: str | None = None  # l, c or r when the cell says (Markdown/HTML)
+    indent: bool = False  # the source's cell starts with spacing (``\\quad x``): a row under the one above
+
+    @property
+    def indented(self) -> bool:
+        return self.indent or bool(INDENT.match(self.latex))
 
     @property
     def empty(self) -> bool:
@@ -500,6 +510,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     referenced: list[str] = []
     seen: dict[tuple, Source] = {}
     warned: set[int] = set()
+    parent: tuple = (None, "")  # (group, name) of the last row that is not indented
 
     def cell_at(slot: _Slot | None, c: int, column: Column) -> RawCell | None:
         if slot is None:
@@ -533,6 +544,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         row_notes: list[tuple[str, str, Source]] = []
         source = next((s.cell.source for s in head if s is not None), raw.source)
         row_name = ""
+        group = group_of_line.get(line_no)
 
         def put(key: str, value: Value, k: int, spans: bool) -> None:
             if multi and not spans:
@@ -562,7 +574,11 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                 if raw_value is not None:
                     stats["cells"] += 1
                 if c == order[0] and k == 0:
+                    if isinstance(raw_value, str):
+                        raw_value = _qualified(raw_value, cell, group, parent, where, problems)
                     row_name = str(raw_value) if raw_value is not None else ""
+                    if row_name.strip() and not (cell is not None and cell.indented):
+                        parent = (group, row_name.strip())
                 put(column.key, Value(raw_value, where), k, c in spanning)
                 if c in icon_cols:
                     links = list(cell.links) if cell is not None else []
@@ -580,11 +596,18 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         for col, note_id, _ in row_notes:
             referenced.append(note_id)
         stats["cites"] += len(cites)
-        group = group_of_line.get(line_no)
         ident = (group, row_name.strip().casefold())
-        if row_name.strip() and ident in seen:
-            problems.append(Problem(source, f"row '{row_name}' repeats the row at {seen[ident]}", severity="warning",
-                                    hint="the build reports duplicate rows: merge them or tell them apart"))
+        if row_name.strip() and ident in seen:  # a deterministic suffix keeps names apart, and is listed
+            n = 2
+            while (group, f"{row_name.strip()} ({n})".casefold()) in seen:
+                n += 1
+            new_name = f"{row_name.strip()} ({n})"
+            problems.append(Problem(source, f"row '{row_name}' repeats the row at {seen[ident]}: named "
+                                    f"'{new_name}' (the build needs row names unique in their group)",
+                                    severity="warning", hint="merge the rows or rename them in the YAML"))
+            main = [(key, Value(new_name, value.source) if key == first_key else value) for key, value in main]
+            row_name = new_name
+            ident = (group, new_name.casefold())
         seen.setdefault(ident, source)
         rows.append(Row(index=index, name=row_name, line=Line(tuple(main)),
                         sublines=tuple(Line(tuple(s)) for s in subs), cites=tuple(cites), group=group,
@@ -656,6 +679,20 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     return ImportedTable(table, comment, name, dict(stats)), problems
 
 
+def _qualified(name: str, cell, group, parent: tuple, where: Source, problems: list) -> str:
+    """An indented row name (``~~~w/ full`` under ``BM25``) qualified with the row it belongs under (``BM25: w/
+    full``): the indentation alone tells it apart in print, and the README would lose it. Listed once per row."""
+    if cell is None or not cell.indented:
+        return name
+    bare = INDENT.sub("", name, count=1).strip()
+    if not bare or parent[0] != group or not parent[1]:
+        return bare or name
+    qualified = f"{_strip_style(parent[1])}: {bare}"
+    problems.append(Problem(where, f"row '{bare}' is indented under '{parent[1]}': named '{qualified}'",
+                            severity="warning", hint="rename it in the YAML if you like"))
+    return qualified
+
+
 def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list[int]:
     """Column order: as found, unless the first column repeats a value (it names the rows, and the build
     rejects duplicate rows) and a later column names every row once: that one moves first."""
@@ -664,8 +701,16 @@ def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list
         return list(range(n))
 
     def unique(c: int) -> bool:
-        names = [(g, v.latex.strip().casefold()) for g, v in zip(row_groups, per_column[c])
-                 if v is not None and not v.empty]
+        names, above = [], (None, "")
+        for g, v in zip(row_groups, per_column[c]):
+            if v is None or v.empty:
+                continue
+            name = v.latex.strip().casefold()
+            if c == 0 and v.indented:  # named under the row above (_qualified)
+                name = (above[1] if above[0] == g else "") + ": " + INDENT.sub("", name, count=1).strip()
+            elif c == 0:
+                above = (g, name)
+            names.append((g, name))
         return len(names) == len(set(names)) == len(per_column[c])
 
     if unique(0) or any(v is None or v.empty for v in per_column[0]) and not any(

@@ -18,7 +18,7 @@ from pylatexenc import latexwalker
 
 from ..model import Problem, Source
 from . import cells, macros
-from .assemble import RawCell, RawTable
+from .assemble import INDENT, RawCell, RawTable
 
 TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular", "longtable", "longtable*",
                       "supertabular", "tabu", "longtabu"})
@@ -413,6 +413,7 @@ def _cells(row: list[list], raw: RawTable, where) -> list[RawCell]:
             else:
                 break
         text = cells.convert_nodes(content, raw.notices, raw.note_ids)
+        indent = bool(INDENT.match("".join(n.latex_verbatim() for n in content if n is not None)))
         out.append(RawCell(text.latex, src, rowspan=rowspan or 1, colspan=max(1, colspan), flag=text.flag,
-                           links=tuple(text.links)))
+                           links=tuple(text.links), indent=indent))
     return out
