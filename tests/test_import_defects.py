@@ -210,3 +210,27 @@ def test_an_indented_row_is_named_under_the_row_above_and_a_repeated_name_gets_a
                                                          "s.tex:10:1"]
     assert "repeats the row at s.tex:8:1: named 'Prompt (3)'" in listed[-1]
     assert not [p for p in problems if p.severity == "error"]
+
+
+GRID = r"""\begin{figure}\begin{tabular}{cc}
+\toprule
+Name & After \\ \midrule
+\includegraphics{a} & \includegraphics{b} \\
+\scalebox{0.5}{\input{c}} & text \\
+\bottomrule
+\end{tabular}\end{figure}
+"""
+
+
+def test_a_row_whose_first_cell_is_only_a_figure_is_named_by_its_place():
+    """A grid of images: the first cell's \\includegraphics/\\input is left out (listed), and the row, with no
+    row above to sit under, is named '(row N)' with a warning rather than refused; its other cells are kept."""
+    (table,), problems = through(GRID, "s.tex")
+    assert table[0]["rows"] == [{"name": "(row 1)"}, {"name": "(row 2)", "after": "text"}]
+    named = [str(p) for p in problems if "named '(row" in p.message]
+    assert named == ["s.tex:4:1: warning: row 1: the first column ('Name') is empty: named '(row 1)' (the build "
+                     "needs every row named) (write the row's name in the YAML)",
+                     "s.tex:5:1: warning: row 2: the first column ('Name') is empty: named '(row 2)' (the build "
+                     "needs every row named) (write the row's name in the YAML)"]
+    assert len([p for p in problems if "not represented" in p.message]) == 3
+    assert not [p for p in problems if p.severity == "error"]

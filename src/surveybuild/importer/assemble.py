@@ -590,9 +590,12 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                     if links:
                         stats["cells"] += 1
                     put(icon_key[c], Value(links[0] if links else None, where), k, c in spanning)
-        if not row_name.strip():
+        if not row_name.strip():  # a grid of figures (its cells left out, listed) or a blank first cell
+            row_name = f"(row {index + 1})"
             problems.append(Problem(source, f"row {index + 1}: the first column ('{columns[0].title}') is empty: "
-                                    "every row needs it", hint="write the row's name in the YAML"))
+                                    f"named '{row_name}' (the build needs every row named)", severity="warning",
+                                    hint="write the row's name in the YAML"))
+            main = [(first_key, Value(row_name, source))] + [(k, v) for k, v in main if k != first_key]
         for col, note_id, _ in row_notes:
             referenced.append(note_id)
         stats["cites"] += len(cites)
