@@ -53,10 +53,10 @@ KNOWN = {
     "lucblassel__phd-manuscript": "imports and builds (\\text in math, the author's \\msr{F}, the continuation line "
     "at _main.tex:2965); what stops it is typesetting (issue 13): 79 overfull boxes, 65 in the landscape table "
     "of new RAMs (_main.tex:3926, t0-main-12.tex:12), and 3 floats too large (by 35-249pt)",
-    "iffsid__thesis": "importer: grids of images (\\includegraphics cells: cvpr2014e.tex:917, nips2013d.tex:511) "
-    "leave rows without a first column; math environments and the author's math macros in cells (\\define, "
-    "\\conjunct: cvpr2014e.tex:543-707). Source: thesis.bib has an @preamble; strings.bib defines @string names "
-    "twice ('%@string{ECCV ...}' at line 25, which BibTeX still reads)",
+    "iffsid__thesis": "its grids of images import (cvpr2014e.tex:917, nips2013d.tex:511: the images listed, the rows "
+    "named '(row N)'); what stops it: \\begin{math}...\\end{math} environments and the author's math macros in "
+    "cells (\\define, \\degr, \\conjunct: cvpr2014e.tex:543-707) are refused. Source: thesis.bib has an "
+    "@preamble; strings.bib defines @string names twice ('%@string{ECCV ...}' at line 25, which BibTeX still reads)",
 }
 
 
