@@ -28,8 +28,8 @@ from . import cells
 
 #: a row name's leading indentation (``~~~w/ full``, ``\\quad x``, ``\\hspace{1em}x``, ``\\ \\ x``): the row
 #: belongs under the last row above that is not indented
-INDENT = re.compile(r"^\s*(?:(?:~|\u00a0|\\(?:quad|qquad|enspace|emspace)(?![A-Za-z])|\\hspace\*?\s*\{\s*[^-\s{}][^{}]*\}"
-                     r"|\\[ ,;:>])\s*)+")
+INDENT = re.compile(r"^\s*(?:(?:~|\u00a0|\\(?:quad|qquad|enspace|emspace)(?![A-Za-z])"
+                    r"|\\hspace\*?\s*\{\s*[^-\s{}][^{}]*\}|\\[ ,;:>])\s*)+")
 
 
 @dataclass

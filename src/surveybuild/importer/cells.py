@@ -108,7 +108,8 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"), ("tabu", "{"), ("longtabu", "{"),
     ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
     ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
-    ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["), ("enumerate", "["),
+    ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["),
+    ("enumerate", "["),
 )]
 
 
