@@ -73,14 +73,15 @@ logging.getLogger("pylatexenc.latexencode").propagate = False
 #: puts under the rows goes below the text block (with no Overfull \vbox: its ``\vss``). So the first page
 #: keeps ``\@maxdepth`` free above the foot, and a continuation page begins with ``\maxdepth`` 0pt (LaTeX
 #: resets it at the next page). The first page's change waits for the end of ``\begin{document}``: hyperref
-#: rewrites ``\LT@start`` there, finding its parts by pattern. LaTeXML (no ``\LT@output``) skips it.
+#: rewrites ``\LT@start`` there, finding its parts by pattern. LaTeXML (no ``\LT@output``) skips it, and a
+#: paper that reads it twice changes longtable once.
 LONGTABLE_DEPTH = r"""\makeatletter
-\ifdefined\LT@output
+\ifdefined\sb@LT@output\else\ifdefined\LT@output
   \ifdefined\AddToHook\AddToHook{begindocument/end}{\let\sb@LT@start\LT@start
     \def\LT@start{\sb@LT@start\ifdim\pagegoal<\maxdimen\dimen@\pagegoal\advance\dimen@-\@maxdepth\pagegoal\dimen@\fi}}\fi
   \let\sb@LT@output\LT@output
   \def\LT@output{\sb@LT@output\ifnum\outputpenalty<-\@Mi\else\global\maxdepth\z@\fi}
-\fi
+\fi\fi
 \makeatother
 """
 
