@@ -6,6 +6,7 @@ and a 271-row table is compiled once more. Everything else renders text without 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -477,3 +478,29 @@ def test_bad_paper_settings_are_errors(mini, text, message):
     (mini / "surveybuild.yaml").write_text(text, "utf-8")
     problems = [str(p) for p in read_survey(mini).problems]
     assert any(message in p and p.startswith("surveybuild.yaml:1:") for p in problems), problems
+
+
+def test_a_long_tables_foot_stays_in_the_text_block_whatever_its_last_rows_depth(tmp_path):
+    """longtable's "continued" foot goes under the page's last row: a row with depth (here 4.5pt, under LaTeX's
+    5pt \\maxdepth) must not push it below the text block, on a table's first page (begun mid-page) nor on a
+    continuation page. Rows of 14 pitches, one table each, make some page end within the depth of its room."""
+    require_tool("pdflatex")
+    tables = []
+    for k in range(20):
+        rows = "\n".join(f"r{k}.{i}\\rule[-4.5pt]{{0pt}}{{{13.5 + k * 0.3:g}pt}}\\\\" for i in range(60))
+        tables.append(f"Text before table {k}.\n\n\\begin{{longtable}}{{l}}\n\\toprule\nHead\\\\\n\\midrule\n\\endhead\n"
+                      f"\\midrule\n\\multicolumn{{1}}{{r}}{{\\surveybuildmark{{t{k}}}{{foot}}\\textit{{Continued}}}}\\\\\n"
+                      f"\\endfoot\n\\bottomrule\n\\endlastfoot\n{rows}\n\\end{{longtable}}\n")
+    (tmp_path / "setup.tex").write_text(latex.render_setup(Settings(), []), "utf-8")
+    (tmp_path / "main.tex").write_text(
+        "\\def\\surveybuildtracelayout{}\n\\documentclass{article}\n" + latex.TABLE_PACKAGES
+        + "\\usepackage{hyperref}\n\\input{setup}\n\\begin{document}\n" + "\n".join(tables) + "\\end{document}\n",
+        "utf-8")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"], cwd=tmp_path,
+                   capture_output=True, check=True, timeout=120, env={**os.environ, "max_print_line": "10000"})
+    log = (tmp_path / "main.log").read_text("utf-8", errors="replace")
+    block = texlog.text_block(log)
+    bottom = (block.paper_height - block.top - block.height) * 65536  # the block's last baseline, sp from below
+    feet = [m.y for m in texlog.layout_marks(log) if m.what == "foot"]
+    assert len(feet) >= 30  # every table breaks, most twice
+    assert [round((bottom - y) / 65536, 2) for y in feet if y < bottom - 0.01 * 65536] == []

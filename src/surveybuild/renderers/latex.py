@@ -67,11 +67,29 @@ logging.getLogger("pylatexenc.latexencode").addHandler(logging.NullHandler())
 logging.getLogger("pylatexenc.latexencode").propagate = False
 
 
+#: A long table's foot stays in the text block. longtable takes the foot's height from the page's room and
+#: sets ``\maxdepth`` to 0pt, but a page holds the ``\maxdepth`` it had when it began, and LaTeX resets it to
+#: ``\@maxdepth`` (5pt) at each page: the last row's depth then hangs below the room, and the foot longtable
+#: puts under the rows goes below the text block (with no Overfull \vbox: its ``\vss``). So the first page
+#: keeps ``\@maxdepth`` free above the foot, and a continuation page begins with ``\maxdepth`` 0pt (LaTeX
+#: resets it at the next page). The first page's change waits for the end of ``\begin{document}``: hyperref
+#: rewrites ``\LT@start`` there, finding its parts by pattern. LaTeXML (no ``\LT@output``) skips it, and a
+#: paper that reads it twice changes longtable once.
+LONGTABLE_DEPTH = r"""\makeatletter
+\ifdefined\sb@LT@output\else\ifdefined\LT@output
+  \ifdefined\AddToHook\AddToHook{begindocument/end}{\let\sb@LT@start\LT@start
+    \def\LT@start{\sb@LT@start\ifdim\pagegoal<\maxdimen\dimen@\pagegoal\advance\dimen@-\@maxdepth\pagegoal\dimen@\fi}}\fi
+  \let\sb@LT@output\LT@output
+  \def\LT@output{\sb@LT@output\ifnum\outputpenalty<-\@Mi\else\global\maxdepth\z@\fi}
+\fi\fi
+\makeatother
+"""
+
 #: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape}
-""" + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + LONGTABLE_DEPTH + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
