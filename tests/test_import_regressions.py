@@ -318,3 +318,14 @@ def test_numprint_and_nobreakdash_keep_their_text():
     assert not errors(problems)
     assert "numprint" not in paper and "nobreakdash" not in paper
     assert "| Alpha | 1000 |" in readme and "| Beta-2 | 25000 |" in readme
+
+
+def test_a_heading_that_is_a_link_gives_its_text_as_the_caption_not_its_markdown():
+    text = ("## 🚀 [Towards Better Models: A Study](https://example.org/a%20b.pdf) <!-- x -->\n\n"
+            "| Name | Size |\n| --- | --- |\n| A | 7B |\n\n"
+            "### ![logo](https://x.org/l.png) `Code` and *emphasis*\n\n| Name | Size |\n| --- | --- |\n| B | 13B |\n")
+    [(first, paper, _), (second, _, _)], problems = through(text, "README.md")
+    assert not errors(problems)
+    assert first["caption"] == "Towards Better Models: A Study"
+    assert "example.org" not in paper and "](" not in paper
+    assert second["caption"] == "logo Code and emphasis"

@@ -125,7 +125,7 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
     html_ranges: list[tuple[int, int]] = []  # 1-based first and last line of each HTML block
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
-            heading = heading_text(tokens[i + 1].content)
+            heading = heading_text(tokens[i + 1])
         elif tok.type == "table_open":
             raw = _table(tokens, i, md, path, 0, cite_map, lines)
             _name(raw, heading, path)
@@ -153,10 +153,18 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
     return [raw for _, raw in sorted(found, key=lambda x: x[0])]
 
 
-def heading_text(source: str) -> str:
-    """A heading's text: HTML tags (``<div id="m">``, ``<a id="x"></a>``) and comments out, leading
-    emoji and marks out."""
-    text = re.sub(r"<!--.*?-->", "", source, flags=re.S)
+def heading_text(inline) -> str:
+    """A heading's visible text, from its inline token: a link's or image's text without its address, code
+    as its text, HTML tags (``<div id="m">``, ``<a id="x"></a>``) and comments out, leading emoji and marks
+    out."""
+    parts = []
+    for child in inline.children or ():
+        if child.type in ("text", "code_inline", "image"):  # an image's children hold its alt text
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    text = "".join(parts) if inline.children is not None else inline.content
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
     text = " ".join(re.sub(r"</?[A-Za-z][^>]*>", "", text).split())
     return re.sub(r"^[^\w(]+", "", text).strip() or text
 
@@ -165,7 +173,7 @@ def _headings(tokens) -> list[tuple[int, str]]:
     out = []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.map:
-            out.append((tok.map[0] + 1, heading_text(tokens[i + 1].content)))
+            out.append((tok.map[0] + 1, heading_text(tokens[i + 1])))
     return out
 
 
