@@ -139,6 +139,17 @@ def test_a_redefined_string_names_both_lines_and_what_a_percent_does_not_do():
                                              "silently uses the last definition"]
 
 
+def test_a_string_defined_again_with_the_same_value_is_not_a_problem():
+    """Two papers of one repository share abbrev.bib: read together, each @string comes twice with one value."""
+    abbrev = "@string{icra = {Proc. ICRA}}\n@string{iros={Proc.  IROS}}\n"
+    same = "@string{icra = {Proc. ICRA}}\n@string{iros = {Proc. IROS}}\n"
+    entries, problems = read_bibs([("abbrev.bib", abbrev), ("paper/abbrev.bib", same),
+                                   ("refs.bib", "@inproceedings{a, title={T}, booktitle=icra, year=2020}\n")])
+    assert problems == [] and [e.key for e in entries] == ["a"]
+    _, problems = read_bibs([("abbrev.bib", abbrev), ("b.bib", "@string{icra = {Proc. IROS}}\n")])
+    assert [str(p.source) for p in problems] == ["b.bib:1"]  # another value: still reported
+
+
 def test_keys_that_differ_only_in_case_name_both_lines_and_the_fix():
     _, problems = read_bib("@misc{GenX, title={a}}\n\n@misc{GENX, title={b}}\n", "refs.bib")
     assert [str(p) for p in problems] == [

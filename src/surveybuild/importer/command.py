@@ -13,6 +13,7 @@ found (they are the user's to fix); the exit status is 1 when any problem is an 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..readers.bibread import read_bib
@@ -31,6 +32,24 @@ TABLE_PACKAGES = ("amsmath", "amssymb", "graphicx", "booktabs", "multirow", "mak
                   "longtable", "threeparttable", "pifont", "natbib", "url", "xcolor", "colortbl", "rotating",
                   "xspace", "hyperref")
 _NEIGHBOURS = (".tex", ".sty", ".cls", ".ltx")
+
+
+#: \\usepackage[...]{inputenc} options -> Python codecs: a LaTeX file in the 8-bit encoding it declares
+_INPUTENC = {"latin1": "latin-1", "latin9": "iso8859-15", "latin2": "iso8859-2", "ansinew": "cp1252",
+             "cp1252": "cp1252", "cp1250": "cp1250", "applemac": "mac-roman", "utf8": "utf-8"}
+_INPUTENC_RE = re.compile(rb"^[^%\n]*\\usepackage\s*\[([^\]]*)\]\s*\{inputenc\}", re.M)
+
+
+def source_text(data: bytes, kind: str) -> str:
+    """A table source's text: UTF-8, or for LaTeX the 8-bit encoding its ``\\usepackage[latin1]{inputenc}``
+    declares (as pdflatex reads it). Raises UnicodeDecodeError for bytes neither explains."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        m = _INPUTENC_RE.search(data) if kind == "latex" else None
+        codec = next((_INPUTENC[o.strip().decode("ascii", "replace")] for o in (m.group(1).split(b",") if m else [])
+                      if o.strip().decode("ascii", "replace") in _INPUTENC), "utf-8")
+        return data.decode(codec)
 
 
 def known_names(path: Path, text: str) -> frozenset[str] | None:
@@ -109,7 +128,7 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         if problems:
             return report
     try:
-        text = path.read_text("utf-8")
+        text = source_text(path.read_bytes(), kind_of(file))
         known = known_names(path, text) if kind_of(file) == "latex" else None
         project = None
         if kind_of(file) == "latex":  # the author's macros, defined beside the file
@@ -120,7 +139,13 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         report.problems.append(Problem(Source(file), str(exc)))
         return report
     except UnicodeDecodeError as exc:
-        report.problems.append(Problem(Source(file), f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
+        data = path.read_bytes()[:exc.start]
+        line = data.count(b"\n") + 1
+        col = len(data[data.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        report.problems.append(Problem(Source(file, line, col), f"not UTF-8 text: {exc.reason} "
+                                       f"{path.read_bytes()[exc.start:exc.end]!r}", hint=(
+            "declare its encoding with \\usepackage[latin1]{inputenc} (or the one it is in), or convert it: "
+            "iconv -f latin1 -t utf-8" if kind_of(file) == "latex" else "convert it: iconv -f latin1 -t utf-8")))
         return report
     report.problems += result.problems
     targets = _targets(root, settings, path, output, len(result.tables))

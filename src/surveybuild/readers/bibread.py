@@ -48,6 +48,12 @@ def read_bibs(files: list[tuple[str, str]]) -> tuple[list[BibEntry], list[Proble
     return entries, problems
 
 
+def _string_value(raw: str) -> str:
+    """The value of an ``@string{name = value}`` block as written, blanks collapsed: two definitions that agree."""
+    value = raw.split("=", 1)[1] if "=" in raw else raw
+    return re.sub(r"\s+", " ", value).strip().rstrip("})").strip()
+
+
 def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
     # the common clean file by regular expressions (the same entries); any other by bibtexparser
     library = bibindex.parse(text)
@@ -70,7 +76,10 @@ def read_bib(text: str, path: str) -> tuple[list[BibEntry], list[Problem]]:
         where = Source(path, block.start_line + 1)
         first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
         if isinstance(block, DuplicateBlockKeyBlock) and block.raw.lstrip().lower().startswith("@string"):
-            first_at = next((Source(path, s.start_line + 1) for s in library.strings if s.key == block.key), None)
+            earlier = next((s for s in library.strings if s.key == block.key), None)
+            if earlier is not None and _string_value(earlier.raw) == _string_value(block.raw):
+                continue  # the same value again (an abbrev.bib shared by two papers): BibTeX's result is the same
+            first_at = Source(path, earlier.start_line + 1) if earlier is not None else None
             also = f" (first defined at {first_at})" if first_at is not None else ""
             commented = text.splitlines()[block.start_line].lstrip().startswith("%") \
                 if block.start_line < len(text.splitlines()) else False

@@ -1,0 +1,33 @@
+"""Regression tests from real survey repositories tried as a stranger would (issue 12): small inputs of our own
+that reproduce what broke."""
+
+from __future__ import annotations
+
+from surveybuild.importer.command import run_import
+from surveybuild.init import init
+
+LATIN1_TABLE = ("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[latin1]{inputenc}\n"
+                "\\begin{document}\n\\begin{tabular}{ll}\nName & Place \\\\\n\\hline\nR\u00e9sum\u00e9 & Z\u00fcrich \\\\\n"
+                "\\end{tabular}\n\\end{document}\n")
+
+
+def test_a_latex_file_in_the_8bit_encoding_it_declares_imports(tmp_path):
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "old.tex"
+    source.write_bytes(LATIN1_TABLE.encode("latin-1"))
+    report = run_import(root, str(source), None)
+    assert report.errors == [], report.errors
+    assert "Z\u00fcrich" in (root / "tables" / "old.yaml").read_text("utf-8")
+
+
+def test_a_file_in_an_undeclared_encoding_names_the_line_and_column_and_the_fix(tmp_path):
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "old.tex"
+    source.write_bytes(LATIN1_TABLE.replace("\\usepackage[latin1]{inputenc}\n", "").encode("latin-1"))
+    report = run_import(root, str(source), None)
+    assert [str(p) for p in report.errors] == [
+        f"{source}:7:2: error: not UTF-8 text: invalid continuation byte b'\\xe9' (declare its encoding with "
+        "\\usepackage[latin1]{inputenc} (or the one it is in), or convert it: iconv -f latin1 -t utf-8)"]
+    assert not (root / "tables" / "old.yaml").exists()
