@@ -3,6 +3,9 @@ that reproduce what broke."""
 
 from __future__ import annotations
 
+import yaml
+
+from surveybuild.importer import import_text, to_yaml
 from surveybuild.importer.command import run_import
 from surveybuild.init import init
 
@@ -31,3 +34,25 @@ def test_a_file_in_an_undeclared_encoding_names_the_line_and_column_and_the_fix(
         f"{source}:7:2: error: not UTF-8 text: invalid continuation byte b'\\xe9' (declare its encoding with "
         "\\usepackage[latin1]{inputenc} (or the one it is in), or convert it: iconv -f latin1 -t utf-8)"]
     assert not (root / "tables" / "old.yaml").exists()
+
+
+HTML_BADGES = """## Tools
+
+| Name | What | Notebook |
+|------|------|----------|
+| A | <b>Bold</b> thing | <a href="https://colab.research.google.com/x"><img src="https://img.example/colab.svg" alt="Open In Colab"></a> |
+| B | <i>slanted</i> | <a href='https://example.org/b'>site</a> |
+"""
+
+
+def test_html_links_images_and_emphasis_in_markdown_cells_are_kept_as_their_markdown_forms(tmp_path):
+    """A README's `<a href><img></a>` badge in a pipe table: kept as a linked image, not emptied to ''."""
+    result = import_text(HTML_BADGES, "README.md")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert rows[0]["notebook"] == "\\href{https://colab.research.google.com/x}{\\image{https://img.example/colab.svg}" \
+                                  "{Open In Colab}}"
+    assert rows[0]["what"] == "\\textbf{Bold} thing"
+    assert rows[1]["what"] == "\\textit{slanted}"
+    assert rows[1]["notebook"] == "\\href{https://example.org/b}{site}"
+    assert not any("without a place" in p.message for p in result.problems)

@@ -18,7 +18,9 @@ is the heading above it.
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from markdown_it import MarkdownIt
@@ -68,6 +70,8 @@ def inline_items(source: str, md: MarkdownIt) -> list[Item]:
     link: Item | None = None
     for tok in children:
         t = tok.type
+        if t == "html_inline":  # <a href>, </a>, <img> written as HTML in a Markdown cell: as their Markdown forms
+            t, tok = _html_as_markdown(tok)
         if link is not None and t not in ("link_close",):
             if t in ("text", "code_inline"):
                 link.text += tok.content
@@ -106,6 +110,38 @@ def inline_items(source: str, md: MarkdownIt) -> list[Item]:
         else:
             items.append(Item("text", tok.content))
     return items
+
+
+_HTML_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9]*)([^>]*?)/?\s*>\s*$", re.S)
+_HTML_ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))")
+_STYLE_TAGS = {"b": "strong", "strong": "strong", "i": "em", "em": "em"}
+
+
+@dataclass
+class _Token:  # the part of a markdown-it token inline_items reads
+    type: str
+    content: str = ""
+    attrs: dict = field(default_factory=dict)
+
+
+def _html_as_markdown(tok) -> tuple[str, object]:
+    """An inline HTML tag as the Markdown token it stands for: ``<a href="u">`` a link_open, ``</a>`` a link_close,
+    ``<img src alt>`` an image, ``<b>``/``<i>`` emphasis; any other tag stays html_inline."""
+    m = _HTML_TAG.match(tok.content.strip())
+    if m is None:
+        return "html_inline", tok
+    closing, name = m.group(1) == "/", m.group(2).lower()
+    attrs = {a.lower(): q or sq or bare for a, q, sq, bare in _HTML_ATTR.findall(m.group(3))}
+    if name == "a" and closing:
+        return "link_close", _Token("link_close")
+    if name == "a" and "href" in attrs:
+        return "link_open", _Token("link_open", attrs={"href": html.unescape(attrs["href"])})
+    if name == "img" and not closing and attrs.get("src"):
+        return "image", _Token("image", html.unescape(attrs.get("alt", "")), {"src": html.unescape(attrs["src"])})
+    if name in _STYLE_TAGS:
+        kind = f"{_STYLE_TAGS[name]}_{'close' if closing else 'open'}"
+        return kind, _Token(kind)
+    return "html_inline", tok
 
 
 def _caption(heading: str | None, path: str) -> str:
