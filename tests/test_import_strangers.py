@@ -56,3 +56,18 @@ def test_html_links_images_and_emphasis_in_markdown_cells_are_kept_as_their_mark
     assert rows[1]["what"] == "\\textit{slanted}"
     assert rows[1]["notebook"] == "\\href{https://example.org/b}{site}"
     assert not any("without a place" in p.message for p in result.problems)
+
+
+def test_an_image_from_a_file_of_the_old_repository_becomes_its_alt_text_and_is_listed(tmp_path):
+    """`<img src="img/colab.svg">` (and `![x](img/x.png)`): the build allows only http(s) images, so the importer
+    keeps the alt text (a badge's link stays) and says so, instead of writing what the build then refuses."""
+    text = ("| Name | Notebook | Logo |\n|---|---|---|\n"
+            "| A | <a href=\"https://colab.research.google.com/x\"><img src=\"img/colab.svg\" alt=\"Open In Colab\"></a>"
+            " | ![Logo](img/logo.png) |\n")
+    result = import_text(text, "README.md")
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert rows[0]["notebook"] == "\\href{https://colab.research.google.com/x}{Open In Colab}"
+    assert rows[0]["logo"] == "Logo"
+    [notice] = [p for p in result.problems if "images that are not at an http(s) address" in p.message]
+    assert "![Open In Colab](img/colab.svg)" in notice.message and "[2 time(s)]" in notice.message
+    assert str(notice.source) == "README.md:1:1"

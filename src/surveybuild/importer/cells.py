@@ -510,6 +510,9 @@ NOTICE_TEXT = {
     "pandoc": "pandoc lines under a table without a '|' ({example}), which GitHub shows as one more row, were "
               "read as pandoc does: 'Table: ...' as the caption, ':::' fences left out",
     "emptylink": "links without a target ({example}) became their text or image",
+    "localimage": "images that are not at an http(s) address ({example}: a file of the source repository) became "
+                  "their alt text: the build allows only http(s) images; write the full https:// address (for a "
+                  "file of a GitHub repository, its raw.githubusercontent.com address) to keep one",
     "locallink": "links that are not http(s) addresses ({example}: a file of the source repository, a page "
                  "anchor) became their text or image: the build allows only http(s) links; write the full "
                  "https:// address to keep one",

@@ -97,6 +97,16 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
             raw.notices.add("locallink", shown)
             raw.comments.append(f"Line {where.line}: the link {shown} was not carried (not an http(s) address).")
             item.kind, item.url = ("image", item.image) if item.image else ("text", "")
+    for item in items:  # an image from a file of the source repository: its alt text (a link keeps its target)
+        src = item.image if item.kind == "link" else item.url if item.kind == "image" else ""
+        if src.strip() and not WEB.match(src.strip()):
+            shown = f"![{' '.join(item.text.split())}]({src.strip()})"
+            raw.notices.add("localimage", shown)
+            raw.comments.append(f"Line {where.line}: the image {shown} was not carried (not an http(s) address).")
+            if item.kind == "link":
+                item.image = ""
+            else:
+                item.kind, item.url = "text", ""
     # a citation link between brackets: "[<a href="#ref3">3</a>]"
     out: list[Item] = []
     for n, item in enumerate(items):
