@@ -71,3 +71,13 @@ def test_an_image_from_a_file_of_the_old_repository_becomes_its_alt_text_and_is_
     [notice] = [p for p in result.problems if "images that are not at an http(s) address" in p.message]
     assert "![Open In Colab](img/colab.svg)" in notice.message and "[2 time(s)]" in notice.message
     assert str(notice.source) == "README.md:1:1"
+
+
+def test_a_table_with_a_header_and_no_body_is_skipped_with_a_warning_not_an_error():
+    """opencompass-like README: a contributors banner as a one-cell <table><tr><th>: not data, not a defect."""
+    text = ("## Models\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+            "<table>\n  <tr>\n    <th colspan=\"2\"><img src=\"https://contrib.example/x.svg\"></th>\n  </tr>\n</table>\n")
+    result = import_text(text, "README.md")
+    assert len(result.tables) == 1
+    assert [p.severity for p in result.problems if "no body rows" in p.message] == ["warning"]
+    assert [str(p.source) for p in result.problems if "no body rows" in p.message] == ["README.md:7:1"]  # the <table> line

@@ -355,7 +355,9 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     for row in body_grid:
         row += [None] * (ncols - len(row))
     if not body_grid:
-        problems.append(Problem(raw.source, "the table has no body rows: nothing to import"))
+        problems.append(Problem(raw.source, "the table has a header and no body rows (a layout box, a banner of "
+                                "images): not imported", severity="warning",
+                                hint="write it into the README template by hand if it should stay"))
         return None, problems
     titles, col_groups, _ = _header(raw, ncols)
     _header_cites(raw)
