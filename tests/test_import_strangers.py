@@ -81,3 +81,27 @@ def test_a_table_with_a_header_and_no_body_is_skipped_with_a_warning_not_an_erro
     assert len(result.tables) == 1
     assert [p.severity for p in result.problems if "no body rows" in p.message] == ["warning"]
     assert [str(p.source) for p in result.problems if "no body rows" in p.message] == ["README.md:7:1"]  # the <table> line
+
+
+BIBITEM_PAPER = r"""\documentclass{article}
+\begin{document}
+\begin{tabular}{ll}
+Tool & Year \\
+\hline
+Haystack~\cite{2003_Quan_Haystack} & 2003 \\
+\end{tabular}
+\begin{thebibliography}{9}
+%\bibitem{2003_Quan_Haystack} an old line
+\bibitem{2003_Quan_Haystack} D.~Quan. Haystack. 2003.
+\end{thebibliography}
+\end{document}
+"""
+
+
+def test_a_key_defined_by_the_papers_own_bibitem_list_says_where_and_what_to_do():
+    result = import_text(BIBITEM_PAPER, "survey.tex", bib_keys=set())
+    [problem] = [p for p in result.problems if p.severity == "error"]
+    assert str(problem) == (
+        "survey.tex:6:1: error: cite key '2003_Quan_Haystack' is not in refs.bib: the build stops on it "
+        "(survey.tex:10 defines it with \\bibitem in a thebibliography list, which surveybuild does not read: "
+        "write that list as BibTeX entries in refs.bib (the same keys))")

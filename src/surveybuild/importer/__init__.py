@@ -92,7 +92,29 @@ def import_text(text: str, path: str, *, bib_keys: set[str] | None = None,
             problems += lost
             result.tables.append(imported)
         result.problems += problems
+    if bib_keys is not None and kind_of(path) == "latex":
+        result.problems = _bibitem_hints(result.problems, text, path)
     return result
+
+
+_BIBITEM = re.compile(r"\\bibitem\s*(?:\[[^\]]*\])?\s*\{([^{}]+)\}")
+_MISSING_KEY = re.compile(r"^cite key '([^']+)' is not in refs\.bib")
+
+
+def _bibitem_hints(problems: list[Problem], text: str, path: str) -> list[Problem]:
+    """A key the file's own ``thebibliography`` defines with ``\\bibitem``: the hint says where, and what to do
+    (surveybuild reads BibTeX entries, not a hand-made reference list)."""
+    items = {m.group(1).strip(): text.count("\n", 0, m.start()) + 1 for m in _BIBITEM.finditer(text)
+             if not text[text.rfind("\n", 0, m.start()) + 1:m.start()].lstrip().startswith("%")} if "bibitem" in text else {}
+    out = []
+    for p in problems:
+        m = _MISSING_KEY.match(p.message) if items else None
+        if m and m.group(1) in items:
+            p = Problem(p.source, p.message, severity=p.severity,
+                        hint=f"{path}:{items[m.group(1)]} defines it with \\bibitem in a thebibliography list, which "
+                             "surveybuild does not read: write that list as BibTeX entries in refs.bib (the same keys)")
+        out.append(p)
+    return out
 
 
 def once(problems: list[Problem]) -> list[Problem]:
