@@ -105,3 +105,35 @@ def test_a_key_defined_by_the_papers_own_bibitem_list_says_where_and_what_to_do(
         "survey.tex:6:1: error: cite key '2003_Quan_Haystack' is not in refs.bib: the build stops on it "
         "(survey.tex:10 defines it with \\bibitem in a thebibliography list, which surveybuild does not read: "
         "write that list as BibTeX entries in refs.bib (the same keys))")
+
+
+NOTE_UNDER_THE_TABLE = r"""\begin{table}
+\caption{Datasets}
+\begin{tabular}{lcc}
+\toprule
+Dataset & Users & Items \\
+\midrule
+\multicolumn{3}{l}{\textit{Explicit}} \\
+\midrule
+ML-1M & 6K & 3.9K \\
+\bottomrule
+\multicolumn{3}{l}{\scriptsize \textit{Note: Sizes approximate.}} \\
+\end{tabular}
+\end{table}
+"""
+
+
+def test_a_row_across_the_table_under_its_last_row_is_a_note_of_the_table_not_an_empty_group():
+    """Under \\bottomrule, '\\multicolumn{3}{l}{Note: ...}' became a group with no rows, which neither output
+    shows: the note was lost without a word. It is now a note marked in the caption (shown under the table)."""
+    result = import_text(NOTE_UNDER_THE_TABLE, "t.tex")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["caption"] == "Datasets\\tnotex{tablenote}"
+    assert data["notes"] == {"tablenote": "Note: Sizes approximate."}
+    assert [g["title"] for g in data["groups"]] == ["Explicit"]
+    assert [str(p) for p in result.problems if "notes of the whole table" in p.message] == [
+        "t.tex:11:1: warning: 1 row(s) across the table below its last row of values were read as notes of the "
+        "whole table, marked in the caption (move the mark in the YAML if it belongs elsewhere)"]
+    assert result.tables[0].stats["account"].startswith("read 3 row(s)")
+    assert "written 3 row(s)" in result.tables[0].stats["account"]
+    assert not [p for p in result.problems if p.severity == "error" or "not carried" in p.message]

@@ -383,6 +383,25 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         else:
             lines.append(("row", row))
 
+    # 1b. such rows after the last row of values ("Note: sizes approximate" under \bottomrule) title nothing:
+    # notes of the whole table, marked in the caption (shown under the table in both outputs), not empty groups
+    caption_notes: list[str] = []
+    while len(lines) > 1 and lines[-1][0] == "group" and any(kind == "row" for kind, _ in lines):
+        note_cell = lines.pop()[1]
+        text = _strip_style(note_cell.latex)
+        if text.strip():
+            note_id, n = "tablenote", 2
+            while note_id in raw.notes:
+                note_id, n = f"tablenote{n}", n + 1
+            raw.notes[note_id] = (text, note_cell.source)
+            caption_notes.insert(0, note_id)
+    if caption_notes:
+        raw.caption = raw.caption.rstrip() + "".join(f"\\tnotex{{{n}}}" for n in caption_notes)
+        problems.append(Problem(lines and caption_notes and raw.notes[caption_notes[0]][1] or raw.source,
+                                f"{len(caption_notes)} row(s) across the table below its last row of values were "
+                                "read as notes of the whole table, marked in the caption", severity="warning",
+                                hint="move the mark in the YAML if it belongs elsewhere"))
+
     # 2. a first column of spanning cells that nothing else spans: a group column
     group_column = False
     spans = [(r, row[0]) for r, (kind, row) in enumerate(lines) if kind == "row" and row[0] is not None
@@ -619,7 +638,8 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                         notes=tuple(row_notes), source=source))
     stats["rows"] = len(rows)
 
-    # notes: referenced from cells and rows; every one must be defined and used
+    # notes: referenced from cells and rows (and the caption); every one must be defined and used
+    referenced += _note_refs(raw.caption) if "\\tnote" in raw.caption else []
     for row in rows:
         for ln in (row.line,) + row.sublines:
             for key, value in ln.cells:
