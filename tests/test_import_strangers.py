@@ -137,3 +137,28 @@ def test_a_row_across_the_table_under_its_last_row_is_a_note_of_the_table_not_an
     assert result.tables[0].stats["account"].startswith("read 3 row(s)")
     assert "written 3 row(s)" in result.tables[0].stats["account"]
     assert not [p for p in result.problems if p.severity == "error" or "not carried" in p.message]
+
+
+ROWFONT = r"""\newcommand{\rowfonttype}{}
+\newcommand{\rowfont}[1]{\gdef\rowfonttype{#1}#1}
+\begin{tabular}{|p{3cm}|p{2cm}|}
+\hline
+\rowfont{\scriptsize}\textbf{Data set} & \rowfont{\scriptsize}\textbf{Public?} \\
+\hline
+CERT (2014) & \vfil\hfil\textbf{+} \\
+Enron (2004) & \vfil\hfil\textbf{--} \\
+\end{tabular}
+"""
+
+
+def test_a_macro_that_makes_a_definition_expands_to_its_text_and_glue_primitives_are_layout():
+    """tabu-style \\rowfont (\\gdef in its body) gave '\\gdef{}' in every header; \\vfil was 'undefined' and \\hfil
+    refused, though both are TeX primitives that print nothing."""
+    from surveybuild.importer.macros import collect
+    macros, _ = collect(ROWFONT, "t.tex")
+    result = import_text(ROWFONT, "t.tex", macros=macros)
+    assert [str(p) for p in result.problems if p.severity == "error"] == []
+    assert not [p for p in result.problems if "not represented" in p.message]
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c["title"] for c in data["columns"]] == ["Data set", "Public?"]
+    assert [r["public"] for r in data["rows"]] == ["\\textbf{+}", "\\textbf{--}"]

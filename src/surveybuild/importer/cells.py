@@ -74,7 +74,10 @@ LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "ar
                     "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
                     "vfill", "protect", "normalsize", "small", "footnotesize", "scriptsize", "tiny",
                     "large", "Large", "LARGE", "huge", "Huge", "centerline", "relax", "hline", "cline", "midrule",
-                    "toprule", "bottomrule", "cmidrule", "addlinespace", "xspace"})
+                    "toprule", "bottomrule", "cmidrule", "addlinespace", "xspace",
+                    # TeX's glue and spacing primitives (\vfil\hfil centres a p{} cell's mark)
+                    "hfil", "hfilneg", "vfil", "vfilneg", "hss", "vss", "null", "smallskip", "medskip", "bigskip",
+                    "unskip", "ignorespaces", "nointerlineskip"})
 
 SPECS = (
     [macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]

@@ -250,10 +250,33 @@ def _expand(text: str, macros: dict[str, Macro], depth: int, budget: list[int]) 
     return "".join(out)
 
 
+_ASSIGNMENT = re.compile(r"\\global(?![A-Za-z@])\s*|\\let\s*\\(?:[A-Za-z@]+|.)\s*=?\s*\\(?:[A-Za-z@]+|.)"
+                         r"|\\[gxe]?def\s*\\(?:[A-Za-z@]+|.)(?:#\d)*\s*(?=\{)")
+
+
+def _without_assignments(body: str) -> str:
+    """A body without the definitions it makes (``\\gdef\\rowfonttype{#1}``, ``\\let\\a\\b``, ``\\global``):
+    they print nothing where the macro is used, and a cell has no state to keep."""
+    if "def" not in body and "let" not in body and "global" not in body:
+        return body
+    out, pos = [], 0
+    for m in _ASSIGNMENT.finditer(body):
+        if m.start() < pos:
+            continue
+        out.append(body[pos:m.start()])
+        pos = m.end()
+        if m.group().lstrip("\\")[:1] in "gxed" and not m.group().startswith("\\global"):
+            group = _group(body, pos)  # the definition's body: skipped with it
+            if group is not None:
+                pos = group[1]
+    out.append(body[pos:])
+    return "".join(out)
+
+
 def _use(macro: Macro, args: list[str], macros, depth: int, budget: list[int], following: str) -> str:
     if depth > DEPTH:
         raise _Runaway(macro.name)
-    body = _substitute(macro.body, args)
+    body = _without_assignments(_substitute(macro.body, args))
     budget[0] -= len(body)
     if budget[0] < 0:
         raise _Runaway(macro.name)
