@@ -96,7 +96,8 @@ def written_counts(table: Table) -> Counts:
     keys = {k for r in table.rows for k, _ in r.cites}
     keys |= {k for text in _written_texts(table) for k in cite_keys(text)}
     titled = {g.title for g in table.groups}
-    in_caption = sum(1 for n in table.notes if f"\\tnotex{{{n.id}}}" in table.caption)  # rows read as table notes
+    in_caption = sum(1 for n in table.notes if n.id.startswith("tablenote")  # rows read as notes of the table
+                     and f"\\tnotex{{{n.id}}}" in table.caption)
     return Counts(lines + (len(titled) if not table.group_title else 0) + in_caption, cells, len(keys))
 
 

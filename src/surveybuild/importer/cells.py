@@ -86,6 +86,7 @@ SPECS = (
     + [macrospec.MacroSpec("tnotex", "*{"), macrospec.MacroSpec("href", "{{"),
        macrospec.MacroSpec("multicolumn", "{{{"), macrospec.MacroSpec("multirow", "[{[{[{"),
        macrospec.MacroSpec("caption", "*[{"), macrospec.MacroSpec("item", "["),
+       macrospec.MacroSpec("footnotemark", "["), macrospec.MacroSpec("footnotetext", "[{"),
        macrospec.MacroSpec("addlinespace", "["), macrospec.MacroSpec("specialrule", "{{{"),
        macrospec.MacroSpec("rowcolor", "[{"), macrospec.MacroSpec("cellcolor", "[{"),
        macrospec.MacroSpec("colorbox", "[{{"), macrospec.MacroSpec("rotatebox", "[{{"),
@@ -114,6 +115,14 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["),
     ("enumerate", "["),
 )]
+
+
+FOOTNOTE_NUMBER = re.compile(r"[0-9]{1,3}")
+
+
+def footnote_mark(number: str) -> str:
+    """The key a numbered ``\\footnotemark[n]`` / ``\\footnotetext[n]`` pair shares in ``note_ids``."""
+    return f"footnote:{number.strip()}"
 
 
 #: the names the converter itself rewrites or keeps: never "undefined"
@@ -350,6 +359,9 @@ class _Converter:
             natbib = NATBIB.get(name, "citep")
             self.notices.add("cite", f"\\{name} -> \\{natbib}")
             out.append(node.latex_verbatim().replace("\\" + name, "\\" + natbib, 1))
+        elif name == "footnotemark" and a and a[0] is not None and FOOTNOTE_NUMBER.fullmatch(arg_text(a[0]).strip()):
+            # \footnotemark[1] in a cell, \footnotetext[1]{...} under the tabular (Springer's sn-jnl tables)
+            out.append(NOTE_START + f"\\tnotex{{{self.note_id(footnote_mark(arg_text(a[0])))}}}" + NOTE_END)
         elif name in ("tnote", "tnotex"):
             inner = arg_nodes(a[-1] if a else None)
             refs = [n for n in inner if n.isNodeType(latexwalker.LatexMacroNode) and n.macroname == "ref"]

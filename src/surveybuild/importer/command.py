@@ -49,7 +49,23 @@ def source_text(data: bytes, kind: str) -> str:
         m = _INPUTENC_RE.search(data) if kind == "latex" else None
         codec = next((_INPUTENC[o.strip().decode("ascii", "replace")] for o in (m.group(1).split(b",") if m else [])
                       if o.strip().decode("ascii", "replace") in _INPUTENC), "utf-8")
-        return data.decode(codec)
+        if codec != "utf-8" or kind != "latex":
+            return data.decode(codec)
+    # LaTeX: bytes that are not UTF-8 inside comments (a Windows quote after '%') are skipped by TeX, as here
+    out, offset = [], 0
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            comment = _COMMENT_AT.search(line)
+            if comment is None or comment.start(1) > exc.start:
+                raise UnicodeDecodeError(exc.encoding, data, offset + exc.start, offset + exc.end, exc.reason) from None
+            out.append(line.decode("utf-8", errors="replace"))
+        offset += len(line)
+    return "".join(out)
+
+
+_COMMENT_AT = re.compile(rb"(?:^|[^\\])(?:\\\\)*(%)")
 
 
 def known_names(path: Path, text: str) -> frozenset[str] | None:

@@ -218,6 +218,8 @@ def _table(env, container, stack, font, where, path, known=None) -> RawTable:
     for notes_env in _find(scope, NOTE_ENVS, skip=TABULARS):
         if notes_env.isNodeType(latexwalker.LatexEnvironmentNode):
             _notes(notes_env, raw, where)
+    footnotes = [n for n in _find(scope, {"footnotetext"}) if n.isNodeType(latexwalker.LatexMacroNode)]
+    table_notes = _footnotes(footnotes, raw, where)
     rows, header_count, captions, labels = _rows(env, raw, where)
     for node in _find(scope, {"caption", "label"}):
         (captions if node.macroname == "caption" else labels).append(node)
@@ -232,6 +234,8 @@ def _table(env, container, stack, font, where, path, known=None) -> RawTable:
         raw.caption = "(no caption)"
         raw.problems.append(Problem(source, "the table has no \\caption: captioned '(no caption)'",
                                     severity="warning", hint="write the caption in the YAML"))
+    if table_notes:  # \footnotetext{...} without a number: a note of the whole table, marked in the caption
+        raw.caption = raw.caption.rstrip() + "".join(f"\\tnotex{{{n}}}" for n in table_notes)
     if labels:
         label = cells.arg_text(cells.args(labels[0])[-1]).strip()
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9:._-]*", label):  # the schema's pattern; else the default tab:<id>
@@ -271,6 +275,28 @@ def _notes(env, raw: RawTable, where) -> None:
             raw.note_ids.setdefault(mark, note_id)
         text = cells.convert_nodes(body, raw.notices, raw.note_ids).latex
         raw.notes[note_id] = (text, where(item))
+
+
+def _footnotes(nodes, raw: RawTable, where) -> list[str]:
+    """``\\footnotetext[n]{text}`` beside a tabular: the note its cells' ``\\footnotemark[n]`` mark. Without a
+    number: a note of the whole table (its id returned, for the caption's mark)."""
+    unmarked = []
+    for node in nodes:
+        a = cells.args(node)
+        number = cells.arg_text(a[0]).strip() if a and a[0] is not None else ""
+        text = cells.convert_nodes(cells.arg_nodes(a[-1] if a else None), raw.notices, raw.note_ids).latex
+        if not text.strip():
+            continue
+        base = f"fn{number}" if cells.FOOTNOTE_NUMBER.fullmatch(number) else "fn"
+        note_id, k = base, 2
+        while note_id in raw.notes:
+            note_id, k = f"{base}x{k}", k + 1
+        raw.notes[note_id] = (text, where(node))
+        if cells.FOOTNOTE_NUMBER.fullmatch(number):
+            raw.note_ids.setdefault(cells.footnote_mark(number), note_id)
+        else:
+            unmarked.append(note_id)
+    return unmarked
 
 
 def _rows(env, raw: RawTable, where):
