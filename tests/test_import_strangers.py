@@ -197,3 +197,14 @@ def test_springer_footnotemark_and_footnotetext_in_a_table_become_its_notes():
     assert cells["row 2"]["column_3"] == "data 5\\tnotex{fn1}"
     assert cells["row 3"]["column_4"] == "data 9\\tnotex{fn2}"
     assert not [p for p in result.problems if "not carried" in p.message or "not represented" in p.message]
+
+
+def test_an_image_without_alt_text_is_listed_as_left_out_of_the_paper():
+    """A GitHub-stars badge `![](https://img.shields.io/github/stars/x/y.svg)` beside a link: the README shows it,
+    the paper (which shows alt texts) cannot: said once with a count, not left out silently."""
+    text = ("| Tool | Code |\n|---|---|\n| A | [C](https://github.com/x/a) ![](https://img.shields.io/github/stars/x/a.svg) |\n"
+            "| B | [Go](https://github.com/x/b) ![](https://img.shields.io/github/stars/x/b.svg) |\n")
+    result = import_text(text, "README.md")
+    [notice] = [p for p in result.problems if "without alt text" in p.message]
+    assert notice.severity == "warning" and "[2 time(s)]" in notice.message
+    assert "![](https://img.shields.io/github/stars/x/a.svg)" in notice.message

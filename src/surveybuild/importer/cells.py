@@ -525,6 +525,8 @@ NOTICE_TEXT = {
     "pandoc": "pandoc lines under a table without a '|' ({example}), which GitHub shows as one more row, were "
               "read as pandoc does: 'Table: ...' as the caption, ':::' fences left out",
     "emptylink": "links without a target ({example}) became their text or image",
+    "noalt": "images without alt text ({example}) show in the README only: the paper, which shows an image's alt "
+             "text, leaves them out (write an alt text in the YAML, \\image{{src}}{{text}}, to show one)",
     "localimage": "images that are not at an http(s) address ({example}: a file of the source repository) became "
                   "their alt text: the build allows only http(s) images; write the full https:// address (for a "
                   "file of a GitHub repository, its raw.githubusercontent.com address) to keep one",

@@ -107,6 +107,10 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
                 item.image = ""
             else:
                 item.kind, item.url = "text", ""
+    for item in items:  # an image the paper cannot show: no alt text (a star badge ![](...stars...svg))
+        src = item.image if item.kind == "link" else item.url if item.kind == "image" else ""
+        if src.strip() and not item.text.strip():
+            raw.notices.add("noalt", f"![]({src.strip()})")
     # a citation link between brackets: "[<a href="#ref3">3</a>]"
     out: list[Item] = []
     for n, item in enumerate(items):
