@@ -208,3 +208,18 @@ def test_an_image_without_alt_text_is_listed_as_left_out_of_the_paper():
     [notice] = [p for p in result.problems if "without alt text" in p.message]
     assert notice.severity == "warning" and "[2 time(s)]" in notice.message
     assert "![](https://img.shields.io/github/stars/x/a.svg)" in notice.message
+
+
+def test_a_note_marked_in_a_header_cell_is_marked_in_the_caption():
+    """sn-jnl's '\\multicolumn{3}{c}{Element 1\\footnotemark[1]}' over the columns: titles hold no marks, so the
+    note went to the comment and its mark was 'not carried'. It is marked in the caption instead."""
+    text = SN_FOOTNOTES.replace("Column 1 & Column 2", "Column 1\\footnotemark[1] & Column 2").replace(
+        "data 5\\footnotemark[1]", "data 5")
+    result = import_text(text, "sn.tex")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["caption"] == "Caption text\\tnotex{fn}\\tnotex{fn1}"
+    assert set(data["notes"]) == {"fn", "fn1", "fn2"}
+    assert [c["title"] for c in data["columns"]][0] == "Column 1"
+    assert [p.message for p in result.problems if "header cells" in p.message] == [
+        "notes marked in header cells (fn1) are marked in the caption: column titles hold no marks"]
+    assert not [p for p in result.problems if "not carried" in p.message or p.severity == "error"]

@@ -645,6 +645,15 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
             for key, value in ln.cells:
                 if isinstance(value.raw, str) and "\\tnote" in value.raw:
                     referenced += _note_refs(value.raw)
+    # a note marked in a header cell (a column or group title, which holds no marks): marked in the caption
+    in_header = {n for row in raw.header for c in row for n in _note_refs(c.latex) if "\\tnote" in c.latex}
+    moved = [n for n in raw.notes if n not in referenced and n in in_header]
+    if moved:
+        raw.caption = raw.caption.rstrip() + "".join(f"\\tnotex{{{n}}}" for n in moved)
+        referenced += moved
+        problems.append(Problem(raw.source, f"notes marked in header cells ({', '.join(moved)}) are marked in the "
+                                "caption: column titles hold no marks", severity="warning",
+                                hint="move the mark in the YAML if it belongs elsewhere"))
     notes: list[Note] = []
     for note_id, (text, where) in raw.notes.items():
         if note_id not in referenced:

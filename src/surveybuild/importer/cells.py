@@ -361,7 +361,8 @@ class _Converter:
             out.append(node.latex_verbatim().replace("\\" + name, "\\" + natbib, 1))
         elif name == "footnotemark" and a and a[0] is not None and FOOTNOTE_NUMBER.fullmatch(arg_text(a[0]).strip()):
             # \footnotemark[1] in a cell, \footnotetext[1]{...} under the tabular (Springer's sn-jnl tables)
-            out.append(NOTE_START + f"\\tnotex{{{self.note_id(footnote_mark(arg_text(a[0])))}}}" + NOTE_END)
+            number = arg_text(a[0]).strip()
+            out.append(NOTE_START + f"\\tnotex{{{self.note_ids.get(footnote_mark(number), f'fn{number}')}}}" + NOTE_END)
         elif name in ("tnote", "tnotex"):
             inner = arg_nodes(a[-1] if a else None)
             refs = [n for n in inner if n.isNodeType(latexwalker.LatexMacroNode) and n.macroname == "ref"]
