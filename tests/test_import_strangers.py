@@ -223,3 +223,16 @@ def test_a_note_marked_in_a_header_cell_is_marked_in_the_caption():
     assert [p.message for p in result.problems if "header cells" in p.message] == [
         "notes marked in header cells (fn1) are marked in the caption: column titles hold no marks"]
     assert not [p for p in result.problems if "not carried" in p.message or p.severity == "error"]
+
+
+def test_bytes_that_are_not_utf8_inside_a_latex_comment_are_skipped_as_tex_skips_them(tmp_path):
+    """Springer's sn-article.tex has a Windows quote (0x93) in a '%%' comment: TeX never reads it, nor does import."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "sn.tex"
+    source.write_bytes(b"%% the \x93sn-basic\x94 option\n" + LATIN1_TABLE.replace(
+        "\\usepackage[latin1]{inputenc}\n", "").replace("R\u00e9sum\u00e9", "Resume").replace(
+        "Z\u00fcrich", "Zurich").encode("ascii"))
+    report = run_import(root, str(source), None)
+    assert report.errors == [], report.errors
+    assert "Zurich" in (root / "tables" / "sn.yaml").read_text("utf-8")
