@@ -92,18 +92,19 @@ LONGTABLE_DEPTH = r"""\makeatletter
 #: page: ``\@opcol`` ends with ``\@floatplacement``). The floats held back so are given the place right
 #: after the notes instead, in their order, each that fits in what is left of that page (where a top float
 #: would have been had the notes not been there: never between rows and notes); the others go on as LaTeX
-#: places them. LaTeXML (no ``\LT@output``) and a kernel older than 2022-06 (no mark classes) skip it; a
-#: paper that reads it twice changes ``\@opcol`` once.
+#: places them. LaTeXML (no ``\LT@output``) and a kernel older than 2022-06 (no mark classes) skip it (so no
+#: ``\newif`` inside: a skipped ``\if...`` would unbalance the ``\fi``); a paper that reads it twice changes
+#: ``\@opcol`` once.
 NOTES_HOLD_FLOATS = r"""\makeatletter
 \ifdefined\sb@notesmark\else\ifdefined\LT@output\ifdefined\NewMarkClass
   \NewMarkClass{surveybuild-notes}
   \def\sb@notesmark#1{\InsertMark{surveybuild-notes}{#1}}
   \def\sb@innotes{in}
-  \newif\ifsb@held
+  \let\sb@held\relax
   \let\sb@opcol\@opcol
   \def\@opcol{\sb@opcol\edef\reserved@a{\LastMark{surveybuild-notes}}%
-    \ifx\reserved@a\sb@innotes\global\@topnum\z@\@fpmin\maxdimen\global\sb@heldtrue\fi}
-  \def\sb@notesend{\par\sb@notesmark{out}\ifsb@held\global\sb@heldfalse\sb@placeheld\fi}
+    \ifx\reserved@a\sb@innotes\global\@topnum\z@\@fpmin\maxdimen\global\let\sb@held\sb@innotes\fi}
+  \def\sb@notesend{\par\sb@notesmark{out}\ifx\sb@held\sb@innotes\global\let\sb@held\relax\sb@placeheld\fi}
   \def\sb@placeheld{\@next\@currbox\@deferlist{%
       \dimen@\pagegoal\advance\dimen@-\pagetotal\advance\dimen@-2\intextsep
       \ifdim\dimexpr\ht\@currbox+\dp\@currbox\relax>\dimen@
