@@ -347,8 +347,14 @@ def test_others_is_et_al_and_the_pdf_has_metadata(paper):
 
 
 def test_tex_time_and_no_op(paper, monkeypatch):
-    """A second `surveybuild paper` with nothing changed runs no TeX."""
-    root = paper[0]
+    """The paper's passes never load pgfplots: each figure is drawn once into its own PDF, in the paper's fonts
+    (build/texfigures.py). A second `surveybuild paper` with nothing changed runs no TeX."""
+    root, survey, pdf, log = paper
+    assert "pgfplots.sty" not in log and "tikz.sty" not in log
+    drawn = root / "paper" / "build" / "figures"
+    assert sorted(p.name for p in drawn.glob("*.pdf")) == sorted(f"{f.id}.pdf" for f in survey.figures)
+    fonts = subprocess.run(["pdffonts", str(drawn / "timeline.pdf")], capture_output=True, text=True).stdout
+    assert "LMRoman8-Regular" in fonts  # \scriptsize of the paper's 11 pt Latin Modern
     from surveybuild.build import texrun
 
     monkeypatch.setattr(texrun.subprocess, "run", lambda *a, **k: pytest.fail("TeX ran on a no-op build"))
