@@ -14,10 +14,14 @@ def test(c: Context) -> None:
 
 
 @task
-def bench(c: Context, runs: int = 5, sizes: str = "200:1000,2000:10000", styles: str = "apa,none") -> None:
+def bench(c: Context, runs: int = 5, sizes: str = "200:1000,2000:10000", styles: str = "apa,none",
+          paper: bool = False) -> None:
     """Time cold build, no-op rebuild and check beside a naive pipeline, then one-row edits with a
-    CSL style at 200 rows / 1,000 entries (``--styles ''`` skips them; see docs/performance.md)."""
+    CSL style at 200 rows / 1,000 entries (``--styles ''`` skips them); ``--paper``: also build-paper
+    on the embedded survey, cold and no-op, with its TeX CPU (see docs/performance.md)."""
     c.run(f"{sys.executable} benchmarks/run.py --runs {runs} --sizes {sizes}", pty=False)
+    if paper:
+        c.run(f"{sys.executable} benchmarks/paper.py --runs {min(runs, 3)}", pty=False)
     if styles:
         c.run(f"{sys.executable} benchmarks/styles.py --runs {runs} --rows 200 --entries 1000 --styles {styles}",
               pty=False)

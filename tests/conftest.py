@@ -17,7 +17,7 @@ EDGE = FIXTURES / "edge"  # sources only: renderer edge cases (long table, two U
 SURVEY_ITEMS = ("tables", "figures", "templates", "paper", "refs.bib", "surveybuild.yaml", "schema", "README.md")
 #: The files ``surveybuild build`` generates in the default layout, as glob patterns.
 GENERATED = ("README.md", "paper/tables/*.tex", "schema/table.schema.json", "schema/figure.schema.json",
-             "figures/*.svg", "paper/figures/*.tex")
+             "figures/*.svg", "paper/figures/*.tex", "paper/figures/*.pgf")
 
 INSTALL = ("apt-get install -y --no-install-recommends latexmk texlive-latex-recommended texlive-latex-extra "
            "texlive-fonts-recommended texlive-bibtex-extra lmodern poppler-utils texlive-luatex texlive-xetex biber "

@@ -156,7 +156,7 @@ def test_build_writes_both_themes_the_paper_figure_and_the_picture(tmp_path):
     report = build.build(root)
     assert report.ok, [str(p) for p in report.problems]
     assert {"figures/timeline.svg", "figures/timeline-dark.svg", "paper/figures/timeline.tex",
-            "schema/figure.schema.json"} <= set(report.written)
+            "paper/figures/timeline.pgf", "schema/figure.schema.json"} <= set(report.written)
     readme = (root / "README.md").read_text("utf-8")
     assert ('<picture>\n  <source media="(prefers-color-scheme: dark)" srcset="figures/timeline-dark.svg">\n'
             '  <img alt="Models by release date." src="figures/timeline.svg">\n</picture>') in readme
@@ -164,7 +164,12 @@ def test_build_writes_both_themes_the_paper_figure_and_the_picture(tmp_path):
     assert light != dark and "#1f2328" in light and "#e6edf3" in dark  # the text colour of each theme
     assert "<dc:date>" not in light  # no build date: a rebuild is byte-identical
     tex = (root / "paper" / "figures" / "timeline.tex").read_text("utf-8")
-    assert "\\begin{axis}" in tex and "{Alpha}" in tex and "\\label{fig:timeline}" in tex
+    picture = (root / "paper" / "figures" / "timeline.pgf").read_text("utf-8")
+    # the float includes the picture drawn by `surveybuild paper`; the picture is the pgfplots code
+    assert "\\includegraphics{build/figures/timeline.pdf}" in tex and "\\label{fig:timeline}" in tex
+    assert "pgfplots" not in tex.replace("drawn with pgfplots", "") and "\\begin{axis}" not in tex
+    assert "\\begin{axis}" in picture and "{Alpha}" in picture and "\\begin{figure}" not in picture
+    assert (root / "paper" / "tables" / "preamble.tex").read_text("utf-8").count("\\usepackage{graphicx}") == 1
     assert (root / "schema" / "figure.schema.json").read_text("utf-8") == \
         stamp_json((ROOT / "src" / "surveybuild" / "figure.schema.json").read_text("utf-8"))
 
@@ -178,19 +183,25 @@ def test_drawn_alike_in_two_processes_and_check_catches_drift(tmp_path):
                               text=True, env={"PYTHONHASHSEED": seed, "PATH": ""})
         assert done.returncode == 0, done.stderr
         outputs[name] = {rel: (root / rel).read_bytes() for rel in
-                         ("figures/timeline.svg", "figures/timeline-dark.svg", "paper/figures/timeline.tex")}
+                         ("figures/timeline.svg", "figures/timeline-dark.svg", "paper/figures/timeline.tex",
+                          "paper/figures/timeline.pgf")}
     assert outputs["a"] == outputs["b"]
     root = tmp_path / "a"
     assert build.check(root).ok
     for rel in outputs["a"]:
         original = (root / rel).read_text("utf-8")
-        (root / rel).write_text(original.replace("Alpha", "Alpho", 1), "utf-8")
+        changed = original.replace("Alpha", "Alpho", 1) if "Alpha" in original else \
+            original.replace("\\centering", "\\raggedright", 1)
+        assert changed != original
+        (root / rel).write_text(changed, "utf-8")
         report = build.check(root)
         assert [p.source.path for p in report.errors] == [rel]
         assert "differs from what the sources generate" in report.errors[0].message
         (root / rel).write_text(original, "utf-8")
     edit(root / "tables" / "models.yaml", "date: 2023-07", "date: 2023-09")  # the data moves a dot
-    assert sorted(p.source.path for p in build.check(root).errors) == sorted(outputs["a"])
+    # the dot moves in the SVGs and the picture; the float (caption, label, file name) stays
+    assert sorted(p.source.path for p in build.check(root).errors) == sorted(
+        rel for rel in outputs["a"] if rel != "paper/figures/timeline.tex")
 
 
 def _build_in_subprocess(root: Path) -> set[str]:
@@ -222,10 +233,12 @@ def test_a_figure_whose_source_is_gone_is_removed(tmp_path):
     (root / "figures" / "timeline.yaml").unlink()
     edit(root / "templates" / "README.md.j2", '{{ figure("timeline") }}', "")
     assert sorted(p.source.path for p in build.check(root).errors) == [
-        "README.md", "figures/timeline-dark.svg", "figures/timeline.svg", "paper/figures/timeline.tex"]
+        "README.md", "figures/timeline-dark.svg", "figures/timeline.svg", "paper/figures/timeline.pgf",
+        "paper/figures/timeline.tex", "paper/tables/preamble.tex"]  # the preamble: no graphicx needed any more
     report = build.build(root)
     assert report.ok and not (root / "figures" / "timeline.svg").exists()
     assert not (root / "paper" / "figures" / "timeline.tex").exists()
+    assert not (root / "paper" / "figures" / "timeline.pgf").exists()
 
 
 def test_count_chart_counts_rows_per_year_and_group(tmp_path):
@@ -257,7 +270,7 @@ def test_hostile_labels_are_text_in_both_outputs(tmp_path):
     readme = (root / "README.md").read_text("utf-8")
     assert all("<script" not in svg and "&lt;script&gt;" in svg for svg in svgs)  # the alt text, escaped
     assert "<script>alert(2)" not in readme and 'alt="&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in readme
-    tex = (root / "paper" / "figures" / "timeline.tex").read_text("utf-8")
+    tex = (root / "paper" / "figures" / "timeline.pgf").read_text("utf-8")  # the picture, with the labels
     assert "\\write18" not in tex and "\\input{/etc" not in tex
     assert "\\textbackslash{}write18\\{rm -rf x\\}" in tex and "\\$\\&\\%\\#\\_" in tex
 
@@ -276,7 +289,7 @@ def test_the_timeline_axis_names_the_year_at_its_first_tick_and_every_january(tm
     ticks = figures.month_ticks(*plot.x_range)
     first = ticks[0][1]
     assert str(ticks[0][0] // 12) in first
-    tex = (root / "paper" / "figures" / "timeline.tex").read_text("utf-8")
+    tex = (root / "paper" / "figures" / "timeline.pgf").read_text("utf-8")
     svg = (root / "figures" / "timeline.svg").read_text("utf-8")
     for x, text in ticks:
         assert (f"\\textbf{{{text}}}" if x % 12 == 0 else text) in tex

@@ -88,6 +88,21 @@ def test_the_checks_see_what_they_look_for(paper):
     assert bad_breaks(stranded) == ["tab:x: 1 printed line(s) of its rows (1 row line(s)) on page 2",
                                     "tab:x: its header over none of its rows on page 3",
                                     "tab:x: its notes begin on page 3, without its rows"]
+    # the notes go on over a page: a figure above their second part, or below their first, is between
+    # the table's last row and its last note; one after the last note is not
+    split = "\n".join(["surveybuild layout: tab:x head page 1 y 40000000",
+                        *(f"surveybuild layout: tab:x row {n}.0 page 1 y {39000000 - n * 600000}" for n in range(1, 9)),
+                        "surveybuild layout: tab:x note page 1 y 30000000",
+                        "surveybuild layout: fig:top figure page 2 y 30000000",
+                        "surveybuild layout: tab:x note page 2 y 20000000",
+                        "surveybuild layout: fig:after figure page 2 y 10000000"])
+    assert bad_breaks(split) == ["tab:x: figure fig:top lands between its last row and its last note (page 2)"]
+    assert bad_breaks(split.replace("fig:top figure page 2 y 30000000", "fig:top figure page 1 y 25000000")) == [
+        "tab:x: figure fig:top lands between its last row and its last note (page 1)"]
+    early = split.replace("fig:top figure page 2", "fig:top figure page 3")
+    for n in (6, 7, 8):
+        early = early.replace(f"row {n}.0 page 1", f"row {n}.0 page 2")
+    assert bad_breaks(early) == ["tab:x: its notes begin on page 1, not with its last row on page 2"]
 
 
 def test_no_page_break_leaves_fewer_than_three_rows_or_a_header_over_no_rows(paper):
@@ -332,8 +347,14 @@ def test_others_is_et_al_and_the_pdf_has_metadata(paper):
 
 
 def test_tex_time_and_no_op(paper, monkeypatch):
-    """A second `surveybuild paper` with nothing changed runs no TeX."""
-    root = paper[0]
+    """The paper's passes never load pgfplots: each figure is drawn once into its own PDF, in the paper's fonts
+    (build/texfigures.py). A second `surveybuild paper` with nothing changed runs no TeX."""
+    root, survey, pdf, log = paper
+    assert "pgfplots.sty" not in log and "tikz.sty" not in log
+    drawn = root / "paper" / "build" / "figures"
+    assert sorted(p.name for p in drawn.glob("*.pdf")) == sorted(f"{f.id}.pdf" for f in survey.figures)
+    fonts = subprocess.run(["pdffonts", str(drawn / "timeline.pdf")], capture_output=True, text=True).stdout
+    assert "LMRoman8-Regular" in fonts  # \scriptsize of the paper's 11 pt Latin Modern
     from surveybuild.build import texrun
 
     monkeypatch.setattr(texrun.subprocess, "run", lambda *a, **k: pytest.fail("TeX ran on a no-op build"))

@@ -4,7 +4,8 @@
 - :func:`outside_text_block`: words of the PDF (``pdftotext -bbox-layout``) outside the text block, whose
   place the generated setup file writes into the log (``texlog.text_block``); landscape pages turned back.
 - :func:`bad_breaks`: page breaks of a table leaving fewer than 3 lines of its rows on a page, or its header
-  (or its notes) on a page with none of its rows. The paper must trace its layout (:func:`trace_layout`):
+  (or its notes) on a page with none of its rows, its notes beginning after the page of its last row, or a
+  figure between its last row and its last note. The paper must trace its layout (:func:`trace_layout`):
   every line of a generated table then writes its page into the log at shipout (``texlog.layout_marks``).
 
 Needs poppler's pdftotext and pdfinfo; used after one build of the paper (no TeX compile of its own).
@@ -94,7 +95,9 @@ def outside_text_block(pdf: Path, log: str, tolerance: float = 1.0) -> list[str]
 
 def bad_breaks(log: str, min_lines: int = MIN_LINES) -> list[str]:
     """For each traced table: a page with fewer than ``min_lines`` printed lines of its rows when the table
-    spans several pages, a header over none of its rows, its first note on a page without its rows.
+    spans several pages, a header over none of its rows, its first note on a page without its rows or
+    after the page of its last row, a figure (traced at its picture's foot) between its last row and its
+    last note: above notes that go on over a page, or below a part of them.
 
     A row's printed lines are measured from the marks' heights: the distance to the next line of the table
     on the page (or to its "continued" foot) over the table's line pitch (the least such distance); the
@@ -102,8 +105,10 @@ def bad_breaks(log: str, min_lines: int = MIN_LINES) -> list[str]:
     marks = texlog.layout_marks(log)
     assert marks, "no layout marks in the log: trace_layout(main.tex) before the build"
     by_table: dict[str, list[texlog.LayoutMark]] = defaultdict(list)
+    figures = [m for m in marks if m.what == "figure"]
     for m in marks:
-        by_table[m.label].append(m)
+        if m.what != "figure":
+            by_table[m.label].append(m)
     problems = []
     for label, table in sorted(by_table.items()):
         rows: dict[int, list[texlog.LayoutMark]] = defaultdict(list)
@@ -131,4 +136,17 @@ def bad_breaks(log: str, min_lines: int = MIN_LINES) -> list[str]:
         notes = [m for m in table if m.what == "note"]
         if notes and notes[0].page not in rows:
             problems.append(f"{label}: its notes begin on page {notes[0].page}, without its rows")
+        elif notes and rows and notes[0].page != max(rows):
+            problems.append(f"{label}: its notes begin on page {notes[0].page}, not with its last row on page "
+                            f"{max(rows)}")
+        last_row = next((m for m in reversed(table) if m.what == "row"), None)
+        if notes and last_row is not None:
+            after, before = _position(last_row), _position(notes[-1])
+            problems += [f"{label}: figure {f.label} lands between its last row and its last note (page {f.page})"
+                         for f in figures if after < _position(f) < before]
     return problems
+
+
+def _position(mark: texlog.LayoutMark) -> tuple[int, int]:
+    """Where a mark lies in reading order: by page, then from the top (``y`` is from the page's foot)."""
+    return mark.page, -(mark.y or 0)

@@ -88,8 +88,9 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
         try:
             from ..figures.tex import render_tex
 
-            outputs[str(figures_dir(survey) / f"{figure.id}.tex")] = stamp(render_tex(plot, figure.source.path),
-                                                                            "latex")
+            floated, picture = render_tex(plot, figure.source.path)
+            outputs[str(figures_dir(survey) / f"{figure.id}.tex")] = stamp(floated, "latex")
+            outputs[str(figures_dir(survey) / f"{figure.id}.pgf")] = stamp(picture, "latex")
         except latex.UnencodableText as exc:
             problems.append(Problem(figure.source, f"figure '{figure.id}': {exc}",
                                     hint="pdflatex has no glyph for it: transliterate the label in the table"))
@@ -301,7 +302,7 @@ def outside_outputs(root: Path, survey: Survey, outputs: dict[str, str], doing: 
 def orphans(root: Path, survey: Survey, outputs: dict[str, str]) -> list[str]:
     """Generated tables and figures (they carry a checksum line) whose YAML source no longer exists."""
     found = []
-    for folder, pattern in ((tables_dir(survey), "*.tex"), (figures_dir(survey), "*.tex"),
+    for folder, pattern in ((tables_dir(survey), "*.tex"), (figures_dir(survey), "*.tex"), (figures_dir(survey), "*.pgf"),
                             (PurePosixPath(survey.settings.figures), "*.svg"),
                             (PurePosixPath(".github/ISSUE_TEMPLATE"), "add-*.yml")):
         if not (root / folder).is_dir():

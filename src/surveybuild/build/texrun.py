@@ -33,8 +33,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..figures.tex import DRAWINGS
 from ..model import Problem, Source, Survey
 from ..readers.texinputs import Inputs, find_inputs
+from .texfigures import draw
 from .texlog import read_biber_blg, read_blg, read_log, stopped_at_error
 from .textrace import trace
 from .writer import replace_bytes, write_atomic
@@ -274,6 +276,13 @@ def build_pdf(root: Path, survey: Survey, lock_wait: float | None = None) -> Pap
 
 def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResult, lock_fd: int) -> None:
     shown = survey.settings.paper
+    drawn = draw(root, survey, tex_env([main_tex.parent, root]))  # figures whose picture changed (else no TeX)
+    if drawn.drawn:
+        result.info.append(f"drew figure(s) {', '.join(drawn.drawn)} with pgfplots into "
+                           f"{_rel(root, main_tex.parent / DRAWINGS)}")
+    if drawn.problems:
+        result.problems += drawn.problems
+        return
     inputs = find_inputs(main_tex, root, (root,))
     if inputs.problems:
         result.problems += inputs.problems

@@ -85,11 +85,44 @@ LONGTABLE_DEPTH = r"""\makeatletter
 \makeatother
 """
 
+#: A long table's notes follow its last row as a list, which may go on over the next page: nothing may come
+#: between the two parts. A mark of class ``surveybuild-notes`` says "in" where the notes begin and "out" where
+#: they end; when a page ends inside them (its last such mark is "in"), the next page takes no top float and
+#: no page of floats is made before it (``\@topnum`` 0, ``\@fpmin`` out of reach; LaTeX resets both at each
+#: page: ``\@opcol`` ends with ``\@floatplacement``). The floats held back so are given the place right
+#: after the notes instead, in their order, each that fits in what is left of that page (where a top float
+#: would have been had the notes not been there: never between rows and notes); the others go on as LaTeX
+#: places them. LaTeXML (no ``\LT@output``) and a kernel older than 2022-06 (no mark classes) skip it (so no
+#: ``\newif`` inside: a skipped ``\if...`` would unbalance the ``\fi``); a paper that reads it twice changes
+#: ``\@opcol`` once.
+NOTES_HOLD_FLOATS = r"""\makeatletter
+\ifdefined\sb@notesmark\else\ifdefined\LT@output\ifdefined\NewMarkClass
+  \NewMarkClass{surveybuild-notes}
+  \def\sb@notesmark#1{\InsertMark{surveybuild-notes}{#1}}
+  \def\sb@innotes{in}
+  \let\sb@held\relax
+  \let\sb@opcol\@opcol
+  \def\@opcol{\sb@opcol\edef\reserved@a{\LastMark{surveybuild-notes}}%
+    \ifx\reserved@a\sb@innotes\global\@topnum\z@\@fpmin\maxdimen\global\let\sb@held\sb@innotes\fi}
+  \def\sb@notesend{\par\sb@notesmark{out}\ifx\sb@held\sb@innotes\global\let\sb@held\relax\sb@placeheld\fi}
+  \def\sb@placeheld{\@next\@currbox\@deferlist{%
+      \dimen@\pagegoal\advance\dimen@-\pagetotal\advance\dimen@-2\intextsep
+      \ifdim\dimexpr\ht\@currbox+\dp\@currbox\relax>\dimen@
+        \xdef\@deferlist{\noexpand\@elt\expandafter\noexpand\@currbox\unexpanded\expandafter{\@deferlist}}%
+      \else
+        \vskip\intextsep\box\@currbox\penalty\interlinepenalty\vskip\intextsep
+        \@cons\@freelist\@currbox
+        \expandafter\sb@placeheld
+      \fi}{}}
+\fi\fi\fi
+\makeatother
+"""
+
 #: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape}
-""" + LONGTABLE_DEPTH + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
