@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import require_tool
 from corpus import CORPUS, corpus_path
-from typeset_checks import bad_breaks, log_defects, outside_text_block, trace_layout
+from typeset_checks import bad_breaks, log_defects, outside_text_block, rules_outside_tables, trace_layout
 
 from surveybuild.build import pipeline as build
 from surveybuild.readers.bibread import read_bibs
@@ -218,6 +218,7 @@ def test_a_corpus_repository_moves_in_and_builds(name, tmp_path):
         log = (root / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
         assert log_defects(log) == [], name
         assert outside_text_block(root / "paper" / "build" / "main.pdf", log)[:10] == [], name
+        assert rules_outside_tables(root / "paper" / "build" / "main.pdf")[:10] == [], name
         assert bad_breaks(log) == [], name
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SURVEYS, require_tool
-from typeset_checks import bad_breaks, log_defects, outside_text_block, trace_layout
+from typeset_checks import (bad_breaks, log_defects, outside_text_block, rules_outside, rules_outside_tables, svg_rules,
+                            trace_layout)
 from surveybuild.build import pipeline as build
 from surveybuild.renderers import fit, latex, latextext
 from surveybuild.checks.check import check_survey
@@ -66,6 +67,25 @@ def test_no_text_box_outside_the_text_block(paper):
     """pdftotext -bbox-layout: every word of every page lies within the text block the log gives."""
     _, _, pdf, log = paper
     assert outside_text_block(pdf, log) == []
+
+
+def test_rules_between_rows_stay_within_their_table(paper):
+    """A rule between row groups of a long table once ran from the margin to the table's edge (a bare
+    ``\\noalign{\\hrule}`` spans the alignment with its centring glue)."""
+    _, _, pdf, _ = paper
+    assert rules_outside_tables(pdf) == []
+
+
+def test_the_rule_check_sees_a_rule_wider_than_its_table():
+    def line(width: float, x: float, length: float, y: float) -> str:
+        return (f'<path style="fill:none;stroke-width:{width};stroke:rgb(0%,0%,0%);" d="M 0 0 L {length} 0 "'
+                f' transform="matrix(1,0,0,-1,{x},{y})"/>')
+    svg = "\n".join([line(0.873, 172.2, 267.5, 386.7), line(0.327, 56.7, 498.6, 435.8),
+                     line(0.327, 177.7, 256.6, 452.1), line(0.873, 172.2, 267.5, 528.2)])
+    rules = svg_rules(svg)
+    assert [r[0] for r in rules] == [386.7, 435.8, 452.1, 528.2]
+    assert rules_outside(rules) == ["a rule at y=435.8bp spans 56.7-555.3bp, outside its table's 172.2-439.7bp"]
+    assert rules_outside(rules[:1] + rules[2:]) == []
 
 
 def test_the_checks_see_what_they_look_for(paper):
@@ -288,7 +308,7 @@ def test_rows_of_several_lines_are_ruled_apart_and_top_aligned(built_survey):
     at = next(i for i, line in enumerate(lines) if "{LLaVA~" in line)
     first, second, before = lines[at], lines[at + 1], lines[at - 1]
     assert "\\multirow[t]{3}{*}{158K}" in first  # Yes 158K on LLaVA's first line, not its middle
-    assert before.startswith(("\\cmidrule", latex.KEPT_RULE))  # InstructPix2Pix's CLIP line is ruled off from LLaVA
+    assert before.startswith(("\\cmidrule", latex.kept_rule(7)))  # InstructPix2Pix's CLIP line is ruled off from LLaVA
     assert second.rstrip().endswith("\\\\*")  # a row's lines are never broken across pages
 
 

@@ -3,6 +3,7 @@
 - :func:`log_defects`: overfull boxes over 1 pt and floats too large, from the LaTeX log.
 - :func:`outside_text_block`: words of the PDF (``pdftotext -bbox-layout``) outside the text block, whose
   place the generated setup file writes into the log (``texlog.text_block``); landscape pages turned back.
+- :func:`rules_outside_tables`: rules between a table's rows that reach outside the table (pdftocairo -svg).
 - :func:`bad_breaks`: page breaks of a table leaving fewer than 3 lines of its rows on a page, or its header
   (or its notes) on a page with none of its rows, its notes beginning after the page of its last row, or a
   figure between its last row and its last note. The paper must trace its layout (:func:`trace_layout`):
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -150,3 +152,48 @@ def bad_breaks(log: str, min_lines: int = MIN_LINES) -> list[str]:
 def _position(mark: texlog.LayoutMark) -> tuple[int, int]:
     """Where a mark lies in reading order: by page, then from the top (``y`` is from the page's foot)."""
     return mark.page, -(mark.y or 0)
+
+
+_SVG_LINE = re.compile(r'<path style="fill:none;stroke-width:([\d.]+);[^"]*" d="M ([-\d.]+) ([-\d.]+) L ([-\d.]+) ([-\d.]+) "'
+                       r' transform="matrix\(1,0,0,-1,([-\d.]+),([-\d.]+)\)"/>')
+
+
+def svg_rules(svg: str) -> list[tuple[float, float, float, float]]:
+    """Horizontal rules of one page drawn by pdftocairo as stroked lines: (y, x0, x1, stroke width)."""
+    out = []
+    for w, x0, y0, x1, y1, tx, ty in _SVG_LINE.findall(svg):
+        if abs(float(y0) - float(y1)) < 0.01 and float(x1) - float(x0) > 5:
+            out.append((round(float(ty) - float(y0), 2), float(tx) + float(x0), float(tx) + float(x1), float(w)))
+    return sorted(out)
+
+
+def rules_outside(rules: list[tuple[float, float, float, float]], tolerance: float = 0.5) -> list[str]:
+    """Of one page's :func:`svg_rules`: rules drawn between a table's top and bottom rule (two rules of the
+    same width and extent with only thinner ones between) that reach outside their horizontal extent."""
+    problems = []
+    for i, (_, x0, x1, w) in enumerate(rules):
+        for j in range(i + 1, len(rules)):
+            _, a, b, wj = rules[j]
+            if abs(a - x0) < 0.1 and abs(b - x1) < 0.1 and abs(wj - w) < 0.01:
+                problems += [f"a rule at y={r[0]:.1f}bp spans {r[1]:.1f}-{r[2]:.1f}bp, outside its table's "
+                             f"{x0:.1f}-{x1:.1f}bp" for r in rules[i + 1:j]
+                             if r[1] < x0 - tolerance or r[2] > x1 + tolerance]
+                break
+            if wj >= w:
+                break
+    return problems
+
+
+def rules_outside_tables(pdf: Path) -> list[str]:
+    """:func:`rules_outside` on every page of ``pdf``: a rule between rows must stay within its table, as
+    booktabs' rules do."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for page in range(1, pages + 1):
+            out = Path(tmp) / f"p{page}.svg"
+            subprocess.run(["pdftocairo", "-svg", "-f", str(page), "-l", str(page), str(pdf), str(out)],
+                           check=True, capture_output=True)
+            problems += [f"page {page}: {p}" for p in rules_outside(svg_rules(out.read_text("utf-8", "replace")))]
+    return problems

@@ -438,8 +438,18 @@ def url_note_text(table: Table, row: Row, settings: Settings | None = None,
 MIN_ROWS = 3
 #: A row group of at most this many lines is never broken across pages.
 KEEP_GROUP = 8
-#: A thin rule between rows where no page break may fall (nothing in it is a legal breakpoint).
-KEPT_RULE = r"\noalign{\vskip\aboverulesep\nobreak\hrule height\cmidrulewidth\nobreak\vskip\belowrulesep}"
+
+
+def kept_rule(columns: int) -> str:
+    """A thin rule between rows where no page break may fall, drawn as booktabs draws ``\\cmidrule(lr){1-n}``
+    (the same width, trim and spacing), with penalties where booktabs leaves glue TeX may break at. A bare
+    ``\\noalign{\\hrule}`` would span the whole alignment, which in a longtable is the line with its
+    centring glue: the rule ran out of the table to the margin."""
+    return (r"\noalign{\vskip\aboverulesep\nobreak}"
+            f"\\multispan{{{columns}}}"
+            r"\hskip\cmidrulekern\leaders\hrule height\cmidrulewidth\hfill\hskip\cmidrulekern\cr"
+            r"\noalign{\nobreak\vskip\belowrulesep}")
+
 #: A table taller than this share of the text height is set as a long table, not a float.
 FLOAT_SHARE = 0.3
 #: A long table whose estimated height (caption, header, rows, notes) is at most this share of the
@@ -581,7 +591,7 @@ class TableRenderer:
                 out += self.lines(row, keep, number)
                 if ruled and i < len(section.rows) - 1:
                     # after a kept line a booktabs rule would itself offer TeX a place to break (its glue)
-                    out.append(KEPT_RULE if keep[-1] else f"\\cmidrule(lr){{1-{len(self.columns)}}}")
+                    out.append(kept_rule(len(self.columns)) if keep[-1] else f"\\cmidrule(lr){{1-{len(self.columns)}}}")
         return "\n".join(out)
 
     def notes(self) -> list[PaperNote]:
