@@ -46,14 +46,7 @@ def _repos() -> list[str]:
 
 
 #: Where today's importer or the source stops a repository: the defect, named. strict: a fix flips it.
-KNOWN = {
-    "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "imports and builds (its math: \\mathcal, \\mathbb, \\text, "
-    "cases, aligned); what stops it is typesetting (issue 13): 4 overfull \\hbox (up to 14pt: p{} columns of "
-    "tables 5-7, t0-paper-5.tex:8) and 3 floats too large for the page (by 13-171pt: t0-paper-8.tex:20)",
-    "lucblassel__phd-manuscript": "imports and builds (\\text in math, the author's \\msr{F}, the continuation line "
-    "at _main.tex:2965); what stops it is typesetting (issue 13): 79 overfull boxes, 65 in the landscape table "
-    "of new RAMs (_main.tex:3926, t0-main-12.tex:12), and 3 floats too large (by 35-249pt)",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _params():
