@@ -608,6 +608,7 @@ class TableRenderer:
         fitted = long and self.table.layout != "long" and sum(r.height for r in self.table.rows) < 2 * MIN_ROWS
         long = long and not fitted
         fitted = fitted or (not long and share > FLOAT_SHARE)  # a tall float (layout: float): the same safeguard
+        fitted = fitted and self.table.fit != "natural"  # fit: natural sets the table as it is, and TeX reports it
         if self.plan.reason == "too wide" and self.table.fit != "natural" and not long:
             # nothing fits the line: the last resort, scaling, which only a float can take
             self.plan, fitted = fit.scaled(self.table, self.columns, self.titles, self.settings, self.plan,
