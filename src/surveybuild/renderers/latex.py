@@ -595,25 +595,31 @@ class TableRenderer:
     def render(self) -> str:
         body = self.body()  # first: it collects the rows that carry URL notes
         notes = self.notes()
+        share = fit.height_share(self.plan, self.table, [n.text for n in notes], self.settings)
+        scaled = False
+        if self.plan.reason == "too wide" and self.table.fit != "natural" and self.table.layout != "long":
+            # nothing fits the line: the last resort, scaling, which only a float can take (one that fits a page)
+            plan = fit.scaled(self.table, self.columns, self.titles, self.settings, self.plan,
+                              self.measured_width if self.measured else None)
+            scaled_share = fit.height_share(plan, self.table, [n.text for n in notes], self.settings)
+            if scaled_share <= ONE_PAGE_SHARE:
+                self.plan, share, scaled = plan, scaled_share, True
+                body, notes = self.body(), self.notes()
         # a float must fit on one page, and one taller than FLOAT_SHARE of it floats off alone to a page
         # of its own: such a table is a long table, set where it is in the text and broken across pages.
         # A table that says ``layout: float`` stays a float unless it is taller than a page (TeX would cut it)
-        share = fit.height_share(self.plan, self.table, [n.text for n in notes], self.settings)
-        long = self.table.layout == "long" or (
-            self.table.layout == "auto"
-            and (sum(r.height for r in self.table.rows) + len(notes) > self.settings.long_table_rows
-                 or share > FLOAT_SHARE)) or (self.table.layout == "float" and share > ONE_PAGE_SHARE)
+        lines = sum(r.height for r in self.table.rows)
+        long = not scaled and (
+            self.table.layout == "long"
+            or (self.table.layout == "auto" and (lines + len(notes) > self.settings.long_table_rows
+                                                 or share > FLOAT_SHARE))
+            or (self.table.layout == "float" and share > ONE_PAGE_SHARE))
         # rows that cannot break (fewer than 2 * MIN_ROWS lines) in a table that is not small: a float, which TeX
         # scales down (\surveybuildfit) only if it is taller than the page, as no estimate of height is exact
-        fitted = long and self.table.layout != "long" and sum(r.height for r in self.table.rows) < 2 * MIN_ROWS
+        fitted = long and self.table.layout != "long" and lines < 2 * MIN_ROWS
         long = long and not fitted
-        fitted = fitted or (not long and share > FLOAT_SHARE)  # a tall float (layout: float): the same safeguard
+        fitted = fitted or scaled or (not long and share > FLOAT_SHARE)  # a tall float: the same safeguard
         fitted = fitted and self.table.fit != "natural"  # fit: natural sets the table as it is, and TeX reports it
-        if self.plan.reason == "too wide" and self.table.fit != "natural" and not long:
-            # nothing fits the line: the last resort, scaling, which only a float can take
-            self.plan, fitted = fit.scaled(self.table, self.columns, self.titles, self.settings, self.plan,
-                                           self.measured_width if self.measured else None), True
-            body, notes = self.body(), self.notes()
         # a long table that fits on one page is never broken: TeX moves it whole to the next page
         whole = long and share <= ONE_PAGE_SHARE
         if whole:
