@@ -376,7 +376,11 @@ class _Converter:
         if not nodes:
             return ""
         start = nodes[0].pos
-        text = "".join(n.latex_verbatim() for n in nodes)
+        source = getattr(nodes[0], "parsing_state", None)
+        source = getattr(source, "s", None)
+        end = nodes[-1].pos + nodes[-1].len
+        # the source between the first and the last node, as written (spaces between nodes included)
+        text = source[start:end] if source is not None else "".join(n.latex_verbatim() for n in nodes)
 
         out, pos = [], 0
         for m in _CONTROL.finditer(text):
