@@ -487,8 +487,8 @@ def _tall_tables(root: Path) -> None:
                                       + "".join(f", {k}: {v[i] if isinstance(v, list) else v}" for k, v in kw.items())
                                       + "}" for i in range(n))
     text = lambda words, r: " ".join(f"word{r}x{w}" for w in range(words))  # noqa: E731
-    rows = lambda n, c, words: "\n".join("  - {" + ", ".join(f"c{i}: '{text(words, r)}'" for i in range(c)) + "}"  # noqa: E731
-                                         for r in range(n))
+    rows = lambda n, c, words: "\n".join(  # noqa: E731
+        "  - {" + ", ".join(f"c{i}: '{text(words, r)}'" for i in range(c)) + "}" for r in range(n))
     head = "caption: {}.\nlayout: float\nfont: footnotesize\ncolumns:\n"
     (root / "tables" / "tall.yaml").write_text(head.format("Tall") + cols(3) + "\nrows:\n" + rows(4, 3, 130), "utf-8")
     (root / "tables" / "many.yaml").write_text(head.format("Many") + cols(3) + "\nrows:\n" + rows(40, 3, 12), "utf-8")

@@ -236,7 +236,8 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
                     break
                 scaled = True
                 held = _holding(fitted, em)
-                aside = {i for i, (f, h) in enumerate(zip(fitted, held)) if f.fixed_pt is not None and h.fixed_pt is None}
+                aside = {i for i, (f, h) in enumerate(zip(fitted, held))
+                         if f.fixed_pt is not None and h.fixed_pt is None}
                 if not aside:
                     measures = fitted
                     break

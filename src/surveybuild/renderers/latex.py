@@ -106,7 +106,7 @@ FIT_BOX = r"""\makeatletter
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape}
-""" + LONGTABLE_DEPTH + FIT_BOX + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + LONGTABLE_DEPTH + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
@@ -116,7 +116,7 @@ TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \else
   \providecommand\surveybuildmark[2]{}
 \fi
-"""
+""" + FIT_BOX
 
 #: arXiv's HTML view (LaTeXML) has no threeparttablex: there, ``\tnotex`` becomes ``\tnote`` and the notes
 #: of a long table a plain list under it (docs/latexml.md). pdflatex skips this block.
