@@ -46,18 +46,7 @@ def _repos() -> list[str]:
 
 
 #: Where today's importer or the source stops a repository: the defect, named. strict: a fix flips it.
-KNOWN = {
-    "armandordorica__Review-Paper-RL-Ad-Rec-Systems": "imports and builds (its math: \\mathcal, \\mathbb, \\text, "
-    "cases, aligned); what stops it is typesetting (issue 13): 4 overfull \\hbox (up to 14pt: p{} columns of "
-    "tables 5-7, t0-paper-5.tex:8) and 3 floats too large for the page (by 13-171pt: t0-paper-8.tex:20)",
-    "lucblassel__phd-manuscript": "imports and builds (\\text in math, the author's \\msr{F}, the continuation line "
-    "at _main.tex:2965); what stops it is typesetting (issue 13): 79 overfull boxes, 65 in the landscape table "
-    "of new RAMs (_main.tex:3926, t0-main-12.tex:12), and 3 floats too large (by 35-249pt)",
-    "iffsid__thesis": "its grids of images import (cvpr2014e.tex:917, nips2013d.tex:511: the images listed, the rows "
-    "named '(row N)'); what stops it: \\begin{math}...\\end{math} environments and the author's math macros in "
-    "cells (\\define, \\degr, \\conjunct: cvpr2014e.tex:543-707) are refused. Source: thesis.bib has an "
-    "@preamble; strings.bib defines @string names twice ('%@string{ECCV ...}' at line 25, which BibTeX still reads)",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _params():
@@ -163,7 +152,30 @@ KNOWN_DEFECTS = {
              r"refs\.bib",
         keys=lambda repo: _cited_not_in_bib(repo, [f"tables/{n}" for n in (
             "compare-to-other-surveys.tex", "datasets.tex", "eval.tex", "summary_of_literature.tex")])),
+    # its tables import: \begin{math} as $...$, the author's math macros that no file of the repository defines
+    # (\define, \degr, \conjunct: cvpr2014e.tex:543-707) listed and kept by name; grids of images listed
+    # (cvpr2014e.tex:917, nips2013d.tex:511). Its strings.bib has an @preamble and defines @string names twice
+    # ('%@string{ECCV ...}' at line 25, which BibTeX still reads)
+    "iffsid__thesis": dict(
+        expect=["strings.bib:572:1: error: @preamble is TeX code that BibTeX puts into the paper as is: refused",
+                "strings.bib:25: error: @string 'ECCV' is defined again (first defined at strings.bib:16): BibTeX "
+                "silently uses the last definition (delete one of the two; a '%' does not comment out a line of a "
+                ".bib file: BibTeX reads the @string after it)",
+                "strings.bib:478: error: @string 'CognitivePsychology' is defined again (first defined at "
+                "strings.bib:452)"],
+        each=r"^strings\.bib:\d+: error: @string '([^']+)' is defined again \(first defined at strings\.bib:\d+\)",
+        keys=lambda repo: _strings_defined_twice(repo, "strings.bib")),
 }
+
+
+def _strings_defined_twice(repo: Path, name: str) -> set[str]:
+    """The @string names a .bib file defines more than once (BibTeX's names ignore case), read independently of
+    surveybuild: each spelling used."""
+    names = re.findall(r"@string\s*[{(]\s*([^\s=]+)\s*=", (repo / name).read_text("utf-8", "replace"), re.I)
+    seen: dict[str, set[str]] = {}
+    for n in names:
+        seen.setdefault(n.lower(), set()).add(n)
+    return {s for n, spellings in seen.items() if sum(x.lower() == n for x in names) > 1 for s in spellings}
 
 
 def _unexpected(name: str, repo: Path, errors: list[str]) -> tuple[list[str], list[str]]:

@@ -89,6 +89,36 @@ def test_math_cells_import_and_the_preamble_loads_amsmath_only_when_used(tmp_pat
     assert report.ok, "\n".join(map(str, report.errors))
 
 
+MATH_ENV = (r"A & \begin{math}\Delta x \define 3\end{math} \\" "\n"
+            r"B & \begin{tabular}{@{}c@{}c@{}}\begin{math}\begin{array}[t]{r@{\;\define\;}l}" "\n"
+            r"  \textsc{x} & 30\textsc{px} % a comment" "\n"
+            r"\end{array}\end{math} & $90\degr$\end{tabular} \\" "\n")
+
+
+def test_a_math_environment_is_math_and_a_macro_the_source_never_defines_stands_in_by_name():
+    """\\begin{math}...\\end{math} is $...$; in math, a command no file of the source defines is written
+    \\mathrm{name} and listed at its file:line (one problem per name, its other lines named); a nested tabular's
+    '&' is a space but the '&' of an array in it stays; a text style GitHub's math lacks goes inside \\text{}."""
+    from surveybuild.checks import texknown
+    from surveybuild.renderers import latextext
+
+    known = latextext.ALLOWED | latextext.MATH_COMMANDS | texknown.COMMON | {"array", "tabular"}
+    result = import_text(table(MATH_ENV), "x.tex", known=known)
+    assert not errors(result.problems), errors(result.problems)
+    (one,) = result.tables
+    cells = [one.table.rows[0].value("what").raw, one.table.rows[1].value("what").raw]
+    assert cells[0] == r"$\Delta x \mathrm{define} 3$"
+    assert cells[1] == (r"$\begin{array}[t]{r@{\;\mathrm{define}\;}l} \text{\textsc{x}} & 30\text{\textsc{px}} "
+                        r"\end{array}$ $90\mathrm{degr}$")
+    listed = sorted(str(p) for p in result.problems if "not represented" in p.message)
+    assert len(listed) == 2
+    assert listed[0].startswith("x.tex:3:26: warning: not represented: '\\define' is defined neither by LaTeX")
+    assert "(also on line(s) 4)" in listed[0] and "in math its name stands in, upright" in listed[0]
+    assert listed[1].startswith("x.tex:6:28: warning: not represented: '\\degr'")
+    (data, paper, readme), = imported(table(MATH_ENV), known=known)[0]  # checks clean, renders in both outputs
+    assert r"\mathrm{degr}" in paper and r"\mathrm{degr}" in readme
+
+
 # -- the author's macros ----------------------------------------------------------------------------
 
 DEFS = ("\\newcommand{\\msr}[2][E]{MSR$_{\\text{#2}}$/#1}\n\\def\\vb#1#2{\\textbf{#1}#2}\n"

@@ -406,6 +406,11 @@ def test_fitting_order_natural_wrap_font_landscape():
     assert _plan(_table(4, 5, words, font="small")).font == "small"
 
 
+def _shares(plan: fit.Plan) -> list[float]:
+    """The columns' shares of the line a wrapping plan gives (``*k/1000``)."""
+    return [int(w.rsplit("*", 1)[1].split("/")[0]) / 1000 for w in plan.widths]
+
+
 def test_a_column_width_too_narrow_for_its_longest_word_is_not_kept():
     """A ``width:`` (here imported with the source's table) narrower than the column's longest word put that
     word into the margin (4 overfull boxes, 3-17pt, in a corpus survey's "Section" column): the width is
@@ -419,8 +424,13 @@ def test_a_column_width_too_narrow_for_its_longest_word_is_not_kept():
                                            ("c", Value(f"sec:specification-requirements-{r}", Source("t.yaml"))))))
                      for r in range(4))
         return Table("t", "T", "tab:t", columns, rows)
-    assert _plan(table("0.14\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", None)
-    assert _plan(table("0.5\\textwidth")).widths == ("0.28\\textwidth", "0.48\\textwidth", "0.5\\textwidth")
+    # the third width set aside, the author's two shares and what the third needs exceed the line: the shares
+    # are scaled together (28:48 kept), in portrait (test_shares_of_the_line_are_proportions_scaled_to_fit)
+    narrow = _plan(table("0.14\\textwidth"))
+    assert narrow.reason == "wrap" and not narrow.landscape and "0.14" not in str(narrow.widths)
+    assert abs(_shares(narrow)[0] / _shares(narrow)[1] - 28 / 48) < 0.01
+    wide = _plan(table("0.5\\textwidth"))  # kept, with the others: 1.26 of the line, scaled to fit, 28:48:50
+    assert [round(x * 126) for x in _shares(wide)] == [28, 48, 50]
     pinned = table("0.14\\textwidth")  # fit: natural, the survey's override, keeps the widths as written
     pinned = Table("t", "T", "tab:t", pinned.columns, pinned.rows, fit="natural")
     assert _plan(pinned).widths == ("0.28\\textwidth", "0.48\\textwidth", "0.14\\textwidth")
@@ -483,6 +493,79 @@ def test_wide_and_long_synthetic_tables_fit(tmp_path):
     rows_pages = [n for n in per_page if n]
     assert sum(rows_pages) == 271
     assert min(rows_pages[:-1]) >= 15 and rows_pages[-1] >= 3  # not 7-9 rows a page
+
+
+def test_shares_of_the_line_are_proportions_scaled_to_fit():
+    """``p{0.29\\linewidth}p{0.49\\linewidth}p{0.18\\linewidth}`` (a corpus survey's) sums to 0.96 of the line
+    and leaves out the column separations: 14-20pt into the margin. The shares are the author's proportions:
+    scaled together to the line, in portrait, not set as written in landscape (where a share of \\linewidth
+    is of the landscape line: 140pt over)."""
+    def table(*shares: str, landscape=None) -> Table:
+        columns = tuple(Column(f"c{i}", f"C{i}", type="latex", width=w) for i, w in enumerate(shares))
+        rows = tuple(Row(r, f"r{r}", Line(tuple((c.key, Value("engagement per session (proxy)", Source("t.yaml")))
+                                                for c in columns))) for r in range(3))
+        return Table("t", "T", "tab:t", columns, rows, font="footnotesize", landscape=landscape)
+    plan = _plan(table("0.29\\linewidth", "0.49\\linewidth", "0.18\\linewidth"))
+    assert plan.reason == "wrap" and not plan.landscape
+    assert [round(x * 96) for x in _shares(plan)] == [29, 49, 18]
+    fits = _plan(table("0.3\\linewidth", "0.5\\linewidth"))  # 0.8 of the line and the separations fit: as written
+    assert fits.widths == ("0.3\\linewidth", "0.5\\linewidth")
+    # in landscape a share of \textwidth is one of the landscape line too (pdflscape keeps \textwidth portrait)
+    land = _plan(table("0.3\\textwidth", "0.5\\textwidth", landscape=True))
+    assert land.landscape and land.widths == ("0.3\\linewidth", "0.5\\linewidth")
+
+
+def _tall_tables(root: Path) -> None:
+    """Author-pinned floats as an import writes them: a 4-row table taller than the page, a 40-row one, 30
+    columns of numbers that only scaling fits, and shares of the line that overflow it."""
+    (root / "tables").mkdir(parents=True)
+    (root / "paper").mkdir()
+    (root / "paper" / "main.tex").write_text(SYNTHETIC_MAIN.replace("\\input{tables/wide}\n\\input{tables/long}",
+                                             "".join(f"\\input{{tables/{t}}}\n\\clearpage\n" for t in (
+                                                 "tall", "many", "numbers", "shares"))), "utf-8")
+    (root / "refs.bib").write_text("", "utf-8")
+    cols = lambda n, **kw: "\n".join(f"  - {{key: c{i}, title: Column {i}, type: latex"  # noqa: E731
+                                      + "".join(f", {k}: {v[i] if isinstance(v, list) else v}" for k, v in kw.items())
+                                      + "}" for i in range(n))
+    text = lambda words, r: " ".join(f"word{r}x{w}" for w in range(words))  # noqa: E731
+    rows = lambda n, c, words: "\n".join(  # noqa: E731
+        "  - {" + ", ".join(f"c{i}: '{text(words, r)}'" for i in range(c)) + "}" for r in range(n))
+    head = "caption: {}.\nlayout: float\nfont: footnotesize\ncolumns:\n"
+    (root / "tables" / "tall.yaml").write_text(head.format("Tall") + cols(3) + "\nrows:\n" + rows(4, 3, 130), "utf-8")
+    (root / "tables" / "many.yaml").write_text(head.format("Many") + cols(3) + "\nrows:\n" + rows(40, 3, 12), "utf-8")
+    numbers = "\n".join("  - {" + ", ".join(f"c{i}: '{r}{i}.25 [1{i}.5;2{r}.75]'" for i in range(30)) + "}"
+                        for r in range(6))
+    (root / "tables" / "numbers.yaml").write_text(head.format("Numbers") + cols(30) + "\nrows:\n" + numbers, "utf-8")
+    (root / "tables" / "shares.yaml").write_text(
+        head.format("Shares") + cols(3, width=["0.29\\linewidth", "0.49\\linewidth", "0.18\\linewidth"])
+        + "\nrows:\n" + rows(6, 3, 5), "utf-8")
+
+
+def test_tall_floats_and_tables_only_scaling_fits_stay_in_the_text_block(tmp_path):
+    """A float taller than the page is not cut (no 'Float too large'): with 40 rows it becomes a long table
+    broken over pages; with rows too few to break (4) it stays a float that TeX scales to the page
+    (\\surveybuildfit, measured by TeX, not estimated); 30 columns that no wrapping, font or landscape fits are
+    scaled to the line, the last resort; overflowing shares are scaled to the line. One TeX build."""
+    require_tool("latexmk")
+    require_tool("pdftotext")
+    _tall_tables(tmp_path)
+    trace_layout(tmp_path / "paper" / "main.tex")
+    report = build.paper(tmp_path)
+    assert report.ok, "\n".join(map(str, report.problems))
+    tex = {t: (tmp_path / "paper" / "tables" / f"{t}.tex").read_text("utf-8")
+           for t in ("tall", "many", "numbers", "shares")}
+    assert "\\surveybuildfit{\\caption{Tall.}" in tex["tall"] and "longtable" not in tex["tall"]
+    assert "\\begin{longtable}" in tex["many"]
+    assert "\\surveybuildfit" in tex["numbers"] and "\\begin{landscape}" in tex["numbers"]
+    assert "landscape" not in tex["shares"] and "0.29\\linewidth" not in tex["shares"]
+    log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    assert log_defects(log) == []
+    assert outside_text_block(tmp_path / "paper" / "build" / "main.pdf", log) == []
+    assert bad_breaks(log) == []
+    pages = _pdftotext(tmp_path / "paper" / "build" / "main.pdf", "-layout").split("\f")
+    tall = [n for n, p in enumerate(pages) if "Tall." in p]
+    assert len(tall) == 1 and "word0x0 " in pages[tall[0]] and "word3x129" in pages[tall[0]]  # whole, on one page
+    assert sum("Many. (continued)" in p for p in pages) >= 1  # the 40 rows broken over pages, the header repeated
 
 
 # -- the log: floats too large, the text block --------------------------------------------------

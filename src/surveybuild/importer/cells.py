@@ -26,6 +26,7 @@ from pylatexenc import latexwalker, macrospec
 
 from ..model import Problem
 from ..renderers.latex import UnencodableText, escape
+from ..renderers.latextext import MATH_TEXT_COMMANDS, STYLE_COMMANDS
 from ..readers.texread import CITE_COMMANDS, NATBIB
 
 #: cite commands whose keys move to the row's ``cite:`` when they are in the first column
@@ -216,6 +217,37 @@ def dropped_problems(notices: Notices, where) -> list:
     return out
 
 
+#: environments whose body is math: written as ``$...$``
+MATH_MODE_ENVS = frozenset({"math", "displaymath", "equation*"})
+#: text styles LaTeX takes in math but GitHub's math does not: written inside ``\text{}``
+TEXT_STYLES_OUTSIDE_MATH = frozenset(STYLE_COMMANDS) - MATH_TEXT_COMMANDS - {"underline"}
+
+
+def _brace_end(text: str, at: int) -> int:
+    """The index after the brace group starting at ``at`` (spaces before it skipped); -1 when there is none."""
+    while at < len(text) and text[at] == " ":
+        at += 1
+    depth, i = 0, at
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif depth == 0:
+            return -1
+        i += 1
+    return -1
+
+
+#: a control word (group 1) or control symbol in math
+_CONTROL = re.compile(r"%[^\n]*|\\(?:([A-Za-z]+)|.)", re.S)
+
 DROPPED_HINT = {
     "file": "write what it shows into the YAML by hand if the table needs it",
     "figure": "a table's cell holds text; keep the figure in the paper's own .tex, outside the table",
@@ -223,6 +255,8 @@ DROPPED_HINT = {
                  "or edit the YAML",
     "undefined-name": "write the text it stands for in the YAML; or, if the source defines it elsewhere, add that "
                       "\\newcommand to the imported file and import again",
+    "undefined-math": "write the symbol it stands for in the YAML (e.g. \\coloneqq, ^\\circ, \\land); or, if the "
+                      "source defines it elsewhere, add that \\newcommand to the imported file and import again",
 }
 #: why a piece was left out (:meth:`Notices.drop`), for the message
 DROPPED_TEXT = {
@@ -232,6 +266,8 @@ DROPPED_TEXT = {
                  "out, the text of its arguments kept",
     "undefined-name": "is defined neither by LaTeX and the packages nor by the source's files: its name stands in "
                       "for the text it would print",
+    "undefined-math": "is defined neither by LaTeX and the packages nor by the source's files: in math its name "
+                      "stands in, upright (\\mathrm{name})",
 }
 
 
@@ -258,6 +294,7 @@ class _Converter:
         #: an undefined command was just left out: (the list its name stands in, at which index, its listing):
         #: a braced argument after it keeps its text and the name goes; no argument: the name stays, as text
         self.after_dropped: tuple[list, int, int] | None = None
+        self.in_stack = False  # inside a nested tabular, whose '&' are read as spaces
 
     def note_id(self, text: str) -> str:
         text = text.strip()
@@ -296,15 +333,22 @@ class _Converter:
         if node.isNodeType(latexwalker.LatexCharsNode):
             out.append(node.chars)
         elif node.isNodeType(latexwalker.LatexSpecialsNode):
-            out.append(node.specials_chars)
+            out.append(" " if self.in_stack and node.specials_chars == "&" else node.specials_chars)
         elif node.isNodeType(latexwalker.LatexGroupNode):
             left, right = node.delimiters
             out.append(left + "".join(self.nodes(node.nodelist, depth + 1)) + right)
         elif node.isNodeType(latexwalker.LatexMathNode) and node.displaytype == "display":
             self.notices.add("display", node.latex_verbatim()[:40])  # \[...\] in a cell -> $...$
-            out.append("$" + "".join(n.latex_verbatim() for n in node.nodelist).strip() + "$")
+            out.append("$" + self.math(node.nodelist).strip() + "$")
         elif node.isNodeType(latexwalker.LatexMathNode):
-            out.append(node.latex_verbatim())
+            verbatim = node.latex_verbatim()
+            left = len(node.delimiters[0])
+            out.append(verbatim[:left] + self.math(node.nodelist) + verbatim[len(verbatim) - len(node.delimiters[1]):])
+        elif node.isNodeType(latexwalker.LatexEnvironmentNode) and node.environmentname in MATH_MODE_ENVS:
+            # \begin{math}...\end{math} is $...$; displaymath (and equation*, unnumbered) is \[...\]: inline here
+            if node.environmentname != "math":
+                self.notices.add("display", f"\\begin{{{node.environmentname}}}")
+            out.append("$" + self.math(node.nodelist).strip() + "$")
         elif node.isNodeType(latexwalker.LatexEnvironmentNode):
             if node.environmentname in ("tabular", "array", "tabularx", "tabular*"):
                 self.notices.add("linebreak", node.latex_verbatim()[:60])
@@ -336,10 +380,50 @@ class _Converter:
         else:
             out.append(node.latex_verbatim())
 
+    def math(self, nodes) -> str:
+        """Math as written, but each command the source never defines (its own macro whose definition is not in
+        the repository) stands in upright by its name, ``\\mathrm{name}``, and is listed at its place: the cell
+        stays readable and the import goes on (docs/import.md)."""
+        nodes = [n for n in nodes or () if n is not None]
+        if not nodes:
+            return ""
+        start = nodes[0].pos
+        source = getattr(nodes[0], "parsing_state", None)
+        source = getattr(source, "s", None)
+        end = nodes[-1].pos + nodes[-1].len
+        # the source between the first and the last node, as written (spaces between nodes included)
+        text = source[start:end] if source is not None else "".join(n.latex_verbatim() for n in nodes)
+
+        out, pos = [], 0
+        for m in _CONTROL.finditer(text):
+            name = m.group(1)
+            if m.start() < pos:
+                continue
+            if m.group(0).startswith("%"):  # a comment ends at its line's end: the cell's lines are joined
+                out.append(text[pos:m.start()])
+                pos = m.end() + 1
+                continue
+            if name is None or name in ("begin", "end"):
+                continue
+            if name in TEXT_STYLES_OUTSIDE_MATH:  # $\textsc{px}$: LaTeX's text styles work in math, in \text{} here
+                end = _brace_end(text, m.end())
+                if end > 0 and not (text[:m.start()].endswith("\\text{") and text[end:end + 1] == "}"):
+                    self.notices.add("textinmath", m.group(0))
+                    out.append(text[pos:m.start()] + "\\text{" + text[m.start():end] + "}")
+                    pos = end
+            elif self.notices.undefined(name):
+                self.notices.dropped.append((start + m.start(), "\\" + name, "undefined-math"))
+                out.append(text[pos:m.start()] + f"\\mathrm{{{name}}}")
+                pos = m.end()
+        return "".join(out) + text[pos:]
+
     def _stack(self, nodes, depth) -> list[str]:
-        """Rows of a nested tabular or stack, '&' read as a space."""
-        text = "".join(self.nodes(nodes, depth + 1))
-        return [text.replace("&", " ")]
+        """Rows of a nested tabular or stack, its '&' read as a space (an '&' of math inside stays the math's)."""
+        outer, self.in_stack = self.in_stack, True
+        try:
+            return ["".join(self.nodes(nodes, depth + 1))]
+        finally:
+            self.in_stack = outer
 
     def macro(self, node, out: list[str], depth: int) -> None:
         name = node.macroname
@@ -518,6 +602,7 @@ NOTICE_TEXT = {
     "layout": "layout commands ({example}) without text of their own were removed",
     "list": "lists in cells ({example}) became their items on one line, each after a \\textbullet",
     "display": "display math in cells ({example}) became inline math $...$",
+    "textinmath": "text styles in math ({example}...), which GitHub's math lacks, were put inside \\text{{...}}",
     "switch": "font switches ({example}) became the command that takes the text (\\textbf{{...}}, ...)",
     "cite": "cite commands of other packages or of the survey's own ({example}) were written as natbib's, "
             "which the paper loads",

@@ -16,7 +16,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import values
 from .latextext import Cite, Link, NoteRef, Text, LatexFieldError, to_pieces
@@ -64,16 +64,23 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def dimen_pt(text: str, line: float | None = None) -> float | None:
-    """A ``3cm``-style dimension in pt (``em`` taken as 10 pt), or a share such as ``0.3\\textwidth`` of
-    ``line`` pt; None when it is neither."""
+def dimen_pt(text: str, line: float | None = None, textwidth: float | None = None) -> float | None:
+    """A ``3cm``-style dimension in pt (``em`` taken as 10 pt), or a share such as ``0.3\\linewidth`` of
+    ``line`` pt (a share of ``\\textwidth``: of ``textwidth`` when given, which a landscape page keeps while its
+    line is the page's height); None when it is neither."""
     m = _DIMEN.fullmatch(text.strip())
     if m:
         return float(m.group(1)) * _UNITS[m.group(2)]
     share = _SHARE.fullmatch(text.strip())
     if share and line is not None:
-        return float(share.group(1) or 1) * line
+        base = textwidth if share.group(2) == "textwidth" and textwidth is not None else line
+        return float(share.group(1) or 1) * base
     return None
+
+
+def is_share(width: str | None) -> bool:
+    """Whether a column's ``width:`` is a share of the line (``0.3\\linewidth``), not a length."""
+    return bool(width) and _SHARE.fullmatch(width.strip()) is not None
 
 
 def shown_text(column: Column, raw: object) -> str:
@@ -181,9 +188,10 @@ class Plan:
     font: str
     landscape: bool
     widths: tuple[str | None, ...]  # per column: None for a natural column, else a TeX width
-    reason: str  # why, for the docs and the tests: natural | wrap | font | landscape | tight | too wide
+    reason: str  # why, for the docs and the tests: natural | wrap | font | landscape | tight | too wide | scaled
     tabcolsep: float = 6.0  # pt; less than LaTeX's 6pt only when nothing else fits
     body_lines: float = 0.0  # the estimated printed lines of the rows (a wrapped cell takes several)
+    scale: float = 1.0  # below 1: the table (a float) is set at ``widths`` and scaled to the line (\\resizebox)
 
 
 def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings,
@@ -198,12 +206,17 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
     memo: dict[str | None, list[Measure]] = {}
 
-    def measures_at(font: str) -> list[Measure]:
+    def measures_at(font: str, line: float = width) -> list[Measure]:
         key = font if lookup is not None else None  # estimates are in em: the same at every size
         if key not in memo:
             memo[key] = [measure(c, table.rows, i == 0, t, width, lookup, font, SIZES[base][font])
                          for i, (c, t) in enumerate(zip(columns, titles))]
-        return memo[key]
+        if line == width:
+            return memo[key]
+        # a landscape page: a share of the line is of its line (its height), \textwidth's too (written as one
+        # of \linewidth: :func:`on_line`): the author's proportions of the table, on the page it is set on
+        return [replace(m, fixed_pt=dimen_pt(c.width, line)) if is_share(c.width) and m.fixed_pt is not None
+                else m for c, m in zip(columns, memo[key])]
 
     height = dimen_pt(settings.paper_text_height) or 550.0
     fonts = (table.font,) if table.font else FONTS
@@ -213,12 +226,28 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     tries.append(tries[-1][:3] + (TIGHT_TABCOLSEP,))
     for n, (land, avail, font, colsep) in enumerate(tries):
         em = SIZES[base][font]
-        measures = measures_at(font) if table.fit == "natural" else _holding(measures_at(font), em)
         sep = 2 * colsep * len(columns)
+        measures, scaled = measures_at(font, avail), False
+        if table.fit != "natural":
+            measures = _holding(measures, em)
+            for _ in columns:  # each round sets a scaled share aside, or ends
+                fitted, again = _fitted_shares(columns, measures, em, avail - sep)
+                if not again:
+                    break
+                scaled = True
+                held = _holding(fitted, em)
+                aside = {i for i, (f, h) in enumerate(zip(fitted, held))
+                         if f.fixed_pt is not None and h.fixed_pt is None}
+                if not aside:
+                    measures = fitted
+                    break
+                # planned as the others; the remaining shares, as written, are fitted again
+                measures = [replace(m, fixed_pt=None) if i in aside else m for i, m in enumerate(measures)]
         natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * em for m in measures) + sep
         natural *= MEASURED_SAFETY if all(m.measured for m in measures) else SAFETY
-        if table.fit != "wrap" and (natural <= avail or table.fit == "natural"):
-            fixed = tuple(c.width if c.width and m.fixed_pt is not None else None for c, m in zip(columns, measures))
+        if table.fit != "wrap" and not scaled and (natural <= avail or table.fit == "natural"):
+            fixed = tuple((on_line(c.width) if land else c.width) if c.width and m.fixed_pt is not None else None
+                          for c, m in zip(columns, measures))
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
             return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines)
         widths = _wrap(measures, em, avail - sep)
@@ -227,11 +256,43 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
             return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
                         _lines(table, measures, widths, em))
     land, avail, font, colsep = tries[-1]
-    measures = measures_at(font)
+    measures = measures_at(font, avail)
     sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
                 _lines(table, measures, widths, SIZES[base][font]))
+
+
+def on_line(width: str | None) -> str | None:
+    """A landscape table's ``width:``: a share of ``\\textwidth`` (or of the column) as one of ``\\linewidth``,
+    the landscape line (a length stays as written)."""
+    if not width or not is_share(width):
+        return width or None
+    return re.sub(r"\\(textwidth|columnwidth|hsize)", r"\\linewidth", width.strip())
+
+
+def _fitted_shares(columns: list[Column], measures: list[Measure], em: float,
+                   room: float) -> tuple[list[Measure], bool]:
+    """Widths written as shares of the line (``0.3\\linewidth``) are the author's proportions: when they, with
+    what the other columns need at least, exceed ``room`` (the line less the column separations, which
+    ``p{0.3\\linewidth}`` columns summing to 0.96 leave out), they are scaled down together to fit; True when
+    scaled. A share scaled below its column's longest piece is then set aside (:func:`_holding`)."""
+    shares = [i for i, (c, m) in enumerate(zip(columns, measures)) if m.fixed_pt is not None and is_share(c.width)]
+    if not shares:
+        return measures, False
+    need = sum(m.fixed_pt if m.fixed_pt is not None else _low(m, em) for m in measures)
+    if need <= room:
+        return measures, False
+    given = sum(measures[i].fixed_pt for i in shares)
+    factor = (room - (need - given)) / given if given else 0.0
+    if factor <= 0:
+        return measures, False
+    return [replace(m, fixed_pt=m.fixed_pt * factor) if i in shares else m for i, m in enumerate(measures)], True
+
+
+def _low(m: Measure, em: float) -> float:
+    """The least width (pt) of a column that wraps: its longest word, with a margin."""
+    return max(m.word, 2.5) * em * 1.3
 
 
 def _holding(measures: list[Measure], em: float) -> list[Measure]:
@@ -254,7 +315,7 @@ def _lines(table: Table, measures: list[Measure], widths: list[float | None], em
 
 def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) -> list[float] | None:
     """Column widths (pt) summing to ``room``: each at least its longest word, the rest shared by need."""
-    low = [m.fixed_pt if m.fixed_pt is not None else max(m.word, 2.5) * em * 1.3 for m in measures]
+    low = [m.fixed_pt if m.fixed_pt is not None else _low(m, em) for m in measures]
     high = [m.fixed_pt if m.fixed_pt is not None else max(m.natural * em * 1.08, low[i])
             for i, m in enumerate(measures)]
     spare = room - sum(low)
@@ -282,11 +343,40 @@ def _tex_widths(widths: list[float], room: float, ncols: int) -> tuple[str, ...]
 
 
 def height_share(plan: Plan, table: Table, notes: list[str], settings: Settings) -> float:
-    """The estimated height of a table set as ``plan`` (caption, header, rows, notes), as a share of the page."""
+    """The estimated height of a table set as ``plan`` (caption, header, rows, notes), as a share of the page.
+    A caption of several lines counts each (a float's caption is part of what must fit on its page)."""
     base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
     em = SIZES[base][plan.font]
     width = dimen_pt(settings.paper_text_height if plan.landscape else settings.paper_text_width) or 345.0
     height = dimen_pt(settings.paper_text_width if plan.landscape else settings.paper_text_height) or 550.0
     lines = 5 + (plan.body_lines or sum(r.height for r in table.rows)) + len(table.groups) * 1.5
     lines += sum(max(1, -(-text_width(n) * em // width)) for n in notes)
+    lines *= plan.scale
+    lines += max(0, -(-text_width(table.caption) * em // width) - 1)  # the caption is not scaled
     return lines * 1.2 * em / height
+
+
+def scaled(table: Table, columns: list[Column], titles: list[str], settings: Settings, last: Plan,
+           lookup: Lookup | None = None) -> Plan:
+    """The last resort for a float that no plan fits (``last``, too wide): its columns at the widths they need
+    at least (each its longest word, the rest by need, as :func:`plan` wraps them), in pt, at ``last``'s font,
+    page and separations, the whole scaled down to the line (``\\resizebox``). Never for a long table."""
+    width = dimen_pt(settings.paper_text_width) or 345.0
+    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
+    avail = (dimen_pt(settings.paper_text_height) or 550.0) if last.landscape else width
+    em = SIZES[base][last.font]
+    measures = [measure(c, table.rows, i == 0, t, width, lookup, last.font, em)
+                for i, (c, t) in enumerate(zip(columns, titles))]
+    measures = [replace(m, fixed_pt=dimen_pt(c.width, avail)) if is_share(c.width) and m.fixed_pt is not None
+                else m for c, m in zip(columns, measures)]
+    measures = _holding(measures, em)
+    sep = 2 * last.tabcolsep * len(columns)
+    need = sum(m.fixed_pt if m.fixed_pt is not None else min(_low(m, em), m.natural * em * 1.08) if m.wraps
+               else m.natural * em * MEASURED_SAFETY for m in measures)
+    # columns that do not wrap keep their natural width (as a p{} of that width: never narrower)
+    measures = [m if m.wraps or m.fixed_pt is not None else replace(m, fixed_pt=m.natural * em * MEASURED_SAFETY)
+                for m in measures]
+    room = max(need, avail - sep)
+    widths = _wrap(measures, em, room, force=True)
+    return Plan(last.font, last.landscape, tuple(f"{w:.2f}pt" for w in widths), "scaled", last.tabcolsep,
+                _lines(table, measures, widths, em), scale=min(1.0, (avail - 1.0) / (sum(widths) + sep)))

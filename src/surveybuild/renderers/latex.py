@@ -118,6 +118,23 @@ NOTES_HOLD_FLOATS = r"""\makeatletter
 \makeatother
 """
 
+#: ``\surveybuildfit{caption}{table}``: a float's caption, then its table as it is, or scaled down (graphicx's
+#: ``\scalebox``) to fit the line and the page's height less the caption's, as TeX measured them. The tables that
+#: need it use it (docs/paper.md: the fitting's last resort, and rows that cannot break); without ``\fpeval``
+#: (LaTeX before 2022) the table is set as it is.
+FIT_BOX = r"""\makeatletter
+\ifdefined\sb@fitbox\else\newsavebox\sb@fitbox\newsavebox\sb@capbox\fi
+\providecommand\surveybuildfit[2]{\setbox\sb@capbox\vbox{#1}\sbox\sb@fitbox{#2}%
+  \ifdefined\fpeval
+    \dimen@\textheight\advance\dimen@-\ht\sb@capbox\advance\dimen@-\dp\sb@capbox\advance\dimen@-2\baselineskip
+    \dimen\tw@\ht\sb@fitbox\advance\dimen\tw@\dp\sb@fitbox\advance\dimen\tw@ 1sp
+    \edef\sb@fitscale{\fpeval{min(1, \the\linewidth/\the\dimexpr\wd\sb@fitbox+1sp\relax, \the\dimen@/\the\dimen\tw@)}}%
+  \else\def\sb@fitscale{1}\fi
+  \unvbox\sb@capbox\par
+  \ifdim\sb@fitscale pt<\p@\scalebox{\sb@fitscale}{\usebox\sb@fitbox}\else\usebox\sb@fitbox\fi\par}
+\makeatother
+"""
+
 #: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
@@ -132,7 +149,7 @@ TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \else
   \providecommand\surveybuildmark[2]{}
 \fi
-"""
+""" + FIT_BOX
 
 #: arXiv's HTML view (LaTeXML) has no threeparttablex: there, ``\tnotex`` becomes ``\tnote`` and the notes
 #: of a long table a plain list under it (docs/latexml.md). pdflatex skips this block.
@@ -143,6 +160,7 @@ LATEXML_FALLBACK = r"""\makeatletter
   \long\def\TableNotes#1\end#2{\gdef\sb@notes{\begin{tablenotes}#1\end{tablenotes}}\end{TableNotes}}
   \def\endTableNotes{}
   \newcommand\insertTableNotes{}
+  \renewcommand\surveybuildfit[2]{#1#2}
 \fi
 \makeatother
 """
@@ -167,7 +185,8 @@ MACRO_PACKAGES = {
     **dict.fromkeys(("ding", "Pisymbol", "dingline"), "pifont"),
     **dict.fromkeys(("textcolor", "color", "colorbox", "fcolorbox"), "xcolor"),
     **dict.fromkeys(("cellcolor", "rowcolor", "columncolor"), "colortbl"),
-    **dict.fromkeys(("rotatebox", "scalebox", "resizebox", "includegraphics", "reflectbox"), "graphicx"),
+    **dict.fromkeys(("rotatebox", "scalebox", "resizebox", "includegraphics", "reflectbox", "surveybuildfit"),
+                    "graphicx"),
     **dict.fromkeys(("makecell", "thead", "makegapedcells"), "makecell"),
     **dict.fromkeys(("bm",), "bm"),
     **dict.fromkeys(("xspace",), "xspace"),
@@ -471,8 +490,9 @@ class TableRenderer:
         self.marks = layout.note_marks(table)
         self.url_rows: list[Row] = []
         top, lower = layout.header(self.columns)
-        titles = [c.title for c in self.columns] if lower else [c.title for c in top]
-        self.plan = fit.plan(table, self.columns, titles, settings, self.measured_width if self.measured else None)
+        self.titles = [c.title for c in self.columns] if lower else [c.title for c in top]
+        self.plan = fit.plan(table, self.columns, self.titles, settings,
+                             self.measured_width if self.measured else None)
 
     def measured_width(self, column: Column | None, raw: object, font: str) -> tuple[float, float] | None:
         """The width TeX measured of a cell (or, ``column`` None, of a header title) at ``font``, as it is
@@ -545,16 +565,19 @@ class TableRenderer:
             lines.append(self.mark("head") + " & ".join(self.esc(c.title) for c in top) + r" \\")
         else:
             cells = []
+            below = set()  # a wrapping column's title: on the lower line, where it may take several lines
             for c in top:
                 if c.grouped:
                     cells.append(f"\\multicolumn{{{c.span}}}{{c}}{{{self.esc(c.title)}}}")
+                elif self.plan.widths[c.first - 1]:
+                    cells.append("")
+                    below.add(c.first)
                 else:
-                    width = "=" if self.plan.widths[c.first - 1] else "*"
-                    cells.append(f"\\multirow{{2}}{{{width}}}{{{self.esc(c.title)}}}")
+                    cells.append(f"\\multirow{{2}}{{*}}{{{self.esc(c.title)}}}")
             lines.append(self.mark("head") + " & ".join(cells) + r" \\")
             lines.append(" ".join(f"\\cmidrule(lr){{{c.first}-{c.first + c.span - 1}}}" for c in top if c.grouped))
             second = []
-            grouped = {c.first for c in lower}
+            grouped = {c.first for c in lower} | below
             for i in range(1, len(self.columns) + 1):
                 second.append(self.esc(self.columns[i - 1].title) if i in grouped else "")
             lines.append(" & ".join(second) + r" \\")
@@ -615,13 +638,31 @@ class TableRenderer:
     def render(self) -> str:
         body = self.body()  # first: it collects the rows that carry URL notes
         notes = self.notes()
-        # a float must fit on one page, and one taller than FLOAT_SHARE of it floats off alone to a page
-        # of its own: such a table is a long table, set where it is in the text and broken across pages
         share = fit.height_share(self.plan, self.table, [n.text for n in notes], self.settings)
-        long = self.table.layout == "long" or (
-            self.table.layout == "auto"
-            and (sum(r.height for r in self.table.rows) + len(notes) > self.settings.long_table_rows
-                 or share > FLOAT_SHARE))
+        scaled = False
+        if self.plan.reason == "too wide" and self.table.fit != "natural" and self.table.layout != "long":
+            # nothing fits the line: the last resort, scaling, which only a float can take (one that fits a page)
+            plan = fit.scaled(self.table, self.columns, self.titles, self.settings, self.plan,
+                              self.measured_width if self.measured else None)
+            scaled_share = fit.height_share(plan, self.table, [n.text for n in notes], self.settings)
+            if scaled_share <= ONE_PAGE_SHARE:
+                self.plan, share, scaled = plan, scaled_share, True
+                body, notes = self.body(), self.notes()
+        # a float must fit on one page, and one taller than FLOAT_SHARE of it floats off alone to a page
+        # of its own: such a table is a long table, set where it is in the text and broken across pages.
+        # A table that says ``layout: float`` stays a float unless it is taller than a page (TeX would cut it)
+        lines = sum(r.height for r in self.table.rows)
+        long = not scaled and (
+            self.table.layout == "long"
+            or (self.table.layout == "auto" and (lines + len(notes) > self.settings.long_table_rows
+                                                 or share > FLOAT_SHARE))
+            or (self.table.layout == "float" and share > ONE_PAGE_SHARE))
+        # rows that cannot break (fewer than 2 * MIN_ROWS lines) in a table that is not small: a float, which TeX
+        # scales down (\surveybuildfit) only if it is taller than the page, as no estimate of height is exact
+        fitted = long and self.table.layout != "long" and lines < 2 * MIN_ROWS
+        long = long and not fitted
+        fitted = fitted or scaled or (not long and share > FLOAT_SHARE)  # a tall float: the same safeguard
+        fitted = fitted and self.table.fit != "natural"  # fit: natural sets the table as it is, and TeX reports it
         # a long table that fits on one page is never broken: TeX moves it whole to the next page
         whole = long and share <= ONE_PAGE_SHARE
         if whole:
@@ -630,6 +671,7 @@ class TableRenderer:
             source=self.table.source.path,
             long=long,
             landscape=self.plan.landscape,
+            fitted=fitted,
             font=self.plan.font,
             tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
             caption=latex_field(self.table, self.table.caption, self.settings),

@@ -42,7 +42,7 @@ _KERNEL_MATH = frozenset((
     "Phi", "Psi", "Omega", "to", "rightarrow", "leftarrow", "leftrightarrow", "Rightarrow", "Leftarrow",
     "Leftrightarrow", "longrightarrow", "mapsto", "uparrow", "downarrow", "le", "ge", "neq", "ne", "simeq",
     "equiv", "propto", "ll", "gg", "subset", "subseteq", "supset", "in", "notin", "mp", "cdot", "div", "ast",
-    "star", "circ", "bullet", "cap", "cup", "wedge", "vee", "oplus", "otimes", "infty", "partial", "nabla",
+    "star", "circ", "angle", "bullet", "cap", "cup", "wedge", "vee", "oplus", "otimes", "infty", "partial", "nabla",
     "forall", "exists", "emptyset", "ell", "prime", "cdots", "sum", "prod", "int", "log", "exp", "min", "max",
     "sin", "cos", "lim", "arg", "sqrt", "frac", "mathbf", "mathrm", "mathit", "mathcal", "mathsf", "mathtt",
     "left", "right", "langle", "rangle", "hat", "bar", "tilde", "vec", "top", "mid", "dagger", "ddagger",
