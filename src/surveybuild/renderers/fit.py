@@ -76,8 +76,18 @@ def dimen_pt(text: str, line: float | None = None) -> float | None:
     return None
 
 
+def shown_lines(column: Column, raw: object) -> list[str]:
+    """The text of each line a cell prints (one, unless the cell has line breaks: :func:`values.lines`)."""
+    if column.type in ("latex", "text", "list") and raw is not None:
+        text = ", ".join(map(str, raw)) if column.type == "list" and isinstance(raw, list) else str(raw)
+        if values.LINE_BREAK in text:
+            return [shown_text(column, [p] if column.type == "list" else p) for p in values.lines(text)] \
+                or [values.MISSING]
+    return [shown_text(column, raw)]
+
+
 def shown_text(column: Column, raw: object) -> str:
-    """The text a cell prints (citations as ``[00]``, note marks as one letter)."""
+    """The text a cell prints (citations as ``[00]``, note marks as one letter); one line."""
     if raw is None or raw == "":
         return values.MISSING
     if column.type == "latex":
@@ -116,6 +126,7 @@ class Measure:
     rows: tuple[float, ...] = ()  # each row's widest line in this column
     piece: float = 0.0  # its longest piece TeX cannot break (words split after their hyphens, as TeX may)
     measured: bool = False  # every width was measured by TeX (none estimated)
+    lines: tuple[int, ...] = ()  # each row's lines in this column: its cells' line breaks count
 
 
 #: A cell's width as TeX set it: (column, raw value, font) -> (natural width, widest unbreakable piece)
@@ -142,8 +153,10 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         widths = [text_width(title)]
         title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
     per_row = []
+    breaks = []  # each row's lines in this column (a cell's line breaks, its sub-rows)
     for row in rows:
         widest = 0.0
+        count = 0
         for sub in range(row.height):
             if sub and row.spans(column.key):
                 break
@@ -155,11 +168,15 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
             if got:
                 widths.append(got[0] + text_width(extra))
                 pieces.append(got[1] + text_width(extra))
-            else:
-                texts.append(shown_text(column, raw) + extra)
-                widths.append(text_width(texts[-1]))
+            else:  # a cell of several lines: each line alone, the marks after the last
+                shown = shown_lines(column, raw)
+                shown[-1] += extra
+                texts += shown
+                widths.append(max(map(text_width, shown)))
             widest = max(widest, widths[-1])
+            count += _line_count(column, raw)
         per_row.append(widest)
+        breaks.append(count)
     natural = max(widths)
     wraps = column.type in WRAP_TYPES
     if column.type == "url":
@@ -171,7 +188,16 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     fixed = dimen_pt(column.width, line) if column.width else None
     piece = word if fixed is None or column.type == "url" else max(  # only a fixed width asks (_holding)
         pieces + [text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)], default=0.0)
-    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts)
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts, tuple(breaks))
+
+
+def _line_count(column: Column, raw: object) -> int:
+    """How many lines a cell has (its line breaks + 1)."""
+    if column.type in ("latex", "text") and isinstance(raw, str) and values.LINE_BREAK in raw:
+        return max(1, len(values.lines(raw)))
+    if column.type == "list" and isinstance(raw, list) and any(values.LINE_BREAK in str(x) for x in raw):
+        return max(1, len(values.lines(", ".join(map(str, raw)))))
+    return 1
 
 
 @dataclass(frozen=True)
@@ -239,7 +265,7 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
     font: a narrower one would put that word out into the margin (an overfull box), so the column is
     planned as any other instead (at least its longest word wide). ``fit: natural`` keeps every width as
     written (the build then reports the overfull cell)."""
-    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece, m.measured)
+    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece, m.measured, m.lines)
             if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
 
@@ -248,7 +274,8 @@ def _lines(table: Table, measures: list[Measure], widths: list[float | None], em
     total = 0.0
     for i, row in enumerate(table.rows):
         wrapped = max([1.0] + [-(-m.rows[i] * em // w) for m, w in zip(measures, widths) if w and i < len(m.rows)])
-        total += max(row.height, wrapped)
+        broken = max([1] + [m.lines[i] for m in measures if i < len(m.lines)])  # a cell's own line breaks
+        total += max(row.height, wrapped, broken)
     return total
 
 

@@ -361,6 +361,37 @@ def cell_value(table: Table, column: Column, raw: object, settings: Settings | N
     return _escape(str(raw), engine, symbols)
 
 
+def cell_lines(table: Table, column: Column, raw: object, settings: Settings | None = None) -> list[str]:
+    """The LaTeX of each line of a cell (:func:`surveybuild.values.lines`): one for a cell without a line
+    break. Each line is rendered alone, so nothing of one line (a brace, a style) reaches into the next;
+    :func:`join_lines` puts the break between them, by the column's kind."""
+    if column.type in ("latex", "text", "list") and raw is not None:
+        text = ", ".join(map(str, raw)) if column.type == "list" and isinstance(raw, list) else str(raw)
+        if values.LINE_BREAK in text:
+            parts = values.lines(text)
+            if column.type == "list":
+                return [cell_value(table, column, [p], settings) for p in parts] or [values.MISSING]
+            return [cell_value(table, column, p, settings) for p in parts] or [values.MISSING]
+    return [cell_value(table, column, raw, settings)]
+
+
+#: Where a cell's line break goes in a column of natural width (l, c, r): a makecell stack of its lines,
+#: aligned as the column, its first line on the row's baseline (as a wrapping column's first line is).
+MAKECELL = "\\makecell[{align}t]{{{lines}}}"
+
+
+def join_lines(lines: list[str], align: str = "l", wrapping: bool = False) -> str:
+    """A cell's lines as one cell: ``\\newline`` between them in a wrapping (``p{}``) column, which sets a
+    paragraph; a ``\\makecell`` (makecell, declared in tables/preamble.tex when used) in an ``l``/``c``/``r``
+    column, where ``\\newline`` does nothing. ``\\\\{}``: a line that starts with ``*`` or ``[`` is
+    not read as the break's star or optional argument."""
+    if len(lines) == 1:
+        return lines[0]
+    if wrapping:
+        return "\\newline ".join(lines)
+    return MAKECELL.format(align=align if align in ("l", "c", "r") else "l", lines="\\\\{}".join(lines))
+
+
 @dataclass(frozen=True)
 class PaperNote:
     mark: str
@@ -433,12 +464,18 @@ class TableRenderer:
 
     def measured_width(self, column: Column | None, raw: object, font: str) -> tuple[float, float] | None:
         """The width TeX measured of a cell (or, ``column`` None, of a header title) at ``font``, as it is
-        written here (:mod:`surveybuild.texmeasure`); None when it was not measured."""
+        written here (:mod:`surveybuild.texmeasure`); None when it was not measured. A cell of several lines
+        is as wide as its widest line, each measured alone."""
         try:
-            text = self.esc(str(raw)) if column is None else cell_value(self.table, column, raw, self.settings)
+            texts = [self.esc(str(raw))] if column is None else cell_lines(self.table, column, raw, self.settings)
         except UnencodableText:
             return None
-        return self.measured.get((font, text))
+        if len(texts) == 1:
+            return self.measured.get((font, texts[0]))
+        got = [self.measured.get((font, text)) for text in texts]
+        if any(g is None for g in got):
+            return None
+        return max(g[0] for g in got), max(g[1] for g in got)
 
     def url_note(self, row: Row) -> str:
         text = self.url_notes.get(id(row))
@@ -449,9 +486,11 @@ class TableRenderer:
     def esc(self, text: str) -> str:
         return escape(text, self.settings.engine, self.settings.symbols)
 
-    def cell(self, row: Row, column: Column, sub: int) -> str:
+    def cell(self, row: Row, column: Column, sub: int, wrapping: bool = False) -> str:
+        """The cell's LaTeX; ``wrapping``: its column is a ``p{}`` column (a line break is ``\\newline``)."""
         value = row.value(column.key, sub)
-        text = cell_value(self.table, column, value.raw if value is not None else None, self.settings)
+        lines = cell_lines(self.table, column, value.raw if value is not None else None, self.settings)
+        text = lines[-1]  # a cite or note mark goes after the last line
         if sub == 0:
             if column is self.table.columns[0] and row.cites:
                 keys = ",".join(k for k, _ in row.cites)
@@ -466,7 +505,7 @@ class TableRenderer:
                            if col_key in self.note_columns]
             if labels:
                 text += note_marks(labels)
-        return text
+        return join_lines(lines[:-1] + [text], column.align, wrapping)
 
     def mark(self, what: str) -> str:
         """Where the log says (when the paper traces its layout) on which page this line lands: ``head``,
@@ -488,9 +527,10 @@ class TableRenderer:
                 if spanning and sub > 0:
                     cells.append("")
                 elif spanning:
-                    cells.append(f"\\multirow[t]{{{height}}}{{{'=' if width else '*'}}}{{{self.cell(row, column, 0)}}}")
+                    cells.append(f"\\multirow[t]{{{height}}}{{{'=' if width else '*'}}}"
+                                 f"{{{self.cell(row, column, 0, bool(width))}}}")
                 else:
-                    cells.append(self.cell(row, column, sub))
+                    cells.append(self.cell(row, column, sub, bool(width)))
             end = r"\\*" if keep and keep[sub] else r"\\"
             out.append(self.mark(f"row {number}.{sub}") + " & ".join(cells) + " " + end)
         return out
