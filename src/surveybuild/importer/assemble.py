@@ -161,7 +161,7 @@ def slug(text: str) -> str:
 def plain_title(latex: str) -> str:
     try:
         latex = values.one_line(latex)  # a title is one line: a header cell's line breaks are spaces
-        return latextext.plain_text(latextext.to_pieces(latex)).replace("\N{NO-BREAK SPACE}", " ").strip()
+        return " ".join(latextext.plain_text(latextext.to_pieces(latex)).replace("\N{NO-BREAK SPACE}", " ").split())
     except latextext.LatexFieldError:
         return latex.strip()
 

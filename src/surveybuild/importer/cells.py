@@ -466,7 +466,11 @@ def spread(before: str, inner: str, after: str) -> str:
     ``before`` and ``after`` of its own (a group, a style, a link on each line), so each line is balanced."""
     if BREAK not in inner:
         return before + inner + after
-    return BREAK.join(before + part + after for part in inner.split(BREAK))
+    parts = inner.split(BREAK)
+    # the spaces around a break are the break's, not the group's ("\\textbf{Icon }": none); "\\ " stays
+    parts = [re.sub(r"(?<!\\)\s+$", "", p) if i < len(parts) - 1 else p for i, p in enumerate(parts)]
+    parts = [p.lstrip() if i else p for i, p in enumerate(parts)]
+    return BREAK.join(before + part + after for part in parts)
 
 
 #: a line that holds nothing to show: empty groups and styles left by :func:`spread` around a break at an edge
