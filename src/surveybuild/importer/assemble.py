@@ -646,6 +646,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         problems.append(Problem(raw.source, f"{len(missing_notes)} note(s) marked in cells have no text in the "
                                 f"file ({', '.join(missing_notes)}): defined with a placeholder text",
                                 hint="write the notes' text in the YAML"))
+    raw.caption = cells.joined(raw.caption, raw.notices)  # a caption is one line
     problems += cells.dropped_problems(raw.notices, lambda pos: raw.source)  # a text of its own: the table's place
     for message in cells.notice_messages(raw.notices):
         problems.append(Problem(raw.source, message, severity="warning"))
@@ -672,7 +673,6 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                     else "add its entry to refs.bib, or correct the key")
             problems.append(Problem(where, f"cite key '{key}' is not in refs.bib: the build stops on it", hint=hint))
     # label "" = the default, tab:<the id the file is written as>
-    raw.caption = cells.joined(raw.caption, raw.notices)  # a caption is one line
     table = Table(
         id=name, caption=raw.caption, label=raw.label or "", columns=tuple(columns), rows=tuple(rows),
         groups=tuple(groups), notes=tuple(notes), section=raw.section, layout=raw.layout,
