@@ -81,8 +81,7 @@ def shown_lines(column: Column, raw: object) -> list[str]:
     if column.type in ("latex", "text", "list") and raw is not None:
         text = ", ".join(map(str, raw)) if column.type == "list" and isinstance(raw, list) else str(raw)
         if values.LINE_BREAK in text:
-            return [shown_text(column, [p] if column.type == "list" else p) for p in values.lines(text)] \
-                or [values.MISSING]
+            return [shown_text(column, [p] if column.type == "list" else p) for p in values.lines(text)] or [""]
     return [shown_text(column, raw)]
 
 

@@ -369,9 +369,11 @@ def cell_lines(table: Table, column: Column, raw: object, settings: Settings | N
         text = ", ".join(map(str, raw)) if column.type == "list" and isinstance(raw, list) else str(raw)
         if values.LINE_BREAK in text:
             parts = values.lines(text)
+            if not parts:  # blank lines only: blank, as the README shows it
+                return [""]
             if column.type == "list":
-                return [cell_value(table, column, [p], settings) for p in parts] or [values.MISSING]
-            return [cell_value(table, column, p, settings) for p in parts] or [values.MISSING]
+                return [cell_value(table, column, [p], settings) for p in parts]
+            return [cell_value(table, column, p, settings) for p in parts]
     return [cell_value(table, column, raw, settings)]
 
 
