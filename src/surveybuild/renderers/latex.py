@@ -563,16 +563,24 @@ class TableRenderer:
     def body(self, unbroken: bool = False) -> str:
         """The rows, with where a long table may break: never inside a row, nor inside a group that fits
         in KEEP_GROUP lines, nor so as to leave fewer than MIN_ROWS lines on either side; nowhere when
-        ``unbroken`` (a table that fits on one page)."""
+        ``unbroken`` (a table that fits on one page). Lines are printed lines (the plan's estimate): a row
+        of a cell with ten line breaks is ten lines, and a page may end after it."""
         self.url_rows = []
         sections = layout.sections(self.table)
-        total = sum(s.height for s in sections)
+        # each row's printed lines (line breaks, wrapped cells): what a page holds
+        printed = {id(r): lines for r, lines in zip(self.table.rows, self.plan.row_lines)}
+
+        def height(row: Row) -> float:
+            return max(float(row.height), printed.get(id(row), 0.0))
+
+        total = sum(height(r) for s in sections for r in s.rows)
         ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
         out: list[str] = []
-        done = 0  # body lines so far
+        done = 0.0  # printed body lines so far
         number = 0  # rows so far
         for n, section in enumerate(sections):
-            whole = section.group is not None and section.height <= KEEP_GROUP  # a row group, not a whole table
+            # a row group, not a whole table, of few printed lines
+            whole = section.group is not None and sum(height(r) for r in section.rows) <= KEEP_GROUP
             if section.group is not None:
                 if n:
                     out.append(r"\midrule")
@@ -582,7 +590,7 @@ class TableRenderer:
             for i, row in enumerate(section.rows):
                 keep = []
                 for sub in range(row.height):
-                    done += 1
+                    done += height(row) / row.height
                     last_of_section = i == len(section.rows) - 1 and sub == row.height - 1
                     keep.append(done < total and (unbroken or sub < row.height - 1 or done < MIN_ROWS or total - done < MIN_ROWS
                                                   or (whole and not last_of_section)))
