@@ -511,7 +511,7 @@ class TableRenderer:
 
     def mark(self, what: str) -> str:
         """Where the log says (when the paper traces its layout) on which page this line lands: ``head``,
-        ``row <n>.<line>``, ``note``."""
+        ``row <n>.<line>``, ``foot`` (the "continued" line), ``end`` (below a long table's last row), ``note``."""
         return f"\\surveybuildmark{{{self.table.label}}}{{{what}}}"
 
     def lines(self, row: Row, keep: list[bool] | None = None, number: int = 0) -> list[str]:
@@ -644,6 +644,7 @@ class TableRenderer:
             colspec=self.colspec(),
             ncols=len(self.columns),
             foot_mark=self.mark("foot"),
+            end_mark=self.mark("end"),
             head=self.head(),
             body=body,
             notes=notes,
