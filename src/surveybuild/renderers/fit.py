@@ -209,8 +209,9 @@ class Plan:
     reason: str  # why, for the docs and the tests: natural | wrap | font | landscape | tight | too wide
     tabcolsep: float = 6.0  # pt; less than LaTeX's 6pt only when nothing else fits
     body_lines: float = 0.0  # the estimated printed lines of the rows (a wrapped cell takes several)
-    #: each row's estimated printed lines, in the table's row order (its line breaks and wrapped cells)
-    row_lines: tuple[float, ...] = ()
+    #: each row's lines for certain, in the table's row order: its sub-rows, or its cells' line breaks (how a
+    #: cell wraps is estimated: not counted here, a page break counted on it could leave one line alone)
+    row_lines: tuple[int, ...] = ()
 
 
 def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings,
@@ -247,18 +248,19 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
         if table.fit != "wrap" and (natural <= avail or table.fit == "natural"):
             fixed = tuple(c.width if c.width and m.fixed_pt is not None else None for c, m in zip(columns, measures))
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
-            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, sum(lines), lines)
+            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines,
+                        _row_lines(table, measures))
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
-            lines = _lines(table, measures, widths, em)
-            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep, sum(lines), lines)
+            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
+                        _lines(table, measures, widths, em), _row_lines(table, measures))
     land, avail, font, colsep = tries[-1]
     measures = measures_at(font)
     sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
-    lines = _lines(table, measures, widths, SIZES[base][font])
-    return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep, sum(lines), lines)
+    return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
+                _lines(table, measures, widths, SIZES[base][font]), _row_lines(table, measures))
 
 
 def _holding(measures: list[Measure], em: float) -> list[Measure]:
@@ -270,15 +272,20 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
             if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
 
-def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float) -> tuple[float, ...]:
-    """The printed lines of each row: a row of several lines, a cell wrapped over several, or a cell's own line
+def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float) -> float:
+    """The printed lines of the rows: a row of several lines, a cell wrapped over several, or a cell's own line
     breaks take more."""
-    out = []
-    for i, row in enumerate(table.rows):
+    total = 0.0
+    for i, (row, broken) in enumerate(zip(table.rows, _row_lines(table, measures))):
         wrapped = max([1.0] + [-(-m.rows[i] * em // w) for m, w in zip(measures, widths) if w and i < len(m.rows)])
-        broken = max([1] + [m.lines[i] for m in measures if i < len(m.lines)])  # a cell's own line breaks
-        out.append(float(max(row.height, wrapped, broken)))
-    return tuple(out)
+        total += max(broken, wrapped)
+    return total
+
+
+def _row_lines(table: Table, measures: list[Measure]) -> tuple[int, ...]:
+    """Each row's lines for certain: its sub-rows, or the most lines a cell of it breaks into."""
+    return tuple(max([row.height] + [m.lines[i] for m in measures if i < len(m.lines)])
+                 for i, row in enumerate(table.rows))
 
 
 def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) -> list[float] | None:

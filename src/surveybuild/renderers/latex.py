@@ -563,11 +563,11 @@ class TableRenderer:
     def body(self, unbroken: bool = False) -> str:
         """The rows, with where a long table may break: never inside a row, nor inside a group that fits
         in KEEP_GROUP lines, nor so as to leave fewer than MIN_ROWS lines on either side; nowhere when
-        ``unbroken`` (a table that fits on one page). Lines are printed lines (the plan's estimate): a row
-        of a cell with ten line breaks is ten lines, and a page may end after it."""
+        ``unbroken`` (a table that fits on one page). A row counts its lines for certain (``Plan.row_lines``):
+        a row of a cell with ten line breaks is ten lines, and a page may end after it."""
         self.url_rows = []
         sections = layout.sections(self.table)
-        # each row's printed lines (line breaks, wrapped cells): what a page holds
+        # each row's lines for certain (sub-rows, a cell's line breaks): what a page holds
         printed = {id(r): lines for r, lines in zip(self.table.rows, self.plan.row_lines)}
 
         def height(row: Row) -> float:
