@@ -279,3 +279,16 @@ def test_import_build_and_compile_a_table_with_breaks_in_l_and_p_columns(tmp_pat
     if shutil.which("pdftoppm"):  # a picture to look at (docs/format.md says what it shows)
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(paper / "breaks.pdf"),
                         str(tmp_path / "breaks")], check=False)
+
+
+def test_a_long_table_may_break_after_a_row_of_many_lines():
+    """'Never fewer than 3 lines on a page' counts a cell's lines: a 10-line first row is no lone line."""
+    tall = "\\n".join(f"line {i}" for i in range(10))
+    rows = f'  - {{name: "{tall}"}}\n' + "".join(f"  - {{name: r{i}}}\n" for i in range(80))
+    table = table_of(rows, HEAD.replace("rows:", "layout: long\nrows:"))
+    tex = latex.render_table(table, Settings())
+    ends = [line.rsplit(" ", 1)[-1] for line in tex.splitlines() if "}{row " in line]
+    assert len(ends) == 81 and ends[:2] == ["\\\\", "\\\\"]  # counted as rows, the first two were kept: '\\*'
+    assert ends[-3:] == ["\\\\*", "\\\\*", "\\\\"]  # the last three lines still kept together
+    # the last foot marks where the last row ends, for the layout check (zero height)
+    assert "\\noalign{\\vbox to 0pt{\\hbox{\\surveybuildmark{tab:t}{end}}\\vss}}" in tex
