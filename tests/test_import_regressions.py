@@ -227,7 +227,8 @@ def test_math_symbols_lists_minipages_and_custom_marks_in_cells():
     row = data["rows"][0]
     # the README keeps the math for GitHub to typeset (docs/format.md)
     assert row["flow"] == "Transition $\\to$ episode, $\\rho_t$" and "Transition $\\to$ episode, $\\rho_t$" in readme
-    assert row["pros"] == "\\textbullet{} fast \\textbullet{} small" and "• fast • small" in readme
+    # a list in a cell: one item a line (the format's line breaks, docs/format.md)
+    assert row["pros"] == "\\textbullet{} fast\n\\textbullet{} small" and "• fast<br>• small" in readme
     assert row["eq"] == "$x \\leq y$"
     assert data["columns"][3]["type"] == "bool" and row["mark"] is True and data["rows"][1]["mark"] is False
 

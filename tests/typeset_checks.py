@@ -102,8 +102,8 @@ def bad_breaks(log: str, min_lines: int = MIN_LINES) -> list[str]:
     last note: above notes that go on over a page, or below a part of them.
 
     A row's printed lines are measured from the marks' heights: the distance to the next line of the table
-    on the page (or to its "continued" foot) over the table's line pitch (the least such distance); the
-    last line of a table counts as one line."""
+    on the page (or to its "continued" foot, or to the end of the table's last row) over the table's line
+    pitch (the least such distance)."""
     marks = texlog.layout_marks(log)
     assert marks, "no layout marks in the log: trace_layout(main.tex) before the build"
     by_table: dict[str, list[texlog.LayoutMark]] = defaultdict(list)
@@ -117,7 +117,8 @@ def bad_breaks(log: str, min_lines: int = MIN_LINES) -> list[str]:
         for m in table:
             if m.what == "row":
                 rows[m.page].append(m)
-        feet = {m.page: m for m in table if m.what == "foot"}
+        # the "continued" foot's baseline, or (the table's last page) the end of its last row
+        feet = {m.page: m for m in table if m.what in ("foot", "end")}
         gaps = [a.y - b.y for page in rows.values() for a, b in zip(page, page[1:])
                 if a.y is not None and b.y is not None and a.y > b.y]
         pitch = min(gaps) if gaps else None
@@ -127,7 +128,8 @@ def bad_breaks(log: str, min_lines: int = MIN_LINES) -> list[str]:
                 printed = 0
                 for line, after in zip(lines, below + [None] * (len(lines) - len(below))):
                     if pitch and after is not None and line.y is not None and after.y is not None:
-                        printed += max(1, round((line.y - after.y) / pitch))
+                        # to the end of the last row: its last line's baseline is a line above
+                        printed += max(1, round((line.y - after.y) / pitch) + (after.what == "end"))
                     else:
                         printed += 1
                 if printed < min_lines:

@@ -56,6 +56,24 @@ def check_url(raw: object) -> str:
     return ""
 
 
+#: A line break inside a text, latex or list cell: a newline in its YAML string (a ``|`` block, or ``\\n`` in
+#: double quotes). The README shows ``<br>``, the paper a line break that suits the column (docs/format.md).
+LINE_BREAK = "\n"
+
+
+def lines(text: str) -> list[str]:
+    """A cell's lines: the text split at its line breaks, each stripped, blank lines left out."""
+    if LINE_BREAK not in text:
+        stripped = text.strip()
+        return [stripped] if stripped else []
+    return [line for line in (part.strip() for part in text.split(LINE_BREAK)) if line]
+
+
+def one_line(text: str) -> str:
+    """A cell's text where one line is needed (names in messages, sorting, labels): its lines joined by a space."""
+    return " ".join(lines(text)) if LINE_BREAK in text else text
+
+
 def sort_key(column_type: str, raw: object):
     """A key that sorts missing values last and sizes by value."""
     if raw is None:
@@ -65,4 +83,4 @@ def sort_key(column_type: str, raw: object):
         return (0, value if value is not None else 0.0, "")
     if isinstance(raw, bool):
         return (0, 0 if raw else 1, "")
-    return (0, 0, str(raw).casefold())
+    return (0, 0, one_line(str(raw)).casefold())

@@ -45,7 +45,7 @@ PAGE = re.compile(r"^surveybuild: text block ([\d.]+pt) x ([\d.]+pt), font ([\d.
 _GEOMETRY = re.compile(r"left ([\d.]+)pt even ([\d.]+)pt, top ([\d.]+)pt, footskip ([\d.]+)pt, "
                        r"paper ([\d.]+)pt x ([\d.]+)pt, (one|two)side")
 #: Written at shipout by a generated table's lines when the paper traces its layout (latex.TABLE_PACKAGES).
-_MARK = re.compile(r"^surveybuild layout: (\S+) (head|foot|note|figure|row (\d+)\.(\d+)) page (-?\d+)(?: y (-?\d+))?\s*$")
+_MARK = re.compile(r"^surveybuild layout: (\S+) (head|foot|end|note|figure|row (\d+)\.(\d+)) page (-?\d+)(?: y (-?\d+))?\s*$")
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^:\s][^:]*\.\w+):(\d+): (.*)")
 _BANG = re.compile(r"^! (.*)")
 #: xelatex/lualatex: no font has the character (an error under \tracinglostchars=3, as fonts.preamble sets)
@@ -272,7 +272,8 @@ def text_block(log: str) -> TextBlock | None:
 @dataclass(frozen=True)
 class LayoutMark:
     """A line of a generated table on its page: ``what`` is ``head``, ``foot`` (continued on the next page),
-    ``note`` or ``row``; or a generated figure's picture (``figure``, at the picture's foot)."""
+    ``end`` (below a long table's last row), ``note`` or ``row``; or a generated figure's picture (``figure``,
+    at the picture's foot)."""
 
     label: str
     what: str

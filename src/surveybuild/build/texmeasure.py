@@ -1,7 +1,8 @@
 """The natural widths of the tables' cells, measured by TeX, for :mod:`surveybuild.renderers.fit`.
 
 ``surveybuild paper`` (``invoke build-paper``) sets every distinct cell and header text of the
-tables, as the table renders it (:func:`surveybuild.renderers.latex.cell_value`), at each font size the fit
+tables, as the table renders it (:func:`surveybuild.renderers.latex.cell_lines`: each line of a cell with a line
+break alone), at each font size the fit
 may choose, in a small measuring document: the paper's own preamble (its main file up to
 ``\\begin{document}``: same engine, class, fonts and packages), then one ``\\hbox`` per text, whose
 width TeX writes to its log. A second box sets the text in a zero-wide ragged paragraph and keeps its
@@ -98,7 +99,9 @@ def needed(survey: Survey) -> set[tuple[str, str]]:
                         if sub and row.spans(column.key):
                             break
                         value = row.value(column.key, sub)
-                        texts.add(latex.cell_value(table, column, value.raw if value is not None else None, settings))
+                        # a cell of several lines: each line alone (the cell is as wide as its widest)
+                        texts.update(latex.cell_lines(table, column, value.raw if value is not None else None,
+                                                      settings))
         except latex.UnencodableText:
             continue  # the build reports it
         out.update((font, text) for font in fonts for text in texts)

@@ -371,10 +371,15 @@ def _latex(text: str, where: Source, thing: str, table: Table | None, index: Bib
            referenced: set[str], ts=("pdflatex", ()), column: Column | None = None) -> list[Problem]:
     """A LaTeX field's problems: its cites, notes, links and characters (``table`` None: a figure's caption;
     ``column``: the cell's, whose characters matter only when the paper shows it)."""
-    try:
-        pieces = to_pieces(text)
-    except LatexFieldError as exc:
-        return [Problem(where, f"{thing}: {p}") for p in exc.problems]
+    if column is not None and values.LINE_BREAK in text.strip():
+        pieces, wrong = _lines_pieces(text)
+        if wrong:
+            return [Problem(where, f"{thing}: {p}", hint=hint) for p, hint in wrong]
+    else:
+        try:
+            pieces = to_pieces(text)
+        except LatexFieldError as exc:
+            return [Problem(where, f"{thing}: {p}") for p in exc.problems]
     # the paper gets the field's non-ASCII characters as latex.typeset_field writes them
     wide = "" if text.isascii() else "".join(sorted(set(_WIDE.findall(text))))
     problems = _typeset(wide, where, thing, column, ts) if wide else []
@@ -399,3 +404,27 @@ def _latex(text: str, where: Source, thing: str, table: Table | None, index: Bib
                 if wrong:
                     problems.append(Problem(where, f"{thing}: {wrong}", hint="write a full https:// link"))
     return problems
+
+
+def _lines_pieces(text: str) -> tuple[tuple, list[tuple[str, str]]]:
+    """The pieces of a LaTeX cell of several lines, each line a LaTeX field of its own (the renderers render
+    each alone: :func:`surveybuild.values.lines`), and the problems of its lines as (message, hint)."""
+    pieces: list = []
+    wrong: list[tuple[str, str]] = []
+    parts = values.lines(text)
+    for n, line in enumerate(parts, 1):
+        try:
+            pieces += to_pieces(line)
+        except LatexFieldError as exc:
+            wrong += [(f"line {n} of {len(parts)} ({line[:40]!r}): {p}", "") for p in exc.problems]
+    if wrong:
+        try:  # the whole reads well: the break cuts a group, math or a command from its argument
+            to_pieces(" ".join(parts))
+        except LatexFieldError:
+            return (), wrong
+        if any("a lone" in p for p, _ in wrong):
+            return (), wrong
+        return (), [("a line break inside braces, $...$ math or a command's arguments: each line of a cell is "
+                     "LaTeX of its own", "close the braces on each line, e.g. \\textbf{a} and \\textbf{b} on two "
+                     "lines, or keep the group on one line")]
+    return tuple(pieces), []

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 
+from .. import values
 from ..renderers.markdown import escape_gfm
 from ..model import Problem, Row, Source, Table
 from ..readers.read import TABLE_FILE, read_settings, read_text, table_files
@@ -82,8 +83,10 @@ def _rows(table: Table | None) -> dict[str, dict[str, object]]:
 
 
 def _show(value: object, limit: int = 60) -> str:
+    """A value on one line of the summary: a cell's line breaks shown as ``↵`` (a change of breaks alone shows)."""
     text = "–" if value is None else str(value)
-    text = " ".join(text.split())
+    text = " ↵ ".join(" ".join(line.split()) for line in text.split(values.LINE_BREAK)) if values.LINE_BREAK in text \
+        else " ".join(text.split())
     return escape_gfm(text if len(text) <= limit else text[: limit - 1] + "…")
 
 

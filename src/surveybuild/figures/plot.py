@@ -25,6 +25,7 @@ from ..checks.hygiene import arxiv_id
 from ..renderers.latextext import LatexFieldError, Text, to_pieces
 from ..model import BibEntry, Figure, Problem, Row, Source, Survey, Table
 from ..readers.tableread import did_you_mean
+from .. import values
 
 #: The plot's geometry, shared by both outputs: the axis width in inches, the labels' font size in
 #: points (the paper's \scriptsize at 10-11pt), the height of one label line in inches.
@@ -209,13 +210,13 @@ def _series_key(by: str, table: Table, row: Row) -> str:
     raw = value.raw if value is not None else None
     if raw is None or raw == "":
         return "other"
-    return _plain(", ".join(map(str, raw)) if isinstance(raw, list) else str(raw))
+    return _plain(values.one_line(", ".join(map(str, raw)) if isinstance(raw, list) else str(raw)))
 
 
 def _label(table: Table, row: Row, key: str | None) -> str:
     column = table.column(key) if key else table.columns[0]
     value = row.value(column.key)
-    raw = "" if value is None or value.raw is None else str(value.raw)
+    raw = "" if value is None or value.raw is None else values.one_line(str(value.raw))  # a label is one line
     return (_plain(raw) if column.type == "latex" else raw).strip() or row.name
 
 

@@ -160,7 +160,8 @@ def slug(text: str) -> str:
 
 def plain_title(latex: str) -> str:
     try:
-        return latextext.plain_text(latextext.to_pieces(latex)).replace("\N{NO-BREAK SPACE}", " ").strip()
+        latex = values.one_line(latex)  # a title is one line: a header cell's line breaks are spaces
+        return " ".join(latextext.plain_text(latextext.to_pieces(latex)).replace("\N{NO-BREAK SPACE}", " ").split())
     except latextext.LatexFieldError:
         return latex.strip()
 
@@ -168,6 +169,9 @@ def plain_title(latex: str) -> str:
 def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], list[str]]:
     """Column titles and groups from the header rows."""
     problems = raw.problems
+    for row in raw.header:  # a title is one line (plain_title joins a header cell's lines): counted
+        for cell in row:
+            cells.joined(cell.latex, raw.notices)
     where = raw.header[0][0].source if raw.header and raw.header[0] else raw.source
     grid, hcols = place(raw.header, raw.explicit_spans, problems) if raw.header else ([], 0)
     if hcols > ncols:
@@ -426,7 +430,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     current: str | None = None
 
     def new_group(cell: RawCell) -> str:
-        title = _strip_style(cell.latex)
+        title = cells.joined(_strip_style(cell.latex), raw.notices)  # a group title is one line
         gid = slug(plain_title(title))[:40] or f"group{len(groups) + 1}"
         base, n = gid, 2
         while any(g.id == gid for g in groups):
@@ -597,7 +601,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                 if c == order[0] and k == 0:
                     if isinstance(raw_value, str):
                         raw_value = _qualified(raw_value, cell, group, parent, where, problems)
-                    row_name = str(raw_value) if raw_value is not None else ""
+                    row_name = values.one_line(str(raw_value)) if raw_value is not None else ""
                     if row_name.strip() and not (cell is not None and cell.indented):
                         parent = (group, row_name.strip())
                 put(column.key, Value(raw_value, where), k, c in spanning)
@@ -663,16 +667,17 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                                     severity="warning", hint="attach it to a row with notes: [...] or drop it"))
             continue
         _check_latex(text, where, None, problems)
-        notes.append(Note(note_id, text, where))
+        notes.append(Note(note_id, cells.joined(text, raw.notices), where))
         stats["notes"] += 1
     missing_notes = [n for n in dict.fromkeys(referenced) if n not in raw.notes]
     for note_id in missing_notes:
         text = f"(the text of note {note_id} was not in {raw.source.path})"
-        notes.append(Note(note_id, text, raw.source))
+        notes.append(Note(note_id, cells.joined(text, raw.notices), raw.source))
     if missing_notes:
         problems.append(Problem(raw.source, f"{len(missing_notes)} note(s) marked in cells have no text in the "
                                 f"file ({', '.join(missing_notes)}): defined with a placeholder text",
                                 hint="write the notes' text in the YAML"))
+    raw.caption = cells.joined(raw.caption, raw.notices)  # a caption is one line
     problems += cells.dropped_problems(raw.notices, lambda pos: raw.source)  # a text of its own: the table's place
     for message in cells.notice_messages(raw.notices):
         problems.append(Problem(raw.source, message, severity="warning"))
@@ -799,8 +804,8 @@ def _latex_texts(rows, notes, raw):
 
 def _check_latex(text: str, where: Source, column: Column | None, problems: list[Problem], what: str = "") -> str:
     thing = what or (f"column '{column.title}'" if column else "note")
-    try:
-        pieces = latextext.to_pieces(text)
+    try:  # each line alone, as the renderers take it
+        pieces = [p for line in (values.lines(text) or [""]) for p in latextext.to_pieces(line)]
     except latextext.LatexFieldError as exc:
         for p in exc.problems:
             problems.append(Problem(where, f"{thing}: {p}: kept as written",

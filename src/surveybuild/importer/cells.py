@@ -3,8 +3,10 @@
 What a cell may hold that the format has no place for is rewritten in a stated way
 and counted in :class:`Notices`, so the importer can report it:
 
-- line breaks (``\\\\``, ``\\makecell``, ``\\shortstack``, a nested ``tabular``)
-  are joined into one line (a break after a hyphen joins without a space);
+- line breaks (``\\\\``, ``\\newline``, in ``\\makecell``, ``\\shortstack``, a ``p{}`` cell, a nested ``tabular``)
+  are kept as the cell's line breaks (a newline in its text, docs/format.md); a break inside a group or a style is
+  carried to the top by closing the group before it and opening it again after (``\\textbf{a\\\\b}`` becomes
+  ``\\textbf{a}`` and ``\\textbf{b}``), since each line of a cell is LaTeX of its own;
 - ``\\tnote{a}`` becomes ``\\tnotex{a}``; ``\\tnote{\\ref{lbl}}`` the id the label belongs to;
 - ``\\verb|x|`` becomes ``\\texttt{x}`` with ``x`` escaped;
 - colour, rotation and spacing commands are removed and their text kept;
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 
 from pylatexenc import latexwalker, macrospec
 
+from .. import values
 from ..model import Problem
 from ..renderers.latex import UnencodableText, escape
 from ..renderers.latextext import MATH_TEXT_COMMANDS, STYLE_COMMANDS
@@ -309,7 +312,7 @@ class _Converter:
                 rest = "".join(self.nodes(nodes[i + 1:], depth)).strip()
                 self.notices.add("switch", "\\" + node.macroname)
                 if rest:
-                    out.append(f"\\{FONT_SWITCHES[node.macroname]}{{{rest}}}")
+                    out.append(spread(f"\\{FONT_SWITCHES[node.macroname]}{{", rest, "}"))
                 return out
             self.node(node, out, depth)
         return out
@@ -336,7 +339,7 @@ class _Converter:
             out.append(" " if self.in_stack and node.specials_chars == "&" else node.specials_chars)
         elif node.isNodeType(latexwalker.LatexGroupNode):
             left, right = node.delimiters
-            out.append(left + "".join(self.nodes(node.nodelist, depth + 1)) + right)
+            out.append(spread(left, "".join(self.nodes(node.nodelist, depth + 1)), right))
         elif node.isNodeType(latexwalker.LatexMathNode) and node.displaytype == "display":
             self.notices.add("display", node.latex_verbatim()[:40])  # \[...\] in a cell -> $...$
             out.append("$" + self.math(node.nodelist).strip() + "$")
@@ -351,7 +354,6 @@ class _Converter:
             out.append("$" + self.math(node.nodelist).strip() + "$")
         elif node.isNodeType(latexwalker.LatexEnvironmentNode):
             if node.environmentname in ("tabular", "array", "tabularx", "tabular*"):
-                self.notices.add("linebreak", node.latex_verbatim()[:60])
                 inner = [n for n in node.nodelist]
                 out.append(BREAK.join(self._stack(inner, depth)))
             elif node.environmentname in ("itemize", "enumerate", "compactitem"):
@@ -428,11 +430,9 @@ class _Converter:
     def macro(self, node, out: list[str], depth: int) -> None:
         name = node.macroname
         a = args(node)
-        if name in LINE_BREAKS:
-            self.notices.add("linebreak", "\\" + name)
+        if name in LINE_BREAKS:  # kept: the cell's line break (joined only where one line is needed: joined())
             out.append(BREAK)
         elif name in STACKS:
-            self.notices.add("linebreak", "\\" + name)
             out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
         elif self.first and name in MOVABLE_CITES and len(a) == 4 and a[0] is None and a[1] is None \
                 and a[2] is None:
@@ -513,16 +513,23 @@ class _Converter:
             if node.macro_post_space:
                 out.append(" ")
         else:
-            text = "\\" + name + node.macro_post_space
+            parts = ["\\" + name + node.macro_post_space]
             for arg in a:
                 if arg is None:
                     continue
                 if arg.isNodeType(latexwalker.LatexGroupNode):
                     left, right = arg.delimiters
-                    text += left + "".join(self.nodes(arg.nodelist, depth + 1)) + right
+                    parts += [left, "".join(self.nodes(arg.nodelist, depth + 1)), right]
                 else:
-                    text += arg.latex_verbatim()
-            out.append(text)
+                    parts.append(arg.latex_verbatim())
+            broken = [i for i, part in enumerate(parts) if BREAK in part]
+            if len(broken) == 1:  # \href{u}{a\\b}: the command on each line, with its line of the argument
+                at = broken[0]
+                out.append(spread("".join(parts[:at]), parts[at], "".join(parts[at + 1:])))
+            else:
+                if broken:  # breaks in two arguments of one command: no line can hold it whole; joined
+                    self.notices.add("linebreak", "\\" + name)
+                out.append("".join(part.replace(BREAK, " ") for part in parts))
 
 
 def _pop_space(out: list[str]) -> None:
@@ -554,15 +561,37 @@ def mark_value(nodes) -> bool | None:
     return None
 
 
+def spread(before: str, inner: str, after: str) -> str:
+    """``before + inner + after``, with ``inner``'s line breaks carried out of it: each line of ``inner`` gets
+    ``before`` and ``after`` of its own (a group, a style, a link on each line), so each line is balanced."""
+    if BREAK not in inner:
+        return before + inner + after
+    parts = inner.split(BREAK)
+    # the spaces around a break are the break's, not the group's ("\\textbf{Icon }": none); "\\ " stays
+    parts = [re.sub(r"(?<!\\)\s+$", "", p) if i < len(parts) - 1 else p for i, p in enumerate(parts)]
+    parts = [p.lstrip() if i else p for i, p in enumerate(parts)]
+    return BREAK.join(before + part + after for part in parts)
+
+
+#: a line that holds nothing to show: empty groups and styles left by :func:`spread` around a break at an edge
+_EMPTY_LINE = re.compile(r"(?:(?:\\(?:textbf|textit|texttt|textsc|textsf|textsl|textrm|textmd|textup|emph|underline|"
+                         r"mbox|textsuperscript|textsubscript)\s*)?\{\s*\}|\s|~)*")
+
+
+def joined(text: str, notices: Notices) -> str:
+    """A converted text where one line is needed (a title, a caption, a note): its line breaks joined by a
+    space, and counted for the import's report."""
+    if values.LINE_BREAK not in text:
+        return text
+    notices.add("linebreak", " / ".join(values.lines(text))[:60])
+    return values.one_line(text)
+
+
 def join_lines(text: str) -> str:
-    """Break markers -> one line: a space between lines, none after a hyphen; whitespace collapsed."""
-    parts = text.split(BREAK)
-    out = parts[0]
-    for part in parts[1:]:
-        tight = out[-1:].isalpha() and part[:1].isalpha()  # "instruc\\tions": a word broken without a hyphen
-        left, right = out.rstrip(), part.lstrip()
-        out = left + ("" if tight or left.endswith("-") or not left or not right else " ") + right
-    return re.sub(r"\s+", " ", out).strip()
+    """Break markers -> the cell's lines: whitespace collapsed in each (a newline of the source is a space),
+    blank lines left out, lines joined by a newline (the format's line break, :data:`values.LINE_BREAK`)."""
+    lines = (re.sub(r"\s+", " ", part).strip() for part in text.split(BREAK))
+    return values.LINE_BREAK.join(line for line in lines if line and not _EMPTY_LINE.fullmatch(line))
 
 
 def convert_nodes(nodes, notices: Notices, note_ids: dict[str, str] | None = None,
@@ -586,13 +615,15 @@ def convert_nodes(nodes, notices: Notices, note_ids: dict[str, str] | None = Non
 
 
 def convert(latex: str, notices: Notices, note_ids: dict[str, str] | None = None, first: bool = False) -> CellText:
-    """A cell's LaTeX text -> :class:`CellText`."""
+    """A cell's text as converted once (its line breaks newlines) -> :class:`CellText`."""
+    if values.LINE_BREAK in latex:  # the format's line breaks, for the walker: LaTeX's
+        latex = latex.replace(values.LINE_BREAK, "\\newline ")
     return convert_nodes(parse(latex), notices, note_ids, first)
 
 
 NOTICE_TEXT = {
-    "linebreak": "line breaks inside cells ({example}) were joined into one line (with a space, or none "
-                 "after a hyphen or inside a word): the format has no line breaks in a cell",
+    "linebreak": "line breaks where the format has one line ({example}: a header cell, a caption, a note, a group "
+                 "title, a command's two arguments) were joined with a space; those inside body cells are kept",
     "icon": "link icons ({example}) became the url column 'code' (README: a link; paper: a table note)",
     "verb": "\\verb ({example}) became \\texttt with the text escaped",
     "mark": "check/cross marks ({example}) became yes/no values (bool columns) or \\checkmark / $\\times$",
@@ -600,7 +631,7 @@ NOTICE_TEXT = {
     "leaked": "LaTeX written in README cells ({example}) was read as LaTeX (cites and note marks taken out)",
     "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
     "layout": "layout commands ({example}) without text of their own were removed",
-    "list": "lists in cells ({example}) became their items on one line, each after a \\textbullet",
+    "list": "lists in cells ({example}) became their items, one a line, each after a \\textbullet",
     "display": "display math in cells ({example}) became inline math $...$",
     "textinmath": "text styles in math ({example}...), which GitHub's math lacks, were put inside \\text{{...}}",
     "switch": "font switches ({example}) became the command that takes the text (\\textbf{{...}}, ...)",

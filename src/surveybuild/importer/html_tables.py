@@ -4,7 +4,7 @@
 leading rows of ``<th>`` cells are the header. In a cell, ``<a href>`` is a link,
 ``[<a href="#refN">N</a>]`` a citation (a cite when ``cite_map`` names its key,
 else kept as the text ``[N]``), ``<b> <strong> <i> <em> <code> <sup> <sub>`` are
-styles, ``<br>`` a line break (joined), ``<img>`` its alt text. Unclosed ``<tr>``
+styles, ``<br>`` a line break of the cell, ``<img>`` its alt text. Unclosed ``<tr>``
 and ``<td>`` are closed where the next one starts, as browsers do.
 """
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..renderers.latex import UnencodableText, escape
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
+from .cells import BREAK, join_lines
 
 WEB = re.compile(r"https?://", re.I)  # the only links the build allows
 LEAKED = re.compile(r"\\(?:tnotex?|cite[a-z]*|Cite[a-z]*)\s*[\[{*]")
@@ -129,15 +130,16 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
         else:
             out.append(item)
     items = out
-    texts = "".join(i.text for i in items if i.kind == "text")
+    # <br>: a line break of the cell (BREAK while the items are joined, a newline in the value)
+    texts = "".join(i.text if i.kind == "text" else BREAK for i in items if i.kind in ("text", "break"))
     if any(i.kind == "text" and LEAKED.search(i.text) for i in items) and all(
             i.kind in ("text", "break") for i in items):
-        raw.notices.add("leaked", texts.strip())
-        return RawCell(" ".join(texts.split()), where, rowspan, colspan, align=align)
+        raw.notices.add("leaked", " ".join(texts.replace(BREAK, " ").split()))
+        return RawCell(join_lines(texts), where, rowspan, colspan, align=align)
     meaningful = [i for i in items if not (i.kind == "text" and not i.text.strip())]
     plain = None
-    if all(i.kind == "text" for i in meaningful):
-        plain = " ".join(texts.split())
+    if all(i.kind in ("text", "break") for i in meaningful):
+        plain = join_lines(texts)
     flag = MARKS.get(plain.strip()) if plain is not None else None
     if plain is not None and any(m in plain for m in MARKS):
         plain = None  # a check mark is LaTeX in the paper (\checkmark): a latex column
@@ -145,13 +147,17 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
     if len(meaningful) == 1 and meaningful[0].kind == "link" and not meaningful[0].image:
         link = (meaningful[0].url.strip(), " ".join(meaningful[0].text.split()))
     latex = []
+    styles: list[str] = []  # the styles open: a line break closes them and opens them again on the next line
     for item in items:
         if item.kind == "text":
             latex.append(_esc(item.text, raw, where, report=plain is None))
         elif item.kind == "open":
             latex.append(STYLE[item.style])
+            styles.append(item.style)
         elif item.kind == "close":
             latex.append("}")
+            if styles:
+                styles.pop()
         elif item.kind == "link" and item.image:
             latex.append(f"\\href{{{_url(item.url.strip())}}}{{{_image(item.image, item.text, raw, where)}}}")
         elif item.kind == "link":
@@ -161,10 +167,9 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
         elif item.kind == "cite":
             latex.append(f"~\\citep{{{item.text}}}")
         elif item.kind == "break":
-            raw.notices.add("linebreak", "<br>")
-            latex.append(" ")
+            latex.append("}" * len(styles) + BREAK + "".join(STYLE[style] for style in styles))
         elif item.kind == "dropped":
             raw.notices.add("html", item.text)
-    text = " ".join("".join(latex).split())
-    text = re.sub(r"^~", "", text).replace(" ~\\citep", "~\\citep")
+    text = join_lines("".join(latex))
+    text = re.sub(r"(?m)^~", "", text).replace(" ~\\citep", "~\\citep")
     return RawCell(text, where, rowspan, colspan, plain=plain, link=link, align=align, flag=flag)

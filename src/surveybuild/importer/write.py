@@ -31,6 +31,21 @@ def scalar(value: object) -> str:
     return text
 
 
+def literal_block(text: str, indent: str) -> list[str] | None:
+    """A string with line breaks as a YAML literal block (``|-`` and its lines, each after ``indent``), as an
+    author writes a cell of several lines by hand (docs/format.md); None when PyYAML would not write it so
+    (a character a block cannot hold, trailing spaces): then it is a double-quoted scalar."""
+    dumped = yaml.safe_dump(text, allow_unicode=True, width=1 << 30, default_style="|")
+    if not dumped.startswith("|"):
+        return None
+    head, *body = dumped.rstrip("\n").split("\n")
+    if body and body[-1] == "...":
+        body.pop()
+    if not body or any(line and not line.startswith("  ") for line in body):
+        return None
+    return [head] + [indent + line[2:] if line else "" for line in body]
+
+
 def flow_scalar(value: object) -> str:
     """A scalar as it may stand inside ``[...]`` or ``{...}`` (PyYAML quotes ``,`` ``[`` ``]`` ``{`` ``}`` there)."""
     text = yaml.safe_dump([value], allow_unicode=True, width=1 << 30, default_flow_style=True).strip()
@@ -144,6 +159,9 @@ def to_yaml(table: Table, comment: str = "", table_id: str | None = None) -> str
                     if k == "subrows":
                         lines.append(f"{prefix}subrows:")
                         lines += [f"      - {flow(sub)}" for sub in v]
+                    elif isinstance(v, str) and "\n" in v and (block := literal_block(v, "      ")):
+                        lines.append(f"{prefix}{scalar(k)}: {block[0]}")  # a cell's line breaks: one line a line
+                        lines += block[1:]
                     else:
                         lines.append(f"{prefix}{scalar(k)}: {flow_value(v)}")
                     prefix = "    "

@@ -16,10 +16,13 @@ from pathlib import PurePath
 import yaml
 
 from . import yamlread as yr
+from .. import values
 from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
 
 SCHEMA_NAME = "table.schema.json"
 ROW_META = ("cite", "group", "notes", "subrows", "comment")
+#: A cell's text: line breaks are newlines, no other line separator (the schema's ``$defs/cell``)
+CELL_PATTERN = "^[^\r\u000b\u000c\u0085\u2028\u2029]*$"
 #: What each pattern of the schema asks for, in words. Ids and labels reach LaTeX as they are
 #: (``\\label{...}``, file names): the patterns keep TeX's special characters out of them.
 PATTERN_HINTS = {
@@ -28,6 +31,7 @@ PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9_-]*$": "a table id is made of a-z, 0-9, _ and -",
     "^[a-z][a-z0-9_]*$": "a column key is a-z, then a-z, 0-9 and _",
     "^-?[a-z][a-z0-9_]*$": "a sort key is a column key, with '-' in front for descending order",
+    CELL_PATTERN: "a line break in a cell is a plain newline: write the cell as a | block, one line per line",
 }
 
 
@@ -98,6 +102,9 @@ def schema_problems(root: yaml.Node, data: object, path: str, name: str = SCHEMA
         message = err.message
         if err.validator == "enum":
             message = f"{err.instance!r} is not allowed"
+        elif err.validator == "pattern" and err.validator_value == CELL_PATTERN:
+            bad = next(ch for ch in str(err.instance) if ch in CELL_PATTERN[3:-3])
+            message = f"U+{ord(bad):04X} {bad!r} is a line separator the format does not use"
         problems.append(Problem(where, f"{what}: {message}", hint=hint))
     return problems
 
@@ -120,7 +127,7 @@ def _row(path: str, index: int, node: yaml.Node, first_key: str | None) -> Row:
     fields = {k: v for k, _, v in items}
     line = _line(path, items)
     first = line.get(first_key) if first_key else None
-    name = str(first.raw) if first is not None and first.raw is not None else f"row {index + 1}"
+    name = values.one_line(str(first.raw)) if first is not None and first.raw is not None else f"row {index + 1}"
     cite_node = fields.get("cite")
     cites: list[tuple[str, Source]] = []
     if isinstance(cite_node, yaml.ScalarNode):

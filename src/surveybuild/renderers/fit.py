@@ -83,8 +83,17 @@ def is_share(width: str | None) -> bool:
     return bool(width) and _SHARE.fullmatch(width.strip()) is not None
 
 
+def shown_lines(column: Column, raw: object) -> list[str]:
+    """The text of each line a cell prints (one, unless the cell has line breaks: :func:`values.lines`)."""
+    if column.type in ("latex", "text", "list") and raw is not None:
+        text = ", ".join(map(str, raw)) if column.type == "list" and isinstance(raw, list) else str(raw)
+        if values.LINE_BREAK in text:
+            return [shown_text(column, [p] if column.type == "list" else p) for p in values.lines(text)] or [""]
+    return [shown_text(column, raw)]
+
+
 def shown_text(column: Column, raw: object) -> str:
-    """The text a cell prints (citations as ``[00]``, note marks as one letter)."""
+    """The text a cell prints (citations as ``[00]``, note marks as one letter); one line."""
     if raw is None or raw == "":
         return values.MISSING
     if column.type == "latex":
@@ -123,6 +132,7 @@ class Measure:
     rows: tuple[float, ...] = ()  # each row's widest line in this column
     piece: float = 0.0  # its longest piece TeX cannot break (words split after their hyphens, as TeX may)
     measured: bool = False  # every width was measured by TeX (none estimated)
+    lines: tuple[int, ...] = ()  # each row's lines in this column: its cells' line breaks count
 
 
 #: A cell's width as TeX set it: (column, raw value, font) -> (natural width, widest unbreakable piece)
@@ -149,8 +159,10 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         widths = [text_width(title)]
         title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
     per_row = []
+    breaks = []  # each row's lines in this column (a cell's line breaks, its sub-rows)
     for row in rows:
         widest = 0.0
+        count = 0
         for sub in range(row.height):
             if sub and row.spans(column.key):
                 break
@@ -162,11 +174,15 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
             if got:
                 widths.append(got[0] + text_width(extra))
                 pieces.append(got[1] + text_width(extra))
-            else:
-                texts.append(shown_text(column, raw) + extra)
-                widths.append(text_width(texts[-1]))
+            else:  # a cell of several lines: each line alone, the marks after the last
+                shown = shown_lines(column, raw)
+                shown[-1] += extra
+                texts += shown
+                widths.append(max(map(text_width, shown)))
             widest = max(widest, widths[-1])
+            count += _line_count(column, raw)
         per_row.append(widest)
+        breaks.append(count)
     natural = max(widths)
     wraps = column.type in WRAP_TYPES
     if column.type == "url":
@@ -178,7 +194,16 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     fixed = dimen_pt(column.width, line) if column.width else None
     piece = word if fixed is None or column.type == "url" else max(  # only a fixed width asks (_holding)
         pieces + [text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)], default=0.0)
-    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts)
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts, tuple(breaks))
+
+
+def _line_count(column: Column, raw: object) -> int:
+    """How many lines a cell has (its line breaks + 1)."""
+    if column.type in ("latex", "text") and isinstance(raw, str) and values.LINE_BREAK in raw:
+        return max(1, len(values.lines(raw)))
+    if column.type == "list" and isinstance(raw, list) and any(values.LINE_BREAK in str(x) for x in raw):
+        return max(1, len(values.lines(", ".join(map(str, raw)))))
+    return 1
 
 
 @dataclass(frozen=True)
@@ -191,6 +216,9 @@ class Plan:
     reason: str  # why, for the docs and the tests: natural | wrap | font | landscape | tight | too wide | scaled
     tabcolsep: float = 6.0  # pt; less than LaTeX's 6pt only when nothing else fits
     body_lines: float = 0.0  # the estimated printed lines of the rows (a wrapped cell takes several)
+    #: each row's lines for certain, in the table's row order: its sub-rows, or its cells' line breaks (how a
+    #: cell wraps is estimated: not counted here, a page break counted on it could leave one line alone)
+    row_lines: tuple[int, ...] = ()
     scale: float = 1.0  # below 1: the table (a float) is set at ``widths`` and scaled to the line (\\resizebox)
 
 
@@ -249,18 +277,19 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
             fixed = tuple((on_line(c.width) if land else c.width) if c.width and m.fixed_pt is not None else None
                           for c, m in zip(columns, measures))
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
-            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines)
+            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines,
+                        _row_lines(table, measures))
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
             return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
-                        _lines(table, measures, widths, em))
+                        _lines(table, measures, widths, em), _row_lines(table, measures))
     land, avail, font, colsep = tries[-1]
     measures = measures_at(font, avail)
     sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
-                _lines(table, measures, widths, SIZES[base][font]))
+                _lines(table, measures, widths, SIZES[base][font]), _row_lines(table, measures))
 
 
 def on_line(width: str | None) -> str | None:
@@ -300,17 +329,24 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
     font: a narrower one would put that word out into the margin (an overfull box), so the column is
     planned as any other instead (at least its longest word wide). ``fit: natural`` keeps every width as
     written (the build then reports the overfull cell)."""
-    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece, m.measured)
+    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece, m.measured, m.lines)
             if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
 
 def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float) -> float:
-    """The printed lines of the rows: a row of several lines, or a cell wrapped over several, takes more."""
+    """The printed lines of the rows: a row of several lines, a cell wrapped over several, or a cell's own line
+    breaks take more."""
     total = 0.0
-    for i, row in enumerate(table.rows):
+    for i, (row, broken) in enumerate(zip(table.rows, _row_lines(table, measures))):
         wrapped = max([1.0] + [-(-m.rows[i] * em // w) for m, w in zip(measures, widths) if w and i < len(m.rows)])
-        total += max(row.height, wrapped)
+        total += max(broken, wrapped)
     return total
+
+
+def _row_lines(table: Table, measures: list[Measure]) -> tuple[int, ...]:
+    """Each row's lines for certain: its sub-rows, or the most lines a cell of it breaks into."""
+    return tuple(max([row.height] + [m.lines[i] for m in measures if i < len(m.lines)])
+                 for i, row in enumerate(table.rows))
 
 
 def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) -> list[float] | None:
@@ -379,4 +415,5 @@ def scaled(table: Table, columns: list[Column], titles: list[str], settings: Set
     room = max(need, avail - sep)
     widths = _wrap(measures, em, room, force=True)
     return Plan(last.font, last.landscape, tuple(f"{w:.2f}pt" for w in widths), "scaled", last.tabcolsep,
-                _lines(table, measures, widths, em), scale=min(1.0, (avail - 1.0) / (sum(widths) + sep)))
+                _lines(table, measures, widths, em), _row_lines(table, measures),
+                scale=min(1.0, (avail - 1.0) / (sum(widths) + sep)))

@@ -413,6 +413,39 @@ def cell_value(table: Table, column: Column, raw: object, settings: Settings | N
     return _escape(str(raw), engine, symbols)
 
 
+def cell_lines(table: Table, column: Column, raw: object, settings: Settings | None = None) -> list[str]:
+    """The LaTeX of each line of a cell (:func:`surveybuild.values.lines`): one for a cell without a line
+    break. Each line is rendered alone, so nothing of one line (a brace, a style) reaches into the next;
+    :func:`join_lines` puts the break between them, by the column's kind."""
+    if column.type in ("latex", "text", "list") and raw is not None:
+        text = ", ".join(map(str, raw)) if column.type == "list" and isinstance(raw, list) else str(raw)
+        if values.LINE_BREAK in text:
+            parts = values.lines(text)
+            if not parts:  # blank lines only: blank, as the README shows it
+                return [""]
+            if column.type == "list":
+                return [cell_value(table, column, [p], settings) for p in parts]
+            return [cell_value(table, column, p, settings) for p in parts]
+    return [cell_value(table, column, raw, settings)]
+
+
+#: Where a cell's line break goes in a column of natural width (l, c, r): a makecell stack of its lines,
+#: aligned as the column, its first line on the row's baseline (as a wrapping column's first line is).
+MAKECELL = "\\makecell[{align}t]{{{lines}}}"
+
+
+def join_lines(lines: list[str], align: str = "l", wrapping: bool = False) -> str:
+    """A cell's lines as one cell: ``\\newline`` between them in a wrapping (``p{}``) column, which sets a
+    paragraph; a ``\\makecell`` (makecell, declared in tables/preamble.tex when used) in an ``l``/``c``/``r``
+    column, where ``\\newline`` does nothing. ``\\\\{}``: a line that starts with ``*`` or ``[`` is
+    not read as the break's star or optional argument."""
+    if len(lines) == 1:
+        return lines[0]
+    if wrapping:
+        return "\\newline ".join(lines)
+    return MAKECELL.format(align=align if align in ("l", "c", "r") else "l", lines="\\\\{}".join(lines))
+
+
 @dataclass(frozen=True)
 class PaperNote:
     mark: str
@@ -496,12 +529,18 @@ class TableRenderer:
 
     def measured_width(self, column: Column | None, raw: object, font: str) -> tuple[float, float] | None:
         """The width TeX measured of a cell (or, ``column`` None, of a header title) at ``font``, as it is
-        written here (:mod:`surveybuild.texmeasure`); None when it was not measured."""
+        written here (:mod:`surveybuild.texmeasure`); None when it was not measured. A cell of several lines
+        is as wide as its widest line, each measured alone."""
         try:
-            text = self.esc(str(raw)) if column is None else cell_value(self.table, column, raw, self.settings)
+            texts = [self.esc(str(raw))] if column is None else cell_lines(self.table, column, raw, self.settings)
         except UnencodableText:
             return None
-        return self.measured.get((font, text))
+        if len(texts) == 1:
+            return self.measured.get((font, texts[0]))
+        got = [self.measured.get((font, text)) for text in texts]
+        if any(g is None for g in got):
+            return None
+        return max(g[0] for g in got), max(g[1] for g in got)
 
     def url_note(self, row: Row) -> str:
         text = self.url_notes.get(id(row))
@@ -512,9 +551,11 @@ class TableRenderer:
     def esc(self, text: str) -> str:
         return escape(text, self.settings.engine, self.settings.symbols)
 
-    def cell(self, row: Row, column: Column, sub: int) -> str:
+    def cell(self, row: Row, column: Column, sub: int, wrapping: bool = False) -> str:
+        """The cell's LaTeX; ``wrapping``: its column is a ``p{}`` column (a line break is ``\\newline``)."""
         value = row.value(column.key, sub)
-        text = cell_value(self.table, column, value.raw if value is not None else None, self.settings)
+        lines = cell_lines(self.table, column, value.raw if value is not None else None, self.settings)
+        text = lines[-1]  # a cite or note mark goes after the last line
         if sub == 0:
             if column is self.table.columns[0] and row.cites:
                 keys = ",".join(k for k, _ in row.cites)
@@ -529,11 +570,11 @@ class TableRenderer:
                            if col_key in self.note_columns]
             if labels:
                 text += note_marks(labels)
-        return text
+        return join_lines(lines[:-1] + [text], column.align, wrapping)
 
     def mark(self, what: str) -> str:
         """Where the log says (when the paper traces its layout) on which page this line lands: ``head``,
-        ``row <n>.<line>``, ``note``."""
+        ``row <n>.<line>``, ``foot`` (the "continued" line), ``end`` (below a long table's last row), ``note``."""
         return f"\\surveybuildmark{{{self.table.label}}}{{{what}}}"
 
     def lines(self, row: Row, keep: list[bool] | None = None, number: int = 0) -> list[str]:
@@ -551,9 +592,10 @@ class TableRenderer:
                 if spanning and sub > 0:
                     cells.append("")
                 elif spanning:
-                    cells.append(f"\\multirow[t]{{{height}}}{{{'=' if width else '*'}}}{{{self.cell(row, column, 0)}}}")
+                    cells.append(f"\\multirow[t]{{{height}}}{{{'=' if width else '*'}}}"
+                                 f"{{{self.cell(row, column, 0, bool(width))}}}")
                 else:
-                    cells.append(self.cell(row, column, sub))
+                    cells.append(self.cell(row, column, sub, bool(width)))
             end = r"\\*" if keep and keep[sub] else r"\\"
             out.append(self.mark(f"row {number}.{sub}") + " & ".join(cells) + " " + end)
         return out
@@ -587,16 +629,24 @@ class TableRenderer:
     def body(self, unbroken: bool = False) -> str:
         """The rows, with where a long table may break: never inside a row, nor inside a group that fits
         in KEEP_GROUP lines, nor so as to leave fewer than MIN_ROWS lines on either side; nowhere when
-        ``unbroken`` (a table that fits on one page)."""
+        ``unbroken`` (a table that fits on one page). A row counts its lines for certain (``Plan.row_lines``):
+        a row of a cell with ten line breaks is ten lines, and a page may end after it."""
         self.url_rows = []
         sections = layout.sections(self.table)
-        total = sum(s.height for s in sections)
+        # each row's lines for certain (sub-rows, a cell's line breaks): what a page holds
+        printed = {id(r): lines for r, lines in zip(self.table.rows, self.plan.row_lines)}
+
+        def height(row: Row) -> float:
+            return max(float(row.height), printed.get(id(row), 0.0))
+
+        total = sum(height(r) for s in sections for r in s.rows)
         ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
         out: list[str] = []
-        done = 0  # body lines so far
+        done = 0.0  # printed body lines so far
         number = 0  # rows so far
         for n, section in enumerate(sections):
-            whole = section.group is not None and section.height <= KEEP_GROUP  # a row group, not a whole table
+            # a row group, not a whole table, of few printed lines
+            whole = section.group is not None and sum(height(r) for r in section.rows) <= KEEP_GROUP
             if section.group is not None:
                 if n:
                     out.append(r"\midrule")
@@ -606,7 +656,7 @@ class TableRenderer:
             for i, row in enumerate(section.rows):
                 keep = []
                 for sub in range(row.height):
-                    done += 1
+                    done += height(row) / row.height
                     last_of_section = i == len(section.rows) - 1 and sub == row.height - 1
                     keep.append(done < total and (unbroken or sub < row.height - 1 or done < MIN_ROWS or total - done < MIN_ROWS
                                                   or (whole and not last_of_section)))
@@ -679,6 +729,7 @@ class TableRenderer:
             colspec=self.colspec(),
             ncols=len(self.columns),
             foot_mark=self.mark("foot"),
+            end_mark=self.mark("end"),
             head=self.head(),
             body=body,
             notes=notes,

@@ -319,6 +319,9 @@ def _brace_problems(latex: str) -> list[str]:
                 return [f"unbalanced braces: a '}}' at character {pos + 1} closes nothing (write \\}} for a brace)"]
     if depth > 0:
         return [f"unbalanced braces: {depth} '{{' never closed (write \\{{ for a brace)"]
+    if escaped:  # in the paper it would escape what follows the field: a brace, a line break, a cite
+        return ["a lone '\\' ends the field (or a line of it) and would join what follows it in the paper "
+                "(write \\textbackslash{} for a backslash)"]
     return []
 
 
@@ -347,9 +350,7 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
             if math and name in MATH_COMMANDS and name not in ALLOWED:
                 out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
             elif name not in ALLOWED:
-                problems.append(f"macro '\\{name}' is not allowed in a table cell (the README cannot render it; "
-                                f"allowed: text styles, accents, cite commands, \\tnotex, \\url, \\href, "
-                                f"and $...$ math)")
+                problems.append(_not_allowed(name))
             elif name in CITE_COMMANDS:
                 keys = tuple(k.strip() for k in _arg_text(args[-1]).split(",") if k.strip())
                 out.append(Cite(keys))
@@ -394,6 +395,19 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
         out.append(Text(to_text.nodelist_to_text([node]), bold, italic))
 
 
+#: LaTeX's line breaks: a cell says its line break as a newline of its YAML text instead (docs/format.md)
+LINE_BREAK_MACROS = frozenset(("\\", "newline", "linebreak", "par", "cr", "tabularnewline"))
+
+
+def _not_allowed(name: str) -> str:
+    if name in LINE_BREAK_MACROS:
+        return (f"macro '\\{name}' is not allowed in a table cell: a line break in a cell is a new line of its "
+                f"YAML text (write the cell as a | block, one line per line), which the paper and the README "
+                f"each break in their own way")
+    return (f"macro '\\{name}' is not allowed in a table cell (the README cannot render it; allowed: text styles, "
+            f"accents, cite commands, \\tnotex, \\url, \\href, and $...$ math)")
+
+
 def _meaningful(nodes) -> list:
     return [n for n in nodes or () if n is not None and not (n.isNodeType(latexwalker.LatexCharsNode)
                                                              and not n.chars.strip())]
@@ -429,9 +443,7 @@ def _macro_problems(nodes, math: bool = False, align: bool = False, in_text: boo
                 problems.append(f"macro '\\{name}' is not allowed in text inside math in a table cell "
                                 f"(allowed: text styles, accents and symbols)")
             elif not math and name not in ALLOWED:
-                problems.append(f"macro '\\{name}' is not allowed in a table cell (the README cannot "
-                                f"render it; allowed: text styles, accents, cite commands, \\tnotex, \\url, "
-                                f"\\href, and $...$ math)")
+                problems.append(_not_allowed(name))
             argd = getattr(node, "nodeargd", None)
             if argd is not None and argd.argnlist:
                 if math and name in MATH_TEXT_COMMANDS:

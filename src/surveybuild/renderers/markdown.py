@@ -193,7 +193,7 @@ class Renderer:
         if raw is None or raw == "" or raw == []:
             return values.MISSING
         if column.type == "latex":
-            return self.latex(str(raw)) or values.MISSING
+            return self.lines(str(raw), self.latex) or values.MISSING
         if column.type == "url":
             return self.link(str(raw), column.title.lower())
         if column.type == "size":
@@ -201,8 +201,16 @@ class Renderer:
         if column.type == "bool":
             return "Yes" if raw else "No"
         if column.type == "list":
-            return self.esc(", ".join(map(str, raw)))
-        return self.esc(str(raw))
+            return self.lines(", ".join(map(str, raw)), self.esc)
+        return self.lines(str(raw), self.esc)
+
+    @staticmethod
+    def lines(text: str, render) -> str:
+        """A cell's lines, each rendered alone, joined by ``<br>`` (GitHub shows it as a line break in a
+        pipe-table cell, and an HTML table's cell is HTML): nothing of one line can reach into the next."""
+        if values.LINE_BREAK not in text:
+            return render(text)
+        return "<br>".join(shown for shown in map(render, values.lines(text)) if shown)
 
     def cell(self, row: Row, column: Column, sub: int) -> str:
         value = row.value(column.key, sub)
