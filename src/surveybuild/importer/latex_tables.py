@@ -28,6 +28,11 @@ NOTE_ENVS = frozenset({"tablenotes", "TableNotes"})
 RULES = frozenset({"toprule", "midrule", "bottomrule", "hline", "cline", "cmidrule", "specialrule", "addlinespace",
                    "hhline", "Xhline", "morecmidrules", "cdashline", "hdashline", "arrayrulecolor", "noalign",
                    "shline", "thickhline", "tabucline", "firsthline", "lasthline", "rowcolor"})
+#: What a row that only draws a rule holds after its ``\multispan{n}``: TeX's rule and spacing primitives and
+#: booktabs' lengths (the rule between row groups surveybuild writes: latex.kept_rule).
+RULE_ROW_PRIMITIVES = frozenset({"hskip", "leaders", "hrule", "hfill", "hss", "cmidrulekern", "cmidrulewidth",
+                                 "heavyrulewidth", "lightrulewidth", "arrayrulewidth", "kern"})
+RULE_ROW_CHARS = re.compile(r"[\s\d.+-]*(?:height|width|depth|pt|em|ex|bp|\s)*[\s\d.+-]*")
 PARTIAL_RULES = frozenset({"cmidrule", "cline", "addlinespace", "cdashline", "rowcolor", "arrayrulecolor",
                            "morecmidrules"})
 IGNORED = frozenset({"insertTableNotes", "centering", "footnotesize", "scriptsize", "small", "normalsize",
@@ -308,6 +313,7 @@ def _rows(env, raw: RawTable, where):
     segments: list[tuple[int, str]] = []  # (row count when the mark came, mark)
     captions, labels = [], []
     skip_paren = skip_group = False
+    rule_row = False  # inside a row that only draws a rule: \multispan{n}\leaders\hrule...\cr (plain TeX, booktabs' way)
 
     def row_empty() -> bool:
         return not row and not _meaningful(cell)
@@ -321,6 +327,15 @@ def _rows(env, raw: RawTable, where):
 
     for node in env.nodelist:
         if node is None or node.isNodeType(latexwalker.LatexCommentNode):
+            continue
+        if rule_row:
+            if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in ("cr", "\\", "tabularnewline"):
+                rule_row = False
+            elif not (node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in RULE_ROW_PRIMITIVES
+                      or node.isNodeType(latexwalker.LatexCharsNode) and RULE_ROW_CHARS.fullmatch(node.chars)
+                      or node.isNodeType(latexwalker.LatexGroupNode)):
+                rule_row = False  # not a rule after all: the row's text is read as ever
+                cell.append(node)
             continue
         if skip_paren and node.isNodeType(latexwalker.LatexCharsNode) and node.chars.lstrip().startswith("("):
             skip_paren = False
@@ -354,6 +369,9 @@ def _rows(env, raw: RawTable, where):
                     continue
                 if name == "label":
                     labels.append(node)
+                    continue
+                if name == "multispan":  # a rule drawn across columns, as booktabs draws \cmidrule (partial)
+                    rule_row = skip_group = True
                     continue
                 if name in RULES or (name.endswith(("rule", "line")) and not cells.args(node)):
                     if name not in PARTIAL_RULES:
