@@ -59,8 +59,8 @@ def write_all(root: Path, files: Mapping[str, str | None]) -> None:
     write_files({_target(root, rel): (rel, text) for rel, text in files.items()})
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace one file atomically (the same rules as :func:`write_all`)."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Replace one file atomically (the same rules as :func:`write_all`); a text is written as UTF-8."""
     path = Path(path)
     write_files({path: (str(path), text)})
 
@@ -84,7 +84,7 @@ def replace_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_files(files: Mapping[Path, tuple[str, str | None]]) -> None:
+def write_files(files: Mapping[Path, tuple[str, str | bytes | None]]) -> None:
     """Write ``{path: (shown, text or None)}`` all or nothing; see the module's docstring."""
     staged: list[_Staged] = []
     made_dirs: list[Path] = []
@@ -113,7 +113,7 @@ def write_files(files: Mapping[Path, tuple[str, str | None]]) -> None:
     _discard_backups(staged)
 
 
-def _stage(path: Path, shown: str, text: str | None, made_dirs: list[Path]) -> _Staged:
+def _stage(path: Path, shown: str, text: str | bytes | None, made_dirs: list[Path]) -> _Staged:
     try:
         old = path.lstat()
     except FileNotFoundError:
@@ -137,7 +137,7 @@ def _stage(path: Path, shown: str, text: str | None, made_dirs: list[Path]) -> _
         try:
             if old is not None and stat.S_ISREG(old.st_mode):
                 os.fchmod(fd, stat.S_IMODE(old.st_mode))  # an existing file keeps its mode
-            _write_bytes(fd, text.encode("utf-8"))
+            _write_bytes(fd, text if isinstance(text, bytes) else text.encode("utf-8"))
         finally:
             os.close(fd)
         backup = _backup(path, shown) if old is not None else None

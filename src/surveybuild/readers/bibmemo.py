@@ -1,0 +1,153 @@
+"""The bibliography as read last time, kept by content: a one-row edit does not parse refs.bib again.
+
+What :func:`surveybuild.readers.read.read_survey` makes of the .bib files (their entries, the
+problems the reader and its scans found, the control words an ``@preamble`` defines) depends only on
+their paths and texts, the ``bib_preamble`` setting and the code. :func:`key` is the SHA-256 of all of
+them; the build step keeps the result under that key in ``.surveybuild-cache/bib.marshal``
+(:data:`surveybuild.build.cache.BIB`), as plain data: tuples of strings and integers, no object
+of any other type, no code. The cache is a file of the survey folder, so it is untrusted like any
+other: :func:`decode` rebuilds the entries only when the file holds exactly that shape under the
+same key, and anything else (another key, a field of the wrong type, a truncated or tampered file)
+is a miss, read as if there were no cache. A bad cache can make a build slower, never different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import sys
+from dataclasses import dataclass
+
+from ..model import BibEntry, Problem, Source
+
+FORMAT = 1
+
+
+@dataclass
+class Memo:
+    """The cache as the build found it (``stored``: what :func:`surveybuild.build.cache.stored_bib`
+    loaded, or None), and what the build should keep (``fresh``: None when ``stored`` was used)."""
+
+    stored: object = None
+    fresh: tuple | None = None
+    code: str = ""  # surveybuild's and the libraries' fingerprint (cache.code_fingerprint)
+    #: The SHA-256 of each input file's bytes as the build found them (cache.snapshot), when it took them:
+    #: the .bib files are not hashed again. The build keeps ``fresh`` only when they did not change meanwhile.
+    digests: dict[str, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What the .bib files read to: the problems of each file's scan (in the files' order), the
+    entries, the reader's problems and the control words its @preamble blocks define."""
+
+    hazards: tuple[tuple[Problem, ...], ...]
+    entries: tuple[BibEntry, ...]
+    problems: tuple[Problem, ...]
+    macros: frozenset[str]
+
+
+def key(texts: list[tuple[str, str]], allow_preamble: bool, code: str,
+        digests: dict[str, str | None] | None = None) -> str:
+    """What the parse depends on: the files' paths and contents (the SHA-256 of their bytes, from ``digests``
+    when it has them all, else of their texts), the setting, the code."""
+    known = digests is not None and all(digests.get(rel) for rel, _ in texts)
+    parts = [f"{FORMAT}", code, str(allow_preamble), "bytes" if known else "text"]
+    for rel, text in texts:
+        parts += [rel, digests[rel] if known else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()]
+    return hashlib.sha256(json.dumps(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _problem(p: Problem) -> tuple:
+    return (p.source.path, p.source.line, p.source.col, p.message, p.severity, p.hint)
+
+
+#: What separates the strings of one column (:func:`encode`); a text holding it makes the cache a miss.
+SEP = "\x00"
+
+
+def encode(digest: str, parsed: Parsed) -> tuple:
+    """Plain data for the cache (marshal writes it). The entries
+    by columns, each column of strings joined into one (marshal copies it at once, :func:`decode` splits
+    it in one pass and checks the counts)."""
+    entries = parsed.entries
+    chain = itertools.chain.from_iterable
+    flat = list(chain(chain(e.fields for e in entries)))  # name, value, name, value, ...
+    # a text holding SEP splits into more strings than counted: decode refuses it (read again next time)
+    joined = (SEP.join([e.key for e in entries]), SEP.join([e.type for e in entries]),
+              SEP.join([e.source.path for e in entries]), SEP.join(flat[0::2]), SEP.join(flat[1::2]))
+    return (FORMAT, digest,
+            tuple(tuple(_problem(p) for p in found) for found in parsed.hazards),
+            (len(entries), *joined, tuple([e.source.line for e in entries]), tuple([e.source.col for e in entries]),
+             tuple([len(e.fields) for e in entries])),
+            tuple(_problem(p) for p in parsed.problems),
+            tuple(sorted(parsed.macros)))
+
+
+def _split(text: object, count: int) -> list[str] | None:
+    if type(text) is not str:
+        return None
+    parts = text.split(SEP) if count else []
+    return parts if len(parts) == count else None
+
+
+def _strs(*values) -> bool:
+    return set(map(type, values)) <= {str}
+
+
+def _ints(*values) -> bool:
+    return set(map(type, values)) <= {int} and min(values, default=0) >= 0
+
+
+def _decode_problems(items) -> tuple[Problem, ...] | None:
+    if type(items) is not tuple:
+        return None
+    out = []
+    for item in items:
+        if type(item) is not tuple or len(item) != 6:
+            return None
+        path, line, col, message, severity, hint = item
+        if not (_strs(path, message, hint) and _ints(line, col) and severity in ("error", "warning")):
+            return None
+        out.append(Problem(Source(path, line, col), message, severity, hint))
+    return tuple(out)
+
+
+def decode(stored: object, digest: str) -> Parsed | None:
+    """The cached parse when ``stored`` is exactly what :func:`encode` made under ``digest``, else None."""
+    try:
+        if type(stored) is not tuple or len(stored) != 6 or stored[0] != FORMAT or stored[1] != digest:
+            return None
+        _, _, hazards, entries, problems, macros = stored
+        if type(hazards) is not tuple or type(macros) is not tuple or not _strs(*macros):
+            return None
+        found_hazards = []
+        for items in hazards:
+            found = _decode_problems(items)
+            if found is None:
+                return None
+            found_hazards.append(found)
+        found_problems = _decode_problems(problems)
+        if found_problems is None:
+            return None
+        if type(entries) is not tuple or len(entries) != 9 or type(entries[0]) is not int:
+            return None
+        n, keys, types, paths, names, values, lines, cols, counts = entries
+        if not (type(lines) is type(cols) is type(counts) is tuple and len(lines) == len(cols) == len(counts) == n
+                and _ints(*lines, *cols, *counts)):
+            return None
+        keys, types, paths = _split(keys, n), _split(types, n), _split(paths, n)
+        names, values = _split(names, sum(counts)), _split(values, sum(counts))
+        if keys is None or types is None or paths is None or names is None or values is None:
+            return None
+        names = list(map(sys.intern, names))
+        out = []
+        at = 0
+        for key_, type_, path, line, col, count in zip(keys, types, paths, lines, cols, counts):
+            end = at + count
+            out.append(BibEntry(key_, type_, tuple(zip(names[at:end], values[at:end])), Source(path, line, col)))
+            at = end
+        return Parsed(tuple(found_hazards), tuple(out), found_problems, frozenset(macros))
+    except (TypeError, ValueError):
+        return None

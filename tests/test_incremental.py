@@ -1,0 +1,148 @@
+"""What a build keeps in .surveybuild-cache/ to rebuild faster after an edit: a rebuild that uses it
+writes what a cold build of the same sources writes, reports the same problems, and a cache that is not
+exactly what a build wrote is ignored. No timing here: see benchmarks/styles.py."""
+
+from __future__ import annotations
+
+import marshal
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, edit
+from surveybuild.build import cache
+from surveybuild.build import pipeline
+from surveybuild.readers import bibmemo, read
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+#: An entry whose url has no scheme: a warning placed on the entry's line, found by the bib reader.
+LOOSE_URL = "\n@misc{looseurl,\n  title = {Loose},\n  url = {www.example.org/loose},\n  year = {2020}\n}\n"
+
+
+@pytest.fixture
+def survey(tmp_path) -> Path:
+    generate(tmp_path / "s", rows=30, entries=100)
+    with open(tmp_path / "s" / "refs.bib", "a", encoding="utf-8") as handle:
+        handle.write(LOOSE_URL)
+    return tmp_path / "s"
+
+
+def outputs(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".surveybuild-cache" not in p.parts}
+
+
+def cold(survey: Path, tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
+    """What a build of the same sources writes and says in a fresh copy, without any cache."""
+    fresh = tmp_path / "cold"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(survey, fresh, ignore=shutil.ignore_patterns(".surveybuild-cache", "README.md", "schema",
+                                                                 "tables"))
+    shutil.copytree(survey / "tables", fresh / "tables")
+    report = pipeline.build(fresh)
+    assert report.ok, "\n".join(map(str, report.problems))
+    return outputs(fresh), sorted(map(str, report.problems))
+
+
+def count_parses(monkeypatch) -> list[int]:
+    calls = [0]
+    parse = read._parse_bibs
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return parse(*args, **kwargs)
+    monkeypatch.setattr(read, "_parse_bibs", counted)
+    return calls
+
+
+def test_a_one_row_edit_reads_the_bib_from_the_cache_and_builds_what_a_cold_build_builds(survey, tmp_path,
+                                                                                         monkeypatch):
+    first = pipeline.build(survey)
+    assert first.ok and (survey / cache.BIB).is_file()
+    assert any("looseurl" in str(p) and "refs.bib:" in str(p) for p in first.problems)
+    edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
+    calls = count_parses(monkeypatch)
+    again = pipeline.build(survey)
+    assert calls[0] == 0  # the bib came from the cache
+    assert again.ok and "README.md" in again.written
+    expected, said = cold(survey, tmp_path)
+    assert calls[0] == 1  # the cold build parsed it
+    assert outputs(survey) == expected and b"MET-EDITED" in expected["README.md"]
+    assert sorted(map(str, again.problems)) == said  # the cached warning, at its file:line, as a cold build says it
+    assert any("looseurl" in p and "refs.bib:" in p for p in said)
+
+
+def test_an_edited_bib_is_read_again(survey, tmp_path, monkeypatch):
+    assert pipeline.build(survey).ok
+    edit(survey / "refs.bib", "title = {Loose}", "title = {Tightened}")
+    calls = count_parses(monkeypatch)
+    assert pipeline.build(survey).ok
+    assert calls[0] == 1
+    assert outputs(survey) == cold(survey, tmp_path)[0]
+
+
+def _tamper(data: object, how: str) -> object:
+    fmt, digest, hazards, entries, problems, macros = data
+    n, keys, types, paths, names, values, lines, cols, counts = entries
+    if how == "other-key":
+        return (fmt, "0" * 64, hazards, entries, problems, macros)
+    if how == "a-line-that-is-text":
+        return (fmt, digest, hazards, (n, keys, types, paths, names, values, ("1",) + lines[1:], cols, counts),
+                problems, macros)
+    if how == "one-value-too-many":
+        return (fmt, digest, hazards, (n, keys, types, paths, names, values + "\x00extra", lines, cols, counts),
+                problems, macros)
+    if how == "a-problem-of-another-shape":
+        return (fmt, digest, hazards, entries, problems + (("refs.bib", 1),), macros)
+    if how == "a-severity-that-is-not-one":
+        return (fmt, digest, hazards, entries, tuple((*p[:4], "fatal", p[5]) for p in problems), macros)
+    if how == "a-list-not-a-tuple":
+        return [fmt, digest, hazards, entries, problems, macros]
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "empty", "a-dict", "other-key", "a-line-that-is-text",
+                                 "one-value-too-many", "a-problem-of-another-shape", "a-severity-that-is-not-one",
+                                 "a-list-not-a-tuple"])
+def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
+    assert pipeline.build(survey).ok
+    path = survey / cache.BIB
+    data = path.read_bytes()
+    if how == "garbage":
+        path.write_bytes(b"\x00\xff not marshal at all " * 10)
+    elif how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "a-dict":
+        path.write_bytes(marshal.dumps({"entries": []}))
+    else:
+        path.write_bytes(marshal.dumps(_tamper(marshal.loads(data), how)))
+    assert bibmemo.decode(cache.stored_bib(survey), marshal.loads(data)[1]) is None or how == "other-key"
+    edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
+    calls = count_parses(monkeypatch)
+    report = pipeline.build(survey)
+    assert report.ok and calls[0] == 1  # read as if there were no cache
+    expected, said = cold(survey, tmp_path)
+    assert outputs(survey) == expected and sorted(map(str, report.problems)) == said
+    assert path.read_bytes() == data  # and the cache is good again
+
+
+def test_check_reads_every_bib_itself(survey, monkeypatch):
+    assert pipeline.build(survey).ok
+    calls = count_parses(monkeypatch)
+    assert pipeline.check(survey).ok  # what CI runs never trusts the folder's cache
+    assert calls[0] == 1
+
+
+def test_a_bib_error_is_reported_on_every_build_and_nothing_is_kept(survey):
+    edit(survey / "refs.bib", "title = {Loose}", "title = {Loose \\input{/etc/passwd}}")
+    for _ in range(2):
+        report = pipeline.build(survey)
+        assert not report.ok
+        assert any("refs.bib:" in str(p) and "\\input" in str(p) for p in report.errors)
+        assert not (survey / cache.BIB).exists()
