@@ -45,10 +45,16 @@ _AFTER_HYPHEN = re.compile(r"(?<=-)")
 WRAP_TYPES = ("text", "latex", "list", "url")
 
 
+#: :data:`_EM` by ASCII code, so that an ASCII text's widths are summed in C (in the same order: the same sum).
+_ASCII_EM = tuple(_EM.get(chr(code), 0.5) for code in range(128))
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def text_width(text: str) -> float:
     """Estimated width of a line of text, in em (cells and words repeat: remembered); CJK characters and
     other East Asian wide ones are square: 1 em."""
+    if text.isascii():
+        return sum(map(_ASCII_EM.__getitem__, text.encode("ascii")))
     return sum(_EM.get(ch, 0.5) if ch.isascii() or unicodedata.east_asian_width(ch) not in "WF" else 1.0
                for ch in text)
 
@@ -142,6 +148,18 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         widths = [text_width(title)]
         title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
     per_row = []
+    if lookup is None and not any(row.sublines for row in rows):  # the common table: column by column
+        key = column.key
+        raws = [None if value is None else value.raw for value in [row.line.by_key.get(key) for row in rows]]
+        shown = [raw if type(raw) is str and raw else shown_text(column, raw) for raw in raws] \
+            if column.type == "text" else [shown_text(column, raw) for raw in raws]
+        texts += [text if not (first and row.cites) and not row.notes else text + (
+            " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "") + ("a" if row.notes else "")
+            for text, row in zip(shown, rows)]
+        found = list(map(text_width, texts[len(texts) - len(rows):]))
+        widths += found
+        per_row = [max(0.0, w) for w in found]
+        rows = ()
     for row in rows:
         widest = 0.0
         for sub in range(row.height):
