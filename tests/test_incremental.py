@@ -146,3 +146,44 @@ def test_a_bib_error_is_reported_on_every_build_and_nothing_is_kept(survey):
         assert not report.ok
         assert any("refs.bib:" in str(p) and "\\input" in str(p) for p in report.errors)
         assert not (survey / cache.BIB).exists()
+
+
+# -- the package's templates, compiled once per user (jinja2's bytecode cache, outside the survey) ----------
+
+def test_each_environment_keeps_its_own_compiled_templates(tmp_path, monkeypatch):
+    from surveybuild.renderers import templating
+
+    caches = [templating.latex_env().bytecode_cache, templating.markdown_env().bytecode_cache,
+              templating.own_markdown_env().bytecode_cache]
+    assert all(c is not None for c in caches)
+    assert len({c.pattern for c in caches}) == 3  # the sandbox never loads code compiled without it
+    folder = Path(caches[0].directory)
+    assert folder.stat().st_mode & 0o777 == 0o700 and folder.stat().st_uid == __import__("os").getuid()
+    assert not folder.is_relative_to(tmp_path)
+    monkeypatch.setenv(templating.NO_CACHE_ENV, "1")
+    assert templating.markdown_env().bytecode_cache is None
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path):
+    import jinja2
+
+    from surveybuild.renderers import templating
+
+    options = dict(templating._MARKDOWN_OPTIONS)
+    cache = templating._bytecode_cache("test-damaged", options)
+    cache.directory = str(tmp_path)  # this test's own folder, not the user's cache
+    loader = jinja2.DictLoader({"t.md.j2": "{% for x in xs %}{{ x }},{% endfor %}"})
+
+    def render() -> str:
+        env = jinja2.Environment(loader=loader, bytecode_cache=cache, **options)
+        return env.get_template("t.md.j2").render(xs=[1, 2])
+
+    assert render() == "1,2,"
+    (stored,) = tmp_path.iterdir()
+    data = stored.read_bytes()
+    magic = len(jinja2.bccache.bc_magic)
+    for damaged in (data[: len(data) // 2], data[:magic] + b"\x80\x04garbage", data[:magic] + b"\x80",
+                    data[:magic + 3], b""):
+        stored.write_bytes(damaged)
+        assert render() == "1,2,"  # compiled again, and kept again
+        assert stored.read_bytes() == data
