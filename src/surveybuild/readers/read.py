@@ -9,7 +9,6 @@ from pathlib import Path, PurePosixPath
 from .. import paths
 from ..checks import texknown
 from . import bibmemo, yamlread as yr
-from .bibread import read_bibs, tex_hazards, url_problems
 from .figureread import read_figure
 from ..renderers.markers import has_markers
 from ..model import Figure, MeasuredWidths, Problem, Settings, Source, Survey, Table
@@ -267,6 +266,8 @@ def _read_sources(root: Path, files: list[Path], kind: str, reader, problems: li
 
 def _parse_bibs(texts: list[tuple[str, str]], allow_preamble: bool) -> bibmemo.Parsed:
     """The .bib files' entries and problems (:class:`surveybuild.readers.bibmemo.Parsed`)."""
+    from .bibread import read_bibs, tex_hazards, url_problems  # not imported when the bib comes from the cache
+
     hazards = []
     macros: set[str] = set()
     for rel, text in texts:
