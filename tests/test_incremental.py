@@ -19,8 +19,12 @@ from surveybuild.readers import bibmemo, read
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402
 
-#: An entry whose url has no scheme: a warning placed on the entry's line, found by the bib reader.
-LOOSE_URL = "\n@misc{looseurl,\n  title = {Loose},\n  url = {www.example.org/loose},\n  year = {2020}\n}\n"
+#: An entry whose url has no scheme and that has no author, and a work under two keys: warnings of the bib
+#: reader and of the bib checks, placed on the entries' lines.
+LOOSE_URL = ("\n@misc{looseurl,\n  title = {Loose},\n  url = {www.example.org/loose},\n  year = {2020}\n}\n"
+             "@article{twice1,\n  author = {A. Author},\n  title = {One Work Under Two Keys},\n  year = {2021}\n}\n"
+             "@inproceedings{twice2,\n  author = {A. Author},\n  title = {One work under two keys},\n"
+             "  year = {2021}\n}\n")
 
 
 @pytest.fixture
@@ -74,6 +78,8 @@ def test_a_one_row_edit_reads_the_bib_from_the_cache_and_builds_what_a_cold_buil
     assert outputs(survey) == expected and b"MET-EDITED" in expected["README.md"]
     assert sorted(map(str, again.problems)) == said  # the cached warning, at its file:line, as a cold build says it
     assert any("looseurl" in p and "refs.bib:" in p for p in said)
+    assert any("'twice2' is the same work as 'twice1'" in p for p in said)
+    assert any("'looseurl' has no author" in p for p in said)
 
 
 def test_an_edited_bib_is_read_again(survey, tmp_path, monkeypatch):
@@ -86,28 +92,32 @@ def test_an_edited_bib_is_read_again(survey, tmp_path, monkeypatch):
 
 
 def _tamper(data: object, how: str) -> object:
-    fmt, digest, hazards, entries, problems, macros = data
+    fmt, digest, hazards, entries, problems, macros, facts = data
     n, keys, types, paths, names, values, lines, cols, counts = entries
     if how == "other-key":
-        return (fmt, "0" * 64, hazards, entries, problems, macros)
+        return (fmt, "0" * 64, hazards, entries, problems, macros, facts)
     if how == "a-line-that-is-text":
         return (fmt, digest, hazards, (n, keys, types, paths, names, values, ("1",) + lines[1:], cols, counts),
-                problems, macros)
+                problems, macros, facts)
     if how == "one-value-too-many":
         return (fmt, digest, hazards, (n, keys, types, paths, names, values + "\x00extra", lines, cols, counts),
-                problems, macros)
+                problems, macros, facts)
     if how == "a-problem-of-another-shape":
-        return (fmt, digest, hazards, entries, problems + (("refs.bib", 1),), macros)
+        return (fmt, digest, hazards, entries, problems + (("refs.bib", 1),), macros, facts)
     if how == "a-severity-that-is-not-one":
-        return (fmt, digest, hazards, entries, tuple((*p[:4], "fatal", p[5]) for p in problems), macros)
+        return (fmt, digest, hazards, entries, tuple((*p[:4], "fatal", p[5]) for p in problems), macros, facts)
     if how == "a-list-not-a-tuple":
-        return [fmt, digest, hazards, entries, problems, macros]
+        return [fmt, digest, hazards, entries, problems, macros, facts]
+    if how == "a-missing-field-that-is-none":
+        return (fmt, digest, hazards, entries, problems, macros, facts[:3] + ("volume" + facts[3],))
+    if how == "facts-for-fewer-entries":
+        return (fmt, digest, hazards, entries, problems, macros, (facts[0].split("\x00", 1)[1],) + facts[1:])
     raise AssertionError(how)
 
 
 @pytest.mark.parametrize("how", ["garbage", "truncated", "empty", "a-dict", "other-key", "a-line-that-is-text",
                                  "one-value-too-many", "a-problem-of-another-shape", "a-severity-that-is-not-one",
-                                 "a-list-not-a-tuple"])
+                                 "a-list-not-a-tuple", "a-missing-field-that-is-none", "facts-for-fewer-entries"])
 def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
     assert pipeline.build(survey).ok
     path = survey / cache.BIB

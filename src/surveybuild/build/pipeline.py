@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from ..checks import anchors
+from ..checks import anchors, hygiene
 from . import cache
 from ..renderers import csl, latex, markers
 from .. import paths
@@ -174,7 +174,12 @@ def plan(root: Path, drawings: dict[str, str | None] | None = None,
             gc.enable()
     gc.freeze()
     try:
-        report = Report(problems=check_survey(survey))
+        facts = None
+        if bib_memo is not None:  # the entries' facts for the bib checks: kept with the bib
+            if bib_memo.facts is None or len(bib_memo.facts) != len(survey.bib):
+                bib_memo.facts = hygiene.bib_facts(survey.bib)
+            facts = bib_memo.facts
+        report = Report(problems=check_survey(survey, facts))
         outputs: dict[str, str] = {}
         if report.ok:
             style = survey.settings.reference_style
@@ -271,12 +276,12 @@ def build(root: Path, force: bool = False) -> Report:
 
 def _keep_bib(root: Path, bib_memo: bibmemo.Memo) -> None:
     """Keep the bibliography as this build read it (:mod:`surveybuild.readers.bibmemo`), when it was read anew."""
-    if bib_memo.fresh is None:
+    if not bib_memo.fresh or bib_memo.parsed is None or bib_memo.facts is None:
         return
     import marshal
 
     try:
-        write_atomic(root / cache.BIB, marshal.dumps(bib_memo.fresh))
+        write_atomic(root / cache.BIB, marshal.dumps(bibmemo.encode(bib_memo.digest, bib_memo.parsed, bib_memo.facts)))
     except (OSError, ValueError):
         pass  # a read-only folder: the bib is read again next time
 

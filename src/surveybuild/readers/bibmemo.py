@@ -24,19 +24,6 @@ from ..model import BibEntry, Problem, Source
 FORMAT = 1
 
 
-@dataclass
-class Memo:
-    """The cache as the build found it (``stored``: what :func:`surveybuild.build.cache.stored_bib`
-    loaded, or None), and what the build should keep (``fresh``: None when ``stored`` was used)."""
-
-    stored: object = None
-    fresh: tuple | None = None
-    code: str = ""  # surveybuild's and the libraries' fingerprint (cache.code_fingerprint)
-    #: The SHA-256 of each input file's bytes as the build found them (cache.snapshot), when it took them:
-    #: the .bib files are not hashed again. The build keeps ``fresh`` only when they did not change meanwhile.
-    digests: dict[str, str | None] | None = None
-
-
 @dataclass(frozen=True)
 class Parsed:
     """What the .bib files read to: the problems of each file's scan (in the files' order), the
@@ -48,10 +35,27 @@ class Parsed:
     macros: frozenset[str]
 
 
+@dataclass
+class Memo:
+    """The cache as the build found it (``stored``: what :func:`surveybuild.build.cache.stored_bib`
+    loaded, or None), what the read made of the bib, and whether the build should keep it (``fresh``)."""
+
+    stored: object = None
+    code: str = ""  # surveybuild's and the libraries' fingerprint (cache.code_fingerprint)
+    fresh: bool = False  # the bib was read anew: keep it (:func:`encode` of ``digest``, ``parsed``, ``facts``)
+    digest: str = ""
+    parsed: Parsed | None = None
+    #: :func:`surveybuild.checks.hygiene.bib_facts` of the entries: from the cache, or made by the build's check
+    facts: tuple | None = None
+    #: The SHA-256 of each input file's bytes as the build found them (cache.snapshot), when it took them:
+    #: the .bib files are not hashed again. The build keeps ``fresh`` only when they did not change meanwhile.
+    digests: dict[str, str | None] | None = None
+
+
 def key(texts: list[tuple[str, str]], allow_preamble: bool, code: str,
         digests: dict[str, str | None] | None = None) -> str:
-    """What the parse depends on: the files' paths and contents (the SHA-256 of their bytes, from ``digests``
-    when it has them all, else of their texts), the setting, the code."""
+    """What the parse (and the entries' facts) depend on: the files' paths and contents (the SHA-256 of their
+    bytes, from ``digests`` when it has them all, else of their texts), the setting, the code."""
     known = digests is not None and all(digests.get(rel) for rel, _ in texts)
     parts = [f"{FORMAT}", code, str(allow_preamble), "bytes" if known else "text"]
     for rel, text in texts:
@@ -67,8 +71,8 @@ def _problem(p: Problem) -> tuple:
 SEP = "\x00"
 
 
-def encode(digest: str, parsed: Parsed) -> tuple:
-    """Plain data for the cache (marshal writes it). The entries
+def encode(digest: str, parsed: Parsed, facts: tuple) -> tuple:
+    """Plain data for the cache (marshal writes it), the entries' facts (checks/hygiene.py) with them. The entries
     by columns, each column of strings joined into one (marshal copies it at once, :func:`decode` splits
     it in one pass and checks the counts)."""
     entries = parsed.entries
@@ -77,12 +81,15 @@ def encode(digest: str, parsed: Parsed) -> tuple:
     # a text holding SEP splits into more strings than counted: decode refuses it (read again next time)
     joined = (SEP.join([e.key for e in entries]), SEP.join([e.type for e in entries]),
               SEP.join([e.source.path for e in entries]), SEP.join(flat[0::2]), SEP.join(flat[1::2]))
+    facts_joined = tuple(SEP.join([f[i] for f in facts]) for i in range(3)) + (
+        SEP.join([",".join(f[3]) for f in facts]),)
     return (FORMAT, digest,
             tuple(tuple(_problem(p) for p in found) for found in parsed.hazards),
             (len(entries), *joined, tuple([e.source.line for e in entries]), tuple([e.source.col for e in entries]),
              tuple([len(e.fields) for e in entries])),
             tuple(_problem(p) for p in parsed.problems),
-            tuple(sorted(parsed.macros)))
+            tuple(sorted(parsed.macros)),
+            facts_joined)
 
 
 def _split(text: object, count: int) -> list[str] | None:
@@ -114,12 +121,16 @@ def _decode_problems(items) -> tuple[Problem, ...] | None:
     return tuple(out)
 
 
-def decode(stored: object, digest: str) -> Parsed | None:
-    """The cached parse when ``stored`` is exactly what :func:`encode` made under ``digest``, else None."""
+#: The fields an entry's :data:`surveybuild.checks.hygiene.Facts` can say it misses.
+MISSING = frozenset({"author", "title", "year"})
+
+
+def decode(stored: object, digest: str) -> tuple[Parsed, tuple] | None:
+    """The cached parse and facts when ``stored`` is exactly what :func:`encode` made under ``digest``, else None."""
     try:
-        if type(stored) is not tuple or len(stored) != 6 or stored[0] != FORMAT or stored[1] != digest:
+        if type(stored) is not tuple or len(stored) != 7 or stored[0] != FORMAT or stored[1] != digest:
             return None
-        _, _, hazards, entries, problems, macros = stored
+        _, _, hazards, entries, problems, macros, facts = stored
         if type(hazards) is not tuple or type(macros) is not tuple or not _strs(*macros):
             return None
         found_hazards = []
@@ -141,6 +152,15 @@ def decode(stored: object, digest: str) -> Parsed | None:
         names, values = _split(names, sum(counts)), _split(values, sum(counts))
         if keys is None or types is None or paths is None or names is None or values is None:
             return None
+        if type(facts) is not tuple or len(facts) != 4:
+            return None
+        columns = [_split(column, n) for column in facts]
+        if any(column is None for column in columns):
+            return None
+        missing = [tuple(m.split(",")) if m else () for m in columns[3]]
+        if not MISSING.issuperset(name for m in missing for name in m):
+            return None
+        found_facts = tuple(zip(columns[0], columns[1], columns[2], missing))
         names = list(map(sys.intern, names))
         out = []
         at = 0
@@ -148,6 +168,6 @@ def decode(stored: object, digest: str) -> Parsed | None:
             end = at + count
             out.append(BibEntry(key_, type_, tuple(zip(names[at:end], values[at:end])), Source(path, line, col)))
             at = end
-        return Parsed(tuple(found_hazards), tuple(out), found_problems, frozenset(macros))
+        return Parsed(tuple(found_hazards), tuple(out), found_problems, frozenset(macros)), found_facts
     except (TypeError, ValueError):
         return None

@@ -314,12 +314,16 @@ def read_survey(root: Path, bib_memo: bibmemo.Memo | None = None) -> Survey:
     texts = [(rel, text) for rel, text, _ in read if text is not None]
     parsed = None
     if bib_memo is not None:
-        digest = bibmemo.key(texts, settings.bib_preamble, bib_memo.code, bib_memo.digests)
-        parsed = bibmemo.decode(bib_memo.stored, digest)
+        bib_memo.digest = bibmemo.key(texts, settings.bib_preamble, bib_memo.code, bib_memo.digests)
+        found = bibmemo.decode(bib_memo.stored, bib_memo.digest)
+        if found is not None:
+            parsed, bib_memo.facts = found
     if parsed is None:
         parsed = _parse_bibs(texts, settings.bib_preamble)
         if bib_memo is not None:
-            bib_memo.fresh = bibmemo.encode(digest, parsed)
+            bib_memo.fresh, bib_memo.facts = True, None
+    if bib_memo is not None:
+        bib_memo.parsed = parsed
     hazards = iter(parsed.hazards)
     for _, text, found in read:
         problems += found
