@@ -125,3 +125,13 @@ def test_a_column_measured_column_by_column_is_measured_as_row_by_row(table, fir
     by_rows = fit.measure(column, rows, first, column.title, lookup=lambda *_: None)  # the general loop
     assert by_columns == by_rows
     assert [type(w) for w in by_columns.rows] == [type(w) for w in by_rows.rows]
+
+
+@FAST
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40) | st.text(max_size=20))
+@example("\x1c a\tb\x0bc\x1fd \x85e")
+@example("模型，训练 a-b")
+def test_words_are_what_the_word_pattern_finds(text):
+    from surveybuild.renderers import fit
+
+    assert fit.words(text) == re.findall(fit._WORD, text)

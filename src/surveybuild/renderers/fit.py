@@ -61,13 +61,18 @@ def text_width(text: str) -> float:
 
 #: A word for line breaking: a run without spaces, where a run of CJK breaks between any two characters
 #: (``fonts.CJK_BREAKS``, lualatex), so each of them, with the punctuation that may not start a line, is one.
-_WORD = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff][，。、．：；！？）］｝〕〉》」』】”’]*"
-                   r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]+")
+_WORD = (r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff][，。、．：；！？）］｝〕〉》」』】”’]*"
+         r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]+")
+
+
+@functools.cache
+def _word() -> re.Pattern:
+    return re.compile(_WORD)  # its wide classes take milliseconds to compile: only for a text that is not ASCII
 
 
 def words(text: str) -> list[str]:
-    """The pieces of ``text`` a line cannot break inside."""
-    return _WORD.findall(text)
+    """The pieces of ``text`` a line cannot break inside (of an ASCII text: its runs without white space)."""
+    return text.split() if text.isascii() else _word().findall(text)
 
 
 def dimen_pt(text: str, line: float | None = None) -> float | None:
