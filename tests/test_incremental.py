@@ -52,6 +52,11 @@ def cold(survey: Path, tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
     return outputs(fresh), sorted(map(str, report.problems))
 
 
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(bibmemo, "CHUNK", 100)  # the generated bib's 103 entries in two records
+
+
 def count_parses(monkeypatch) -> list[int]:
     calls = [0]
     parse = read._parse_bibs
@@ -67,6 +72,7 @@ def test_a_one_row_edit_reads_the_bib_from_the_cache_and_builds_what_a_cold_buil
                                                                                          monkeypatch):
     first = pipeline.build(survey)
     assert first.ok and (survey / cache.BIB).is_file()
+    assert len(cache.stored_bib(survey)) == 1 + 2  # the header, then 103 entries by chunks of 100 (below)
     assert any("looseurl" in str(p) and "refs.bib:" in str(p) for p in first.problems)
     edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
     calls = count_parses(monkeypatch)
@@ -91,33 +97,41 @@ def test_an_edited_bib_is_read_again(survey, tmp_path, monkeypatch):
     assert outputs(survey) == cold(survey, tmp_path)[0]
 
 
-def _tamper(data: object, how: str) -> object:
-    fmt, digest, hazards, entries, problems, macros, facts = data
-    n, keys, types, paths, names, values, lines, cols, counts = entries
+def _tamper(records: list, how: str) -> tuple:
+    records = tuple(records)
+    """The cache file's records (a header, then the entries by chunks), changed in one way."""
+    (fmt, digest, hazards, problems, macros, n, count), (entries, facts) = records[0], records[1]
+    k, keys, types, paths, names, values, lines, cols, counts = entries
+    header, rest = records[0], records[2:]
     if how == "other-key":
-        return (fmt, "0" * 64, hazards, entries, problems, macros, facts)
+        return ((fmt, "0" * 64, hazards, problems, macros, n, count),) + records[1:]
     if how == "a-line-that-is-text":
-        return (fmt, digest, hazards, (n, keys, types, paths, names, values, ("1",) + lines[1:], cols, counts),
-                problems, macros, facts)
-    if how == "one-value-too-many":
-        return (fmt, digest, hazards, (n, keys, types, paths, names, values + "\x00extra", lines, cols, counts),
-                problems, macros, facts)
-    if how == "a-problem-of-another-shape":
-        return (fmt, digest, hazards, entries, problems + (("refs.bib", 1),), macros, facts)
-    if how == "a-severity-that-is-not-one":
-        return (fmt, digest, hazards, entries, tuple((*p[:4], "fatal", p[5]) for p in problems), macros, facts)
-    if how == "a-list-not-a-tuple":
-        return [fmt, digest, hazards, entries, problems, macros, facts]
-    if how == "a-missing-field-that-is-none":
-        return (fmt, digest, hazards, entries, problems, macros, facts[:3] + ("volume" + facts[3],))
-    if how == "facts-for-fewer-entries":
-        return (fmt, digest, hazards, entries, problems, macros, (facts[0].split("\x00", 1)[1],) + facts[1:])
-    raise AssertionError(how)
+        entries = (k, keys, types, paths, names, values, ("1",) + lines[1:], cols, counts)
+    elif how == "one-value-too-many":
+        entries = (k, keys, types, paths, names, values + "\x00extra", lines, cols, counts)
+    elif how == "a-problem-of-another-shape":
+        header = (fmt, digest, hazards, problems + (("refs.bib", 1),), macros, n, count)
+    elif how == "a-severity-that-is-not-one":
+        header = (fmt, digest, hazards, tuple((*p[:4], "fatal", p[5]) for p in problems), macros, n, count)
+    elif how == "a-list-not-a-tuple":
+        entries = list(entries)
+    elif how == "a-missing-field-that-is-none":
+        facts = facts[:3] + ("volume" + facts[3],)
+    elif how == "facts-for-fewer-entries":
+        facts = (facts[0].split("\x00", 1)[1],) + facts[1:]
+    elif how == "a-record-missing":
+        return records[:-1]
+    elif how == "more-entries-said":
+        header = (fmt, digest, hazards, problems, macros, n + 1, count)
+    else:
+        raise AssertionError(how)
+    return (header, (entries, facts)) + rest
 
 
 @pytest.mark.parametrize("how", ["garbage", "truncated", "empty", "a-dict", "other-key", "a-line-that-is-text",
                                  "one-value-too-many", "a-problem-of-another-shape", "a-severity-that-is-not-one",
-                                 "a-list-not-a-tuple", "a-missing-field-that-is-none", "facts-for-fewer-entries"])
+                                 "a-list-not-a-tuple", "a-missing-field-that-is-none", "facts-for-fewer-entries",
+                                 "a-record-missing", "more-entries-said"])
 def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
     assert pipeline.build(survey).ok
     path = survey / cache.BIB
@@ -131,8 +145,9 @@ def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
     elif how == "a-dict":
         path.write_bytes(marshal.dumps({"entries": []}))
     else:
-        path.write_bytes(marshal.dumps(_tamper(marshal.loads(data), how)))
-    assert bibmemo.decode(cache.stored_bib(survey), marshal.loads(data)[1]) is None or how == "other-key"
+        path.write_bytes(b"".join(map(marshal.dumps, _tamper(cache.stored_bib(survey), how))))
+    digest = marshal.loads(data)[1]  # the first record: the header
+    assert bibmemo.decode(cache.stored_bib(survey), digest) is None
     edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
     calls = count_parses(monkeypatch)
     report = pipeline.build(survey)

@@ -167,14 +167,20 @@ def styled_entries(root: Path, style: str) -> dict[str, str]:
     return {}
 
 
-def stored_bib(root: Path) -> object:
-    """What :data:`BIB` holds, as marshal reads it (None when missing or unreadable): plain data that
+def stored_bib(root: Path) -> list | None:
+    """The records :data:`BIB` holds, as marshal reads them one after the other (None when the file is missing
+    or unreadable; a truncated file's last record is missing): plain data that
     :func:`surveybuild.readers.bibmemo.decode` checks field by field before using any of it."""
     import marshal
 
+    records: list = []
     try:
-        return marshal.loads((Path(root) / BIB).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        with open(Path(root) / BIB, "rb") as handle:
+            while True:
+                records.append(marshal.load(handle))
+    except EOFError:
+        return records
+    except (OSError, ValueError, TypeError):
         return None
 
 

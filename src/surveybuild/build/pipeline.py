@@ -278,10 +278,8 @@ def _keep_bib(root: Path, bib_memo: bibmemo.Memo) -> None:
     """Keep the bibliography as this build read it (:mod:`surveybuild.readers.bibmemo`), when it was read anew."""
     if not bib_memo.fresh or bib_memo.parsed is None or bib_memo.facts is None:
         return
-    import marshal
-
     try:
-        write_atomic(root / cache.BIB, marshal.dumps(bibmemo.encode(bib_memo.digest, bib_memo.parsed, bib_memo.facts)))
+        write_atomic(root / cache.BIB, bibmemo.encode(bib_memo.digest, bib_memo.parsed, bib_memo.facts))
     except (OSError, ValueError):
         pass  # a read-only folder: the bib is read again next time
 

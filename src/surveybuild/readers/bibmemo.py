@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import marshal
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import BibEntry, Problem, Source
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -71,25 +73,33 @@ def _problem(p: Problem) -> tuple:
 SEP = "\x00"
 
 
-def encode(digest: str, parsed: Parsed, facts: tuple) -> tuple:
-    """Plain data for the cache (marshal writes it), the entries' facts (checks/hygiene.py) with them. The entries
-    by columns, each column of strings joined into one (marshal copies it at once, :func:`decode` splits
-    it in one pass and checks the counts)."""
+#: Entries per record of the file: the file is written record by record, so that a build holds one
+#: record's strings and bytes at a time (the whole of a 10,000-entry bib at once was ~18 MiB more at the peak).
+CHUNK = 1000
+
+
+def encode(digest: str, parsed: Parsed, facts: tuple) -> Iterator[bytes]:
+    """The cache file, record by record (marshal of plain data), the entries' facts (checks/hygiene.py) with
+    the entries. First the header (key, problems, macros, the number of entries and of records), then the
+    entries by :data:`CHUNK` and by columns, each column of strings joined into one (marshal copies it at
+    once; :func:`decode` splits it in one pass and checks the counts)."""
     entries = parsed.entries
+    chunks = range(0, len(entries), CHUNK)
+    yield marshal.dumps((FORMAT, digest, tuple(tuple(_problem(p) for p in found) for found in parsed.hazards),
+                         tuple(_problem(p) for p in parsed.problems), tuple(sorted(parsed.macros)),
+                         len(entries), len(chunks)))
     chain = itertools.chain.from_iterable
-    flat = list(chain(chain(e.fields for e in entries)))  # name, value, name, value, ...
-    # a text holding SEP splits into more strings than counted: decode refuses it (read again next time)
-    joined = (SEP.join([e.key for e in entries]), SEP.join([e.type for e in entries]),
-              SEP.join([e.source.path for e in entries]), SEP.join(flat[0::2]), SEP.join(flat[1::2]))
-    facts_joined = tuple(SEP.join([f[i] for f in facts]) for i in range(3)) + (
-        SEP.join([",".join(f[3]) for f in facts]),)
-    return (FORMAT, digest,
-            tuple(tuple(_problem(p) for p in found) for found in parsed.hazards),
-            (len(entries), *joined, tuple([e.source.line for e in entries]), tuple([e.source.col for e in entries]),
-             tuple([len(e.fields) for e in entries])),
-            tuple(_problem(p) for p in parsed.problems),
-            tuple(sorted(parsed.macros)),
-            facts_joined)
+    for at in chunks:
+        part, its_facts = entries[at:at + CHUNK], facts[at:at + CHUNK]
+        flat = list(chain(chain(e.fields for e in part)))  # name, value, name, value, ...
+        # a text holding SEP splits into more strings than counted: decode refuses it (read again next time)
+        yield marshal.dumps((
+            (len(part), SEP.join([e.key for e in part]), SEP.join([e.type for e in part]),
+             SEP.join([e.source.path for e in part]), SEP.join(flat[0::2]), SEP.join(flat[1::2]),
+             tuple([e.source.line for e in part]), tuple([e.source.col for e in part]),
+             tuple([len(e.fields) for e in part])),
+            tuple(SEP.join([f[i] for f in its_facts]) for i in range(3)) + (
+                SEP.join([",".join(f[3]) for f in its_facts]),)))
 
 
 def _split(text: object, count: int) -> list[str] | None:
@@ -126,11 +136,14 @@ MISSING = frozenset({"author", "title", "year"})
 
 
 def decode(stored: object, digest: str) -> tuple[Parsed, tuple] | None:
-    """The cached parse and facts when ``stored`` is exactly what :func:`encode` made under ``digest``, else None."""
+    """The cached parse and facts when ``stored`` (the file's records, :func:`surveybuild.build.cache.stored_bib`)
+    is exactly what :func:`encode` wrote under ``digest``, else None. The records are let go as they are read."""
     try:
-        if type(stored) is not tuple or len(stored) != 7 or stored[0] != FORMAT or stored[1] != digest:
+        if type(stored) is not list or not stored or type(stored[0]) is not tuple or len(stored[0]) != 7:
             return None
-        _, _, hazards, entries, problems, macros, facts = stored
+        fmt, key_, hazards, problems, macros, n, count = stored[0]
+        if fmt != FORMAT or key_ != digest or type(n) is not int or count != len(stored) - 1:
+            return None
         if type(hazards) is not tuple or type(macros) is not tuple or not _strs(*macros):
             return None
         found_hazards = []
@@ -142,32 +155,44 @@ def decode(stored: object, digest: str) -> tuple[Parsed, tuple] | None:
         found_problems = _decode_problems(problems)
         if found_problems is None:
             return None
-        if type(entries) is not tuple or len(entries) != 9 or type(entries[0]) is not int:
+        out: list[BibEntry] = []
+        found_facts: list = []
+        for i in range(1, len(stored)):
+            chunk, stored[i] = stored[i], None  # a record's joined text is let go once split
+            if type(chunk) is not tuple or len(chunk) != 2 or not _chunk(chunk[0], chunk[1], out, found_facts):
+                return None
+        if len(out) != n:
             return None
-        n, keys, types, paths, names, values, lines, cols, counts = entries
-        if not (type(lines) is type(cols) is type(counts) is tuple and len(lines) == len(cols) == len(counts) == n
-                and _ints(*lines, *cols, *counts)):
-            return None
-        keys, types, paths = _split(keys, n), _split(types, n), _split(paths, n)
-        names, values = _split(names, sum(counts)), _split(values, sum(counts))
-        if keys is None or types is None or paths is None or names is None or values is None:
-            return None
-        if type(facts) is not tuple or len(facts) != 4:
-            return None
-        columns = [_split(column, n) for column in facts]
-        if any(column is None for column in columns):
-            return None
-        missing = [tuple(m.split(",")) if m else () for m in columns[3]]
-        if not MISSING.issuperset(name for m in missing for name in m):
-            return None
-        found_facts = tuple(zip(columns[0], columns[1], columns[2], missing))
-        names = list(map(sys.intern, names))
-        out = []
-        at = 0
-        for key_, type_, path, line, col, count in zip(keys, types, paths, lines, cols, counts):
-            end = at + count
-            out.append(BibEntry(key_, type_, tuple(zip(names[at:end], values[at:end])), Source(path, line, col)))
-            at = end
-        return Parsed(tuple(found_hazards), tuple(out), found_problems, frozenset(macros)), found_facts
+        return Parsed(tuple(found_hazards), tuple(out), found_problems, frozenset(macros)), tuple(found_facts)
     except (TypeError, ValueError):
         return None
+
+
+def _chunk(entries: object, facts: object, out: list[BibEntry], found_facts: list) -> bool:
+    """One record's entries and facts, checked, added to ``out`` and ``found_facts``; False when not well formed."""
+    if type(entries) is not tuple or len(entries) != 9 or type(entries[0]) is not int:
+        return False
+    n, keys, types, paths, names, values, lines, cols, counts = entries
+    if not (type(lines) is type(cols) is type(counts) is tuple and len(lines) == len(cols) == len(counts) == n
+            and _ints(*lines, *cols, *counts)):
+        return False
+    keys, types, paths = _split(keys, n), _split(types, n), _split(paths, n)
+    names, values = _split(names, sum(counts)), _split(values, sum(counts))
+    if keys is None or types is None or paths is None or names is None or values is None:
+        return False
+    if type(facts) is not tuple or len(facts) != 4:
+        return False
+    columns = [_split(column, n) for column in facts]
+    if any(column is None for column in columns):
+        return False
+    missing = [tuple(m.split(",")) if m else () for m in columns[3]]
+    if not MISSING.issuperset(name for m in missing for name in m):
+        return False
+    found_facts += zip(columns[0], columns[1], columns[2], missing)
+    names = list(map(sys.intern, names))
+    at = 0
+    for key_, type_, path, line, col, count in zip(keys, types, paths, lines, cols, counts):
+        end = at + count
+        out.append(BibEntry(key_, type_, tuple(zip(names[at:end], values[at:end])), Source(path, line, col)))
+        at = end
+    return True

@@ -316,6 +316,7 @@ def read_survey(root: Path, bib_memo: bibmemo.Memo | None = None) -> Survey:
     if bib_memo is not None:
         bib_memo.digest = bibmemo.key(texts, settings.bib_preamble, bib_memo.code, bib_memo.digests)
         found = bibmemo.decode(bib_memo.stored, bib_memo.digest)
+        bib_memo.stored = None  # megabytes of joined text: the entries hold what is needed
         if found is not None:
             parsed, bib_memo.facts = found
     if parsed is None:
