@@ -11,52 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
-import os
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
-
-from .. import __version__
-
-#: Set (to anything but "") to compile surveybuild's templates anew in every process.
-NO_CACHE_ENV = "SURVEYBUILD_NO_TEMPLATE_CACHE"
-
-
-class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """jinja2's file cache, where a file that cannot be read or written is no cache: compiled again."""
-
-    def load_bytecode(self, bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:  # a truncated or damaged file: jinja2 lets pickle's and marshal's errors through
-            bucket.reset()
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass  # a full or read-only disk: compiled again next time
-
-
-def _bytecode_cache(kind: str, options: dict) -> jinja2.BytecodeCache | None:
-    """jinja2's bytecode cache for the templates of surveybuild's package that an environment loads (a
-    survey's own template, compiled from a string, never goes through it): compiling ``table.tex.j2``,
-    ``setup.tex.j2`` and ``reference.md.j2`` took ~35 ms of every build. It lives where jinja2 keeps it,
-    outside the survey: a folder of the system's temporary folder that only this user can read or write
-    (jinja2 refuses one of another owner or mode, then there is no cache); nothing of the repository reaches
-    it. Each environment has its own files (``kind``, its options, the versions of jinja2 and surveybuild,
-    the Python in jinja2's own header), and a template's entry is used only for the same source (jinja2 keeps
-    the source's checksum): a sandboxed environment never runs code compiled for another."""
-    if os.environ.get(NO_CACHE_ENV):
-        return None
-    try:
-        cache = _BytecodeCache()
-    except (OSError, RuntimeError):
-        return None
-    tag = repr((kind, sorted((k, repr(v)) for k, v in options.items()), jinja2.__version__, __version__))
-    cache.pattern = f"__surveybuild_{hashlib.sha256(tag.encode()).hexdigest()[:20]}_%s.cache"
-    return cache
 
 
 @functools.cache
@@ -82,15 +39,18 @@ class Sandbox(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
-_LATEX_OPTIONS = dict(block_start_string="((*", block_end_string="*))", variable_start_string="(((",
-                      variable_end_string=")))", comment_start_string="((=", comment_end_string="=))",
-                      autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True)
-
-
 @functools.cache
 def latex_env() -> jinja2.Environment:
-    return Sandbox(loader=jinja2.PackageLoader("surveybuild", "templates"),
-                   bytecode_cache=_bytecode_cache("latex-sandbox", _LATEX_OPTIONS), **_LATEX_OPTIONS)
+    return Sandbox(
+        loader=jinja2.PackageLoader("surveybuild", "templates"),
+        block_start_string="((*", block_end_string="*))",
+        variable_start_string="(((", variable_end_string=")))",
+        comment_start_string="((=", comment_end_string="=))",
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+    )
 
 
 _MARKDOWN_OPTIONS = dict(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
@@ -98,8 +58,7 @@ _MARKDOWN_OPTIONS = dict(autoescape=False, undefined=jinja2.StrictUndefined, kee
 
 
 def markdown_env() -> jinja2.Environment:
-    return Sandbox(loader=jinja2.PackageLoader("surveybuild", "templates"),
-                   bytecode_cache=_bytecode_cache("markdown-sandbox", _MARKDOWN_OPTIONS), **_MARKDOWN_OPTIONS)
+    return Sandbox(loader=jinja2.PackageLoader("surveybuild", "templates"), **_MARKDOWN_OPTIONS)
 
 
 @functools.cache
@@ -109,8 +68,7 @@ def own_markdown_env() -> jinja2.Environment:
     were 15 % of a reference list). Those templates are part of the package, not of the repository; a
     repository's template, and a macro it passes (``references(layout_macro=...)``), always run in
     :func:`markdown_env`'s sandbox. The data given to a template is never run as template code."""
-    return jinja2.Environment(loader=jinja2.PackageLoader("surveybuild", "templates"),
-                              bytecode_cache=_bytecode_cache("markdown-own", _MARKDOWN_OPTIONS), **_MARKDOWN_OPTIONS)
+    return jinja2.Environment(loader=jinja2.PackageLoader("surveybuild", "templates"), **_MARKDOWN_OPTIONS)
 
 
 def template_line(exc: BaseException) -> int:
