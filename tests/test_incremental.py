@@ -4,7 +4,7 @@ exactly what a build wrote is ignored. No timing here: see benchmarks/styles.py.
 
 from __future__ import annotations
 
-import marshal
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -113,8 +113,8 @@ def _tamper(records: list, how: str) -> tuple:
         header = (fmt, digest, hazards, problems + (("refs.bib", 1),), macros, n, count)
     elif how == "a-severity-that-is-not-one":
         header = (fmt, digest, hazards, tuple((*p[:4], "fatal", p[5]) for p in problems), macros, n, count)
-    elif how == "a-list-not-a-tuple":
-        entries = list(entries)
+    elif how == "an-object-not-a-record":
+        entries = {"entries": list(entries)}
     elif how == "a-missing-field-that-is-none":
         facts = facts[:3] + ("volume" + facts[3],)
     elif how == "facts-for-fewer-entries":
@@ -130,23 +130,23 @@ def _tamper(records: list, how: str) -> tuple:
 
 @pytest.mark.parametrize("how", ["garbage", "truncated", "empty", "a-dict", "other-key", "a-line-that-is-text",
                                  "one-value-too-many", "a-problem-of-another-shape", "a-severity-that-is-not-one",
-                                 "a-list-not-a-tuple", "a-missing-field-that-is-none", "facts-for-fewer-entries",
+                                 "an-object-not-a-record", "a-missing-field-that-is-none", "facts-for-fewer-entries",
                                  "a-record-missing", "more-entries-said"])
 def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
     assert pipeline.build(survey).ok
     path = survey / cache.BIB
     data = path.read_bytes()
     if how == "garbage":
-        path.write_bytes(b"\x00\xff not marshal at all " * 10)
+        path.write_bytes(b"\x00\xff not JSON at all " * 10)
     elif how == "truncated":
         path.write_bytes(data[: len(data) // 2])
     elif how == "empty":
         path.write_bytes(b"")
     elif how == "a-dict":
-        path.write_bytes(marshal.dumps({"entries": []}))
+        path.write_bytes(json.dumps({"entries": []}).encode() + b"\n")
     else:
-        path.write_bytes(b"".join(map(marshal.dumps, _tamper(cache.stored_bib(survey), how))))
-    digest = marshal.loads(data)[1]  # the first record: the header
+        path.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in _tamper(cache.stored_bib(survey), how)))
+    digest = json.loads(data.splitlines()[0])[1]  # the first record: the header
     assert bibmemo.decode(cache.stored_bib(survey), digest) is None
     edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
     calls = count_parses(monkeypatch)

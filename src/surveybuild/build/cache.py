@@ -54,7 +54,7 @@ DRAWINGS = f"{CACHE_DIR}/figures"
 
 
 #: The bibliography as read by the last build, keyed by the .bib files' content (readers/bibmemo.py).
-BIB = f"{CACHE_DIR}/bib.marshal"
+BIB = f"{CACHE_DIR}/bib.json"
 #: The README's reference entries formatted in a CSL style, one file per style (:func:`styled_entries`).
 STYLED = f"{CACHE_DIR}/references"
 
@@ -168,20 +168,21 @@ def styled_entries(root: Path, style: str) -> dict[str, str]:
 
 
 def stored_bib(root: Path) -> list | None:
-    """The records :data:`BIB` holds, as marshal reads them one after the other (None when the file is missing
-    or unreadable; a truncated file's last record is missing): plain data that
-    :func:`surveybuild.readers.bibmemo.decode` checks field by field before using any of it."""
-    import marshal
+    """The records :data:`BIB` holds, one JSON line each (None when the file is missing, unreadable or not JSON
+    lines: a truncated file is a miss): plain data that :func:`surveybuild.readers.bibmemo.decode` checks
+    field by field before using any of it."""
+    import json
+
+    from ..readers.bibmemo import tuples
 
     records: list = []
     try:
         with open(Path(root) / BIB, "rb") as handle:
-            while True:
-                records.append(marshal.load(handle))
-    except EOFError:
-        return records
-    except (OSError, ValueError, TypeError):
+            for line in handle:
+                records.append(tuples(json.loads(line)))
+    except (OSError, ValueError, TypeError, RecursionError):
         return None
+    return records
 
 
 def stat_of(st: os.stat_result) -> list[int]:

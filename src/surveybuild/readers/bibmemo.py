@@ -3,9 +3,10 @@
 What :func:`surveybuild.readers.read.read_survey` makes of the .bib files (their entries, the
 problems the reader and its scans found, the control words an ``@preamble`` defines) depends only on
 their paths and texts, the ``bib_preamble`` setting and the code. :func:`key` is the SHA-256 of all of
-them; the build step keeps the result under that key in ``.surveybuild-cache/bib.marshal``
-(:data:`surveybuild.build.cache.BIB`), as plain data: tuples of strings and integers, no object
-of any other type, no code. The cache is a file of the survey folder, so it is untrusted like any
+them; the build step keeps the result under that key in ``.surveybuild-cache/bib.json``
+(:data:`surveybuild.build.cache.BIB`), as plain data: JSON lines of strings and integers (read back as
+tuples), no object of any other type, no code; JSON, not marshal, whose reader is not meant for
+untrusted bytes. The cache is a file of the survey folder, so it is untrusted like any
 other: :func:`decode` rebuilds the entries only when the file holds exactly that shape under the
 same key, and anything else (another key, a field of the wrong type, a truncated or tampered file)
 is a miss, read as if there were no cache. A bad cache can make a build slower, never different.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import marshal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,14 +78,26 @@ SEP = "\x00"
 CHUNK = 1000
 
 
+def _record(data: tuple) -> bytes:
+    """One record of the file: a line of JSON (ASCII: every other character escaped)."""
+    return (json.dumps(data, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def tuples(data: object) -> object:
+    """JSON's lists as the tuples :func:`encode` wrote (strings and numbers as they are)."""
+    if type(data) is list:
+        return tuple([tuples(x) if type(x) is list else x for x in data])
+    return data
+
+
 def encode(digest: str, parsed: Parsed, facts: tuple) -> Iterator[bytes]:
-    """The cache file, record by record (marshal of plain data), the entries' facts (checks/hygiene.py) with
+    """The cache file, record by record (a JSON line of plain data each), the entries' facts (checks/hygiene.py) with
     the entries. First the header (key, problems, macros, the number of entries and of records), then the
-    entries by :data:`CHUNK` and by columns, each column of strings joined into one (marshal copies it at
+    entries by :data:`CHUNK` and by columns, each column of strings joined into one (read at
     once; :func:`decode` splits it in one pass and checks the counts)."""
     entries = parsed.entries
     chunks = range(0, len(entries), CHUNK)
-    yield marshal.dumps((FORMAT, digest, tuple(tuple(_problem(p) for p in found) for found in parsed.hazards),
+    yield _record((FORMAT, digest, tuple(tuple(_problem(p) for p in found) for found in parsed.hazards),
                          tuple(_problem(p) for p in parsed.problems), tuple(sorted(parsed.macros)),
                          len(entries), len(chunks)))
     chain = itertools.chain.from_iterable
@@ -93,7 +105,7 @@ def encode(digest: str, parsed: Parsed, facts: tuple) -> Iterator[bytes]:
         part, its_facts = entries[at:at + CHUNK], facts[at:at + CHUNK]
         flat = list(chain(chain(e.fields for e in part)))  # name, value, name, value, ...
         # a text holding SEP splits into more strings than counted: decode refuses it (read again next time)
-        yield marshal.dumps((
+        yield _record((
             (len(part), SEP.join([e.key for e in part]), SEP.join([e.type for e in part]),
              SEP.join([e.source.path for e in part]), SEP.join(flat[0::2]), SEP.join(flat[1::2]),
              tuple([e.source.line for e in part]), tuple([e.source.col for e in part]),
