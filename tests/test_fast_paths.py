@@ -65,3 +65,73 @@ def test_preamble_and_string_blocks_are_found_as_by_their_own_patterns(text):
     strings = re.compile(r"@\s*string\s*[{(]", re.I).finditer(text)
     assert [m.span() for m in both if m.group(1).lower() == "preamble"] == [m.span() for m in preambles]
     assert [m.span() for m in both if m.group(1).lower() == "string"] == [m.span() for m in strings]
+
+
+# -- fit: ASCII widths summed in C, a table's column measured column by column -----------------------------
+
+def _plain_width(text: str) -> float:
+    import unicodedata
+
+    from surveybuild.renderers.fit import _EM
+
+    return sum(_EM.get(ch, 0.5) if ch.isascii() or unicodedata.east_asian_width(ch) not in "WF" else 1.0
+               for ch in text)
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from("aimwMWIl.,;:!'|`()[]ftr-/ @&%ZQ09\t\x7f"), max_size=60)
+       | st.text(max_size=20))
+@example("")
+def test_text_width_is_the_plain_sum_of_character_widths(text):
+    from surveybuild.renderers import fit
+
+    assert fit.text_width.__wrapped__(text) == _plain_width(text)
+    assert type(fit.text_width.__wrapped__(text)) is type(_plain_width(text))
+
+
+_CELLS = {"text": st.one_of(st.none(), st.just(""), st.text(max_size=12)),
+          "latex": st.one_of(st.none(), st.sampled_from(["", "a \\textbf{b}", "\\cite{k1,k2} x", "50\\%", "{\\'e}t\\'e",
+                                                          "\\url{https://e.org/a}", "\\href{https://e.org}{x}"])),
+          "size": st.one_of(st.none(), st.sampled_from([7, 1.5e9, "13B", 0])),
+          "bool": st.one_of(st.none(), st.booleans()),
+          "list": st.one_of(st.none(), st.lists(st.sampled_from(["a", "bb", "CJK 中文"]), max_size=3)),
+          "url": st.one_of(st.none(), st.sampled_from(["https://example.org/a/b", ""]))}
+
+
+@st.composite
+def _table_rows(draw):
+    from surveybuild.model import Column, Line, Row, Source, Value
+
+    kind = draw(st.sampled_from(sorted(_CELLS)))
+    column = Column(key="c", title=draw(st.sampled_from(["Name", "A wide title", ""])), type=kind,
+                    width=draw(st.sampled_from([None, "3cm"])))
+    rows = []
+    for index in range(draw(st.integers(0, 6))):
+        raw = draw(_CELLS[kind])
+        cells = () if draw(st.booleans()) and raw is None else (("c", Value(raw, Source("t.yaml", 1, 1))),)
+        rows.append(Row(index=index, name=f"r{index}", line=Line(cells),
+                        cites=tuple(("k", Source("t.yaml")) for _ in range(draw(st.integers(0, 2)))),
+                        notes=(("c", "n", Source("t.yaml")),) if draw(st.booleans()) else ()))
+    return column, tuple(rows)
+
+
+@FAST
+@given(_table_rows(), st.booleans())
+def test_a_column_measured_column_by_column_is_measured_as_row_by_row(table, first):
+    from surveybuild.renderers import fit
+
+    column, rows = table
+    by_columns = fit.measure(column, rows, first, column.title)
+    by_rows = fit.measure(column, rows, first, column.title, lookup=lambda *_: None)  # the general loop
+    assert by_columns == by_rows
+    assert [type(w) for w in by_columns.rows] == [type(w) for w in by_rows.rows]
+
+
+@FAST
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40) | st.text(max_size=20))
+@example("\x1c a\tb\x0bc\x1fd \x85e")
+@example("模型，训练 a-b")
+def test_words_are_what_the_word_pattern_finds(text):
+    from surveybuild.renderers import fit
+
+    assert fit.words(text) == re.findall(fit._WORD, text)

@@ -25,6 +25,7 @@ It does not even import the model (its dataclasses take longer to create than th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -52,6 +53,8 @@ LIBRARIES = ("bibtexparser", "pylatexenc", "jinja2", "yaml", "jsonschema",
 DRAWINGS = f"{CACHE_DIR}/figures"
 
 
+#: The bibliography as read by the last build, keyed by the .bib files' content (readers/bibmemo.py).
+BIB = f"{CACHE_DIR}/bib.json"
 #: The README's reference entries formatted in a CSL style, one file per style (:func:`styled_entries`).
 STYLED = f"{CACHE_DIR}/references"
 
@@ -60,8 +63,10 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """surveybuild's version and files, and the libraries' installed files (size and mtime)."""
+    """surveybuild's version and files, and the libraries' installed files (size and mtime). Taken once per
+    process: the code that runs is the code imported when the process began, whatever changes on disk later."""
     import importlib.util
 
     package = Path(__file__).resolve().parent.parent  # the whole surveybuild package
@@ -160,6 +165,24 @@ def styled_entries(root: Path, style: str) -> dict[str, str]:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return {}
+
+
+def stored_bib(root: Path) -> list | None:
+    """The records :data:`BIB` holds, one JSON line each (None when the file is missing, unreadable or not JSON
+    lines: a truncated file is a miss): plain data that :func:`surveybuild.readers.bibmemo.decode` checks
+    field by field before using any of it."""
+    import json
+
+    from ..readers.bibmemo import tuples
+
+    records: list = []
+    try:
+        with open(Path(root) / BIB, "rb") as handle:
+            for line in handle:
+                records.append(tuples(json.loads(line)))
+    except (OSError, ValueError, TypeError, RecursionError):
+        return None
+    return records
 
 
 def stat_of(st: os.stat_result) -> list[int]:

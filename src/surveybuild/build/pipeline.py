@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from ..checks import anchors
+from ..checks import anchors, hygiene
 from . import cache
 from ..renderers import csl, latex, markers
 from .. import paths
 from ..checks.check import check_survey
 from ..readers.figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
 from ..model import Problem, Source, Survey
+from ..readers import bibmemo
 from ..readers.read import read_settings, read_survey
 from ..renderers.readme import fill_markdown, render_readme_numbered
 from .stamp import stamp, stamp_json, unedited, unedited_json
@@ -158,20 +159,28 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
 
 
 def plan(root: Path, drawings: dict[str, str | None] | None = None,
-         memo: csl.Memo | None = None) -> tuple[Survey, dict[str, str], Report]:
+         memo: csl.Memo | None = None, bib_memo: bibmemo.Memo | None = None) -> tuple[Survey, dict[str, str], Report]:
+    """Read, check and render (nothing written). ``bib_memo``: the bibliography as the last build read
+    it (:mod:`surveybuild.readers.bibmemo`); only ``build`` passes one: ``check``, which CI runs, reads
+    every .bib file itself."""
     # Reading builds a large tree of objects that makes no garbage cycles, and it all lives as long as
     # the build: the cyclic garbage collector need not go through it again and again, neither while
     # it grows nor while the build allocates. Unfrozen at the end, so a long-lived caller frees it as usual.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        survey = read_survey(root)
+        survey = read_survey(root, bib_memo)
     finally:
         if collecting:
             gc.enable()
     gc.freeze()
     try:
-        report = Report(problems=check_survey(survey))
+        facts = None
+        if bib_memo is not None:  # the entries' facts for the bib checks: kept with the bib
+            if bib_memo.facts is None or len(bib_memo.facts) != len(survey.bib):
+                bib_memo.facts = hygiene.bib_facts(survey.bib)
+            facts = bib_memo.facts
+        report = Report(problems=check_survey(survey, facts))
         outputs: dict[str, str] = {}
         if report.ok:
             style = survey.settings.reference_style
@@ -199,7 +208,8 @@ def build(root: Path, force: bool = False) -> Report:
     before = cache.snapshot(root, read_settings(root)[0])  # the inputs as they were when the build began
     drawings: dict[str, str | None] = {}
     memo = csl.Memo()
-    survey, outputs, report = plan(root, drawings, memo)
+    bib_memo = bibmemo.Memo(stored=cache.stored_bib(root), code=cache.code_fingerprint(), digests=before)
+    survey, outputs, report = plan(root, drawings, memo, bib_memo)
     if not report.ok:
         return report
     report.problems += outside_outputs(root, survey, outputs, "written")
@@ -258,10 +268,21 @@ def build(root: Path, force: bool = False) -> Report:
         return report
     report.written += changed
     report.info += [f"removed {rel}: its {_kind(rel)} source is gone" for rel in stale]
-    _remember(root, survey, outputs, report, before)
+    if _remember(root, survey, outputs, report, before):  # no input changed while the build ran
+        _keep_bib(root, bib_memo)
     _keep_drawings(root, drawings)
     _keep_styled(root, survey.settings.reference_style, memo)
     return report
+
+
+def _keep_bib(root: Path, bib_memo: bibmemo.Memo) -> None:
+    """Keep the bibliography as this build read it (:mod:`surveybuild.readers.bibmemo`), when it was read anew."""
+    if not bib_memo.fresh or bib_memo.parsed is None or bib_memo.facts is None:
+        return
+    try:
+        write_atomic(root / cache.BIB, bibmemo.encode(bib_memo.digest, bib_memo.parsed, bib_memo.facts))
+    except (OSError, ValueError):
+        pass  # a read-only folder: the bib is read again next time
 
 
 def _keep_styled(root: Path, style: str, memo: csl.Memo) -> None:
@@ -315,22 +336,24 @@ def orphans(root: Path, survey: Survey, outputs: dict[str, str]) -> list[str]:
 
 
 def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Report,
-              before: dict[str, str | None]) -> None:
-    """Record the build for the no-op fast path (:mod:`surveybuild.build.cache`), unless an input changed meanwhile."""
+              before: dict[str, str | None]) -> bool:
+    """Record the build for the no-op fast path (:mod:`surveybuild.build.cache`), unless an input changed
+    meanwhile. Whether it was recorded."""
     try:
         write_atomic(root / cache.GITIGNORE, "# written by surveybuild: never commit this folder\n*\n")
         since = cache.marker_time(root)  # before the digests below are taken, on the file system's clock
     except OSError:
-        return  # a read-only folder: no cache, every build is a full one
+        return False  # a read-only folder: no cache, every build is a full one
     inputs = {rel: d for rel, d in cache.snapshot(root, survey.settings).items() if rel not in outputs}
     if inputs != {rel: d for rel, d in before.items() if rel not in outputs}:
-        return  # edited while the build ran: the next build must not trust this one
+        return False  # edited while the build ran: the next build must not trust this one
     file_stats = cache.stats(root, sorted(inputs) + sorted(outputs))
     try:
         write_atomic(root / cache.RECORD, cache.record(survey.settings, inputs, outputs, report.problems,
                                                        file_stats, since))
     except OSError:
-        pass  # a read-only folder: no cache, every build is a full one
+        return False  # a read-only folder: no cache, every build is a full one
+    return True
 
 
 def check(root: Path) -> Report:

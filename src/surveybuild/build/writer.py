@@ -20,7 +20,7 @@ import os
 import secrets
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,8 +59,9 @@ def write_all(root: Path, files: Mapping[str, str | None]) -> None:
     write_files({_target(root, rel): (rel, text) for rel, text in files.items()})
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace one file atomically (the same rules as :func:`write_all`)."""
+def write_atomic(path: Path, text: str | bytes | Iterable[bytes]) -> None:
+    """Replace one file atomically (the same rules as :func:`write_all`); a text is written as UTF-8, bytes
+    as they are, an iterable of bytes part by part."""
     path = Path(path)
     write_files({path: (str(path), text)})
 
@@ -84,7 +85,7 @@ def replace_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_files(files: Mapping[Path, tuple[str, str | None]]) -> None:
+def write_files(files: Mapping[Path, tuple[str, str | bytes | Iterable[bytes] | None]]) -> None:
     """Write ``{path: (shown, text or None)}`` all or nothing; see the module's docstring."""
     staged: list[_Staged] = []
     made_dirs: list[Path] = []
@@ -113,7 +114,7 @@ def write_files(files: Mapping[Path, tuple[str, str | None]]) -> None:
     _discard_backups(staged)
 
 
-def _stage(path: Path, shown: str, text: str | None, made_dirs: list[Path]) -> _Staged:
+def _stage(path: Path, shown: str, text: str | bytes | Iterable[bytes] | None, made_dirs: list[Path]) -> _Staged:
     try:
         old = path.lstat()
     except FileNotFoundError:
@@ -137,7 +138,8 @@ def _stage(path: Path, shown: str, text: str | None, made_dirs: list[Path]) -> _
         try:
             if old is not None and stat.S_ISREG(old.st_mode):
                 os.fchmod(fd, stat.S_IMODE(old.st_mode))  # an existing file keeps its mode
-            _write_bytes(fd, text.encode("utf-8"))
+            for part in [text] if isinstance(text, bytes) else [text.encode("utf-8")] if isinstance(text, str) else text:
+                _write_bytes(fd, part)  # parts: made one at a time, so that not all of them are held at once
         finally:
             os.close(fd)
         backup = _backup(path, shown) if old is not None else None

@@ -40,7 +40,9 @@ class BibIndex:
         return Problem(where, f"{thing}: cite key '{key}' not in refs.bib", hint=hint)
 
 
-def check_survey(survey: Survey) -> list[Problem]:
+def check_survey(survey: Survey, bib_facts: tuple[hygiene.Facts, ...] | None = None) -> list[Problem]:
+    """Every problem of the survey. ``bib_facts``: :func:`surveybuild.checks.hygiene.bib_facts` of its
+    bib entries, when the caller has them (a build keeps them with the bib)."""
     problems = list(survey.problems)
     index = BibIndex(e.key for e in survey.bib)
     used: set[str] = set()
@@ -82,7 +84,7 @@ def check_survey(survey: Survey) -> list[Problem]:
     problems += bibcheck.unknown_macros(survey.bib, used, survey.paper_macros, lambda: texknown.tex_tree_names(
         survey.paper_packages, survey.paper_class or "article"))
     problems += unused_tables(survey)
-    problems += hygiene.check_bib(survey.bib, used)
+    problems += hygiene.check_bib(survey.bib, used, bib_facts)
     # a table or .tex file that could not be read cites nothing: "never cited" would be noise then
     read_failed = any(p.severity == "error" for p in survey.problems)
     for entry in survey.bib:

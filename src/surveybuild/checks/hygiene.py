@@ -20,18 +20,38 @@ MIN_TITLE = 16
 _EDITED = {"book", "proceedings", "collection", "mvbook", "mvproceedings", "mvcollection", "periodical"}
 
 
-def check_bib(entries: Iterable[BibEntry], cited: set[str] | None = None) -> list[Problem]:
-    """Hygiene warnings for refs.bib; ``cited`` holds the keys the survey cites (None: treat all as cited)."""
+#: What the checks need of one entry, a function of the entry alone: its DOI, arXiv id, normalised title
+#: ('' when too short to compare) and the fields it misses (a build keeps them with the bib: readers/bibmemo.py).
+Facts = tuple[str, str, str, tuple[str, ...]]
+
+
+def bib_facts(entries: Iterable[BibEntry]) -> tuple[Facts, ...]:
+    """Each entry's :data:`Facts`."""
+    out = []
+    for entry in entries:
+        fields = fields_of(entry)
+        title = normal_title(value(fields, "title"))
+        out.append((doi(fields) or "", arxiv_id(fields) or "", title if len(title) >= MIN_TITLE else "",
+                    tuple(_missing(entry, fields))))
+    return tuple(out)
+
+
+def check_bib(entries: Iterable[BibEntry], cited: set[str] | None = None,
+              facts: tuple[Facts, ...] | None = None) -> list[Problem]:
+    """Hygiene warnings for refs.bib; ``cited`` holds the keys the survey cites (None: treat all as cited);
+    ``facts``: the entries' :func:`bib_facts`, when known."""
     entries = list(entries)
-    fields = [fields_of(entry) for entry in entries]
+    if facts is None or len(facts) != len(entries):
+        facts = bib_facts(entries)
     problems: list[Problem] = []
-    for entry, its_fields in zip(entries, fields):
-        problems += _missing_fields(entry, its_fields)
-    problems += _same_work(entries, fields, cited)
+    for entry, its_facts in zip(entries, facts):
+        if its_facts[3]:
+            problems.append(_missing_problem(entry, list(its_facts[3])))
+    problems += _same_work(entries, facts, cited)
     return problems
 
 
-def _missing_fields(entry: BibEntry, fields: Fields) -> list[Problem]:
+def _missing(entry: BibEntry, fields: Fields) -> list[str]:
     if entry.type in ("string", "preamble", "comment", "xdata", "set"):
         return []
     missing = []
@@ -42,23 +62,21 @@ def _missing_fields(entry: BibEntry, fields: Fields) -> list[Problem]:
         missing.append("title")
     if not value(fields, "year") and not value(fields, "date") and not value(fields, "crossref"):
         missing.append("year")
-    if not missing:
-        return []
-    return [Problem(entry.source, f"entry '{entry.key}' has no {' or '.join(missing)}", severity="warning",
+    return missing
+
+
+def _missing_problem(entry: BibEntry, missing: list[str]) -> Problem:
+    return Problem(entry.source, f"entry '{entry.key}' has no {' or '.join(missing)}", severity="warning",
                     hint="add " + ", ".join(f"{m} = {{...}}" for m in missing)
-                    + "; the reference list cannot show it otherwise")]
+                    + "; the reference list cannot show it otherwise")
 
 
-def _same_work(entries: list[BibEntry], fields: list[Fields], cited: set[str] | None) -> list[Problem]:
+def _same_work(entries: list[BibEntry], facts: tuple[Facts, ...], cited: set[str] | None) -> list[Problem]:
     problems: list[Problem] = []
     reported: set[frozenset[str]] = set()
     firsts: dict[tuple[str, str], BibEntry] = {}
-    for entry, its_fields in zip(entries, fields):
-        ids = [("DOI", doi(its_fields)), ("arXiv id", arxiv_id(its_fields))]
-        title = normal_title(value(its_fields, "title"))
-        if len(title) >= MIN_TITLE:
-            ids.append(("title", title))
-        for kind, ident in ids:
+    for entry, (its_doi, its_arxiv, title, _) in zip(entries, facts):
+        for kind, ident in (("DOI", its_doi), ("arXiv id", its_arxiv), ("title", title)):
             if not ident:
                 continue
             first = firsts.setdefault((kind, ident), entry)

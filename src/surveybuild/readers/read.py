@@ -8,8 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from .. import paths
 from ..checks import texknown
-from . import yamlread as yr
-from .bibread import read_bibs, tex_hazards, url_problems
+from . import bibmemo, yamlread as yr
 from .figureread import read_figure
 from ..renderers.markers import has_markers
 from ..model import Figure, MeasuredWidths, Problem, Settings, Source, Survey, Table
@@ -265,7 +264,24 @@ def _read_sources(root: Path, files: list[Path], kind: str, reader, problems: li
     return found_objects
 
 
-def read_survey(root: Path) -> Survey:
+def _parse_bibs(texts: list[tuple[str, str]], allow_preamble: bool) -> bibmemo.Parsed:
+    """The .bib files' entries and problems (:class:`surveybuild.readers.bibmemo.Parsed`)."""
+    from .bibread import read_bibs, tex_hazards, url_problems  # not imported when the bib comes from the cache
+
+    hazards = []
+    macros: set[str] = set()
+    for rel, text in texts:
+        # what of a .bib may reach TeX: no file, definition or expansion primitives (docs/robustness.md)
+        hazards.append(tuple(tex_hazards(text, rel, allow_preamble)))
+        if "@preamble" in text.lower():
+            macros |= texknown.definitions(text)
+    bib, found = read_bibs(texts)
+    return bibmemo.Parsed(tuple(hazards), tuple(bib), tuple(found + url_problems(bib)), frozenset(macros))
+
+
+def read_survey(root: Path, bib_memo: bibmemo.Memo | None = None) -> Survey:
+    """The survey folder as a model. ``bib_memo``: the bibliography as the last build read it
+    (:mod:`surveybuild.readers.bibmemo`); what this read makes of it goes there too, for the build to keep."""
     root = Path(root)
     settings, problems = read_settings(root)
     tables: list[Table] = _read_sources(root, table_files(root, settings), "table", read_table, problems)
@@ -294,19 +310,30 @@ def read_survey(root: Path) -> Survey:
             problems += found
     bib_files, found = bib_paths(root, settings, named_bibs)
     problems += found
-    texts = []
-    for rel in bib_files:
-        bib_text, found = read_text(root / rel, rel, root)
+    read = [(rel, *read_text(root / rel, rel, root)) for rel in bib_files]
+    texts = [(rel, text) for rel, text, _ in read if text is not None]
+    parsed = None
+    if bib_memo is not None:
+        bib_memo.digest = bibmemo.key(texts, settings.bib_preamble, bib_memo.code, bib_memo.digests)
+        found = bibmemo.decode(bib_memo.stored, bib_memo.digest)
+        bib_memo.stored = None  # megabytes of joined text: the entries hold what is needed
+        if found is not None:
+            parsed, bib_memo.facts = found
+    if parsed is None:
+        parsed = _parse_bibs(texts, settings.bib_preamble)
+        if bib_memo is not None:
+            bib_memo.fresh, bib_memo.facts = True, None
+    if bib_memo is not None:
+        bib_memo.parsed = parsed
+    hazards = iter(parsed.hazards)
+    for _, text, found in read:
         problems += found
-        if bib_text is not None:
-            texts.append((rel, bib_text))
-            # what of a .bib may reach TeX: no file, definition or expansion primitives (docs/robustness.md)
-            problems += tex_hazards(bib_text, rel, settings.bib_preamble)
-            if "@preamble" in bib_text.lower():
-                macros |= texknown.definitions(bib_text)
-    bib, found = read_bibs(texts)
-    problems += found + url_problems(bib)
-    del texts  # megabytes: the entries hold what is needed
+        if text is not None:
+            problems += next(hazards)
+    del read, texts  # megabytes: the entries hold what is needed
+    macros |= parsed.macros
+    bib = parsed.entries
+    problems += parsed.problems
     fill_files = []
     readme = root / settings.readme
     candidates = list(settings.fill)

@@ -45,23 +45,34 @@ _AFTER_HYPHEN = re.compile(r"(?<=-)")
 WRAP_TYPES = ("text", "latex", "list", "url")
 
 
+#: :data:`_EM` by ASCII code, so that an ASCII text's widths are summed in C (in the same order: the same sum).
+_ASCII_EM = tuple(_EM.get(chr(code), 0.5) for code in range(128))
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def text_width(text: str) -> float:
     """Estimated width of a line of text, in em (cells and words repeat: remembered); CJK characters and
     other East Asian wide ones are square: 1 em."""
+    if text.isascii():
+        return sum(map(_ASCII_EM.__getitem__, text.encode("ascii")))
     return sum(_EM.get(ch, 0.5) if ch.isascii() or unicodedata.east_asian_width(ch) not in "WF" else 1.0
                for ch in text)
 
 
 #: A word for line breaking: a run without spaces, where a run of CJK breaks between any two characters
 #: (``fonts.CJK_BREAKS``, lualatex), so each of them, with the punctuation that may not start a line, is one.
-_WORD = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff][，。、．：；！？）］｝〕〉》」』】”’]*"
-                   r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]+")
+_WORD = (r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff][，。、．：；！？）］｝〕〉》」』】”’]*"
+         r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]+")
+
+
+@functools.cache
+def _word() -> re.Pattern:
+    return re.compile(_WORD)  # its wide classes take milliseconds to compile: only for a text that is not ASCII
 
 
 def words(text: str) -> list[str]:
-    """The pieces of ``text`` a line cannot break inside."""
-    return _WORD.findall(text)
+    """The pieces of ``text`` a line cannot break inside (of an ASCII text: its runs without white space)."""
+    return text.split() if text.isascii() else _word().findall(text)
 
 
 def dimen_pt(text: str, line: float | None = None, textwidth: float | None = None) -> float | None:
@@ -160,6 +171,20 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
     per_row = []
     breaks = []  # each row's lines in this column (a cell's line breaks, its sub-rows)
+    raws = [] if lookup is not None or any(row.sublines for row in rows) else \
+        [None if value is None else value.raw for value in [row.line.by_key.get(column.key) for row in rows]]
+    if raws and not any(_line_count(column, r) > 1 for r in raws):
+        # the common table (one line a cell, nothing measured by TeX): column by column
+        shown = [raw if type(raw) is str and raw else shown_text(column, raw) for raw in raws] \
+            if column.type == "text" else [shown_text(column, raw) for raw in raws]
+        texts += [text if not (first and row.cites) and not row.notes else text + (
+            " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "") + ("a" if row.notes else "")
+            for text, row in zip(shown, rows)]
+        found = list(map(text_width, texts[len(texts) - len(rows):]))
+        widths += found
+        per_row = [max(0.0, w) for w in found]
+        breaks = [1] * len(rows)
+        rows = ()
     for row in rows:
         widest = 0.0
         count = 0

@@ -1,0 +1,173 @@
+"""What a build keeps in .surveybuild-cache/ to rebuild faster after an edit: a rebuild that uses it
+writes what a cold build of the same sources writes, reports the same problems, and a cache that is not
+exactly what a build wrote is ignored. No timing here: see benchmarks/styles.py."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, edit
+from surveybuild.build import cache
+from surveybuild.build import pipeline
+from surveybuild.readers import bibmemo, read
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+#: An entry whose url has no scheme and that has no author, and a work under two keys: warnings of the bib
+#: reader and of the bib checks, placed on the entries' lines.
+LOOSE_URL = ("\n@misc{looseurl,\n  title = {Loose},\n  url = {www.example.org/loose},\n  year = {2020}\n}\n"
+             "@article{twice1,\n  author = {A. Author},\n  title = {One Work Under Two Keys},\n  year = {2021}\n}\n"
+             "@inproceedings{twice2,\n  author = {A. Author},\n  title = {One work under two keys},\n"
+             "  year = {2021}\n}\n")
+
+
+@pytest.fixture
+def survey(tmp_path) -> Path:
+    generate(tmp_path / "s", rows=30, entries=100)
+    with open(tmp_path / "s" / "refs.bib", "a", encoding="utf-8") as handle:
+        handle.write(LOOSE_URL)
+    return tmp_path / "s"
+
+
+def outputs(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".surveybuild-cache" not in p.parts}
+
+
+def cold(survey: Path, tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
+    """What a build of the same sources writes and says in a fresh copy, without any cache."""
+    fresh = tmp_path / "cold"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(survey, fresh, ignore=shutil.ignore_patterns(".surveybuild-cache", "README.md", "schema",
+                                                                 "tables"))
+    shutil.copytree(survey / "tables", fresh / "tables")
+    report = pipeline.build(fresh)
+    assert report.ok, "\n".join(map(str, report.problems))
+    return outputs(fresh), sorted(map(str, report.problems))
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(bibmemo, "CHUNK", 100)  # the generated bib's 103 entries in two records
+
+
+def count_parses(monkeypatch) -> list[int]:
+    calls = [0]
+    parse = read._parse_bibs
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return parse(*args, **kwargs)
+    monkeypatch.setattr(read, "_parse_bibs", counted)
+    return calls
+
+
+def test_a_one_row_edit_reads_the_bib_from_the_cache_and_builds_what_a_cold_build_builds(survey, tmp_path,
+                                                                                         monkeypatch):
+    first = pipeline.build(survey)
+    assert first.ok and (survey / cache.BIB).is_file()
+    assert len(cache.stored_bib(survey)) == 1 + 2  # the header, then 103 entries by chunks of 100 (below)
+    assert any("looseurl" in str(p) and "refs.bib:" in str(p) for p in first.problems)
+    edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
+    calls = count_parses(monkeypatch)
+    again = pipeline.build(survey)
+    assert calls[0] == 0  # the bib came from the cache
+    assert again.ok and "README.md" in again.written
+    expected, said = cold(survey, tmp_path)
+    assert calls[0] == 1  # the cold build parsed it
+    assert outputs(survey) == expected and b"MET-EDITED" in expected["README.md"]
+    assert sorted(map(str, again.problems)) == said  # the cached warning, at its file:line, as a cold build says it
+    assert any("looseurl" in p and "refs.bib:" in p for p in said)
+    assert any("'twice2' is the same work as 'twice1'" in p for p in said)
+    assert any("'looseurl' has no author" in p for p in said)
+
+
+def test_an_edited_bib_is_read_again(survey, tmp_path, monkeypatch):
+    assert pipeline.build(survey).ok
+    edit(survey / "refs.bib", "title = {Loose}", "title = {Tightened}")
+    calls = count_parses(monkeypatch)
+    assert pipeline.build(survey).ok
+    assert calls[0] == 1
+    assert outputs(survey) == cold(survey, tmp_path)[0]
+
+
+def _tamper(records: list, how: str) -> tuple:
+    records = tuple(records)
+    """The cache file's records (a header, then the entries by chunks), changed in one way."""
+    (fmt, digest, hazards, problems, macros, n, count), (entries, facts) = records[0], records[1]
+    k, keys, types, paths, names, values, lines, cols, counts = entries
+    header, rest = records[0], records[2:]
+    if how == "other-key":
+        return ((fmt, "0" * 64, hazards, problems, macros, n, count),) + records[1:]
+    if how == "a-line-that-is-text":
+        entries = (k, keys, types, paths, names, values, ("1",) + lines[1:], cols, counts)
+    elif how == "one-value-too-many":
+        entries = (k, keys, types, paths, names, values + "\x00extra", lines, cols, counts)
+    elif how == "a-problem-of-another-shape":
+        header = (fmt, digest, hazards, problems + (("refs.bib", 1),), macros, n, count)
+    elif how == "a-severity-that-is-not-one":
+        header = (fmt, digest, hazards, tuple((*p[:4], "fatal", p[5]) for p in problems), macros, n, count)
+    elif how == "an-object-not-a-record":
+        entries = {"entries": list(entries)}
+    elif how == "a-missing-field-that-is-none":
+        facts = facts[:3] + ("volume" + facts[3],)
+    elif how == "facts-for-fewer-entries":
+        facts = (facts[0].split("\x00", 1)[1],) + facts[1:]
+    elif how == "a-record-missing":
+        return records[:-1]
+    elif how == "more-entries-said":
+        header = (fmt, digest, hazards, problems, macros, n + 1, count)
+    else:
+        raise AssertionError(how)
+    return (header, (entries, facts)) + rest
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "empty", "a-dict", "other-key", "a-line-that-is-text",
+                                 "one-value-too-many", "a-problem-of-another-shape", "a-severity-that-is-not-one",
+                                 "an-object-not-a-record", "a-missing-field-that-is-none", "facts-for-fewer-entries",
+                                 "a-record-missing", "more-entries-said"])
+def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
+    assert pipeline.build(survey).ok
+    path = survey / cache.BIB
+    data = path.read_bytes()
+    if how == "garbage":
+        path.write_bytes(b"\x00\xff not JSON at all " * 10)
+    elif how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "a-dict":
+        path.write_bytes(json.dumps({"entries": []}).encode() + b"\n")
+    else:
+        path.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in _tamper(cache.stored_bib(survey), how)))
+    digest = json.loads(data.splitlines()[0])[1]  # the first record: the header
+    assert bibmemo.decode(cache.stored_bib(survey), digest) is None
+    edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
+    calls = count_parses(monkeypatch)
+    report = pipeline.build(survey)
+    assert report.ok and calls[0] == 1  # read as if there were no cache
+    expected, said = cold(survey, tmp_path)
+    assert outputs(survey) == expected and sorted(map(str, report.problems)) == said
+    assert path.read_bytes() == data  # and the cache is good again
+
+
+def test_check_reads_every_bib_itself(survey, monkeypatch):
+    assert pipeline.build(survey).ok
+    calls = count_parses(monkeypatch)
+    assert pipeline.check(survey).ok  # what CI runs never trusts the folder's cache
+    assert calls[0] == 1
+
+
+def test_a_bib_error_is_reported_on_every_build_and_nothing_is_kept(survey):
+    edit(survey / "refs.bib", "title = {Loose}", "title = {Loose \\input{/etc/passwd}}")
+    for _ in range(2):
+        report = pipeline.build(survey)
+        assert not report.ok
+        assert any("refs.bib:" in str(p) and "\\input" in str(p) for p in report.errors)
+        assert not (survey / cache.BIB).exists()
