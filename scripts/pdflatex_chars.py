@@ -4,7 +4,7 @@ pylatexenc knows a LaTeX macro for many characters, but some macros need a font 
 package the paper does not load (\\CYRA needs T2A, \\textschwa tipa, ...). This script compiles every
 non-ASCII character pylatexenc can write, each in its own paragraph, under the preamble surveybuild
 gives pdflatex (fonts.preamble + amssymb + pifont, \\tracinglostchars=3), and keeps those without an
-error. ``latex.escape`` refuses every other character, so ``check`` is sound: TeX finds no character
+error. ``texlang.escape.escape`` refuses every other character, so ``check`` is sound: TeX finds no character
 error check missed. tests/test_scripts.py compiles the kept set again (one run, no error).
 
 Run: .venv/bin/python scripts/pdflatex_chars.py   (needs pdflatex; about 2 s)
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from surveybuild.renderers import latex  # noqa: E402
+from surveybuild.texlang import escape as latex  # noqa: E402  (latex.escape, latex.UnencodableText)
 
 #: Where pylatexenc's table has entries: Latin-1 to CJK symbols, alphabetic presentation forms, math letters.
 SWEEP = [(0xA0, 0x2FFF), (0xFB00, 0xFB4F), (0x1D400, 0x1D7FF)]

@@ -7,7 +7,7 @@ import re
 import pytest
 from pylatexenc.latex2text import LatexNodes2Text
 
-from surveybuild.renderers.latex import UnencodableText, escape
+from surveybuild.texlang.escape import UnencodableText, escape
 
 SPECIALS = "& % $ # _ { } ~ ^ \\".split(" ")
 

@@ -32,7 +32,7 @@ from conftest import require_tool
 from surveybuild import values
 from surveybuild.renderers import latex, markdown
 from surveybuild.checks.check import BibIndex, check_table
-from surveybuild.renderers.latextext import (ALLOWED, CITE_COMMANDS, IMAGE_COMMANDS, LINK_COMMANDS, NOTE_COMMANDS,
+from surveybuild.texlang.latextext import (ALLOWED, CITE_COMMANDS, IMAGE_COMMANDS, LINK_COMMANDS, NOTE_COMMANDS,
                                   LatexFieldError, to_pieces)
 from surveybuild.model import Settings
 from surveybuild.readers.tableread import read_table

@@ -14,7 +14,7 @@ from surveybuild.importer.command import known_names, run_import
 from surveybuild.init import init
 from surveybuild.readers.bibread import read_bib, read_bibs
 from surveybuild.readers.tableread import read_table
-from surveybuild.renderers import latextext
+from surveybuild.texlang import latextext
 
 GROUPS = r"""\begin{table}\caption{Areas}\begin{tabular}{lll}\toprule
 Area & Name & Size \\ \midrule

@@ -20,7 +20,7 @@ from surveybuild.init import init
 from surveybuild.model import Settings
 from surveybuild.readers.read import read_settings, read_survey
 from surveybuild.readers.tableread import read_table
-from surveybuild.renderers import fonts
+from surveybuild.texlang import fonts
 
 CJK, EMOJI, NO_FONT = "流", "\N{SPARKLES}", "\N{JAVANESE LETTER A}"  # NO_FONT: in no font of the chain
 

@@ -25,7 +25,7 @@ from surveybuild.importer.macros import collect, expand
 from surveybuild.model import Settings
 from surveybuild.readers.tableread import read_table
 from surveybuild.renderers import latex, markdown
-from surveybuild.renderers.latextext import Math, to_pieces
+from surveybuild.texlang.latextext import Math, to_pieces
 
 
 def table(rows: str, head: str = "Name & What", spec: str = "ll", before: str = "") -> str:
@@ -100,7 +100,7 @@ def test_a_math_environment_is_math_and_a_macro_the_source_never_defines_stands_
     \\mathrm{name} and listed at its file:line (one problem per name, its other lines named); a nested tabular's
     '&' is a space but the '&' of an array in it stays; a text style GitHub's math lacks goes inside \\text{}."""
     from surveybuild.checks import texknown
-    from surveybuild.renderers import latextext
+    from surveybuild.texlang import latextext
 
     known = latextext.ALLOWED | latextext.MATH_COMMANDS | texknown.COMMON | {"array", "tabular"}
     result = import_text(table(MATH_ENV), "x.tex", known=known)

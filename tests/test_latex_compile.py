@@ -23,7 +23,7 @@ import pytest
 
 from conftest import SURVEYS, copy_survey, require_tool
 from surveybuild.build import pipeline as build
-from surveybuild.renderers import latextext
+from surveybuild.texlang import latextext
 from surveybuild.renderers.latex import PREAMBLE_ID, TABLE_PACKAGES, escape
 from surveybuild.model import Survey
 from surveybuild.readers.read import read_survey

@@ -18,9 +18,9 @@ import pytest
 
 from conftest import ROOT, SURVEYS
 from corpus import corpus_path
-from surveybuild.renderers import latextext
+from surveybuild.texlang import latextext
 from surveybuild.readers import read
-from surveybuild.renderers.latextext import Cite, LatexFieldError, Link, NoteRef, Text, plain_text, to_pieces
+from surveybuild.texlang.latextext import Cite, LatexFieldError, Link, NoteRef, Text, plain_text, to_pieces
 
 NBSP = "\N{NO-BREAK SPACE}"
 

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import require_tool
 from surveybuild.build import pipeline as build
-from surveybuild.renderers import latextext
+from surveybuild.texlang import latextext
 from surveybuild.readers.read import read_survey
 
 ROOT = Path(__file__).resolve().parents[1]

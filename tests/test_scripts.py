@@ -21,10 +21,11 @@ import pytest
 
 from conftest import require_tool
 from surveybuild.build import pipeline as build
-from surveybuild.renderers import fonts
+from surveybuild.texlang import fonts
 from surveybuild.checks.check import _unencodable
-from surveybuild.renderers.latex import _pdflatex_chars, escape, script_preamble
-from surveybuild.renderers.latextext import LatexFieldError, Math, Text, to_pieces
+from surveybuild.renderers.latex import script_preamble
+from surveybuild.texlang.escape import _pdflatex_chars, escape
+from surveybuild.texlang.latextext import LatexFieldError, Math, Text, to_pieces
 from surveybuild.renderers.markdown import gfm_math
 from surveybuild.readers.read import read_survey
 

@@ -18,7 +18,7 @@ from conftest import edit, require_tool, snapshot
 from surveybuild.build import pipeline as build
 from surveybuild.build import texrun
 from surveybuild.cli import main
-from surveybuild.renderers.latextext import LatexFieldError, to_pieces
+from surveybuild.texlang.latextext import LatexFieldError, to_pieces
 from surveybuild.readers.read import read_settings
 from surveybuild.readers.tableread import read_table
 

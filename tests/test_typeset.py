@@ -19,7 +19,8 @@ from conftest import SURVEYS, require_tool
 from typeset_checks import (bad_breaks, log_defects, outside_text_block, rules_outside, rules_outside_tables, svg_rules,
                             trace_layout)
 from surveybuild.build import pipeline as build
-from surveybuild.renderers import fit, latex, latextext
+from surveybuild.renderers import fit, latex
+from surveybuild.texlang import latextext
 from surveybuild.checks.check import check_survey
 from surveybuild.build import texlog
 from surveybuild.model import Column, Row, Line, Settings, Source, Table, Value

@@ -11,10 +11,11 @@ from operator import itemgetter
 from pathlib import PurePosixPath
 
 from . import bibcheck, hygiene, texknown
-from ..renderers import fonts
+from ..texlang import fonts
 from .. import values
-from ..renderers.latex import _WIDE, PREAMBLE_ID, UnencodableText, escape
-from ..renderers.latextext import Cite, Image, LatexFieldError, Link, NoteRef, to_pieces
+from ..renderers.latex import PREAMBLE_ID
+from ..texlang.escape import _WIDE, UnencodableText, escape
+from ..texlang.latextext import Cite, Image, LatexFieldError, Link, NoteRef, to_pieces
 from ..model import Column, Problem, Row, Settings, Source, Survey, Table
 from ..readers.tableread import ROW_META, did_you_mean
 

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from ..checks.hygiene import arxiv_id
-from ..renderers.latextext import LatexFieldError, Text, to_pieces
+from ..texlang.latextext import LatexFieldError, Text, to_pieces
 from ..model import BibEntry, Figure, Problem, Row, Source, Survey, Table
 from ..readers.tableread import did_you_mean
 from .. import values

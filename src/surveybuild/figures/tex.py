@@ -31,7 +31,7 @@ def drawing(figure_id: str) -> str:
 
 def render_tex(plot: Plot, source: str) -> tuple[str, str]:
     """The figure environment and its picture (pgfplots code); raises
-    :class:`surveybuild.renderers.latex.UnencodableText` for a label pdflatex cannot set."""
+    :class:`surveybuild.texlang.escape.UnencodableText` for a label pdflatex cannot set."""
     env = latex_env()
     common = dict(id=plot.id, source=source, drawing=drawing(plot.id))
     figure = env.get_template("figure.tex.j2").render(**common, caption=plot.caption)

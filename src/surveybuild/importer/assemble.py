@@ -20,7 +20,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..renderers import latextext
+from ..texlang import latextext
 from .. import values
 from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
 from ..readers.tableread import ROW_META

@@ -29,7 +29,7 @@ from pylatexenc import latexwalker, macrospec
 from .. import values
 from ..model import Problem
 from ..renderers.latex import UnencodableText, escape
-from ..renderers.latextext import MATH_TEXT_COMMANDS, STYLE_COMMANDS
+from ..texlang.latextext import MATH_TEXT_COMMANDS, STYLE_COMMANDS
 from ..readers.texread import CITE_COMMANDS, NATBIB
 
 #: cite commands whose keys move to the row's ``cite:`` when they are in the first column

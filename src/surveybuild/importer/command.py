@@ -74,7 +74,7 @@ def known_names(path: Path, text: str) -> frozenset[str] | None:
     the packages tables commonly use), and the ones surveybuild writes itself. None without TeX (kpsewhich): then
     no command is taken for undefined. Neighbours are only scanned for definitions; symbolic links are skipped."""
     from ..checks import texknown
-    from ..renderers import latextext
+    from ..texlang import latextext
 
     texts = [text]
     folders = list(dict.fromkeys(p.resolve() for p in (path.parent, path.parent.parent)))

@@ -1,7 +1,7 @@
 """Cell content of Markdown and HTML tables (text, emphasis, links, citations) -> one :class:`RawCell`.
 
 A reader turns a cell into a list of items; :func:`cell` writes them as LaTeX
-(text escaped by the ``pdflatex`` policy of :func:`surveybuild.renderers.latex.escape`),
+(text escaped by the ``pdflatex`` policy of :func:`surveybuild.texlang.escape.escape`),
 and keeps the plain text when the cell has no markup, so the column can be
 ``text``. A cell that is exactly one link also keeps (url, text), so a column of
 them can be a ``url`` column. LaTeX that leaked into a README cell

@@ -2,13 +2,13 @@
 
 An imported table keeps every character of its source. The paper's engine (``engine:`` in
 surveybuild.yaml, docs/paper.md) may not typeset some of them (pdflatex: CJK, emoji). ``import``
-then picks, from the engines the machine can run with its fonts (:mod:`surveybuild.fonts`), the one
+then picks, from the engines the machine can run with its fonts (:mod:`surveybuild.texlang.fonts`), the one
 that leaves the fewest characters untypeset, counting the new tables and those the survey already
 has (the current engine wins ties: an engine is never switched back to pdflatex while it typesets
 more). When that is another engine, surveybuild.yaml's ``engine`` is changed, comments kept, and
 the first character that needed it is named. A character no engine can typeset (no installed font
 has it) is left out of the paper only: ``symbols:`` maps it to nothing, the README keeps it, and
-each place is listed. The test is :func:`surveybuild.latex.escape`, the function ``check`` and the
+each place is listed. The test is :func:`surveybuild.texlang.escape.escape`, the function ``check`` and the
 renderer use, so the survey imported builds with what ``check`` predicts.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..readers import yamlread as yr
-from ..renderers import fonts
+from ..texlang import fonts
 from ..renderers.latex import UnencodableText, escape
 from ..model import Problem, Settings, Source, Table
 
@@ -64,7 +64,7 @@ def _typesets(text: str, engine: str, symbols: tuple[tuple[str, str], ...]) -> b
 
 def untypeset(text: str, is_latex: bool, engine: str, symbols: tuple[tuple[str, str], ...] = ()) -> list[str]:
     """The characters of ``text`` that ``engine`` cannot typeset, in order (a LaTeX field's are written one
-    by one, as :func:`surveybuild.latex.typeset_field` does; plain text as a whole, as :func:`escape`)."""
+    by one, as :func:`surveybuild.texlang.escape.typeset_field` does; plain text as a whole, as :func:`escape`)."""
     if text.isascii() or (not is_latex and _typesets(text, engine, symbols)):
         return []
     bad = []

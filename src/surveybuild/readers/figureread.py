@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from . import yamlread as yr
-from ..renderers.latextext import LatexFieldError
+from ..texlang.latextext import LatexFieldError
 from ..model import Figure, Problem, Source
 from .tableread import schema_problems
 
@@ -59,7 +59,7 @@ def read_figure(text: str, path: str) -> tuple[Figure | None, list[Problem]]:
 
 def _plain(latex_text: str) -> str:
     """A LaTeX caption as plain text (for the alt text): its pieces' text, commands dropped."""
-    from ..renderers.latextext import Text, to_pieces
+    from ..texlang.latextext import Text, to_pieces
 
     try:
         pieces = to_pieces(latex_text)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .. import values
-from .latextext import Cite, Link, NoteRef, Text, LatexFieldError, to_pieces
+from ..texlang.latextext import Cite, Link, NoteRef, Text, LatexFieldError, to_pieces
 from ..model import Column, Row, Settings, Table
 
 #: Character widths in em, close to Computer Modern Roman's (cmr10); any other character counts as 0.5 em.

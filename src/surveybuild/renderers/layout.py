@@ -7,7 +7,7 @@ import string
 from dataclasses import dataclass
 
 from .. import values
-from .latextext import NoteRef, to_pieces
+from ..texlang.latextext import NoteRef, to_pieces
 from ..model import Column, Group, Row, Table
 
 

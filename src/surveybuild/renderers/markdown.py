@@ -13,7 +13,7 @@ import re
 
 from . import layout
 from .. import values
-from .latextext import Cite, Image, Link, Math, NoteRef, Piece, Text, to_pieces
+from ..texlang.latextext import Cite, Image, Link, Math, NoteRef, Piece, Text, to_pieces
 from ..model import Column, Row, Table
 
 
