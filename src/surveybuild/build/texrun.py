@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -211,6 +212,23 @@ def run_latexmk(main_tex: Path, bib_dirs: tuple[Path, ...] = (), keep_fds: tuple
                           errors="replace", env=env, pass_fds=keep_fds)
 
 
+#: At most this many more latexmk runs when the last log still asks for one (:func:`asks_rerun`).
+SETTLE_RUNS = 2
+#: What LaTeX, longtable, natbib, hyperref's rerunfilecheck and biblatex write when the next run would differ.
+_RERUN = re.compile(r"Rerun (?:LaTeX|to get)|Please rerun LaTeX")
+
+
+def asks_rerun(log_path: Path) -> bool:
+    """Whether the run that wrote ``log_path`` says another would typeset differently. latexmk decides by the
+    auxiliary files' time stamps and sizes first: a longtable width that changes to one of the same length
+    within the second the file was read goes unseen (seen with passes of ~0.4 s), and the PDF keeps the
+    widths of the run before."""
+    try:
+        return _RERUN.search(log_path.read_text("utf-8", errors="replace")) is not None
+    except OSError:
+        return False
+
+
 def log_problems(root: Path, survey: Survey, main_tex: Path, inputs: Inputs, log_path: Path | None = None
                  ) -> tuple[list[Problem], int]:
     """The problems in the last run's log, traced back to the YAML and .tex files, and how many
@@ -317,6 +335,12 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
     result.info.append(f"running latexmk on {shown} (changed: {', '.join(changed[:5])}"
                        f"{', ...' if len(changed) > 5 else ''}){'' if kept else '; a fresh work folder'}")
     proc = run_latexmk(main_tex, (root,), keep_fds=(lock_fd,), engine=engine)
+    for _ in range(SETTLE_RUNS):  # latexmk missed a change TeX asks a rerun for: TeX runs again (-g)
+        if proc.returncode != 0 or not asks_rerun(work / (main_tex.stem + ".log")):
+            break
+        result.info.append("TeX asked for another run that latexmk did not make (an auxiliary file changed "
+                           "within the second it was read): running it")
+        proc = run_latexmk(main_tex, (root,), keep_fds=(lock_fd,), engine=engine)
     result.ran = True
     if proc.returncode >= 0:  # latexmk ended by itself: its files in the work folder are whole
         (work / WORK_FILE).write_text(json.dumps(marker, indent=1) + "\n", "utf-8")
