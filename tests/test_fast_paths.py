@@ -135,3 +135,40 @@ def test_words_are_what_the_word_pattern_finds(text):
     from surveybuild.renderers import fit
 
     assert fit.words(text) == re.findall(fit._WORD, text)
+
+
+# -- the bib checks' facts of each entry, in one loop -------------------------------------------------------
+
+_FIELD_TEXT = pieces("", " ", "\u2003", "\t", "{", "}", '"', "a", "Deep Learning for Graph Networks", "\\emph{x}",
+                     "10.1000/xyz", "10.48550/arXiv.2101.00001", "arXiv:2101.00001v2", "hep-th/9901001", "é", "!")
+
+
+@st.composite
+def _bib_entries(draw):
+    from surveybuild.model import BibEntry, Source
+
+    names = st.sampled_from(["author", "editor", "title", "year", "date", "crossref", "doi", "url", "eprint",
+                             "archiveprefix", "eprinttype", "journal", "booktitle", "howpublished", "note"])
+    return [BibEntry(f"k{i}", draw(st.sampled_from(["article", "book", "proceedings", "misc", "string", "set"])),
+                     tuple(draw(st.lists(st.tuples(names, _FIELD_TEXT), max_size=8))), Source("refs.bib", i + 1))
+            for i in range(draw(st.integers(0, 4)))]
+
+
+@FAST
+@given(_bib_entries())
+def test_bib_facts_are_each_entrys_plain_facts(entries):
+    from surveybuild.checks import hygiene
+
+    assert hygiene.bib_facts(entries) == tuple(hygiene.plain_facts(e) for e in entries)
+
+
+@FAST
+@given(_FIELD_TEXT | st.text(max_size=8) | st.none())
+@example(" {}")
+@example('\u2003"x"')
+@example("{ }")
+def test_a_filled_field_is_one_whose_value_is_not_empty(text):
+    from surveybuild.checks import hygiene
+    from surveybuild.readers.bibfields import value
+
+    assert hygiene._filled(text) == bool(value({"f": text}, "f"))
