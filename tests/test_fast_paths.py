@@ -172,3 +172,23 @@ def test_a_filled_field_is_one_whose_value_is_not_empty(text):
     from surveybuild.readers.bibfields import value
 
     assert hygiene._filled(text) == bool(value({"f": text}, "f"))
+
+
+@FAST
+@given(pieces("@", "@preamble", "@PreAmble", "@pre", "amble", "\u0130", "\u212a", "\u017f", "P", "p", "L", "l", " ", "é"))
+@example("@\u0130preamble")
+def test_a_preamble_is_found_as_in_the_lower_cased_text(text):
+    from surveybuild.readers import read
+
+    assert bool(read._PREAMBLE.search(text)) == ("@preamble" in text.lower())
+
+
+def test_no_other_character_folds_to_a_letter_of_preamble():
+    """What makes the pattern exact: a character matches a letter of '@preamble' ignoring case exactly when
+    its lower case is that letter (and a lower case of several characters holds none of them)."""
+    letters = re.compile("[@preambl]", re.IGNORECASE)
+    for code in range(0x110000):
+        char = chr(code)
+        low = char.lower()
+        assert bool(letters.fullmatch(char)) == (low in "@preambl" and len(low) == 1), hex(code)
+        assert len(low) == 1 or not set(low) & set("@preambl"), hex(code)
