@@ -135,3 +135,60 @@ def test_words_are_what_the_word_pattern_finds(text):
     from surveybuild.renderers import fit
 
     assert fit.words(text) == re.findall(fit._WORD, text)
+
+
+# -- the bib checks' facts of each entry, in one loop -------------------------------------------------------
+
+_FIELD_TEXT = pieces("", " ", "\u2003", "\t", "{", "}", '"', "a", "Deep Learning for Graph Networks", "\\emph{x}",
+                     "10.1000/xyz", "10.48550/arXiv.2101.00001", "arXiv:2101.00001v2", "hep-th/9901001", "é", "!")
+
+
+@st.composite
+def _bib_entries(draw):
+    from surveybuild.model import BibEntry, Source
+
+    names = st.sampled_from(["author", "editor", "title", "year", "date", "crossref", "doi", "url", "eprint",
+                             "archiveprefix", "eprinttype", "journal", "booktitle", "howpublished", "note"])
+    return [BibEntry(f"k{i}", draw(st.sampled_from(["article", "book", "proceedings", "misc", "string", "set"])),
+                     tuple(draw(st.lists(st.tuples(names, _FIELD_TEXT), max_size=8))), Source("refs.bib", i + 1))
+            for i in range(draw(st.integers(0, 4)))]
+
+
+@FAST
+@given(_bib_entries())
+def test_bib_facts_are_each_entrys_plain_facts(entries):
+    from surveybuild.checks import hygiene
+
+    assert hygiene.bib_facts(entries) == tuple(hygiene.plain_facts(e) for e in entries)
+
+
+@FAST
+@given(_FIELD_TEXT | st.text(max_size=8) | st.none())
+@example(" {}")
+@example('\u2003"x"')
+@example("{ }")
+def test_a_filled_field_is_one_whose_value_is_not_empty(text):
+    from surveybuild.checks import hygiene
+    from surveybuild.readers.bibfields import value
+
+    assert hygiene._filled(text) == bool(value({"f": text}, "f"))
+
+
+@FAST
+@given(pieces("@", "@preamble", "@PreAmble", "@pre", "amble", "\u0130", "\u212a", "\u017f", "P", "p", "L", "l", " ", "é"))
+@example("@\u0130preamble")
+def test_a_preamble_is_found_as_in_the_lower_cased_text(text):
+    from surveybuild.readers import read
+
+    assert bool(read._PREAMBLE.search(text)) == ("@preamble" in text.lower())
+
+
+def test_no_other_character_folds_to_a_letter_of_preamble():
+    """What makes the pattern exact: a character matches a letter of '@preamble' ignoring case exactly when
+    its lower case is that letter (and a lower case of several characters holds none of them)."""
+    letters = re.compile("[@preambl]", re.IGNORECASE)
+    for code in range(0x110000):
+        char = chr(code)
+        low = char.lower()
+        assert bool(letters.fullmatch(char)) == (low in "@preambl" and len(low) == 1), hex(code)
+        assert len(low) == 1 or not set(low) & set("@preambl"), hex(code)

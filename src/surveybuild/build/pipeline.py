@@ -164,17 +164,16 @@ def plan(root: Path, drawings: dict[str, str | None] | None = None,
     it (:mod:`surveybuild.readers.bibmemo`); only ``build`` passes one: ``check``, which CI runs, reads
     every .bib file itself."""
     # Reading builds a large tree of objects that makes no garbage cycles, and it all lives as long as
-    # the build: the cyclic garbage collector need not go through it again and again, neither while
-    # it grows nor while the build allocates. Unfrozen at the end, so a long-lived caller frees it as usual.
+    # the build; checking and rendering make little cyclic garbage (at 10,000 entries the peak grows by
+    # ~3 MB without collections, and ~70 collections took ~14 ms): the cyclic garbage collector waits
+    # until the plan is made, and a long-lived caller collects as usual after it.
     collecting = gc.isenabled()
     gc.disable()
     try:
         survey = read_survey(root, bib_memo)
-    finally:
-        if collecting:
-            gc.enable()
-    gc.freeze()
-    try:
+        # the survey's objects out of the collector's young generations (a collection after the plan
+        # would go through them all), back into its oldest at the end
+        gc.freeze()
         facts = None
         if bib_memo is not None:  # the entries' facts for the bib checks: kept with the bib
             if bib_memo.facts is None or len(bib_memo.facts) != len(survey.bib):
@@ -194,7 +193,10 @@ def plan(root: Path, drawings: dict[str, str | None] | None = None,
                 if rel.endswith((".md", ".markdown")):
                     report.problems += anchors.broken_links(rel, text)
     finally:
-        gc.unfreeze()
+        gc.freeze()  # what the plan made and keeps, too (its young survivors: a collection would go
+        gc.unfreeze()  # through each of them twice); all of it into the oldest generation, collected as usual
+        if collecting:
+            gc.enable()
     return survey, outputs, report
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..model import BibEntry, Problem
-from ..readers.bibfields import Fields, arxiv_id, doi, fields_of, is_preprint, is_published, normal_title, value
+from ..readers.bibfields import Fields, _unwrap, arxiv_id, doi, fields_of, is_preprint, is_published, normal_title, value
 
 #: Titles shorter than this (normalised) are too generic to call two entries the same work.
 MIN_TITLE = 16
@@ -26,14 +26,46 @@ Facts = tuple[str, str, str, tuple[str, ...]]
 
 
 def bib_facts(entries: Iterable[BibEntry]) -> tuple[Facts, ...]:
-    """Each entry's :data:`Facts`."""
+    """Each entry's :data:`Facts`: what :func:`plain_facts` says of it, in one loop (a cold build asks it of
+    every entry: ~2x quicker, tests/test_fast_paths.py holds the two equal)."""
     out = []
+    append = out.append
     for entry in entries:
-        fields = fields_of(entry)
-        title = normal_title(value(fields, "title"))
-        out.append((doi(fields) or "", arxiv_id(fields) or "", title if len(title) >= MIN_TITLE else "",
-                    tuple(_missing(entry, fields))))
+        fields = dict(reversed(entry.fields))  # fields_of
+        get = fields.get
+        text = get("title")
+        title = normal_title(_unwrap(text)) if text else ""
+        if entry.type in _NO_CONTENT:
+            missing: tuple[str, ...] = ()
+        else:  # _missing, with a field's value tested as _filled does
+            missing = ()
+            if not _filled(get("author")) and not (entry.type in _EDITED and _filled(get("editor"))) \
+                    and not _filled(get("crossref")):
+                missing = ("author",)
+            if not title and not _filled(text):
+                missing += ("title",)
+            if not _filled(get("year")) and not _filled(get("date")) and not _filled(get("crossref")):
+                missing += ("year",)
+        append((doi(fields) if "doi" in fields or "url" in fields else "",
+                arxiv_id(fields), title if len(title) >= MIN_TITLE else "", missing))
     return tuple(out)
+
+
+def plain_facts(entry: BibEntry) -> Facts:
+    """One entry's :data:`Facts`, plainly (:func:`bib_facts` is its fast form)."""
+    fields = fields_of(entry)
+    title = normal_title(value(fields, "title"))
+    return (doi(fields) or "", arxiv_id(fields) or "", title if len(title) >= MIN_TITLE else "",
+            tuple(_missing(entry, fields)))
+
+
+def _filled(text: str | None) -> bool:
+    """Whether :func:`value` of a field's raw text is not empty: a text whose first character is not white
+    space, a brace or a quote keeps that character through :func:`_unwrap` (which only strips and unwraps)."""
+    if not text:
+        return False
+    first = text[0]
+    return (first != "{" and first != '"' and not first.isspace()) or bool(_unwrap(text))
 
 
 def check_bib(entries: Iterable[BibEntry], cited: set[str] | None = None,
@@ -51,8 +83,12 @@ def check_bib(entries: Iterable[BibEntry], cited: set[str] | None = None,
     return problems
 
 
+#: Entry types that hold no work: they miss nothing.
+_NO_CONTENT = ("string", "preamble", "comment", "xdata", "set")
+
+
 def _missing(entry: BibEntry, fields: Fields) -> list[str]:
-    if entry.type in ("string", "preamble", "comment", "xdata", "set"):
+    if entry.type in _NO_CONTENT:
         return []
     missing = []
     if not value(fields, "author") and not (entry.type in _EDITED and value(fields, "editor")) \

@@ -264,6 +264,10 @@ def _read_sources(root: Path, files: list[Path], kind: str, reader, problems: li
     return found_objects
 
 
+#: '@preamble' in any case (no other character folds to one of its letters: tests/test_fast_paths.py).
+_PREAMBLE = re.compile("@preamble", re.IGNORECASE)
+
+
 def _parse_bibs(texts: list[tuple[str, str]], allow_preamble: bool) -> bibmemo.Parsed:
     """The .bib files' entries and problems (:class:`surveybuild.readers.bibmemo.Parsed`)."""
     from .bibread import read_bibs, tex_hazards, url_problems  # not imported when the bib comes from the cache
@@ -273,7 +277,7 @@ def _parse_bibs(texts: list[tuple[str, str]], allow_preamble: bool) -> bibmemo.P
     for rel, text in texts:
         # what of a .bib may reach TeX: no file, definition or expansion primitives (docs/robustness.md)
         hazards.append(tuple(tex_hazards(text, rel, allow_preamble)))
-        if "@preamble" in text.lower():
+        if _PREAMBLE.search(text):  # as '"@preamble" in text.lower()', without a lower-cased copy of the file
             macros |= texknown.definitions(text)
     bib, found = read_bibs(texts)
     return bibmemo.Parsed(tuple(hazards), tuple(bib), tuple(found + url_problems(bib)), frozenset(macros))

@@ -142,6 +142,10 @@ def _render(survey: Survey, seed: list[str] | None = None, formatter=format_refe
                             hint="fix the template or add the missing source")], citations
     except Exception as exc:  # jinja2's syntax, undefined and sandbox errors
         return "", [_template_problem(template_name, exc)], citations
+    finally:
+        # jinja2's environment is a reference cycle (its extensions point back at it): through the functions
+        # above, it held the whole survey until a full collection, which only the process's exit made (~80 ms)
+        env.globals.clear()
     for _, members in groups_spec:  # works listed by key are numbered after every cited one
         for member in members:
             if survey.table(member) is None:
