@@ -236,3 +236,27 @@ def test_bytes_that_are_not_utf8_inside_a_latex_comment_are_skipped_as_tex_skips
     report = run_import(root, str(source), None)
     assert report.errors == [], report.errors
     assert "Zurich" in (root / "tables" / "sn.yaml").read_text("utf-8")
+
+
+MATH_HEADER = ("\\begin{tabular}{lll}\n\\toprule\nModel & $\\rho(x)$ & $F_1$ score \\\\\n\\midrule\n"
+               "A & 0.5 & 0.7 \\\\\nB & 0.6 & 0.8 \\\\\n\\bottomrule\n\\end{tabular}\n")
+
+
+def test_math_in_a_header_cell_becomes_the_title_it_reads_as_and_is_listed(tmp_path):
+    """A column title is plain text in both outputs: `$\\rho(x)$` was kept as the characters '$\\rho(x)$' and the
+    paper printed them escaped. It reads as 'ρ(x)', and the cell is listed at its line."""
+    result = import_text(MATH_HEADER, "t.tex")
+    titles = [c.title for c in result.tables[0].table.columns]
+    assert titles[1:] == ["\u03c1(x)", "F_1 score"], titles
+    listed = [p for p in result.problems if "its math is written as the text it reads as" in p.message]
+    assert [(p.source.line, p.severity) for p in listed] == [(3, "warning"), (3, "warning")]
+    # the whole way: import into a survey, build; the engine is chosen for the title's character
+    root = tmp_path / "s"
+    assert init(root).ok
+    (tmp_path / "t.tex").write_text(MATH_HEADER, "utf-8")
+    report = run_import(root, str(tmp_path / "t.tex"), None)
+    assert report.errors == [], report.errors
+    from surveybuild.build import pipeline
+
+    built = pipeline.build(root)
+    assert built.ok, [str(p) for p in built.problems]

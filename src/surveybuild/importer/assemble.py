@@ -159,11 +159,41 @@ def slug(text: str) -> str:
 
 
 def plain_title(latex: str) -> str:
+    """A header cell as a column title: plain text, one line; its math as the text it reads as (``$\\rho(x)$``:
+    ``ρ(x)``), since a title is plain text in both outputs (:func:`title_math` lists the cells)."""
     try:
         latex = values.one_line(latex)  # a title is one line: a header cell's line breaks are spaces
-        return " ".join(latextext.plain_text(latextext.to_pieces(latex)).replace("\N{NO-BREAK SPACE}", " ").split())
+        pieces = latextext.to_pieces(latex)
     except latextext.LatexFieldError:
         return latex.strip()
+    text = "".join(p.text if isinstance(p, (latextext.Text, latextext.Link)) else _math_text(p.source)
+                   for p in pieces if isinstance(p, (latextext.Text, latextext.Link, latextext.Math)))
+    return " ".join(text.replace("\N{NO-BREAK SPACE}", " ").split())
+
+
+def _math_text(source: str) -> str:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    try:
+        return LatexNodes2Text(math_mode="text").latex_to_text(source).strip() or source
+    except Exception:  # pylatexenc's own parse errors: the math as written
+        return source
+
+
+def title_math(raw: "RawTable") -> None:
+    """A warning at each header cell whose math :func:`plain_title` wrote as text."""
+    for row in raw.header:
+        for cell in row:
+            try:
+                has_math = any(isinstance(p, latextext.Math)
+                               for p in latextext.to_pieces(values.one_line(cell.latex)))
+            except latextext.LatexFieldError:
+                continue
+            if has_math:
+                raw.problems.append(Problem(cell.source, f"header cell '{plain_title(cell.latex)}': its math is "
+                                            "written as the text it reads as (a column title is plain text in "
+                                            "the README and the paper)", "warning",
+                                            "edit the column's title in the YAML if it should read otherwise"))
 
 
 def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], list[str]]:
@@ -172,6 +202,7 @@ def _header(raw: RawTable, ncols: int) -> tuple[list[str], list[str | None], lis
     for row in raw.header:  # a title is one line (plain_title joins a header cell's lines): counted
         for cell in row:
             cells.joined(cell.latex, raw.notices)
+    title_math(raw)
     where = raw.header[0][0].source if raw.header and raw.header[0] else raw.source
     grid, hcols = place(raw.header, raw.explicit_spans, problems) if raw.header else ([], 0)
     if hcols > ncols:
