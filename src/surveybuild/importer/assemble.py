@@ -383,6 +383,50 @@ def _continues(line: list[_Slot | None]) -> bool:
 
 
 def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tuple[ImportedTable | None, list[Problem]]:
+    """A table read from a file (``raw``) as the model's :class:`Table`, with every piece that could not be
+    represented listed. In stages, each a function below: the body placed on a grid, the header's titles,
+    rows across the table (group titles, notes under the last row), a first column of groups, the table's
+    rows (sub-rows where the first column spans lines), its columns (types, order, link icons), the rows'
+    values, the notes, the cite keys refs.bib lacks."""
+    problems = raw.problems
+    body_grid, ncols = _body(raw)
+    if body_grid is None:
+        return None, problems
+    titles, col_groups, _ = _header(raw, ncols)
+    _header_cites(raw)
+    lines = _across(body_grid, ncols)
+    _notes_under(raw, lines)
+    group_column = _group_column(raw, lines, titles)
+    groups, group_of_line = _groups(raw, lines, group_column)
+    if group_column:
+        titles, col_groups = titles[1:], col_groups[1:]
+        ncols -= 1
+        lines = [(k, row[1:] if k == "row" else row) for k, row in lines]
+    _other_group(raw, lines, groups, group_of_line)
+    entities = _entities(lines, problems)
+    stats: Counter = Counter()
+    shape = _columns(raw, entities, ncols, titles, col_groups, group_of_line, group_column)
+    rows, referenced = _rows(raw, entities, ncols, shape, group_of_line, stats)
+    notes = _notes(raw, rows, referenced, stats)
+    if bib_keys is not None:
+        _missing_keys(raw, rows, notes, bib_keys)
+    # label "" = the default, tab:<the id the file is written as>
+    table = Table(
+        id=name, caption=raw.caption, label=raw.label or "", columns=tuple(shape.columns), rows=tuple(rows),
+        groups=tuple(groups), notes=tuple(notes), section=raw.section, layout=raw.layout,
+        landscape=raw.landscape, font=raw.font or "", source=raw.source,
+        group_title=raw.group_title if groups else "",
+    )
+    _check_latex(raw.caption, raw.source, None, problems, what="caption")
+    stats["columns"] = len(shape.columns)
+    comment = f"Imported from {raw.source} by surveybuild import."
+    if raw.comments:
+        comment += "\n" + "\n".join(raw.comments)
+    return ImportedTable(table, comment, name, dict(stats)), problems
+
+
+def _body(raw: RawTable) -> tuple[list[list[_Slot | None]] | None, int]:
+    """The body's cells on a grid of the table's width (None: a header with no body, skipped with a warning)."""
     problems = raw.problems
     body_grid, ncols = place(raw.body, raw.explicit_spans, problems)
     head_width = max((sum(max(1, c.colspan) for c in row) for row in raw.header), default=0)
@@ -393,10 +437,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         problems.append(Problem(raw.source, "the table has a header and no body rows (a layout box, a banner of "
                                 "images): not imported", severity="warning",
                                 hint="write it into the README template by hand if it should stay"))
-        return None, problems
-    titles, col_groups, _ = _header(raw, ncols)
-    _header_cites(raw)
-
+        return None, ncols
     for r, row in enumerate(body_grid):  # short rows: GitHub and LaTeX leave the last columns empty
         missing = 0
         while missing < len(row) and row[len(row) - 1 - missing] is None:
@@ -407,8 +448,11 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                                     f"columns: the last {missing} are left empty", severity="warning",
                                     hint="check that each value sits under its column (a cell may be missing "
                                          "in the middle)"))
+    return body_grid, ncols
 
-    # 1. rows that are one cell across the table: row-group titles
+
+def _across(body_grid: list[list[_Slot | None]], ncols: int) -> list[tuple[str, object]]:
+    """The body's lines: ("group", RawCell) for a row that is one cell across the table, else ("row", slots)."""
     lines: list[tuple[str, object]] = []  # ("group", RawCell) | ("row", list[_Slot | None])
     for r, row in enumerate(body_grid):
         first = row[0]
@@ -417,9 +461,14 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
             lines.append(("group", first.cell))
         else:
             lines.append(("row", row))
+    return lines
 
-    # 1b. such rows after the last row of values ("Note: sizes approximate" under \bottomrule) title nothing:
-    # notes of the whole table, marked in the caption (shown under the table in both outputs), not empty groups
+
+def _notes_under(raw: RawTable, lines: list[tuple[str, object]]) -> None:
+    """Rows across the table after its last row of values ("Note: sizes approximate" under ``\\bottomrule``)
+    title nothing: they are notes of the whole table, marked in the caption (shown under the table in both
+    outputs), not empty groups."""
+    problems = raw.problems
     caption_notes: list[str] = []
     while len(lines) > 1 and lines[-1][0] == "group" and any(kind == "row" for kind, _ in lines):
         note_cell = lines.pop()[1]
@@ -437,7 +486,10 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                                 "read as notes of the whole table, marked in the caption", severity="warning",
                                 hint="move the mark in the YAML if it belongs elsewhere"))
 
-    # 2. a first column of spanning cells that nothing else spans: a group column
+
+def _group_column(raw: RawTable, lines: list[tuple[str, object]], titles: list[str]) -> bool:
+    """Whether the first column is one of row groups: spanning cells that nothing else spans."""
+    problems = raw.problems
     group_column = False
     spans = [(r, row[0]) for r, (kind, row) in enumerate(lines) if kind == "row" and row[0] is not None
              and row[0].origin and row[0].cell.rowspan > 1]
@@ -455,7 +507,11 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
             problems.append(Problem(raw.source, f"the first column ('{header}') spans rows that no other column "
                                     "spans: read as row groups (its title becomes group_title, shown in the "
                                     "README only; the paper's group rows carry the group names)", severity="warning"))
+    return group_column
 
+
+def _groups(raw: RawTable, lines: list[tuple[str, object]], group_column: bool) -> tuple[list[Group], dict[int, str]]:
+    """The row groups (from rows across the table, or the first column's cells) and each line's group."""
     groups: list[Group] = []
     group_of_line: dict[int, str] = {}
     current: str | None = None
@@ -477,10 +533,13 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
             if row[0].origin:
                 current = new_group(row[0].cell)
         group_of_line[r] = current
-    if group_column:
-        titles, col_groups = titles[1:], col_groups[1:]
-        ncols -= 1
-        lines = [(k, row[1:] if k == "row" else row) for k, row in lines]
+    return groups, group_of_line
+
+
+def _other_group(raw: RawTable, lines: list[tuple[str, object]], groups: list[Group],
+                 group_of_line: dict[int, str]) -> None:
+    """Rows before the first group title: a group 'Other' (listed)."""
+    problems = raw.problems
     if groups and any(group_of_line.get(r) is None for r, (k, _) in enumerate(lines) if k == "row"):
         gid = "other"
         groups.insert(0, Group(gid, "Other", raw.source))
@@ -490,7 +549,10 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         problems.append(Problem(raw.source, "rows before the first group title were put in a group 'Other'",
                                 severity="warning", hint="give them a group in the YAML"))
 
-    # 3. rows, with subrows where the first column spans lines
+
+def _entities(lines: list[tuple[str, object]], problems: list[Problem]) -> list[tuple[int, list[list[_Slot | None]]]]:
+    """The table's rows: each its first line's index and its lines (sub-rows where the first column spans lines,
+    and lines that continue the row above)."""
     entities: list[tuple[int, list[list[_Slot | None]]]] = []  # (first line index, its lines)
     continued: list[Source] = []
     row_lines = [(i, row) for i, (k, row) in enumerate(lines) if k == "row"]
@@ -517,6 +579,25 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                                 "spans them", severity="warning",
                                 hint="give a line its own name in the YAML if it is a row of its own"))
 
+    return entities
+
+
+@dataclass
+class _Shape:
+    """The table's columns as chosen: the model's columns, each source column's, its key for link icons, and
+    the source columns in the order they are written (the name column first)."""
+
+    columns: list[Column]
+    col_of: dict[int, Column]
+    icon_cols: list[int]
+    icon_key: dict[int, str]
+    order: list[int]
+
+
+def _columns(raw: RawTable, entities, ncols: int, titles: list[str], col_groups: list[str | None],
+             group_of_line: dict[int, str], group_column: bool) -> _Shape:
+    """Each column's type from its values, its key, its place (the name column first), and a url column after
+    a column that held link icons."""
     # column values, to choose the types
     per_column: list[list[RawCell | None]] = [[] for _ in range(ncols)]
     for _, chunk in entities:
@@ -559,6 +640,15 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
             columns.append(Column(key, "Code", "url", "l", group=col_groups[c] if c + 1 < ncols and
                                   col_groups[c] == col_groups[c + 1] else None, source=where_col))
 
+    return _Shape(columns, col_of, icon_cols, icon_key, order)
+
+
+def _rows(raw: RawTable, entities, ncols: int, shape: _Shape, group_of_line: dict[int, str],
+          stats: Counter) -> tuple[list[Row], list[str]]:
+    """The rows' values, cites and note marks, each row named (an empty name, a repeated one: listed); the note
+    ids the rows mark."""
+    problems = raw.problems
+    columns, col_of, icon_cols, icon_key, order = shape.columns, shape.col_of, shape.icon_cols, shape.icon_key, shape.order
     notices = raw.notices
     rows: list[Row] = []
     first_key = columns[0].key
@@ -673,6 +763,13 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
                         notes=tuple(row_notes), source=source))
     stats["rows"] = len(rows)
 
+    return rows, referenced
+
+
+def _notes(raw: RawTable, rows: list[Row], referenced: list[str], stats: Counter) -> list[Note]:
+    """The notes: every one marked and defined (a note marked nowhere goes to the comment; a mark without a
+    text gets a placeholder), each listed; the notices of the whole table's text."""
+    problems = raw.problems
     # notes: referenced from cells and rows (and the caption); every one must be defined and used
     referenced += _note_refs(raw.caption) if "\\tnote" in raw.caption else []
     for row in rows:
@@ -716,37 +813,29 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         problems.append(Problem(raw.source, f"{len(raw.cite_text)} citation(s) such as '{raw.cite_text[0]}' are "
                                 "links to a hand-numbered reference list: kept as text", severity="warning",
                                 hint="pass --cite-map FILE (reference anchor -> cite key) to turn them into cites"))
-    if bib_keys is not None:
-        missing: dict[str, Source] = {}
-        for row in rows:
-            for key, where in row.cites:
-                if key not in bib_keys:
-                    missing.setdefault(key, where)
-        for text, where in _latex_texts(rows, notes, raw):
-            for key in _cite_keys(text):
-                if key not in bib_keys:
-                    missing.setdefault(key, where)
-        folded = {k.casefold(): k for k in bib_keys} if missing else {}
-        for key, where in missing.items():
-            same = folded.get(key.casefold())
-            close = difflib.get_close_matches(key, list(bib_keys), n=1, cutoff=0.75) if same is None else []
-            hint = (f"refs.bib has it as '{same}' (BibTeX ignores case, surveybuild does not): write that" if same
-                    else f"did you mean '{close[0]}'? else add its entry to refs.bib" if close
-                    else "add its entry to refs.bib, or correct the key")
-            problems.append(Problem(where, f"cite key '{key}' is not in refs.bib: the build stops on it", hint=hint))
-    # label "" = the default, tab:<the id the file is written as>
-    table = Table(
-        id=name, caption=raw.caption, label=raw.label or "", columns=tuple(columns), rows=tuple(rows),
-        groups=tuple(groups), notes=tuple(notes), section=raw.section, layout=raw.layout,
-        landscape=raw.landscape, font=raw.font or "", source=raw.source,
-        group_title=raw.group_title if groups else "",
-    )
-    _check_latex(raw.caption, raw.source, None, problems, what="caption")
-    stats["columns"] = len(columns)
-    comment = f"Imported from {raw.source} by surveybuild import."
-    if raw.comments:
-        comment += "\n" + "\n".join(raw.comments)
-    return ImportedTable(table, comment, name, dict(stats)), problems
+    return notes
+
+
+def _missing_keys(raw: RawTable, rows: list[Row], notes: list[Note], bib_keys: set[str]) -> None:
+    """An error at the first place of each cite key refs.bib lacks, with a did-you-mean."""
+    problems = raw.problems
+    missing: dict[str, Source] = {}
+    for row in rows:
+        for key, where in row.cites:
+            if key not in bib_keys:
+                missing.setdefault(key, where)
+    for text, where in _latex_texts(rows, notes, raw):
+        for key in _cite_keys(text):
+            if key not in bib_keys:
+                missing.setdefault(key, where)
+    folded = {k.casefold(): k for k in bib_keys} if missing else {}
+    for key, where in missing.items():
+        same = folded.get(key.casefold())
+        close = difflib.get_close_matches(key, list(bib_keys), n=1, cutoff=0.75) if same is None else []
+        hint = (f"refs.bib has it as '{same}' (BibTeX ignores case, surveybuild does not): write that" if same
+                else f"did you mean '{close[0]}'? else add its entry to refs.bib" if close
+                else "add its entry to refs.bib, or correct the key")
+        problems.append(Problem(where, f"cite key '{key}' is not in refs.bib: the build stops on it", hint=hint))
 
 
 def _qualified(name: str, cell, group, parent: tuple, where: Source, problems: list) -> str:
