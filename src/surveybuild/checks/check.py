@@ -383,7 +383,7 @@ def _latex(text: str, where: Source, thing: str, table: Table | None, index: Bib
             pieces = to_pieces(text)
         except LatexFieldError as exc:
             return [Problem(where, f"{thing}: {p}") for p in exc.problems]
-    # the paper gets the field's non-ASCII characters as latex.typeset_field writes them
+    # the paper gets the field's non-ASCII characters as texlang.escape.typeset_field writes them
     wide = "" if text.isascii() else "".join(sorted(set(_WIDE.findall(text))))
     problems = _typeset(wide, where, thing, column, ts) if wide else []
     for piece in pieces:

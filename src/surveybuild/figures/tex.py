@@ -11,7 +11,7 @@ changed is byte-identical.
 from __future__ import annotations
 
 from .plot import AXIS_WIDTH_IN, LABEL_GAP_IN, Plot, month_ticks
-from ..renderers.latex import escape
+from ..texlang.escape import escape
 from ..renderers.templating import latex_env
 
 

@@ -28,9 +28,10 @@ from pylatexenc import latexwalker, macrospec
 
 from .. import values
 from ..model import Problem
-from ..renderers.latex import UnencodableText, escape
+from ..texlang.escape import UnencodableText, escape
 from ..texlang.latextext import MATH_TEXT_COMMANDS, STYLE_COMMANDS
 from ..readers.texread import CITE_COMMANDS, NATBIB
+from .macros import brace_group
 
 #: cite commands whose keys move to the row's ``cite:`` when they are in the first column
 MOVABLE_CITES = frozenset({"cite", "citep", "citealp", "parencite", "autocite"})
@@ -230,22 +231,8 @@ def _brace_end(text: str, at: int) -> int:
     """The index after the brace group starting at ``at`` (spaces before it skipped); -1 when there is none."""
     while at < len(text) and text[at] == " ":
         at += 1
-    depth, i = 0, at
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        elif depth == 0:
-            return -1
-        i += 1
-    return -1
+    found = brace_group(text, at)
+    return found[1] if found is not None else -1
 
 
 #: a control word (group 1) or control symbol in math

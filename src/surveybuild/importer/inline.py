@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..renderers.latex import UnencodableText, escape
+from ..texlang.escape import UnencodableText, escape
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
 from .cells import BREAK, join_lines

@@ -78,7 +78,7 @@ def _skip_space(text: str, i: int) -> int:
     return i
 
 
-def _group(text: str, i: int, open_: str = "{", close: str = "}") -> tuple[str, int] | None:
+def brace_group(text: str, i: int, open_: str = "{", close: str = "}") -> tuple[str, int] | None:
     """The text inside the group opening at ``i`` and the index after it; braces balanced, ``\\{`` escaped."""
     if i >= len(text) or text[i] != open_:
         return None
@@ -107,7 +107,7 @@ def _group(text: str, i: int, open_: str = "{", close: str = "}") -> tuple[str, 
 def _definition(text: str, start: int, kind: str, star: str, path: str, line: int):
     """One definition at ``start`` (after its command): (Macro, end) or None for a form not read."""
     i = _skip_space(text, start)
-    braced = _group(text, i)
+    braced = brace_group(text, i)
     if braced is not None:
         name_m = _NAME.fullmatch(braced[0].strip())
         i = braced[1]
@@ -124,12 +124,12 @@ def _definition(text: str, start: int, kind: str, star: str, path: str, line: in
         if digits != "123456789"[:len(digits)]:
             return None
         i += params.end()
-        body = _group(text, i)
+        body = brace_group(text, i)
         if body is None:
             return None
         return Macro(name, len(digits), None, body[0], where), body[1]
     if kind == "DeclareMathOperator":
-        body = _group(text, _skip_space(text, i))
+        body = brace_group(text, _skip_space(text, i))
         if body is None:
             return None
         return Macro(name, 0, None, f"\\operatorname{star}{{{body[0]}}}", where), body[1]
@@ -139,10 +139,10 @@ def _definition(text: str, start: int, kind: str, star: str, path: str, line: in
     if count:
         nargs = int(count.group(1))
         i = _skip_space(text, i + count.end())
-        optional = _group(text, i, "[", "]")
+        optional = brace_group(text, i, "[", "]")
         if optional is not None:
             default, i = optional[0], _skip_space(text, optional[1])
-    body = _group(text, i)
+    body = brace_group(text, i)
     if body is None:
         return None
     return Macro(name, nargs, default, body[0], where), body[1]
@@ -187,7 +187,7 @@ def _args(text: str, i: int, macro: Macro) -> tuple[list[str], int] | None:
     required = macro.nargs
     if macro.default is not None:
         j = _skip_space(text, i)
-        optional = _group(text, j, "[", "]")
+        optional = brace_group(text, j, "[", "]")
         if optional is not None:
             args.append(optional[0])
             i = optional[1]
@@ -198,7 +198,7 @@ def _args(text: str, i: int, macro: Macro) -> tuple[list[str], int] | None:
         return args, _skip_space(text, i)  # TeX skips the spaces after a control word
     for _ in range(required):
         i = _skip_space(text, i)
-        group = _group(text, i)
+        group = brace_group(text, i)
         if group is not None:
             args.append(group[0])
             i = group[1]
@@ -266,7 +266,7 @@ def _without_assignments(body: str) -> str:
         out.append(body[pos:m.start()])
         pos = m.end()
         if m.group().lstrip("\\")[:1] in "gxed" and not m.group().startswith("\\global"):
-            group = _group(body, pos)  # the definition's body: skipped with it
+            group = brace_group(body, pos)  # the definition's body: skipped with it
             if group is not None:
                 pos = group[1]
     out.append(body[pos:])

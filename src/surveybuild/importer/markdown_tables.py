@@ -25,7 +25,7 @@ from pathlib import PurePath
 
 from markdown_it import MarkdownIt
 
-from ..renderers.latex import UnencodableText
+from ..texlang.escape import UnencodableText
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
 from .inline import Item, cell, latex_text

@@ -22,7 +22,7 @@ import yaml
 
 from ..readers import yamlread as yr
 from ..texlang import fonts
-from ..renderers.latex import UnencodableText, escape
+from ..texlang.escape import UnencodableText, escape
 from ..model import Problem, Settings, Source, Table
 
 #: engines in the order a tie is broken after the current one: the one with a fallback chain first
@@ -140,7 +140,7 @@ def messages(decision: Decision, old_engine: str) -> list[Problem]:
         for where in places[:1]:
             problems.append(Problem(where, f"no installed font of {decision.engine} has {_char(ch)}: left out of the "
                                     f"paper (symbols: maps it to '' in {SETTINGS_FILE}); the README keeps it{more}",
-                                    severity="warning", hint=f"map it to LaTeX under 'symbols:' or install a font "
+                                    severity="warning", hint="map it to LaTeX under 'symbols:' or install a font "
                                                              "that has it"))
         for where in places[1:]:
             problems.append(Problem(where, f"{_char(ch)} left out of the paper; the README keeps it",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from . import fit, layout
 from ..texlang import fonts
-from ..texlang.escape import SYMBOL_PACKAGES, UnencodableText, escape, typeset_field  # noqa: F401 (latex.escape: renderers' name)
+from ..texlang.escape import SYMBOL_PACKAGES, UnencodableText, escape, typeset_field
 from ..texlang.latextext import AMSMATH_ENVIRONMENTS
 from .. import values
 from ..model import Column, MeasuredWidths, Row, Settings, Table
