@@ -131,7 +131,7 @@ def _tamper(records: list, how: str) -> tuple:
 @pytest.mark.parametrize("how", ["garbage", "truncated", "empty", "a-dict", "other-key", "a-line-that-is-text",
                                  "one-value-too-many", "a-problem-of-another-shape", "a-severity-that-is-not-one",
                                  "an-object-not-a-record", "a-missing-field-that-is-none", "facts-for-fewer-entries",
-                                 "a-record-missing", "more-entries-said"])
+                                 "a-record-missing", "more-entries-said", "trailing-bytes", "a-length-that-lies"])
 def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
     assert pipeline.build(survey).ok
     path = survey / cache.BIB
@@ -144,8 +144,16 @@ def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
         path.write_bytes(b"")
     elif how == "a-dict":
         path.write_bytes(json.dumps({"entries": []}).encode() + b"\n")
+    elif how == "trailing-bytes":
+        path.write_bytes(data + b"x")
+    elif how == "a-length-that-lies":  # the first record's strings said one byte longer: the rest is off by one
+        head, meta, rest = data.split(b"\n", 2)
+        sizes = json.loads(meta)
+        sizes[4][0] += 1
+        path.write_bytes(head + b"\n" + json.dumps(sizes).encode() + b"\n" + rest)
     else:
-        path.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in _tamper(cache.stored_bib(survey), how)))
+        path.write_bytes(b"".join(bibmemo.dump(r, first=i == 0)
+                                   for i, r in enumerate(_tamper(cache.stored_bib(survey), how))))
     digest = json.loads(data.splitlines()[0])[1]  # the first record: the header
     assert bibmemo.decode(cache.stored_bib(survey), digest) is None
     edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")

@@ -168,21 +168,16 @@ def styled_entries(root: Path, style: str) -> dict[str, str]:
 
 
 def stored_bib(root: Path) -> list | None:
-    """The records :data:`BIB` holds, one JSON line each (None when the file is missing, unreadable or not JSON
-    lines: a truncated file is a miss): plain data that :func:`surveybuild.readers.bibmemo.decode` checks
-    field by field before using any of it."""
-    import json
+    """The records :data:`BIB` holds (None when the file is missing, unreadable or not in
+    :func:`surveybuild.readers.bibmemo.load`'s form: a truncated file is a miss): plain data that
+    :func:`surveybuild.readers.bibmemo.decode` checks field by field before using any of it."""
+    from ..readers.bibmemo import load
 
-    from ..readers.bibmemo import tuples
-
-    records: list = []
     try:
         with open(Path(root) / BIB, "rb") as handle:
-            for line in handle:
-                records.append(tuples(json.loads(line)))
-    except (OSError, ValueError, TypeError, RecursionError):
+            return load(handle)
+    except OSError:
         return None
-    return records
 
 
 def stat_of(st: os.stat_result) -> list[int]:

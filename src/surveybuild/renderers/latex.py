@@ -388,6 +388,7 @@ class TableRenderer:
         self.url_columns = url_columns(table)
         self.note_columns = {c.key for c in self.url_columns}  # their notes' marks go to the first cell
         self.url_notes: dict[int, str] = {}  # a row's URL note, by the row's id (the body asks twice)
+        self.lines_of: dict[tuple, list[str]] = {}  # (column key, type, value) -> cell_lines
         self.marks = layout.note_marks(table)
         self.url_rows: list[Row] = []
         top, lower = layout.header(self.columns)
@@ -400,7 +401,7 @@ class TableRenderer:
         written here (:mod:`surveybuild.texmeasure`); None when it was not measured. A cell of several lines
         is as wide as its widest line, each measured alone."""
         try:
-            texts = [self.esc(str(raw))] if column is None else cell_lines(self.table, column, raw, self.settings)
+            texts = [self.esc(str(raw))] if column is None else self.cell_lines(column, raw)
         except UnencodableText:
             return None
         if len(texts) == 1:
@@ -409,6 +410,18 @@ class TableRenderer:
         if any(g is None for g in got):
             return None
         return max(g[0] for g in got), max(g[1] for g in got)
+
+    def cell_lines(self, column: Column, raw: object) -> list[str]:
+        """:func:`cell_lines` of the table, each distinct value of a column worked out once (sizes, Yes/No,
+        languages and licences repeat down a column). Read the list, never change it."""
+        key = (column.key, type(raw), tuple(raw) if type(raw) is list else raw)  # the type: True is not 1
+        try:
+            return self.lines_of[key]
+        except KeyError:
+            lines = self.lines_of[key] = cell_lines(self.table, column, raw, self.settings)
+            return lines
+        except TypeError:  # a value that cannot be a key (a list of lists): worked out each time
+            return cell_lines(self.table, column, raw, self.settings)
 
     def url_note(self, row: Row) -> str:
         text = self.url_notes.get(id(row))
@@ -422,7 +435,7 @@ class TableRenderer:
     def cell(self, row: Row, column: Column, sub: int, wrapping: bool = False) -> str:
         """The cell's LaTeX; ``wrapping``: its column is a ``p{}`` column (a line break is ``\\newline``)."""
         value = row.value(column.key, sub)
-        lines = cell_lines(self.table, column, value.raw if value is not None else None, self.settings)
+        lines = self.cell_lines(column, value.raw if value is not None else None)
         text = lines[-1]  # a cite or note mark goes after the last line
         if sub == 0:
             if column is self.table.columns[0] and row.cites:
