@@ -216,7 +216,7 @@ def slow(text: str):
 
 def fast(text: str):
     library = bibindex.parse(text)
-    return None if library is None else [(e.key, e.entry_type, e.start_line, [(f.key, f.value) for f in e.fields])
+    return None if library is None else [(e.key, e.entry_type, e.start_line, list(e.fields))
                                          for e in library.entries]
 
 

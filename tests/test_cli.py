@@ -121,3 +121,26 @@ def test_init_prints_its_next_steps_last_so_they_stay_on_screen(tmp_path):
     wrote = [i for i, line in enumerate(lines) if line.startswith("wrote ")]
     assert wrote and max(wrote) < steps
     assert lines[-1].lstrip().startswith("git init")
+
+
+def test_the_command_ends_its_process_at_once_but_says_everything(mini, tmp_path):
+    """``python -m surveybuild`` leaves the process without Python's teardown (cli.run_command): what it printed
+    to a pipe, block-buffered, still arrives whole, and its exit code is main's."""
+    models = mini / "tables/models.yaml"
+    text = models.read_text("utf-8")
+    for key in ("taori2023alpaca", "bai2022constitutional"):
+        text = text.replace(f"cite: {key}", f"cite: {key}x", 1)
+    models.write_text(text, "utf-8")
+    proc = run("-C", mini, "check", "--format", "github", cwd=tmp_path)
+    assert proc.returncode == 1
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error ")]
+    assert len(errors) >= 2 and proc.stdout.endswith("\n")
+    assert any("taori2023alpacax" in line for line in errors) and any("bai2022constitutionalx" in line for line in errors)
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(mini, tmp_path):
+    """The command's output piped into a reader that stops reading at once (``| head -0``): no traceback."""
+    edit(mini / "tables/models.yaml", "cite: taori2023alpaca", "cite: taori2023alpacax")
+    proc = subprocess.run(f"'{sys.executable}' -m surveybuild -C '{mini}' check --format github | head -c 0",
+                          shell=True, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr

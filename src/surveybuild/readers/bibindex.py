@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import sys
+from sys import intern
 from dataclasses import dataclass, field
 
 from ..checks.bibcheck import PREDEFINED
@@ -49,6 +50,8 @@ _KEY = r'[^\s,{}"=\\@%#()~]++'
 _HEAD = re.compile(rf"@(\w++)[ \t]*+\{{\s*+({_KEY})\s*+,")
 #: One field: name, value; a comma after it, or the end of the entry's body.
 _FIELDS = re.compile(rf"\s*+({_NAME})\s*+=\s*+({_VALUE})\s*+(?:,|\Z)")
+#: The same, with the whole field's text first (what ``findall`` gives for each: its length counts the text covered).
+_FIELD_TEXTS = re.compile(rf"(\s*+({_NAME})\s*+=\s*+({_VALUE})\s*+(?:,|\Z))")
 _STRING = re.compile(rf'@string[ \t]*+\{{\s*+({_NAME})\s*+=\s*+({_BRACED}|"[^"\\{{}}]*+"|\d++)\s*+\}}', re.I)
 _COMMENT = re.compile(rf"@comment[ \t]*+{_BRACED}", re.I)
 _SPECIAL = re.compile(r"@(comment|preamble|string)", re.I)
@@ -58,16 +61,6 @@ _INERT = re.compile(r'[^@{}"]*+')
 _PART_FULL = re.compile(_PART)
 
 
-class Field:
-    """The attributes of a ``bibtexparser.model.Field`` that :mod:`surveybuild.readers.bibread` reads."""
-
-    __slots__ = ("key", "value")
-
-    def __init__(self, key: str, value: str):
-        self.key = key
-        self.value = value
-
-
 @dataclass
 class Entry:
     """The attributes of a ``bibtexparser.model.Entry`` that :mod:`surveybuild.readers.bibread` reads."""
@@ -75,7 +68,7 @@ class Entry:
     key: str
     entry_type: str
     start_line: int  # 0-based, as bibtexparser counts
-    fields: list[Field]
+    fields: list[tuple[str, str]]  # (name as written, value): bibtexparser's fields' key and value
 
 
 @dataclass
@@ -105,8 +98,9 @@ def parse(text: str) -> Library | None:
     strings: dict[str, str] = {}  # lower-cased name -> the value as written (bibtexparser resolves before unenclosing)
     string_blocks: list[str] = []
     entries: list[Entry] = []
-    bare: list[Field] = []  # unenclosed values: string references, resolved once every @string is known
-    owners: list[int] = []  # where the entry of each bare value starts (to place an undefined name: rare)
+    #: unenclosed values, string references resolved once every @string is known: (the entry's fields, the
+    #: field's place in them, where the entry starts: to place an undefined name, which is rare)
+    bare: list[tuple[list[tuple[str, str]], int, int]] = []
     complex_blocks: dict[str, str] = {}
     hashed: list[tuple[str, str, str, int]] = []  # fields joined by '#': (key, name, raw value, position)
     keys: set[str] = set()
@@ -138,39 +132,49 @@ def parse(text: str) -> Library | None:
             if close < 0 or key.lower() in keys:
                 return None  # duplicates: bibtexparser and bibread report them
             keys.add(key.lower())
-            fields: list[Field] = []
-            names = set()
-            covered = 0
-            for m in _FIELDS.finditer(text, head.end(), close):
-                covered += m.end() - m.start()
-                name, value = sys.intern(m.group(1)), m.group(2)  # a few names, many times: one string each
-                names.add(name)
-                f = Field(name, value)
-                if "#" in value and not _PART_FULL.fullmatch(value):
-                    complex_blocks[key] = text[start:close + 1]
-                    hashed.append((key, name, value, m.start(2)))
-                elif value[0] == "{" or value[0] == '"':
-                    f.value = value[1:-1]
-                else:
-                    bare.append(f)
-                    owners.append(start)
-                fields.append(f)
-            if len(names) != len(fields) or (covered != close - head.end()
-                                              and not text[head.end() + covered:close].isspace()):
+            fields: list[tuple[str, str]] = []  # (name as written, value)
+            if text.find("#", head.end(), close) < 0:  # the common entry: its fields found in one call in C
+                found = _FIELD_TEXTS.findall(text, head.end(), close)
+                covered = sum([len(whole) for whole, _, _ in found])
+                for _, name, value in found:
+                    if value[0] == "{" or value[0] == '"':
+                        fields.append((intern(name), value[1:-1]))  # a few names, many times: one string each
+                    else:
+                        bare.append((fields, len(fields), start))
+                        fields.append((intern(name), value))
+                repeated = len({name for _, name, _ in found}) != len(found)
+            else:
+                names = set()
+                covered = 0
+                for m in _FIELDS.finditer(text, head.end(), close):
+                    covered += m.end() - m.start()
+                    name, value = intern(m.group(1)), m.group(2)
+                    names.add(name)
+                    if "#" in value and not _PART_FULL.fullmatch(value):
+                        complex_blocks[key] = text[start:close + 1]
+                        hashed.append((key, name, value, m.start(2)))
+                    elif value[0] == "{" or value[0] == '"':
+                        value = value[1:-1]
+                    else:
+                        bare.append((fields, len(fields), start))
+                    fields.append((name, value))
+                repeated = len(names) != len(fields)
+            if repeated or (covered != close - head.end() and not text[head.end() + covered:close].isspace()):
                 return None  # a duplicate field, or text that is no field
             entries.append(Entry(key, head.group(1).lower(), line, fields))
         if not _INERT.fullmatch(text, close + 1, end):
             return None
     unresolved = []
-    for f, start in zip(bare, owners):
-        value = strings.get(f.value.lower())
+    for fields, at, start in bare:
+        name, word = fields[at]
+        value = strings.get(word.lower())
         if value is None:
-            if not f.value.isdigit() and f.value.lower() not in PREDEFINED:
+            if not word.isdigit() and word.lower() not in PREDEFINED:
                 head = _HEAD.match(text, start)
-                m = re.compile(rf"{re.escape(f.key)}\s*+=\s*+{re.escape(f.value)}").search(text, head.end())
-                unresolved.append((head.group(2), f.key, f.value, m.start() if m else start))
+                m = re.compile(rf"{re.escape(name)}\s*+=\s*+{re.escape(word)}").search(text, head.end())
+                unresolved.append((head.group(2), name, word, m.start() if m else start))
             continue
-        f.value = _strip(value)
+        fields[at] = (name, _strip(value))
     for key, name, value, pos in hashed:
         unresolved += [(key, name, w, pos) for w in bare_parts(value)
                        if w.lower() not in strings and w.lower() not in PREDEFINED]
@@ -214,4 +218,4 @@ def _resolve_complex(entries: list[Entry], string_blocks: list[str], blocks: dic
     parsed = {e.key: e for e in library.entries}
     for entry in entries:
         if entry.key in blocks:
-            entry.fields = [Field(f.key, str(f.value)) for f in parsed[entry.key].fields]
+            entry.fields = [(f.key, str(f.value)) for f in parsed[entry.key].fields]

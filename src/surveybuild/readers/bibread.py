@@ -155,11 +155,14 @@ _UNSAFE_KEY = re.compile(r'[\s\\{}%#~,"^]')
 
 
 def _entry(entry, path: str) -> BibEntry:
+    """A bibtexparser entry, or one of :func:`surveybuild.readers.bibindex.parse` (its fields as (name, value))."""
     names = _FIELD_NAMES
+    fields = entry.fields
     return BibEntry(
         key=entry.key,
         type=entry.entry_type.lower(),
-        fields=tuple([(names[f.key], str(f.value)) for f in entry.fields]),
+        fields=tuple([(names[k], v) for k, v in fields] if type(entry) is bibindex.Entry
+                     else [(names[f.key], str(f.value)) for f in fields]),
         source=Source(path, entry.start_line + 1),
     )
 
