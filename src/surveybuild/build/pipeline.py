@@ -12,10 +12,11 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from ..checks import anchors, hygiene
 from . import cache
-from ..renderers import csl, latex, markers
+from ..renderers import latex, markers
 from .. import paths
 from ..checks.check import check_survey
 from ..readers.figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
@@ -26,6 +27,9 @@ from ..renderers.readme import fill_markdown, render_readme_numbered
 from .stamp import stamp, stamp_json, unedited, unedited_json
 from ..readers.tableread import SCHEMA_NAME
 from .writer import WriteError, write_all, write_atomic  # noqa: F401 - write_atomic: still imported from here
+
+if TYPE_CHECKING:
+    from ..renderers import csl
 
 SCHEMA_OUTPUT = f"schema/{SCHEMA_NAME}"
 FIGURE_SCHEMA_OUTPUT = f"schema/{FIGURE_SCHEMA_NAME}"
@@ -183,10 +187,13 @@ def plan(root: Path, drawings: dict[str, str | None] | None = None,
         outputs: dict[str, str] = {}
         if report.ok:
             style = survey.settings.reference_style
-            memo = memo if memo is not None else csl.Memo()
-            if style and not memo.known:  # the entries the last build formatted in this style
-                memo.known = cache.styled_entries(root, style)
-                memo.salt = csl.versions()
+            if style:  # the CSL module only for a survey that has a style
+                from ..renderers import csl
+
+                memo = memo if memo is not None else csl.Memo()
+                if not memo.known:  # the entries the last build formatted in this style
+                    memo.known = cache.styled_entries(root, style)
+                    memo.salt = csl.versions()
             outputs, found = render_outputs(survey, drawings, memo)
             report.problems += found
             for rel, text in outputs.items():
@@ -207,9 +214,14 @@ def build(root: Path, force: bool = False) -> Report:
     longer matches) is not overwritten unless ``force``; nothing is written then.
     """
     root = Path(root)
-    before = cache.snapshot(root, read_settings(root)[0])  # the inputs as they were when the build began
+    settings = read_settings(root)[0]
+    before = cache.snapshot(root, settings)  # the inputs as they were when the build began
     drawings: dict[str, str | None] = {}
-    memo = csl.Memo()
+    memo = None
+    if settings.reference_style:  # the entries formatted in the style, kept below
+        from ..renderers import csl
+
+        memo = csl.Memo()
     bib_memo = bibmemo.Memo(stored=cache.stored_bib(root), code=cache.code_fingerprint(), digests=before)
     survey, outputs, report = plan(root, drawings, memo, bib_memo)
     if not report.ok:
@@ -287,10 +299,10 @@ def _keep_bib(root: Path, bib_memo: bibmemo.Memo) -> None:
         pass  # a read-only folder: the bib is read again next time
 
 
-def _keep_styled(root: Path, style: str, memo: csl.Memo) -> None:
+def _keep_styled(root: Path, style: str, memo: csl.Memo | None) -> None:
     """Keep the entries this build formatted in the CSL style (:func:`surveybuild.build.cache.styled_entries`),
     and no others: a no-op or a one-row edit does not format them again."""
-    if not style or (memo.formatted == 0 and set(memo.used) == set(memo.known)):
+    if not style or memo is None or (memo.formatted == 0 and set(memo.used) == set(memo.known)):
         return
     try:
         write_atomic(root / cache.STYLED / f"{style}.json",
