@@ -25,3 +25,12 @@ def bench(c: Context, runs: int = 5, sizes: str = "200:1000,2000:10000", styles:
     if styles:
         c.run(f"{sys.executable} benchmarks/styles.py --runs {runs} --rows 200 --entries 1000 --styles {styles}",
               pty=False)
+
+
+@task(name="compile-templates")
+def compile_templates(c: Context) -> None:
+    """Compile surveybuild's own templates ahead of time (src/surveybuild/renderers/compiled/): after editing one."""
+    from surveybuild.renderers.templating import write_compiled
+
+    for path in write_compiled():
+        print(f"wrote {path}")
