@@ -10,14 +10,13 @@ import difflib
 import gc
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from ..checks import anchors, hygiene
 from . import cache
 from ..renderers import latex, markers
-from .. import paths
+from .. import package_text, paths
 from ..checks.check import check_survey
 from ..readers.figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
 from ..model import Problem, Source, Survey
@@ -100,8 +99,7 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
             problems.append(Problem(figure.source, f"figure '{figure.id}': {exc}",
                                     hint="pdflatex has no glyph for it: transliterate the label in the table"))
     if survey.figures:
-        outputs[FIGURE_SCHEMA_OUTPUT] = stamp_json(resources.files("surveybuild").joinpath(FIGURE_SCHEMA_NAME)
-                                                   .read_text("utf-8"))
+        outputs[FIGURE_SCHEMA_OUTPUT] = stamp_json(package_text(FIGURE_SCHEMA_NAME))
     return outputs, problems
 
 
@@ -153,7 +151,7 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
         problems.append(Problem(survey.settings.source_of(key),
                                 f"the PDF's metadata (title, authors, keywords): {exc}",
                                 hint="transliterate it or leave it out of the setting"))
-    outputs[SCHEMA_OUTPUT] = stamp_json(resources.files("surveybuild").joinpath(SCHEMA_NAME).read_text("utf-8"))
+    outputs[SCHEMA_OUTPUT] = stamp_json(package_text(SCHEMA_NAME))
     if survey.settings.issue_forms:
         from ..contrib.add import ISSUE_FORMS, issue_form  # it imports this module
 

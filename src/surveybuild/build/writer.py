@@ -19,7 +19,6 @@ import errno
 import os
 import secrets
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +69,8 @@ def replace_bytes(path: Path, data: bytes) -> None:
     """Replace one file with ``data`` atomically: a temporary file beside it (its folder made when
     missing), a normal mode (``0666 & ~umask``, not mkstemp's 0600), then a rename over it."""
     path = Path(path)
+    import tempfile  # only for the paper's PDF: a build of the README and tables does not import it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

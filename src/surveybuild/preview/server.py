@@ -25,10 +25,10 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from .. import package_text
 from .. import paths
 from ..build.pipeline import Report, build, paper, plan
 from ..readers.read import read_settings
@@ -161,7 +161,7 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             version, body, problems, seconds = state.version, state.body, list(state.problems), state.seconds
         pdf = _pdf(state.root)
-        css = resources.files("surveybuild").joinpath("templates/preview.css").read_text("utf-8")
+        css = package_text("templates/preview.css")
         errors = [line for line in problems if ": error: " in line or line.startswith("surveybuild:")]
         banner = ""
         if problems:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from importlib import resources
 from pathlib import PurePath
 
 import yaml
 
 from . import yamlread as yr
 from .. import values
+from .. import package_text
 from ..model import Column, Group, Line, Note, Problem, Row, Source, Table, Value
 
 SCHEMA_NAME = "table.schema.json"
@@ -37,7 +37,7 @@ PATTERN_HINTS = {
 
 @functools.cache
 def schema(name: str = SCHEMA_NAME) -> dict:
-    return json.loads(resources.files("surveybuild").joinpath(name).read_text("utf-8"))
+    return json.loads(package_text(name))
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -84,10 +84,10 @@ _PLAIN = re.compile(r"(?:[A-Za-z0-9 .;:()/+=*!?@]|,(?!,)|-(?!-))*")
 @functools.cache
 def _pdflatex_chars() -> tuple[tuple[int, int], ...]:
     """The non-ASCII characters pdflatex was seen to typeset as :func:`escape` writes them (scripts/pdflatex_chars.py)."""
-    from importlib import resources
+    from .. import package_text
     import json
 
-    data = json.loads(resources.files("surveybuild").joinpath("pdflatex_chars.json").read_text("utf-8"))
+    data = json.loads(package_text("pdflatex_chars.json"))
     return tuple((low, high) for low, high in data["ranges"])
 
 
