@@ -192,3 +192,20 @@ def test_no_other_character_folds_to_a_letter_of_preamble():
         low = char.lower()
         assert bool(letters.fullmatch(char)) == (low in "@preambl" and len(low) == 1), hex(code)
         assert len(low) == 1 or not set(low) & set("@preambl"), hex(code)
+
+
+# -- names: " and " found by one pattern in a field without braces or backslashes ------------------------------
+
+@FAST
+@given(pieces("a", "n", "d", "A", "N", "D", "and", "AND", " and ", " And ", "x", "~", ",", ".", "-", "  ", " ", "é",
+              "{", "}", "\\", "{and}", " and{", "\\and"))
+@example("A and and and B")  # overlapping separators: the second 'and' is a name
+@example("Sand and Band andy and Anders")
+@example("and B and")  # no separator without a blank on each side
+def test_names_split_as_bibtexparser_splits_them(text):
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    from surveybuild.renderers.references import split_names
+
+    raw = " ".join(text.split())  # as the reference list gives it: blanks made single spaces
+    assert split_names(raw) == split_multiple_persons_names(raw)

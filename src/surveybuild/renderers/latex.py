@@ -451,6 +451,8 @@ class TableRenderer:
                            if col_key in self.note_columns]
             if labels:
                 text += note_marks(labels)
+        if len(lines) == 1:  # the common cell: one line
+            return text
         return join_lines(lines[:-1] + [text], column.align, wrapping)
 
     def mark(self, what: str) -> str:
