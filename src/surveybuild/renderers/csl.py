@@ -118,12 +118,13 @@ def _clean(text: str) -> str:
 
 
 def _persons(raw: str) -> list[dict]:
-    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, \
-        split_multiple_persons_names
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+
+    from .references import split_names
 
     out = []
     others = False
-    for name in split_multiple_persons_names(" ".join(raw.split())) if raw.strip() else []:
+    for name in split_names(" ".join(raw.split())):
         if name.strip().lower() == "others":
             others = True
             continue
