@@ -173,10 +173,10 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     breaks = []  # each row's lines in this column (a cell's line breaks, its sub-rows)
     raws = [] if lookup is not None or any(row.sublines for row in rows) else \
         [None if value is None else value.raw for value in [row.line.by_key.get(column.key) for row in rows]]
-    if raws and not any(_line_count(column, r) > 1 for r in raws):
+    if raws and not _breaks(column, raws):
         # the common table (one line a cell, nothing measured by TeX): column by column
         shown = [raw if type(raw) is str and raw else shown_text(column, raw) for raw in raws] \
-            if column.type == "text" else [shown_text(column, raw) for raw in raws]
+            if column.type == "text" else _shown_texts(column, raws)
         texts += [text if not (first and row.cites) and not row.notes else text + (
             " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "") + ("a" if row.notes else "")
             for text, row in zip(shown, rows)]
@@ -220,6 +220,33 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     piece = word if fixed is None or column.type == "url" else max(  # only a fixed width asks (_holding)
         pieces + [text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)], default=0.0)
     return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts, tuple(breaks))
+
+
+def _breaks(column: Column, raws: list) -> bool:
+    """Whether a cell of ``raws`` has several lines (``_line_count`` over 1), asked only of those that hold a line
+    break at all (a text without one is one line)."""
+    if column.type in ("latex", "text"):
+        return any(_line_count(column, r) > 1 for r in raws if isinstance(r, str) and values.LINE_BREAK in r)
+    if column.type == "list":
+        return any(_line_count(column, r) > 1 for r in raws if isinstance(r, list))
+    return False
+
+
+def _shown_texts(column: Column, raws: list) -> list[str]:
+    """:func:`shown_text` of each value of a column, each distinct value worked out once (sizes, Yes/No, a base
+    model's name repeat down a column)."""
+    done: dict[tuple, str] = {}
+    out = []
+    for raw in raws:
+        key = (type(raw), raw) if type(raw) is not list else (list, tuple(map(repr, raw)))
+        try:
+            text = done[key]
+        except KeyError:
+            text = done[key] = shown_text(column, raw)
+        except TypeError:  # a value that cannot be a key
+            text = shown_text(column, raw)
+        out.append(text)
+    return out
 
 
 def _line_count(column: Column, raw: object) -> int:
