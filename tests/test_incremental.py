@@ -5,6 +5,7 @@ exactly what a build wrote is ignored. No timing here: see benchmarks/styles.py.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -202,3 +203,88 @@ def test_a_plan_leaves_no_reference_cycle_holding_the_survey(survey):
     finally:
         if collecting:
             gc.enable()
+
+
+# -- the reference list: each reference laid out once, kept with what was said of its entry -----------------------
+
+def _cited_key(survey: Path) -> str:
+    text = "\n".join(p.read_text("utf-8") for p in sorted((survey / "tables").glob("*.yaml")))
+    return re.search(r"^\s+cite: \[?([A-Za-z][\w:-]*)", text, re.M).group(1)
+
+
+def count_layouts(monkeypatch) -> list[int]:
+    from surveybuild.renderers import references
+
+    calls = [0]
+    real = references.reference
+
+    def counted(entry):
+        calls[0] += 1
+        return real(entry)
+    monkeypatch.setattr(references, "reference", counted)
+    return calls
+
+
+def _spoil_author(survey: Path, key: str) -> None:
+    bib = survey / "refs.bib"
+    text = bib.read_text("utf-8")
+    start = text.index(f"{{{key},")
+    at = text.index("author = {", start) + len("author = {")
+    bib.write_text(text[:at] + "One, Two, Three, Four and " + text[at:], "utf-8")  # a name of three commas
+
+
+def test_a_one_row_edit_lays_out_no_reference_again_and_says_what_a_cold_build_says(survey, tmp_path, monkeypatch):
+    key = _cited_key(survey)
+    _spoil_author(survey, key)
+    first = pipeline.build(survey)
+    assert first.ok and (survey / cache.styled_path("")).is_file()
+    warned = [str(p) for p in first.problems if f"entry '{key}'" in str(p) and "does not parse" in str(p)]
+    assert len(warned) == 1
+    bib = survey / "refs.bib"
+    bib.write_text("\n\n\n" + bib.read_text("utf-8"), "utf-8")  # every entry three lines down
+    edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
+    calls = count_layouts(monkeypatch)
+    again = pipeline.build(survey)
+    assert again.ok and calls[0] == 0  # every reference came from the cache
+    expected, said = cold(survey, tmp_path)
+    assert calls[0] > 0  # the cold build laid them out
+    assert outputs(survey) == expected and b"MET-EDITED" in expected["README.md"]
+    assert sorted(map(str, again.problems)) == said  # the kept warning, at the entry's line now
+    moved = [p for p in said if f"entry '{key}'" in p and "does not parse" in p]
+    line = int(re.search(r"refs\.bib:(\d+)", warned[0]).group(1))
+    assert len(moved) == 1 and f"refs.bib:{line + 3}" in moved[0]
+
+
+def test_check_lays_out_every_reference_itself(survey, monkeypatch):
+    """What CI runs never trusts the folder's cache: a cache whose texts were replaced changes nothing."""
+    assert pipeline.build(survey).ok
+    path = survey / cache.styled_path("")
+    data = json.loads(path.read_text("utf-8"))
+    path.write_text(json.dumps({"entries": {k: ["TAMPERED", []] for k in data["entries"]}}), "utf-8")
+    calls = count_layouts(monkeypatch)
+    assert pipeline.check(survey).ok
+    assert calls[0] > 0
+
+
+@pytest.mark.parametrize("how", ["not-json", "an-older-form", "a-severity-that-is-not-one", "a-list"])
+def test_a_bad_references_cache_is_ignored(survey, tmp_path, monkeypatch, how):
+    assert pipeline.build(survey).ok
+    path = survey / cache.styled_path("")
+    data = json.loads(path.read_text("utf-8"))
+    some = next(iter(data["entries"]))
+    if how == "not-json":
+        path.write_bytes(b"\xff{")
+    elif how == "an-older-form":  # text only, as an earlier surveybuild kept it
+        path.write_text(json.dumps({"entries": {k: v[0] for k, v in data["entries"].items()}}), "utf-8")
+    elif how == "a-severity-that-is-not-one":
+        data["entries"][some] = [data["entries"][some][0], [["said", "fatal", ""]]]
+        path.write_text(json.dumps(data), "utf-8")
+    else:
+        path.write_text(json.dumps([data]), "utf-8")
+    assert cache.styled_entries(survey, "") == {}
+    edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
+    calls = count_layouts(monkeypatch)
+    report = pipeline.build(survey)
+    assert report.ok and calls[0] > 0  # laid out again
+    expected, said = cold(survey, tmp_path)
+    assert outputs(survey) == expected and sorted(map(str, report.problems)) == said

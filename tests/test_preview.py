@@ -97,6 +97,35 @@ def test_watch_builds_on_save(built_mini, page):
         assert "Zebrafish-13B" in (built_mini / "paper/tables/models.tex").read_text("utf-8")
 
 
+def test_watch_renders_each_save_once_and_keeps_references_between_saves(built_mini, monkeypatch):
+    """A save in watch mode is one build (which renders the README the page shows), not a plan and then a build;
+    preview keeps the references it formatted, so a save that changes a row formats none again."""
+    from surveybuild.build import pipeline
+    from surveybuild.preview import server
+    from surveybuild.renderers import references
+
+    plans = []
+    real_plan = pipeline.plan
+    monkeypatch.setattr(pipeline, "plan", lambda *a, **k: plans.append(1) or real_plan(*a, **k))
+    monkeypatch.setattr(server, "plan", lambda *a, **k: plans.append(1) or real_plan(*a, **k))
+    state = server.State(built_mini, write=True, with_paper=False)
+    edit(built_mini / "tables/models.yaml", "name: Alpaca", "name: Zebrafish-13B")
+    assert state.rebuild() and len(plans) == 1 and "Zebrafish-13B" in state.body
+    assert "wrote README.md" in state.problems and not any("error" in line for line in state.problems)
+    laid = []
+    real_reference = references.reference
+    monkeypatch.setattr(references, "reference", lambda e: laid.append(1) or real_reference(e))
+    from surveybuild.build import cache
+
+    (built_mini / cache.styled_path("")).unlink()  # what the build kept: preview would start from it
+    shown = server.State(built_mini, write=False, with_paper=False)
+    assert shown.rebuild() and laid  # the first rendering lays the references out
+    laid.clear()
+    edit(built_mini / "tables/models.yaml", "name: Zebrafish-13B", "name: Zebrafish-14B")
+    assert shown.rebuild() and "Zebrafish-14B" in shown.body
+    assert laid == []  # the second one takes them from memory
+
+
 def test_no_script_from_the_survey_runs(built_mini, page):
     template = built_mini / "templates/README.md.j2"
     template.write_text(template.read_text("utf-8") + '\n<img src="x" onerror="document.title=\'pwned\'">\n\n'

