@@ -6,7 +6,6 @@ passed, and then all files are written or none (:mod:`surveybuild.build.writer`)
 
 from __future__ import annotations
 
-import difflib
 import gc
 import json
 from dataclasses import dataclass, field
@@ -396,6 +395,8 @@ def _first_difference(old: str, new: str) -> int:
 
 
 def _diff_summary(old: str, new: str) -> str:
+    import difflib  # only for a drifted output
+
     diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0))
     removed = sum(1 for d in diff if d.startswith("-") and not d.startswith("---"))
     added = sum(1 for d in diff if d.startswith("+") and not d.startswith("+++"))

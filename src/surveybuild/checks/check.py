@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections import Counter
@@ -36,6 +35,8 @@ class BibIndex:
         if same is not None:
             return Problem(where, f"{thing}: cite key '{key}' differs only in case from '{same}' in refs.bib",
                            hint=f"write '{same}'")
+        import difflib  # only for a key not in refs.bib
+
         close = difflib.get_close_matches(key, self.keys, n=1, cutoff=0.75)
         hint = f"did you mean '{close[0]}'?" if close else "add the entry to refs.bib or fix the key"
         return Problem(where, f"{thing}: cite key '{key}' not in refs.bib", hint=hint)

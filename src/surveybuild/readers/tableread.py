@@ -7,7 +7,6 @@ ids) is checked later, in :mod:`surveybuild.checks.check`.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from pathlib import PurePath
@@ -41,6 +40,8 @@ def schema(name: str = SCHEMA_NAME) -> dict:
 
 
 def did_you_mean(word: str, choices) -> str:
+    import difflib  # only for a word that is not one of the choices
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 
