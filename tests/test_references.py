@@ -201,3 +201,20 @@ def test_hostile_fields_render_as_text_with_only_http_links():
         assert not re.search(r"<(?!/?(?:p|a|em|strong)\b)[a-z]", rendered), (e, rendered)  # no tag of the fields' own
         assert all(h.startswith(("https://", "http://")) for h in re.findall(r'href="([^"]*)"', rendered)), rendered
         assert text_of(e.get("title")) in shown(line).replace("\n", " ") or not text_of(e.get("title")).strip()
+
+
+def test_an_entrys_cache_key_is_its_content_and_nothing_else():
+    """references.entry_digest: the same entry, style and versions give the same key; anything else another, even
+    strings that would join to the same text."""
+    from surveybuild.model import BibEntry, Source
+    from surveybuild.renderers.references import entry_digest
+
+    def entry(fields, key="k", source=Source("refs.bib", 1)):
+        return BibEntry(key, "article", tuple(fields), source)
+
+    one = entry([("title", "a\x00b"), ("year", "2020")])
+    assert entry_digest(one, "", "s") == entry_digest(entry(one.fields, source=Source("refs.bib", 9)), "", "s")
+    others = [entry([("title", "a"), ("b", "year"), ("2020", "")]), entry([("title", "a\x00b"), ("year", "2021")]),
+              entry(one.fields, key="k2"), entry([("title", "a\x00b")])]
+    keys = {entry_digest(e, "", "s") for e in others} | {entry_digest(one, "apa", "s"), entry_digest(one, "", "t")}
+    assert len(keys) == 6 and entry_digest(one, "", "s") not in keys

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from urllib.parse import quote, urlsplit
 
 from ..readers import bibfields
@@ -248,9 +248,13 @@ def versions() -> str:
 
 
 def entry_digest(entry: BibEntry, style: str, salt: str) -> str:
-    """The cache key of an entry's formatted text: its type, key and fields, the style, ``salt`` (versions)."""
-    data = json.dumps([salt, style, entry.type, entry.key, entry.fields], ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    """The cache key of an entry's formatted text: its type, key and fields, the style, ``salt`` (versions).
+
+    The SHA-256 of ``salt``, ``style`` (neither holds a NUL), the lengths of the entry's strings and the strings,
+    joined by NULs: the lengths make it one text per entry whatever its strings hold (a third of JSON's cost)."""
+    flat = [entry.type, entry.key, *chain.from_iterable(entry.fields)]
+    data = "\x00".join([salt, style, ",".join(map(str, map(len, flat))), *flat])
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 #: A kept reference: its text, and what was said of its entry ((message, severity, hint) each, at the entry).
