@@ -123,9 +123,8 @@ def test_init_prints_its_next_steps_last_so_they_stay_on_screen(tmp_path):
     assert lines[-1].lstrip().startswith("git init")
 
 
-def test_the_command_ends_its_process_at_once_but_says_everything(mini, tmp_path):
-    """``python -m surveybuild`` leaves the process without Python's teardown (cli.run_command): what it printed
-    to a pipe, block-buffered, still arrives whole, and its exit code is main's."""
+def test_what_the_command_prints_to_a_pipe_arrives_whole(mini, tmp_path):
+    """Printed to a pipe (block-buffered), every annotation arrives, and the exit code is the check's."""
     models = mini / "tables/models.yaml"
     text = models.read_text("utf-8")
     for key in ("taori2023alpaca", "bai2022constitutional"):

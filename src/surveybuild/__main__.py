@@ -1,3 +1,3 @@
-from .cli import run_command
+from .cli import main
 
-run_command()
+raise SystemExit(main())

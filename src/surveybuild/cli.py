@@ -132,23 +132,6 @@ def _skip_exit_collection() -> None:
     gc.freeze()
 
 
-def run_command() -> None:
-    """The ``surveybuild`` command (and ``python -m surveybuild``): :func:`main`, then the process ends at once.
-
-    Its output is flushed and every file it wrote is closed and renamed into place by then; what is left is
-    Python's teardown, which frees every object of the process one by one (the caches of cell texts and widths,
-    every module's globals: ~25 ms after a build of 10,000 entries) only to give back memory the system takes
-    back anyway. surveybuild registers no exit handler that must run (:func:`_skip_exit_collection` is for
-    callers of :func:`main` in their own process)."""
-    code = main()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a reader that went away (a closed pipe): nothing more can be said
-            pass
-    os._exit(code)
-
-
 def main(argv: list[str] | None = None) -> int:
     import atexit
 
@@ -239,4 +222,4 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-__all__ = ["main", "run_command"]
+__all__ = ["main"]
