@@ -265,3 +265,16 @@ def test_template_error_writes_nothing(mini):
     assert not report.ok
     assert any("modles" in str(p) and str(p).startswith("templates/README.md.j2") for p in report.errors)
     assert snapshot(mini) == before
+
+
+def test_a_repeated_value_is_checked_in_every_row_it_is_wrong(mini):
+    """A column's value found fine is not checked again in that column (check._known); one found wrong is
+    reported in each row that holds it, at its own place, and fine in one column says nothing of another."""
+    models = mini / "tables/models.yaml"
+    text = models.read_text("utf-8").replace("params: 7B", "params: seven").replace("params: 6.7B", "params: seven")
+    text = text.replace("open: true", "open: yes please", 1)  # the first row's bool; the second keeps 'true'
+    models.write_text(text, "utf-8")
+    problems = [str(p) for p in build.check(mini).errors]
+    sizes = [p for p in problems if "'seven' is not a size" in p]
+    assert len(sizes) == 2 and len({p.split(": ")[0] for p in sizes}) == 2  # two rows, two places
+    assert sum("expected yes/no" in p for p in problems) == 1

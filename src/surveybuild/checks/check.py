@@ -191,8 +191,9 @@ def check_table(table: Table, index: BibIndex, used: set[str], settings: Setting
         problems += _latex(group.title, group.source, f"{thing}: group '{group.id}'", table, index, used, referenced,
                            ts)
     seen_rows: dict[tuple, Row] = {}
+    clean: set = set()  # (column, type, value) of the values found fine, in columns whose check has no side effect
     for row in table.rows:
-        problems += _row(table, row, index, used, referenced, group_ids, keys, ts)
+        problems += _row(table, row, index, used, referenced, group_ids, keys, ts, clean)
         ident = (row.group, row.name.strip().casefold())
         if ident in seen_rows:
             problems.append(Problem(row.source, f"{thing}: row '{row.name}' is a duplicate of the row at "
@@ -225,7 +226,7 @@ def _column_groups(table: Table) -> list[Problem]:
 
 
 def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: set[str],
-         group_ids: list[str], keys: list[str], ts=("pdflatex", ())) -> list[Problem]:
+         group_ids: list[str], keys: list[str], ts=("pdflatex", ()), clean: set | None = None) -> list[Problem]:
     problems: list[Problem] = []
     thing = f"table '{table.id}' row '{row.name}'"
     first = table.columns[0]
@@ -273,7 +274,13 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
         for column in table.columns:
             value = values.get(column.key)
             if value is not None and value.raw is not None:
-                problems += _value(table, column, value, thing, index, used, referenced, ts)
+                known = _known(column, value.raw) if clean is not None and column.type != "latex" else None
+                if known is not None and known in clean:
+                    continue  # the same value in the same column was fine (a latex cell's cites are counted: always)
+                found = _value(table, column, value, thing, index, used, referenced, ts)
+                if known is not None and not found:
+                    clean.add(known)
+                problems += found
         return problems
     for column in table.columns:
         for sub in range(row.height):
@@ -284,6 +291,17 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
                 break
             problems += _value(table, column, value, thing, index, used, referenced, ts)
     return problems
+
+
+def _known(column: Column, raw: object) -> tuple | None:
+    """What a value's check depends on besides the table's settings (its column, the value and its type: True is
+    not 1), as a key; None when it cannot be one. Within one table: the column by its identity."""
+    try:
+        key = (id(column), type(raw), tuple((type(x), x) for x in raw) if type(raw) is list else raw)
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _paper_marks(column: Column) -> bool:
