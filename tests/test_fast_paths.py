@@ -209,3 +209,16 @@ def test_names_split_as_bibtexparser_splits_them(text):
 
     raw = " ".join(text.split())  # as the reference list gives it: blanks made single spaces
     assert split_names(raw) == split_multiple_persons_names(raw)
+
+
+# -- words: a text without CJK characters split at white space, without the CJK pattern ---------------------------
+
+@FAST
+@given(pieces("a", "é", "Ü", " ", "\u00a0", "\u3000", "\t", "\n", "中", "文", "，", "。", "ｱ", "\u2e80", "\u2e7f",
+              "\ua000", "\uac00", "\U00020000", "\U0001f600", "-", "—", "x"))
+@example("naïve café 中文，测试")
+@example("\u2e7f\u2e80")  # just below, and the first CJK radical
+def test_words_are_what_the_word_pattern_finds(text):
+    from surveybuild.renderers import fit
+
+    assert fit.words(text) == fit._word().findall(text)

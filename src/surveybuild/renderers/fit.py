@@ -71,8 +71,9 @@ def _word() -> re.Pattern:
 
 
 def words(text: str) -> list[str]:
-    """The pieces of ``text`` a line cannot break inside (of an ASCII text: its runs without white space)."""
-    return text.split() if text.isascii() else _word().findall(text)
+    """The pieces of ``text`` a line cannot break inside: its runs without white space, unless it holds a CJK
+    character (all of them sort from U+2E80 up: a text whose greatest character is below needs no pattern)."""
+    return text.split() if text.isascii() or max(text) < "\u2e80" else _word().findall(text)
 
 
 def dimen_pt(text: str, line: float | None = None, textwidth: float | None = None) -> float | None:
@@ -328,14 +329,15 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
         if table.fit != "wrap" and not scaled and (natural <= avail or table.fit == "natural"):
             fixed = tuple((on_line(c.width) if land else c.width) if c.width and m.fixed_pt is not None else None
                           for c, m in zip(columns, measures))
-            lines = _lines(table, measures, [m.fixed_pt for m in measures], em)
-            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines,
-                        _row_lines(table, measures))
+            rows = _row_lines(table, measures)
+            lines = _lines(table, measures, [m.fixed_pt for m in measures], em, rows)
+            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines, rows)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
+            rows = _row_lines(table, measures)
             return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
-                        _lines(table, measures, widths, em), _row_lines(table, measures))
+                        _lines(table, measures, widths, em, rows), rows)
     land, avail, font, colsep = tries[-1]
     measures = measures_at(font, avail)
     sep = 2 * colsep * len(columns)
@@ -385,11 +387,12 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
             if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
 
-def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float) -> float:
+def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float,
+           row_lines: tuple[int, ...] | None = None) -> float:
     """The printed lines of the rows: a row of several lines, a cell wrapped over several, or a cell's own line
     breaks take more."""
     total = 0.0
-    for i, (row, broken) in enumerate(zip(table.rows, _row_lines(table, measures))):
+    for i, (row, broken) in enumerate(zip(table.rows, row_lines or _row_lines(table, measures))):
         wrapped = max([1.0] + [-(-m.rows[i] * em // w) for m, w in zip(measures, widths) if w and i < len(m.rows)])
         total += max(broken, wrapped)
     return total
