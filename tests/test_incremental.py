@@ -132,7 +132,7 @@ def _tamper(records: list, how: str) -> tuple:
 @pytest.mark.parametrize("how", ["garbage", "truncated", "empty", "a-dict", "other-key", "a-line-that-is-text",
                                  "one-value-too-many", "a-problem-of-another-shape", "a-severity-that-is-not-one",
                                  "an-object-not-a-record", "a-missing-field-that-is-none", "facts-for-fewer-entries",
-                                 "a-record-missing", "more-entries-said", "trailing-bytes", "a-length-that-lies"])
+                                 "a-record-missing", "more-entries-said", "trailing-bytes", "a-length-that-lies", "a-length-beyond-any-file"])
 def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
     assert pipeline.build(survey).ok
     path = survey / cache.BIB
@@ -147,6 +147,11 @@ def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
         path.write_bytes(json.dumps({"entries": []}).encode() + b"\n")
     elif how == "trailing-bytes":
         path.write_bytes(data + b"x")
+    elif how == "a-length-beyond-any-file":  # never read: it would ask for a terabyte of memory
+        head, meta, rest = data.split(b"\n", 2)
+        sizes = json.loads(meta)
+        sizes[4][0] = 10 ** 12
+        path.write_bytes(head + b"\n" + json.dumps(sizes).encode() + b"\n" + rest)
     elif how == "a-length-that-lies":  # the first record's strings said one byte longer: the rest is off by one
         head, meta, rest = data.split(b"\n", 2)
         sizes = json.loads(meta)

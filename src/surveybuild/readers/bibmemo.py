@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -146,6 +147,7 @@ def load(handle) -> list | None:
     """The records of a cache file open for reading bytes (:func:`dump`'s form; JSON's lists as tuples), or None
     when it is not that form (a truncated file too). Plain data only: :func:`decode` checks each field."""
     try:
+        size = os.fstat(handle.fileno()).st_size  # a length said in the file is never more than is left of it
         out = [tuples(json.loads(handle.readline()))]
         head = out[0]
         count = head[6] if type(head) is tuple and len(head) == 7 and type(head[6]) is int else 0
@@ -154,10 +156,12 @@ def load(handle) -> list | None:
             if type(meta) is not tuple or len(meta) != 5 or type(meta[4]) is not tuple or len(meta[4]) != BLOBS \
                     or not _ints(*meta[4]):
                 return None
+            if sum(meta[4]) > size - handle.tell():
+                return None  # longer than the file: not read (a tampered length would ask for any amount of memory)
             texts = []
-            for size in meta[4]:
-                data = handle.read(size)
-                if len(data) != size:
+            for length in meta[4]:
+                data = handle.read(length)
+                if len(data) != length:
                     return None
                 texts.append(data.decode("utf-8", "surrogatepass"))
             if handle.read(1) != b"\n":
