@@ -101,7 +101,8 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
 def render_outputs(survey: Survey, drawings: dict[str, str | None] | None = None,
                    memo: references.Memo | None = None) -> tuple[dict[str, str], list[Problem]]:
     """Every generated file's path (relative to the survey) and text; new figure drawings go to ``drawings``;
-    ``memo``: reference entries formatted in the survey's CSL style before (and those formatted now)."""
+    ``memo``: the references formatted before, in the survey's CSL style or surveybuild's own layout (and those
+    formatted now); None: every reference is formatted here (``check``)."""
     outputs, problems = render_figures(survey, {} if drawings is None else drawings)
     for table in survey.tables:
         try:
