@@ -218,7 +218,7 @@ def test_names_split_as_bibtexparser_splits_them(text):
               "\ua000", "\uac00", "\U00020000", "\U0001f600", "-", "—", "x"))
 @example("naïve café 中文，测试")
 @example("\u2e7f\u2e80")  # just below, and the first CJK radical
-def test_words_are_what_the_word_pattern_finds(text):
+def test_a_text_without_cjk_is_split_at_white_space_as_the_pattern_splits_it(text):
     from surveybuild.renderers import fit
 
     assert fit.words(text) == fit._word().findall(text)

@@ -25,7 +25,6 @@ words. The subset, conservatively:
 from __future__ import annotations
 
 import re
-import sys
 from sys import intern
 from dataclasses import dataclass, field
 
