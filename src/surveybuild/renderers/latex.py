@@ -95,6 +95,11 @@ TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \else
   \providecommand\surveybuildmark[2]{}
 \fi
+% In a generated table a URL breaks after / . - _ ? & = # : where it can, rather than inside a word (xurl lets it
+% break after any character: a letter now costs more than those), and its notes are set ragged right, so that a
+% URL goes on at the start of the next line rather than after a letter
+\providecommand\surveybuildurlbreaks{\mathchardef\UrlBreakPenalty=5000 \mathchardef\UrlBigBreakPenalty=100
+  \def\UrlBigBreaks{\do\:\do\/\do\.\do\-\do\_\do\?\do\&\do\=\do\#}}
 """ + FIT_BOX
 
 #: arXiv's HTML view (LaTeXML) has no threeparttablex: there, ``\tnotex`` becomes ``\tnote`` and the notes
