@@ -106,3 +106,27 @@ def test_check_url_rejects(url, why):
     message = values.check_url(url)
     assert message, f"{url!r} was accepted"
     assert why in message
+
+
+def test_a_value_key_tells_apart_what_prints_apart():
+    from surveybuild.values import value_key
+
+    keys = [value_key(v) for v in (True, 1, 1.0, "1", [True], [1], ["1"], [[1]], None, "")]
+    assert len(set(keys)) == len(keys)
+    assert value_key(["de", "fr"]) == value_key(["de", "fr"]) and value_key({"a": 1}) is None
+
+
+def test_list_cells_of_true_and_1_are_set_apart_in_the_paper():
+    """A table's cells are worked out once per distinct value of a column (latex.TableRenderer.cell_lines):
+    [True] and [1] are equal in Python but print 'True' and '1'."""
+    from surveybuild.model import Column, Line, Row, Settings, Source, Table, Value
+    from surveybuild.renderers import latex
+
+    columns = (Column("name", "Name"), Column("tags", "Tags", type="list"))
+
+    def row(i, tags):
+        return Row(i, f"r{i}", Line((("name", Value(f"r{i}", Source("t.yaml", i + 1))),
+                                      ("tags", Value(tags, Source("t.yaml", i + 1))))))
+    table = Table("t", "T", "tab:t", columns, (row(0, [True]), row(1, [1])))
+    text = latex.render_table(table, Settings())
+    assert "r0 & True" in text and "r1 & 1" in text

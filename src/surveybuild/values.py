@@ -58,6 +58,18 @@ def check_url(raw: object) -> str:
 
 #: A line break inside a text, latex or list cell: a newline in its YAML string (a ``|`` block, or ``\\n`` in
 #: double quotes). The README shows ``<br>``, the paper a line break that suits the column (docs/format.md).
+def value_key(raw: object) -> tuple | None:
+    """A cell value as a dict key that tells apart what prints apart: each value with its type (``True`` is not
+    ``1``, nor ``[True]`` ``[1]``), a list as the keys of its items; None for a value that cannot be a key. The
+    renderers and the checks work out each distinct value of a column once by it."""
+    key = (list, tuple(map(value_key, raw))) if type(raw) is list else (type(raw), raw)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 LINE_BREAK = "\n"
 
 

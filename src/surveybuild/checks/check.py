@@ -294,14 +294,10 @@ def _row(table: Table, row: Row, index: BibIndex, used: set[str], referenced: se
 
 
 def _known(column: Column, raw: object) -> tuple | None:
-    """What a value's check depends on besides the table's settings (its column, the value and its type: True is
-    not 1), as a key; None when it cannot be one. Within one table: the column by its identity."""
-    try:
-        key = (id(column), type(raw), tuple((type(x), x) for x in raw) if type(raw) is list else raw)
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    """What a value's check depends on besides the table's settings: its column (by identity, within one table)
+    and :func:`surveybuild.values.value_key`; None when the value cannot be a key."""
+    value = values.value_key(raw)
+    return None if value is None else (id(column), value)
 
 
 def _paper_marks(column: Column) -> bool:

@@ -239,13 +239,12 @@ def _shown_texts(column: Column, raws: list) -> list[str]:
     done: dict[tuple, str] = {}
     out = []
     for raw in raws:
-        key = (type(raw), raw) if type(raw) is not list else (list, tuple(map(repr, raw)))
-        try:
-            text = done[key]
-        except KeyError:
-            text = done[key] = shown_text(column, raw)
-        except TypeError:  # a value that cannot be a key
+        key = values.value_key(raw)
+        text = done.get(key) if key is not None else None
+        if text is None:
             text = shown_text(column, raw)
+            if key is not None:
+                done[key] = text
         out.append(text)
     return out
 

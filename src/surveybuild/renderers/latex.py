@@ -393,7 +393,7 @@ class TableRenderer:
         self.url_columns = url_columns(table)
         self.note_columns = {c.key for c in self.url_columns}  # their notes' marks go to the first cell
         self.url_notes: dict[int, str] = {}  # a row's URL note, by the row's id (the body asks twice)
-        self.lines_of: dict[tuple, list[str]] = {}  # (column key, type, value) -> cell_lines
+        self.lines_of: dict[tuple, list[str]] = {}  # (column key, values.value_key) -> cell_lines
         self.marks = layout.note_marks(table)
         self.url_rows: list[Row] = []
         top, lower = layout.header(self.columns)
@@ -419,14 +419,14 @@ class TableRenderer:
     def cell_lines(self, column: Column, raw: object) -> list[str]:
         """:func:`cell_lines` of the table, each distinct value of a column worked out once (sizes, Yes/No,
         languages and licences repeat down a column). Read the list, never change it."""
-        key = (column.key, type(raw), tuple(raw) if type(raw) is list else raw)  # the type: True is not 1
-        try:
-            return self.lines_of[key]
-        except KeyError:
-            lines = self.lines_of[key] = cell_lines(self.table, column, raw, self.settings)
-            return lines
-        except TypeError:  # a value that cannot be a key (a list of lists): worked out each time
+        value = values.value_key(raw)
+        if value is None:  # a value that cannot be a key: worked out each time
             return cell_lines(self.table, column, raw, self.settings)
+        key = (column.key, value)
+        lines = self.lines_of.get(key)
+        if lines is None:
+            lines = self.lines_of[key] = cell_lines(self.table, column, raw, self.settings)
+        return lines
 
     def url_note(self, row: Row) -> str:
         text = self.url_notes.get(id(row))
