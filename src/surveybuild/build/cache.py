@@ -63,6 +63,16 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_digest(path: Path) -> str:
+    """:func:`digest` of a file's bytes, read a MiB at a time: a large refs.bib is not held whole for it (at
+    8 MB that was the build's peak of memory when the build was recorded)."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """surveybuild's version and files, and the libraries' installed files (size and mtime). Taken once per
@@ -133,7 +143,7 @@ def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | 
                 if st.st_ctime_ns < since and stat_of(st) == stats[rel]:
                     out[rel] = recorded[rel]
                     continue
-            out[rel] = digest((root / rel).read_bytes())
+            out[rel] = file_digest(root / rel)
         except FileNotFoundError:
             out[rel] = None
         except OSError:
