@@ -293,3 +293,74 @@ def test_a_bad_references_cache_is_ignored(survey, tmp_path, monkeypatch, how):
     assert report.ok and calls[0] > 0  # laid out again
     expected, said = cold(survey, tmp_path)
     assert outputs(survey) == expected and sorted(map(str, report.problems)) == said
+
+
+# -- the inputs' digests: a file is read for its digest only when it may have changed ------------------------------
+
+def rename_first(table: Path, mark: str) -> None:
+    """Put ``mark`` before the name of the table's first row."""
+    text = table.read_text("utf-8")
+    start = text.index("name: '") + len("name: '")
+    table.write_text(text[:start] + mark + text[start:], "utf-8")
+
+
+def count_digests(monkeypatch) -> list[str]:
+    """The inputs whose bytes are read for their digest, in order."""
+    read_for: list[str] = []
+    digest = cache.file_digest
+
+    def counted(path):
+        if Path(path).exists():
+            read_for.append(Path(path).name)
+        return digest(path)
+    monkeypatch.setattr(cache, "file_digest", counted)
+    return read_for
+
+
+def test_an_unchanged_input_is_read_once_for_its_digest(survey, monkeypatch):
+    """A cold build reads each input once for its digest (the check after the build trusts the stats of a file
+    that last changed before the build); a one-row edit reads only the edited table again."""
+    monkeypatch.setattr(cache, "RACY_NS", -10**12)  # every file "changed long before" the build began
+    read_for = count_digests(monkeypatch)
+    assert pipeline.build(survey).ok
+    assert "refs.bib" in read_for and len(read_for) == len(set(read_for))
+    assert (survey / cache.RECORD).exists()
+    read_for.clear()
+    rename_first(survey / "tables" / "models.yaml", "Edited ")
+    assert pipeline.build(survey).ok
+    assert read_for == ["models.yaml"], read_for
+    assert cache.lookup(survey) is not None  # recorded: the next build is a no-op
+
+
+def test_an_input_edited_while_the_build_runs_is_never_trusted(survey, monkeypatch):
+    """An edit made after the build took an input's digest changes the file's stats: the record is not
+    written, and the next build reads the file and builds its new content (whatever its age)."""
+    monkeypatch.setattr(cache, "RACY_NS", -10**12)
+    assert pipeline.build(survey).ok
+    table = survey / "tables" / "models.yaml"
+    render = pipeline.render_outputs
+
+    def render_then_edit(*args, **kwargs):
+        result = render(*args, **kwargs)
+        rename_first(table, "During ")  # the same kind of edit, after the build read the table
+        return result
+    rename_first(table, "Before ")
+    monkeypatch.setattr(pipeline, "render_outputs", render_then_edit)
+    assert pipeline.build(survey).ok
+    assert cache.lookup(survey) is None  # not recorded: the build read what is no longer there
+    monkeypatch.setattr(pipeline, "render_outputs", render)
+    assert pipeline.build(survey).ok
+    assert any(b"During Before" in text for text in outputs(survey).values() if b"Generated" in text[:400])
+
+
+def test_a_tampered_record_gives_no_digest(survey, monkeypatch):
+    """The record's digests are trusted only in its own shape: any other is a miss, and every input is read."""
+    assert pipeline.build(survey).ok
+    data = json.loads((survey / cache.RECORD).read_text("utf-8"))
+    for bad in ({"inputs": ["x"]}, {"stats": {"refs.bib": [1, 2, 3]}}, {"since": "0"}, {"format": 0},
+                {"inputs": {"refs.bib": 5}},
+                {"outputs": None}):
+        (survey / cache.RECORD).write_text(json.dumps({**data, **bad}), encoding="utf-8")
+        assert cache.recorded_inputs(survey) is None, bad
+    (survey / cache.RECORD).write_text(json.dumps(data), encoding="utf-8")
+    assert cache.recorded_inputs(survey) == ({**data["outputs"], **data["inputs"]}, data["stats"], data["since"])

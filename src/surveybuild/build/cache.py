@@ -126,7 +126,8 @@ def input_paths(root: Path, settings: Settings) -> list[str]:
 
 
 def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | None = None,
-                stats: dict[str, list[int]] | None = None, since: int = 0) -> dict[str, str | None]:
+                stats: dict[str, list[int]] | None = None, since: int = 0,
+                seen: dict[str, list[int]] | None = None) -> dict[str, str | None]:
     """Path -> SHA-256 of the file's bytes (``None`` when it does not exist).
 
     As git's index does, a file is not read again when its ``stats`` (inode, size, change
@@ -134,13 +135,17 @@ def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | 
     system's own clock) at which the recorded digests began to be taken: its ``recorded``
     digest stands. A file changed at or after that moment is read, so an edit made while a
     build was being recorded, or within the clock's granularity of it, is never missed.
+    ``seen``: filled with each file's :func:`stat_of`, taken before its bytes are read.
     """
     out: dict[str, str | None] = {}
     for rel in paths:
         try:
-            if recorded is not None and stats is not None and rel in recorded and rel in stats:
+            if seen is not None or (recorded is not None and stats is not None and rel in recorded and rel in stats):
                 st = os.stat(root / rel)
-                if st.st_ctime_ns < since and stat_of(st) == stats[rel]:
+                if seen is not None:
+                    seen[rel] = stat_of(st)
+                if recorded is not None and stats is not None and rel in recorded and rel in stats \
+                        and st.st_ctime_ns < since and stat_of(st) == stats[rel]:
                     out[rel] = recorded[rel]
                     continue
             out[rel] = file_digest(root / rel)
@@ -222,9 +227,40 @@ def marker_time(root: Path) -> int:
     return os.stat(Path(root) / GITIGNORE).st_ctime_ns
 
 
-def snapshot(root: Path, settings: Settings) -> dict[str, str | None]:
-    """The fingerprint of every input the build can read, under ``settings``."""
-    return fingerprint(root, input_paths(root, settings))
+def snapshot(root: Path, settings: Settings, recorded: dict[str, str | None] | None = None,
+             stats: dict[str, list[int]] | None = None, since: int = 0,
+             seen: dict[str, list[int]] | None = None) -> dict[str, str | None]:
+    """The fingerprint of every input the build can read, under ``settings`` (:func:`fingerprint`: a file
+    whose ``stats`` are unchanged since before ``since`` keeps its ``recorded`` digest)."""
+    return fingerprint(root, input_paths(root, settings), recorded, stats, since, seen)
+
+
+def recorded_inputs(root: Path) -> tuple[dict[str, str | None], dict[str, list[int]], int] | None:
+    """The digests of the recorded build's files (its inputs, and its outputs, which a build can read too: the
+    README, the paper's tables), their stats and the record's ``since`` (:func:`lookup`'s trust rule), when the
+    record is in this format and of this code; else None. Its values are checked for their types: a tampered
+    record is a miss."""
+    try:
+        data = json.loads((Path(root) / RECORD).read_bytes())
+        if data.get("format") != FORMAT or data.get("code") != code_fingerprint():
+            return None
+        outputs, stats, since = data["outputs"], data["stats"], data["since"]
+        inputs = {**outputs, **data["inputs"]} if isinstance(outputs, dict) and isinstance(data["inputs"], dict) \
+            else None
+        if not (isinstance(inputs, dict) and isinstance(stats, dict) and type(since) is int
+                and all(isinstance(d, str) or d is None for d in inputs.values())
+                and all(isinstance(v, list) and len(v) == 4 and all(type(n) is int for n in v)
+                        for v in stats.values())):
+            return None
+        return inputs, stats, since
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+#: A file that changed less than this long before a build began (nanoseconds, on the machine's clock) is read
+#: again when the build is recorded: a file system's clock may lag the machine's by its granularity, and two
+#: edits within one tick leave the same times (git's "racily clean" entries).
+RACY_NS = 2_000_000_000
 
 
 def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str, str],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -204,7 +205,10 @@ def build(root: Path, force: bool = False) -> Report:
     """
     root = Path(root)
     settings = read_settings(root)[0]
-    before = cache.snapshot(root, settings)  # the inputs as they were when the build began
+    started = time.time_ns()
+    seen: dict[str, list[int]] = {}  # each input's stats, taken before its digest
+    # the inputs as they were when the build began; a file unchanged since the last recorded build is not read
+    before = cache.snapshot(root, settings, *(cache.recorded_inputs(root) or (None, None, 0)), seen=seen)
     drawings: dict[str, str | None] = {}
     memo = references.Memo(style=None)  # the references formatted before, and now: kept below
     bib_memo = bibmemo.Memo(stored=cache.stored_bib(root), code=cache.code_fingerprint(), digests=before)
@@ -267,7 +271,7 @@ def build(root: Path, force: bool = False) -> Report:
         return report
     report.written += changed
     report.info += [f"removed {rel}: its {_kind(rel)} source is gone" for rel in stale]
-    if _remember(root, survey, outputs, report, before):  # no input changed while the build ran
+    if _remember(root, survey, outputs, report, before, seen, started):  # no input changed while the build ran
         _keep_bib(root, bib_memo)
     _keep_drawings(root, drawings)
     _keep_styled(root, survey.settings.reference_style, memo)
@@ -336,15 +340,18 @@ def orphans(root: Path, survey: Survey, outputs: dict[str, str]) -> list[str]:
 
 
 def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Report,
-              before: dict[str, str | None]) -> bool:
+              before: dict[str, str | None], seen: dict[str, list[int]], started: int) -> bool:
     """Record the build for the no-op fast path (:mod:`surveybuild.build.cache`), unless an input changed
-    meanwhile. Whether it was recorded."""
+    meanwhile. Whether it was recorded. ``seen``: the inputs' stats when ``before`` was taken; a file whose
+    stats are the same now, and which had last changed well before the build ``started``
+    (:data:`surveybuild.build.cache.RACY_NS`), is not read again."""
     try:
         write_atomic(root / cache.GITIGNORE, "# written by surveybuild: never commit this folder\n*\n")
         since = cache.marker_time(root)  # before the digests below are taken, on the file system's clock
     except OSError:
         return False  # a read-only folder: no cache, every build is a full one
-    inputs = {rel: d for rel, d in cache.snapshot(root, survey.settings).items() if rel not in outputs}
+    inputs = cache.fingerprint(root, [rel for rel in cache.input_paths(root, survey.settings) if rel not in outputs],
+                               before, seen, started - cache.RACY_NS)
     if inputs != {rel: d for rel, d in before.items() if rel not in outputs}:
         return False  # edited while the build ran: the next build must not trust this one
     file_stats = cache.stats(root, sorted(inputs) + sorted(outputs))
