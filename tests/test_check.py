@@ -278,3 +278,21 @@ def test_a_repeated_value_is_checked_in_every_row_it_is_wrong(mini):
     sizes = [p for p in problems if "'seven' is not a size" in p]
     assert len(sizes) == 2 and len({p.split(": ")[0] for p in sizes}) == 2  # two rows, two places
     assert sum("expected yes/no" in p for p in problems) == 1
+
+
+def test_a_label_used_twice_is_named_at_the_second_table_with_the_first(mini):
+    models = mini / "tables/models.yaml"
+    edit(models, "caption: Instruction-tuned models.", "caption: Instruction-tuned models.\nlabel: tab:datasets")
+    found = [p for p in problems(mini) if "also used by" in p]
+    assert found == [f"tables/models.yaml:1:1: error: table 'models': label 'tab:datasets' is also used by "
+                     "tables/datasets.yaml:1:1 (labels must be unique in the paper)"], problems(mini)
+
+
+def test_a_table_id_used_twice_is_named_with_the_first(mini):
+    models = mini / "tables/models.yaml"
+    edit(models, "caption: Instruction-tuned models.", "caption: Instruction-tuned models.\nid: datasets")
+    found = [p for p in problems(mini) if "also used by" in p]
+    assert found == ["tables/models.yaml:1:1: error: table id 'datasets' is also used by tables/datasets.yaml:1:1 "
+                     "(give one of them another 'id')",
+                     "tables/models.yaml:1:1: error: table 'datasets': label 'tab:datasets' is also used by "
+                     "tables/datasets.yaml:1:1 (labels must be unique in the paper)"], problems(mini)

@@ -10,6 +10,7 @@ from operator import itemgetter
 from pathlib import PurePosixPath
 
 from . import bibcheck, hygiene, texknown
+from .unique import repeats
 from ..texlang import fonts
 from .. import values
 from ..renderers.latex import PREAMBLE_ID
@@ -48,20 +49,15 @@ def check_survey(survey: Survey, bib_facts: tuple[hygiene.Facts, ...] | None = N
     problems = list(survey.problems)
     index = BibIndex(e.key for e in survey.bib)
     used: set[str] = set()
-    labels: dict[str, Source] = {}
-    ids: dict[str, Source] = {}
+    problems += repeats(survey.tables, lambda t: t.id, lambda t, first: f"table id '{t.id}' is also used by {first}",
+                        hint="give one of them another 'id'")
+    problems += repeats(survey.tables, lambda t: t.label,
+                        lambda t, first: f"table '{t.id}': label '{t.label}' is also used by {first}",
+                        hint="labels must be unique in the paper")
     for table in survey.tables:
-        if table.id in ids:
-            problems.append(Problem(table.source, f"table id '{table.id}' is also used by {ids[table.id]}",
-                                    hint="give one of them another 'id'"))
-        ids.setdefault(table.id, table.source)
         if table.id == PREAMBLE_ID:
             problems.append(Problem(table.source, f"table id '{table.id}' is reserved: paper/tables/{PREAMBLE_ID}.tex "
                                     "declares the fonts and packages the tables use", hint="give the table another 'id'"))
-        if table.label in labels:
-            problems.append(Problem(table.source, f"table '{table.id}': label '{table.label}' is also used by "
-                                    f"{labels[table.label]}", hint="labels must be unique in the paper"))
-        labels.setdefault(table.label, table.source)
         problems += check_table(table, index, used, survey.settings)
     problems += _symbols(survey.settings)
     if survey.figures:  # the figures' module (and its dataclasses) only for a survey that has figures

@@ -22,8 +22,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from ..checks.hygiene import arxiv_id
+from ..checks.unique import repeats
 from ..texlang.latextext import LatexFieldError, Text, to_pieces
-from ..model import BibEntry, Figure, Problem, Row, Source, Survey, Table
+from ..model import BibEntry, Figure, Problem, Row, Survey, Table
 from ..readers.tableread import did_you_mean
 from .. import values
 
@@ -288,12 +289,8 @@ def month_text(x: int) -> str:
 
 def check_figures(survey: Survey) -> list[Problem]:
     """Every problem of every figure (ids, names, dates), for :func:`surveybuild.checks.check.check_survey`."""
-    problems: list[Problem] = []
-    seen: dict[str, Source] = {}
+    problems = repeats(survey.figures, lambda f: f.id, lambda f, first: f"figure id '{f.id}' is also used by {first}",
+                       hint="give one of them another 'id'")
     for figure in survey.figures:
-        if figure.id in seen:
-            problems.append(Problem(figure.source, f"figure id '{figure.id}' is also used by {seen[figure.id]}",
-                                    hint="give one of them another 'id'"))
-        seen.setdefault(figure.id, figure.source)
         problems += plan(figure, survey)[1]
     return problems
