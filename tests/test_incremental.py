@@ -321,6 +321,7 @@ def test_an_unchanged_input_is_read_once_for_its_digest(survey, monkeypatch):
     """A cold build reads each input once for its digest (the check after the build trusts the stats of a file
     that last changed before the build); a one-row edit reads only the edited table again."""
     monkeypatch.setattr(cache, "RACY_NS", -10**12)  # every file "changed long before" the build began
+    monkeypatch.setattr(cache, "RACY_COARSE_NS", -10**12)
     read_for = count_digests(monkeypatch)
     assert pipeline.build(survey).ok
     assert "refs.bib" in read_for and len(read_for) == len(set(read_for))
@@ -336,6 +337,7 @@ def test_an_input_edited_while_the_build_runs_is_never_trusted(survey, monkeypat
     """An edit made after the build took an input's digest changes the file's stats: the record is not
     written, and the next build reads the file and builds its new content (whatever its age)."""
     monkeypatch.setattr(cache, "RACY_NS", -10**12)
+    monkeypatch.setattr(cache, "RACY_COARSE_NS", -10**12)
     assert pipeline.build(survey).ok
     table = survey / "tables" / "models.yaml"
     render = pipeline.render_outputs
@@ -364,3 +366,17 @@ def test_a_tampered_record_gives_no_digest(survey, monkeypatch):
         assert cache.recorded_inputs(survey) is None, bad
     (survey / cache.RECORD).write_text(json.dumps(data), encoding="utf-8")
     assert cache.recorded_inputs(survey) == ({**data["outputs"], **data["inputs"]}, data["stats"], data["since"])
+
+
+@pytest.mark.parametrize("changed_ago_ms, whole_second, trusted", [
+    (1000, False, True), (20, False, False), (1000, True, False), (3000, True, True), (-5, False, False),
+    (100, False, True)])
+def test_a_file_changed_just_before_the_build_is_read_again(changed_ago_ms, whole_second, trusted):
+    """The racy-clean rule: a file's unchanged stats are trusted only if it had changed a tick before the build
+    began, by its file system's granularity (whole-second times: a coarse one)."""
+    from types import SimpleNamespace
+    started = 1_800_000_000_500_000_000  # half a second past a whole second
+    changed = started - changed_ago_ms * 1_000_000
+    changed = changed - changed % 1_000_000_000 if whole_second else changed + 7  # never a whole second
+    st = SimpleNamespace(st_ctime_ns=changed, st_mtime_ns=changed - 10**12)  # the later of the two counts
+    assert cache.settled(st, started) is trusted

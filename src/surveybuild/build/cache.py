@@ -127,7 +127,7 @@ def input_paths(root: Path, settings: Settings) -> list[str]:
 
 def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | None = None,
                 stats: dict[str, list[int]] | None = None, since: int = 0,
-                seen: dict[str, list[int]] | None = None) -> dict[str, str | None]:
+                seen: dict[str, list[int]] | None = None, started: int | None = None) -> dict[str, str | None]:
     """Path -> SHA-256 of the file's bytes (``None`` when it does not exist).
 
     As git's index does, a file is not read again when its ``stats`` (inode, size, change
@@ -135,7 +135,9 @@ def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | 
     system's own clock) at which the recorded digests began to be taken: its ``recorded``
     digest stands. A file changed at or after that moment is read, so an edit made while a
     build was being recorded, or within the clock's granularity of it, is never missed.
-    ``seen``: filled with each file's :func:`stat_of`, taken before its bytes are read.
+    ``seen``: filled with each file's :func:`stat_of`, taken before its bytes are read. ``started`` (in place of
+    ``since``, on the machine's clock): a ``recorded`` digest stands for a file whose ``stats`` are unchanged and
+    that had :func:`settled` when that moment came.
     """
     out: dict[str, str | None] = {}
     for rel in paths:
@@ -145,7 +147,8 @@ def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | 
                 if seen is not None:
                     seen[rel] = stat_of(st)
                 if recorded is not None and stats is not None and rel in recorded and rel in stats \
-                        and st.st_ctime_ns < since and stat_of(st) == stats[rel]:
+                        and (st.st_ctime_ns < since if started is None else settled(st, started)) \
+                        and stat_of(st) == stats[rel]:
                     out[rel] = recorded[rel]
                     continue
             out[rel] = file_digest(root / rel)
@@ -257,10 +260,18 @@ def recorded_inputs(root: Path) -> tuple[dict[str, str | None], dict[str, list[i
         return None
 
 
-#: A file that changed less than this long before a build began (nanoseconds, on the machine's clock) is read
-#: again when the build is recorded: a file system's clock may lag the machine's by its granularity, and two
-#: edits within one tick leave the same times (git's "racily clean" entries).
-RACY_NS = 2_000_000_000
+#: How long before a build began (nanoseconds, on the machine's clock) a file must have last changed for its
+#: unchanged stats to say, when the build is recorded, that it did not change meanwhile (git's "racily clean"
+#: entries): two edits within one tick of the file system's clock leave the same times, and that clock may lag
+#: the machine's by a tick (~10 ms). Times in whole seconds are a coarse file system's (1 s, FAT's 2 s).
+RACY_NS = 50_000_000
+RACY_COARSE_NS = 2_000_000_000
+
+
+def settled(st: os.stat_result, started: int) -> bool:
+    """Whether the file last changed (its contents or its inode) well before ``started`` (:data:`RACY_NS`)."""
+    changed = max(st.st_ctime_ns, st.st_mtime_ns)
+    return changed < started - (RACY_COARSE_NS if changed % 1_000_000_000 == 0 else RACY_NS)
 
 
 def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str, str],
@@ -278,7 +289,7 @@ def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str,
         "outputs": {rel: digest(text.encode("utf-8")) for rel, text in sorted(outputs.items())},
         "problems": [{"source": [p.source.path, p.source.line, p.source.col], "severity": p.severity,
                       "text": str(p)} for p in problems],
-    }, indent=1, sort_keys=True) + "\n"
+    }, separators=(",", ":"), sort_keys=True) + "\n"  # compact: JSON's C encoder (an indent is Python's)
 
 
 class Said:
