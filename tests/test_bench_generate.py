@@ -126,8 +126,9 @@ def counted_digests(monkeypatch) -> list[bytes]:
     """What :func:`cache.lookup` hashes from now on (the code's fingerprint aside)."""
     monkeypatch.setattr(cache, "code_fingerprint", functools.partial(str, cache.code_fingerprint()))
     read: list[bytes] = []
-    real = cache.digest
+    real, real_file = cache.digest, cache.file_digest
     monkeypatch.setattr(cache, "digest", lambda data: (read.append(data), real(data))[1])
+    monkeypatch.setattr(cache, "file_digest", lambda path: (read.append(Path(path).read_bytes()), real_file(path))[1])
     return read
 
 
@@ -243,6 +244,13 @@ CLEAN = [
     pytest.param("@misc{a, title = {\\{escaped\\} braces}}\n", id="escaped-braces"),
     pytest.param("@misc{a, title = {deep {one {two {three}}}}}\n", id="deep-braces"),
     pytest.param("@misc{a,\r\n  title = {CRLF},\r\n  year = {1}\r\n}\r\n@misc{b, title={B}}\r\n", id="crlf"),
+    # text between entries is a comment to bibtexparser's splitter, whatever braces, quotes, commas or '=' it holds
+    pytest.param('% Use "other.bib" {too}\ncomment = {GPT-4, GPT-3.5}\n\n@misc{a, title = {A},\n}\nnote = {x}\n'
+                 '@misc{b, title={B}}\n% } and { and "\n', id="braces-between-entries"),
+    pytest.param('@misc{a, month = jan # "~1", title = {T}}\nx = {y}\n@misc{b, t={B}}\n', id="concatenation-then-braces"),
+    pytest.param("@misc{a,}\n} {\n@misc{b,\n  t = {B}\n}\n", id="empty-entry-then-stray-braces"),
+    pytest.param('@string{acm-ccr = "{ACM} Computer {C}ommunication"}\n@misc{a, journal = acm-ccr}\n',
+                 id="quoted-string-with-braces"),
 ]
 NOT_CLEAN = [
     pytest.param("@article{a, title={A}}\n@article{a, title={B}}\n", id="duplicate-key"),
@@ -256,6 +264,7 @@ NOT_CLEAN = [
     pytest.param("@preamble{\"x\"}\n@misc{a, t={x}}\n", id="preamble"),
     pytest.param("@misc{a, title = {x} y}\n", id="text-after-value"),
     pytest.param("@misc{a, title = {five {deep {deep {deep {deep}}}}}}\n", id="too-deep"),
+    pytest.param('@string{x = "a {"} b"}\n@misc{a, note = x}\n', id="escaped-quote-in-a-quoted-string"),
 ]
 
 
@@ -275,3 +284,43 @@ def test_read_bib_still_reports_what_bibtexparser_finds(text):
     """Through read_bib, a file outside the subset gets bibtexparser's entries and problems."""
     entries, problems = read_bib(text, "refs.bib")
     assert [e.key for e in entries] == [e[0] for e in slow(text)] or problems
+
+
+def test_fast_reader_reads_every_corpus_bib_as_bibtexparser_does_or_leaves_it():
+    """Real .bib files of public surveys: each is read by the fast reader exactly as bibtexparser reads it, or
+    left to bibtexparser (``None``); never read differently."""
+    from corpus import corpus_path
+
+    taken = 0
+    for path in sorted(corpus_path().rglob("*.bib*")):
+        text = path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+        got = fast(text)
+        if got is not None:
+            taken += 1
+            assert got == slow(text), path.name
+    assert taken >= 5  # the fast reader takes most of them
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_GAP = st.lists(st.sampled_from(["%", " ", "\n", "{", "}", '"', ",", "=", "x", "note", "\t", "#", "\\{", "}\n"]),
+                max_size=20).map("".join)
+
+
+@settings(derandomize=True, max_examples=400, deadline=None)
+@given(_GAP, _GAP, _GAP)
+def test_fast_reader_takes_any_text_between_entries_as_bibtexparser_does(before, between, after):
+    """Text between entries holding no '@': read as bibtexparser reads the file (a comment), or left to it."""
+    text = (before + "\n@article{a,\n  title = {A {B} C},\n  month = jan # \"~1\",\n  year = 2020\n}\n" + between
+            + "\n@misc{b, note = {x}}" + after + "\n")
+    got = fast(text)
+    assert got is None or got == slow(text)
+    if "\\" not in before + between + after:
+        assert got is not None  # no backslash before a newline: the subset
+
+
+def test_a_bib_of_many_concatenations_is_read_by_bibtexparser_once():
+    entries = "".join(f'@misc{{k{i}, month = jan # "~{i}", title = {{T{i}}}}}\n' for i in range(bibindex.COMPLEX_MAX + 1))
+    assert fast(entries) is None  # every entry would be bibtexparser's anyway
+    few = "".join(f"@misc{{p{i}, title = {{P{i}}}}}\n" for i in range(4 * bibindex.COMPLEX_MAX)) + entries
+    assert fast(few) is not None and fast(few) == slow(few)

@@ -13,7 +13,8 @@ with bibtexparser, so every problem (a broken block, a duplicate key or field, k
 differ only in case) is still found and reported by bibtexparser, at its line, with its
 words. The subset, conservatively:
 
-- blocks start at the beginning of a line; no ``@`` and no brace or quote between blocks;
+- blocks start at the beginning of a line; no ``@`` between blocks (text there is a comment to
+  bibtexparser's splitter, whatever braces, quotes, commas or ``=`` it holds);
 - ``@type{key,`` with fields ``name = value`` separated by commas; a value is ``{...}``
   (braces nested up to four deep), ``"..."`` or a bare word, or several joined by ``#``
   (entries holding a ``#`` are handed to bibtexparser alone, with the ``@string`` blocks);
@@ -51,13 +52,16 @@ _HEAD = re.compile(rf"@(\w++)[ \t]*+\{{\s*+({_KEY})\s*+,")
 _FIELDS = re.compile(rf"\s*+({_NAME})\s*+=\s*+({_VALUE})\s*+(?:,|\Z)")
 #: The same, with the whole field's text first (what ``findall`` gives for each: its length counts the text covered).
 _FIELD_TEXTS = re.compile(rf"(\s*+({_NAME})\s*+=\s*+({_VALUE})\s*+(?:,|\Z))")
-_STRING = re.compile(rf'@string[ \t]*+\{{\s*+({_NAME})\s*+=\s*+({_BRACED}|"[^"\\{{}}]*+"|\d++)\s*+\}}', re.I)
+_STRING = re.compile(rf'@string[ \t]*+\{{\s*+({_NAME})\s*+=\s*+({_BRACED}|{_QUOTED}|\d++)\s*+\}}', re.I)
 _COMMENT = re.compile(rf"@comment[ \t]*+{_BRACED}", re.I)
 _SPECIAL = re.compile(r"@(comment|preamble|string)", re.I)
 _BLOCK = re.compile(r"\n@")
-#: Between blocks (bibtexparser's implicit comments): anything without these.
-_INERT = re.compile(r'[^@{}"]*+')
+#: Between blocks (bibtexparser's implicit comments): any text without an '@' (its splitter skips braces, quotes,
+#: commas and '=' there; an '@' could start a block).
+_INERT = re.compile(r'[^@]*+')
 _PART_FULL = re.compile(_PART)
+#: An entry's fields up to its closing brace (one past the match's end is the text after the entry).
+_ENTRY_END = re.compile(rf"(?:\s*+{_NAME}\s*+=\s*+{_VALUE}\s*+(?:,|(?=\}})))*+\s*+\}}")
 
 
 @dataclass
@@ -84,6 +88,11 @@ def _strip(value: str) -> str:
     if len(value) >= 2 and ((value[0] == "{" and value[-1] == "}") or (value[0] == '"' and value[-1] == '"')):
         return value[1:-1]
     return value
+
+
+#: More entries than this with a '#' concatenation, and a quarter of the file's: bibtexparser reads the whole file
+#: (it would read those entries again after this reader: slower than reading it once).
+COMPLEX_MAX = 50
 
 
 def parse(text: str) -> Library | None:
@@ -126,43 +135,32 @@ def parse(text: str) -> Library | None:
         elif head is None:
             return None
         else:
-            close = text.rfind("}", head.end(), end)
             key = head.group(2)
-            if close < 0 or key.lower() in keys:
+            if key.lower() in keys:
                 return None  # duplicates: bibtexparser and bibread report them
             keys.add(key.lower())
-            fields: list[tuple[str, str]] = []  # (name as written, value)
-            if text.find("#", head.end(), close) < 0:  # the common entry: its fields found in one call in C
-                found = _FIELD_TEXTS.findall(text, head.end(), close)
-                covered = sum([len(whole) for whole, _, _ in found])
-                for _, name, value in found:
-                    if value[0] == "{" or value[0] == '"':
-                        fields.append((intern(name), value[1:-1]))  # a few names, many times: one string each
-                    else:
-                        bare.append((fields, len(fields), start))
-                        fields.append((intern(name), value))
-                repeated = len({name for _, name, _ in found}) != len(found)
-            else:
-                names = set()
-                covered = 0
-                for m in _FIELDS.finditer(text, head.end(), close):
-                    covered += m.end() - m.start()
-                    name, value = intern(m.group(1)), m.group(2)
-                    names.add(name)
-                    if "#" in value and not _PART_FULL.fullmatch(value):
-                        complex_blocks[key] = text[start:close + 1]
-                        hashed.append((key, name, value, m.start(2)))
-                    elif value[0] == "{" or value[0] == '"':
-                        value = value[1:-1]
-                    else:
-                        bare.append((fields, len(fields), start))
-                    fields.append((name, value))
-                repeated = len(names) != len(fields)
-            if repeated or (covered != close - head.end() and not text[head.end() + covered:close].isspace()):
-                return None  # a duplicate field, or text that is no field
+            # the entry ends at the last '}' before the next block, unless text after it holds a '}' (a comment
+            # line such as "note = {x}" between entries): then where its fields end
+            close = text.rfind("}", head.end(), end)
+            read = _read_fields(text, head.end(), close, key, start) if close >= 0 else None
+            if read is None:
+                m = _ENTRY_END.match(text, head.end(), end)
+                if m is None or m.end() - 1 == close:
+                    return None  # a duplicate field, or text that is no field
+                close = m.end() - 1
+                read = _read_fields(text, head.end(), close, key, start)
+                if read is None:
+                    return None
+            fields, its_bare, its_hashed, complex_text = read
+            bare += [(fields, at, start) for at in its_bare]
+            if complex_text is not None:
+                complex_blocks[key] = complex_text
+                hashed += its_hashed
             entries.append(Entry(key, head.group(1).lower(), line, fields))
         if not _INERT.fullmatch(text, close + 1, end):
             return None
+    if len(complex_blocks) > COMPLEX_MAX and len(complex_blocks) * 4 > len(entries):
+        return None  # many entries are bibtexparser's anyway ('#' in a quarter of them): it reads the file once
     unresolved = []
     for fields, at, start in bare:
         name, word = fields[at]
@@ -187,6 +185,45 @@ def parse(text: str) -> Library | None:
     if complex_blocks:
         _resolve_complex(entries, string_blocks, complex_blocks)
     return Library(entries, unresolved=unresolved)
+
+
+def _read_fields(text: str, body: int, close: int, key: str, start: int
+                 ) -> tuple[list[tuple[str, str]], list[int], list[tuple[str, str, str, int]], str | None] | None:
+    """The fields of the entry at ``start`` whose body runs from ``body`` to its closing brace at ``close``: its
+    (name as written, value) pairs, the places of its bare words among them, its '#' fields that bibtexparser
+    must read (key, name, raw value, position) with the entry's text for it (else None); None when the body is not
+    fields alone or repeats one."""
+    fields: list[tuple[str, str]] = []
+    bare: list[int] = []
+    hashed: list[tuple[str, str, str, int]] = []
+    if text.find("#", body, close) < 0:  # the common entry: its fields found in one call in C
+        found = _FIELD_TEXTS.findall(text, body, close)
+        covered = sum([len(whole) for whole, _, _ in found])
+        for _, name, value in found:
+            if value[0] == "{" or value[0] == '"':
+                fields.append((intern(name), value[1:-1]))  # a few names, many times: one string each
+            else:
+                bare.append(len(fields))
+                fields.append((intern(name), value))
+        repeated = len({name for _, name, _ in found}) != len(found)
+    else:
+        names = set()
+        covered = 0
+        for m in _FIELDS.finditer(text, body, close):
+            covered += m.end() - m.start()
+            name, value = intern(m.group(1)), m.group(2)
+            names.add(name)
+            if "#" in value and not _PART_FULL.fullmatch(value):
+                hashed.append((key, name, value, m.start(2)))
+            elif value[0] == "{" or value[0] == '"':
+                value = value[1:-1]
+            else:
+                bare.append(len(fields))
+            fields.append((name, value))
+        repeated = len(names) != len(fields)
+    if repeated or (covered != close - body and not text[body + covered:close].isspace()):
+        return None
+    return fields, bare, hashed, text[start:close + 1] if hashed else None
 
 
 def bare_parts(value: str) -> list[str]:
