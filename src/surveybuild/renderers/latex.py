@@ -81,11 +81,26 @@ FIT_BOX = r"""\makeatletter
 \makeatother
 """
 
+#: A two-column paper (``\documentclass[twocolumn]``, IEEEtran, acmart's sigconf): longtable cannot break a
+#: table in a column (LaTeX stops: "longtable not in 1-column mode"), nor is a landscape page a column. So a long
+#: or landscape table is set on pages of one column (``\onecolumn``), and the paper goes on in two columns after
+#: it; a float is a ``table*``, across both columns, the line the table was fitted to (``\textwidth``, which
+#: the build compares with ``paper_text_width``). In a one-column paper neither changes anything (``table*``
+#: is ``table`` there).
+TWO_COLUMNS = r"""\makeatletter
+\ifdefined\surveybuildwide\else
+  \let\sb@wideend\relax
+  \def\surveybuildwide{\if@twocolumn\onecolumn\global\let\sb@wideend\twocolumn\fi}
+  \def\surveybuildwideend{\sb@wideend\global\let\sb@wideend\relax}
+\fi
+\makeatother
+"""
+
 #: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape}
-""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
@@ -211,6 +226,12 @@ def note_marks(labels: list[str]) -> str:
     if labels:
         return "\\tnote{" + ",".join(f"\\ref{{{label}}}" for label in labels) + "}"
     return ""
+
+
+#: A cell's note marks, taking their width: threeparttable sets a mark zero-wide (``\TPToverlap`` is ``\rlap``), so
+#: that it hangs into the column separation and keeps a column of numbers aligned (a right-aligned column keeps it
+#: so), but "a,b,c" after a left-aligned text ran over the next column's first letters.
+WIDE_MARKS = r"{\let\TPToverlap\relax%s}"
 
 
 _IMAGE = re.compile(r"\\image(?![A-Za-z])\s*")
@@ -455,7 +476,7 @@ class TableRenderer:
                 labels += [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
                            if col_key in self.note_columns]
             if labels:
-                text += note_marks(labels)
+                text += note_marks(labels) if column.align == "r" else WIDE_MARKS % note_marks(labels)
         if len(lines) == 1:  # the common cell: one line
             return text
         return join_lines(lines[:-1] + [text], column.align, wrapping)
