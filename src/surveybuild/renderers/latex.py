@@ -67,7 +67,8 @@ NOTES_HOLD_FLOATS = r"""\makeatletter
 #: ``\surveybuildfit{caption}{table}``: a float's caption, then its table as it is, or scaled down (graphicx's
 #: ``\scalebox``) to fit the line and the page's height less the caption's, as TeX measured them. The tables that
 #: need it use it (docs/paper.md: the fitting's last resort, and rows that cannot break); without ``\fpeval``
-#: (LaTeX before 2022) the table is set as it is.
+#: (LaTeX before 2022) the table is set as it is. The caption keeps from the table the room threeparttable keeps
+#: (a strut's depth and a fifth of a line): its last line sat on the table's top rule.
 FIT_BOX = r"""\makeatletter
 \ifdefined\sb@fitbox\else\newsavebox\sb@fitbox\newsavebox\sb@capbox\fi
 \providecommand\surveybuildfit[2]{\setbox\sb@capbox\vbox{#1}\sbox\sb@fitbox{#2}%
@@ -76,7 +77,7 @@ FIT_BOX = r"""\makeatletter
     \dimen\tw@\ht\sb@fitbox\advance\dimen\tw@\dp\sb@fitbox\advance\dimen\tw@ 1sp
     \edef\sb@fitscale{\fpeval{min(1, \the\linewidth/\the\dimexpr\wd\sb@fitbox+1sp\relax, \the\dimen@/\the\dimen\tw@)}}%
   \else\def\sb@fitscale{1}\fi
-  \unvbox\sb@capbox\par
+  \unvbox\sb@capbox\par\vskip\dimexpr\dp\strutbox+.2\baselineskip\relax
   \ifdim\sb@fitscale pt<\p@\scalebox{\sb@fitscale}{\usebox\sb@fitbox}\else\usebox\sb@fitbox\fi\par}
 \makeatother
 """
