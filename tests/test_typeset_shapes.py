@@ -30,6 +30,8 @@ PARAGRAPH
 PARAGRAPH
 \input{tables/long}
 PARAGRAPH
+\input{tables/longer}
+PARAGRAPH
 \bibliographystyle{plainnat}
 \bibliography{refs}
 \end{document}
@@ -38,13 +40,14 @@ PARAGRAPH
 
 def _two_column_survey(root: Path) -> None:
     """A small float, 30 columns of numbers only scaling fits (a float wider than the line, set before it is
-    scaled: threeparttable keeps its width for the next notes), and a long table whose first cells carry up to
-    four note marks (three notes and a link note) before a column of text, with notes of several lines."""
+    scaled: threeparttable keeps its width for the next notes), a table (``layout: long``) whose first cells
+    carry up to four note marks (three notes and a link note) before a column of text, with notes of several
+    lines, and one of the same rows that fits on one page (``layout: auto``)."""
     (root / "tables").mkdir(parents=True)
     (root / "paper").mkdir()
     paragraph = "Text of the survey in two columns. " * 30 + "\n"
     (root / "paper" / "main.tex").write_text(TWO_COLUMNS.replace("PARAGRAPH", paragraph), "utf-8")
-    (root / "surveybuild.yaml").write_text("paper_text_width: 469pt\n", "utf-8")  # the two columns' \textwidth
+    (root / "surveybuild.yaml").write_text("paper_text_width: 469pt\npaper_columns: 2\n", "utf-8")
     (root / "refs.bib").write_text("".join(f"@misc{{k{i}, title={{Work {i}}}, author={{Author{i}, A.}}, year={{2020}}}}\n"
                                            for i in range(12)), "utf-8")
     (root / "tables" / "small.yaml").write_text(
@@ -62,11 +65,12 @@ def _two_column_survey(root: Path) -> None:
         rows.append(f"  - {{name: Method-{r}, cite: [k{r % 12}, k{(r + 5) % 12}], notes: {marks}, "
                     f"code: 'https://github.com/org/method-{r}', base: 'Prior work {r} of a family', "
                     f"score: '{50 + r}.5'}}")
-    (root / "tables" / "long.yaml").write_text(
-        "caption: Long.\nlayout: long\ncolumns:\n  - {key: name, title: Method}\n  - {key: code, title: Code, type: url}\n"
-        "  - {key: base, title: Builds on}\n  - {key: score, title: Score, align: r}\n"
-        "notes:\n" + "".join(f"  n{i}: Note {i}, {note}\n" for i in range(4)) + "rows:\n" + "\n".join(rows) + "\n",
-        "utf-8")
+    head = ("columns:\n  - {key: name, title: Method}\n  - {key: code, title: Code, type: url}\n"
+            "  - {key: base, title: Builds on}\n  - {key: score, title: Score, align: r}\n"
+            "notes:\n" + "".join(f"  n{i}: Note {i}, {note}\n" for i in range(4)) + "rows:\n")
+    (root / "tables" / "long.yaml").write_text("caption: Long.\n" + head + "\n".join(rows[:12]) + "\n", "utf-8")
+    (root / "tables" / "longer.yaml").write_text("caption: Longer.\nlayout: long\n" + head + "\n".join(rows) + "\n",
+                                                 "utf-8")
 
 
 def test_a_two_column_paper_builds_and_its_tables_stay_in_the_text_block(tmp_path):
@@ -81,8 +85,11 @@ def test_a_two_column_paper_builds_and_its_tables_stay_in_the_text_block(tmp_pat
     report = build.paper(tmp_path)
     assert report.ok, "\n".join(map(str, report.problems))
     assert not [str(p) for p in report.problems if p.severity != "warning" or "too wide" in p.message]
-    tex = {t: (tmp_path / "paper" / "tables" / f"{t}.tex").read_text("utf-8") for t in ("small", "numbers", "long")}
-    assert "\\begin{table*}" in tex["small"] and "\\surveybuildwide" in tex["long"]
+    tex = {t: (tmp_path / "paper" / "tables" / f"{t}.tex").read_text("utf-8")
+           for t in ("small", "numbers", "long", "longer")}
+    # a small table in one column; one that fits on a page across both; a long one on pages of one column
+    assert "\\begin{table}" in tex["small"] and "\\begin{table*}" in tex["long"]
+    assert "\\surveybuildwide" in tex["longer"] and "\\begin{longtable}" in tex["longer"]
     pdf = tmp_path / "paper" / "build" / "main.pdf"
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
     assert log_defects(log) == []
@@ -91,7 +98,8 @@ def test_a_two_column_paper_builds_and_its_tables_stay_in_the_text_block(tmp_pat
     assert bad_breaks(log) == []
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert all(f"Method-{r}" in text for r in range(40)) and text.count("Note 3, a note long") == 1
+    assert all(text.count(f"Method-{r}\n") + text.count(f"Method-{r} ") == (2 if r < 12 else 1) for r in range(40))
+    assert text.count("Note 3, a note long") == 2
 
 
 def _row(index: int, cells: dict[str, str]) -> Row:
@@ -146,3 +154,19 @@ def test_citations_and_note_marks_count_in_a_measured_width():
     measured = fit.measure(column, rows, False, "Builds on", lookup=lookup, font="footnotesize", size=8.0)
     assert measured.natural == 40 / 8 + 4 * fit.CITE_SLACK + fit.text_width("aa")
     assert fit.measure(other, rows, False, "X", lookup=lookup, font="footnotesize", size=8.0).natural == 40 / 8
+
+
+def test_a_paper_in_two_columns_other_than_declared_is_reported(mini):
+    """The build reads from the log whether the paper is set in two columns (the setup file writes it), and says
+    to set ``paper_columns`` when the tables were fitted otherwise."""
+    from surveybuild.build.texlog import read_log
+    from surveybuild.build.textrace import trace
+    from surveybuild.readers.read import read_survey
+
+    survey = read_survey(mini)
+    line = (f"surveybuild: text block {survey.settings.paper_text_width} x {survey.settings.paper_text_height}, "
+            "font 10pt, left 72.0pt even 72.0pt, top 72.0pt, footskip 30.0pt, paper 614.0pt x 794.0pt, oneside, columns {}\n")
+    assert trace(read_log("(./main.tex\n" + line.format(1) + ")"), survey, {}) == []
+    problem, = trace(read_log("(./main.tex\n" + line.format(2) + ")"), survey, {})
+    assert problem.severity == "warning" and "in 2 columns" in problem.message
+    assert problem.hint == "set paper_columns: 2 in surveybuild.yaml"

@@ -384,6 +384,17 @@ def _links(table: Table, columns: list[Column]) -> frozenset[str]:
     return frozenset(c.key for c in table.columns if c.type == "url" and c.key not in shown)
 
 
+#: The space between the columns of a two-column paper that :func:`column_width` allows for (article's
+#: ``\columnsep`` is 10pt, IEEEtran's 0.2in: the larger).
+COLUMN_SEP = 14.5
+
+
+def column_width(settings: Settings) -> float:
+    """One column's width (pt) of a paper in ``settings.paper_columns`` columns of ``paper_text_width``."""
+    width = dimen_pt(settings.paper_text_width) or 345.0
+    return width if settings.paper_columns != 2 else (width - COLUMN_SEP) / 2
+
+
 def on_line(width: str | None) -> str | None:
     """A landscape table's ``width:``: a share of ``\\textwidth`` (or of the column) as one of ``\\linewidth``,
     the landscape line (a length stays as written)."""

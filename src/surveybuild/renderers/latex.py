@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import fit, layout
 from ..texlang import fonts
@@ -595,6 +595,16 @@ class TableRenderer:
                 spec.append(c.align)
         return "".join(spec)
 
+    def fits_a_column(self) -> bool:
+        """In a two-column paper: whether the table, as planned (natural columns), fits one column
+        (:func:`fit.column_width`), where a careful author sets a small table rather than across the page."""
+        if self.plan.reason != "natural" or self.plan.landscape or self.plan.scale != 1.0:
+            return False
+        narrow = replace(self.settings, paper_text_width=f"{fit.column_width(self.settings):.2f}pt")
+        plan = fit.plan(self.table, self.columns, self.titles, narrow, self.measured_width if self.measured else None)
+        return (plan.reason, plan.landscape, plan.font, plan.tabcolsep) == ("natural", False, self.plan.font,
+                                                                            self.plan.tabcolsep)
+
     def render(self) -> str:
         body = self.body()  # first: it collects the rows that carry URL notes
         notes = self.notes()
@@ -620,6 +630,10 @@ class TableRenderer:
         # rows that cannot break (fewer than 2 * MIN_ROWS lines) in a table that is not small: a float, which TeX
         # scales down (\surveybuildfit) only if it is taller than the page, as no estimate of height is exact
         fitted = long and self.table.layout != "long" and lines < 2 * MIN_ROWS
+        # in two columns a table that fits on one page is a float across both (set at a page's top or on a page of
+        # floats), as a careful author sets it: a long table there stops the columns before and after it
+        two = self.settings.paper_columns == 2
+        fitted = fitted or (long and two and self.table.layout != "long" and share <= ONE_PAGE_SHARE)
         long = long and not fitted
         fitted = fitted or scaled or (not long and share > FLOAT_SHARE)  # a tall float: the same safeguard
         fitted = fitted and self.table.fit != "natural"  # fit: natural sets the table as it is, and TeX reports it
@@ -630,6 +644,7 @@ class TableRenderer:
         return latex_env().get_template("table.tex.j2").render(
             source=self.table.source.path,
             long=long,
+            float_env="table" if not long and two and self.fits_a_column() else "table*",
             landscape=self.plan.landscape,
             fitted=fitted,
             font=self.plan.font,
