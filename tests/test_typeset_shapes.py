@@ -170,3 +170,21 @@ def test_a_paper_in_two_columns_other_than_declared_is_reported(mini):
     problem, = trace(read_log("(./main.tex\n" + line.format(2) + ")"), survey, {})
     assert problem.severity == "warning" and "in 2 columns" in problem.message
     assert problem.hint == "set paper_columns: 2 in surveybuild.yaml"
+
+
+def test_a_long_table_of_tall_rows_may_break_after_its_first_row():
+    """A row whose text wraps over some 20 lines: "never fewer than 3 lines on a page" kept the first three such
+    rows together (counted a line each), and 60 lines did not fit under the text above the table, which left
+    40% of that page blank. A row now counts half the lines its wrapped text takes at least."""
+    from surveybuild.renderers import latex
+
+    columns = (Column("name", "Dataset"), Column("size", "Size", type="size", align="r"), Column("desc", "Description"))
+    rows = tuple(_row(r, {"name": f"Data{r}", "size": "52K", "desc": "deduplicated instruction data " * 40})
+                 for r in range(8))
+    body = latex.render_table(Table("t", "T", "tab:t", columns, rows, layout="long"), Settings())
+    ends = [line.rsplit(" ", 1)[-1] for line in body.split("\\endlastfoot")[1].splitlines()
+            if line.endswith(("\\\\", "\\\\*")) and "row " in line]
+    assert ends == ["\\\\"] * 7 + ["\\\\"]  # a break after any row (before: after the first three only)
+    short = tuple(_row(r, {"name": f"Data{r}", "size": "52K", "desc": "instruction data"}) for r in range(80))
+    body = latex.render_table(Table("t", "T", "tab:t", columns, short, layout="long"), Settings())
+    assert body.count("\\\\*") == 4  # one-line rows: still 3 lines at least on each side of a break

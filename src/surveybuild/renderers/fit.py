@@ -302,6 +302,8 @@ class Plan:
     #: cell wraps is estimated: not counted here, a page break counted on it could leave one line alone)
     row_lines: tuple[int, ...] = ()
     scale: float = 1.0  # below 1: the table (a float) is set at ``widths`` and scaled to the line (\\resizebox)
+    #: each row's printed lines as estimated (a wrapped cell: its text over its column's width, rounded up)
+    row_printed: tuple[float, ...] = ()
 
 
 def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings,
@@ -363,19 +365,22 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
                           for c, m in zip(columns, measures))
             rows = _row_lines(table, measures)
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em, rows)
-            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines, rows)
+            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, sum(lines), rows,
+                        row_printed=lines)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
             rows = _row_lines(table, measures)
-            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
-                        _lines(table, measures, widths, em, rows), rows)
+            lines = _lines(table, measures, widths, em, rows)
+            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep, sum(lines), rows,
+                        row_printed=lines)
     land, avail, font, colsep = tries[-1]
     measures = measures_at(font, avail)
     sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
+    lines = _lines(table, measures, widths, SIZES[base][font])
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
-                _lines(table, measures, widths, SIZES[base][font]), _row_lines(table, measures))
+                sum(lines), _row_lines(table, measures), row_printed=lines)
 
 
 def _links(table: Table, columns: list[Column]) -> frozenset[str]:
@@ -440,14 +445,14 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
 
 
 def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float,
-           row_lines: tuple[int, ...] | None = None) -> float:
-    """The printed lines of the rows: a row of several lines, a cell wrapped over several, or a cell's own line
-    breaks take more."""
-    total = 0.0
+           row_lines: tuple[int, ...] | None = None) -> tuple[float, ...]:
+    """The printed lines of each row: a row of several lines, a cell wrapped over several (at least its text over
+    the column's width), or a cell's own line breaks take more."""
+    out = []
     for i, (row, broken) in enumerate(zip(table.rows, row_lines or _row_lines(table, measures))):
         wrapped = max([1.0] + [-(-m.rows[i] * em // w) for m, w in zip(measures, widths) if w and i < len(m.rows)])
-        total += max(broken, wrapped)
-    return total
+        out.append(max(broken, wrapped))
+    return tuple(out)
 
 
 def _row_lines(table: Table, measures: list[Measure]) -> tuple[int, ...]:
@@ -522,6 +527,7 @@ def scaled(table: Table, columns: list[Column], titles: list[str], settings: Set
                 for m in measures]
     room = max(need, avail - sep)
     widths = _wrap(measures, em, room, force=True)
+    lines = _lines(table, measures, widths, em)
     return Plan(last.font, last.landscape, tuple(f"{w:.2f}pt" for w in widths), "scaled", last.tabcolsep,
-                _lines(table, measures, widths, em), _row_lines(table, measures),
-                scale=min(1.0, (avail - 1.0) / (sum(widths) + sep)))
+                sum(lines), _row_lines(table, measures), scale=min(1.0, (avail - 1.0) / (sum(widths) + sep)),
+                row_printed=lines)

@@ -545,9 +545,12 @@ class TableRenderer:
         sections = layout.sections(self.table)
         # each row's lines for certain (sub-rows, a cell's line breaks): what a page holds
         printed = {id(r): lines for r, lines in zip(self.table.rows, self.plan.row_lines)}
+        # and half the lines its wrapped cells take as estimated (at least their text over the column's width):
+        # a row of 20 such lines may end a page (3 rows of them kept together left 40% of a page blank)
+        wrapped = {id(r): lines // 2 for r, lines in zip(self.table.rows, self.plan.row_printed)}
 
         def height(row: Row) -> float:
-            return max(float(row.height), printed.get(id(row), 0.0))
+            return max(float(row.height), printed.get(id(row), 0.0), wrapped.get(id(row), 0.0))
 
         total = sum(height(r) for s in sections for r in s.rows)
         ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
