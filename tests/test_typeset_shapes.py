@@ -188,3 +188,33 @@ def test_a_long_table_of_tall_rows_may_break_after_its_first_row():
     short = tuple(_row(r, {"name": f"Data{r}", "size": "52K", "desc": "instruction data"}) for r in range(80))
     body = latex.render_table(Table("t", "T", "tab:t", columns, short, layout="long"), Settings())
     assert body.count("\\\\*") == 4  # one-line rows: still 3 lines at least on each side of a break
+
+
+def test_text_after_a_landscape_table_fills_the_page_before_it(tmp_path):
+    """pdflscape's ``landscape`` starts a new page: the text after a landscape table went after its pages, and the
+    page before them was blank below the paragraph that named it. The table now waits for the end of that page
+    (afterpage), a long one with its notes, as a float would."""
+    require_tool("latexmk")
+    require_tool("pdftotext")
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "paper").mkdir()
+    main = TWO_COLUMNS.replace("[twocolumn]", "").replace("\\input{tables/small}\nPARAGRAPH\n", "")
+    main = main.replace("\\input{tables/numbers}\nPARAGRAPH\n", "").replace("\\input{tables/longer}\nPARAGRAPH\n", "")
+    main = main.replace("PARAGRAPH", "Before the table. " * 40, 1).replace("PARAGRAPH", "After the table. " * 60, 1)
+    (tmp_path / "paper" / "main.tex").write_text(main, "utf-8")
+    (tmp_path / "refs.bib").write_text("", "utf-8")
+    rows = "".join(f"  - {{name: 'Row{r}', text: '{'words of a row ' * 6}', n: 'x{r}'}}\n" for r in range(30))
+    (tmp_path / "tables" / "long.yaml").write_text(
+        "caption: Long.\nlayout: long\nlandscape: true\nnotes:\n  a: A note.\ncolumns:\n"
+        "  - {key: name, title: Name}\n  - {key: text, title: Text}\n  - {key: n, title: N}\n"
+        "rows:\n" + rows.replace("n: 'x0'}", "n: 'x0', notes: [a]}"), "utf-8")
+    trace_layout(tmp_path / "paper" / "main.tex")
+    report = build.paper(tmp_path)
+    assert report.ok, "\n".join(map(str, report.problems))
+    pdf = tmp_path / "paper" / "build" / "main.pdf"
+    log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    assert log_defects(log) == [] and outside_text_block(pdf, log) == [] and bad_breaks(log) == []
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    assert "Before the table." in pages[0] and "After the table." in pages[0]  # before: page 1 ended with "Before"
+    assert "Row0" not in pages[0] and "Row0" in pages[1] and "A note." in "".join(pages[1:3])

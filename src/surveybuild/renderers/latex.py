@@ -93,15 +93,32 @@ TWO_COLUMNS = r"""\makeatletter
   \let\sb@wideend\relax
   \def\surveybuildwide{\if@twocolumn\onecolumn\global\let\sb@wideend\twocolumn\fi}
   \def\surveybuildwideend{\sb@wideend\global\let\sb@wideend\relax}
+  \long\def\surveybuildafterpage#1{\if@twocolumn\surveybuildwide#1\surveybuildwideend\else\afterpage{#1}\fi}
 \fi
+\makeatother
+"""
+
+#: A landscape table (``\surveybuildafterpage{\begin{landscape}...}``) waits for the end of the page of text it is
+#: in (afterpage): pdflscape's ``landscape`` starts a page, and the text after the table went after its pages,
+#: which left the page before them blank below the paragraph that named the table. (In two columns it starts
+#: pages of one column where it is: afterpage acts at the end of a column.) The table is then read as an
+#: argument, so a long table's notes, which need ``@`` letters, are this macro, read with the preamble.
+LONG_NOTES = r"""\makeatletter
+\providecommand\surveybuildlongnotes{\ifdefined\TPTL@body % the notes follow the last row as a list, which may go
+  % on over the next page, as wide as the line (threeparttable leaves \TPT@hsize, the width of the last
+  % threeparttable, set: its notes ran into the margin)
+  \par\nopagebreak\vspace{-\LTpost}\ifdefined\sb@notesmark\sb@notesmark{in}\nopagebreak\fi
+  {\let\TPToverlap\relax\let\TPT@hsize\@empty\begin{tablenotes}\TPTL@font\TPTL@body\end{tablenotes}}\par
+  \ifdefined\sb@notesend\sb@notesend\fi
+  \fi}
 \makeatother
 """
 
 #: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
-\usepackage{pdflscape}
-""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+\usepackage{pdflscape,afterpage}
+""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
@@ -128,6 +145,7 @@ LATEXML_FALLBACK = r"""\makeatletter
   \def\endTableNotes{}
   \newcommand\insertTableNotes{}
   \renewcommand\surveybuildfit[2]{#1#2}
+  \renewcommand\surveybuildafterpage[1]{#1}
 \fi
 \makeatother
 """
