@@ -218,3 +218,18 @@ def test_text_after_a_landscape_table_fills_the_page_before_it(tmp_path):
                            check=True).stdout.split("\f")
     assert "Before the table." in pages[0] and "After the table." in pages[0]  # before: page 1 ended with "Before"
     assert "Row0" not in pages[0] and "Row0" in pages[1] and "A note." in "".join(pages[1:3])
+
+
+def test_a_caption_wider_than_its_narrow_table_is_set_at_the_lines_width():
+    """threeparttable sets a float's caption as wide as its table: over a two-column, one-row table "Table 5: A
+    table of one row." broke into three short, hyphenated lines. Such a caption goes above the table at the line's
+    width (``\\surveybuildfit``); a table as wide as its caption keeps threeparttable's."""
+    from surveybuild.renderers import latex
+
+    columns = (Column("a", "Name"), Column("b", "Value", align="r"))
+    narrow = latex.render_table(Table("t", "A table of one row, with a caption longer than it.", "tab:t", columns,
+                                      (_row(0, {"a": "Only", "b": "42"}),)), Settings())
+    assert "\\surveybuildfit{\\caption{A table of one row" in narrow
+    wide = latex.render_table(Table("t", "Short.", "tab:t", columns, (_row(0, {"a": "Only " * 8, "b": "42"}),)),
+                              Settings())
+    assert "\\surveybuildfit" not in wide and "\\begin{threeparttable}\n\\caption{Short.}" in wide

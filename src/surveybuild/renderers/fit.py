@@ -304,6 +304,7 @@ class Plan:
     scale: float = 1.0  # below 1: the table (a float) is set at ``widths`` and scaled to the line (\\resizebox)
     #: each row's printed lines as estimated (a wrapped cell: its text over its column's width, rounded up)
     row_printed: tuple[float, ...] = ()
+    natural_pt: float = 0.0  # a table of natural columns: its estimated width (pt), separations included
 
 
 def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings,
@@ -366,7 +367,7 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
             rows = _row_lines(table, measures)
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em, rows)
             return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, sum(lines), rows,
-                        row_printed=lines)
+                        row_printed=lines, natural_pt=natural)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
@@ -392,6 +393,16 @@ def _links(table: Table, columns: list[Column]) -> frozenset[str]:
 #: The space between the columns of a two-column paper that :func:`column_width` allows for (article's
 #: ``\columnsep`` is 10pt, IEEEtran's 0.2in: the larger).
 COLUMN_SEP = 14.5
+
+
+def caption_wider(plan: Plan, table: Table, settings: Settings) -> bool:
+    """Whether a float of natural columns is narrower than its caption on one line (``Table 00:`` and its text at
+    the paper's size): threeparttable would set the caption as wide as the table, over several short lines."""
+    if not plan.natural_pt or any(plan.widths):
+        return False
+    size = SIZES[settings.paper_font_size if settings.paper_font_size in SIZES else 10]["normalsize"]
+    caption = shown_text(Column("caption", "", type="latex"), table.caption)
+    return text_width("Table 00: " + caption) * size > plan.natural_pt
 
 
 def column_width(settings: Settings) -> float:

@@ -658,6 +658,9 @@ class TableRenderer:
         long = long and not fitted
         fitted = fitted or scaled or (not long and share > FLOAT_SHARE)  # a tall float: the same safeguard
         fitted = fitted and self.table.fit != "natural"  # fit: natural sets the table as it is, and TeX reports it
+        # threeparttable sets the caption as wide as the table: over a narrow one it broke into short, hyphenated
+        # lines ("Table 5: A ta- / ble of one"). Such a caption is set above the table at the line's width
+        fitted = fitted or (not long and fit.caption_wider(self.plan, self.table, self.settings))
         # a long table that fits on one page is never broken: TeX moves it whole to the next page
         whole = long and share <= ONE_PAGE_SHARE
         if whole:
