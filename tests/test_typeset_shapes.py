@@ -233,3 +233,18 @@ def test_a_caption_wider_than_its_narrow_table_is_set_at_the_lines_width():
     wide = latex.render_table(Table("t", "Short.", "tab:t", columns, (_row(0, {"a": "Only " * 8, "b": "42"}),)),
                               Settings())
     assert "\\surveybuildfit" not in wide and "\\begin{threeparttable}\n\\caption{Short.}" in wide
+
+
+def test_a_landscape_table_with_a_link_holding_an_ampersand_is_set_where_it_is():
+    """afterpage reads the table as an argument, where the ``&`` of ``\\href{...?a=1&b=2}`` is already an alignment
+    tab (a corpus survey's README table stopped LaTeX: "Runaway argument"): such a table is set where it is."""
+    from surveybuild.renderers import latex
+
+    columns = (Column("a", "Name", type="latex"), Column("b", "Text"))
+
+    def render(link: str) -> str:
+        rows = (_row(0, {"a": f"\\href{{{link}}}{{Demo}}", "b": "text"}),)
+        return latex.render_table(Table("t", "T.", "tab:t", columns, rows, landscape=True), Settings())
+    assert "\\surveybuildafterpage{\\begin{landscape}" in render("https://x.org/chat?model=m")
+    kept = render("https://x.org/chat?model=m&utm_source=x")
+    assert "surveybuildafterpage" not in kept and "\\surveybuildwide\n\\begin{landscape}" in kept

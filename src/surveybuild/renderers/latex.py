@@ -670,6 +670,8 @@ class TableRenderer:
             long=long,
             float_env="table" if not long and two and self.fits_a_column() else "table*",
             landscape=self.plan.landscape,
+            # read as afterpage's argument, a cell's link with an ``&`` is an alignment tab: set where it is
+            deferred=self.plan.landscape and not _LINK_AMP.search(body),
             fitted=fitted,
             font=self.plan.font,
             tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
@@ -684,6 +686,11 @@ class TableRenderer:
             notes=notes,
             note_mark=self.mark("note"),
         )
+
+
+#: A link whose URL holds ``&``: hyperref reads it with ``&`` a letter, which a table read as an argument has
+#: already made an alignment tab (\href's URL ran away).
+_LINK_AMP = re.compile(r"\\(?:href|url)\s*\{[^{}]*&")
 
 
 def _mark_order(mark: str) -> tuple[int, str]:
