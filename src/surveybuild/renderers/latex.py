@@ -671,7 +671,8 @@ class TableRenderer:
             float_env="table" if not long and two and self.fits_a_column() else "table*",
             landscape=self.plan.landscape,
             # read as afterpage's argument, a cell's link with an ``&`` is an alignment tab: set where it is
-            deferred=self.plan.landscape and not _LINK_AMP.search(body),
+            deferred=self.plan.landscape and not _LINK_AMP.search(body)
+            and not any(_LINK_AMP.search(n.text) for n in notes),
             fitted=fitted,
             font=self.plan.font,
             tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
