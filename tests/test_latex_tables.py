@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from surveybuild.renderers import latex as latex_mod
 from surveybuild.renderers.latex import render_table
 from surveybuild.model import Settings
 from surveybuild.readers.tableread import read_table
@@ -98,7 +99,8 @@ def test_long_layout_uses_threeparttable_and_longtable():
     assert r"\begin{ThreePartTable}" in latex and r"\begin{longtable}" in latex
     assert latex.index(r"\begin{TableNotes}") < latex.index(r"\begin{longtable}")
     # the notes follow the last row, as a list that may go on over the next page
-    assert latex.index(r"\end{longtable}") < latex.index(r"\TPTL@body")
+    assert latex.index(r"\end{longtable}") < latex.index(r"\surveybuildlongnotes" + "\n")
+    assert r"\TPTL@body" in latex_mod.TABLE_PACKAGES  # the macro, read with the preamble (@ a letter there)
 
 
 def test_auto_layout_switches_to_long_above_the_limit():

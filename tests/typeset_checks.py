@@ -199,3 +199,20 @@ def rules_outside_tables(pdf: Path) -> list[str]:
                            check=True, capture_output=True)
             problems += [f"page {page}: {p}" for p in rules_outside(svg_rules(out.read_text("utf-8", "replace")))]
     return problems
+
+
+def overlapping_words(pdf: Path, tolerance: float = 0.5) -> list[str]:
+    """Words of the PDF (``pdftotext -bbox``) whose boxes overlap another word's on the same page by more than
+    ``tolerance`` bp both ways: text set over text, as a note mark that hangs into the next column's first word."""
+    html = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    found = []
+    for n, (_, _, body) in enumerate(_PAGE.findall(html), start=1):
+        words = sorted((float(a), float(b), float(c), float(d), w) for a, b, c, d, w in _WORD.findall(body))
+        for i, (x0, y0, x1, y1, word) in enumerate(words):
+            for ox0, oy0, ox1, oy1, other in words[i + 1:]:
+                if ox0 >= x1 - tolerance:
+                    break  # sorted by left edge: no later word reaches back into this one
+                if min(x1, ox1) - ox0 > tolerance and min(y1, oy1) - max(y0, oy0) > tolerance:
+                    found.append(f"page {n}: {word!r} and {other!r} overlap at x {ox0:.1f}-{min(x1, ox1):.1f} bp")
+    return found

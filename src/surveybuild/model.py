@@ -184,6 +184,7 @@ class Settings:
     paper_text_width: str = "345pt"  # the paper's \textwidth, for choosing how tables fit (docs/paper.md)
     paper_text_height: str = "550pt"  # its \textheight: the width of a landscape page
     paper_font_size: int = 10  # the document's base font size (10, 11 or 12)
+    paper_columns: int = 1  # 2: the paper is set in two columns (a table fits a column, or spans both: docs/paper.md)
     reference_order: str = ""  # citation | alphabetical: the paper's numbering follows the README's ("": not set)
     title: str = ""  # the PDF's metadata (paper/tables/surveybuild-setup.tex)
     authors: tuple[str, ...] = ()

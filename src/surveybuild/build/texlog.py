@@ -41,6 +41,8 @@ _BOX = re.compile(r"^Overfull \\[hv]box \((\S+) too (?:wide|high)\) (?:in paragr
                   r"(\d+)(?:--(\d+))?")
 #: Written by the generated setup file (templates/setup.tex.j2): the text block the tables were fitted to.
 PAGE = re.compile(r"^surveybuild: text block ([\d.]+pt) x ([\d.]+pt), font ([\d.]+)pt")
+#: Its end: whether the paper is set in one column or two.
+_COLUMNS = re.compile(r", columns ([12])\s*$")
 #: The rest of that line: where the text block lies on the paper (all in TeX pt).
 _GEOMETRY = re.compile(r"left ([\d.]+)pt even ([\d.]+)pt, top ([\d.]+)pt, footskip ([\d.]+)pt, "
                        r"paper ([\d.]+)pt x ([\d.]+)pt, (one|two)side")
@@ -121,8 +123,10 @@ def read_log(log: str) -> list[LogEntry]:
                 kind, name = ("missing-file", missing.group(1)) if missing else ("error", "")
                 entries.append(LogEntry(kind, name, files.current, lineno, lineno, message))
             continue
-        if m := PAGE.match(line):
-            entries.append(LogEntry("page", f"{m.group(1)} x {m.group(2)}", files.current, 0, 0, m.group(3)))
+        if m := PAGE.match(line):  # text: the font size, and the columns when the line says them ("10 2")
+            columns = _COLUMNS.search(line)
+            entries.append(LogEntry("page", f"{m.group(1)} x {m.group(2)}", files.current, 0, 0,
+                                    m.group(3) + (f" {columns.group(1)}" if columns else "")))
             continue
         if m := _LOST.search(line):
             entries.append(LogEntry("missing-char", m.group(1), files.current, 0, 0, line.strip()))

@@ -291,7 +291,8 @@ class Tracer:
         """The paper's text block and font size differ from what ``surveybuild.yaml`` says the tables fit."""
         settings = self.survey.settings
         width, height = (fit.dimen_pt(d) for d in e.name.split(" x "))
-        size = {10.0: 10, 10.95: 11, 12.0: 12}.get(float(e.text), 0)
+        font, _, columns = e.text.partition(" ")
+        size = {10.0: 10, 10.95: 11, 12.0: 12}.get(float(font), 0)
         wrong = []
         for key, actual, declared in (("paper_text_width", width, fit.dimen_pt(settings.paper_text_width)),
                                       ("paper_text_height", height, fit.dimen_pt(settings.paper_text_height))):
@@ -299,9 +300,12 @@ class Tracer:
                 wrong.append(f"{key}: {round(actual)}pt")
         if size and size != settings.paper_font_size:
             wrong.append(f"paper_font_size: {size}")
+        if columns and int(columns) != settings.paper_columns:
+            wrong.append(f"paper_columns: {columns}")
         if not wrong:
             return []
-        return [Problem(Source(SETTINGS_FILE), f"the paper's text block is {e.name} at {e.text}pt, not what the "
+        shape = f" in {columns} columns" if columns == "2" or settings.paper_columns == 2 else ""
+        return [Problem(Source(SETTINGS_FILE), f"the paper's text block is {e.name} at {font}pt{shape}, not what the "
                         "tables were fitted to", "warning", f"set {', '.join(wrong)} in {SETTINGS_FILE}")]
 
     def problem(self, source: Source, what: str, message: str, hint: str, path: str, e: LogEntry,

@@ -53,6 +53,9 @@ def _is_macro(node, *names) -> bool:
 
 #: Our own generated tables' layout marks (latex.TableRenderer.mark): nothing to import, blanked in place.
 _LAYOUT_MARK = re.compile(r"\\surveybuildmark\{[^{}\n]*\}\{[^{}\n]*\}")
+#: Our own generated tables' note marks that take their width (latex.WIDE_MARKS): the marks kept, the group
+#: around them blanked in place.
+_WIDE_MARKS = re.compile(r"\{\\let\\TPToverlap\\relax(\\tnotex?\*?\{(?:[^{}\n]|\{[^{}\n]*\})*\})\}")
 
 
 def read_latex(text: str, path: str, known: frozenset[str] | None = None, project: dict | None = None
@@ -62,6 +65,8 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
     author's macros (the text's own definitions, after ``project``'s: :func:`.macros.project_macros`) are
     expanded first."""
     text = _LAYOUT_MARK.sub(lambda m: " " * len(m.group(0)), text)
+    if "\\TPToverlap" in text:
+        text = _WIDE_MARKS.sub(lambda m: " " * (m.start(1) - m.start(0)) + m.group(1) + " ", text)
     defined, spans = macros.collect(text, path, project)
     text, expand_problems = macros.expand(text, defined, path, spans)
     walker = cells.walker(text)

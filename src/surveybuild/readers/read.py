@@ -22,7 +22,7 @@ FILE_SETTINGS = ("bib", "paper", "readme_template", "readme")
 #: The settings that are paths (files or folders) relative to the survey folder.
 PATHS = ("bib", "tables", "paper", "readme_template", "readme", "figures")
 #: Settings with a fixed set of values.
-CHOICES = {"reference_order": ("citation", "alphabetical"), "paper_font_size": (10, 11, 12),
+CHOICES = {"reference_order": ("citation", "alphabetical"), "paper_font_size": (10, 11, 12), "paper_columns": (1, 2),
            "engine": ("pdflatex", "xelatex", "lualatex")}
 GENERATED_TABLES = "tables"  # below the paper's folder
 GENERATED_FIGURES = "figures"  # below the paper's folder

@@ -153,9 +153,11 @@ Lookup = Callable[[Column | None, object, str], "tuple[float, float] | None"]
 
 
 def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0,
-            lookup: Lookup | None = None, font: str = "", size: float = 10.0) -> Measure:
+            lookup: Lookup | None = None, font: str = "", size: float = 10.0,
+            links: frozenset[str] = frozenset()) -> Measure:
     """The column's widths in em: measured by TeX where ``lookup`` knows the text at ``font`` (``size``
-    pt), else estimated from the text's characters."""
+    pt), else estimated from the text's characters. ``links``: the URL columns the paper shows as notes,
+    whose marks (and the row's link note's) go to the first cell."""
     def known(col: Column | None, raw: object) -> tuple[float, float] | None:
         got = lookup(col, raw, font) if lookup is not None else None
         return (got[0] / size, got[1] / size) if got else None
@@ -178,8 +180,9 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         # the common table (one line a cell, nothing measured by TeX): column by column
         shown = [raw if type(raw) is str and raw else shown_text(column, raw) for raw in raws] \
             if column.type == "text" else _shown_texts(column, raws)
-        texts += [text if not (first and row.cites) and not row.notes else text + (
-            " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "") + ("a" if row.notes else "")
+        texts += [text if not (first and (row.cites or links)) and not row.notes else text + (
+            " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "")
+            + _marks(row, column, first, links, len(rows))
             for text, row in zip(shown, rows)]
         found = list(map(text_width, texts[len(texts) - len(rows):]))
         widths += found
@@ -195,11 +198,12 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
             value = row.value(column.key, sub)
             raw = value.raw if value is not None else None
             extra = " [" + ", ".join("00" for _ in row.cites) + "]" if first and sub == 0 and row.cites else ""
-            extra += "a" if row.notes else ""
+            extra += _marks(row, column, first, links, len(rows))
             got = known(column, raw)
             if got:
-                widths.append(got[0] + text_width(extra))
-                pieces.append(got[1] + text_width(extra))
+                extra_em = text_width(extra) + (_cite_slack(raw) if column.type == "latex" else 0.0)
+                widths.append(got[0] + extra_em)
+                pieces.append(got[1] + extra_em)
             else:  # a cell of several lines: each line alone, the marks after the last
                 shown = shown_lines(column, raw)
                 shown[-1] += extra
@@ -221,6 +225,32 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     piece = word if fixed is None or column.type == "url" else max(  # only a fixed width asks (_holding)
         pieces + [text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)], default=0.0)
     return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts, tuple(breaks))
+
+
+#: What a citation's number adds to a width TeX measured, per key, in em: the measuring document has no
+#: bibliography, so natbib set each key as a bold "?" (0.47 em), where the paper prints its number ("28": 1 em).
+CITE_SLACK = 0.6
+
+
+def _cite_slack(raw: object) -> float:
+    """The em a cell's citations (``\\citep{a,b}`` in a ``latex`` cell) print wider than TeX measured them."""
+    if not isinstance(raw, str) or "cite" not in raw:  # \citep, \parencite, \textcite ...
+        return 0.0
+    try:
+        return CITE_SLACK * sum(len(p.keys) for p in to_pieces(raw) if isinstance(p, Cite))
+    except LatexFieldError:
+        return 0.0
+
+
+def _marks(row: Row, column: Column, first: bool, links: frozenset[str] = frozenset(), count: int = 0) -> str:
+    """A text about as wide as the row's note marks in the column (a superscript "a,b,c" is about as wide as "abc"
+    at the cell's size; the marks take their width: ``latex.WIDE_MARKS``). The first cell also holds the marks of
+    notes on ``links`` (URL columns shown as notes) and the number of the row's link note (as many digits as
+    ``count``, the rows); at least one letter there in a row with notes."""
+    marks = sum(1 for key, _, _ in row.notes if key == column.key or first and key in links) if row.notes else 0
+    if first and links and any((v := row.line.by_key.get(key)) is not None and v.raw for key in links):
+        marks += len(str(count))
+    return "a" * max(1 if first and row.notes else 0, marks)
 
 
 def _breaks(column: Column, raws: list) -> bool:
@@ -272,6 +302,9 @@ class Plan:
     #: cell wraps is estimated: not counted here, a page break counted on it could leave one line alone)
     row_lines: tuple[int, ...] = ()
     scale: float = 1.0  # below 1: the table (a float) is set at ``widths`` and scaled to the line (\\resizebox)
+    #: each row's printed lines as estimated (a wrapped cell: its text over its column's width, rounded up)
+    row_printed: tuple[float, ...] = ()
+    natural_pt: float = 0.0  # a table of natural columns: its estimated width (pt), separations included
 
 
 def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings,
@@ -285,11 +318,12 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     width = dimen_pt(settings.paper_text_width) or 345.0
     base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
     memo: dict[str | None, list[Measure]] = {}
+    links = _links(table, columns)
 
     def measures_at(font: str, line: float = width) -> list[Measure]:
         key = font if lookup is not None else None  # estimates are in em: the same at every size
         if key not in memo:
-            memo[key] = [measure(c, table.rows, i == 0, t, width, lookup, font, SIZES[base][font])
+            memo[key] = [measure(c, table.rows, i == 0, t, width, lookup, font, SIZES[base][font], links)
                          for i, (c, t) in enumerate(zip(columns, titles))]
         if line == width:
             return memo[key]
@@ -302,8 +336,10 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     fonts = (table.font,) if table.font else FONTS
     pages = [(False, width), (True, height)] if table.landscape is None else \
         [(table.landscape, height if table.landscape else width)]
-    tries = [(land, avail, font, TABCOLSEP) for land, avail in pages for font in fonts]
-    tries.append(tries[-1][:3] + (TIGHT_TABCOLSEP,))
+    # on each page, the fonts, then the last font with tighter column separations: a portrait table of many
+    # columns that fits so is not turned to landscape (a long table there holds a third of the rows a page)
+    tries = [(land, avail, font, sep) for land, avail in pages
+             for font, sep in [(f, TABCOLSEP) for f in fonts] + [(fonts[-1], TIGHT_TABCOLSEP)]]
     for n, (land, avail, font, colsep) in enumerate(tries):
         em = SIZES[base][font]
         sep = 2 * colsep * len(columns)
@@ -330,19 +366,49 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
                           for c, m in zip(columns, measures))
             rows = _row_lines(table, measures)
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em, rows)
-            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, lines, rows)
+            return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, sum(lines), rows,
+                        row_printed=lines, natural_pt=natural)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
             rows = _row_lines(table, measures)
-            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep,
-                        _lines(table, measures, widths, em, rows), rows)
+            lines = _lines(table, measures, widths, em, rows)
+            return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep, sum(lines), rows,
+                        row_printed=lines)
     land, avail, font, colsep = tries[-1]
     measures = measures_at(font, avail)
     sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
+    lines = _lines(table, measures, widths, SIZES[base][font])
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
-                _lines(table, measures, widths, SIZES[base][font]), _row_lines(table, measures))
+                sum(lines), _row_lines(table, measures), row_printed=lines)
+
+
+def _links(table: Table, columns: list[Column]) -> frozenset[str]:
+    """The URL columns the paper shows as table notes (not among ``columns``): their marks go to the first cell."""
+    shown = {c.key for c in columns}
+    return frozenset(c.key for c in table.columns if c.type == "url" and c.key not in shown)
+
+
+#: The space between the columns of a two-column paper that :func:`column_width` allows for (article's
+#: ``\columnsep`` is 10pt, IEEEtran's 0.2in: the larger).
+COLUMN_SEP = 14.5
+
+
+def caption_wider(plan: Plan, table: Table, settings: Settings) -> bool:
+    """Whether a float of natural columns is narrower than its caption on one line (``Table 00:`` and its text at
+    the paper's size): threeparttable would set the caption as wide as the table, over several short lines."""
+    if not plan.natural_pt or any(plan.widths):
+        return False
+    size = SIZES[settings.paper_font_size if settings.paper_font_size in SIZES else 10]["normalsize"]
+    caption = shown_text(Column("caption", "", type="latex"), table.caption)
+    return text_width("Table 00: " + caption) * size > plan.natural_pt
+
+
+def column_width(settings: Settings) -> float:
+    """One column's width (pt) of a paper in ``settings.paper_columns`` columns of ``paper_text_width``."""
+    width = dimen_pt(settings.paper_text_width) or 345.0
+    return width if settings.paper_columns != 2 else (width - COLUMN_SEP) / 2
 
 
 def on_line(width: str | None) -> str | None:
@@ -373,8 +439,11 @@ def _fitted_shares(columns: list[Column], measures: list[Measure], em: float,
 
 
 def _low(m: Measure, em: float) -> float:
-    """The least width (pt) of a column that wraps: its longest word, with a margin."""
-    return max(m.word, 2.5) * em * 1.3
+    """The least width (pt) of a column that wraps: its longest word, with a margin, but never more than its
+    longest line needs (a column of one token a cell, a model name, a hash, a number: its natural width, which
+    the margin of its word left 30% blank beside a column of text squeezed to a few words a line), with half an
+    em to spare for what is estimated even then (a citation's number)."""
+    return min(max(m.word, 2.5) * 1.3, m.natural * (MEASURED_SAFETY if m.measured else SAFETY) + 0.5) * em
 
 
 def _holding(measures: list[Measure], em: float) -> list[Measure]:
@@ -387,14 +456,14 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
 
 
 def _lines(table: Table, measures: list[Measure], widths: list[float | None], em: float,
-           row_lines: tuple[int, ...] | None = None) -> float:
-    """The printed lines of the rows: a row of several lines, a cell wrapped over several, or a cell's own line
-    breaks take more."""
-    total = 0.0
+           row_lines: tuple[int, ...] | None = None) -> tuple[float, ...]:
+    """The printed lines of each row: a row of several lines, a cell wrapped over several (at least its text over
+    the column's width), or a cell's own line breaks take more."""
+    out = []
     for i, (row, broken) in enumerate(zip(table.rows, row_lines or _row_lines(table, measures))):
         wrapped = max([1.0] + [-(-m.rows[i] * em // w) for m, w in zip(measures, widths) if w and i < len(m.rows)])
-        total += max(broken, wrapped)
-    return total
+        out.append(max(broken, wrapped))
+    return tuple(out)
 
 
 def _row_lines(table: Table, measures: list[Measure]) -> tuple[int, ...]:
@@ -455,7 +524,8 @@ def scaled(table: Table, columns: list[Column], titles: list[str], settings: Set
     base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
     avail = (dimen_pt(settings.paper_text_height) or 550.0) if last.landscape else width
     em = SIZES[base][last.font]
-    measures = [measure(c, table.rows, i == 0, t, width, lookup, last.font, em)
+    links = _links(table, columns)
+    measures = [measure(c, table.rows, i == 0, t, width, lookup, last.font, em, links)
                 for i, (c, t) in enumerate(zip(columns, titles))]
     measures = [replace(m, fixed_pt=dimen_pt(c.width, avail)) if is_share(c.width) and m.fixed_pt is not None
                 else m for c, m in zip(columns, measures)]
@@ -468,6 +538,7 @@ def scaled(table: Table, columns: list[Column], titles: list[str], settings: Set
                 for m in measures]
     room = max(need, avail - sep)
     widths = _wrap(measures, em, room, force=True)
+    lines = _lines(table, measures, widths, em)
     return Plan(last.font, last.landscape, tuple(f"{w:.2f}pt" for w in widths), "scaled", last.tabcolsep,
-                _lines(table, measures, widths, em), _row_lines(table, measures),
-                scale=min(1.0, (avail - 1.0) / (sum(widths) + sep)))
+                sum(lines), _row_lines(table, measures), scale=min(1.0, (avail - 1.0) / (sum(widths) + sep)),
+                row_printed=lines)

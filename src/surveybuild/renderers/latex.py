@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import fit, layout
 from ..texlang import fonts
@@ -67,7 +67,8 @@ NOTES_HOLD_FLOATS = r"""\makeatletter
 #: ``\surveybuildfit{caption}{table}``: a float's caption, then its table as it is, or scaled down (graphicx's
 #: ``\scalebox``) to fit the line and the page's height less the caption's, as TeX measured them. The tables that
 #: need it use it (docs/paper.md: the fitting's last resort, and rows that cannot break); without ``\fpeval``
-#: (LaTeX before 2022) the table is set as it is.
+#: (LaTeX before 2022) the table is set as it is. The caption keeps from the table the room threeparttable keeps
+#: (a strut's depth and a fifth of a line): its last line sat on the table's top rule.
 FIT_BOX = r"""\makeatletter
 \ifdefined\sb@fitbox\else\newsavebox\sb@fitbox\newsavebox\sb@capbox\fi
 \providecommand\surveybuildfit[2]{\setbox\sb@capbox\vbox{#1}\sbox\sb@fitbox{#2}%
@@ -76,16 +77,48 @@ FIT_BOX = r"""\makeatletter
     \dimen\tw@\ht\sb@fitbox\advance\dimen\tw@\dp\sb@fitbox\advance\dimen\tw@ 1sp
     \edef\sb@fitscale{\fpeval{min(1, \the\linewidth/\the\dimexpr\wd\sb@fitbox+1sp\relax, \the\dimen@/\the\dimen\tw@)}}%
   \else\def\sb@fitscale{1}\fi
-  \unvbox\sb@capbox\par
+  \unvbox\sb@capbox\par\vskip\dimexpr\dp\strutbox+.2\baselineskip\relax
   \ifdim\sb@fitscale pt<\p@\scalebox{\sb@fitscale}{\usebox\sb@fitbox}\else\usebox\sb@fitbox\fi\par}
+\makeatother
+"""
+
+#: A two-column paper (``\documentclass[twocolumn]``, IEEEtran, acmart's sigconf): longtable cannot break a
+#: table in a column (LaTeX stops: "longtable not in 1-column mode"), nor is a landscape page a column. So a long
+#: or landscape table is set on pages of one column (``\onecolumn``), and the paper goes on in two columns after
+#: it; a float is a ``table*``, across both columns, the line the table was fitted to (``\textwidth``, which
+#: the build compares with ``paper_text_width``). In a one-column paper neither changes anything (``table*``
+#: is ``table`` there).
+TWO_COLUMNS = r"""\makeatletter
+\ifdefined\surveybuildwide\else
+  \let\sb@wideend\relax
+  \def\surveybuildwide{\if@twocolumn\onecolumn\global\let\sb@wideend\twocolumn\fi}
+  \def\surveybuildwideend{\sb@wideend\global\let\sb@wideend\relax}
+  \long\def\surveybuildafterpage#1{\if@twocolumn\surveybuildwide#1\surveybuildwideend\else\afterpage{#1}\fi}
+\fi
+\makeatother
+"""
+
+#: A landscape table (``\surveybuildafterpage{\begin{landscape}...}``) waits for the end of the page of text it is
+#: in (afterpage): pdflscape's ``landscape`` starts a page, and the text after the table went after its pages,
+#: which left the page before them blank below the paragraph that named the table. (In two columns it starts
+#: pages of one column where it is: afterpage acts at the end of a column.) The table is then read as an
+#: argument, so a long table's notes, which need ``@`` letters, are this macro, read with the preamble.
+LONG_NOTES = r"""\makeatletter
+\providecommand\surveybuildlongnotes{\ifdefined\TPTL@body % the notes follow the last row as a list, which may go
+  % on over the next page, as wide as the line (threeparttable leaves \TPT@hsize, the width of the last
+  % threeparttable, set: its notes ran into the margin)
+  \par\nopagebreak\vspace{-\LTpost}\ifdefined\sb@notesmark\sb@notesmark{in}\nopagebreak\fi
+  {\let\TPToverlap\relax\let\TPT@hsize\@empty\begin{tablenotes}\TPTL@font\TPTL@body\end{tablenotes}}\par
+  \ifdefined\sb@notesend\sb@notesend\fi
+  \fi}
 \makeatother
 """
 
 #: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
-\usepackage{pdflscape}
-""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+\usepackage{pdflscape,afterpage}
+""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
@@ -112,6 +145,7 @@ LATEXML_FALLBACK = r"""\makeatletter
   \def\endTableNotes{}
   \newcommand\insertTableNotes{}
   \renewcommand\surveybuildfit[2]{#1#2}
+  \renewcommand\surveybuildafterpage[1]{#1}
 \fi
 \makeatother
 """
@@ -211,6 +245,12 @@ def note_marks(labels: list[str]) -> str:
     if labels:
         return "\\tnote{" + ",".join(f"\\ref{{{label}}}" for label in labels) + "}"
     return ""
+
+
+#: A cell's note marks, taking their width: threeparttable sets a mark zero-wide (``\TPToverlap`` is ``\rlap``), so
+#: that it hangs into the column separation and keeps a column of numbers aligned (a right-aligned column keeps it
+#: so), but "a,b,c" after a left-aligned text ran over the next column's first letters.
+WIDE_MARKS = r"{\let\TPToverlap\relax%s}"
 
 
 _IMAGE = re.compile(r"\\image(?![A-Za-z])\s*")
@@ -455,7 +495,7 @@ class TableRenderer:
                 labels += [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
                            if col_key in self.note_columns]
             if labels:
-                text += note_marks(labels)
+                text += note_marks(labels) if column.align == "r" else WIDE_MARKS % note_marks(labels)
         if len(lines) == 1:  # the common cell: one line
             return text
         return join_lines(lines[:-1] + [text], column.align, wrapping)
@@ -523,9 +563,12 @@ class TableRenderer:
         sections = layout.sections(self.table)
         # each row's lines for certain (sub-rows, a cell's line breaks): what a page holds
         printed = {id(r): lines for r, lines in zip(self.table.rows, self.plan.row_lines)}
+        # and half the lines its wrapped cells take as estimated (at least their text over the column's width):
+        # a row of 20 such lines may end a page (3 rows of them kept together left 40% of a page blank)
+        wrapped = {id(r): lines // 2 for r, lines in zip(self.table.rows, self.plan.row_printed)}
 
         def height(row: Row) -> float:
-            return max(float(row.height), printed.get(id(row), 0.0))
+            return max(float(row.height), printed.get(id(row), 0.0), wrapped.get(id(row), 0.0))
 
         total = sum(height(r) for s in sections for r in s.rows)
         ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
@@ -573,6 +616,16 @@ class TableRenderer:
                 spec.append(c.align)
         return "".join(spec)
 
+    def fits_a_column(self) -> bool:
+        """In a two-column paper: whether the table, as planned (natural columns), fits one column
+        (:func:`fit.column_width`), where a careful author sets a small table rather than across the page."""
+        if self.plan.reason != "natural" or self.plan.landscape or self.plan.scale != 1.0:
+            return False
+        narrow = replace(self.settings, paper_text_width=f"{fit.column_width(self.settings):.2f}pt")
+        plan = fit.plan(self.table, self.columns, self.titles, narrow, self.measured_width if self.measured else None)
+        return (plan.reason, plan.landscape, plan.font, plan.tabcolsep) == ("natural", False, self.plan.font,
+                                                                            self.plan.tabcolsep)
+
     def render(self) -> str:
         body = self.body()  # first: it collects the rows that carry URL notes
         notes = self.notes()
@@ -598,9 +651,16 @@ class TableRenderer:
         # rows that cannot break (fewer than 2 * MIN_ROWS lines) in a table that is not small: a float, which TeX
         # scales down (\surveybuildfit) only if it is taller than the page, as no estimate of height is exact
         fitted = long and self.table.layout != "long" and lines < 2 * MIN_ROWS
+        # in two columns a table that fits on one page is a float across both (set at a page's top or on a page of
+        # floats), as a careful author sets it: a long table there stops the columns before and after it
+        two = self.settings.paper_columns == 2
+        fitted = fitted or (long and two and self.table.layout != "long" and share <= ONE_PAGE_SHARE)
         long = long and not fitted
         fitted = fitted or scaled or (not long and share > FLOAT_SHARE)  # a tall float: the same safeguard
         fitted = fitted and self.table.fit != "natural"  # fit: natural sets the table as it is, and TeX reports it
+        # threeparttable sets the caption as wide as the table: over a narrow one it broke into short, hyphenated
+        # lines ("Table 5: A ta- / ble of one"). Such a caption is set above the table at the line's width
+        fitted = fitted or (not long and fit.caption_wider(self.plan, self.table, self.settings))
         # a long table that fits on one page is never broken: TeX moves it whole to the next page
         whole = long and share <= ONE_PAGE_SHARE
         if whole:
@@ -608,7 +668,11 @@ class TableRenderer:
         return latex_env().get_template("table.tex.j2").render(
             source=self.table.source.path,
             long=long,
+            float_env="table" if not long and two and self.fits_a_column() else "table*",
             landscape=self.plan.landscape,
+            # read as afterpage's argument, a cell's link with an ``&`` is an alignment tab: set where it is
+            deferred=self.plan.landscape and not _LINK_AMP.search(body)
+            and not any(_LINK_AMP.search(n.text) for n in notes),
             fitted=fitted,
             font=self.plan.font,
             tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
@@ -623,6 +687,11 @@ class TableRenderer:
             notes=notes,
             note_mark=self.mark("note"),
         )
+
+
+#: A link whose URL holds ``&``: hyperref reads it with ``&`` a letter, which a table read as an argument has
+#: already made an alignment tab (\href's URL ran away).
+_LINK_AMP = re.compile(r"\\(?:href|url)\s*\{[^{}]*&")
 
 
 def _mark_order(mark: str) -> tuple[int, str]:
