@@ -10,7 +10,7 @@ from ..texlang import fonts
 from ..texlang.escape import SYMBOL_PACKAGES, UnencodableText, escape, typeset_field
 from ..texlang.latextext import AMSMATH_ENVIRONMENTS
 from .. import values
-from ..model import Column, MeasuredWidths, Row, Settings, Table
+from ..model import Column, MeasuredWidths, Row, Settings, Table, Value
 from .templating import latex_env
 
 #: A long table's foot stays in the text block. longtable takes the foot's height from the page's room and
@@ -459,10 +459,13 @@ class TableRenderer:
     def cell_lines(self, column: Column, raw: object) -> list[str]:
         """:func:`cell_lines` of the table, each distinct value of a column worked out once (sizes, Yes/No,
         languages and licences repeat down a column). Read the list, never change it."""
-        value = values.value_key(raw)
-        if value is None:  # a value that cannot be a key: worked out each time
-            return cell_lines(self.table, column, raw, self.settings)
-        key = (column.key, value)
+        if type(raw) is str:  # the common value: its key made here (a key of three never equals one of two)
+            key: tuple = (column.key, str, raw)
+        else:
+            value = values.value_key(raw)
+            if value is None:  # a value that cannot be a key: worked out each time
+                return cell_lines(self.table, column, raw, self.settings)
+            key = (column.key, value)
         lines = self.lines_of.get(key)
         if lines is None:
             lines = self.lines_of[key] = cell_lines(self.table, column, raw, self.settings)
@@ -479,7 +482,10 @@ class TableRenderer:
 
     def cell(self, row: Row, column: Column, sub: int, wrapping: bool = False) -> str:
         """The cell's LaTeX; ``wrapping``: its column is a ``p{}`` column (a line break is ``\\newline``)."""
-        value = row.value(column.key, sub)
+        return self.cell_of(row, column, row.value(column.key, sub), sub, wrapping)
+
+    def cell_of(self, row: Row, column: Column, value: Value | None, sub: int, wrapping: bool) -> str:
+        """:meth:`cell`, of the cell's ``value`` (``row.value(column.key, sub)``)."""
         lines = self.cell_lines(column, value.raw if value is not None else None)
         text = lines[-1]  # a cite or note mark goes after the last line
         if sub == 0:
@@ -512,6 +518,11 @@ class TableRenderer:
         first line (not on its middle line), and wraps at the column's width in a wrapping column.
         """
         height = row.height
+        if not row.sublines:  # the common row: one line, its values by key
+            get = row.line.by_key.get
+            cells = [self.cell_of(row, column, get(column.key), 0, bool(width))
+                     for column, width in zip(self.columns, self.plan.widths)]
+            return [self.mark(f"row {number}.0") + " & ".join(cells) + (r" \\*" if keep and keep[0] else r" \\")]
         out = []
         for sub in range(height):
             cells = []
