@@ -194,15 +194,18 @@ def test_no_other_character_folds_to_a_letter_of_preamble():
         assert len(low) == 1 or not set(low) & set("@preambl"), hex(code)
 
 
-# -- names: " and " found by one pattern in a field without braces or backslashes ------------------------------
+# -- names: " and " found by one pattern, brace groups masked first ---------------------------------------------------
 
 @settings(derandomize=True, max_examples=1500, deadline=None)
 @given(pieces("a", "n", "d", "A", "N", "D", "and", "AND", " and ", " And ", "x", "~", ",", ".", "-", "  ", " ", "é",
-              "{", "}", "\\", "{and}", " and{", "\\and", "{{", "}}", "{A}", "{van der}", " {", "} ", "{x {and} y}", "{x and y}"))
+              "{", "}", "\\", "{and}", " and{", "\\and", "{{", "}}", "{A}", "{van der}", " {", "} ", "{x {and} y}",
+              "{x and y}", '{\\"o}', "\\{", "\\}", "\\ ", "{\\and}", "\\\\", "{\\L}"))
 @example("A and and and B")  # overlapping separators: the second 'and' is a name
 @example("{OpenAI} and {Simon and Schuster} and B. {van der} Berg")  # braced names: the masked path
 @example("{{{{deep}}}} and A")  # nested four deep: bibtexparser's own walk
 @example("A and {B and C")  # an unclosed brace: bibtexparser's own walk
+@example('K{\\"o}hler, Ana and M{\\"u}ller, B. and {\\L}ukasz, C')  # accents in braces: the masked path
+@example("A\\ and B and {x\\}} and C")  # escapes outside braces, an escaped brace: bibtexparser's own walk
 @example("Sand and Band andy and Anders")
 @example("and B and")  # no separator without a blank on each side
 def test_names_split_as_bibtexparser_splits_them(text):

@@ -139,14 +139,17 @@ _GROUP = re.compile(r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}")
 
 def split_names(raw: str) -> list[str]:
     """The names of a names field whose blanks are single spaces, as bibtexparser's ``split_multiple_persons_names``
-    splits them; a field without backslashes by one pattern in C (bibtexparser walks it a character at a
-    time in Python: ~15 us a field). An " and " inside braces separates nothing: each balanced brace group is
-    masked first (as many characters, none a blank or a letter of "and"), and the field is cut where the mask is."""
-    if "\\" not in raw:
-        if "{" not in raw and "}" not in raw:
-            return _AND.split(raw) if raw else []
+    splits them, by one pattern in C (bibtexparser walks it a character at a time in Python: ~15 us a field). An
+    " and " inside braces separates nothing: each balanced brace group (accents such as ``{\\"o}`` in it) is masked
+    first (as many characters, none a blank or a letter of "and"), and the field is cut where the mask is. A
+    backslash outside braces, or an escaped brace: bibtexparser's own walk."""
+    if "{" not in raw and "}" not in raw and "\\" not in raw:
+        return _AND.split(raw) if raw else []
+    if "\\{" not in raw and "\\}" not in raw:  # no escaped brace (bibtexparser does not count one)
         masked = _GROUP.sub(lambda m: "#" * len(m.group()), raw)
-        if "{" not in masked and "}" not in masked:  # every brace in a balanced group
+        # every brace in a balanced group, and every backslash inside one (an escape outside, as in "A\ and B",
+        # joins what it escapes to the name)
+        if "{" not in masked and "}" not in masked and "\\" not in masked:
             names, last = [], 0
             for m in _AND.finditer(masked):
                 names.append(raw[last:m.start()])
