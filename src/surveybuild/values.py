@@ -62,6 +62,8 @@ def value_key(raw: object) -> tuple | None:
     """A cell value as a dict key that tells apart what prints apart: each value with its type (``True`` is not
     ``1``, nor ``[True]`` ``[1]``), a list as the keys of its items; None for a value that cannot be a key. The
     renderers and the checks work out each distinct value of a column once by it."""
+    if type(raw) is str:  # the common value, always hashable
+        return (str, raw)
     key = (list, tuple(map(value_key, raw))) if type(raw) is list else (type(raw), raw)
     try:
         hash(key)

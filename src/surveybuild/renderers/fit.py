@@ -269,7 +269,7 @@ def _shown_texts(column: Column, raws: list) -> list[str]:
     done: dict[tuple, str] = {}
     out = []
     for raw in raws:
-        key = values.value_key(raw)
+        key = (str, raw) if type(raw) is str else values.value_key(raw)  # value_key's own, for the common value
         text = done.get(key) if key is not None else None
         if text is None:
             text = shown_text(column, raw)
