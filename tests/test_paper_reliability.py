@@ -133,6 +133,21 @@ def test_a_tex_error_is_reported_without_the_follow_on_noise(paper_root):
     assert build.paper(paper_root).ok
 
 
+def test_a_bibtex_error_is_reported_without_the_undefined_references_of_the_run_it_stopped(paper_root):
+    # seen on a public survey: a missing comma between two fields of its .bib; latexmk stopped after BibTeX,
+    # and a label defined after its use (a table referred to before it) was reported "undefined (did you mean
+    # it?)". The label exists: the undefined reference is the stopped run's, not a cause.
+    main, bib = paper_root / "paper" / "main.tex", paper_root / "refs.bib"
+    year = "  year = {2023},\n  url = {https://arxiv.org/abs/2306.04751}"
+    with edited(main, REF, REF + " Table~\\ref{tab:models}."), edited(bib, year, year.replace(",\n", "\n")):
+        shutil.rmtree(paper_root / "paper" / "build" / "work")  # a first run: no labels from before
+        report = build.paper(paper_root)
+    errors = [str(p) for p in report.problems if p.severity == "error"]
+    assert errors and all("BibTeX" in e and e.startswith("refs.bib:") for e in errors), errors
+    assert not any("undefined" in str(p) for p in report.problems)
+    assert build.paper(paper_root).ok
+
+
 def test_stopped_at_error_keeps_errors_only_when_there_is_one():
     ref = LogEntry("reference", "tab:methods", "main.tex", 3)
     cite = LogEntry("citation", "x", "main.tex", 4)
