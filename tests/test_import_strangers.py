@@ -260,3 +260,67 @@ def test_math_in_a_header_cell_becomes_the_title_it_reads_as_and_is_listed(tmp_p
 
     built = pipeline.build(root)
     assert built.ok, [str(p) for p in built.problems]
+
+
+ADDCODE_THEN_TABLE = r"""\begin{figure}
+  \begin{adjustbox}{addcode={\begin{minipage}{\width}}{\caption{Bots}\end{minipage}},rotate=90,center}
+    \includegraphics{bots.pdf}
+  \end{adjustbox}
+\end{figure}
+\begin{table}
+\caption{Results}
+\begin{tabular}{lr}
+\textbf{Bot} & \textbf{Wins} \\ \hline
+Alpha & Feb\hspace{0.7ex}\nolinebreak[2]2011 \\
+Beta & 12 \\
+\end{tabular}
+\begin{flushleft}\footnotesize
+\textbf{Wins:} games won in the final round.
+\end{flushleft}
+\vspace{-3mm}
+\label{tab:results}
+\end{table}
+"""
+
+
+def test_code_halves_of_an_environment_in_an_option_do_not_hide_the_tables_after_them():
+    """adjustbox's addcode={\\begin{minipage}...}{...\\end{minipage}}: the \\begin closes with its brace group, so
+    LaTeX reads no environment there; the walker read the rest of the file into it: 'no table found'. The float's
+    text beside its tabular (a flushleft paragraph) was dropped unsaid; it is now a note of the table. A line-break
+    hint (\\nolinebreak[2]) is layout, and \\hspace between two words leaves them two words."""
+    result = import_text(ADDCODE_THEN_TABLE, "t.tex")
+    assert len(result.tables) == 1
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["caption"] == "Results\\tnotex{floatnote}" and data["label"] == "tab:results"
+    assert data["notes"] == {"floatnote": "\\textbf{Wins:} games won in the final round."}
+    assert data["rows"][0] == {"bot": "Alpha", "wins": "Feb 2011"}
+    assert [str(p) for p in result.problems if "beside the tabular" in p.message] == [
+        "t.tex:14:1: warning: text beside the tabular in its float became a note of the whole table ('floatnote'), "
+        "marked in the caption (move the mark in the YAML if it belongs elsewhere)"]
+    assert not [p for p in result.problems if p.severity == "error" or "not carried" in p.message]
+
+
+def test_the_accounting_counts_row_group_titles_as_the_cells_they_were_and_the_summary_sums_the_tables(tmp_path):
+    """'read 13 row(s), 97 cell(s); written 13 row(s), 91 cell(s)' with nothing listed: the 6 cells of a
+    \\multirow group column became group titles, which the written count left out; and the command's summary
+    line said '0 row(s), 0 cell(s)' (the row counter was shadowed)."""
+    source = tmp_path / "cost.tex"
+    source.write_text("\\begin{tabular}{llr}\n & Metric & Value \\\\ \\hline\n\\multirow{2}{*}{Total} & Tokens & 5 \\\\\n"
+                      " & Cost & 6 \\\\\n\\multirow{2}{*}{Agent} & Iter & 7 \\\\\n & Tools & 8 \\\\\n\\end{tabular}\n",
+                      "utf-8")
+    root = tmp_path / "s"
+    assert init(root).ok
+    report = run_import(root, str(source), None)
+    lines = [line for line in report.info if "row(s)" in line]
+    assert "read 4 row(s), 10 cell(s), 0 cite key(s); written 4 row(s), 10 cell(s), 0 cite key(s)" in lines[0]
+    assert lines[1] == f"import: 1 table(s), 4 row(s), 10 cell(s) from {source}"
+
+
+def test_a_symbol_whose_macro_no_cell_may_hold_stays_the_character_in_a_markdown_cell():
+    """'·' and '×' in a README cell with a link became \\textperiodcentered{} and \\texttimes{}, which the
+    check then refused (an error the import itself made); the character is kept, as the paper can typeset it."""
+    result = import_text("| Name | Details |\n|---|---|\n| [Jina](https://example.org/j) | serving · search, 2× **faster** "
+                         "≥ 0.8 |\n", "README.md")
+    assert [str(p) for p in result.problems if p.severity == "error"] == []
+    row = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"][0]
+    assert row["details"] == "serving · search, 2× \\textbf{faster} $\\geq$ 0.8"

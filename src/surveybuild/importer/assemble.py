@@ -652,7 +652,6 @@ def _rows(raw: RawTable, entities, ncols: int, shape: _Shape, group_of_line: dic
     notices = raw.notices
     rows: list[Row] = []
     first_key = columns[0].key
-    stats: Counter = Counter()
     referenced: list[str] = []
     seen: dict[tuple, Source] = {}
     warned: set[int] = set()

@@ -82,7 +82,12 @@ LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "ar
                     "toprule", "bottomrule", "cmidrule", "addlinespace", "xspace",
                     # TeX's glue and spacing primitives (\vfil\hfil centres a p{} cell's mark)
                     "hfil", "hfilneg", "vfil", "vfilneg", "hss", "vss", "null", "smallskip", "medskip", "bigskip",
-                    "unskip", "ignorespaces", "nointerlineskip"})
+                    "unskip", "ignorespaces", "nointerlineskip",
+                    # line and page breaking hints (\nolinebreak[2] between a month and its year)
+                    "nolinebreak", "allowbreak", "nopagebreak", "pagebreak", "goodbreak", "nobreak"})
+
+#: the layout commands that put space between words
+HSPACES = frozenset({"hspace", "quad", "qquad", "hfill", "hfil", "hss"})
 
 SPECS = (
     [macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
@@ -98,6 +103,8 @@ SPECS = (
        macrospec.MacroSpec("resizebox", "*{{{"), macrospec.MacroSpec("scalebox", "{[{"),
        macrospec.MacroSpec("parbox", "[[[{{"), macrospec.MacroSpec("raisebox", "{[[{"),
        macrospec.MacroSpec("hspace", "*{"), macrospec.MacroSpec("vspace", "*{"),
+       macrospec.MacroSpec("nolinebreak", "["), macrospec.MacroSpec("linebreak", "["),
+       macrospec.MacroSpec("nopagebreak", "["), macrospec.MacroSpec("pagebreak", "["),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
        macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
        macrospec.MacroSpec("turn", "{{"), macrospec.MacroSpec("numprint", "[{"),
@@ -476,7 +483,7 @@ class _Converter:
             out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
         elif name in LAYOUT:
             self.notices.add("layout", "\\" + name)
-            if node.macro_post_space:
+            if node.macro_post_space or name in HSPACES:  # Feb\hspace{1ex}2007: two words
                 out.append(" ")
         elif name in FILE_READERS:
             self.notices.drop(node, "file")

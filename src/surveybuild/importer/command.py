@@ -24,6 +24,7 @@ from ..readers.read import SETTINGS_FILE, read_settings, read_text
 from ..readers.tableread import read_table
 from ..build.writer import WriteError as FileWriteError, write_files
 from . import ImportError_, import_text, kind_of, read_cite_map, scripts, stem
+from .account import written_counts
 from .write import WriteError, to_yaml
 
 
@@ -188,8 +189,8 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
     for imported, target in zip(result.tables, targets):
         report.info.append(f"{target} (from {imported.table.source}): {imported.stats.get('account', '')}")
     tables = len(result.tables)
-    rows = sum(t.stats.get("rows", 0) for t in result.tables)
-    cells = sum(t.stats.get("cells", 0) for t in result.tables)
+    counts = [written_counts(t.table) for t in result.tables]  # the tables' own lines' "written" counts, summed
+    rows, cells = sum(c.rows for c in counts), sum(c.cells for c in counts)
     if hasattr(report, "info"):
         report.info.append(f"import: {tables} table(s), {rows} row(s), {cells} cell(s) from {file}")
     report.info += next_steps(settings, [target.stem for target in targets])

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ..texlang.escape import UnencodableText, escape
+from ..texlang.latextext import ALLOWED
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
 from .cells import BREAK, join_lines
@@ -57,8 +58,16 @@ def latex_text(text: str) -> str:
                 out.append(ch)
                 continue
             math = ENSUREMATH.fullmatch(written)
-            out.append(f"${math.group(1)}$" if math else written)
+            if math:
+                out.append(f"${math.group(1)}$")
+            elif any(name not in ALLOWED for name in MACRO_NAME.findall(written)):
+                out.append(ch)  # '·' -> \textperiodcentered, a macro no cell may hold: the character itself
+            else:
+                out.append(written)
     return "".join(out)
+
+
+MACRO_NAME = re.compile(r"\\([A-Za-z]+)")
 
 
 ENSUREMATH = re.compile(r"\\ensuremath\{(.*)\}")

@@ -25,6 +25,7 @@ TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular"
 CONTAINERS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable",
                         "landscape", "center", "adjustbox", "minipage", "small", "footnotesize"})
 NOTE_ENVS = frozenset({"tablenotes", "TableNotes"})
+FLOATS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable"})
 RULES = frozenset({"toprule", "midrule", "bottomrule", "hline", "cline", "cmidrule", "specialrule", "addlinespace",
                    "hhline", "Xhline", "morecmidrules", "cdashline", "hdashline", "arrayrulecolor", "noalign",
                    "shline", "thickhline", "tabucline", "firsthline", "lasthline", "rowcolor"})
@@ -64,6 +65,7 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
     text = _LAYOUT_MARK.sub(lambda m: " " * len(m.group(0)), text)
     defined, spans = macros.collect(text, path, project)
     text, expand_problems = macros.expand(text, defined, path, spans)
+    text, halves = _unpaired(text)
     walker = cells.walker(text)
     nodes, _, _ = walker.get_latex_nodes()
 
@@ -96,10 +98,13 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
     per_container: dict[int, int] = {}
     for env, stack, font in found:
         containers = [e for e in stack if e.environmentname in CONTAINERS]
+        if containers:
+            per_container[id(containers[0])] = per_container.get(id(containers[0]), 0) + 1
+    for env, stack, font in found:
+        containers = [e for e in stack if e.environmentname in CONTAINERS]
         container = containers[0] if containers else None
-        if container is not None:
-            per_container[id(container)] = per_container.get(id(container), 0) + 1
-        tables.append(_table(env, container, stack, font, where, path, known))
+        alone = container is None or per_container[id(container)] == 1
+        tables.append(_table(env, container, stack, font, where, path, known, alone))
     seen: dict[int, int] = {}
     for (env, stack, _), table in zip(found, tables):
         containers = [e for e in stack if e.environmentname in CONTAINERS]
@@ -112,11 +117,67 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
             table.problems.append(Problem(table.source, f"{per_container[id(containers[0])]} tabulars share one "
                                           "float: each became its own table with the float's caption, the first "
                                           f"with its label{relabel}", severity="warning"))
+    for at, name in halves:  # inside a table: said there (elsewhere it is no table's content)
+        line = text.count("\n", 0, at) + 1
+        inside = [t for (env, _, _), t in zip(found, tables) if env.pos <= at < env.pos + env.len]
+        if inside:
+            inside[-1].problems.append(Problem(
+                Source(path, line, at - text.rfind("\n", 0, at)), f"'\\{name}' is inside a brace group that "
+                "ends before the environment does: not read as an environment (its text is kept)", severity="warning",
+                hint="check the cell in the YAML"))
     for problem in expand_problems:  # with the table the use is in (the last one starting before it)
         before = [t for t in tables if t.source.line <= problem.source.line]
         if tables:
             (before or tables)[-1].problems.append(problem)
     return tables
+
+
+_ENV_TOKEN = re.compile(r"\\(begin|end)\s*\{([^{}\\]*)\}|\\[A-Za-z@]+|\\.|%[^\n]*|[{}]", re.S)
+_VERBATIM = frozenset({"verbatim", "verbatim*", "Verbatim", "lstlisting", "minted", "comment"})
+
+
+def _unpaired(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """``text`` with each ``\\begin{x}`` / ``\\end{x}`` that is not paired inside one brace group blanked (same
+    length, lines kept), and where each was. Such a half is code kept for later, not an environment in place
+    (adjustbox's ``addcode={\\begin{minipage}{\\width}}{...\\end{minipage}}``); the LaTeX walker would
+    otherwise read the rest of the file into it and find no table after it."""
+    if "\\begin" not in text:
+        return text, []
+    open_: list[tuple[str, int, int, int]] = []  # (name, depth, start, end) of each \begin not yet ended
+    blank: list[tuple[int, int, str]] = []
+    depth = 0
+    pos = 0
+    while (m := _ENV_TOKEN.search(text, pos)) is not None:
+        pos = m.end()
+        token = m.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            while open_ and open_[-1][1] == depth:  # begun inside the group that closes here
+                name, _, start, end = open_.pop()
+                blank.append((start, end, "begin{" + name + "}"))
+            depth = max(depth - 1, 0)
+        elif m.group(1) == "begin":
+            name = m.group(2).strip()
+            if name in _VERBATIM:  # its body is text: braces in it count for nothing
+                close = re.compile(r"\\end\s*\{" + re.escape(name) + r"\}").search(text, pos)
+                pos = close.end() if close else len(text)
+                continue
+            open_.append((name, depth, m.start(), m.end()))
+        elif m.group(1) == "end":
+            name = m.group(2).strip()
+            if open_ and open_[-1][0] == name and open_[-1][1] == depth:
+                open_.pop()
+            elif not any(n == name and d == depth for n, d, _, _ in open_):  # its \begin is in another group
+                blank.append((m.start(), m.end(), "end{" + name + "}"))
+    if not blank:
+        return text, []
+    out, last = [], 0
+    for start, end, _ in sorted(blank):
+        out += [text[last:start], " " * (end - start)]
+        last = end
+    out.append(text[last:])
+    return "".join(out), [(start, name) for start, _, name in sorted(blank)]
 
 
 def _find(nodes, want, skip=TABULARS | NOTE_ENVS):
@@ -195,7 +256,7 @@ def colspec(spec: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _table(env, container, stack, font, where, path, known=None) -> RawTable:
+def _table(env, container, stack, font, where, path, known=None, alone: bool = True) -> RawTable:
     name = env.environmentname
     source = where(env)
     raw = RawTable("latex", source, [], [], explicit_spans=True)
@@ -225,6 +286,9 @@ def _table(env, container, stack, font, where, path, known=None) -> RawTable:
             _notes(notes_env, raw, where)
     footnotes = [n for n in _find(scope, {"footnotetext"}) if n.isNodeType(latexwalker.LatexMacroNode)]
     table_notes = _footnotes(footnotes, raw, where)
+    if alone and container is not None and container.environmentname in FLOATS:  # text set in the float beside
+        # the tabular: a note of the whole table
+        table_notes += _float_text(container, raw, where)
     rows, header_count, captions, labels = _rows(env, raw, where)
     for node in _find(scope, {"caption", "label"}):
         (captions if node.macroname == "caption" else labels).append(node)
@@ -302,6 +366,69 @@ def _footnotes(nodes, raw: RawTable, where) -> list[str]:
         else:
             unmarked.append(note_id)
     return unmarked
+
+
+#: what a float holds beside its tabular that is no text of the table: setup, spacing, placement
+_FLOAT_SETUP = frozenset({"caption", "label", "footnotetext", "setlength", "addtolength", "renewcommand", "newcommand",
+                          "providecommand", "def", "let", "setcounter", "rowcolors", "definecolor", "captionsetup",
+                          "newcolumntype", "arraystretch", "extrarowheight", "tabcolsep", "par", "newline",
+                          "includegraphics", "input", "include", "subfloat", "subfigure", "ContinuedFloat",
+                          "phantomsection", "addcontentsline", "FloatBarrier", "centerline", "resizebox", "scalebox",
+                          "adjustbox", "makebox", "rotatebox", "sisetup", "hypersetup", "belowrulesep", "aboverulesep",
+                          "\\"}) | IGNORED | RULES | cells.LAYOUT | frozenset(SIZES)
+_TEXT_ENVS = frozenset({"flushleft", "flushright", "center", "minipage", "small", "footnotesize", "scriptsize", "tiny",
+                        "raggedright", "justify", "quote"})
+
+
+_DIMEN = re.compile(r"[-+]?\d*\.?\d+\s*(?:pt|em|ex|cm|mm|in|bp|sp|pc|dd|cc|mu)\b")
+
+
+def _float_text(container, raw: RawTable, where) -> list[str]:
+    """Text a float holds beside its one tabular, its caption and notes (``\\begin{flushleft}\\footnotesize
+    \\textbf{Agents:} RES (Research) ...\\end{flushleft}`` under the tabular): kept as a note of the whole table
+    (its id returned, for the caption's mark), never dropped unsaid."""
+    runs: list[list] = [[]]
+
+    def collect(nodes) -> None:
+        for node in nodes or ():
+            if node is None or node.isNodeType(latexwalker.LatexCommentNode):
+                continue
+            if node.isNodeType(latexwalker.LatexEnvironmentNode):
+                if node.environmentname in _TEXT_ENVS:
+                    runs.append([])
+                    collect(node.nodelist)
+                    runs.append([])
+                elif runs[-1]:
+                    runs.append([])  # a tabular, notes, a figure: not text, and the end of a run
+            elif node.isNodeType(latexwalker.LatexGroupNode) and not any(True for _ in _find(node.nodelist, TABULARS)):
+                runs[-1].append(node)
+            elif node.isNodeType(latexwalker.LatexMacroNode) and (
+                    node.macroname in _FLOAT_SETUP or node.macroname.startswith(("end", "begin"))
+                    or any(a is not None and any(True for _ in _find(cells.arg_nodes(a), TABULARS))
+                           for a in cells.args(node))):
+                if node.macroname not in SIZES and runs[-1]:
+                    runs.append([])
+            elif not node.isNodeType(latexwalker.LatexGroupNode):
+                runs[-1].append(node)
+
+    collect(container.nodelist)
+    ids = []
+    for run in runs:
+        if not any(n.isNodeType(latexwalker.LatexCharsNode) and re.search(r"[^\W\d_]{2}", _DIMEN.sub("", n.chars))
+                   or n.isNodeType(latexwalker.LatexMacroNode) and cells.args(n) for n in run):
+            continue  # spacing, a stray '%' line, \\hfill: no text
+        text = " ".join(cells.convert_nodes(run, raw.notices, raw.note_ids).latex.split())
+        if not re.search(r"[^\W\d_]{2}", _DIMEN.sub("", text)):
+            continue
+        note_id, n = "floatnote", 2
+        while note_id in raw.notes:
+            note_id, n = f"floatnote{n}", n + 1
+        raw.notes[note_id] = (text, where(run[0]))
+        raw.problems.append(Problem(where(run[0]), "text beside the tabular in its float became a note of the "
+                                    f"whole table ('{note_id}'), marked in the caption", severity="warning",
+                                    hint="move the mark in the YAML if it belongs elsewhere"))
+        ids.append(note_id)
+    return ids
 
 
 def _rows(env, raw: RawTable, where):
