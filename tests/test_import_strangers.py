@@ -324,3 +324,20 @@ def test_a_symbol_whose_macro_no_cell_may_hold_stays_the_character_in_a_markdown
     assert [str(p) for p in result.problems if p.severity == "error"] == []
     row = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"][0]
     assert row["details"] == "serving · search, 2× \\textbf{faster} $\\geq$ 0.8"
+
+
+def test_a_relative_output_is_in_the_survey_folder_and_one_the_build_does_not_read_is_said(tmp_path, monkeypatch):
+    """'surveybuild -C s import x.tex -o tables/' wrote ./tables/ beside the caller, outside the survey, and then
+    printed the lines to show tables the build would never find."""
+    from surveybuild import cli
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "x.tex"
+    source.write_text("\\begin{tabular}{ll}\nA & B \\\\ \\hline\na & b \\\\\n\\end{tabular}\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["-C", "s", "import", str(source), "-o", "tables/"]) == 0
+    assert (root / "tables" / "x.yaml").is_file() and not (tmp_path / "tables").exists()
+    report = run_import(root, str(source), "drafts/x.yaml")
+    assert (root / "drafts" / "x.yaml").is_file()
+    assert [p.message for p in report.problems if "tables folder" in p.message] == [
+        f"not in the survey's tables folder ({root / 'tables'}): the build does not read it"]

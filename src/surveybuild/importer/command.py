@@ -107,10 +107,10 @@ def _targets(root: Path, settings, file: Path, output: str | None, count: int) -
     base = stem(str(file))
     if output is None:
         folder = root / settings.tables
-    elif output.endswith(("/", "\\")) or (Path(output).is_dir()):
-        folder = Path(output)
+    elif output.endswith(("/", "\\")) or (root / output).is_dir():  # relative: in the survey (-C), as the build reads
+        folder = root / output
     else:
-        out = Path(output)
+        out = root / output
         if count == 1:
             return [out]
         folder, base = out.parent, stem(out.name)
@@ -166,6 +166,12 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         return report
     report.problems += result.problems
     targets = _targets(root, settings, path, output, len(result.tables))
+    tables_dir = (root / settings.tables).resolve()
+    for target in targets:
+        if target.resolve().parent != tables_dir:
+            report.problems.append(Problem(Source(str(target)), f"not in the survey's tables folder ({root / settings.tables}"
+                                           "): the build does not read it", severity="warning",
+                                           hint="move it there, or import with -o tables/"))
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         for t in existing:
