@@ -341,3 +341,31 @@ def test_a_relative_output_is_in_the_survey_folder_and_one_the_build_does_not_re
     assert (root / "drafts" / "x.yaml").is_file()
     assert [p.message for p in report.problems if "tables folder" in p.message] == [
         f"not in the survey's tables folder ({root / 'tables'}): the build does not read it"]
+
+
+def test_a_link_to_a_web_address_without_its_scheme_gets_https_and_a_file_stays_a_file():
+    """'[Ray Tune](github.com/ray-project/ray)' was called 'a file of the source repository' and dropped; GitHub
+    shows it as a broken link to a file. A host with a common top-level domain (not a file suffix) gets https://."""
+    result = import_text("| Name | Site |\n|---|---|\n| [Tool](github.com/org/tool) | [w](www.example.org) |\n"
+                         "| [Doc](docs/README.md) | [s](setup.py) |\n", "README.md")
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert rows[0] == {"name": "\\href{https://github.com/org/tool}{Tool}", "site": "\\href{https://www.example.org}{w}"}
+    assert rows[1] == {"name": "Doc", "site": "s"}
+    assert any("without its scheme ([Tool](github.com/org/tool))" in p.message for p in result.problems)
+
+
+def test_a_table_whose_label_the_survey_already_has_is_said_at_import(tmp_path):
+    """Two papers of one repository held the same tables: both imported, the build refused seven labels twice.
+    The second import now says so, naming the table that has the label."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    table = "\\begin{table}\\caption{R}\\label{tab:results}\n\\begin{tabular}{ll}\nA & B \\\\ \\hline\na & b \\\\\n" \
+            "\\end{tabular}\\end{table}\n"
+    for name in ("paper.tex", "chapter.tex"):
+        (tmp_path / name).write_text(table, "utf-8")
+    assert not [p for p in run_import(root, str(tmp_path / "paper.tex"), None).problems if "label" in p.message]
+    report = run_import(root, str(tmp_path / "chapter.tex"), None)
+    assert [str(p) for p in report.problems if "label" in p.message] == [
+        f"{tmp_path / 'chapter.tex'}:2:1: warning: label 'tab:results' is also the label of tables/paper.yaml: the "
+        "build refuses two tables with one label (if both are the same table, keep one; else rename one label "
+        "(and its \\ref))"]

@@ -644,6 +644,8 @@ NOTICE_TEXT = {
     "locallink": "links that are not http(s) addresses ({example}: a file of the source repository, a page "
                  "anchor) became their text or image: the build allows only http(s) links; write the full "
                  "https:// address to keep one",
+    "schemeless": "links to a web address without its scheme ({example}), which GitHub takes for a file of the "
+                  "repository, were given https://",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 

@@ -177,6 +177,7 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         for t in existing:
             report.problems.append(Problem(Source(str(t)), "exists: not replaced", hint="pass --force to replace it"))
         return report
+    report.problems += _label_clashes(root / settings.tables, result.tables, targets)
     settings_text, problems = _engine(root, settings, [t.table for t in result.tables], targets)
     report.problems += problems
     texts = [] if settings_text is None else [(root / SETTINGS_FILE, settings_text)]
@@ -201,6 +202,35 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         report.info.append(f"import: {tables} table(s), {rows} row(s), {cells} cell(s) from {file}")
     report.info += next_steps(settings, [target.stem for target in targets])
     return report
+
+
+_LABEL_LINE = re.compile(r"^label:[ \t]*['\"]?([^'\"\s#]+)", re.M)
+
+
+def _label_clashes(folder: Path, tables, targets: list[Path]) -> list[Problem]:
+    """An imported table whose label a table of the survey already has (two papers of one repository holding the
+    same table): said at import, where the source is named, not only by the build."""
+    replaced = {t.resolve() for t in targets}
+    labels: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        if path.resolve() in replaced or path.is_symlink():
+            continue
+        try:
+            found = _LABEL_LINE.search(path.read_text("utf-8", errors="replace"))
+        except OSError:
+            continue
+        labels.setdefault(found.group(1) if found else f"tab:{path.stem}", path)
+    problems = []
+    for imported, target in zip(tables, targets):
+        label = imported.table.label or f"tab:{target.stem}"
+        if label in labels:
+            other = labels[label]
+            shown = other.relative_to(folder.parent) if other.is_relative_to(folder.parent) else other
+            problems.append(Problem(imported.table.source, f"label '{label}' is also the label of {shown}: the "
+                                    "build refuses two tables with one label", severity="warning",
+                                    hint="if both are the same table, keep one; else rename one label (and its \\ref)"))
+        labels.setdefault(label, target)
+    return problems
 
 
 def _engine(root: Path, settings, tables, targets) -> tuple[str | None, list[Problem]]:
