@@ -369,3 +369,41 @@ def test_a_table_whose_label_the_survey_already_has_is_said_at_import(tmp_path):
         f"{tmp_path / 'chapter.tex'}:2:1: warning: label 'tab:results' is also the label of tables/paper.yaml: the "
         "build refuses two tables with one label (if both are the same table, keep one; else rename one label "
         "(and its \\ref))"]
+
+
+TABULARRAY = r"""\begin{table}
+\caption{Models}\label{tab:models}
+\begin{tblr}{colspec={lX[c]Q[r,wd=2cm]}, row{1}={font=\bfseries}}
+\toprule
+Model & Venue & Year \\ \midrule
+\SetCell[r=2]{l} GPT & NeurIPS & 2020 \\
+ & ICML & 2021 \\
+BERT & \SetCell[c=2]{c} NAACL 2019 & \\
+\bottomrule
+\end{tblr}
+\end{table}
+\begin{longtblr}[caption={Sizes},label={tab:sizes},note{a}={Reported by its authors.},remark{Source}={Papers.}]
+  {colspec={Q[l]Q[c]}}
+\hline
+Model & Size \\ \hline
+GPT\TblrNote{a} & 175B \\
+\end{longtblr}
+"""
+
+
+def test_tabularray_tables_are_found_with_their_columns_spans_caption_and_notes():
+    """A survey set with tabularray (tblr, longtblr, talltblr) gave 'no table found'. Its colspec key gives the
+    columns (X[c] a centred wrapping column, Q[r,wd=2cm] a right-aligned 2cm one), \\SetCell is layout (a
+    row span leaves the empty cells below it, read as sub-rows), and a long table's caption, label, note{a} and
+    remark{..} from its outer spec. A mark at the end of a row's name is no longer called 'not carried'."""
+    result = import_text(TABULARRAY, "t.tex")
+    assert [p for p in result.problems if p.severity == "error" or "not carried" in p.message] == []
+    first, second = (yaml.safe_load(to_yaml(t.table, "", "t")) for t in result.tables)
+    assert [(c["title"], c.get("align"), c.get("width"), c.get("wrap")) for c in first["columns"]] == [
+        ("Model", None, None, None), ("Venue", "c", None, True), ("Year", "r", "2cm", None)]
+    assert first["rows"] == [{"model": "GPT", "subrows": [{"venue": "NeurIPS", "year": "2020"},
+                                                         {"venue": "ICML", "year": "2021"}]},
+                             {"model": "BERT", "venue": "NAACL 2019"}]
+    assert (second["caption"], second["label"], second["layout"]) == ("Sizes\\tnotex{Source}", "tab:sizes", "long")
+    assert second["notes"] == {"a": "Reported by its authors.", "Source": "Source: Papers."}
+    assert second["rows"] == [{"model": "GPT", "size": "175B", "notes": ["a"]}]

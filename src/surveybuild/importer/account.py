@@ -83,6 +83,7 @@ def _written_texts(table: Table, comment: str = ""):
         yield note.text
     for row in table.rows:
         yield " ".join(k for k, _ in row.cites)
+        yield " ".join(note[1] for note in row.notes)  # a mark at the end of a row's name: the row's notes
         for line in (row.line,) + row.sublines:
             for _, value in line.cells:
                 if value.raw is not None:

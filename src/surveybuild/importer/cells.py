@@ -84,14 +84,16 @@ LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "ar
                     "hfil", "hfilneg", "vfil", "vfilneg", "hss", "vss", "null", "smallskip", "medskip", "bigskip",
                     "unskip", "ignorespaces", "nointerlineskip",
                     # line and page breaking hints (\nolinebreak[2] between a month and its year)
-                    "nolinebreak", "allowbreak", "nopagebreak", "pagebreak", "goodbreak", "nobreak"})
+                    "nolinebreak", "allowbreak", "nopagebreak", "pagebreak", "goodbreak", "nobreak",
+                    # tabularray's cell and row settings (spans are left to the empty cells after them)
+                    "SetCell", "SetCells", "SetRow", "SetRows", "SetColumn", "SetHline", "SetHlines", "SetVline"})
 
 #: the layout commands that put space between words
 HSPACES = frozenset({"hspace", "quad", "qquad", "hfill", "hfil", "hss"})
 
 SPECS = (
     [macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
-    + [macrospec.MacroSpec(n, "{") for n in ("tnote", "githubicon", "github", "codeicon", "cline", "label",
+    + [macrospec.MacroSpec(n, "{") for n in ("tnote", "TblrNote", "githubicon", "github", "codeicon", "cline", "label",
                                               "ref", "color", "Xhline", "arrayrulecolor")]
     + [macrospec.MacroSpec("tnotex", "*{"), macrospec.MacroSpec("href", "{{"),
        macrospec.MacroSpec("multicolumn", "{{{"), macrospec.MacroSpec("multirow", "[{[{[{"),
@@ -104,6 +106,9 @@ SPECS = (
        macrospec.MacroSpec("parbox", "[[[{{"), macrospec.MacroSpec("raisebox", "{[[{"),
        macrospec.MacroSpec("hspace", "*{"), macrospec.MacroSpec("vspace", "*{"),
        macrospec.MacroSpec("nolinebreak", "["), macrospec.MacroSpec("linebreak", "["),
+       macrospec.MacroSpec("SetCell", "[{"), macrospec.MacroSpec("SetCells", "[{"), macrospec.MacroSpec("SetRow", "[{"),
+       macrospec.MacroSpec("SetRows", "[{"), macrospec.MacroSpec("SetColumn", "[{"),
+       macrospec.MacroSpec("SetHline", "[{{"), macrospec.MacroSpec("SetHlines", "[{{"),
        macrospec.MacroSpec("nopagebreak", "["), macrospec.MacroSpec("pagebreak", "["),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
        macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
@@ -125,7 +130,7 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
     ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
     ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["),
-    ("enumerate", "["),
+    ("enumerate", "["), ("tblr", "[{"), ("longtblr", "[{"), ("talltblr", "[{"),
 )]
 
 
@@ -140,7 +145,7 @@ def footnote_mark(number: str) -> str:
 #: the names the converter itself rewrites or keeps: never "undefined"
 _HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAPPERS | frozenset(FONT_SWITCHES) | REFS
             | LAYOUT | FILE_READERS | frozenset(SUBFIGURES) | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
-            | frozenset({"tnote", "tnotex", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item"}))
+            | frozenset({"tnote", "tnotex", "TblrNote", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item"}))
 
 #: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
 OWN_CITE = re.compile(r"\\([A-Za-z]*cite)(?![A-Za-z])")
@@ -441,7 +446,7 @@ class _Converter:
             # \footnotemark[1] in a cell, \footnotetext[1]{...} under the tabular (Springer's sn-jnl tables)
             number = arg_text(a[0]).strip()
             out.append(NOTE_START + f"\\tnotex{{{self.note_ids.get(footnote_mark(number), f'fn{number}')}}}" + NOTE_END)
-        elif name in ("tnote", "tnotex"):
+        elif name in ("tnote", "tnotex", "TblrNote"):
             inner = arg_nodes(a[-1] if a else None)
             refs = [n for n in inner if n.isNodeType(latexwalker.LatexMacroNode) and n.macroname == "ref"]
             ids = ([self.note_id(arg_text(args(r)[-1])) for r in refs] if refs

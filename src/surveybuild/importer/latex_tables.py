@@ -21,7 +21,9 @@ from . import cells, macros
 from .assemble import INDENT, RawCell, RawTable
 
 TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular", "longtable", "longtable*",
-                      "supertabular", "tabu", "longtabu"})
+                      "supertabular", "tabu", "longtabu", "tblr", "longtblr", "talltblr"})
+#: tabularray's tables: ``\begin{longtblr}[caption={..},label={..}]{colspec={lX[c]},row{1}={..}}``
+TBLRS = frozenset({"tblr", "longtblr", "talltblr"})
 CONTAINERS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable",
                         "landscape", "center", "adjustbox", "minipage", "small", "footnotesize"})
 NOTE_ENVS = frozenset({"tablenotes", "TableNotes"})
@@ -200,6 +202,68 @@ def _find(nodes, want, skip=TABULARS | NOTE_ENVS):
             yield from _find(node.nodelist, want, skip)
 
 
+def _keyvals(text: str) -> dict[str, str]:
+    """``key={value}, key = value`` at the top level (tabularray's specs) -> {key: value}."""
+    out: dict[str, str] = {}
+    depth, start, parts = 0, 0, []
+    for i, ch in enumerate(text):
+        depth += (ch == "{") - (ch == "}")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    for part in parts:
+        key, eq, value = part.partition("=")
+        value = value.strip()
+        if eq and value.startswith("{") and value.endswith("}"):
+            value = value[1:-1]
+        out[key.strip()] = value if eq else ""
+    return out
+
+
+def _tblr_notes(outer: dict[str, str], raw: RawTable, source) -> list[str]:
+    """A long or tall tabularray table's ``note{a}={text}`` (marked ``\\TblrNote{a}`` in its cells) and
+    ``remark{Source}={text}`` (marked nowhere: a note of the whole table, its id returned for the caption)."""
+    unmarked = []
+    for key, value in outer.items():
+        found = re.fullmatch(r"(note|remark)\{([^{}]*)\}", key)
+        if not found or not value.strip():
+            continue
+        mark = found.group(2).strip()
+        text = cells.convert_nodes(cells.parse(value), raw.notices, raw.note_ids).latex.strip()
+        if found.group(1) == "remark":
+            text = f"{mark}: {text}" if mark else text
+        note_id = re.sub(r"[^A-Za-z0-9_-]+", "", mark) or f"n{len(raw.notes) + 1}"
+        while note_id in raw.notes:
+            note_id += "x"
+        raw.notes[note_id] = (text, source)
+        if found.group(1) == "note":
+            raw.note_ids.setdefault(mark, note_id)
+        else:
+            unmarked.append(note_id)
+    return unmarked
+
+
+_TBLR_COLUMN = re.compile(r"([XQlcrj])\[([^\]]*)\]")
+
+
+def tblr_colspec(inner: str) -> str:
+    """tabularray's column spec as array's: ``colspec={lX[2,c]Q[r,wd=2cm]}`` (or the bare ``lcr``) ->
+    ``l>{\\centering}X>{\\raggedleft}p{2cm}``; an inner spec of keys without colspec has no columns ("")."""
+    values = _keyvals(inner)
+    spec = values.get("colspec", values.get("columns", "")) if "=" in inner else inner
+
+    def column(m: re.Match) -> str:
+        options = [o.strip() for o in m.group(2).split(",")]
+        align = next((o for o in options if o in ("l", "c", "r", "j")), "l" if m.group(1) in "XQ" else m.group(1))
+        width = next((o.split("=", 1)[1].strip() for o in options if o.replace(" ", "").startswith("wd=")), "")
+        kind = "X" if m.group(1) == "X" else f"p{{{width}}}" if width else "l"
+        before = {"c": ">{\\centering}", "r": ">{\\raggedleft}"}.get(align, "")
+        return f"{before}{kind}" if kind != "l" else {"j": "l"}.get(align, align)
+
+    return _TBLR_COLUMN.sub(column, spec).replace("Q", "l")
+
+
 def colspec(spec: str) -> list[tuple[str, str | None]]:
     """(align, width) of each column of a tabular preamble such as ``l c >{\\centering}p{2cm} *{3}{c}``."""
     out: list[tuple[str, str | None]] = []
@@ -261,14 +325,20 @@ def _table(env, container, stack, font, where, path, known=None, alone: bool = T
     source = where(env)
     raw = RawTable("latex", source, [], [], explicit_spans=True)
     raw.notices.known = known
-    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular", "longtabu") \
+    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular", "longtabu", "longtblr") \
         else "float"
     raw.landscape = any(e.environmentname in ("landscape", "sidewaystable", "sidewaystable*") for e in stack)
     raw.font = font if font in SIZES else None
     env_args = cells.args(env)
     spec_arg = next((a for a in reversed(env_args) if a is not None and a.isNodeType(latexwalker.LatexGroupNode)),
                     None)
-    spec = colspec(cells.arg_text(spec_arg))
+    spec_text = cells.arg_text(spec_arg)
+    outer = {}
+    if name in TBLRS:  # tabularray: the columns are its colspec key; a long or tall one has its caption outside
+        spec_text = tblr_colspec(spec_text)
+        first = env_args[0] if env_args and env_args[0] is not None and env_args[0] is not spec_arg else None
+        outer = _keyvals(cells.arg_text(first)) if first is not None else {}
+    spec = colspec(spec_text)
     raw.aligns = [a for a, _ in spec]
     raw.wraps = [w == "X" for _, w in spec]  # tabularx X columns: they wrap
     spec = [(a, None if w == "X" else w) for a, w in spec]
@@ -286,12 +356,17 @@ def _table(env, container, stack, font, where, path, known=None, alone: bool = T
             _notes(notes_env, raw, where)
     footnotes = [n for n in _find(scope, {"footnotetext"}) if n.isNodeType(latexwalker.LatexMacroNode)]
     table_notes = _footnotes(footnotes, raw, where)
+    table_notes += _tblr_notes(outer, raw, source)
     if alone and container is not None and container.environmentname in FLOATS:  # text set in the float beside
         # the tabular: a note of the whole table
         table_notes += _float_text(container, raw, where)
     rows, header_count, captions, labels = _rows(env, raw, where)
     for node in _find(scope, {"caption", "label"}):
         (captions if node.macroname == "caption" else labels).append(node)
+    if not captions and outer.get("caption"):  # longtblr's caption={...}: read as \caption{...} would be
+        captions = [n for n in cells.parse("\\caption{" + outer["caption"] + "}") if _is_macro(n, "caption")]
+    if not labels and outer.get("label"):
+        labels = [n for n in cells.parse("\\label{" + outer["label"] + "}") if _is_macro(n, "label")]
     if captions:
         caption_nodes = list(cells.arg_nodes(cells.args(captions[0])[-1]))
         for node in caption_nodes:
