@@ -407,3 +407,31 @@ def test_tabularray_tables_are_found_with_their_columns_spans_caption_and_notes(
     assert (second["caption"], second["label"], second["layout"]) == ("Sizes\\tnotex{Source}", "tab:sizes", "long")
     assert second["notes"] == {"a": "Reported by its authors.", "Source": "Source: Papers."}
     assert second["rows"] == [{"model": "GPT", "size": "175B", "notes": ["a"]}]
+
+
+FOOTNOTES_AFTER_THE_FLOAT = r"""\begin{table}
+\caption{Vocabularies}
+\begin{tabular}{lc}
+\hline
+Work & Change \\ \hline
+Delta \cite{k1} & yes \\
+Update Ontology\footnotemark & yes \\
+Patch\footnotemark & no \\
+\hline
+\end{tabular}
+\end{table}
+\footnotetext{https://example.org/ontology}
+\footnotetext{A patch format.}
+Text with its own footnote\footnote{Not the table's.}.
+"""
+
+
+def test_unnumbered_footnotemarks_in_cells_pair_in_order_with_the_footnotetexts_after_the_float():
+    """'Name\\footnotemark' in cells and '\\footnotetext{url}' lines after \\end{table}: each cell's mark was an
+    error ('\\footnotemark' not allowed). They pair in order, as the author meant: notes fn1, fn2 of those rows."""
+    result = import_text(FOOTNOTES_AFTER_THE_FLOAT, "t.tex")
+    assert [p for p in result.problems if p.severity == "error" or "not carried" in p.message] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["notes"] == {"fn1": "https://example.org/ontology", "fn2": "A patch format."}
+    assert [(r["work"], r.get("notes")) for r in data["rows"]] == [
+        ("Delta", None), ("Update Ontology", ["fn1"]), ("Patch", ["fn2"])]

@@ -137,6 +137,11 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
 FOOTNOTE_NUMBER = re.compile(r"[0-9]{1,3}")
 
 
+def footnote_at(pos: int) -> str:
+    """The key of an unnumbered ``\\footnotemark`` (at ``pos`` in the file) in ``note_ids``."""
+    return f"footnote:@{pos}"
+
+
 def footnote_mark(number: str) -> str:
     """The key a numbered ``\\footnotemark[n]`` / ``\\footnotetext[n]`` pair shares in ``note_ids``."""
     return f"footnote:{number.strip()}"
@@ -442,6 +447,9 @@ class _Converter:
             natbib = NATBIB.get(name, "citep")
             self.notices.add("cite", f"\\{name} -> \\{natbib}")
             out.append(node.latex_verbatim().replace("\\" + name, "\\" + natbib, 1))
+        elif name == "footnotemark" and not (a and a[0] is not None) and footnote_at(node.pos) in self.note_ids:
+            # \footnotemark in a cell, its \footnotetext{...} after the float (paired in order: latex_tables)
+            out.append(NOTE_START + f"\\tnotex{{{self.note_ids[footnote_at(node.pos)]}}}" + NOTE_END)
         elif name == "footnotemark" and a and a[0] is not None and FOOTNOTE_NUMBER.fullmatch(arg_text(a[0]).strip()):
             # \footnotemark[1] in a cell, \footnotetext[1]{...} under the tabular (Springer's sn-jnl tables)
             number = arg_text(a[0]).strip()

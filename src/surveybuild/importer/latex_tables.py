@@ -96,6 +96,9 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
                 walk(node.nodelist, stack, font)
 
     walk(nodes, [], None)
+    # unnumbered \footnotetext{...} outside any float: they follow the \footnotemarks of the table before them
+    pending = [n for n in _find(nodes, {"footnotetext"}) if n.isNodeType(latexwalker.LatexMacroNode)
+               and not (cells.args(n) and cells.args(n)[0] is not None)]
     tables = []
     per_container: dict[int, int] = {}
     for env, stack, font in found:
@@ -106,7 +109,7 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
         containers = [e for e in stack if e.environmentname in CONTAINERS]
         container = containers[0] if containers else None
         alone = container is None or per_container[id(container)] == 1
-        tables.append(_table(env, container, stack, font, where, path, known, alone))
+        tables.append(_table(env, container, stack, font, where, path, known, alone, pending))
     seen: dict[int, int] = {}
     for (env, stack, _), table in zip(found, tables):
         containers = [e for e in stack if e.environmentname in CONTAINERS]
@@ -221,6 +224,27 @@ def _keyvals(text: str) -> dict[str, str]:
     return out
 
 
+def _footnotes_after(env, outer, raw: RawTable, where, pending: list) -> None:
+    """Unnumbered ``\\footnotemark``s in the cells and the unnumbered ``\\footnotetext{...}``s after the float,
+    paired in order (the usual way to footnote a table cell): notes ``fn1``, ``fn2``... marked in those cells.
+    The texts are taken from ``pending`` (each one pairs once)."""
+    marks = [n for n in _find(env.nodelist, {"footnotemark"}, skip=NOTE_ENVS)
+             if n.isNodeType(latexwalker.LatexMacroNode) and not (cells.args(n) and cells.args(n)[0] is not None)]
+    end = outer.pos + outer.len
+    for mark in marks:
+        text_node = next((n for n in pending if n.pos >= end), None)
+        if text_node is None:
+            return
+        pending.remove(text_node)
+        a = cells.args(text_node)
+        text = cells.convert_nodes(cells.arg_nodes(a[-1] if a else None), raw.notices, raw.note_ids).latex.strip()
+        n = 1
+        while f"fn{n}" in raw.notes:
+            n += 1
+        raw.notes[f"fn{n}"] = (text, where(text_node))
+        raw.note_ids[cells.footnote_at(mark.pos)] = f"fn{n}"
+
+
 def _tblr_notes(outer: dict[str, str], raw: RawTable, source) -> list[str]:
     """A long or tall tabularray table's ``note{a}={text}`` (marked ``\\TblrNote{a}`` in its cells) and
     ``remark{Source}={text}`` (marked nowhere: a note of the whole table, its id returned for the caption)."""
@@ -320,7 +344,7 @@ def colspec(spec: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _table(env, container, stack, font, where, path, known=None, alone: bool = True) -> RawTable:
+def _table(env, container, stack, font, where, path, known=None, alone: bool = True, pending=None) -> RawTable:
     name = env.environmentname
     source = where(env)
     raw = RawTable("latex", source, [], [], explicit_spans=True)
@@ -357,6 +381,7 @@ def _table(env, container, stack, font, where, path, known=None, alone: bool = T
     footnotes = [n for n in _find(scope, {"footnotetext"}) if n.isNodeType(latexwalker.LatexMacroNode)]
     table_notes = _footnotes(footnotes, raw, where)
     table_notes += _tblr_notes(outer, raw, source)
+    _footnotes_after(env, container or env, raw, where, pending if pending is not None else [])
     if alone and container is not None and container.environmentname in FLOATS:  # text set in the float beside
         # the tabular: a note of the whole table
         table_notes += _float_text(container, raw, where)
