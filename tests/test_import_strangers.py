@@ -272,7 +272,7 @@ ADDCODE_THEN_TABLE = r"""\begin{figure}
 \begin{tabular}{lr}
 \textbf{Bot} & \textbf{Wins} \\ \hline
 Alpha & Feb\hspace{0.7ex}\nolinebreak[2]2011 \\
-Beta & 12 \\
+Beta & \verb|{|12 \\
 \end{tabular}
 \begin{flushleft}\footnotesize
 \textbf{Wins:} games won in the final round.
@@ -293,7 +293,7 @@ def test_code_halves_of_an_environment_in_an_option_do_not_hide_the_tables_after
     data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
     assert data["caption"] == "Results\\tnotex{floatnote}" and data["label"] == "tab:results"
     assert data["notes"] == {"floatnote": "\\textbf{Wins:} games won in the final round."}
-    assert data["rows"][0] == {"bot": "Alpha", "wins": "Feb 2011"}
+    assert data["rows"] == [{"bot": "Alpha", "wins": "Feb 2011"}, {"bot": "Beta", "wins": "\\texttt{\\{}12"}]
     assert [str(p) for p in result.problems if "beside the tabular" in p.message] == [
         "t.tex:14:1: warning: text beside the tabular in its float became a note of the whole table ('floatnote'), "
         "marked in the caption (move the mark in the YAML if it belongs elsewhere)"]

@@ -137,7 +137,8 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
     return tables
 
 
-_ENV_TOKEN = re.compile(r"\\(begin|end)\s*\{([^{}\\]*)\}|\\[A-Za-z@]+|\\.|%[^\n]*|[{}]", re.S)
+_ENV_TOKEN = re.compile(r"\\verb\*?(?P<delim>[^\sA-Za-z*])(?:(?!(?P=delim)).)*(?P=delim)"  # \verb|{|: no brace
+                        r"|\\(begin|end)\s*\{([^{}\\]*)\}|\\[A-Za-z@]+|\\.|%[^\n]*|[{}]", re.S)
 _VERBATIM = frozenset({"verbatim", "verbatim*", "Verbatim", "lstlisting", "minted", "comment"})
 
 
@@ -162,15 +163,15 @@ def _unpaired(text: str) -> tuple[str, list[tuple[int, str]]]:
                 name, _, start, end = open_.pop()
                 blank.append((start, end, "begin{" + name + "}"))
             depth = max(depth - 1, 0)
-        elif m.group(1) == "begin":
-            name = m.group(2).strip()
+        elif m.group(2) == "begin":
+            name = m.group(3).strip()
             if name in _VERBATIM:  # its body is text: braces in it count for nothing
                 close = re.compile(r"\\end\s*\{" + re.escape(name) + r"\}").search(text, pos)
                 pos = close.end() if close else len(text)
                 continue
             open_.append((name, depth, m.start(), m.end()))
-        elif m.group(1) == "end":
-            name = m.group(2).strip()
+        elif m.group(2) == "end":
+            name = m.group(3).strip()
             if open_ and open_[-1][0] == name and open_[-1][1] == depth:
                 open_.pop()
             elif not any(n == name and d == depth for n, d, _, _ in open_):  # its \begin is in another group
