@@ -435,3 +435,18 @@ def test_unnumbered_footnotemarks_in_cells_pair_in_order_with_the_footnotetexts_
     assert data["notes"] == {"fn1": "https://example.org/ontology", "fn2": "A patch format."}
     assert [(r["work"], r.get("notes")) for r in data["rows"]] == [
         ("Delta", None), ("Update Ontology", ["fn1"]), ("Patch", ["fn2"])]
+
+
+def test_ablation_rows_that_repeat_under_each_base_row_are_named_under_it():
+    """A README's HTML table of long-context results: '+ dynamic_ntk + logn' under each model. The repeats were
+    named '(2)', '(3)'..., which says nothing of the model; as an indented LaTeX row is, each is now named under
+    the last row above it that is not such a row. A table whose such names are all unique keeps them."""
+    html = ("<table><tr><th>Model</th><th>1024</th></tr>\n<tr><td>Base-7B</td><td>4.2</td></tr>\n"
+            "<tr><td>+ ntk</td><td>3.7</td></tr>\n<tr><td>Base-14B</td><td>3.4</td></tr>\n"
+            "<tr><td>+ ntk</td><td>3.2</td></tr>\n<tr><td>w/o RLHF</td><td>3.9</td></tr>\n</table>\n")
+    result = import_text(html, "README.md")
+    names = [r.name for r in result.tables[0].table.rows]
+    assert names == ["Base-7B", "Base-7B: + ntk", "Base-14B", "Base-14B: + ntk", "Base-14B: w/o RLHF"]
+    assert not any("(2)" in p.message for p in result.problems)
+    unique = import_text("| Model | Score |\n|---|---|\n| Base | 1 |\n| + ntk | 2 |\n| w/o RLHF | 3 |\n", "README.md")
+    assert [r.name for r in unique.tables[0].table.rows] == ["Base", "+ ntk", "w/o RLHF"]
