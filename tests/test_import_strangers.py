@@ -4,6 +4,8 @@ that reproduce what broke."""
 from __future__ import annotations
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surveybuild.importer import import_text, to_yaml
 from surveybuild.importer.command import run_import
@@ -450,3 +452,71 @@ def test_ablation_rows_that_repeat_under_each_base_row_are_named_under_it():
     assert not any("(2)" in p.message for p in result.problems)
     unique = import_text("| Model | Score |\n|---|---|\n| Base | 1 |\n| + ntk | 2 |\n| w/o RLHF | 3 |\n", "README.md")
     assert [r.name for r in unique.tables[0].table.rows] == ["Base", "+ ntk", "w/o RLHF"]
+
+
+def test_a_header_wider_than_the_body_and_a_bare_verb_are_messages_not_tracebacks():
+    """Found by fuzzing the readers with the pieces of the inputs above: an HTML header cell spanning past the
+    body's cells (IndexError in the column types), and '\\verb' with no delimiter before the end of the file
+    (IndexError in pylatexenc)."""
+    wide = import_text("<table><tr><th rowspan=2>Model</th><th>Score</th></tr><tr><th>Test</th><th colspan=3>Dev</th>"
+                       "</tr><tr><td>a</td><td>b</td></tr></table>", "R.html")
+    assert [c.title for c in wide.tables[0].table.columns] == ["Model", "Test", "Dev", "Dev (2)", "Dev (3)"]
+    verb = import_text("\\begin{tabular}{ll}\nA & B \\\\ \\hline\na & b \\\\\n\\end{tabular}\nSee \\verb", "t.tex")
+    assert [str(p) for p in verb.problems if "verb" in p.message] == [
+        "t.tex:5:5: warning: '\\verb' without a delimiter after it: left out (write \\verb|text| or \\texttt{text})"]
+
+
+#: pieces of the inputs above and of real tables, for text no one wrote: every reader must answer with tables or
+#: placed problems, never a traceback. Free arrangements, and table-shaped ones (rows of cells with spans).
+PIECES = {
+    "t.tex": ["\\begin{table}", "\\end{table}", "\\begin{tabular}{lc}", "\\end{tabular}", "\\begin{tblr}{colspec={X[c]",
+              "\\end{tblr}", "{", "}", "&", "\\\\", "\\hline", "\\footnotemark", "\\footnotetext{t}", "\\verb|{|", "\\verb",
+              "%", "\n", "$", "\\begin{flushleft}", "\\end{flushleft}", "x", "+ x", "\\SetCell[r=2]{l}", "\\caption{c}",
+              "\\multirow{2}{*}{g}", "\\multicolumn{3}{c}{m}", "\\begin{minipage}{1cm}", "\\end{minipage}", "\\cite{k}"],
+    "R.md": ["|", " | ", "---", ":-:", "\n", "[a](b)", "[a](github.com/x)", "![i](https://x/y.svg)", "**", "`", "<br>",
+             "<b>", "+ x", "\u2b50\ufe0f", "\u00b7", "\\cite{k}", "<!-- c -->", "# H", "\\|", "$x$", "[", "]", "(", ")"],
+    "R.html": ["<table>", "<tr>", "<th>", "<th colspan=3>", "<td>", "<td rowspan=2>", "<td colspan=2>", "</td>", "</tr>",
+               "</table>", "x", "+ x", "<b>", "<br>", "<a href='#ref1'>1</a>", "<img src='i.png'>", "\n"],
+}
+_TEXT = st.sampled_from(["x", "", "+ x", "w/o y", "\u00b7", "1.5", "x"])
+_GRID = st.lists(st.lists(st.tuples(st.sampled_from(["", "r2", "c2", "c3"]), _TEXT), min_size=1, max_size=4),
+                 min_size=1, max_size=5)
+
+
+def _html(grid) -> str:
+    attr = {"": "", "r2": " rowspan=2", "c2": " colspan=2", "c3": " colspan=3"}
+    head = 2 if len(grid) > 2 else 1  # header rows: <th>
+    return "<table>" + "".join("<tr>" + "".join(f"<{'th' if r < head else 'td'}{attr[a]}>{t}</{'th' if r < head else 'td'}>"
+                                                for a, t in row) + "</tr>\n" for r, row in enumerate(grid)) + "</table>"
+
+
+def _markdown(grid) -> str:
+    lines = ["| " + " | ".join(t for _, t in row) + " |" for row in grid]
+    return "\n".join(lines[:1] + ["|" + "---|" * len(grid[0])] + lines[1:]) + "\n"
+
+
+def _latex(grid) -> str:
+    def cell(a, t):
+        return {"r2": f"\\multirow{{2}}{{*}}{{{t}}}", "c2": f"\\multicolumn{{2}}{{c}}{{{t}}}",
+                "c3": f"\\multicolumn{{3}}{{c}}{{{t}}}\\footnotemark"}.get(a, t)
+    rows = [" & ".join(cell(a, t) for a, t in row) + " \\\\" + (" \\hline" if r == 0 else "") for r, row in enumerate(grid)]
+    return "\\begin{table}\\caption{c}\\begin{tabular}{lcr}\n" + "\n".join(rows) + "\n\\end{tabular}\\end{table}\n" \
+        "\\footnotetext{t}\n"
+
+
+CASES = st.one_of(
+    st.sampled_from(sorted(PIECES)).flatmap(
+        lambda name: st.tuples(st.just(name), st.lists(st.sampled_from(PIECES[name]), max_size=60).map("".join))),
+    _GRID.map(lambda g: ("R.html", _html(g))), _GRID.map(lambda g: ("R.md", _markdown(g))),
+    _GRID.map(lambda g: ("t.tex", _latex(g))))
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(CASES)
+def test_any_arrangement_of_table_pieces_gives_tables_or_messages_never_a_traceback(case):
+    from surveybuild.importer import ImportError_
+    name, text = case
+    try:
+        import_text(text, name)
+    except ImportError_:  # a file the parser gives up on: one message naming it
+        pass

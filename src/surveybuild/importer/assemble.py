@@ -393,6 +393,9 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     if body_grid is None:
         return None, problems
     titles, col_groups, _ = _header(raw, ncols)
+    if len(titles) > ncols:  # a header wider than every body row (a colspan past them): those columns are empty
+        body_grid = [list(row) + [None] * (len(titles) - len(row)) for row in body_grid]
+        ncols = len(titles)
     _header_cites(raw)
     lines = _across(body_grid, ncols)
     _notes_under(raw, lines)

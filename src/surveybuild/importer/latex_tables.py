@@ -68,8 +68,19 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
     defined, spans = macros.collect(text, path, project)
     text, expand_problems = macros.expand(text, defined, path, spans)
     text, halves = _unpaired(text)
+    for m in _BARE_VERB.finditer(text):  # TeX stops there ("\verb ended by end of line"); pylatexenc ran off the end
+        line = text.count("\n", 0, m.start()) + 1
+        expand_problems.append(Problem(Source(path, line, m.start() - text.rfind("\n", 0, m.start())),
+                                       "'\\verb' without a delimiter after it: left out", severity="warning",
+                                       hint="write \\verb|text| or \\texttt{text}"))
+    text = _BARE_VERB.sub(lambda m: " " * len(m.group()), text)
     walker = cells.walker(text)
-    nodes, _, _ = walker.get_latex_nodes()
+    try:
+        nodes, _, _ = walker.get_latex_nodes()
+    except Exception as exc:  # pylatexenc's own failure on input it cannot read: a message, never a traceback
+        from . import ImportError_
+        raise ImportError_(f"the LaTeX parser (pylatexenc) stopped on this file ({type(exc).__name__}: "
+                           f"{exc}): no table was read") from exc
 
     def where(node) -> Source:
         line, col = walker.pos_to_lineno_colno(node.pos)
@@ -137,6 +148,7 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
     return tables
 
 
+_BARE_VERB = re.compile(r"\\verb\*?(?=\s|$)(?![A-Za-z])")
 _ENV_TOKEN = re.compile(r"\\verb\*?(?P<delim>[^\sA-Za-z*])(?:(?!(?P=delim)).)*(?P=delim)"  # \verb|{|: no brace
                         r"|\\(begin|end)\s*\{([^{}\\]*)\}|\\[A-Za-z@]+|\\.|%[^\n]*|[{}]", re.S)
 _VERBATIM = frozenset({"verbatim", "verbatim*", "Verbatim", "lstlisting", "minted", "comment"})
