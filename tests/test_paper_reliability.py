@@ -129,7 +129,7 @@ def test_a_tex_error_is_reported_without_the_follow_on_noise(paper_root):
         report = build.paper(paper_root)
     assert [str(p) for p in report.problems] == ["paper/main.tex:11: error: LaTeX error: Undefined control sequence."]
     left_out = [line for line in report.info if "left out" in line]
-    assert len(left_out) == 1 and "TeX stopped at the error above" in left_out[0]
+    assert len(left_out) == 1 and "the run stopped at the error above" in left_out[0]
     assert build.paper(paper_root).ok
 
 
@@ -145,6 +145,7 @@ def test_a_bibtex_error_is_reported_without_the_undefined_references_of_the_run_
     errors = [str(p) for p in report.problems if p.severity == "error"]
     assert errors and all("BibTeX" in e and e.startswith("refs.bib:") for e in errors), errors
     assert not any("undefined" in str(p) for p in report.problems)
+    assert any(line.startswith("the run stopped at the error above") for line in report.info), report.info
     assert build.paper(paper_root).ok
 
 

@@ -354,8 +354,9 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
     problems, left_out = log_problems(root, survey, main_tex, inputs, work / (main_tex.stem + ".log"))
     result.problems += problems
     if left_out:
-        result.info.append(f"TeX stopped at the error above: {left_out} other complaint(s) of that unfinished "
-                           "run (undefined references and citations, boxes) were left out as its likely consequences")
+        result.info.append(f"the run stopped at the error above (TeX's or BibTeX's): {left_out} other complaint(s) "
+                           "of that unfinished run (undefined references and citations, boxes) were left out as its "
+                           "likely consequences")
     failed = any(p.severity == "error" for p in result.problems)
     if proc.returncode != 0 and not failed:
         tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])

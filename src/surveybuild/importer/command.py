@@ -169,8 +169,9 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
     tables_dir = (root / settings.tables).resolve()
     for target in targets:
         if target.resolve().parent != tables_dir:
-            report.problems.append(Problem(Source(str(target)), f"not in the survey's tables folder ({root / settings.tables}"
-                                           "): the build does not read it", severity="warning",
+            report.problems.append(Problem(Source(str(target)), "not in the survey's tables folder "
+                                           f"({root / settings.tables}): the build does not read it",
+                                           severity="warning",
                                            hint="move it there, or import with -o tables/"))
     existing = [t for t in targets if t.exists()]
     if existing and not force:

@@ -362,7 +362,8 @@ def _table(env, container, stack, font, where, path, known=None, alone: bool = T
     source = where(env)
     raw = RawTable("latex", source, [], [], explicit_spans=True)
     raw.notices.known = known
-    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular", "longtabu", "longtblr") \
+    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular", "longtabu",
+                                                                    "longtblr") \
         else "float"
     raw.landscape = any(e.environmentname in ("landscape", "sidewaystable", "sidewaystable*") for e in stack)
     raw.font = font if font in SIZES else None

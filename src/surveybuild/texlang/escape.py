@@ -49,9 +49,9 @@ DEFAULT_SYMBOLS = {"\N{CHECK MARK}": r"\checkmark", "\N{HEAVY CHECK MARK}": r"\c
                    # T1 fonts have no glyph for it; a hyphen prints the same (a line may break after it)
                    "\N{NON-BREAKING HYPHEN}": "-"}
 SYMBOL_PACKAGES = {"checkmark": "amssymb", "ding": "pifont"}
-#: Characters that only select how the ones around them look or join (emoji presentation in '⭐️', the joiner in
-#: '👩‍💻', a byte-order mark pasted into text): Unicode's default-ignorable format characters. They print nothing,
-#: under every engine; the README keeps them.
+#: Characters that only select how the ones around them look or join (emoji presentation in '⭐️', the joiner
+#: in '👩‍💻', a byte-order mark pasted into text): Unicode's default-ignorable format characters. They print
+#: nothing, under every engine; the README keeps them.
 INVISIBLE = {ch: "" for ch in ("\u200b\u200c\u200d\u2060\ufeff" + "".join(map(chr, range(0xFE00, 0xFE10))))}
 
 
