@@ -181,3 +181,20 @@ def test_a_url_column_s_title_labels_the_paper_s_notes_and_is_checked(tmp_path):
     assert found and found[0].source.line == 4
     assert [t for t, _, _ in scripts.paper_texts(table)].count("论文") == 1
     assert scripts.decide([table], [], Settings()).engine == "lualatex"
+
+
+def test_invisible_format_characters_print_nothing_and_never_choose_the_engine(tmp_path):
+    """'⭐️' is a star and U+FE0F (emoji presentation): the import named the invisible selector as what needed
+    lualatex, and a pasted byte-order mark (U+FEFF) was 'left out of the paper' with a warning. Such default-ignorable
+    characters print nothing under any engine; the README keeps them."""
+    root = _survey(tmp_path)
+    report, source = _import(root, tmp_path, "stars.md",
+                             "| Model | Stars |\n|---|---|\n| A | \u2b50\ufe0f |\n| B | x\ufeffy |\n")
+    warnings = _warnings(report)
+    assert any("'\u2b50' (U+2B50 WHITE MEDIUM STAR)" in w for w in warnings), warnings
+    assert not any("U+FE0F" in w or "U+FEFF" in w for w in warnings), warnings
+    assert "\u2b50\ufe0f" in (root / "tables" / "stars.yaml").read_text("utf-8")
+    template = root / "templates" / "README.md.j2"
+    template.write_text(template.read_text("utf-8") + '\n{{ table("stars") }}\n', "utf-8")
+    assert build.build(root).ok
+    assert "\u2b50\ufe0f" in (root / "README.md").read_text("utf-8")

@@ -4,6 +4,8 @@ that reproduce what broke."""
 from __future__ import annotations
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surveybuild.importer import import_text, to_yaml
 from surveybuild.importer.command import run_import
@@ -260,3 +262,261 @@ def test_math_in_a_header_cell_becomes_the_title_it_reads_as_and_is_listed(tmp_p
 
     built = pipeline.build(root)
     assert built.ok, [str(p) for p in built.problems]
+
+
+ADDCODE_THEN_TABLE = r"""\begin{figure}
+  \begin{adjustbox}{addcode={\begin{minipage}{\width}}{\caption{Bots}\end{minipage}},rotate=90,center}
+    \includegraphics{bots.pdf}
+  \end{adjustbox}
+\end{figure}
+\begin{table}
+\caption{Results}
+\begin{tabular}{lr}
+\textbf{Bot} & \textbf{Wins} \\ \hline
+Alpha & Feb\hspace{0.7ex}\nolinebreak[2]2011 \\
+Beta & \verb|{|12 \\
+\end{tabular}
+\begin{flushleft}\footnotesize
+\textbf{Wins:} games won in the final round.
+\end{flushleft}
+\vspace{-3mm}
+\label{tab:results}
+\end{table}
+"""
+
+
+def test_code_halves_of_an_environment_in_an_option_do_not_hide_the_tables_after_them():
+    """adjustbox's addcode={\\begin{minipage}...}{...\\end{minipage}}: the \\begin closes with its brace group, so
+    LaTeX reads no environment there; the walker read the rest of the file into it: 'no table found'. The float's
+    text beside its tabular (a flushleft paragraph) was dropped unsaid; it is now a note of the table. A line-break
+    hint (\\nolinebreak[2]) is layout, and \\hspace between two words leaves them two words."""
+    result = import_text(ADDCODE_THEN_TABLE, "t.tex")
+    assert len(result.tables) == 1
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["caption"] == "Results\\tnotex{floatnote}" and data["label"] == "tab:results"
+    assert data["notes"] == {"floatnote": "\\textbf{Wins:} games won in the final round."}
+    assert data["rows"] == [{"bot": "Alpha", "wins": "Feb 2011"}, {"bot": "Beta", "wins": "\\texttt{\\{}12"}]
+    assert [str(p) for p in result.problems if "beside the tabular" in p.message] == [
+        "t.tex:14:1: warning: text beside the tabular in its float became a note of the whole table ('floatnote'), "
+        "marked in the caption (move the mark in the YAML if it belongs elsewhere)"]
+    assert not [p for p in result.problems if p.severity == "error" or "not carried" in p.message]
+
+
+def test_the_accounting_counts_row_group_titles_as_the_cells_they_were_and_the_summary_sums_the_tables(tmp_path):
+    """'read 13 row(s), 97 cell(s); written 13 row(s), 91 cell(s)' with nothing listed: the 6 cells of a
+    \\multirow group column became group titles, which the written count left out; and the command's summary
+    line said '0 row(s), 0 cell(s)' (the row counter was shadowed)."""
+    source = tmp_path / "cost.tex"
+    source.write_text("\\begin{tabular}{llr}\n & Metric & Value \\\\ \\hline\n\\multirow{2}{*}{Total} & Tokens & 5 \\\\\n"
+                      " & Cost & 6 \\\\\n\\multirow{2}{*}{Agent} & Iter & 7 \\\\\n & Tools & 8 \\\\\n\\end{tabular}\n",
+                      "utf-8")
+    root = tmp_path / "s"
+    assert init(root).ok
+    report = run_import(root, str(source), None)
+    lines = [line for line in report.info if "row(s)" in line]
+    assert "read 4 row(s), 10 cell(s), 0 cite key(s); written 4 row(s), 10 cell(s), 0 cite key(s)" in lines[0]
+    assert lines[1] == f"import: 1 table(s), 4 row(s), 10 cell(s) from {source}"
+
+
+def test_a_symbol_whose_macro_no_cell_may_hold_stays_the_character_in_a_markdown_cell():
+    """'·' and '×' in a README cell with a link became \\textperiodcentered{} and \\texttimes{}, which the
+    check then refused (an error the import itself made); the character is kept, as the paper can typeset it."""
+    result = import_text("| Name | Details |\n|---|---|\n| [Jina](https://example.org/j) | serving · search, 2× **faster** "
+                         "≥ 0.8 |\n", "README.md")
+    assert [str(p) for p in result.problems if p.severity == "error"] == []
+    row = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"][0]
+    assert row["details"] == "serving · search, 2× \\textbf{faster} $\\geq$ 0.8"
+
+
+def test_a_relative_output_is_in_the_survey_folder_and_one_the_build_does_not_read_is_said(tmp_path, monkeypatch):
+    """'surveybuild -C s import x.tex -o tables/' wrote ./tables/ beside the caller, outside the survey, and then
+    printed the lines to show tables the build would never find."""
+    from surveybuild import cli
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "x.tex"
+    source.write_text("\\begin{tabular}{ll}\nA & B \\\\ \\hline\na & b \\\\\n\\end{tabular}\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["-C", "s", "import", str(source), "-o", "tables/"]) == 0
+    assert (root / "tables" / "x.yaml").is_file() and not (tmp_path / "tables").exists()
+    report = run_import(root, str(source), "drafts/x.yaml")
+    assert (root / "drafts" / "x.yaml").is_file()
+    assert [p.message for p in report.problems if "tables folder" in p.message] == [
+        f"not in the survey's tables folder ({root / 'tables'}): the build does not read it"]
+
+
+def test_a_link_to_a_web_address_without_its_scheme_gets_https_and_a_file_stays_a_file():
+    """'[Ray Tune](github.com/ray-project/ray)' was called 'a file of the source repository' and dropped; GitHub
+    shows it as a broken link to a file. A host with a common top-level domain (not a file suffix) gets https://."""
+    result = import_text("| Name | Site |\n|---|---|\n| [Tool](github.com/org/tool) | [w](www.example.org) |\n"
+                         "| [Doc](docs/README.md) | [s](setup.py) |\n", "README.md")
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert rows[0] == {"name": "\\href{https://github.com/org/tool}{Tool}", "site": "\\href{https://www.example.org}{w}"}
+    assert rows[1] == {"name": "Doc", "site": "s"}
+    assert any("without its scheme ([Tool](github.com/org/tool))" in p.message for p in result.problems)
+
+
+def test_a_table_whose_label_the_survey_already_has_is_said_at_import(tmp_path):
+    """Two papers of one repository held the same tables: both imported, the build refused seven labels twice.
+    The second import now says so, naming the table that has the label."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    table = "\\begin{table}\\caption{R}\\label{tab:results}\n\\begin{tabular}{ll}\nA & B \\\\ \\hline\na & b \\\\\n" \
+            "\\end{tabular}\\end{table}\n"
+    for name in ("paper.tex", "chapter.tex"):
+        (tmp_path / name).write_text(table, "utf-8")
+    assert not [p for p in run_import(root, str(tmp_path / "paper.tex"), None).problems if "label" in p.message]
+    report = run_import(root, str(tmp_path / "chapter.tex"), None)
+    assert [str(p) for p in report.problems if "label" in p.message] == [
+        f"{tmp_path / 'chapter.tex'}:2:1: warning: label 'tab:results' is also the label of tables/paper.yaml: the "
+        "build refuses two tables with one label (if both are the same table, keep one; else rename one label "
+        "(and its \\ref))"]
+
+
+TABULARRAY = r"""\begin{table}
+\caption{Models}\label{tab:models}
+\begin{tblr}{colspec={lX[c]Q[r,wd=2cm]}, row{1}={font=\bfseries}}
+\toprule
+Model & Venue & Year \\ \midrule
+\SetCell[r=2]{l} GPT & NeurIPS & 2020 \\
+ & ICML & 2021 \\
+BERT & \SetCell[c=2]{c} NAACL 2019 & \\
+\bottomrule
+\end{tblr}
+\end{table}
+\begin{longtblr}[caption={Sizes},label={tab:sizes},note{a}={Reported by its authors.},remark{Source}={Papers.}]
+  {colspec={Q[l]Q[c]}}
+\hline
+Model & Size \\ \hline
+GPT\TblrNote{a} & 175B \\
+\end{longtblr}
+"""
+
+
+def test_tabularray_tables_are_found_with_their_columns_spans_caption_and_notes():
+    """A survey set with tabularray (tblr, longtblr, talltblr) gave 'no table found'. Its colspec key gives the
+    columns (X[c] a centred wrapping column, Q[r,wd=2cm] a right-aligned 2cm one), \\SetCell is layout (a
+    row span leaves the empty cells below it, read as sub-rows), and a long table's caption, label, note{a} and
+    remark{..} from its outer spec. A mark at the end of a row's name is no longer called 'not carried'."""
+    result = import_text(TABULARRAY, "t.tex")
+    assert [p for p in result.problems if p.severity == "error" or "not carried" in p.message] == []
+    first, second = (yaml.safe_load(to_yaml(t.table, "", "t")) for t in result.tables)
+    assert [(c["title"], c.get("align"), c.get("width"), c.get("wrap")) for c in first["columns"]] == [
+        ("Model", None, None, None), ("Venue", "c", None, True), ("Year", "r", "2cm", None)]
+    assert first["rows"] == [{"model": "GPT", "subrows": [{"venue": "NeurIPS", "year": "2020"},
+                                                         {"venue": "ICML", "year": "2021"}]},
+                             {"model": "BERT", "venue": "NAACL 2019"}]
+    assert (second["caption"], second["label"], second["layout"]) == ("Sizes\\tnotex{Source}", "tab:sizes", "long")
+    assert second["notes"] == {"a": "Reported by its authors.", "Source": "Source: Papers."}
+    assert second["rows"] == [{"model": "GPT", "size": "175B", "notes": ["a"]}]
+
+
+FOOTNOTES_AFTER_THE_FLOAT = r"""\begin{table}
+\caption{Vocabularies}
+\begin{tabular}{lc}
+\hline
+Work & Change \\ \hline
+Delta \cite{k1} & yes \\
+Update Ontology\footnotemark & yes \\
+Patch\footnotemark & no \\
+\hline
+\end{tabular}
+\end{table}
+\footnotetext{https://example.org/ontology}
+\footnotetext{A patch format.}
+Text with its own footnote\footnote{Not the table's.}.
+"""
+
+
+def test_unnumbered_footnotemarks_in_cells_pair_in_order_with_the_footnotetexts_after_the_float():
+    """'Name\\footnotemark' in cells and '\\footnotetext{url}' lines after \\end{table}: each cell's mark was an
+    error ('\\footnotemark' not allowed). They pair in order, as the author meant: notes fn1, fn2 of those rows."""
+    result = import_text(FOOTNOTES_AFTER_THE_FLOAT, "t.tex")
+    assert [p for p in result.problems if p.severity == "error" or "not carried" in p.message] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["notes"] == {"fn1": "https://example.org/ontology", "fn2": "A patch format."}
+    assert [(r["work"], r.get("notes")) for r in data["rows"]] == [
+        ("Delta", None), ("Update Ontology", ["fn1"]), ("Patch", ["fn2"])]
+
+
+def test_ablation_rows_that_repeat_under_each_base_row_are_named_under_it():
+    """A README's HTML table of long-context results: '+ dynamic_ntk + logn' under each model. The repeats were
+    named '(2)', '(3)'..., which says nothing of the model; as an indented LaTeX row is, each is now named under
+    the last row above it that is not such a row. A table whose such names are all unique keeps them."""
+    html = ("<table><tr><th>Model</th><th>1024</th></tr>\n<tr><td>Base-7B</td><td>4.2</td></tr>\n"
+            "<tr><td>+ ntk</td><td>3.7</td></tr>\n<tr><td>Base-14B</td><td>3.4</td></tr>\n"
+            "<tr><td>+ ntk</td><td>3.2</td></tr>\n<tr><td>w/o RLHF</td><td>3.9</td></tr>\n</table>\n")
+    result = import_text(html, "README.md")
+    names = [r.name for r in result.tables[0].table.rows]
+    assert names == ["Base-7B", "Base-7B: + ntk", "Base-14B", "Base-14B: + ntk", "Base-14B: w/o RLHF"]
+    assert not any("(2)" in p.message for p in result.problems)
+    unique = import_text("| Model | Score |\n|---|---|\n| Base | 1 |\n| + ntk | 2 |\n| w/o RLHF | 3 |\n", "README.md")
+    assert [r.name for r in unique.tables[0].table.rows] == ["Base", "+ ntk", "w/o RLHF"]
+
+
+def test_a_header_wider_than_the_body_and_a_bare_verb_are_messages_not_tracebacks():
+    """Found by fuzzing the readers with the pieces of the inputs above: an HTML header cell spanning past the
+    body's cells (IndexError in the column types), and '\\verb' with no delimiter before the end of the file
+    (IndexError in pylatexenc)."""
+    wide = import_text("<table><tr><th rowspan=2>Model</th><th>Score</th></tr><tr><th>Test</th><th colspan=3>Dev</th>"
+                       "</tr><tr><td>a</td><td>b</td></tr></table>", "R.html")
+    assert [c.title for c in wide.tables[0].table.columns] == ["Model", "Test", "Dev", "Dev (2)", "Dev (3)"]
+    verb = import_text("\\begin{tabular}{ll}\nA & B \\\\ \\hline\na & b \\\\\n\\end{tabular}\nSee \\verb", "t.tex")
+    assert [str(p) for p in verb.problems if "verb" in p.message] == [
+        "t.tex:5:5: warning: '\\verb' without a delimiter after it: left out (write \\verb|text| or \\texttt{text})"]
+
+
+#: pieces of the inputs above and of real tables, for text no one wrote: every reader must answer with tables or
+#: placed problems, never a traceback. Free arrangements, and table-shaped ones (rows of cells with spans).
+PIECES = {
+    "t.tex": ["\\begin{table}", "\\end{table}", "\\begin{tabular}{lc}", "\\end{tabular}", "\\begin{tblr}{colspec={X[c]",
+              "\\end{tblr}", "{", "}", "&", "\\\\", "\\hline", "\\footnotemark", "\\footnotetext{t}", "\\verb|{|", "\\verb",
+              "%", "\n", "$", "\\begin{flushleft}", "\\end{flushleft}", "x", "+ x", "\\SetCell[r=2]{l}", "\\caption{c}",
+              "\\multirow{2}{*}{g}", "\\multicolumn{3}{c}{m}", "\\begin{minipage}{1cm}", "\\end{minipage}", "\\cite{k}"],
+    "R.md": ["|", " | ", "---", ":-:", "\n", "[a](b)", "[a](github.com/x)", "![i](https://x/y.svg)", "**", "`", "<br>",
+             "<b>", "+ x", "\u2b50\ufe0f", "\u00b7", "\\cite{k}", "<!-- c -->", "# H", "\\|", "$x$", "[", "]", "(", ")"],
+    "R.html": ["<table>", "<tr>", "<th>", "<th colspan=3>", "<td>", "<td rowspan=2>", "<td colspan=2>", "</td>", "</tr>",
+               "</table>", "x", "+ x", "<b>", "<br>", "<a href='#ref1'>1</a>", "<img src='i.png'>", "\n"],
+}
+_TEXT = st.sampled_from(["x", "", "+ x", "w/o y", "\u00b7", "1.5", "x"])
+_GRID = st.lists(st.lists(st.tuples(st.sampled_from(["", "r2", "c2", "c3"]), _TEXT), min_size=1, max_size=4),
+                 min_size=1, max_size=5)
+
+
+def _html(grid) -> str:
+    attr = {"": "", "r2": " rowspan=2", "c2": " colspan=2", "c3": " colspan=3"}
+    head = 2 if len(grid) > 2 else 1  # header rows: <th>
+    return "<table>" + "".join("<tr>" + "".join(f"<{'th' if r < head else 'td'}{attr[a]}>{t}</{'th' if r < head else 'td'}>"
+                                                for a, t in row) + "</tr>\n" for r, row in enumerate(grid)) + "</table>"
+
+
+def _markdown(grid) -> str:
+    lines = ["| " + " | ".join(t for _, t in row) + " |" for row in grid]
+    return "\n".join(lines[:1] + ["|" + "---|" * len(grid[0])] + lines[1:]) + "\n"
+
+
+def _latex(grid) -> str:
+    def cell(a, t):
+        return {"r2": f"\\multirow{{2}}{{*}}{{{t}}}", "c2": f"\\multicolumn{{2}}{{c}}{{{t}}}",
+                "c3": f"\\multicolumn{{3}}{{c}}{{{t}}}\\footnotemark"}.get(a, t)
+    rows = [" & ".join(cell(a, t) for a, t in row) + " \\\\" + (" \\hline" if r == 0 else "") for r, row in enumerate(grid)]
+    return "\\begin{table}\\caption{c}\\begin{tabular}{lcr}\n" + "\n".join(rows) + "\n\\end{tabular}\\end{table}\n" \
+        "\\footnotetext{t}\n"
+
+
+CASES = st.one_of(
+    st.sampled_from(sorted(PIECES)).flatmap(
+        lambda name: st.tuples(st.just(name), st.lists(st.sampled_from(PIECES[name]), max_size=60).map("".join))),
+    _GRID.map(lambda g: ("R.html", _html(g))), _GRID.map(lambda g: ("R.md", _markdown(g))),
+    _GRID.map(lambda g: ("t.tex", _latex(g))))
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(CASES)
+def test_any_arrangement_of_table_pieces_gives_tables_or_messages_never_a_traceback(case):
+    from surveybuild.importer import ImportError_
+    name, text = case
+    try:
+        import_text(text, name)
+    except ImportError_:  # a file the parser gives up on: one message naming it
+        pass

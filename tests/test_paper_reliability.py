@@ -129,7 +129,23 @@ def test_a_tex_error_is_reported_without_the_follow_on_noise(paper_root):
         report = build.paper(paper_root)
     assert [str(p) for p in report.problems] == ["paper/main.tex:11: error: LaTeX error: Undefined control sequence."]
     left_out = [line for line in report.info if "left out" in line]
-    assert len(left_out) == 1 and "TeX stopped at the error above" in left_out[0]
+    assert len(left_out) == 1 and "the run stopped at the error above" in left_out[0]
+    assert build.paper(paper_root).ok
+
+
+def test_a_bibtex_error_is_reported_without_the_undefined_references_of_the_run_it_stopped(paper_root):
+    # seen on a public survey: a missing comma between two fields of its .bib; latexmk stopped after BibTeX,
+    # and a label defined after its use (a table referred to before it) was reported "undefined (did you mean
+    # it?)". The label exists: the undefined reference is the stopped run's, not a cause.
+    main, bib = paper_root / "paper" / "main.tex", paper_root / "refs.bib"
+    year = "  year = {2023},\n  url = {https://arxiv.org/abs/2306.04751}"
+    with edited(main, REF, REF + " Table~\\ref{tab:models}."), edited(bib, year, year.replace(",\n", "\n")):
+        shutil.rmtree(paper_root / "paper" / "build" / "work")  # a first run: no labels from before
+        report = build.paper(paper_root)
+    errors = [str(p) for p in report.problems if p.severity == "error"]
+    assert errors and all("BibTeX" in e and e.startswith("refs.bib:") for e in errors), errors
+    assert not any("undefined" in str(p) for p in report.problems)
+    assert any(line.startswith("the run stopped at the error above") for line in report.info), report.info
     assert build.paper(paper_root).ok
 
 

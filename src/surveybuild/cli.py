@@ -100,7 +100,8 @@ def parser() -> argparse.ArgumentParser:
         if name == "import":
             sp.add_argument("file", metavar="FILE", help="a .tex, .md or .html file holding tables")
             sp.add_argument("-o", dest="output", default=None, metavar="OUT",
-                            help="the YAML file, or a folder (default: the survey's tables/<file stem>.yaml)")
+                            help="the YAML file, or a folder; a relative path is in the survey folder (-C), as the build reads it "
+                                 "(default: the survey's tables/<file stem>.yaml)")
             sp.add_argument("--cite-map", default=None, metavar="MAP",
                             help="YAML mapping of reference anchors or numbers (ref12 or 12) to cite keys")
             sp.add_argument("--force", action="store_true", help="replace existing YAML files")

@@ -248,7 +248,14 @@ def log_problems(root: Path, survey: Survey, main_tex: Path, inputs: Inputs, log
     blg = log_path.with_suffix(".blg")  # BibTeX's or biber's own log: their warnings, traced to the entries
     if blg.exists():
         blg_text = blg.read_text("utf-8", errors="replace")
-        entries += read_biber_blg(blg_text) if inputs.biblatex else read_blg(blg_text)
+        bib_entries = read_biber_blg(blg_text) if inputs.biblatex else read_blg(blg_text)
+        if any(e.name == "ERROR" or e.text.startswith("error:") for e in bib_entries):
+            # latexmk stops at a BibTeX/biber error, before the runs that resolve labels and citations: the
+            # undefined ones of that run are consequences (a defined label reported "undefined"), not causes
+            kept = [e for e in entries if e.kind not in ("reference", "citation")]
+            left_out += len(entries) - len(kept)
+            entries = kept
+        entries += bib_entries
     return trace(entries, survey, texts), left_out
 
 
@@ -347,8 +354,9 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
     problems, left_out = log_problems(root, survey, main_tex, inputs, work / (main_tex.stem + ".log"))
     result.problems += problems
     if left_out:
-        result.info.append(f"TeX stopped at the error above: {left_out} other complaint(s) of that unfinished "
-                           "run (undefined references and citations, boxes) were left out as its likely consequences")
+        result.info.append(f"the run stopped at the error above (TeX's or BibTeX's): {left_out} other complaint(s) "
+                           "of that unfinished run (undefined references and citations, boxes) were left out as its "
+                           "likely consequences")
     failed = any(p.severity == "error" for p in result.problems)
     if proc.returncode != 0 and not failed:
         tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])

@@ -83,6 +83,7 @@ def _written_texts(table: Table, comment: str = ""):
         yield note.text
     for row in table.rows:
         yield " ".join(k for k, _ in row.cites)
+        yield " ".join(note[1] for note in row.notes)  # a mark at the end of a row's name: the row's notes
         for line in (row.line,) + row.sublines:
             for _, value in line.cells:
                 if value.raw is not None:
@@ -98,7 +99,9 @@ def written_counts(table: Table) -> Counts:
     titled = {g.title for g in table.groups}
     in_caption = sum(1 for n in table.notes if n.id.startswith("tablenote")  # rows read as notes of the table
                      and f"\\tnotex{{{n.id}}}" in table.caption)
-    return Counts(lines + (len(titled) if not table.group_title else 0) + in_caption, cells, len(keys))
+    # a row group's title and a note of the table read from a row were cells of the source: counted as cells
+    return Counts(lines + (len(titled) if not table.group_title else 0) + in_caption,
+                  cells + len(titled - {""}) + in_caption, len(keys))
 
 
 def account(raw: RawTable, imported: ImportedTable, listed: list[Problem]) -> tuple[str, list[Problem]]:

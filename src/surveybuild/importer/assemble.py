@@ -393,6 +393,9 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     if body_grid is None:
         return None, problems
     titles, col_groups, _ = _header(raw, ncols)
+    if len(titles) > ncols:  # a header wider than every body row (a colspan past them): those columns are empty
+        body_grid = [list(row) + [None] * (len(titles) - len(row)) for row in body_grid]
+        ncols = len(titles)
     _header_cites(raw)
     lines = _across(body_grid, ncols)
     _notes_under(raw, lines)
@@ -403,6 +406,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         ncols -= 1
         lines = [(k, row[1:] if k == "row" else row) for k, row in lines]
     _other_group(raw, lines, groups, group_of_line)
+    _connectives(lines)
     entities = _entities(lines, problems)
     stats: Counter = Counter()
     shape = _columns(raw, entities, ncols, titles, col_groups, group_of_line, group_column)
@@ -652,7 +656,6 @@ def _rows(raw: RawTable, entities, ncols: int, shape: _Shape, group_of_line: dic
     notices = raw.notices
     rows: list[Row] = []
     first_key = columns[0].key
-    stats: Counter = Counter()
     referenced: list[str] = []
     seen: dict[tuple, Source] = {}
     warned: set[int] = set()
@@ -838,6 +841,24 @@ def _missing_keys(raw: RawTable, rows: list[Row], notes: list[Note], bib_keys: s
         problems.append(Problem(where, f"cite key '{key}' is not in refs.bib: the build stops on it", hint=hint))
 
 
+#: a row name that adds to or takes from the row above (``+ dynamic_ntk``, ``w/o RLHF``, ``- pretraining``):
+#: an ablation under its base row
+CONNECTIVE = re.compile(r"^\s*(?:\+|[-\u2013\u2212]\s|w/o?(?![A-Za-z])|with(?:out)?\s)", re.I)
+
+
+def _connectives(lines) -> None:
+    """Ablation rows (``+ dynamic_ntk`` under each model) repeat their names under every base row: when such
+    names repeat, each is a row under the last row above it that is not one (as an indented row is), so that
+    its name says which: ``Qwen-7B: + dynamic_ntk``. Unique ones keep their names."""
+    firsts = [row[0].cell for kind, row in lines if kind == "row" and row and row[0] is not None and row[0].origin
+              and not row[0].cell.empty]
+    names = [" ".join(c.latex.split()).casefold() for c in firsts if CONNECTIVE.match(c.latex)]
+    if len(names) != len(set(names)):
+        for cell in firsts:
+            if CONNECTIVE.match(cell.latex):
+                cell.indent = True
+
+
 def _qualified(name: str, cell, group, parent: tuple, where: Source, problems: list) -> str:
     """An indented row name (``~~~w/ full`` under ``BM25``) qualified with the row it belongs under (``BM25: w/
     full``): the indentation alone tells it apart in print, and the README would lose it. Listed once per row."""
@@ -847,7 +868,9 @@ def _qualified(name: str, cell, group, parent: tuple, where: Source, problems: l
     if not bare or parent[0] != group or not parent[1]:
         return bare or name
     qualified = f"{_strip_style(parent[1])}: {bare}"
-    problems.append(Problem(where, f"row '{bare}' is indented under '{parent[1]}': named '{qualified}'",
+    how = "is indented under" if INDENT.match(name) or not CONNECTIVE.match(name) else \
+        "(rows that add to or take from the row above repeat their names here) belongs under"
+    problems.append(Problem(where, f"row '{bare}' {how} '{parent[1]}': named '{qualified}'",
                             severity="warning", hint="rename it in the YAML if you like"))
     return qualified
 

@@ -82,11 +82,18 @@ LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "ar
                     "toprule", "bottomrule", "cmidrule", "addlinespace", "xspace",
                     # TeX's glue and spacing primitives (\vfil\hfil centres a p{} cell's mark)
                     "hfil", "hfilneg", "vfil", "vfilneg", "hss", "vss", "null", "smallskip", "medskip", "bigskip",
-                    "unskip", "ignorespaces", "nointerlineskip"})
+                    "unskip", "ignorespaces", "nointerlineskip",
+                    # line and page breaking hints (\nolinebreak[2] between a month and its year)
+                    "nolinebreak", "allowbreak", "nopagebreak", "pagebreak", "goodbreak", "nobreak",
+                    # tabularray's cell and row settings (spans are left to the empty cells after them)
+                    "SetCell", "SetCells", "SetRow", "SetRows", "SetColumn", "SetHline", "SetHlines", "SetVline"})
+
+#: the layout commands that put space between words
+HSPACES = frozenset({"hspace", "quad", "qquad", "hfill", "hfil", "hss"})
 
 SPECS = (
     [macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
-    + [macrospec.MacroSpec(n, "{") for n in ("tnote", "githubicon", "github", "codeicon", "cline", "label",
+    + [macrospec.MacroSpec(n, "{") for n in ("tnote", "TblrNote", "githubicon", "github", "codeicon", "cline", "label",
                                               "ref", "color", "Xhline", "arrayrulecolor")]
     + [macrospec.MacroSpec("tnotex", "*{"), macrospec.MacroSpec("href", "{{"),
        macrospec.MacroSpec("multicolumn", "{{{"), macrospec.MacroSpec("multirow", "[{[{[{"),
@@ -98,6 +105,11 @@ SPECS = (
        macrospec.MacroSpec("resizebox", "*{{{"), macrospec.MacroSpec("scalebox", "{[{"),
        macrospec.MacroSpec("parbox", "[[[{{"), macrospec.MacroSpec("raisebox", "{[[{"),
        macrospec.MacroSpec("hspace", "*{"), macrospec.MacroSpec("vspace", "*{"),
+       macrospec.MacroSpec("nolinebreak", "["), macrospec.MacroSpec("linebreak", "["),
+       macrospec.MacroSpec("SetCell", "[{"), macrospec.MacroSpec("SetCells", "[{"), macrospec.MacroSpec("SetRow", "[{"),
+       macrospec.MacroSpec("SetRows", "[{"), macrospec.MacroSpec("SetColumn", "[{"),
+       macrospec.MacroSpec("SetHline", "[{{"), macrospec.MacroSpec("SetHlines", "[{{"),
+       macrospec.MacroSpec("nopagebreak", "["), macrospec.MacroSpec("pagebreak", "["),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
        macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
        macrospec.MacroSpec("turn", "{{"), macrospec.MacroSpec("numprint", "[{"),
@@ -118,11 +130,16 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
     ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
     ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["),
-    ("enumerate", "["),
+    ("enumerate", "["), ("tblr", "[{"), ("longtblr", "[{"), ("talltblr", "[{"),
 )]
 
 
 FOOTNOTE_NUMBER = re.compile(r"[0-9]{1,3}")
+
+
+def footnote_at(pos: int) -> str:
+    """The key of an unnumbered ``\\footnotemark`` (at ``pos`` in the file) in ``note_ids``."""
+    return f"footnote:@{pos}"
 
 
 def footnote_mark(number: str) -> str:
@@ -133,7 +150,7 @@ def footnote_mark(number: str) -> str:
 #: the names the converter itself rewrites or keeps: never "undefined"
 _HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAPPERS | frozenset(FONT_SWITCHES) | REFS
             | LAYOUT | FILE_READERS | frozenset(SUBFIGURES) | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
-            | frozenset({"tnote", "tnotex", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item"}))
+            | frozenset({"tnote", "tnotex", "TblrNote", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item"}))
 
 #: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
 OWN_CITE = re.compile(r"\\([A-Za-z]*cite)(?![A-Za-z])")
@@ -430,11 +447,14 @@ class _Converter:
             natbib = NATBIB.get(name, "citep")
             self.notices.add("cite", f"\\{name} -> \\{natbib}")
             out.append(node.latex_verbatim().replace("\\" + name, "\\" + natbib, 1))
+        elif name == "footnotemark" and not (a and a[0] is not None) and footnote_at(node.pos) in self.note_ids:
+            # \footnotemark in a cell, its \footnotetext{...} after the float (paired in order: latex_tables)
+            out.append(NOTE_START + f"\\tnotex{{{self.note_ids[footnote_at(node.pos)]}}}" + NOTE_END)
         elif name == "footnotemark" and a and a[0] is not None and FOOTNOTE_NUMBER.fullmatch(arg_text(a[0]).strip()):
             # \footnotemark[1] in a cell, \footnotetext[1]{...} under the tabular (Springer's sn-jnl tables)
             number = arg_text(a[0]).strip()
             out.append(NOTE_START + f"\\tnotex{{{self.note_ids.get(footnote_mark(number), f'fn{number}')}}}" + NOTE_END)
-        elif name in ("tnote", "tnotex"):
+        elif name in ("tnote", "tnotex", "TblrNote"):
             inner = arg_nodes(a[-1] if a else None)
             refs = [n for n in inner if n.isNodeType(latexwalker.LatexMacroNode) and n.macroname == "ref"]
             ids = ([self.note_id(arg_text(args(r)[-1])) for r in refs] if refs
@@ -476,7 +496,7 @@ class _Converter:
             out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
         elif name in LAYOUT:
             self.notices.add("layout", "\\" + name)
-            if node.macro_post_space:
+            if node.macro_post_space or name in HSPACES:  # Feb\hspace{1ex}2007: two words
                 out.append(" ")
         elif name in FILE_READERS:
             self.notices.drop(node, "file")
@@ -637,6 +657,8 @@ NOTICE_TEXT = {
     "locallink": "links that are not http(s) addresses ({example}: a file of the source repository, a page "
                  "anchor) became their text or image: the build allows only http(s) links; write the full "
                  "https:// address to keep one",
+    "schemeless": "links to a web address without its scheme ({example}), which GitHub takes for a file of the "
+                  "repository, were given https://",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 

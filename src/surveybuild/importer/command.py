@@ -24,6 +24,7 @@ from ..readers.read import SETTINGS_FILE, read_settings, read_text
 from ..readers.tableread import read_table
 from ..build.writer import WriteError as FileWriteError, write_files
 from . import ImportError_, import_text, kind_of, read_cite_map, scripts, stem
+from .account import written_counts
 from .write import WriteError, to_yaml
 
 
@@ -106,10 +107,10 @@ def _targets(root: Path, settings, file: Path, output: str | None, count: int) -
     base = stem(str(file))
     if output is None:
         folder = root / settings.tables
-    elif output.endswith(("/", "\\")) or (Path(output).is_dir()):
-        folder = Path(output)
+    elif output.endswith(("/", "\\")) or (root / output).is_dir():  # relative: in the survey (-C), as the build reads
+        folder = root / output
     else:
-        out = Path(output)
+        out = root / output
         if count == 1:
             return [out]
         folder, base = out.parent, stem(out.name)
@@ -165,11 +166,19 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         return report
     report.problems += result.problems
     targets = _targets(root, settings, path, output, len(result.tables))
+    tables_dir = (root / settings.tables).resolve()
+    for target in targets:
+        if target.resolve().parent != tables_dir:
+            report.problems.append(Problem(Source(str(target)), "not in the survey's tables folder "
+                                           f"({root / settings.tables}): the build does not read it",
+                                           severity="warning",
+                                           hint="move it there, or import with -o tables/"))
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         for t in existing:
             report.problems.append(Problem(Source(str(t)), "exists: not replaced", hint="pass --force to replace it"))
         return report
+    report.problems += _label_clashes(root / settings.tables, result.tables, targets)
     settings_text, problems = _engine(root, settings, [t.table for t in result.tables], targets)
     report.problems += problems
     texts = [] if settings_text is None else [(root / SETTINGS_FILE, settings_text)]
@@ -188,12 +197,41 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
     for imported, target in zip(result.tables, targets):
         report.info.append(f"{target} (from {imported.table.source}): {imported.stats.get('account', '')}")
     tables = len(result.tables)
-    rows = sum(t.stats.get("rows", 0) for t in result.tables)
-    cells = sum(t.stats.get("cells", 0) for t in result.tables)
+    counts = [written_counts(t.table) for t in result.tables]  # the tables' own lines' "written" counts, summed
+    rows, cells = sum(c.rows for c in counts), sum(c.cells for c in counts)
     if hasattr(report, "info"):
         report.info.append(f"import: {tables} table(s), {rows} row(s), {cells} cell(s) from {file}")
     report.info += next_steps(settings, [target.stem for target in targets])
     return report
+
+
+_LABEL_LINE = re.compile(r"^label:[ \t]*['\"]?([^'\"\s#]+)", re.M)
+
+
+def _label_clashes(folder: Path, tables, targets: list[Path]) -> list[Problem]:
+    """An imported table whose label a table of the survey already has (two papers of one repository holding the
+    same table): said at import, where the source is named, not only by the build."""
+    replaced = {t.resolve() for t in targets}
+    labels: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        if path.resolve() in replaced or path.is_symlink():
+            continue
+        try:
+            found = _LABEL_LINE.search(path.read_text("utf-8", errors="replace"))
+        except OSError:
+            continue
+        labels.setdefault(found.group(1) if found else f"tab:{path.stem}", path)
+    problems = []
+    for imported, target in zip(tables, targets):
+        label = imported.table.label or f"tab:{target.stem}"
+        if label in labels:
+            other = labels[label]
+            shown = other.relative_to(folder.parent) if other.is_relative_to(folder.parent) else other
+            problems.append(Problem(imported.table.source, f"label '{label}' is also the label of {shown}: the "
+                                    "build refuses two tables with one label", severity="warning",
+                                    hint="if both are the same table, keep one; else rename one label (and its \\ref)"))
+        labels.setdefault(label, target)
+    return problems
 
 
 def _engine(root: Path, settings, tables, targets) -> tuple[str | None, list[Problem]]:

@@ -14,11 +14,17 @@ import re
 from dataclasses import dataclass
 
 from ..texlang.escape import UnencodableText, escape
+from ..texlang.latextext import ALLOWED
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
 from .cells import BREAK, join_lines
 
 WEB = re.compile(r"https?://", re.I)  # the only links the build allows
+#: a web address written without its scheme (``github.com/org/repo``, ``www.example.org``), which GitHub takes for a
+#: file of the repository: a host whose last label is a common top-level domain (not a file suffix such as .md), then
+#: a path; or ``www.`` and a host
+SCHEMELESS = re.compile(r"(?:(?:[A-Za-z0-9-]+\.)+(?:com|org|net|io|ai|edu|gov|dev|app|info|co|me|xyz|cn|uk|de|fr|jp)/"
+                        r"|www\.(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?:[/?#]|$))", re.I)
 LEAKED = re.compile(r"\\(?:tnotex?|cite[a-z]*|Cite[a-z]*)\s*[\[{*]")
 
 
@@ -57,8 +63,16 @@ def latex_text(text: str) -> str:
                 out.append(ch)
                 continue
             math = ENSUREMATH.fullmatch(written)
-            out.append(f"${math.group(1)}$" if math else written)
+            if math:
+                out.append(f"${math.group(1)}$")
+            elif any(name not in ALLOWED for name in MACRO_NAME.findall(written)):
+                out.append(ch)  # '·' -> \textperiodcentered, a macro no cell may hold: the character itself
+            else:
+                out.append(written)
     return "".join(out)
+
+
+MACRO_NAME = re.compile(r"\\([A-Za-z]+)")
 
 
 ENSUREMATH = re.compile(r"\\ensuremath\{(.*)\}")
@@ -93,6 +107,9 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
         if item.kind == "link" and not item.url.strip():
             raw.notices.add("emptylink", f"[{item.text}]()")
             item.kind, item.url = ("image", item.image) if item.image else ("text", "")
+        elif item.kind == "link" and SCHEMELESS.match(item.url.strip()):  # github.com/x: a web address, not a file
+            raw.notices.add("schemeless", f"[{' '.join(item.text.split())}]({item.url.strip()})")
+            item.url = "https://" + item.url.strip()
         elif item.kind == "link" and not WEB.match(item.url.strip()):  # relative: no place outside the repository
             shown = f"[{' '.join(item.text.split())}]({item.url.strip()})"
             raw.notices.add("locallink", shown)

@@ -21,10 +21,13 @@ from . import cells, macros
 from .assemble import INDENT, RawCell, RawTable
 
 TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular", "longtable", "longtable*",
-                      "supertabular", "tabu", "longtabu"})
+                      "supertabular", "tabu", "longtabu", "tblr", "longtblr", "talltblr"})
+#: tabularray's tables: ``\begin{longtblr}[caption={..},label={..}]{colspec={lX[c]},row{1}={..}}``
+TBLRS = frozenset({"tblr", "longtblr", "talltblr"})
 CONTAINERS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable",
                         "landscape", "center", "adjustbox", "minipage", "small", "footnotesize"})
 NOTE_ENVS = frozenset({"tablenotes", "TableNotes"})
+FLOATS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable"})
 RULES = frozenset({"toprule", "midrule", "bottomrule", "hline", "cline", "cmidrule", "specialrule", "addlinespace",
                    "hhline", "Xhline", "morecmidrules", "cdashline", "hdashline", "arrayrulecolor", "noalign",
                    "shline", "thickhline", "tabucline", "firsthline", "lasthline", "rowcolor"})
@@ -69,8 +72,20 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
         text = _WIDE_MARKS.sub(lambda m: " " * (m.start(1) - m.start(0)) + m.group(1) + " ", text)
     defined, spans = macros.collect(text, path, project)
     text, expand_problems = macros.expand(text, defined, path, spans)
+    text, halves = _unpaired(text)
+    for m in _BARE_VERB.finditer(text):  # TeX stops there ("\verb ended by end of line"); pylatexenc ran off the end
+        line = text.count("\n", 0, m.start()) + 1
+        expand_problems.append(Problem(Source(path, line, m.start() - text.rfind("\n", 0, m.start())),
+                                       "'\\verb' without a delimiter after it: left out", severity="warning",
+                                       hint="write \\verb|text| or \\texttt{text}"))
+    text = _BARE_VERB.sub(lambda m: " " * len(m.group()), text)
     walker = cells.walker(text)
-    nodes, _, _ = walker.get_latex_nodes()
+    try:
+        nodes, _, _ = walker.get_latex_nodes()
+    except Exception as exc:  # pylatexenc's own failure on input it cannot read: a message, never a traceback
+        from . import ImportError_
+        raise ImportError_(f"the LaTeX parser (pylatexenc) stopped on this file ({type(exc).__name__}: "
+                           f"{exc}): no table was read") from exc
 
     def where(node) -> Source:
         line, col = walker.pos_to_lineno_colno(node.pos)
@@ -97,14 +112,20 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
                 walk(node.nodelist, stack, font)
 
     walk(nodes, [], None)
+    # unnumbered \footnotetext{...} outside any float: they follow the \footnotemarks of the table before them
+    pending = [n for n in _find(nodes, {"footnotetext"}) if n.isNodeType(latexwalker.LatexMacroNode)
+               and not (cells.args(n) and cells.args(n)[0] is not None)]
     tables = []
     per_container: dict[int, int] = {}
     for env, stack, font in found:
         containers = [e for e in stack if e.environmentname in CONTAINERS]
+        if containers:
+            per_container[id(containers[0])] = per_container.get(id(containers[0]), 0) + 1
+    for env, stack, font in found:
+        containers = [e for e in stack if e.environmentname in CONTAINERS]
         container = containers[0] if containers else None
-        if container is not None:
-            per_container[id(container)] = per_container.get(id(container), 0) + 1
-        tables.append(_table(env, container, stack, font, where, path, known))
+        alone = container is None or per_container[id(container)] == 1
+        tables.append(_table(env, container, stack, font, where, path, known, alone, pending))
     seen: dict[int, int] = {}
     for (env, stack, _), table in zip(found, tables):
         containers = [e for e in stack if e.environmentname in CONTAINERS]
@@ -117,11 +138,69 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
             table.problems.append(Problem(table.source, f"{per_container[id(containers[0])]} tabulars share one "
                                           "float: each became its own table with the float's caption, the first "
                                           f"with its label{relabel}", severity="warning"))
+    for at, name in halves:  # inside a table: said there (elsewhere it is no table's content)
+        line = text.count("\n", 0, at) + 1
+        inside = [t for (env, _, _), t in zip(found, tables) if env.pos <= at < env.pos + env.len]
+        if inside:
+            inside[-1].problems.append(Problem(
+                Source(path, line, at - text.rfind("\n", 0, at)), f"'\\{name}' is inside a brace group that "
+                "ends before the environment does: not read as an environment (its text is kept)", severity="warning",
+                hint="check the cell in the YAML"))
     for problem in expand_problems:  # with the table the use is in (the last one starting before it)
         before = [t for t in tables if t.source.line <= problem.source.line]
         if tables:
             (before or tables)[-1].problems.append(problem)
     return tables
+
+
+_BARE_VERB = re.compile(r"\\verb\*?(?=\s|$)(?![A-Za-z])")
+_ENV_TOKEN = re.compile(r"\\verb\*?(?P<delim>[^\sA-Za-z*])(?:(?!(?P=delim)).)*(?P=delim)"  # \verb|{|: no brace
+                        r"|\\(begin|end)\s*\{([^{}\\]*)\}|\\[A-Za-z@]+|\\.|%[^\n]*|[{}]", re.S)
+_VERBATIM = frozenset({"verbatim", "verbatim*", "Verbatim", "lstlisting", "minted", "comment"})
+
+
+def _unpaired(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """``text`` with each ``\\begin{x}`` / ``\\end{x}`` that is not paired inside one brace group blanked (same
+    length, lines kept), and where each was. Such a half is code kept for later, not an environment in place
+    (adjustbox's ``addcode={\\begin{minipage}{\\width}}{...\\end{minipage}}``); the LaTeX walker would
+    otherwise read the rest of the file into it and find no table after it."""
+    if "\\begin" not in text:
+        return text, []
+    open_: list[tuple[str, int, int, int]] = []  # (name, depth, start, end) of each \begin not yet ended
+    blank: list[tuple[int, int, str]] = []
+    depth = 0
+    pos = 0
+    while (m := _ENV_TOKEN.search(text, pos)) is not None:
+        pos = m.end()
+        token = m.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            while open_ and open_[-1][1] == depth:  # begun inside the group that closes here
+                name, _, start, end = open_.pop()
+                blank.append((start, end, "begin{" + name + "}"))
+            depth = max(depth - 1, 0)
+        elif m.group(2) == "begin":
+            name = m.group(3).strip()
+            if name in _VERBATIM:  # its body is text: braces in it count for nothing
+                close = re.compile(r"\\end\s*\{" + re.escape(name) + r"\}").search(text, pos)
+                pos = close.end() if close else len(text)
+                continue
+            open_.append((name, depth, m.start(), m.end()))
+        elif m.group(2) == "end":
+            name = m.group(3).strip()
+            if open_ and open_[-1][0] == name and open_[-1][1] == depth:
+                open_.pop()
+            elif not any(n == name and d == depth for n, d, _, _ in open_):  # its \begin is in another group
+                blank.append((m.start(), m.end(), "end{" + name + "}"))
+    if not blank:
+        return text, []
+    out, last = [], 0
+    for start, end, _ in sorted(blank):
+        out += [text[last:start], " " * (end - start)]
+        last = end
+    out.append(text[last:])
+    return "".join(out), [(start, name) for start, _, name in sorted(blank)]
 
 
 def _find(nodes, want, skip=TABULARS | NOTE_ENVS):
@@ -142,6 +221,89 @@ def _find(nodes, want, skip=TABULARS | NOTE_ENVS):
                 yield from _find(node.nodelist, want, skip)
         elif node.isNodeType(latexwalker.LatexGroupNode):
             yield from _find(node.nodelist, want, skip)
+
+
+def _keyvals(text: str) -> dict[str, str]:
+    """``key={value}, key = value`` at the top level (tabularray's specs) -> {key: value}."""
+    out: dict[str, str] = {}
+    depth, start, parts = 0, 0, []
+    for i, ch in enumerate(text):
+        depth += (ch == "{") - (ch == "}")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    for part in parts:
+        key, eq, value = part.partition("=")
+        value = value.strip()
+        if eq and value.startswith("{") and value.endswith("}"):
+            value = value[1:-1]
+        out[key.strip()] = value if eq else ""
+    return out
+
+
+def _footnotes_after(env, outer, raw: RawTable, where, pending: list) -> None:
+    """Unnumbered ``\\footnotemark``s in the cells and the unnumbered ``\\footnotetext{...}``s after the float,
+    paired in order (the usual way to footnote a table cell): notes ``fn1``, ``fn2``... marked in those cells.
+    The texts are taken from ``pending`` (each one pairs once)."""
+    marks = [n for n in _find(env.nodelist, {"footnotemark"}, skip=NOTE_ENVS)
+             if n.isNodeType(latexwalker.LatexMacroNode) and not (cells.args(n) and cells.args(n)[0] is not None)]
+    end = outer.pos + outer.len
+    for mark in marks:
+        text_node = next((n for n in pending if n.pos >= end), None)
+        if text_node is None:
+            return
+        pending.remove(text_node)
+        a = cells.args(text_node)
+        text = cells.convert_nodes(cells.arg_nodes(a[-1] if a else None), raw.notices, raw.note_ids).latex.strip()
+        n = 1
+        while f"fn{n}" in raw.notes:
+            n += 1
+        raw.notes[f"fn{n}"] = (text, where(text_node))
+        raw.note_ids[cells.footnote_at(mark.pos)] = f"fn{n}"
+
+
+def _tblr_notes(outer: dict[str, str], raw: RawTable, source) -> list[str]:
+    """A long or tall tabularray table's ``note{a}={text}`` (marked ``\\TblrNote{a}`` in its cells) and
+    ``remark{Source}={text}`` (marked nowhere: a note of the whole table, its id returned for the caption)."""
+    unmarked = []
+    for key, value in outer.items():
+        found = re.fullmatch(r"(note|remark)\{([^{}]*)\}", key)
+        if not found or not value.strip():
+            continue
+        mark = found.group(2).strip()
+        text = cells.convert_nodes(cells.parse(value), raw.notices, raw.note_ids).latex.strip()
+        if found.group(1) == "remark":
+            text = f"{mark}: {text}" if mark else text
+        note_id = re.sub(r"[^A-Za-z0-9_-]+", "", mark) or f"n{len(raw.notes) + 1}"
+        while note_id in raw.notes:
+            note_id += "x"
+        raw.notes[note_id] = (text, source)
+        if found.group(1) == "note":
+            raw.note_ids.setdefault(mark, note_id)
+        else:
+            unmarked.append(note_id)
+    return unmarked
+
+
+_TBLR_COLUMN = re.compile(r"([XQlcrj])\[([^\]]*)\]")
+
+
+def tblr_colspec(inner: str) -> str:
+    """tabularray's column spec as array's: ``colspec={lX[2,c]Q[r,wd=2cm]}`` (or the bare ``lcr``) ->
+    ``l>{\\centering}X>{\\raggedleft}p{2cm}``; an inner spec of keys without colspec has no columns ("")."""
+    values = _keyvals(inner)
+    spec = values.get("colspec", values.get("columns", "")) if "=" in inner else inner
+
+    def column(m: re.Match) -> str:
+        options = [o.strip() for o in m.group(2).split(",")]
+        align = next((o for o in options if o in ("l", "c", "r", "j")), "l" if m.group(1) in "XQ" else m.group(1))
+        width = next((o.split("=", 1)[1].strip() for o in options if o.replace(" ", "").startswith("wd=")), "")
+        kind = "X" if m.group(1) == "X" else f"p{{{width}}}" if width else "l"
+        before = {"c": ">{\\centering}", "r": ">{\\raggedleft}"}.get(align, "")
+        return f"{before}{kind}" if kind != "l" else {"j": "l"}.get(align, align)
+
+    return _TBLR_COLUMN.sub(column, spec).replace("Q", "l")
 
 
 def colspec(spec: str) -> list[tuple[str, str | None]]:
@@ -200,19 +362,26 @@ def colspec(spec: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _table(env, container, stack, font, where, path, known=None) -> RawTable:
+def _table(env, container, stack, font, where, path, known=None, alone: bool = True, pending=None) -> RawTable:
     name = env.environmentname
     source = where(env)
     raw = RawTable("latex", source, [], [], explicit_spans=True)
     raw.notices.known = known
-    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular", "longtabu") \
+    raw.layout = "long" if name.startswith("longtable") or name in ("xltabular", "supertabular", "longtabu",
+                                                                    "longtblr") \
         else "float"
     raw.landscape = any(e.environmentname in ("landscape", "sidewaystable", "sidewaystable*") for e in stack)
     raw.font = font if font in SIZES else None
     env_args = cells.args(env)
     spec_arg = next((a for a in reversed(env_args) if a is not None and a.isNodeType(latexwalker.LatexGroupNode)),
                     None)
-    spec = colspec(cells.arg_text(spec_arg))
+    spec_text = cells.arg_text(spec_arg)
+    outer = {}
+    if name in TBLRS:  # tabularray: the columns are its colspec key; a long or tall one has its caption outside
+        spec_text = tblr_colspec(spec_text)
+        first = env_args[0] if env_args and env_args[0] is not None and env_args[0] is not spec_arg else None
+        outer = _keyvals(cells.arg_text(first)) if first is not None else {}
+    spec = colspec(spec_text)
     raw.aligns = [a for a, _ in spec]
     raw.wraps = [w == "X" for _, w in spec]  # tabularx X columns: they wrap
     spec = [(a, None if w == "X" else w) for a, w in spec]
@@ -230,9 +399,18 @@ def _table(env, container, stack, font, where, path, known=None) -> RawTable:
             _notes(notes_env, raw, where)
     footnotes = [n for n in _find(scope, {"footnotetext"}) if n.isNodeType(latexwalker.LatexMacroNode)]
     table_notes = _footnotes(footnotes, raw, where)
+    table_notes += _tblr_notes(outer, raw, source)
+    _footnotes_after(env, container or env, raw, where, pending if pending is not None else [])
+    if alone and container is not None and container.environmentname in FLOATS:  # text set in the float beside
+        # the tabular: a note of the whole table
+        table_notes += _float_text(container, raw, where)
     rows, header_count, captions, labels = _rows(env, raw, where)
     for node in _find(scope, {"caption", "label"}):
         (captions if node.macroname == "caption" else labels).append(node)
+    if not captions and outer.get("caption"):  # longtblr's caption={...}: read as \caption{...} would be
+        captions = [n for n in cells.parse("\\caption{" + outer["caption"] + "}") if _is_macro(n, "caption")]
+    if not labels and outer.get("label"):
+        labels = [n for n in cells.parse("\\label{" + outer["label"] + "}") if _is_macro(n, "label")]
     if captions:
         caption_nodes = list(cells.arg_nodes(cells.args(captions[0])[-1]))
         for node in caption_nodes:
@@ -307,6 +485,69 @@ def _footnotes(nodes, raw: RawTable, where) -> list[str]:
         else:
             unmarked.append(note_id)
     return unmarked
+
+
+#: what a float holds beside its tabular that is no text of the table: setup, spacing, placement
+_FLOAT_SETUP = frozenset({"caption", "label", "footnotetext", "setlength", "addtolength", "renewcommand", "newcommand",
+                          "providecommand", "def", "let", "setcounter", "rowcolors", "definecolor", "captionsetup",
+                          "newcolumntype", "arraystretch", "extrarowheight", "tabcolsep", "par", "newline",
+                          "includegraphics", "input", "include", "subfloat", "subfigure", "ContinuedFloat",
+                          "phantomsection", "addcontentsline", "FloatBarrier", "centerline", "resizebox", "scalebox",
+                          "adjustbox", "makebox", "rotatebox", "sisetup", "hypersetup", "belowrulesep", "aboverulesep",
+                          "\\"}) | IGNORED | RULES | cells.LAYOUT | frozenset(SIZES)
+_TEXT_ENVS = frozenset({"flushleft", "flushright", "center", "minipage", "small", "footnotesize", "scriptsize", "tiny",
+                        "raggedright", "justify", "quote"})
+
+
+_DIMEN = re.compile(r"[-+]?\d*\.?\d+\s*(?:pt|em|ex|cm|mm|in|bp|sp|pc|dd|cc|mu)\b")
+
+
+def _float_text(container, raw: RawTable, where) -> list[str]:
+    """Text a float holds beside its one tabular, its caption and notes (``\\begin{flushleft}\\footnotesize
+    \\textbf{Agents:} RES (Research) ...\\end{flushleft}`` under the tabular): kept as a note of the whole table
+    (its id returned, for the caption's mark), never dropped unsaid."""
+    runs: list[list] = [[]]
+
+    def collect(nodes) -> None:
+        for node in nodes or ():
+            if node is None or node.isNodeType(latexwalker.LatexCommentNode):
+                continue
+            if node.isNodeType(latexwalker.LatexEnvironmentNode):
+                if node.environmentname in _TEXT_ENVS:
+                    runs.append([])
+                    collect(node.nodelist)
+                    runs.append([])
+                elif runs[-1]:
+                    runs.append([])  # a tabular, notes, a figure: not text, and the end of a run
+            elif node.isNodeType(latexwalker.LatexGroupNode) and not any(True for _ in _find(node.nodelist, TABULARS)):
+                runs[-1].append(node)
+            elif node.isNodeType(latexwalker.LatexMacroNode) and (
+                    node.macroname in _FLOAT_SETUP or node.macroname.startswith(("end", "begin"))
+                    or any(a is not None and any(True for _ in _find(cells.arg_nodes(a), TABULARS))
+                           for a in cells.args(node))):
+                if node.macroname not in SIZES and runs[-1]:
+                    runs.append([])
+            elif not node.isNodeType(latexwalker.LatexGroupNode):
+                runs[-1].append(node)
+
+    collect(container.nodelist)
+    ids = []
+    for run in runs:
+        if not any(n.isNodeType(latexwalker.LatexCharsNode) and re.search(r"[^\W\d_]{2}", _DIMEN.sub("", n.chars))
+                   or n.isNodeType(latexwalker.LatexMacroNode) and cells.args(n) for n in run):
+            continue  # spacing, a stray '%' line, \\hfill: no text
+        text = " ".join(cells.convert_nodes(run, raw.notices, raw.note_ids).latex.split())
+        if not re.search(r"[^\W\d_]{2}", _DIMEN.sub("", text)):
+            continue
+        note_id, n = "floatnote", 2
+        while note_id in raw.notes:
+            note_id, n = f"floatnote{n}", n + 1
+        raw.notes[note_id] = (text, where(run[0]))
+        raw.problems.append(Problem(where(run[0]), "text beside the tabular in its float became a note of the "
+                                    f"whole table ('{note_id}'), marked in the caption", severity="warning",
+                                    hint="move the mark in the YAML if it belongs elsewhere"))
+        ids.append(note_id)
+    return ids
 
 
 def _rows(env, raw: RawTable, where):

@@ -69,9 +69,11 @@ NOTES_HOLD_FLOATS = r"""\makeatletter
 #: need it use it (docs/paper.md: the fitting's last resort, and rows that cannot break); without ``\fpeval``
 #: (LaTeX before 2022) the table is set as it is. The caption keeps from the table the room threeparttable keeps
 #: (a strut's depth and a fifth of a line): its last line sat on the table's top rule.
+#: The caption is set before the threeparttable, where threeparttable's ``\TPToverlap`` drops a ``\tnote``:
+#: in the caption's box it prints the note's mark, as inside the threeparttable.
 FIT_BOX = r"""\makeatletter
 \ifdefined\sb@fitbox\else\newsavebox\sb@fitbox\newsavebox\sb@capbox\fi
-\providecommand\surveybuildfit[2]{\setbox\sb@capbox\vbox{#1}\sbox\sb@fitbox{#2}%
+\providecommand\surveybuildfit[2]{\setbox\sb@capbox\vbox{\let\TPToverlap\relax#1}\sbox\sb@fitbox{#2}%
   \ifdefined\fpeval
     \dimen@\textheight\advance\dimen@-\ht\sb@capbox\advance\dimen@-\dp\sb@capbox\advance\dimen@-2\baselineskip
     \dimen\tw@\ht\sb@fitbox\advance\dimen\tw@\dp\sb@fitbox\advance\dimen\tw@ 1sp

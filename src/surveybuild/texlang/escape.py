@@ -49,11 +49,16 @@ DEFAULT_SYMBOLS = {"\N{CHECK MARK}": r"\checkmark", "\N{HEAVY CHECK MARK}": r"\c
                    # T1 fonts have no glyph for it; a hyphen prints the same (a line may break after it)
                    "\N{NON-BREAKING HYPHEN}": "-"}
 SYMBOL_PACKAGES = {"checkmark": "amssymb", "ding": "pifont"}
+#: Characters that only select how the ones around them look or join (emoji presentation in '⭐️', the joiner
+#: in '👩‍💻', a byte-order mark pasted into text): Unicode's default-ignorable format characters. They print
+#: nothing, under every engine; the README keeps them.
+INVISIBLE = {ch: "" for ch in ("\u200b\u200c\u200d\u2060\ufeff" + "".join(map(chr, range(0xFE00, 0xFE10))))}
 
 
 def _policy(engine: str, symbols: tuple[tuple[str, str], ...]) -> dict:
     """pylatexenc's settings for ``engine`` and the survey's symbol map."""
     table = dict(DEFAULT_SYMBOLS) if engine == "pdflatex" else {}
+    table.update(INVISIBLE)
     table.update(symbols)
     rules = [UnicodeToLatexConversionRule(RULE_CALLABLE, _literal_ascii),
              UnicodeToLatexConversionRule(RULE_DICT, {ord(k): v for k, v in table.items() if len(k) == 1})]
@@ -115,7 +120,7 @@ def escape(text: str, engine: str = "pdflatex", symbols: tuple[tuple[str, str], 
     if engine == "pdflatex" and verified and not text.isascii():
         # pylatexenc has macros that need packages or encodings the paper lacks (\CYRA, \textschwa):
         # only characters a pdflatex run has shown to typeset pass (and the survey's own symbols)
-        mapped = {k for k, _ in symbols} | DEFAULT_SYMBOLS.keys()
+        mapped = {k for k, _ in symbols} | DEFAULT_SYMBOLS.keys() | INVISIBLE.keys()
         bad = next((ch for ch in text if ord(ch) > 127 and ch not in mapped and not _pdflatex_typesets(ch)), None)
         if bad is not None:
             raise UnencodableText(f"character U+{ord(bad):04X} {unicodedata.name(bad, 'control character')} "
