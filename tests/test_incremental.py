@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -326,6 +327,10 @@ def test_an_unchanged_input_is_read_once_for_its_digest(survey, monkeypatch):
     assert pipeline.build(survey).ok
     assert "refs.bib" in read_for and len(read_for) == len(set(read_for))
     assert (survey / cache.RECORD).exists()
+    # outputs written within the file system clock's tick of the record's start are read again next time (racily
+    # clean); a build after the tick records them settled
+    time.sleep(0.05)
+    assert pipeline.build(survey).ok
     read_for.clear()
     rename_first(survey / "tables" / "models.yaml", "Edited ")
     assert pipeline.build(survey).ok
