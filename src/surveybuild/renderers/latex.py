@@ -89,13 +89,18 @@ FIT_BOX = r"""\makeatletter
 #: or landscape table is set on pages of one column (``\onecolumn``), and the paper goes on in two columns after
 #: it; a float is a ``table*``, across both columns, the line the table was fitted to (``\textwidth``, which
 #: the build compares with ``paper_text_width``). In a one-column paper neither changes anything (``table*``
-#: is ``table`` there).
+#: is ``table`` there). A landscape table deferred to the end of its page (``\surveybuildafterpage``) whose page
+#: ends as a long table starts (longtable breaks the page before its first row, with ``\newpage`` its own
+#: ``\noalign{\break}``) waits for the next page: set there, its ``landscape`` stopped LaTeX ("Misplaced \noalign").
 TWO_COLUMNS = r"""\makeatletter
 \ifdefined\surveybuildwide\else
   \let\sb@wideend\relax
   \def\surveybuildwide{\if@twocolumn\onecolumn\global\let\sb@wideend\twocolumn\fi}
   \def\surveybuildwideend{\sb@wideend\global\let\sb@wideend\relax}
-  \long\def\surveybuildafterpage#1{\if@twocolumn\surveybuildwide#1\surveybuildwideend\else\afterpage{#1}\fi}
+  \long\def\surveybuildafterpage#1{\if@twocolumn\surveybuildwide#1\surveybuildwideend\else\afterpage{\sb@afterpage{#1}}\fi}
+  \def\sb@LTnewpage{\noalign{\break}}
+  \long\def\sb@afterpage#1{\ifx\newpage\sb@LTnewpage\expandafter\@firstoftwo\else\expandafter\@secondoftwo\fi
+    {\afterpage{\sb@afterpage{#1}}}{#1}}
 \fi
 \makeatother
 """
@@ -438,6 +443,7 @@ class TableRenderer:
         self.lines_of: dict[tuple, list[str]] = {}  # (column key, values.value_key) -> cell_lines
         self.marks = layout.note_marks(table)
         self.url_rows: list[Row] = []
+        self.turned: set[int] = set()  # the columns (ids) whose title is turned (set by head)
         top, lower = layout.header(self.columns)
         self.titles = [c.title for c in self.columns] if lower else [c.title for c in top]
         self.plan = fit.plan(table, self.columns, self.titles, settings,
@@ -541,18 +547,24 @@ class TableRenderer:
             out.append(self.mark(f"row {number}.{sub}") + " & ".join(cells) + " " + end)
         return out
 
+    def title(self, column: Column) -> str:
+        """A column's header title; turned 90 degrees (graphicx) when the plan turns it (:func:`fit.rotatable`)."""
+        text = self.esc(column.title)
+        return f"\\rotatebox{{90}}{{{text}}}" if id(column) in self.turned else text
+
     def head(self) -> str:
         top, lower = layout.header(self.columns)
+        self.turned = {id(self.columns[i]) for i in self.plan.rotated}
         lines = [r"\toprule"]
         if not lower:
-            lines.append(self.mark("head") + " & ".join(self.esc(c.title) for c in top) + r" \\")
+            lines.append(self.mark("head") + " & ".join(self.title(c) for c in self.columns) + r" \\")
         else:
             cells = []
             below = set()  # a wrapping column's title: on the lower line, where it may take several lines
             for c in top:
                 if c.grouped:
                     cells.append(f"\\multicolumn{{{c.span}}}{{c}}{{{self.esc(c.title)}}}")
-                elif self.plan.widths[c.first - 1]:
+                elif self.plan.widths[c.first - 1] or id(self.columns[c.first - 1]) in self.turned:
                     cells.append("")
                     below.add(c.first)
                 else:
@@ -562,7 +574,7 @@ class TableRenderer:
             second = []
             grouped = {c.first for c in lower} | below
             for i in range(1, len(self.columns) + 1):
-                second.append(self.esc(self.columns[i - 1].title) if i in grouped else "")
+                second.append(self.title(self.columns[i - 1]) if i in grouped else "")
             lines.append(" & ".join(second) + r" \\")
         lines.append(r"\midrule")
         return "\n".join(lines)
