@@ -205,6 +205,9 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
                 extra_em = text_width(extra) + (_cite_slack(raw) if column.type == "latex" else 0.0)
                 widths.append(got[0] + extra_em)
                 pieces.append(got[1] + extra_em)
+                if first and sub == 0 and extra and isinstance(raw, str) and "-" in raw and not raw.split()[1:]:
+                    # a name of one word is kept whole before its citation (latex._ONE_WORD): TeX's piece split it
+                    pieces.append(got[0] + text_width(extra.split(",")[0]) + (CITE_SLACK if row.cites else 0.0))
             else:  # a cell of several lines: each line alone, the marks after the last
                 shown = shown_lines(column, raw)
                 shown[-1] += extra

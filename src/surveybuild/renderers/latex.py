@@ -386,10 +386,39 @@ def url_columns(table: Table) -> list[Column]:
 
 
 def paper_columns(table: Table) -> list[Column]:
-    """The columns of the paper's table, in order."""
+    """The columns of the paper's table, in order: a column empty in every row (:func:`empty_columns`) is left
+    out (``check`` says so)."""
+    shown = shown_columns(table)
+    empty = empty_columns(table, shown)
+    return [c for c in shown if c not in empty] if empty else shown
+
+
+def shown_columns(table: Table) -> list[Column]:
+    """The columns the table shows in the paper, empty ones included."""
     as_notes = url_columns(table)
     return [c for c in table.columns
             if c.in_paper or (c.type == "url" and c.show in ("both", "paper") and c not in as_notes)]
+
+
+def empty_columns(table: Table, columns: list[Column] | None = None) -> list[Column]:
+    """The columns (of ``columns``, else the table's) that the paper leaves out: every cell missing, no note on
+    any of them, not the first column (it names the row and holds its citations). A column of dashes tells the
+    reader nothing and takes a column's width from the others."""
+    columns = list(table.columns if columns is None else columns)
+    if not table.rows:
+        return []
+    noted = {key for row in table.rows for key, _, _ in row.notes} if any(r.notes for r in table.rows) else set()
+    return [c for c in columns[1:] if c.key not in noted and c is not table.columns[0]
+            and not any(_filled(row, c.key) for row in table.rows)]
+
+
+def _filled(row: Row, key: str) -> bool:
+    """Whether the row has a value (not missing, not blank) in column ``key``, on any of its lines."""
+    for sub in range(row.height):
+        value = row.value(key, sub)
+        if value is not None and value.raw is not None and value.raw != "" and value.raw != []:
+            return True
+    return False
 
 
 def latex_url(url: str) -> str:
@@ -497,6 +526,9 @@ class TableRenderer:
         lines = self.cell_lines(column, value.raw if value is not None else None)
         text = lines[-1]  # a cite or note mark goes after the last line
         if sub == 0:
+            if wrapping and column is self.columns[0] and (row.cites or row.notes) and _ONE_WORD.fullmatch(text):
+                # a name of one word, tied to its citation and marks: never broken at its hyphens (fit counts it whole)
+                text = f"\\mbox{{{text}}}"
             if column is self.table.columns[0] and row.cites:
                 keys = ",".join(k for k, _ in row.cites)
                 text += f"~\\{self.settings.cite_command}{{{keys}}}"
@@ -713,6 +745,10 @@ class TableRenderer:
             note_mark=self.mark("note"),
         )
 
+
+#: A first cell's name of one word (no space, no brace group: a plain name such as ``Method-10``), which a wrapping
+#: column keeps whole before its citation (``\mbox``): "Method-" ended one line and "10 [16, 53]" began the next.
+_ONE_WORD = re.compile(r"[^\s{}\\~%&$#^_]*-[^\s{}\\~%&$#^_]*")
 
 #: A link whose URL holds ``&``: hyperref reads it with ``&`` a letter, which a table read as an argument has
 #: already made an alignment tab (\href's URL ran away).
