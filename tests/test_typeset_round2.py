@@ -142,3 +142,35 @@ def test_turned_headers_kept_names_and_a_landscape_table_before_a_long_one_build
                            check=True).stdout
     assert all(f"Method-{r}-Large" in words for r in range(10, 22))  # never "Method-" / "10-Large"
     assert "ARC-Challenge" in words and "Wide3" in words
+
+
+def test_in_two_columns_a_long_table_waits_for_the_end_of_its_page(tmp_path):
+    """In a two-column paper a long table is set on pages of one column; ``\\onecolumn`` where the table was ended
+    the column there, half empty. The table now waits for the end of its page (as a ``table*`` does): the text
+    after it fills that page first."""
+    require_tool("latexmk")
+    require_tool("pdftotext")
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "paper").mkdir()
+    main = MAIN.replace("\\documentclass{article}", "\\documentclass[twocolumn]{article}")
+    main = main.replace("\\input{tables/scores}\n\\input{tables/wide}\nBEFORE\n", "")
+    main = main.replace("BEFORE", "Before the table. " * 40).replace("AFTER", "After the table. " * 150)
+    (tmp_path / "paper" / "main.tex").write_text(main, "utf-8")
+    (tmp_path / "surveybuild.yaml").write_text("paper_text_width: 472pt\npaper_text_height: 653pt\npaper_columns: 2\n",
+                                               "utf-8")
+    (tmp_path / "refs.bib").write_text("", "utf-8")
+    (tmp_path / "tables" / "methods.yaml").write_text(
+        "caption: Methods.\nlayout: long\ncolumns:\n  - {key: name, title: Method}\n  - {key: idea, title: Idea}\n"
+        "rows:\n" + "".join(f"  - {{name: Row{r}, idea: '{'an idea in words ' * 5}'}}\n" for r in range(60)), "utf-8")
+    trace_layout(tmp_path / "paper" / "main.tex")
+    report = build.paper(tmp_path)
+    assert report.ok, "\n".join(map(str, report.problems))
+    assert "\\surveybuildwidewait{" in (tmp_path / "paper" / "tables" / "methods.tex").read_text("utf-8")
+    pdf = tmp_path / "paper" / "build" / "main.pdf"
+    log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    assert log_defects(log) == [] and outside_text_block(pdf, log) == [] and bad_breaks(log) == []
+    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    first = next(i for i, page in enumerate(pages) if "Methods." in page)
+    assert first >= 1 and "Before the table." in pages[first - 1]
+    assert pages[first - 1].count("After the table.") > 40  # before: none (the column ended at the table)

@@ -92,15 +92,22 @@ FIT_BOX = r"""\makeatletter
 #: is ``table`` there). A landscape table deferred to the end of its page (``\surveybuildafterpage``) whose page
 #: ends as a long table starts (longtable breaks the page before its first row, with ``\newpage`` its own
 #: ``\noalign{\break}``) waits for the next page: set there, its ``landscape`` stopped LaTeX ("Misplaced \noalign").
+#: In two columns a long or landscape table waits for the end of its page (``\surveybuildwidewait``: afterpage,
+#: which acts at the end of each column, until the right one is done): ``\onecolumn`` where the table was ended
+#: the column there, and the column before it was left half empty, as a ``table*`` waits for the next page too.
 TWO_COLUMNS = r"""\makeatletter
 \ifdefined\surveybuildwide\else
   \let\sb@wideend\relax
   \def\surveybuildwide{\if@twocolumn\onecolumn\global\let\sb@wideend\twocolumn\fi}
   \def\surveybuildwideend{\sb@wideend\global\let\sb@wideend\relax}
-  \long\def\surveybuildafterpage#1{\if@twocolumn\surveybuildwide#1\surveybuildwideend\else\afterpage{\sb@afterpage{#1}}\fi}
+  \long\def\surveybuildafterpage#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else\afterpage{\sb@afterpage{#1}}\fi}
   \def\sb@LTnewpage{\noalign{\break}}
   \long\def\sb@afterpage#1{\ifx\newpage\sb@LTnewpage\expandafter\@firstoftwo\else\expandafter\@secondoftwo\fi
     {\afterpage{\sb@afterpage{#1}}}{#1}}
+  \long\def\surveybuildwidewait#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else#1\fi}
+  \long\def\sb@widewait#1{\let\sb@next\@secondoftwo
+    \if@firstcolumn\ifx\newpage\sb@LTnewpage\else\let\sb@next\@firstoftwo\fi\fi
+    \sb@next{\surveybuildwide#1\surveybuildwideend}{\afterpage{\sb@widewait{#1}}}}
 \fi
 \makeatother
 """
@@ -153,6 +160,7 @@ LATEXML_FALLBACK = r"""\makeatletter
   \newcommand\insertTableNotes{}
   \renewcommand\surveybuildfit[2]{#1#2}
   \renewcommand\surveybuildafterpage[1]{#1}
+  \renewcommand\surveybuildwidewait[1]{#1}
 \fi
 \makeatother
 """
@@ -722,14 +730,16 @@ class TableRenderer:
         whole = long and share <= ONE_PAGE_SHARE
         if whole:
             body = self.body(unbroken=True)
+        # read as an argument (afterpage's), a cell's link with an ``&`` is an alignment tab: set where it is
+        amp = bool(_LINK_AMP.search(body)) or any(_LINK_AMP.search(n.text) for n in notes)
         return latex_env().get_template("table.tex.j2").render(
             source=self.table.source.path,
             long=long,
             float_env="table" if not long and two and self.fits_a_column() else "table*",
             landscape=self.plan.landscape,
             # read as afterpage's argument, a cell's link with an ``&`` is an alignment tab: set where it is
-            deferred=self.plan.landscape and not _LINK_AMP.search(body)
-            and not any(_LINK_AMP.search(n.text) for n in notes),
+            deferred=self.plan.landscape and not amp,
+            waits=long and two and not self.plan.landscape and not amp,
             fitted=fitted,
             font=self.plan.font,
             tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
