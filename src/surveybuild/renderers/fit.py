@@ -328,8 +328,9 @@ def rotatable(measures: list[Measure]) -> tuple[int, ...]:
     """The columns (not the first: it names the row) whose title would be turned, when enough of them gain: every
     column of short values under a title wider than a line's height (a run of turned titles with "BBH" upright
     among them read as a mistake)."""
-    short = tuple(i for i, m in enumerate(measures) if i and m.fixed_pt is None and m.rows
-                  and max(m.rows) <= ROTATE_CELLS and m.title > ROTATED_WIDTH)
+    # the title is the widest text of such a column (its natural width), so only those are looked at row by row
+    short = tuple(i for i, m in enumerate(measures) if i and m.natural <= m.title and m.title > ROTATED_WIDTH
+                  and m.fixed_pt is None and m.rows and max(m.rows) <= ROTATE_CELLS)
     gain = sum(1 for i in short if measures[i].title >= max(max(measures[i].rows), ROTATED_WIDTH) + ROTATE_GAIN)
     return short if gain >= ROTATE_MIN else ()
 
