@@ -29,7 +29,7 @@ notes:
   n1: {note}
   n2: Second note.
 rows:
-  - {{name: A, site: "https://x.org/a#frag", notes: [n1, n2], hidden: web only}}
+  - {{name: A, site: "https://x.org/a#frag", notes: [n1, n2], hidden: web only, year: "2023"}}
   - {{name: B}}
 """
 

@@ -13,7 +13,7 @@ from . import bibcheck, hygiene, texknown
 from .unique import repeats
 from ..texlang import fonts
 from .. import values
-from ..renderers.latex import PREAMBLE_ID
+from ..renderers.latex import PREAMBLE_ID, empty_columns, shown_columns
 from ..texlang.escape import _WIDE, UnencodableText, escape
 from ..texlang.latextext import Cite, Image, LatexFieldError, Link, NoteRef, to_pieces
 from ..model import Column, Problem, Row, Settings, Source, Survey, Table
@@ -176,6 +176,10 @@ def check_table(table: Table, index: BibIndex, used: set[str], settings: Setting
                                     hint=did_you_mean(key.lstrip("-"), keys) or f"columns: {', '.join(keys)}"))
     if not table.rows:
         problems.append(Problem(table.source, f"{thing}: the table has no rows", hint="add rows or delete the file"))
+    for column in empty_columns(table, shown_columns(table)):
+        problems.append(Problem(column.source, f"{thing}: column '{column.key}' is empty in every row: the paper "
+                                "leaves it out", severity="warning",
+                                hint=f"fill in '{column.key}', delete the column, or give it 'show: readme'"))
     group_ids = [g.id for g in table.groups]
     for gid, n in Counter(group_ids).items():
         if n > 1:

@@ -145,6 +145,7 @@ class Measure:
     piece: float = 0.0  # its longest piece TeX cannot break (words split after their hyphens, as TeX may)
     measured: bool = False  # every width was measured by TeX (none estimated)
     lines: tuple[int, ...] = ()  # each row's lines in this column: its cells' line breaks count
+    title: float = 0.0  # the header title's width on one line
 
 
 #: A cell's width as TeX set it: (column, raw value, font) -> (natural width, widest unbreakable piece)
@@ -204,6 +205,9 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
                 extra_em = text_width(extra) + (_cite_slack(raw) if column.type == "latex" else 0.0)
                 widths.append(got[0] + extra_em)
                 pieces.append(got[1] + extra_em)
+                if first and sub == 0 and extra and isinstance(raw, str) and "-" in raw and not raw.split()[1:]:
+                    # a name of one word is kept whole before its citation (latex._ONE_WORD): TeX's piece split it
+                    pieces.append(got[0] + text_width(extra.split(",")[0]) + (CITE_SLACK if row.cites else 0.0))
             else:  # a cell of several lines: each line alone, the marks after the last
                 shown = shown_lines(column, raw)
                 shown[-1] += extra
@@ -224,7 +228,8 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     fixed = dimen_pt(column.width, line) if column.width else None
     piece = word if fixed is None or column.type == "url" else max(  # only a fixed width asks (_holding)
         pieces + [text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)], default=0.0)
-    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts, tuple(breaks))
+    return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts, tuple(breaks),
+                   widths[0])
 
 
 #: What a citation's number adds to a width TeX measured, per key, in em: the measuring document has no
@@ -305,6 +310,41 @@ class Plan:
     #: each row's printed lines as estimated (a wrapped cell: its text over its column's width, rounded up)
     row_printed: tuple[float, ...] = ()
     natural_pt: float = 0.0  # a table of natural columns: its estimated width (pt), separations included
+    rotated: tuple[int, ...] = ()  # the columns (indices) whose header title is set turned 90 degrees
+    head_em: float = 0.0  # the longest turned title (em): the header's height
+
+
+#: A header is turned (its titles of short values set at 90 degrees) when at least ``ROTATE_MIN`` columns hold
+#: values of at most ``ROTATE_CELLS`` em (scores, sizes, Yes/No) under a title at least ``ROTATE_GAIN`` em wider:
+#: fourteen columns of scores under benchmark names went landscape and were scaled, when turned titles leave each
+#: column as wide as its numbers. A turned title is a line high, so it takes ``ROTATED_WIDTH`` em across.
+ROTATE_MIN = 4
+ROTATE_CELLS = 5.0
+ROTATE_GAIN = 1.0
+ROTATED_WIDTH = 1.2
+
+
+def rotatable(measures: list[Measure]) -> tuple[int, ...]:
+    """The columns (not the first: it names the row) whose title would be turned, when enough of them gain: every
+    column of short values under a title wider than a line's height (a run of turned titles with "BBH" upright
+    among them read as a mistake)."""
+    # the title is the widest text of such a column (its natural width), so only those are looked at row by row
+    short = tuple(i for i, m in enumerate(measures) if i and m.natural <= m.title and m.title > ROTATED_WIDTH
+                  and m.fixed_pt is None and m.rows and max(m.rows) <= ROTATE_CELLS)
+    gain = sum(1 for i in short if measures[i].title >= max(max(measures[i].rows), ROTATED_WIDTH) + ROTATE_GAIN)
+    return short if gain >= ROTATE_MIN else ()
+
+
+def _turned(measures: list[Measure], rotated: tuple[int, ...]) -> list[Measure]:
+    """The measures with the titles of ``rotated`` turned: such a column is as wide as its values (or a line)."""
+    if not rotated:
+        return measures
+    out = list(measures)
+    for i in rotated:
+        m = measures[i]
+        cells = max(max(m.rows), ROTATED_WIDTH)
+        out[i] = replace(m, natural=cells, word=min(m.word, cells), piece=min(m.piece, cells))
+    return out
 
 
 def plan(table: Table, columns: list[Column], titles: list[str], settings: Settings,
@@ -340,10 +380,19 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     # columns that fits so is not turned to landscape (a long table there holds a third of the rows a page)
     tries = [(land, avail, font, sep) for land, avail in pages
              for font, sep in [(f, TABCOLSEP) for f in fonts] + [(fonts[-1], TIGHT_TABCOLSEP)]]
+    # a header of many short values under long titles is turned, when the table overflows the line with it
+    rotated = () if table.fit == "natural" else rotatable(measures_at(tries[0][2], tries[0][1]))
+    if rotated:
+        first = measures_at(tries[0][2], tries[0][1])
+        natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * SIZES[base][tries[0][2]] for m in first)
+        natural = (natural + 2 * TABCOLSEP * len(columns)) * (
+            MEASURED_SAFETY if all(m.measured for m in first) else SAFETY)
+        rotated = rotated if natural > tries[0][1] else ()
+    head_em = max((measures_at(tries[0][2])[i].title for i in rotated), default=0.0)
     for n, (land, avail, font, colsep) in enumerate(tries):
         em = SIZES[base][font]
         sep = 2 * colsep * len(columns)
-        measures, scaled = measures_at(font, avail), False
+        measures, scaled = _turned(measures_at(font, avail), rotated), False
         if table.fit != "natural":
             measures = _holding(measures, em)
             for _ in columns:  # each round sets a scaled share aside, or ends
@@ -367,21 +416,21 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
             rows = _row_lines(table, measures)
             lines = _lines(table, measures, [m.fixed_pt for m in measures], em, rows)
             return Plan(font, land, fixed, "natural" if natural <= avail else "too wide", colsep, sum(lines), rows,
-                        row_printed=lines, natural_pt=natural)
+                        row_printed=lines, natural_pt=natural, rotated=rotated, head_em=head_em)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
             rows = _row_lines(table, measures)
             lines = _lines(table, measures, widths, em, rows)
             return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), reason, colsep, sum(lines), rows,
-                        row_printed=lines)
+                        row_printed=lines, rotated=rotated, head_em=head_em)
     land, avail, font, colsep = tries[-1]
-    measures = measures_at(font, avail)
+    measures = _turned(measures_at(font, avail), rotated)
     sep = 2 * colsep * len(columns)
     widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
     lines = _lines(table, measures, widths, SIZES[base][font])
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
-                sum(lines), _row_lines(table, measures), row_printed=lines)
+                sum(lines), _row_lines(table, measures), row_printed=lines, rotated=rotated, head_em=head_em)
 
 
 def _links(table: Table, columns: list[Column]) -> frozenset[str]:
@@ -451,7 +500,7 @@ def _holding(measures: list[Measure], em: float) -> list[Measure]:
     font: a narrower one would put that word out into the margin (an overfull box), so the column is
     planned as any other instead (at least its longest word wide). ``fit: natural`` keeps every width as
     written (the build then reports the overfull cell)."""
-    return [Measure(m.natural, m.word, m.wraps, None, m.rows, m.piece, m.measured, m.lines)
+    return [replace(m, fixed_pt=None)
             if m.fixed_pt is not None and m.piece * em > m.fixed_pt else m for m in measures]
 
 
@@ -509,6 +558,7 @@ def height_share(plan: Plan, table: Table, notes: list[str], settings: Settings)
     width = dimen_pt(settings.paper_text_height if plan.landscape else settings.paper_text_width) or 345.0
     height = dimen_pt(settings.paper_text_width if plan.landscape else settings.paper_text_height) or 550.0
     lines = 5 + (plan.body_lines or sum(r.height for r in table.rows)) + len(table.groups) * 1.5
+    lines += max(0.0, plan.head_em / 1.2 - 1)  # a turned header is as high as its longest title
     lines += sum(max(1, -(-text_width(n) * em // width)) for n in notes)
     lines *= plan.scale
     lines += max(0, -(-text_width(table.caption) * em // width) - 1)  # the caption is not scaled
@@ -529,7 +579,7 @@ def scaled(table: Table, columns: list[Column], titles: list[str], settings: Set
                 for i, (c, t) in enumerate(zip(columns, titles))]
     measures = [replace(m, fixed_pt=dimen_pt(c.width, avail)) if is_share(c.width) and m.fixed_pt is not None
                 else m for c, m in zip(columns, measures)]
-    measures = _holding(measures, em)
+    measures = _turned(_holding(measures, em), last.rotated)
     sep = 2 * last.tabcolsep * len(columns)
     need = sum(m.fixed_pt if m.fixed_pt is not None else min(_low(m, em), m.natural * em * 1.08) if m.wraps
                else m.natural * em * MEASURED_SAFETY for m in measures)
@@ -541,4 +591,4 @@ def scaled(table: Table, columns: list[Column], titles: list[str], settings: Set
     lines = _lines(table, measures, widths, em)
     return Plan(last.font, last.landscape, tuple(f"{w:.2f}pt" for w in widths), "scaled", last.tabcolsep,
                 sum(lines), _row_lines(table, measures), scale=min(1.0, (avail - 1.0) / (sum(widths) + sep)),
-                row_printed=lines)
+                row_printed=lines, rotated=last.rotated, head_em=last.head_em)

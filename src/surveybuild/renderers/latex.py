@@ -89,13 +89,25 @@ FIT_BOX = r"""\makeatletter
 #: or landscape table is set on pages of one column (``\onecolumn``), and the paper goes on in two columns after
 #: it; a float is a ``table*``, across both columns, the line the table was fitted to (``\textwidth``, which
 #: the build compares with ``paper_text_width``). In a one-column paper neither changes anything (``table*``
-#: is ``table`` there).
+#: is ``table`` there). A landscape table deferred to the end of its page (``\surveybuildafterpage``) whose page
+#: ends as a long table starts (longtable breaks the page before its first row, with ``\newpage`` its own
+#: ``\noalign{\break}``) waits for the next page: set there, its ``landscape`` stopped LaTeX ("Misplaced \noalign").
+#: In two columns a long or landscape table waits for the end of its page (``\surveybuildwidewait``: afterpage,
+#: which acts at the end of each column, until the right one is done): ``\onecolumn`` where the table was ended
+#: the column there, and the column before it was left half empty, as a ``table*`` waits for the next page too.
 TWO_COLUMNS = r"""\makeatletter
 \ifdefined\surveybuildwide\else
   \let\sb@wideend\relax
   \def\surveybuildwide{\if@twocolumn\onecolumn\global\let\sb@wideend\twocolumn\fi}
   \def\surveybuildwideend{\sb@wideend\global\let\sb@wideend\relax}
-  \long\def\surveybuildafterpage#1{\if@twocolumn\surveybuildwide#1\surveybuildwideend\else\afterpage{#1}\fi}
+  \long\def\surveybuildafterpage#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else\afterpage{\sb@afterpage{#1}}\fi}
+  \def\sb@LTnewpage{\noalign{\break}}
+  \long\def\sb@afterpage#1{\ifx\newpage\sb@LTnewpage\expandafter\@firstoftwo\else\expandafter\@secondoftwo\fi
+    {\afterpage{\sb@afterpage{#1}}}{#1}}
+  \long\def\surveybuildwidewait#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else#1\fi}
+  \long\def\sb@widewait#1{\let\sb@next\@secondoftwo
+    \if@firstcolumn\ifx\newpage\sb@LTnewpage\else\let\sb@next\@firstoftwo\fi\fi
+    \sb@next{\surveybuildwide#1\surveybuildwideend}{\afterpage{\sb@widewait{#1}}}}
 \fi
 \makeatother
 """
@@ -148,6 +160,7 @@ LATEXML_FALLBACK = r"""\makeatletter
   \newcommand\insertTableNotes{}
   \renewcommand\surveybuildfit[2]{#1#2}
   \renewcommand\surveybuildafterpage[1]{#1}
+  \renewcommand\surveybuildwidewait[1]{#1}
 \fi
 \makeatother
 """
@@ -381,10 +394,39 @@ def url_columns(table: Table) -> list[Column]:
 
 
 def paper_columns(table: Table) -> list[Column]:
-    """The columns of the paper's table, in order."""
+    """The columns of the paper's table, in order: a column empty in every row (:func:`empty_columns`) is left
+    out (``check`` says so)."""
+    shown = shown_columns(table)
+    empty = empty_columns(table, shown)
+    return [c for c in shown if c not in empty] if empty else shown
+
+
+def shown_columns(table: Table) -> list[Column]:
+    """The columns the table shows in the paper, empty ones included."""
     as_notes = url_columns(table)
     return [c for c in table.columns
             if c.in_paper or (c.type == "url" and c.show in ("both", "paper") and c not in as_notes)]
+
+
+def empty_columns(table: Table, columns: list[Column] | None = None) -> list[Column]:
+    """The columns (of ``columns``, else the table's) that the paper leaves out: every cell missing, no note on
+    any of them, not the first column (it names the row and holds its citations). A column of dashes tells the
+    reader nothing and takes a column's width from the others."""
+    columns = list(table.columns if columns is None else columns)
+    if not table.rows:
+        return []
+    noted = {key for row in table.rows for key, _, _ in row.notes} if any(r.notes for r in table.rows) else set()
+    return [c for c in columns[1:] if c.key not in noted and c is not table.columns[0]
+            and not any(_filled(row, c.key) for row in table.rows)]
+
+
+def _filled(row: Row, key: str) -> bool:
+    """Whether the row has a value (not missing, not blank) in column ``key``, on any of its lines."""
+    for sub in range(row.height):
+        value = row.value(key, sub)
+        if value is not None and value.raw is not None and value.raw != "" and value.raw != []:
+            return True
+    return False
 
 
 def latex_url(url: str) -> str:
@@ -438,6 +480,7 @@ class TableRenderer:
         self.lines_of: dict[tuple, list[str]] = {}  # (column key, values.value_key) -> cell_lines
         self.marks = layout.note_marks(table)
         self.url_rows: list[Row] = []
+        self.turned: set[int] = set()  # the columns (ids) whose title is turned (set by head)
         top, lower = layout.header(self.columns)
         self.titles = [c.title for c in self.columns] if lower else [c.title for c in top]
         self.plan = fit.plan(table, self.columns, self.titles, settings,
@@ -491,6 +534,9 @@ class TableRenderer:
         lines = self.cell_lines(column, value.raw if value is not None else None)
         text = lines[-1]  # a cite or note mark goes after the last line
         if sub == 0:
+            if wrapping and column is self.columns[0] and (row.cites or row.notes) and _ONE_WORD.fullmatch(text):
+                # a name of one word, tied to its citation and marks: never broken at its hyphens (fit counts it whole)
+                text = f"\\mbox{{{text}}}"
             if column is self.table.columns[0] and row.cites:
                 keys = ",".join(k for k, _ in row.cites)
                 text += f"~\\{self.settings.cite_command}{{{keys}}}"
@@ -541,18 +587,24 @@ class TableRenderer:
             out.append(self.mark(f"row {number}.{sub}") + " & ".join(cells) + " " + end)
         return out
 
+    def title(self, column: Column) -> str:
+        """A column's header title; turned 90 degrees (graphicx) when the plan turns it (:func:`fit.rotatable`)."""
+        text = self.esc(column.title)
+        return f"\\rotatebox{{90}}{{{text}}}" if id(column) in self.turned else text
+
     def head(self) -> str:
         top, lower = layout.header(self.columns)
+        self.turned = {id(self.columns[i]) for i in self.plan.rotated}
         lines = [r"\toprule"]
         if not lower:
-            lines.append(self.mark("head") + " & ".join(self.esc(c.title) for c in top) + r" \\")
+            lines.append(self.mark("head") + " & ".join(self.title(c) for c in self.columns) + r" \\")
         else:
             cells = []
             below = set()  # a wrapping column's title: on the lower line, where it may take several lines
             for c in top:
                 if c.grouped:
                     cells.append(f"\\multicolumn{{{c.span}}}{{c}}{{{self.esc(c.title)}}}")
-                elif self.plan.widths[c.first - 1]:
+                elif self.plan.widths[c.first - 1] or id(self.columns[c.first - 1]) in self.turned:
                     cells.append("")
                     below.add(c.first)
                 else:
@@ -562,7 +614,7 @@ class TableRenderer:
             second = []
             grouped = {c.first for c in lower} | below
             for i in range(1, len(self.columns) + 1):
-                second.append(self.esc(self.columns[i - 1].title) if i in grouped else "")
+                second.append(self.title(self.columns[i - 1]) if i in grouped else "")
             lines.append(" & ".join(second) + r" \\")
         lines.append(r"\midrule")
         return "\n".join(lines)
@@ -678,14 +730,16 @@ class TableRenderer:
         whole = long and share <= ONE_PAGE_SHARE
         if whole:
             body = self.body(unbroken=True)
+        # read as an argument (afterpage's), a cell's link with an ``&`` is an alignment tab: set where it is
+        amp = bool(_LINK_AMP.search(body)) or any(_LINK_AMP.search(n.text) for n in notes)
         return latex_env().get_template("table.tex.j2").render(
             source=self.table.source.path,
             long=long,
             float_env="table" if not long and two and self.fits_a_column() else "table*",
             landscape=self.plan.landscape,
             # read as afterpage's argument, a cell's link with an ``&`` is an alignment tab: set where it is
-            deferred=self.plan.landscape and not _LINK_AMP.search(body)
-            and not any(_LINK_AMP.search(n.text) for n in notes),
+            deferred=self.plan.landscape and not amp,
+            waits=long and two and not self.plan.landscape and not amp,
             fitted=fitted,
             font=self.plan.font,
             tabcolsep=f"{self.plan.tabcolsep:g}pt" if self.plan.tabcolsep != fit.TABCOLSEP else "",
@@ -701,6 +755,10 @@ class TableRenderer:
             note_mark=self.mark("note"),
         )
 
+
+#: A first cell's name of one word (no space, no brace group: a plain name such as ``Method-10``), which a wrapping
+#: column keeps whole before its citation (``\mbox``): "Method-" ended one line and "10 [16, 53]" began the next.
+_ONE_WORD = re.compile(r"[^\s{}\\~%&$#^_]*-[^\s{}\\~%&$#^_]*")
 
 #: A link whose URL holds ``&``: hyperref reads it with ``&`` a letter, which a table read as an argument has
 #: already made an alignment tab (\href's URL ran away).
