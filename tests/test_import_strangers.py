@@ -7,6 +7,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import require_tool
+
+from surveybuild.build import pipeline as build
 from surveybuild.importer import import_text, to_yaml
 from surveybuild.importer.command import run_import
 from surveybuild.init import init
@@ -520,3 +523,67 @@ def test_any_arrangement_of_table_pieces_gives_tables_or_messages_never_a_traceb
         import_text(text, name)
     except ImportError_:  # a file the parser gives up on: one message naming it
         pass
+
+
+# -- round 3: strangers' surveys, second batch (acmart, wasysym comparison tables, \ensuremath, a class by path) --
+
+HARVEY_TABLE = r"""\documentclass{article}
+\usepackage{amsmath}
+\usepackage[nointegrals]{wasysym}
+\usepackage{harveyballs}
+\begin{document}
+\begin{table}
+\caption{Support: $\CIRCLE$ full, $\LEFTcircle$ partial, $\Circle$ none.}
+\label{tab:support}
+\begin{tabular}{lccc}
+\toprule
+Capability & Tool A & Tool B & Tool C \\
+\midrule
+Search & $\CIRCLE$ & \LEFTcircle{} & \harveyBallQuarter[1ex] \\
+Ranking & $\Circle$ & \RIGHTcircle & \harveyBallThreeQuarter \\
+Gain & \ensuremath{\Delta} 3 & $\ensuremath{\alpha}$ & $x \CIRCLE$ \\
+\bottomrule
+\end{tabular}
+\end{table}
+\end{document}
+"""
+
+
+def test_symbol_glyphs_become_their_characters_and_ensuremath_its_math(tmp_path):
+    """A comparison table's Harvey balls (wasysym's `\\CIRCLE`, `$\\LEFTcircle$`, harveyballs' quarters): the
+    README shows the character, the paper writes the glyph back with its package; `\\ensuremath{x}` is `$x$`."""
+    result = import_text(HARVEY_TABLE, "old.tex")
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert [[row[k] for k in ("tool_a", "tool_b", "tool_c")] for row in rows[:2]] == [
+        ["\u25cf", "\u25d0", "\u25d4"], ["\u25cb", "\u25d1", "\u25d5"]]
+    assert rows[2]["tool_a"] == "$\\Delta$ 3" and rows[2]["tool_b"] == "${\\alpha}$"
+    # a glyph among other math is no character of math: kept as written, and the check names it
+    assert rows[2]["tool_c"] == "$x \\CIRCLE$"
+    errors = [str(p) for p in result.problems if p.severity == "error"]
+    assert len(errors) == 1 and "old.tex:15:56:" in errors[0] and "\\CIRCLE" in errors[0], errors
+    assert result.tables[0].table.caption == "Support: \u25cf full, \u25d0 partial, \u25cb none."
+
+
+def test_symbol_glyphs_typeset_with_pdflatex_through_their_packages(tmp_path):
+    """The characters go back to the glyphs' macros under pdflatex (no engine switch), whose packages the
+    generated preamble loads; pdflatex typesets them beside amsmath (wasysym without its integrals)."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "old.tex"
+    source.write_text(HARVEY_TABLE.replace("& $x \\CIRCLE$", "& x \\CIRCLE"), "utf-8")
+    report = run_import(root, str(source), str(root / "tables") + "/")
+    assert report.errors == [] and not (root / "surveybuild.yaml").exists(), report.errors
+    main = root / "paper/main.tex"
+    main.write_text(main.read_text("utf-8").replace("\\bibliographystyle", "\\input{tables/old}\n\\bibliographystyle"),
+                    "utf-8")
+    template = root / "templates/README.md.j2"
+    template.write_text(template.read_text("utf-8") + '\n{{ table("old") }}\n', "utf-8")
+    assert build.build(root).ok
+    assert "| Search | ● | ◐ | ◔ |" in (root / "README.md").read_text("utf-8")
+    paper = (root / "paper/tables/old.tex").read_text("utf-8")
+    assert "\\LEFTcircle{}" in paper and "\\harveyBallThreeQuarter{}" in paper
+    preamble = (root / "paper/tables/preamble.tex").read_text("utf-8")
+    assert "\\usepackage[nointegrals]{wasysym}" in preamble and "\\usepackage{harveyballs}" in preamble
+    require_tool("pdflatex")
+    paper_report = build.paper(root)
+    assert paper_report.ok, paper_report.errors
