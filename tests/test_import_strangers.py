@@ -610,3 +610,29 @@ def test_a_class_that_loads_another_and_a_counter_define_what_the_cells_use(tmp_
         (4, "\\tablename"), (4, "\\thetable"), (5, "\\thestage")]
     from surveybuild.checks import texknown
     assert texknown.packages("\\documentclass[review]{sections/acmart}\n")[1] == "acmart"
+
+
+REPEATED_NAMES = """| Method | Sparsity | Speed | Perplexity |
+|---|---|---|---|
+| Base | - | 30.9 | 12.6 |
+| Cut-A | 20% | - | 22.1 |
+| Cut-A | 50% | - | 366.4 |
+| Cut-B | 20% | 32.5 | 19.7 |
+| Cut-B | 50% | 40.9 | 112.4 |
+"""
+
+
+def test_a_name_repeated_on_the_next_line_is_a_sub_row_and_a_column_of_numbers_never_names_the_rows():
+    """A benchmark table writes its method again on each setting's line: one row with sub-rows (as a span would
+    give), not a column of measurements (the only one whose values differ) moved first to name the rows."""
+    result = import_text(REPEATED_NAMES, "README.md")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c["key"] for c in data["columns"]][0] == "method"
+    assert [r["method"] for r in data["rows"]] == ["Base", "Cut-A", "Cut-B"]
+    assert [s["perplexity"] for s in data["rows"][2]["subrows"]] == ["19.7", "112.4"]
+    [said] = [str(p) for p in result.problems if "repeat the first cell" in p.message]
+    assert said.startswith("README.md:5:1: warning: 2 line(s)")
+    # a later column naming every line once (a title under a date): the lines stay rows, that column moves first
+    dated = "| Date | Title |\n|---|---|\n| 2024.08 | Agent A |\n| 2024.08 | Agent B |\n| 2023.12 | Agent C |\n"
+    data = yaml.safe_load(to_yaml(import_text(dated, "README.md").tables[0].table, "", "t"))
+    assert [r["title"] for r in data["rows"]] == ["Agent A", "Agent B", "Agent C"]

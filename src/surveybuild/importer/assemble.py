@@ -407,7 +407,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         lines = [(k, row[1:] if k == "row" else row) for k, row in lines]
     _other_group(raw, lines, groups, group_of_line)
     _connectives(lines)
-    entities = _entities(lines, problems)
+    entities = _entities(lines, problems, merge_repeats=not _named_elsewhere(lines, ncols))
     stats: Counter = Counter()
     shape = _columns(raw, entities, ncols, titles, col_groups, group_of_line, group_column)
     rows, referenced = _rows(raw, entities, ncols, shape, group_of_line, stats)
@@ -554,11 +554,27 @@ def _other_group(raw: RawTable, lines: list[tuple[str, object]], groups: list[Gr
                                 severity="warning", hint="give them a group in the YAML"))
 
 
-def _entities(lines: list[tuple[str, object]], problems: list[Problem]) -> list[tuple[int, list[list[_Slot | None]]]]:
+def _named_elsewhere(lines: list[tuple[str, object]], ncols: int) -> bool:
+    """A later column, not of measurements, holds a value in every line, each once: it can name the rows
+    (:func:`_order` moves it first), so lines that repeat the first cell are rows of their own."""
+    row_lines = [row for k, row in lines if k == "row"]
+    for c in range(1, ncols):
+        found = [row[c].cell for row in row_lines if c < len(row) and row[c] is not None and row[c].origin
+                 and not row[c].cell.empty]
+        names = [cell.latex.strip().casefold() for cell in found]
+        if len(found) == len(row_lines) and len(set(names)) == len(names) and not _measures(found):
+            return True
+    return False
+
+
+def _entities(lines: list[tuple[str, object]], problems: list[Problem],
+              merge_repeats: bool = True) -> list[tuple[int, list[list[_Slot | None]]]]:
     """The table's rows: each its first line's index and its lines (sub-rows where the first column spans lines,
-    and lines that continue the row above)."""
+    lines that continue the row above, and, unless another column names the lines, lines that repeat the first
+    cell above)."""
     entities: list[tuple[int, list[list[_Slot | None]]]] = []  # (first line index, its lines)
     continued: list[Source] = []
+    repeated: list[Source] = []
     row_lines = [(i, row) for i, (k, row) in enumerate(lines) if k == "row"]
     j = 0
     while j < len(row_lines):
@@ -571,9 +587,14 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem]) -> list[
         # lines with an empty first cell right under a named row continue it (its confidence intervals, a
         # second line of values): its sub-rows, under the row's name, as under a \multirow
         while (_named(chunk[0]) and j < len(row_lines) and row_lines[j][0] == row_lines[j - 1][0] + 1
-               and _continues(row_lines[j][1])):
-            continued.append(next(s.cell.source for s in row_lines[j][1] if s is not None and s.origin
-                                  and not s.cell.empty))  # the line's first value (its empty cell starts before)
+               and (_continues(row_lines[j][1]) or merge_repeats and _repeats(chunk[0], row_lines[j][1]))):
+            if merge_repeats and _repeats(chunk[0], row_lines[j][1]):  # `| Wanda-SP | 50% |` under `| Wanda-SP | 20% |`: one row
+                line = row_lines[j][1]
+                repeated.append(line[0].cell.source)
+                line[0] = _Slot(RawCell("", line[0].cell.source), line[0].row, 0, True)
+            else:
+                continued.append(next(s.cell.source for s in row_lines[j][1] if s is not None and s.origin
+                                      and not s.cell.empty))  # the line's first value (its empty cell starts before)
             chunk.append(row_lines[j][1])
             j += 1
         entities.append((i, chunk))
@@ -582,8 +603,19 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem]) -> list[
                                 "here) continue the row above: each became a sub-row of that row, whose name "
                                 "spans them", severity="warning",
                                 hint="give a line its own name in the YAML if it is a row of its own"))
-
+    if repeated:
+        problems.append(Problem(repeated[0], f"{len(repeated)} line(s) repeat the first cell of the line above (the "
+                                "first here): each became a sub-row of that row, whose name spans them, as a "
+                                "cell spanning the lines would", severity="warning",
+                                hint="give a line its own name in the YAML if it is a row of its own"))
     return entities
+
+
+def _repeats(head: list[_Slot | None], line: list[_Slot | None]) -> bool:
+    """A line whose first cell repeats the first cell of the row above (written again where a span would be)."""
+    return (_named(line) and line[0].cell.rowspan == 1 and head[0].cell.rowspan == 1
+            and line[0].cell.latex.strip() == head[0].cell.latex.strip() and not line[0].cell.indented
+            and not line[0].cell.links and any(s is not None and s.origin and not s.cell.empty for s in line[1:]))
 
 
 @dataclass
@@ -899,7 +931,7 @@ def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list
             v is not None and not v.empty for v in per_column[0]):
         return list(range(n))
     for c in range(1, n):
-        if types[c] in ("text", "latex") and groups[c] is None and unique(c):
+        if types[c] in ("text", "latex") and groups[c] is None and unique(c) and not _measures(per_column[c]):
             raw.problems.append(Problem(raw.source, f"the first column ('{titles[0]}') repeats values, but the "
                                         "first column names the rows (the build rejects duplicate rows): "
                                         f"'{titles[c]}' names every row once and was moved first",
@@ -907,6 +939,17 @@ def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list
             raw.comments.append(f"Column '{titles[c]}' was moved first (it names the rows; '{titles[0]}' repeats).")
             return [c] + [k for k in range(n) if k != c]
     return list(range(n))
+
+
+#: a measured value (``12.62``, ``20%``, ``-``, ``3.2 ± 0.1``, ``\\textbf{84.9}``): no name for a row
+_MEASURE = re.compile(r"(?=[^\d]*\d)[-+\u2212]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)?\s*(?:%|\\%|[kKMBx\u00d7])?"
+                      r"(?:\s*(?:\u00b1|\$\\pm\$|\\pm)\s*\d+(?:\.\d+)?)?|[-\u2013\u2014]|n/?a|N/?A")
+
+
+def _measures(column_cells) -> bool:
+    """Every value of the column is a number or a dash: a measurement, which never names the rows."""
+    found = [_strip_style(v.latex) for v in column_cells if v is not None and not v.empty]
+    return bool(found) and all(_MEASURE.fullmatch(text.strip()) for text in found)
 
 
 def _strip_style(latex: str) -> str:
