@@ -636,3 +636,29 @@ def test_a_name_repeated_on_the_next_line_is_a_sub_row_and_a_column_of_numbers_n
     dated = "| Date | Title |\n|---|---|\n| 2024.08 | Agent A |\n| 2024.08 | Agent B |\n| 2023.12 | Agent C |\n"
     data = yaml.safe_load(to_yaml(import_text(dated, "README.md").tables[0].table, "", "t"))
     assert [r["title"] for r in data["rows"]] == ["Agent A", "Agent B", "Agent C"]
+
+
+CENTRED_BY_HAND = r"""\begin{tabular}{lcc}
+\hline
+Model & Size & Score \\ \hline
+ & S & 0.61 \\
+Alpha & M & 0.64 \\
+ & L & 0.66 \\ \hline
+ & S & 0.52 \\
+Beta & L & 0.58 \\ \hline
+Gamma & M & 0.70 \\ \hline
+\end{tabular}
+"""
+
+
+def test_a_name_centred_by_hand_between_rules_names_the_block_s_lines():
+    """Tables generators centre a name over its lines by writing it on the middle line of a block between
+    `\\hline`s (where `\\multirow` would span them): the block is one row, its lines the sub-rows."""
+    result = import_text(CENTRED_BY_HAND, "t.tex")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [r["model"] for r in data["rows"]] == ["Alpha", "Beta", "Gamma"]
+    assert [s["size"] for s in data["rows"][0]["subrows"]] == ["S", "M", "L"]
+    assert [s["score"] for s in data["rows"][1]["subrows"]] == ["0.52", "0.58"]
+    assert data["rows"][2]["score"] == "0.70"
+    said = [str(p) for p in result.problems if p.severity == "warning" and "caption" not in p.message]
+    assert len(said) == 1 and said[0].startswith("t.tex:5:1: warning: 2 block(s) of lines between rules"), said

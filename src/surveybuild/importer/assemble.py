@@ -75,6 +75,7 @@ class RawTable:
     landscape: bool = False
     font: str | None = None
     explicit_spans: bool = False  # LaTeX: cells under a \multirow are written (empty)
+    body_rules: list[int] = field(default_factory=list)  # LaTeX: the body rows a full rule (\hline) comes before
     notices: cells.Notices = field(default_factory=cells.Notices)
     problems: list[Problem] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
@@ -407,7 +408,9 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         lines = [(k, row[1:] if k == "row" else row) for k, row in lines]
     _other_group(raw, lines, groups, group_of_line)
     _connectives(lines)
-    entities = _entities(lines, problems, merge_repeats=not _named_elsewhere(lines, ncols))
+    blocks = _names_in_blocks(lines, raw.body_rules, problems) if raw.body_rules and len(lines) == len(raw.body) \
+        else set()
+    entities = _entities(lines, problems, merge_repeats=not _named_elsewhere(lines, ncols), said=blocks)
     stats: Counter = Counter()
     shape = _columns(raw, entities, ncols, titles, col_groups, group_of_line, group_column)
     rows, referenced = _rows(raw, entities, ncols, shape, group_of_line, stats)
@@ -567,8 +570,39 @@ def _named_elsewhere(lines: list[tuple[str, object]], ncols: int) -> bool:
     return False
 
 
+def _names_in_blocks(lines: list[tuple[str, object]], rules: list[int], problems: list[Problem]) -> set[int]:
+    """Lines between two rules whose first column has one name, not on the first line (centred by hand where a
+    \\multirow would span the lines): the name moves to the block's first line, so that the block is one row
+    with the lines its sub-rows (:func:`_entities`), as under a \\multirow. The ids of those lines: said here."""
+    moved: list[Source] = []
+    said: set[int] = set()
+    bounds = [0] + [r for r in rules if 0 < r < len(lines)] + [len(lines)]
+    for start, end in zip(bounds, bounds[1:]):
+        block = lines[start:end]
+        if len(block) < 2 or any(k != "row" or not row for k, row in block):
+            continue
+        firsts = [row[0] for _, row in block]
+        if any(s is None or not s.origin or s.cell.rowspan != 1 or s.cell.colspan != 1 for s in firsts):
+            continue
+        named = [i for i, s in enumerate(firsts) if not s.cell.empty]
+        if len(named) != 1 or named[0] == 0:
+            continue
+        if not all(any(s is not None and s.origin and not s.cell.empty for s in row[1:]) for _, row in block):
+            continue
+        top, at = block[0][1], block[named[0]][1]
+        top[0], at[0] = _Slot(at[0].cell, top[0].row, 0, True), _Slot(top[0].cell, at[0].row, 0, True)
+        moved.append(top[0].cell.source)
+        said |= {id(row) for _, row in block}
+    if moved:
+        problems.append(Problem(moved[0], f"{len(moved)} block(s) of lines between rules with one name in the first "
+                                "column, not on the first line (the first here): each block became one row with the "
+                                "lines its sub-rows, as under a \\multirow", severity="warning",
+                                hint="give a line its own name in the YAML if it is a row of its own"))
+    return said
+
+
 def _entities(lines: list[tuple[str, object]], problems: list[Problem],
-              merge_repeats: bool = True) -> list[tuple[int, list[list[_Slot | None]]]]:
+              merge_repeats: bool = True, said: set[int] = frozenset()) -> list[tuple[int, list[list[_Slot | None]]]]:
     """The table's rows: each its first line's index and its lines (sub-rows where the first column spans lines,
     lines that continue the row above, and, unless another column names the lines, lines that repeat the first
     cell above)."""
@@ -592,7 +626,7 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem],
                 line = row_lines[j][1]
                 repeated.append(line[0].cell.source)
                 line[0] = _Slot(RawCell("", line[0].cell.source), line[0].row, 0, True)
-            else:
+            elif id(row_lines[j][1]) not in said:
                 continued.append(next(s.cell.source for s in row_lines[j][1] if s is not None and s.origin
                                       and not s.cell.empty))  # the line's first value (its empty cell starts before)
             chunk.append(row_lines[j][1])

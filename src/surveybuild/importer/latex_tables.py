@@ -652,6 +652,7 @@ def _rows(env, raw: RawTable, where):
     if not segments:
         header_count = body_start = header_rows(out_rows, rules_at, header_count)
     body = out_rows[body_start:]  # a longtable's continued head and foot repeat the header: skipped
+    raw.body_rules = sorted({n - body_start for n in rules_at if body_start < n < len(out_rows)})
     return out_rows[:header_count] + body, header_count, captions, labels
 
 
