@@ -662,3 +662,35 @@ def test_a_name_centred_by_hand_between_rules_names_the_block_s_lines():
     assert data["rows"][2]["score"] == "0.70"
     said = [str(p) for p in result.problems if p.severity == "warning" and "caption" not in p.message]
     assert len(said) == 1 and said[0].startswith("t.tex:5:1: warning: 2 block(s) of lines between rules"), said
+
+
+SIUNITX_TABLE = r"""\begin{table}
+\caption{Scores}
+\begin{tabular}{l S[table-format=2.1] >{\columncolor{gray!10}}c c}
+\toprule
+\diagbox{Method}{Metric} & {Acc (\%)} & \rotatebox{90}{Open} & Note \\
+\midrule
+\rowcolor{gray!20} Alpha & 91.2 & \cellcolor{green!20}\checkmark & a \\
+Beta & 89.0 \pm 0.3 & \ding{55} & b \\
+\multirow{2}{*}{Gamma} & 1.5e3 & \checkmark & c \\
+ & 1.6e3 & \checkmark & d \\
+\bottomrule
+\end{tabular}
+\end{table}
+"""
+
+
+def test_siunitx_columns_diagonal_corners_cell_colours_and_a_spanning_name_over_numbers():
+    """`S[table-format=2.1]`'s options are no columns; `\\diagbox{A}{B}` is 'A / B'; `\\cellcolor{c}` prints no
+    text (its argument is a colour); `\\pm` in an S cell is '±'; a first column spanning lines over a column of
+    numbers names a row with sub-rows (numbers cannot name the rows of groups)."""
+    result = import_text(SIUNITX_TABLE, "t.tex")
+    assert not [p for p in result.problems if p.severity == "error"]
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [(c["title"], c.get("align")) for c in data["columns"]] == [
+        ("Method / Metric", None), ("Acc (%)", "r"), ("Open", "c"), ("Note", "c")]
+    rows = data["rows"]
+    assert [r["method_metric"] for r in rows] == ["Alpha", "Beta", "Gamma"]
+    assert rows[0]["open"] is True and rows[1]["open"] is False
+    assert rows[1]["acc"] == "89.0 \u00b1 0.3"
+    assert [s["acc"] for s in rows[2]["subrows"]] == ["1.5e3", "1.6e3"]

@@ -506,6 +506,12 @@ def _group_column(raw: RawTable, lines: list[tuple[str, object]], titles: list[s
             others = [s for s in lines[r][1][1:] if s is not None and s.origin and s.cell.rowspan == slot.cell.rowspan]
             if others:
                 group_column = False
+        # the column after it would name the rows: measurements cannot (a spanning name is then the row's, over
+        # sub-rows, as `\multirow{2}{*}{Gamma} & 1.5 \\ & 1.6`)
+        second = [row[1].cell for kind, row in lines if kind == "row" and len(row) > 1 and row[1] is not None
+                  and row[1].origin and not row[1].cell.empty]
+        if group_column and second and _measures(second):
+            group_column = False
         if group_column:
             header = titles[0]
             raw.comments.append(f"The first column ('{header}') was read as row groups: each of its cells spans "
@@ -976,7 +982,7 @@ def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list
 
 
 #: a measured value (``12.62``, ``20%``, ``-``, ``3.2 ± 0.1``, ``\\textbf{84.9}``): no name for a row
-_MEASURE = re.compile(r"(?=[^\d]*\d)[-+\u2212]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)?\s*(?:%|\\%|[kKMBx\u00d7])?"
+_MEASURE = re.compile(r"(?=[^\d]*\d)[-+\u2212]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)?(?:[eE][-+]?\d+)?\s*(?:%|\\%|[kKMBx\u00d7])?"
                       r"(?:\s*(?:\u00b1|\$\\pm\$|\\pm)\s*\d+(?:\.\d+)?)?|[-\u2013\u2014]|n/?a|N/?A")
 
 

@@ -58,7 +58,9 @@ DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
 WRAPPERS = frozenset({"numprint", "turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
-                      "fbox", "hl", "cellcolor", "adjustbox", "smash", "mbox", "makebox", "hbox"})
+                      "fbox", "hl", "adjustbox", "smash", "mbox", "makebox", "hbox"})
+#: math symbols written outside math, as siunitx's ``S`` column reads its numbers (``89.0 \pm 0.3``): the character
+TEXT_MODE_SYMBOLS = {"pm": "\u00b1", "mp": "\u2213", "times": "\u00d7"}
 #: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
 FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape": "textit", "em": "emph",
                  "sl": "textsl", "slshape": "textsl", "sc": "textsc", "scshape": "textsc", "tt": "texttt",
@@ -82,7 +84,8 @@ SUBFIGURES = {"subfigure": 1, "subfloat": 1, "subcaptionbox": 1}
 FIGURE_ENVS = frozenset({"subfigure", "figure", "wrapfigure"})
 #: commands with no text of their own: removed
 LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
-                    "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
+                    "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "cellcolor", "columncolor", "quad",
+                    "qquad",
                     "vfill", "protect", "normalsize", "small", "footnotesize", "scriptsize", "tiny",
                     "large", "Large", "LARGE", "huge", "Huge", "centerline", "relax", "hline", "cline", "midrule",
                     "toprule", "bottomrule", "cmidrule", "addlinespace", "xspace",
@@ -107,6 +110,7 @@ SPECS = (
        macrospec.MacroSpec("footnotemark", "["), macrospec.MacroSpec("footnotetext", "[{"),
        macrospec.MacroSpec("addlinespace", "["), macrospec.MacroSpec("specialrule", "{{{"),
        macrospec.MacroSpec("rowcolor", "[{"), macrospec.MacroSpec("cellcolor", "[{"),
+       macrospec.MacroSpec("columncolor", "[{"), macrospec.MacroSpec("diagbox", "[{{"),
        macrospec.MacroSpec("colorbox", "[{{"), macrospec.MacroSpec("rotatebox", "[{{"),
        macrospec.MacroSpec("resizebox", "*{{{"), macrospec.MacroSpec("scalebox", "{[{"),
        macrospec.MacroSpec("parbox", "[[[{{"), macrospec.MacroSpec("raisebox", "{[[{"),
@@ -160,7 +164,7 @@ _HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAP
             | LAYOUT | FILE_READERS | frozenset(SUBFIGURES) | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
             | frozenset(SYMBOL_CHARS)
             | frozenset({"tnote", "tnotex", "TblrNote", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item",
-                         "ensuremath"}))
+                         "ensuremath", "diagbox"}))
 
 #: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
 OWN_CITE = re.compile(r"\\([A-Za-z]*cite)(?![A-Za-z])")
@@ -496,6 +500,13 @@ class _Converter:
         elif name == "ensuremath" and a and a[-1] is not None:  # math wherever it is: in a cell's text, $...$
             self.notices.add("ensuremath", node.latex_verbatim()[:40])
             out.append("$" + self.math(arg_nodes(a[-1])).strip() + "$")
+        elif name == "diagbox" and len(a) == 3 and a[1] is not None and a[2] is not None:
+            # a corner cell split by a diagonal: the rows' title, then the columns'
+            self.notices.add("diagbox", "\\diagbox")
+            out.append(" / ".join(" ".join("".join(self.nodes(arg_nodes(arg), depth + 1)).split()) for arg in a[1:]))
+        elif name in TEXT_MODE_SYMBOLS and not a:
+            self.notices.add("textmath", "\\" + name)
+            out.append(TEXT_MODE_SYMBOLS[name] + node.macro_post_space)
         elif name in SYMBOL_CHARS:  # \CIRCLE, \harveyBallHalf[1ex]: the character it prints
             self.notices.add("symbol", "\\" + name)
             out.append(SYMBOL_CHARS[name] + node.macro_post_space)
@@ -587,7 +598,8 @@ def _pop_space(out: list[str]) -> None:
 def mark_value(nodes) -> bool | None:
     """True / False when the nodes are one check / cross mark and nothing else."""
     meaningful = [n for n in nodes or () if n is not None and not n.isNodeType(latexwalker.LatexCommentNode)
-                  and not (n.isNodeType(latexwalker.LatexCharsNode) and not n.chars.strip())]
+                  and not (n.isNodeType(latexwalker.LatexCharsNode) and not n.chars.strip())
+                  and not (n.isNodeType(latexwalker.LatexMacroNode) and n.macroname in LAYOUT)]  # \cellcolor{c}
     if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexGroupNode):
         return mark_value(meaningful[0].nodelist)
     if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexMacroNode):
@@ -698,6 +710,9 @@ NOTICE_TEXT = {
                   "repository, were given https://",
     "symbol": "symbol glyphs ({example}: wasysym's circles, Harvey balls) became the characters they print (the "
               "paper writes them back with their package)",
+    "diagbox": "a cell split by a diagonal ({example}) became its two titles, 'rows / columns'",
+    "textmath": "math symbols outside math ({example}), as siunitx's S column reads a number, became their "
+                "characters",
     "ensuremath": "\\ensuremath ({example}) became the math it holds, $...$",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
