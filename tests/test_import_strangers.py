@@ -694,3 +694,13 @@ def test_siunitx_columns_diagonal_corners_cell_colours_and_a_spanning_name_over_
     assert rows[0]["open"] is True and rows[1]["open"] is False
     assert rows[1]["acc"] == "89.0 \u00b1 0.3"
     assert [s["acc"] for s in rows[2]["subrows"]] == ["1.5e3", "1.6e3"]
+
+
+def test_a_main_file_whose_tables_are_in_input_files_names_them():
+    """`import main.tex` of a paper whose tables live in `tables/*.tex`: the warning names the files it reads."""
+    text = ("\\documentclass{article}\n\\begin{document}\n\\input{sections/intro}\n% \\input{old}\n"
+            "\\include{tables/models}\n\\end{document}\n")
+    [said] = import_text(text, "main.tex").problems
+    assert str(said) == ("main.tex: warning: no table found in the file (it reads other files (sections/intro, "
+                         "tables/models), which import does not follow: import the ones that hold tables)")
+    assert import_text("| a |\n", "README.md").problems[0].hint == ""
