@@ -704,3 +704,30 @@ def test_a_main_file_whose_tables_are_in_input_files_names_them():
     assert str(said) == ("main.tex: warning: no table found in the file (it reads other files (sections/intro, "
                          "tables/models), which import does not follow: import the ones that hold tables)")
     assert import_text("| a |\n", "README.md").problems[0].hint == ""
+
+
+NAME_ON_TWO_LINES = r"""\begin{tabular}{llll}
+\toprule
+Pattern & Style & Consistency & Availability \\
+\midrule
+\multirow{2}{*}{Relay} & Central, & \multirow{2}{*}{Eventual} & \multirow{2}{*}{High} \\
+ & Peer & & \\
+\hline
+Two-Step & \multirow{2}{*}{Central} & \multirow{2}{*}{Strong} & \multirow{2}{*}{Lower} \\
+Lock & & & \\
+\bottomrule
+\end{tabular}
+"""
+
+
+def test_a_name_broken_by_hand_beside_cells_spanning_its_lines_is_one_name():
+    """`Two-Step` over `Lock`, every other cell a `\\multirow{2}` over both lines: one row whose name has two
+    lines, not a second row 'Lock' with the spans' values copied into it."""
+    result = import_text(NAME_ON_TWO_LINES, "t.tex")
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert [r["pattern"] for r in rows] == ["Relay", "Two-Step\nLock"]
+    assert rows[1]["consistency"] == "Strong" and "subrows" not in rows[1]
+    assert [s["style"] for s in rows[0]["subrows"]] == ["Central,", "Peer"]
+    assert not [p for p in result.problems if "copied" in p.message]
+    [said] = [str(p) for p in result.problems if "continue its name" in p.message]
+    assert said.startswith("t.tex:9:1: warning: 1 first cell(s)")

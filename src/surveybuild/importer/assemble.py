@@ -615,6 +615,7 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem],
     entities: list[tuple[int, list[list[_Slot | None]]]] = []  # (first line index, its lines)
     continued: list[Source] = []
     repeated: list[Source] = []
+    joined: list[Source] = []
     row_lines = [(i, row) for i, (k, row) in enumerate(lines) if k == "row"]
     j = 0
     while j < len(row_lines):
@@ -627,8 +628,18 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem],
         # lines with an empty first cell right under a named row continue it (its confidence intervals, a
         # second line of values): its sub-rows, under the row's name, as under a \multirow
         while (_named(chunk[0]) and j < len(row_lines) and row_lines[j][0] == row_lines[j - 1][0] + 1
-               and (_continues(row_lines[j][1]) or merge_repeats and _repeats(chunk[0], row_lines[j][1]))):
-            if merge_repeats and _repeats(chunk[0], row_lines[j][1]):  # `| Wanda-SP | 50% |` under `| Wanda-SP | 20% |`: one row
+               and (_continues(row_lines[j][1]) or merge_repeats and _repeats(chunk[0], row_lines[j][1])
+                    or _name_goes_on(chunk[0], row_lines[j][1]))):
+            if _name_goes_on(chunk[0], row_lines[j][1]):  # `Two-Phase` over `Commit`, the rest spanning both
+                line, head = row_lines[j][1], chunk[0]
+                joined.append(line[0].cell.source)
+                a, b = head[0].cell, line[0].cell
+                both = RawCell(a.latex.rstrip() + values.LINE_BREAK + b.latex.strip(), a.source,
+                               plain=None if a.plain is None or b.plain is None else f"{a.plain} {b.plain}",
+                               align=a.align)
+                head[0] = _Slot(both, head[0].row, 0, True)
+                line[0] = _Slot(RawCell("", b.source), line[0].row, 0, True)
+            elif merge_repeats and _repeats(chunk[0], row_lines[j][1]):  # `| Wanda-SP | 50% |` under `| Wanda-SP | 20% |`: one row
                 line = row_lines[j][1]
                 repeated.append(line[0].cell.source)
                 line[0] = _Slot(RawCell("", line[0].cell.source), line[0].row, 0, True)
@@ -643,12 +654,33 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem],
                                 "here) continue the row above: each became a sub-row of that row, whose name "
                                 "spans them", severity="warning",
                                 hint="give a line its own name in the YAML if it is a row of its own"))
+    if joined:
+        problems.append(Problem(joined[0], f"{len(joined)} first cell(s) under a row whose other cells span both "
+                                "lines (the first here) continue its name: the name's lines", severity="warning",
+                                hint="join them into one line in the YAML if you like"))
     if repeated:
         problems.append(Problem(repeated[0], f"{len(repeated)} line(s) repeat the first cell of the line above (the "
                                 "first here): each became a sub-row of that row, whose name spans them, as a "
                                 "cell spanning the lines would", severity="warning",
                                 hint="give a line its own name in the YAML if it is a row of its own"))
     return entities
+
+
+def _name_goes_on(head: list[_Slot | None], line: list[_Slot | None]) -> bool:
+    """A line whose first cell is text and whose every other cell is the line above's, spanning it (or empty): the
+    text is the rest of the name above, broken by hand (`Two-Phase` / `Commit` beside \\multirow{2} cells)."""
+    if not (_named(line) and line[0].cell.rowspan == 1 and head[0].cell.rowspan == 1 and not line[0].cell.indented
+            and not line[0].cell.links):
+        return False
+    spanned = 0
+    for c in range(1, len(line)):
+        slot = line[c]
+        if slot is None or slot.origin and slot.cell.empty:
+            continue
+        if slot.origin or c >= len(head) or head[c] is None or slot.cell is not head[c].cell:
+            return False
+        spanned += 1
+    return spanned > 0
 
 
 def _repeats(head: list[_Slot | None], line: list[_Slot | None]) -> bool:
@@ -759,6 +791,8 @@ def _rows(raw: RawTable, entities, ncols: int, shape: _Shape, group_of_line: dic
                     and (head[c].cell.rowspan == len(chunk)
                          or head[c].cell.rowspan == 1 and not head[c].cell.empty
                          and all(_blank(line[c], head[c]) for line in chunk[1:]))}
+        if multi and len(spanning) == ncols:  # every cell spans the lines: one row, no sub-rows
+            multi = False
         main: list[tuple[str, Value]] = []
         subs: list[list[tuple[str, Value]]] = [[] for _ in chunk] if multi else []
         cites: list[tuple[str, Source]] = []
