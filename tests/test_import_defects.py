@@ -204,7 +204,9 @@ BM25 & 1 \\
 \quad w/ full & 4 \\
 \hspace{2mm}\ \ w/ tail & 5 \\
 Prompt & 6 \\
+Oracle & 8 \\
 Prompt & 7 \\
+Tuned & 9 \\
 Prompt & 6 \\
 \end{tabular}
 """
@@ -215,10 +217,11 @@ def test_an_indented_row_is_named_under_the_row_above_and_a_repeated_name_gets_a
     above that is not indented; a name still repeated gets ' (2)', ' (3)': every row kept, each renaming listed."""
     (table,), problems = through(INDENTED, "s.tex")
     assert [r["name"] for r in table[0]["rows"]] == ["BM25", "BM25: w/ full", "\\textbf{GTR}", "GTR: w/ full",
-                                                     "GTR: w/ tail", "Prompt", "Prompt (2)", "Prompt (3)"]
+                                                     "GTR: w/ tail", "Prompt", "Oracle", "Prompt (2)", "Tuned",
+                                                     "Prompt (3)"]
     listed = [str(p) for p in problems if "named '" in p.message]
-    assert [x.split(": warning")[0] for x in listed] == ["s.tex:4:1", "s.tex:6:1", "s.tex:7:1", "s.tex:9:1",
-                                                         "s.tex:10:1"]
+    assert [x.split(": warning")[0] for x in listed] == ["s.tex:4:1", "s.tex:6:1", "s.tex:7:1", "s.tex:10:1",
+                                                         "s.tex:12:1"]
     assert "repeats the row at s.tex:8:1: named 'Prompt (3)'" in listed[-1]
     assert not [p for p in problems if p.severity == "error"]
 

@@ -34,6 +34,10 @@ _DEF = re.compile(
     r"|skipdef|toksdef|new(?:dimen|length|skip|count|counter|toks|box|savebox|muskip|if))"
     r"\s*\{?\s*\\([A-Za-z]+)(?![@A-Za-z])"
     r"|\\@namedef\s*\{([A-Za-z]+)\}|\\csname\s*([A-Za-z]+)\\endcsname")
+#: ``\\newcounter{table}`` defines ``\\thetable`` (and the kernel's internal ``\\c@table``)
+_COUNTER = re.compile(r"\\(?:newcounter|@definecounter)\s*\{([A-Za-z]+)\}")
+#: a class built on another (acmart on amsart): ``\\LoadClass{amsart}`` reads that class
+_LOAD_CLASS = re.compile(r"\\LoadClass(?:WithOptions)?\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")
 _PACKAGE = re.compile(r"\\(?:usepackage|RequirePackage(?:WithOptions)?)\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")
 _CLASS = re.compile(r"\\documentclass\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\}")
 _COMMENT = re.compile(r"(?<!\\)%.*")
@@ -58,20 +62,30 @@ def definitions(text: str) -> set[str]:
     """The control words ``text`` defines."""
     if "\\" not in text:
         return set()
-    return {next(g for g in m.groups() if g) for m in _DEF.finditer(_COMMENT.sub("", text))}
+    text = _COMMENT.sub("", text)
+    return ({next(g for g in m.groups() if g) for m in _DEF.finditer(text)}
+            | {"the" + m.group(1) for m in _COUNTER.finditer(text)})
 
 
 def packages(text: str) -> tuple[list[str], str]:
-    """The packages a preamble loads, and its class ('' when it names none)."""
+    """The packages a preamble loads (and ``name.cls`` for a class a class loads: ``\\LoadClass{amsart}``), and its
+    class ('' when it names none)."""
     text = _COMMENT.sub("", text)
     names = [n.strip() for m in _PACKAGE.finditer(text) for n in m.group(1).split(",") if n.strip()]
+    names += [f"{c.strip().rpartition('/')[2]}.cls" for c in _LOAD_CLASS.findall(text) if c.strip()]
     cls = _CLASS.search(text)
-    return names, (cls.group(1).strip() if cls else "")
+    # a class named by its path (\\documentclass{sections/acmart}, a copy beside the paper): its own name
+    return names, (cls.group(1).strip().rpartition("/")[2] if cls else "")
 
 
 _KERNEL = ("latex.ltx", "fonttext.ltx", "fontmath.ltx", "ot1enc.def", "t1enc.def", "omsenc.def", "omlenc.def",
            "ts1enc.def", "ltnews.sty")
 _MAX_FILES = 80
+
+
+def _file(name: str) -> str:
+    """A package's file; a class a class loads (:func:`packages` names it with its suffix) stays as named."""
+    return name if name.endswith(".cls") else f"{name}.sty"
 
 
 @functools.lru_cache(maxsize=8)
@@ -85,7 +99,7 @@ def tex_tree_names(package_names: tuple[str, ...], cls: str) -> frozenset[str] |
 
     names: set[str] = set()
     seen: set[str] = set()
-    todo = list(_KERNEL) + ([f"{cls}.cls"] if cls else []) + [f"{p}.sty" for p in package_names]
+    todo = list(_KERNEL) + ([f"{cls}.cls"] if cls else []) + [_file(p) for p in package_names]
     while todo and len(seen) < _MAX_FILES:
         batch = [f for f in dict.fromkeys(todo) if f not in seen and re.fullmatch(r"\w[\w.-]*", f)]  # never an option
         todo = []
@@ -105,5 +119,5 @@ def tex_tree_names(package_names: tuple[str, ...], cls: str) -> frozenset[str] |
                 continue
             names |= definitions(text)
             required, _ = packages(text)
-            todo += [f"{p}.sty" for p in required]
+            todo += [_file(p) for p in required]
     return frozenset(names)

@@ -81,7 +81,8 @@ def import_text(text: str, path: str, *, bib_keys: set[str] | None = None,
     raws = read_raw(text, path, cite_map, known, macros)
     base = name or stem(path)
     if not raws:
-        result.problems.append(Problem(Source(path), "no table found in the file", severity="warning"))
+        result.problems.append(Problem(Source(path), "no table found in the file", severity="warning",
+                                       hint=_inputs_hint(text) if kind_of(path) == "latex" else ""))
     for n, raw in enumerate(raws):
         table_name = base if len(raws) == 1 else f"{base}-{n + 1}"
         imported, problems = assemble(raw, table_name, bib_keys)
@@ -95,6 +96,19 @@ def import_text(text: str, path: str, *, bib_keys: set[str] | None = None,
     if bib_keys is not None and kind_of(path) == "latex":
         result.problems = _bibitem_hints(result.problems, text, path)
     return result
+
+
+_INPUT = re.compile(r"\\(?:input|include|subfile|subimport\*?\s*\{[^{}]*\})\s*\{([^{}]+)\}")
+_COMMENT = re.compile(r"(?<!\\)%.*")
+
+
+def _inputs_hint(text: str) -> str:
+    """For a LaTeX file without a table that reads others (a main file's \\input{tables/x}): import those."""
+    found = list(dict.fromkeys(m.group(1).strip() for m in _INPUT.finditer(_COMMENT.sub("", text))))
+    if not found:
+        return ""
+    names = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
+    return f"it reads other files ({names}), which import does not follow: import the ones that hold tables"
 
 
 _BIBITEM = re.compile(r"\\bibitem\s*(?:\[[^\]]*\])?\s*\{([^{}]+)\}")

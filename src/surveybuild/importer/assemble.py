@@ -75,6 +75,7 @@ class RawTable:
     landscape: bool = False
     font: str | None = None
     explicit_spans: bool = False  # LaTeX: cells under a \multirow are written (empty)
+    body_rules: list[int] = field(default_factory=list)  # LaTeX: the body rows a full rule (\hline) comes before
     notices: cells.Notices = field(default_factory=cells.Notices)
     problems: list[Problem] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
@@ -407,7 +408,9 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
         lines = [(k, row[1:] if k == "row" else row) for k, row in lines]
     _other_group(raw, lines, groups, group_of_line)
     _connectives(lines)
-    entities = _entities(lines, problems)
+    blocks = _names_in_blocks(lines, raw.body_rules, problems) if raw.body_rules and len(lines) == len(raw.body) \
+        else set()
+    entities = _entities(lines, problems, merge_repeats=not _named_elsewhere(lines, ncols), said=blocks)
     stats: Counter = Counter()
     shape = _columns(raw, entities, ncols, titles, col_groups, group_of_line, group_column)
     rows, referenced = _rows(raw, entities, ncols, shape, group_of_line, stats)
@@ -503,6 +506,12 @@ def _group_column(raw: RawTable, lines: list[tuple[str, object]], titles: list[s
             others = [s for s in lines[r][1][1:] if s is not None and s.origin and s.cell.rowspan == slot.cell.rowspan]
             if others:
                 group_column = False
+        # the column after it would name the rows: measurements cannot (a spanning name is then the row's, over
+        # sub-rows, as `\multirow{2}{*}{Gamma} & 1.5 \\ & 1.6`)
+        second = [row[1].cell for kind, row in lines if kind == "row" and len(row) > 1 and row[1] is not None
+                  and row[1].origin and not row[1].cell.empty]
+        if group_column and second and _measures(second):
+            group_column = False
         if group_column:
             header = titles[0]
             raw.comments.append(f"The first column ('{header}') was read as row groups: each of its cells spans "
@@ -554,11 +563,59 @@ def _other_group(raw: RawTable, lines: list[tuple[str, object]], groups: list[Gr
                                 severity="warning", hint="give them a group in the YAML"))
 
 
-def _entities(lines: list[tuple[str, object]], problems: list[Problem]) -> list[tuple[int, list[list[_Slot | None]]]]:
+def _named_elsewhere(lines: list[tuple[str, object]], ncols: int) -> bool:
+    """A later column, not of measurements, holds a value in every line, each once: it can name the rows
+    (:func:`_order` moves it first), so lines that repeat the first cell are rows of their own."""
+    row_lines = [row for k, row in lines if k == "row"]
+    for c in range(1, ncols):
+        found = [row[c].cell for row in row_lines if c < len(row) and row[c] is not None and row[c].origin
+                 and not row[c].cell.empty]
+        names = [cell.latex.strip().casefold() for cell in found]
+        if len(found) == len(row_lines) and len(set(names)) == len(names) and not _measures(found):
+            return True
+    return False
+
+
+def _names_in_blocks(lines: list[tuple[str, object]], rules: list[int], problems: list[Problem]) -> set[int]:
+    """Lines between two rules whose first column has one name, not on the first line (centred by hand where a
+    \\multirow would span the lines): the name moves to the block's first line, so that the block is one row
+    with the lines its sub-rows (:func:`_entities`), as under a \\multirow. The ids of those lines: said here."""
+    moved: list[Source] = []
+    said: set[int] = set()
+    bounds = [0] + [r for r in rules if 0 < r < len(lines)] + [len(lines)]
+    for start, end in zip(bounds, bounds[1:]):
+        block = lines[start:end]
+        if len(block) < 2 or any(k != "row" or not row for k, row in block):
+            continue
+        firsts = [row[0] for _, row in block]
+        if any(s is None or not s.origin or s.cell.rowspan != 1 or s.cell.colspan != 1 for s in firsts):
+            continue
+        named = [i for i, s in enumerate(firsts) if not s.cell.empty]
+        if len(named) != 1 or named[0] == 0:
+            continue
+        if not all(any(s is not None and s.origin and not s.cell.empty for s in row[1:]) for _, row in block):
+            continue
+        top, at = block[0][1], block[named[0]][1]
+        top[0], at[0] = _Slot(at[0].cell, top[0].row, 0, True), _Slot(top[0].cell, at[0].row, 0, True)
+        moved.append(top[0].cell.source)
+        said |= {id(row) for _, row in block}
+    if moved:
+        problems.append(Problem(moved[0], f"{len(moved)} block(s) of lines between rules with one name in the first "
+                                "column, not on the first line (the first here): each block became one row with the "
+                                "lines its sub-rows, as under a \\multirow", severity="warning",
+                                hint="give a line its own name in the YAML if it is a row of its own"))
+    return said
+
+
+def _entities(lines: list[tuple[str, object]], problems: list[Problem],
+              merge_repeats: bool = True, said: set[int] = frozenset()) -> list[tuple[int, list[list[_Slot | None]]]]:
     """The table's rows: each its first line's index and its lines (sub-rows where the first column spans lines,
-    and lines that continue the row above)."""
+    lines that continue the row above, and, unless another column names the lines, lines that repeat the first
+    cell above)."""
     entities: list[tuple[int, list[list[_Slot | None]]]] = []  # (first line index, its lines)
     continued: list[Source] = []
+    repeated: list[Source] = []
+    joined: list[Source] = []
     row_lines = [(i, row) for i, (k, row) in enumerate(lines) if k == "row"]
     j = 0
     while j < len(row_lines):
@@ -571,9 +628,24 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem]) -> list[
         # lines with an empty first cell right under a named row continue it (its confidence intervals, a
         # second line of values): its sub-rows, under the row's name, as under a \multirow
         while (_named(chunk[0]) and j < len(row_lines) and row_lines[j][0] == row_lines[j - 1][0] + 1
-               and _continues(row_lines[j][1])):
-            continued.append(next(s.cell.source for s in row_lines[j][1] if s is not None and s.origin
-                                  and not s.cell.empty))  # the line's first value (its empty cell starts before)
+               and (_continues(row_lines[j][1]) or merge_repeats and _repeats(chunk[0], row_lines[j][1])
+                    or _name_goes_on(chunk[0], row_lines[j][1]))):
+            if _name_goes_on(chunk[0], row_lines[j][1]):  # `Two-Phase` over `Commit`, the rest spanning both
+                line, head = row_lines[j][1], chunk[0]
+                joined.append(line[0].cell.source)
+                a, b = head[0].cell, line[0].cell
+                both = RawCell(a.latex.rstrip() + values.LINE_BREAK + b.latex.strip(), a.source,
+                               plain=None if a.plain is None or b.plain is None else f"{a.plain} {b.plain}",
+                               align=a.align)
+                head[0] = _Slot(both, head[0].row, 0, True)
+                line[0] = _Slot(RawCell("", b.source), line[0].row, 0, True)
+            elif merge_repeats and _repeats(chunk[0], row_lines[j][1]):  # `| Wanda-SP | 50% |` under `| Wanda-SP | 20% |`: one row
+                line = row_lines[j][1]
+                repeated.append(line[0].cell.source)
+                line[0] = _Slot(RawCell("", line[0].cell.source), line[0].row, 0, True)
+            elif id(row_lines[j][1]) not in said:
+                continued.append(next(s.cell.source for s in row_lines[j][1] if s is not None and s.origin
+                                      and not s.cell.empty))  # the line's first value (its empty cell starts before)
             chunk.append(row_lines[j][1])
             j += 1
         entities.append((i, chunk))
@@ -582,8 +654,40 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem]) -> list[
                                 "here) continue the row above: each became a sub-row of that row, whose name "
                                 "spans them", severity="warning",
                                 hint="give a line its own name in the YAML if it is a row of its own"))
-
+    if joined:
+        problems.append(Problem(joined[0], f"{len(joined)} first cell(s) under a row whose other cells span both "
+                                "lines (the first here) continue its name: the name's lines", severity="warning",
+                                hint="join them into one line in the YAML if you like"))
+    if repeated:
+        problems.append(Problem(repeated[0], f"{len(repeated)} line(s) repeat the first cell of the line above (the "
+                                "first here): each became a sub-row of that row, whose name spans them, as a "
+                                "cell spanning the lines would", severity="warning",
+                                hint="give a line its own name in the YAML if it is a row of its own"))
     return entities
+
+
+def _name_goes_on(head: list[_Slot | None], line: list[_Slot | None]) -> bool:
+    """A line whose first cell is text and whose every other cell is the line above's, spanning it (or empty): the
+    text is the rest of the name above, broken by hand (`Two-Phase` / `Commit` beside \\multirow{2} cells)."""
+    if not (_named(line) and line[0].cell.rowspan == 1 and head[0].cell.rowspan == 1 and not line[0].cell.indented
+            and not line[0].cell.links):
+        return False
+    spanned = 0
+    for c in range(1, len(line)):
+        slot = line[c]
+        if slot is None or slot.origin and slot.cell.empty:
+            continue
+        if slot.origin or c >= len(head) or head[c] is None or slot.cell is not head[c].cell:
+            return False
+        spanned += 1
+    return spanned > 0
+
+
+def _repeats(head: list[_Slot | None], line: list[_Slot | None]) -> bool:
+    """A line whose first cell repeats the first cell of the row above (written again where a span would be)."""
+    return (_named(line) and line[0].cell.rowspan == 1 and head[0].cell.rowspan == 1
+            and line[0].cell.latex.strip() == head[0].cell.latex.strip() and not line[0].cell.indented
+            and not line[0].cell.links and any(s is not None and s.origin and not s.cell.empty for s in line[1:]))
 
 
 @dataclass
@@ -687,6 +791,8 @@ def _rows(raw: RawTable, entities, ncols: int, shape: _Shape, group_of_line: dic
                     and (head[c].cell.rowspan == len(chunk)
                          or head[c].cell.rowspan == 1 and not head[c].cell.empty
                          and all(_blank(line[c], head[c]) for line in chunk[1:]))}
+        if multi and len(spanning) == ncols:  # every cell spans the lines: one row, no sub-rows
+            multi = False
         main: list[tuple[str, Value]] = []
         subs: list[list[tuple[str, Value]]] = [[] for _ in chunk] if multi else []
         cites: list[tuple[str, Source]] = []
@@ -899,7 +1005,7 @@ def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list
             v is not None and not v.empty for v in per_column[0]):
         return list(range(n))
     for c in range(1, n):
-        if types[c] in ("text", "latex") and groups[c] is None and unique(c):
+        if types[c] in ("text", "latex") and groups[c] is None and unique(c) and not _measures(per_column[c]):
             raw.problems.append(Problem(raw.source, f"the first column ('{titles[0]}') repeats values, but the "
                                         "first column names the rows (the build rejects duplicate rows): "
                                         f"'{titles[c]}' names every row once and was moved first",
@@ -907,6 +1013,17 @@ def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list
             raw.comments.append(f"Column '{titles[c]}' was moved first (it names the rows; '{titles[0]}' repeats).")
             return [c] + [k for k in range(n) if k != c]
     return list(range(n))
+
+
+#: a measured value (``12.62``, ``20%``, ``-``, ``3.2 ± 0.1``, ``\\textbf{84.9}``): no name for a row
+_MEASURE = re.compile(r"(?=[^\d]*\d)[-+\u2212]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)?(?:[eE][-+]?\d+)?\s*(?:%|\\%|[kKMBx\u00d7])?"
+                      r"(?:\s*(?:\u00b1|\$\\pm\$|\\pm)\s*\d+(?:\.\d+)?)?|[-\u2013\u2014]|n/?a|N/?A")
+
+
+def _measures(column_cells) -> bool:
+    """Every value of the column is a number or a dash: a measurement, which never names the rows."""
+    found = [_strip_style(v.latex) for v in column_cells if v is not None and not v.empty]
+    return bool(found) and all(_MEASURE.fullmatch(text.strip()) for text in found)
 
 
 def _strip_style(latex: str) -> str:

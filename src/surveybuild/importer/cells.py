@@ -58,12 +58,20 @@ DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
 WRAPPERS = frozenset({"numprint", "turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
-                      "fbox", "hl", "cellcolor", "adjustbox", "smash", "mbox", "makebox", "hbox"})
+                      "fbox", "hl", "adjustbox", "smash", "mbox", "makebox", "hbox"})
+#: math symbols written outside math, as siunitx's ``S`` column reads its numbers (``89.0 \pm 0.3``): the character
+TEXT_MODE_SYMBOLS = {"pm": "\u00b1", "mp": "\u2213", "times": "\u00d7"}
 #: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
 FONT_SWITCHES = {"bf": "textbf", "bfseries": "textbf", "it": "textit", "itshape": "textit", "em": "emph",
                  "sl": "textsl", "slshape": "textsl", "sc": "textsc", "scshape": "textsc", "tt": "texttt",
                  "ttfamily": "texttt", "sffamily": "textsf", "sf": "textsf", "rmfamily": "textrm",
                  "upshape": "textup", "mdseries": "textmd"}
+#: symbol packages' glyphs (wasysym's circles, harveyballs' Harvey balls: a comparison table's full / partial / no
+#: support) -> the character they print: the README shows it, the paper writes it back (texlang/escape.DEFAULT_SYMBOLS)
+SYMBOL_CHARS = {"CIRCLE": "\u25cf", "LEFTcircle": "\u25d0", "RIGHTcircle": "\u25d1", "Circle": "\u25cb",
+                "LEFTCIRCLE": "\u25d6", "RIGHTCIRCLE": "\u25d7", "harveyBallNone": "\u25cb",
+                "harveyBallQuarter": "\u25d4", "harveyBallHalf": "\u25d1", "harveyBallThreeQuarter": "\u25d5",
+                "harveyBallFull": "\u25cf"}
 #: cross-references: the README has no numbering, so the label's own text stands in (listed)
 REFS = frozenset({"ref", "autoref", "cref", "Cref", "eqref", "pageref", "nameref", "vref", "Vref"})
 #: commands that read another file (or show one): never followed; listed as not represented
@@ -76,7 +84,8 @@ SUBFIGURES = {"subfigure": 1, "subfloat": 1, "subcaptionbox": 1}
 FIGURE_ENVS = frozenset({"subfigure", "figure", "wrapfigure"})
 #: commands with no text of their own: removed
 LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "arraybackslash", "hfill", "hspace", "vspace",
-                    "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "quad", "qquad",
+                    "color", "rule", "strut", "bigstrut", "noindent", "rowcolor", "cellcolor", "columncolor", "quad",
+                    "qquad",
                     "vfill", "protect", "normalsize", "small", "footnotesize", "scriptsize", "tiny",
                     "large", "Large", "LARGE", "huge", "Huge", "centerline", "relax", "hline", "cline", "midrule",
                     "toprule", "bottomrule", "cmidrule", "addlinespace", "xspace",
@@ -101,6 +110,7 @@ SPECS = (
        macrospec.MacroSpec("footnotemark", "["), macrospec.MacroSpec("footnotetext", "[{"),
        macrospec.MacroSpec("addlinespace", "["), macrospec.MacroSpec("specialrule", "{{{"),
        macrospec.MacroSpec("rowcolor", "[{"), macrospec.MacroSpec("cellcolor", "[{"),
+       macrospec.MacroSpec("columncolor", "[{"), macrospec.MacroSpec("diagbox", "[{{"),
        macrospec.MacroSpec("colorbox", "[{{"), macrospec.MacroSpec("rotatebox", "[{{"),
        macrospec.MacroSpec("resizebox", "*{{{"), macrospec.MacroSpec("scalebox", "{[{"),
        macrospec.MacroSpec("parbox", "[[[{{"), macrospec.MacroSpec("raisebox", "{[[{"),
@@ -119,7 +129,9 @@ SPECS = (
        macrospec.MacroSpec("includestandalone", "[{"), macrospec.MacroSpec("lstinputlisting", "[{"),
        macrospec.MacroSpec("verbatiminput", "{"), macrospec.MacroSpec("inputminted", "[{{"),
        macrospec.MacroSpec("InputIfFileExists", "{{{"), macrospec.MacroSpec("subfigure", "[[{"),
-       macrospec.MacroSpec("subfloat", "[[{"), macrospec.MacroSpec("subcaptionbox", "*{[[{")]
+       macrospec.MacroSpec("subfloat", "[[{"), macrospec.MacroSpec("subcaptionbox", "*{[[{"),
+       macrospec.MacroSpec("ensuremath", "{")]
+    + [macrospec.MacroSpec(n, "[") for n in SYMBOL_CHARS if n.startswith("harvey")]
     + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
@@ -150,7 +162,9 @@ def footnote_mark(number: str) -> str:
 #: the names the converter itself rewrites or keeps: never "undefined"
 _HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAPPERS | frozenset(FONT_SWITCHES) | REFS
             | LAYOUT | FILE_READERS | frozenset(SUBFIGURES) | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
-            | frozenset({"tnote", "tnotex", "TblrNote", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item"}))
+            | frozenset(SYMBOL_CHARS)
+            | frozenset({"tnote", "tnotex", "TblrNote", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item",
+                         "ensuremath", "diagbox"}))
 
 #: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
 OWN_CITE = re.compile(r"\\([A-Za-z]*cite)(?![A-Za-z])")
@@ -302,6 +316,7 @@ class _Converter:
         #: a braced argument after it keeps its text and the name goes; no argument: the name stays, as text
         self.after_dropped: tuple[list, int, int] | None = None
         self.in_stack = False  # inside a nested tabular, whose '&' are read as spaces
+        self.eat_empty_group = False  # a glyph was just written: the `{}` after its name (`\\CIRCLE{}`) prints nothing
 
     def note_id(self, text: str) -> str:
         text = text.strip()
@@ -325,6 +340,9 @@ class _Converter:
         if node.isNodeType(latexwalker.LatexCommentNode):
             return
         after_dropped, self.after_dropped = self.after_dropped, None
+        eat, self.eat_empty_group = self.eat_empty_group, False
+        if eat and node.isNodeType(latexwalker.LatexGroupNode) and not node.nodelist:
+            return
         if after_dropped is not None and node.isNodeType(latexwalker.LatexGroupNode) and node.delimiters[0] == "{":
             stand_in, at, listed = after_dropped
             if node.nodelist:  # \tf{text}: the undefined command's argument: its text kept, the name goes
@@ -347,6 +365,9 @@ class _Converter:
         elif node.isNodeType(latexwalker.LatexMathNode) and node.displaytype == "display":
             self.notices.add("display", node.latex_verbatim()[:40])  # \[...\] in a cell -> $...$
             out.append("$" + self.math(node.nodelist).strip() + "$")
+        elif node.isNodeType(latexwalker.LatexMathNode) and _symbol_alone(node.nodelist) is not None:
+            self.notices.add("symbol", node.latex_verbatim())  # $\LEFTcircle$: the glyph, a character
+            out.append(_symbol_alone(node.nodelist))
         elif node.isNodeType(latexwalker.LatexMathNode):
             verbatim = node.latex_verbatim()
             left = len(node.delimiters[0])
@@ -411,6 +432,10 @@ class _Converter:
                 continue
             if name is None or name in ("begin", "end"):
                 continue
+            if name == "ensuremath":  # already math: \ensuremath{x} is {x}
+                out.append(text[pos:m.start()])
+                pos = m.end()
+                continue
             if name in TEXT_STYLES_OUTSIDE_MATH:  # $\textsc{px}$: LaTeX's text styles work in math, in \text{} here
                 end = _brace_end(text, m.end())
                 if end > 0 and not (text[:m.start()].endswith("\\text{") and text[end:end + 1] == "}"):
@@ -472,6 +497,20 @@ class _Converter:
             except UnencodableText:
                 out.append(node.latex_verbatim())
             self.notices.add("verb", node.latex_verbatim())
+        elif name == "ensuremath" and a and a[-1] is not None:  # math wherever it is: in a cell's text, $...$
+            self.notices.add("ensuremath", node.latex_verbatim()[:40])
+            out.append("$" + self.math(arg_nodes(a[-1])).strip() + "$")
+        elif name == "diagbox" and len(a) == 3 and a[1] is not None and a[2] is not None:
+            # a corner cell split by a diagonal: the rows' title, then the columns'
+            self.notices.add("diagbox", "\\diagbox")
+            out.append(" / ".join(" ".join("".join(self.nodes(arg_nodes(arg), depth + 1)).split()) for arg in a[1:]))
+        elif name in TEXT_MODE_SYMBOLS and not a:
+            self.notices.add("textmath", "\\" + name)
+            out.append(TEXT_MODE_SYMBOLS[name] + node.macro_post_space)
+        elif name in SYMBOL_CHARS:  # \CIRCLE, \harveyBallHalf[1ex]: the character it prints
+            self.notices.add("symbol", "\\" + name)
+            out.append(SYMBOL_CHARS[name] + node.macro_post_space)
+            self.eat_empty_group = True
         elif is_check(name) and not args(node):
             out.append("\\checkmark" + node.macro_post_space)
             if name != "checkmark":
@@ -539,6 +578,15 @@ class _Converter:
                 out.append("".join(part.replace(BREAK, " ") for part in parts))
 
 
+def _symbol_alone(nodes) -> str | None:
+    """The character of the one symbol glyph (:data:`SYMBOL_CHARS`) that is all of a math's nodes, else None."""
+    meaningful = [n for n in nodes or () if n is not None and not (n.isNodeType(latexwalker.LatexCharsNode)
+                                                                   and not n.chars.strip())]
+    if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexMacroNode):
+        return SYMBOL_CHARS.get(meaningful[0].macroname)
+    return None
+
+
 def _pop_space(out: list[str]) -> None:
     """Drop the spacing (blanks, ~, \\,) before something taken out of a cell."""
     while out and (not out[-1].strip() or out[-1] in ("~", BREAK) or out[-1].strip() in ("\\,", "\\ ", "\\;")):
@@ -550,7 +598,8 @@ def _pop_space(out: list[str]) -> None:
 def mark_value(nodes) -> bool | None:
     """True / False when the nodes are one check / cross mark and nothing else."""
     meaningful = [n for n in nodes or () if n is not None and not n.isNodeType(latexwalker.LatexCommentNode)
-                  and not (n.isNodeType(latexwalker.LatexCharsNode) and not n.chars.strip())]
+                  and not (n.isNodeType(latexwalker.LatexCharsNode) and not n.chars.strip())
+                  and not (n.isNodeType(latexwalker.LatexMacroNode) and n.macroname in LAYOUT)]  # \cellcolor{c}
     if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexGroupNode):
         return mark_value(meaningful[0].nodelist)
     if len(meaningful) == 1 and meaningful[0].isNodeType(latexwalker.LatexMacroNode):
@@ -659,6 +708,12 @@ NOTICE_TEXT = {
                  "https:// address to keep one",
     "schemeless": "links to a web address without its scheme ({example}), which GitHub takes for a file of the "
                   "repository, were given https://",
+    "symbol": "symbol glyphs ({example}: wasysym's circles, Harvey balls) became the characters they print (the "
+              "paper writes them back with their package)",
+    "diagbox": "a cell split by a diagonal ({example}) became its two titles, 'rows / columns'",
+    "textmath": "math symbols outside math ({example}), as siunitx's S column reads a number, became their "
+                "characters",
+    "ensuremath": "\\ensuremath ({example}) became the math it holds, $...$",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 

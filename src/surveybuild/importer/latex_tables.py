@@ -328,10 +328,29 @@ def colspec(spec: str) -> list[tuple[str, str | None]]:
             at += 1
         return spec[start + 1:], at
 
+    def options(at: int) -> int:
+        """After a column's letter: past its ``[...]`` options (siunitx's ``S[table-format=2.1]``), if any."""
+        j = at
+        while j < len(spec) and spec[j].isspace():
+            j += 1
+        if j < len(spec) and spec[j] == "[":
+            depth = 0
+            while j < len(spec):
+                depth += {"[": 1, "]": -1}.get(spec[j], 0)
+                j += 1
+                if depth == 0:
+                    return j
+        return at
+
     while i < len(spec):
         ch = spec[i]
         i += 1
-        if ch in "lcr":
+        if ch in "lcrLCRXJSs":
+            i = options(i)
+        if ch == "s":  # siunitx's unit column
+            out.append((pending or "c", None))
+            pending = None
+        elif ch in "lcr":
             out.append((pending or ch, None))
             pending = None
         elif ch in "LCR":
@@ -652,6 +671,7 @@ def _rows(env, raw: RawTable, where):
     if not segments:
         header_count = body_start = header_rows(out_rows, rules_at, header_count)
     body = out_rows[body_start:]  # a longtable's continued head and foot repeat the header: skipped
+    raw.body_rules = sorted({n - body_start for n in rules_at if body_start < n < len(out_rows)})
     return out_rows[:header_count] + body, header_count, captions, labels
 
 

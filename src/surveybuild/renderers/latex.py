@@ -235,8 +235,10 @@ def script_preamble(engine: str, texts) -> str:
     texts = list(texts)
     packages = sorted({package for name, package in SYMBOL_PACKAGES.items()
                        if any(re.search(rf"\\{name}(?![A-Za-z])", t) for t in texts if f"\\{name}" in t)}
-                      | ({"amssymb"} if engine == "pdflatex" else set()))  # pylatexenc's math symbols need it
-    return fonts.preamble(engine) + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
+                      | ({"amssymb"} if engine == "pdflatex" else set()),  # pylatexenc's math symbols need it
+                      key=lambda p: p.rpartition("]")[2])
+    return fonts.preamble(engine) + "".join(
+        f"\\usepackage{p.rpartition(']')[0] + ']' if ']' in p else ''}{{{p.rpartition(']')[2]}}}\n" for p in packages)
 
 
 _escape = escape

@@ -47,8 +47,18 @@ ESCAPE_POLICIES = {
 DEFAULT_SYMBOLS = {"\N{CHECK MARK}": r"\checkmark", "\N{HEAVY CHECK MARK}": r"\checkmark",
                    "\N{BALLOT X}": r"\ding{55}", "\N{HEAVY BALLOT X}": r"\ding{55}",
                    # T1 fonts have no glyph for it; a hyphen prints the same (a line may break after it)
-                   "\N{NON-BREAKING HYPHEN}": "-"}
-SYMBOL_PACKAGES = {"checkmark": "amssymb", "ding": "pifont"}
+                   "\N{NON-BREAKING HYPHEN}": "-",
+                   # a comparison table's full / partial / no support (wasysym's circles, harveyballs' quarters)
+                   "\N{BLACK CIRCLE}": r"\CIRCLE", "\N{CIRCLE WITH LEFT HALF BLACK}": r"\LEFTcircle",
+                   "\N{CIRCLE WITH RIGHT HALF BLACK}": r"\RIGHTcircle", "\N{LEFT HALF BLACK CIRCLE}": r"\LEFTCIRCLE",
+                   "\N{RIGHT HALF BLACK CIRCLE}": r"\RIGHTCIRCLE",
+                   "\N{CIRCLE WITH UPPER RIGHT QUADRANT BLACK}": r"\harveyBallQuarter",
+                   "\N{CIRCLE WITH ALL BUT UPPER LEFT QUADRANT BLACK}": r"\harveyBallThreeQuarter"}
+#: the package each symbol macro needs (options first: wasysym's integrals clash with amsmath's)
+SYMBOL_PACKAGES = {"checkmark": "amssymb", "ding": "pifont",
+                   **dict.fromkeys(("CIRCLE", "LEFTcircle", "RIGHTcircle", "LEFTCIRCLE", "RIGHTCIRCLE"),
+                                   "[nointegrals]wasysym"),
+                   **dict.fromkeys(("harveyBallQuarter", "harveyBallThreeQuarter"), "harveyballs")}
 #: Characters that only select how the ones around them look or join (emoji presentation in '⭐️', the joiner
 #: in '👩‍💻', a byte-order mark pasted into text): Unicode's default-ignorable format characters. They print
 #: nothing, under every engine; the README keeps them.
