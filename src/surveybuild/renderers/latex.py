@@ -570,8 +570,17 @@ class TableRenderer:
         height = row.height
         if not row.sublines:  # the common row: one line, its values by key
             get = row.line.by_key.get
-            cells = [self.cell_of(row, column, get(column.key), 0, bool(width))
-                     for column, width in zip(self.columns, self.plan.widths)]
+            columns, widths = self.columns, self.plan.widths
+            if row.notes:
+                cells = [self.cell_of(row, column, get(column.key), 0, bool(width))
+                         for column, width in zip(columns, widths)]
+            else:  # after the first cell (the citations, the link note's mark) each cell is its lines alone
+                first = columns[0]
+                cells = [self.cell_of(row, first, get(first.key), 0, bool(widths[0]))]
+                for column, width in zip(columns[1:], widths[1:]):
+                    value = get(column.key)
+                    lines = self.cell_lines(column, value.raw if value is not None else None)
+                    cells.append(lines[0] if len(lines) == 1 else join_lines(lines, column.align, bool(width)))
             return [self.mark(f"row {number}.0") + " & ".join(cells) + (r" \\*" if keep and keep[0] else r" \\")]
         out = []
         for sub in range(height):
