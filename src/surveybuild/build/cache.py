@@ -142,13 +142,14 @@ def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | 
     out: dict[str, str | None] = {}
     for rel in paths:
         try:
-            if seen is not None or (recorded is not None and stats is not None and rel in recorded and rel in stats):
+            known = recorded is not None and stats is not None and rel in recorded and rel in stats
+            if known or seen is not None:
                 st = os.stat(root / rel)
+                now = stat_of(st)
                 if seen is not None:
-                    seen[rel] = stat_of(st)
-                if recorded is not None and stats is not None and rel in recorded and rel in stats \
-                        and (st.st_ctime_ns < since if started is None else settled(st, started)) \
-                        and stat_of(st) == stats[rel]:
+                    seen[rel] = now
+                if known and now == stats[rel] and (
+                        st.st_ctime_ns < since if started is None else settled(st, started)):
                     out[rel] = recorded[rel]
                     continue
             out[rel] = file_digest(root / rel)

@@ -274,7 +274,7 @@ def _shown_texts(column: Column, raws: list) -> list[str]:
     done: dict[tuple, str] = {}
     out = []
     for raw in raws:
-        key = (str, raw) if type(raw) is str else values.value_key(raw)  # value_key's own, for the common value
+        key = values.value_key(raw)
         text = done.get(key) if key is not None else None
         if text is None:
             text = shown_text(column, raw)

@@ -506,13 +506,10 @@ class TableRenderer:
     def cell_lines(self, column: Column, raw: object) -> list[str]:
         """:func:`cell_lines` of the table, each distinct value of a column worked out once (sizes, Yes/No,
         languages and licences repeat down a column). Read the list, never change it."""
-        if type(raw) is str:  # the common value: its key made here (a key of three never equals one of two)
-            key: tuple = (column.key, str, raw)
-        else:
-            value = values.value_key(raw)
-            if value is None:  # a value that cannot be a key: worked out each time
-                return cell_lines(self.table, column, raw, self.settings)
-            key = (column.key, value)
+        value = values.value_key(raw)
+        if value is None:  # a value that cannot be a key: worked out each time
+            return cell_lines(self.table, column, raw, self.settings)
+        key = (column.key, value)
         lines = self.lines_of.get(key)
         if lines is None:
             lines = self.lines_of[key] = cell_lines(self.table, column, raw, self.settings)
