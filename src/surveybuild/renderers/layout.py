@@ -75,14 +75,41 @@ def header(columns: list[Column]) -> tuple[list[HeaderCell], list[HeaderCell]]:
     return top, lower
 
 
+#: :func:`note_marks` of the tables asked last (id -> the table and its marks): the paper's and the README's
+#: renderers ask it of the same table in one build. Kept for a few tables, checked by identity.
+_MARKS: dict[int, tuple[Table, dict[str, str]]] = {}
+_MARKS_KEPT = 64
+
+
 def note_marks(table: Table) -> dict[str, str]:
-    """Note id -> mark (a, b, c, ...), in order of first use in the displayed rows, then in notes."""
+    """Note id -> mark (a, b, c, ...), in order of first use in the displayed rows, then in notes.
+    The same dict for the same table object: read it, never change it."""
+    kept = _MARKS.get(id(table))
+    if kept is not None and kept[0] is table:
+        return kept[1]
+    marks = _note_marks(table)
+    if len(_MARKS) >= _MARKS_KEPT:
+        _MARKS.clear()
+    _MARKS[id(table)] = (table, marks)
+    return marks
+
+
+def _note_marks(table: Table) -> dict[str, str]:
     order: dict[str, None] = {}
     latex_keys = {c.key for c in table.columns if c.type == "latex"}
     columns = [(c.key, c.key in latex_keys) for c in table.columns]
+    latex_columns = [c.key for c in table.columns if c.type == "latex"]
     for section in sections(table):
         for row in section.rows:
             notes = row.notes
+            if not row.sublines and not notes:  # the common row: one line, its notes in its LaTeX cells alone
+                get = row.line.by_key.get
+                for key in latex_columns:
+                    value = get(key)
+                    if value is not None and value.raw is not None:
+                        for note_id in _note_ids(str(value.raw)):
+                            order.setdefault(note_id)
+                continue
             for key, is_latex in columns:
                 if is_latex:
                     for sub in range(row.height):

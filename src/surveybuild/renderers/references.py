@@ -266,10 +266,12 @@ def versions() -> str:
 def entry_digest(entry: BibEntry, style: str, salt: str) -> str:
     """The cache key of an entry's formatted text: its type, key and fields, the style, ``salt`` (versions).
 
-    The SHA-256 of ``salt``, ``style`` (neither holds a NUL), the lengths of the entry's strings and the strings,
-    joined by NULs: the lengths make it one text per entry whatever its strings hold (a third of JSON's cost)."""
-    flat = [entry.type, entry.key, *chain.from_iterable(entry.fields)]
-    data = "\x00".join([salt, style, ",".join(map(str, map(len, flat))), *flat])
+    The SHA-256 of ``salt``, ``style`` (neither holds a NUL) and the entry's strings, joined by NULs; when a string
+    holds a NUL itself, the strings' lengths go first: either way one text per entry whatever its strings hold."""
+    flat = [salt, style, entry.type, entry.key, *chain.from_iterable(entry.fields)]
+    data = "\x00".join(flat)
+    if data.count("\x00") != len(flat) - 1:  # a NUL inside a string (rare): said apart by the lengths
+        data = "\x01".join([",".join(map(str, map(len, flat))), data])
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
