@@ -8,7 +8,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+#: typing.TYPE_CHECKING without importing typing (~2.5 ms of a no-op build); type checkers read any name so spelt
+TYPE_CHECKING = False
 
 from . import __version__
 
