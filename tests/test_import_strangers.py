@@ -731,3 +731,116 @@ def test_a_name_broken_by_hand_beside_cells_spanning_its_lines_is_one_name():
     assert not [p for p in result.problems if "copied" in p.message]
     [said] = [str(p) for p in result.problems if "continue its name" in p.message]
     assert said.startswith("t.tex:9:1: warning: 1 first cell(s)")
+
+
+BOXED_NAMES = r"""\documentclass{article}
+\usepackage{varwidth}
+\newcommand{\turn}[3][10em]{% \turn[<width>]{<angle>}{<stuff>}
+  \rlap{\rotatebox{#2}{\begin{varwidth}[t]{#1}\bfseries#3\end{varwidth}}}%
+}
+\begin{document}
+\begin{tabular}{lll}
+\toprule
+Area & Feature & Sys \\
+\midrule
+\multirow{2}{*}{\turn{90}{Expressiveness}} & Logic & TFS \\
+ & World & CWA \\
+\hline
+\multirow{2}{*}{\llap{\framebox[2em][l]{Reasoning}}} & FOL & yes \\
+ & Lazy & no \\
+\bottomrule
+\end{tabular}
+\end{document}
+"""
+
+
+def test_zero_width_boxes_and_varwidth_keep_their_text_and_drop_their_arguments():
+    """A survey's own `\\turn` macro puts a group's name in `\\rlap{\\rotatebox{90}{\\begin{varwidth}[t]{10em}...}}`:
+    the group title was '\\rlap{} {t]{10em}\\textbf{...}}' and the build refused '\\rlap'. `\\rlap`, `\\llap`,
+    `\\clap`, `\\framebox` are boxes (their text kept); varwidth's `[t]{10em}` are its position and width."""
+    result = import_text(BOXED_NAMES, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [g["title"] for g in data["groups"]] == ["Expressiveness", "Reasoning"]
+    assert [r["feature"] for r in data["rows"]] == ["Logic", "World", "FOL", "Lazy"]
+
+
+PANDOC_WIDTHS = r"""\begin{longtable}[]{@{}
+  >{\raggedright\arraybackslash}p{(\linewidth - 4\tabcolsep) * \real{0.2500}}
+  >{\centering\arraybackslash}p{(\columnwidth - 4\tabcolsep) * \real{0.5}}
+  >{\raggedleft\arraybackslash}p{\dimexpr 0.25\linewidth-2\tabcolsep\relax}@{}}
+\caption{Methods}\tabularnewline
+\toprule\noalign{}
+Method & Idea & Year \\
+\midrule\noalign{}
+\endhead
+A & one & 2020 \\
+\bottomrule\noalign{}
+\end{longtable}
+"""
+
+
+def test_a_share_of_the_line_less_padding_as_pandoc_writes_widths_is_kept_as_the_share():
+    """pandoc writes every p{} column of a Markdown table as `(\\linewidth - 4\\tabcolsep) * \\real{0.25}`: the widths
+    were dropped with a warning on every table of a pandoc-made paper. The share is the width the format keeps."""
+    result = import_text(PANDOC_WIDTHS, "t.tex")
+    assert not [p for p in result.problems if "width" in p.message]
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c.get("width") for c in data["columns"]] == ["0.2500\\linewidth", "0.5\\columnwidth", "0.25\\linewidth"]
+
+
+TBLR_GROUPS = r"""\begin{table}
+\caption{Scores}
+\begin{tblr}{colspec={lcccc}}
+\toprule
+ & \SetCell[c=2]{c} Vision & & \SetCell[c=2]{c} Language & \\
+\cmidrule{2-3}\cmidrule{4-5}
+Model & Acc & F1 & Acc & F1 \\ \midrule
+A & 1 & 2 & 3 & 4 \\
+B & \SetCell[c=4]{c} not reported & & & \\
+\bottomrule
+\end{tblr}
+\end{table}
+"""
+
+
+def test_tabularray_column_spans_are_spans_like_multicolumn():
+    """`\\SetCell[c=2]{c} Vision & &` writes the cells it covers (empty), unlike `\\multicolumn`: it was read as a
+    title over one column and an untitled one. It spans, as \\multicolumn does: header groups, a body cell's text
+    in the first spanned column (warning)."""
+    result = import_text(TBLR_GROUPS, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [(c["title"], c.get("group")) for c in data["columns"]] == [
+        ("Model", None), ("Acc", "Vision"), ("F1", "Vision"), ("Acc", "Language"), ("F1", "Language")]
+    assert data["rows"][1] == {"model": "B", "acc": "not reported"}
+    assert any("spanning 4 columns in a body row" in p.message and p.source.line == 9 for p in result.problems)
+
+
+DATES_IN_CELLS = r"""\begin{tabular}{ll}
+\hline
+Model & Released \\ \hline
+A & \shortmonthname[3] 2023 \\
+B & \monthname[11]~2022 \\
+C & \DTMdate{2023-3-1} \\
+D & \today \\
+E & \the\year \\
+\hline
+\end{tabular}
+"""
+
+
+def test_date_commands_in_cells_print_their_date_and_the_day_tex_runs_is_the_import_s_with_a_warning():
+    """`\\shortmonthname[3]` was an error ('not allowed in a table cell'). A fixed date is the text TeX prints; one
+    that reads the day TeX runs (`\\today`, `\\the\\year`) is the day of the import, said in a warning."""
+    from datetime import date
+
+    result = import_text(DATES_IN_CELLS, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    today = date.today()
+    assert [r["released"] for r in data["rows"]] == [
+        "Mar 2023", "November~2022", "2023-03-01", f"{today:%B} {today.day}, {today.year}", str(today.year)]
+    said = [p.message for p in result.problems if "date" in p.message]
+    assert said[0].startswith("date commands (\\shortmonthname[3]) became the date they print [3 time(s)]")
+    assert said[1].startswith("date commands that print the day TeX runs (\\today) became the day of the import")

@@ -23,6 +23,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 from pylatexenc import latexwalker, macrospec
 
@@ -58,7 +59,8 @@ DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
 WRAPPERS = frozenset({"numprint", "turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
-                      "fbox", "hl", "adjustbox", "smash", "mbox", "makebox", "hbox"})
+                      "fbox", "hl", "adjustbox", "smash", "mbox", "makebox", "hbox", "framebox", "rlap", "llap",
+                      "clap"})
 #: math symbols written outside math, as siunitx's ``S`` column reads its numbers (``89.0 \pm 0.3``): the character
 TEXT_MODE_SYMBOLS = {"pm": "\u00b1", "mp": "\u2213", "times": "\u00d7"}
 #: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
@@ -72,6 +74,14 @@ SYMBOL_CHARS = {"CIRCLE": "\u25cf", "LEFTcircle": "\u25d0", "RIGHTcircle": "\u25
                 "LEFTCIRCLE": "\u25d6", "RIGHTCIRCLE": "\u25d7", "harveyBallNone": "\u25cb",
                 "harveyBallQuarter": "\u25d4", "harveyBallHalf": "\u25d1", "harveyBallThreeQuarter": "\u25d5",
                 "harveyBallFull": "\u25cf"}
+#: date commands (LaTeX's, datetime's, datetime2's) -> their argument spec. A fixed date prints as TeX would
+#: (``\\shortmonthname[3]`` Mar, ``\\DTMdate{2023-03-01}`` 2023-03-01, datetime2's default style); one that
+#: reads the day TeX runs (``\\today``, ``\\the\\year``, ``\\monthname`` alone) is the day of the import (listed)
+DATES = {"today": "", "year": "", "month": "", "day": "", "monthname": "[", "shortmonthname": "[",
+         "DTMmonthname": "{", "DTMshortmonthname": "{", "DTMdate": "{", "DTMDisplaydate": "{{{{", "DTMtoday": "",
+         "DTMcurrentyear": "", "DTMcurrentmonth": "", "DTMcurrentday": ""}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 #: cross-references: the README has no numbering, so the label's own text stands in (listed)
 REFS = frozenset({"ref", "autoref", "cref", "Cref", "eqref", "pageref", "nameref", "vref", "Vref"})
 #: commands that read another file (or show one): never followed; listed as not represented
@@ -122,6 +132,8 @@ SPECS = (
        macrospec.MacroSpec("nopagebreak", "["), macrospec.MacroSpec("pagebreak", "["),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
        macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
+       macrospec.MacroSpec("framebox", "[[{"), macrospec.MacroSpec("rlap", "{"), macrospec.MacroSpec("llap", "{"),
+       macrospec.MacroSpec("clap", "{"),
        macrospec.MacroSpec("turn", "{{"), macrospec.MacroSpec("numprint", "[{"),
        macrospec.MacroSpec("input", "{"), macrospec.MacroSpec("include", "{"), macrospec.MacroSpec("import", "{{"),
        macrospec.MacroSpec("subimport", "*{{"), macrospec.MacroSpec("includegraphics", "*[[{"),
@@ -134,6 +146,7 @@ SPECS = (
     + [macrospec.MacroSpec(n, "[") for n in SYMBOL_CHARS if n.startswith("harvey")]
     + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
+    + [macrospec.MacroSpec(n, spec) for n, spec in DATES.items()]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
 )
 ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
@@ -141,7 +154,7 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"), ("tabu", "{"), ("longtabu", "{"),
     ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
     ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
-    ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["),
+    ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "[{"), ("itemize", "["),
     ("enumerate", "["), ("tblr", "[{"), ("longtblr", "[{"), ("talltblr", "[{"),
 )]
 
@@ -162,7 +175,7 @@ def footnote_mark(number: str) -> str:
 #: the names the converter itself rewrites or keeps: never "undefined"
 _HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAPPERS | frozenset(FONT_SWITCHES) | REFS
             | LAYOUT | FILE_READERS | frozenset(SUBFIGURES) | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
-            | frozenset(SYMBOL_CHARS)
+            | frozenset(SYMBOL_CHARS) | frozenset(DATES)
             | frozenset({"tnote", "tnotex", "TblrNote", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item",
                          "ensuremath", "diagbox"}))
 
@@ -333,6 +346,8 @@ class _Converter:
                 if rest:
                     out.append(spread(f"\\{FONT_SWITCHES[node.macroname]}{{", rest, "}"))
                 return out
+            if _is_the_date(node, nodes[i + 1] if i + 1 < len(nodes) else None):
+                continue  # \the\year: the register's value, written by the date below
             self.node(node, out, depth)
         return out
 
@@ -530,6 +545,10 @@ class _Converter:
                 out.append(escape(label))
             except UnencodableText:
                 out.append(label)
+        elif name in DATES:
+            text, fixed = date_text(name, [arg_text(x).strip() if x is not None else None for x in a])
+            self.notices.add("date" if fixed else "today", node.latex_verbatim().strip())
+            out.append(text + node.macro_post_space)
         elif name in WRAPPERS:
             self.notices.add("style", "\\" + name)
             out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
@@ -714,6 +733,9 @@ NOTICE_TEXT = {
     "textmath": "math symbols outside math ({example}), as siunitx's S column reads a number, became their "
                 "characters",
     "ensuremath": "\\ensuremath ({example}) became the math it holds, $...$",
+    "date": "date commands ({example}) became the date they print",
+    "today": "date commands that print the day TeX runs ({example}) became the day of the import, which the "
+             "paper and the README then keep (write the date the table means, if another)",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 
@@ -721,3 +743,35 @@ NOTICE_TEXT = {
 def notice_messages(notices: Notices) -> list[str]:
     return [NOTICE_TEXT[k].format(example=notices.first[k]) + f" [{n} time(s)]"
             for k, n in sorted(notices.counts.items())]
+
+
+def _is_the_date(node, following) -> bool:
+    """``\\the`` before a date register (``\\the\\year``): the register prints its value."""
+    return (node.isNodeType(latexwalker.LatexMacroNode) and node.macroname == "the" and following is not None
+            and following.isNodeType(latexwalker.LatexMacroNode) and following.macroname in ("year", "month", "day"))
+
+
+def date_text(name: str, arguments: list[str | None], today: date | None = None) -> tuple[str, bool]:
+    """What a date command of :data:`DATES` prints, and whether it is fixed (False: it read ``today``)."""
+    today = today or date.today()
+    number = (arguments[0] or "") if arguments else ""
+    if name in ("monthname", "shortmonthname", "DTMmonthname", "DTMshortmonthname"):
+        month = int(number) if number.isdigit() and 1 <= int(number) <= 12 else None
+        full = MONTHS[(month or today.month) - 1]
+        return (full[:3] if "short" in name else full), month is not None
+    if name == "DTMdate" and re.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", number):
+        y, m, d = number.split("-")
+        return f"{y}-{int(m):02d}-{int(d):02d}", True
+    if name == "DTMDisplaydate" and len(arguments) >= 3 and all((x or "").isdigit() for x in arguments[:3]):
+        return f"{arguments[0]}-{int(arguments[1]):02d}-{int(arguments[2]):02d}", True
+    if name in ("DTMdate", "DTMDisplaydate"):  # not a date datetime2 reads: its text, as written
+        return "-".join(x for x in arguments[:3] if x), True
+    if name in ("year", "DTMcurrentyear"):
+        return str(today.year), False
+    if name in ("month", "DTMcurrentmonth"):
+        return str(today.month), False
+    if name in ("day", "DTMcurrentday"):
+        return str(today.day), False
+    if name == "DTMtoday":
+        return today.isoformat(), False
+    return f"{MONTHS[today.month - 1]} {today.day}, {today.year}", False  # \today, as LaTeX's default prints it

@@ -43,6 +43,22 @@ IGNORED = frozenset({"insertTableNotes", "centering", "footnotesize", "scriptsiz
 LONG_MARKS = ("endfirsthead", "endhead", "endfoot", "endlastfoot")
 SIZES = ("normalsize", "small", "footnotesize", "scriptsize", "tiny")
 WIDTH = re.compile(r"^([0-9]+(\.[0-9]+)?(cm|mm|in|pt|em)|(0?\.[0-9]+|1(\.0*)?)?\\(textwidth|linewidth|columnwidth))$")
+#: a share of the line less the columns' padding, as pandoc writes its p{} columns
+#: (``(\linewidth - 8\tabcolsep) * \real{0.25}``) and as authors do with ``\dimexpr 0.25\linewidth-2\tabcolsep\relax``:
+#: the share is the width the format keeps (the padding is the renderer's)
+_SHARE_LESS_PADDING = re.compile(
+    r"^\(\s*\\(?P<a>textwidth|linewidth|columnwidth)\s*-\s*[0-9.]*\s*\\tabcolsep\s*\)\s*\*\s*\\real\s*"
+    r"\{\s*(?P<f>0?\.[0-9]+|1(?:\.0*)?)\s*\}$"
+    r"|^\\dimexpr\s*(?P<g>0?\.[0-9]+|1(?:\.0*)?)\s*\\(?P<b>textwidth|linewidth|columnwidth)\s*-\s*[0-9.]*\s*"
+    r"\\tabcolsep\s*(?:\\relax)?$")
+
+
+def plain_width(width: str | None) -> str | None:
+    """A column width as the format writes it: a share of the line less padding is the share (see above)."""
+    m = _SHARE_LESS_PADDING.match(width.strip()) if width else None
+    if m is None:
+        return width
+    return f"{m.group('f') or m.group('g')}\\{m.group('a') or m.group('b')}"
 
 
 def _meaningful(nodes) -> list:
@@ -403,7 +419,7 @@ def _table(env, container, stack, font, where, path, known=None, alone: bool = T
     spec = colspec(spec_text)
     raw.aligns = [a for a, _ in spec]
     raw.wraps = [w == "X" for _, w in spec]  # tabularx X columns: they wrap
-    spec = [(a, None if w == "X" else w) for a, w in spec]
+    spec = [(a, None if w == "X" else plain_width(w)) for a, w in spec]
     dropped_widths = [w for _, w in spec if w and not WIDTH.match(w)]
     raw.widths = [w if w and WIDTH.match(w) else None for _, w in spec]
     if dropped_widths:
@@ -702,10 +718,35 @@ def _span(node, index: int) -> int:
         return 1
 
 
+_TBLR_COLSPAN = re.compile(r"(?:^|,)\s*c\s*=\s*([0-9]+)\s*(?:,|$)")
+
+
+def _tblr_colspan(nodes) -> int:
+    """The columns a tabularray cell spans: ``\\SetCell[c=2]{c} text`` (1 without one). Unlike ``\\multicolumn``,
+    the row still writes the cells it covers (empty)."""
+    meaningful = _meaningful(nodes)
+    if not meaningful or not _is_macro(meaningful[0], "SetCell"):
+        return 1
+    option = cells.args(meaningful[0])[0] if cells.args(meaningful[0]) else None
+    m = _TBLR_COLSPAN.search(cells.arg_text(option)) if option is not None else None
+    return int(m.group(1)) if m else 1
+
+
 def _cells(row: list[list], raw: RawTable, where) -> list[RawCell]:
     out = []
-    for nodes in row:
-        colspan = rowspan = 1
+    spanned: list[tuple[int, list]] = []  # (tabularray's column span, the cell's nodes)
+    i = 0
+    while i < len(row):
+        span = _tblr_colspan(row[i]) if row[i] else 1
+        covered = row[i + 1:i + span]
+        if span > 1 and len(covered) == span - 1 and not any(_meaningful(c) for c in covered):
+            spanned.append((span, row[i]))  # read as \\multicolumn's: the empty cells it covers go
+            i += span
+        else:
+            spanned.append((1, row[i]))
+            i += 1
+    for tblr_span, nodes in spanned:
+        colspan, rowspan = tblr_span, 1
         content = list(nodes)
         first = next(iter(_meaningful(content)), None)
         if first is not None and first.isNodeType(latexwalker.LatexCharsNode):  # the cell's first character
