@@ -844,3 +844,60 @@ def test_date_commands_in_cells_print_their_date_and_the_day_tex_runs_is_the_imp
     said = [p.message for p in result.problems if "date" in p.message]
     assert said[0].startswith("date commands (\\shortmonthname[3]) became the date they print [3 time(s)]")
     assert said[1].startswith("date commands that print the day TeX runs (\\today) became the day of the import")
+
+
+NUMBERED_CAPTIONS = """## Summary
+
+| Paper | Metrics | RAG |
+|-------|---------|-----|
+| Wang et al. | ✅ | ❌ |
+| **Ours** | ✅ | ✅ |
+
+<p align="center"><em>Table 1: Comparison with Existing Surveys</em></p>
+
+| Statistic | Value |
+|-----------|-------|
+| Papers | 55 |
+
+*Table 2.* Key statistics of the review.
+
+**TABLE III:** Datasets used.
+
+| Dataset | Size |
+|---------|------|
+| A | 1k |
+
+| Other | Size |
+|-------|------|
+| B | 2k |
+"""
+
+
+def test_a_numbered_caption_line_beside_a_readme_table_is_its_caption_without_the_number():
+    """A README writes its paper's captions as a line under the table (`<p><em>Table 1: ...</em></p>`, `*Table 2.*
+    ...`) or above it: both tables of a section were captioned with the section's heading, the author's captions
+    lost. The number goes: the paper numbers its tables. A line under one table is not the next table's too."""
+    result = import_text(NUMBERED_CAPTIONS, "README.md")
+    assert [t.table.caption for t in result.tables] == [
+        "Comparison with Existing Surveys", "Key statistics of the review.", "Datasets used.", "Summary"]
+
+
+HAND_NUMBERED = r"""\begin{table}
+\caption{\textbf{Table 14. Component-level detail assessment}}
+\begin{tabular}{ll}
+\hline
+Part & Detail \\ \hline
+Base & Clear \\ \hline
+\end{tabular}
+\end{table}
+"""
+
+
+def test_a_table_number_written_into_a_latex_caption_is_left_out_with_a_warning():
+    """pandoc-converted papers write `\\caption{\\textbf{Table 14. ...}}`: the paper would show 'Table 1: Table 14.
+    ...'. The number is left out (its style kept), with a warning."""
+    result = import_text(HAND_NUMBERED, "t.tex")
+    assert result.tables[0].table.caption == "\\textbf{Component-level detail assessment}"
+    assert [str(p) for p in result.problems if "number" in p.message] == [
+        "t.tex:3:1: warning: the caption starts with a table number of its own ('Table 14.'): left out, as the paper "
+        "numbers its tables itself (write it back in the YAML if the number is part of the caption's words)"]

@@ -417,6 +417,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     notes = _notes(raw, rows, referenced, stats)
     if bib_keys is not None:
         _missing_keys(raw, rows, notes, bib_keys)
+    raw.caption = _unnumbered(raw.caption, raw.source, problems)
     # label "" = the default, tab:<the id the file is written as>
     table = Table(
         id=name, caption=raw.caption, label=raw.label or "", columns=tuple(shape.columns), rows=tuple(rows),
@@ -574,6 +575,29 @@ def _named_elsewhere(lines: list[tuple[str, object]], ncols: int) -> bool:
         if len(found) == len(row_lines) and len(set(names)) == len(names) and not _measures(found):
             return True
     return False
+
+
+#: a number written into a caption by hand (``Table 14. Component...``, ``\\textbf{TABLE III:} Sizes``), the
+#: style around it, if any, kept
+_OWN_NUMBER = re.compile(r"^(?P<style>\\text(?:bf|it|sc|sf)\{|\\emph\{)?\s*(?P<number>(?:Table|TABLE|Tab\.)(?:~|\s)*"
+                         r"(?:[0-9]+[a-z]?|[IVXLC]+)\s*[:.\u2013\u2014-]+)\s*")
+
+
+def _unnumbered(caption: str, source: Source, problems: list[Problem]) -> str:
+    """A caption without the table number its author wrote into it: the paper numbers its tables (``Table 1:``
+    before the caption), so a second number would be shown, and a wrong one once tables move."""
+    m = _OWN_NUMBER.match(caption)
+    if m is None or not caption[m.end():].strip(" }"):
+        return caption
+    rest = caption[m.end():]
+    if m.group("style") and rest.startswith("}"):  # \textbf{Table 1.} Sizes: the style held the number only
+        out = rest[1:].lstrip()
+    else:
+        out = (m.group("style") or "") + rest
+    problems.append(Problem(source, f"the caption starts with a table number of its own ('{m.group('number')}'): left "
+                            "out, as the paper numbers its tables itself", severity="warning",
+                            hint="write it back in the YAML if the number is part of the caption's words"))
+    return out
 
 
 def _names_in_blocks(lines: list[tuple[str, object]], rules: list[int], problems: list[Problem]) -> set[int]:
