@@ -901,3 +901,15 @@ def test_a_table_number_written_into_a_latex_caption_is_left_out_with_a_warning(
     assert [str(p) for p in result.problems if "number" in p.message] == [
         "t.tex:3:1: warning: the caption starts with a table number of its own ('Table 14.'): left out, as the paper "
         "numbers its tables itself (write it back in the YAML if the number is part of the caption's words)"]
+
+
+def test_an_html_comment_in_a_readme_cell_is_left_out_and_said_so_not_called_a_tag_whose_text_was_kept():
+    """A list sorted by hidden day numbers (`2023/03<!--13-->`): the comment was left out, as GitHub shows nothing,
+    but the warning said 'HTML tags ... were removed, their text kept'."""
+    result = import_text("| Model | Date |\n| --- | --- |\n| A | 2023/03<!--13--> |\n| B | <kbd>x</kbd> |\n",
+                         "README.md")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [r["date"] for r in data["rows"]] == ["2023/03", "x"]
+    said = sorted(p.message for p in result.problems if "HTML" in p.message)
+    assert said == ["HTML comments in cells (<!--13-->), which GitHub does not show, were left out [1 time(s)]",
+                    "HTML tags without a place in the format (<kbd>) were removed, their text kept [2 time(s)]"]

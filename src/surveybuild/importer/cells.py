@@ -705,6 +705,7 @@ NOTICE_TEXT = {
     "style": "colour/box commands ({example}) were removed, their text kept",
     "leaked": "LaTeX written in README cells ({example}) was read as LaTeX (cites and note marks taken out)",
     "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
+    "htmlcomment": "HTML comments in cells ({example}), which GitHub does not show, were left out",
     "layout": "layout commands ({example}) without text of their own were removed",
     "list": "lists in cells ({example}) became their items, one a line, each after a \\textbullet",
     "display": "display math in cells ({example}) became inline math $...$",
