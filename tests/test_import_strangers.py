@@ -913,3 +913,26 @@ def test_an_html_comment_in_a_readme_cell_is_left_out_and_said_so_not_called_a_t
     said = sorted(p.message for p in result.problems if "HTML" in p.message)
     assert said == ["HTML comments in cells (<!--13-->), which GitHub does not show, were left out [1 time(s)]",
                     "HTML tags without a place in the format (<kbd>) were removed, their text kept [2 time(s)]"]
+
+
+RTL_TABLE = "| Name | Title |\n| --- | --- |\n| A | \u0633\u0644\u0627\u0645\u060c \u062f\u0646\u06cc\u0627 |\n" \
+            "| B | \u06a9\u062a\u0627\u0628 |\n"
+
+
+def test_letters_of_a_script_no_installed_font_has_are_one_warning_naming_every_line(tmp_path):
+    """A Persian seminar's table: each Arabic letter gave a warning, and each of its places another (hundreds of
+    lines). The letters of one script (its punctuation with them) are one warning at the first place, naming the
+    other lines; what is left out is the same (symbols: maps each to '')."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "fa.md"
+    source.write_text(RTL_TABLE, "utf-8")
+    report = run_import(root, str(source), None)
+    said = [str(p) for p in report.problems if "font" in p.message]
+    assert len(said) == 1, said
+    assert said[0].startswith(f"{source}:3:1: warning: no installed font of ")
+    assert "11 Arabic characters ('\u0633' (U+0633 ARABIC LETTER SEEN)" in said[0]
+    assert said[0].endswith(f"the README keeps them (also at {source}:4) (map them to LaTeX under 'symbols:' or "
+                            "install a font that has them)")
+    settings = (root / "surveybuild.yaml").read_text("utf-8")
+    assert all(f"'{ch}': ''" in settings for ch in "\u0633\u060c\u06a9")
