@@ -936,3 +936,41 @@ def test_letters_of_a_script_no_installed_font_has_are_one_warning_naming_every_
                             "install a font that has them)")
     settings = (root / "surveybuild.yaml").read_text("utf-8")
     assert all(f"'{ch}': ''" in settings for ch in "\u0633\u060c\u06a9")
+
+
+GROUP_ABOVE_HEADER = r"""\begin{table}
+\caption{Budget}
+\begin{tabular}{lrr}
+\toprule
+\multicolumn{3}{l}{\textit{Classification}} \\
+\addlinespace[2pt]
+Task & Test & Train \\
+\midrule
+Imdb & 132k & 7k \\
+Banking & 38k & 134k \\
+\addlinespace[4pt]
+\multicolumn{3}{l}{\textit{STS}} \\
+STSB & 12k & - \\
+\bottomrule
+\end{tabular}
+\end{table}
+"""
+
+
+def test_a_title_row_above_the_header_of_a_table_in_row_groups_is_the_first_group_s_title():
+    """A generated table writes its first group's title before the column titles, the next ones between rows:
+    'Classification' became a column group over every column and its rows a group 'Other'."""
+    result = import_text(GROUP_ABOVE_HEADER, "t.tex")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c.get("group") for c in data["columns"]] == [None, None, None]
+    assert [g["title"] for g in data["groups"]] == ["Classification", "STS"]
+    assert [(r["task"], r["group"]) for r in data["rows"]] == [
+        ("Imdb", "classification"), ("Banking", "classification"), ("STSB", "sts")]
+    assert [str(p) for p in result.problems if "title row" in p.message] == [
+        "t.tex:5:1: warning: the title row above the column titles ('Classification') is read as the title of the "
+        "first row group, as the rows across the table in the body are (make it a column group in the YAML if it "
+        "titles every column)"]
+    # a title over every column of a table whose body starts with a group title stays a column group
+    over = GROUP_ABOVE_HEADER.replace("Imdb & 132k & 7k \\\\\n", "\\multicolumn{3}{l}{Text} \\\\\nImdb & 132k & 7k \\\\\n")
+    data = yaml.safe_load(to_yaml(import_text(over, "t.tex").tables[0].table, "", "t"))
+    assert [c.get("group") for c in data["columns"]] == ["Classification"] * 3

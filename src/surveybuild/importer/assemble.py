@@ -390,6 +390,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     rows (sub-rows where the first column spans lines), its columns (types, order, link icons), the rows'
     values, the notes, the cite keys refs.bib lacks."""
     problems = raw.problems
+    _first_group_above_header(raw)
     body_grid, ncols = _body(raw)
     if body_grid is None:
         return None, problems
@@ -548,6 +549,33 @@ def _groups(raw: RawTable, lines: list[tuple[str, object]], group_column: bool) 
                 current = new_group(row[0].cell)
         group_of_line[r] = current
     return groups, group_of_line
+
+
+def _across_all(row: list[RawCell], ncols: int) -> RawCell | None:
+    """The one cell of a row that spans the whole table (a title row), else None."""
+    filled = [c for c in row if not c.empty]
+    return filled[0] if ncols > 1 and len(filled) == 1 and filled[0].colspan >= ncols else None
+
+
+def _first_group_above_header(raw: RawTable) -> None:
+    """A title row above the header (``\\multicolumn{3}{l}{\\textit{Classification}}``, then the column titles)
+    of a table whose body is in groups under title rows of the same shape, but whose first rows have none: it is
+    the first group's title, written before the column titles, not a title over every column."""
+    ncols = max((sum(max(1, c.colspan) for c in row) for row in raw.body), default=0)
+    if len(raw.header) < 2 or not raw.body or _across_all(raw.header[0], ncols) is None:
+        return
+    if _across_all(raw.body[0], ncols) is not None:
+        return
+    later = [i for i, row in enumerate(raw.body) if _across_all(row, ncols) is not None]
+    if not any(i < len(raw.body) - 1 and _across_all(raw.body[i + 1], ncols) is None for i in later):
+        return
+    title = raw.header.pop(0)
+    raw.body.insert(0, title)
+    cell = _across_all(title, ncols)
+    raw.problems.append(Problem(cell.source, f"the title row above the column titles ('{plain_title(cell.latex)}') "
+                                "is read as the title of the first row group, as the rows across the table in the "
+                                "body are", severity="warning",
+                                hint="make it a column group in the YAML if it titles every column"))
 
 
 def _other_group(raw: RawTable, lines: list[tuple[str, object]], groups: list[Group],
