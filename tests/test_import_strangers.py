@@ -974,3 +974,30 @@ def test_a_title_row_above_the_header_of_a_table_in_row_groups_is_the_first_grou
     over = GROUP_ABOVE_HEADER.replace("Imdb & 132k & 7k \\\\\n", "\\multicolumn{3}{l}{Text} \\\\\nImdb & 132k & 7k \\\\\n")
     data = yaml.safe_load(to_yaml(import_text(over, "t.tex").tables[0].table, "", "t"))
     assert [c.get("group") for c in data["columns"]] == ["Classification"] * 3
+
+
+UNESCAPED_PERCENT = r"""\begin{table}
+\caption{Aggregate}
+\begin{tabular}{lcc}
+\toprule
+Group & n & Efficiency \\
+\midrule
+A & 5 & 73.6% [73.5%, 73.6%] \\
+B & 5 & 70.0\% [70.0\%, 70.1\%] \\
+C & 4 & 10 % a comment of the author's
+  \\
+\bottomrule
+\end{tabular}
+\end{table}
+"""
+
+
+def test_a_percent_sign_left_unescaped_after_a_number_is_named_at_its_column():
+    """A script-written table had `73.6% [..] \\\\`: TeX reads a comment that eats the row's end, so two rows ran
+    together, and the messages spoke of columns without a title, never of the '%'. It is read as TeX reads it and
+    said at the '%'; a comment after a space, or one without cells, is the author's and is not named."""
+    result = import_text(UNESCAPED_PERCENT, "t.tex")
+    said = [str(p) for p in result.problems if "'%'" in p.message]
+    assert said == ["t.tex:7:13: warning: '%' after a number starts a LaTeX comment: the rest of the line (its cells, "
+                    "its row end) is not part of the table, as TeX reads it (write \\% for a percent sign, then import "
+                    "again)"]

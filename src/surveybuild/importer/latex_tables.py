@@ -607,7 +607,10 @@ def _rows(env, raw: RawTable, where):
         cell, row = [], []
 
     for node in env.nodelist:
-        if node is None or node.isNodeType(latexwalker.LatexCommentNode):
+        if node is not None and node.isNodeType(latexwalker.LatexCommentNode):
+            _percent_sign(node, raw, where)
+            continue
+        if node is None:
             continue
         if rule_row:
             if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in ("cr", "\\", "tabularnewline"):
@@ -689,6 +692,18 @@ def _rows(env, raw: RawTable, where):
     body = out_rows[body_start:]  # a longtable's continued head and foot repeat the header: skipped
     raw.body_rules = sorted({n - body_start for n in rules_at if body_start < n < len(out_rows)})
     return out_rows[:header_count] + body, header_count, captions, labels
+
+
+def _percent_sign(comment, raw: RawTable, where) -> None:
+    """``73.6% [73.5%, ...] \\\\`` in a row: '%' after a number is a percent sign the author (or the script that
+    wrote the table) did not escape; to TeX it starts a comment, which takes the rest of the line, its cells and row
+    end with it. Read as TeX reads it, and said at the '%'."""
+    text = comment.parsing_state.s if comment.parsing_state is not None else ""
+    before = text[comment.pos - 1:comment.pos] if comment.pos else ""
+    if before.isdigit() and ("&" in comment.comment or "\\\\" in comment.comment):
+        raw.problems.append(Problem(where(comment), "'%' after a number starts a LaTeX comment: the rest of the "
+                                    "line (its cells, its row end) is not part of the table, as TeX reads it",
+                                    severity="warning", hint="write \\% for a percent sign, then import again"))
 
 
 def header_rows(rows: list[list[RawCell]], rules_at: list[int], count: int) -> int:
