@@ -1001,3 +1001,36 @@ def test_a_percent_sign_left_unescaped_after_a_number_is_named_at_its_column():
     assert said == ["t.tex:7:13: warning: '%' after a number starts a LaTeX comment: the rest of the line (its cells, "
                     "its row end) is not part of the table, as TeX reads it (write \\% for a percent sign, then import "
                     "again)"]
+
+
+RULES_AND_LABELS_IN_ROWS = r"""\begin{table}
+\caption{Passages}\label{tab:p}
+{\tabulinesep=1mm
+\begin{tabu} to \textwidth {| X[l,m] | X[c,m] | X[c,m] |}
+\tabucline{2-}
+\rowfont\bfseries
+ID & Text & Tool \\
+\hhline{-|-|-}
+D101\label{D101} & In addition & Yes \\
+\hhline{~|-|-}
+\label{D102}D102 & Scale & No \\
+\cdashline{1-3}
+D103 & More & Yes \\
+\end{tabu}}
+\end{table}
+"""
+
+
+def test_tabu_s_width_rules_with_column_arguments_and_labels_of_rows_are_not_cells():
+    """A paper's tabu table: `to \\textwidth` was read as the column spec and its text as the first cell,
+    `\\hhline{~|-|-}`'s argument and `\\rowfont` as text of the next row, and a row's `\\label{D102}` as the
+    table's label (an error in a cell elsewhere). The width and the rules are layout; a row's label is left out
+    (warning), the float's label stays the table's."""
+    result = import_text(RULES_AND_LABELS_IN_ROWS, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["label"] == "tab:p"
+    assert [(c["title"], c.get("wrap")) for c in data["columns"]] == [("ID", True), ("Text", True), ("Tool", True)]
+    assert [(r["id"], r["text"], r["tool"]) for r in data["rows"]] == [
+        ("D101", "In addition", True), ("D102", "Scale", False), ("D103", "More", True)]
+    assert any(p.message.startswith("labels in cells (\\label{D101}) were left out") for p in result.problems)

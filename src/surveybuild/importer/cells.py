@@ -105,7 +105,9 @@ LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "ar
                     # line and page breaking hints (\nolinebreak[2] between a month and its year)
                     "nolinebreak", "allowbreak", "nopagebreak", "pagebreak", "goodbreak", "nobreak",
                     # tabularray's cell and row settings (spans are left to the empty cells after them)
-                    "SetCell", "SetCells", "SetRow", "SetRows", "SetColumn", "SetHline", "SetHlines", "SetVline"})
+                    "SetCell", "SetCells", "SetRow", "SetRows", "SetColumn", "SetHline", "SetHlines", "SetVline",
+                    # rules drawn inside a row, with the columns they cover; tabu's row style
+                    "hhline", "cdashline", "hdashline", "tabucline", "rowfont"})
 
 #: the layout commands that put space between words
 HSPACES = frozenset({"hspace", "quad", "qquad", "hfill", "hfil", "hss"})
@@ -142,7 +144,9 @@ SPECS = (
        macrospec.MacroSpec("verbatiminput", "{"), macrospec.MacroSpec("inputminted", "[{{"),
        macrospec.MacroSpec("InputIfFileExists", "{{{"), macrospec.MacroSpec("subfigure", "[[{"),
        macrospec.MacroSpec("subfloat", "[[{"), macrospec.MacroSpec("subcaptionbox", "*{[[{"),
-       macrospec.MacroSpec("ensuremath", "{")]
+       macrospec.MacroSpec("ensuremath", "{"), macrospec.MacroSpec("hhline", "{"),
+       macrospec.MacroSpec("cdashline", "{"), macrospec.MacroSpec("tabucline", "[{"),
+       macrospec.MacroSpec("rowfont", "[{")]
     + [macrospec.MacroSpec(n, "[") for n in SYMBOL_CHARS if n.startswith("harvey")]
     + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
@@ -545,6 +549,9 @@ class _Converter:
                 out.append(escape(label))
             except UnencodableText:
                 out.append(label)
+        elif name == "label" and a and a[-1] is not None:  # a row's own label: a place \ref points at
+            self.notices.add("label", node.latex_verbatim().strip())
+            _pop_space(out)
         elif name in DATES:
             text, fixed = date_text(name, [arg_text(x).strip() if x is not None else None for x in a])
             self.notices.add("date" if fixed else "today", node.latex_verbatim().strip())
@@ -705,6 +712,8 @@ NOTICE_TEXT = {
     "style": "colour/box commands ({example}) were removed, their text kept",
     "leaked": "LaTeX written in README cells ({example}) was read as LaTeX (cites and note marks taken out)",
     "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
+    "label": "labels in cells ({example}) were left out: the format has no place for them; a \\ref to one in the "
+             "paper will be undefined (point it at the table's label)",
     "htmlcomment": "HTML comments in cells ({example}), which GitHub does not show, were left out",
     "layout": "layout commands ({example}) without text of their own were removed",
     "list": "lists in cells ({example}) became their items, one a line, each after a \\textbullet",

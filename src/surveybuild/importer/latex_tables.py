@@ -70,6 +70,10 @@ def _is_macro(node, *names) -> bool:
     return node is not None and node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in names
 
 
+#: tabu's width before its column spec, ``\\begin{tabu} to \\textwidth {X[l] X[c]}`` (``spread 2cm``): a width,
+#: not the spec, which is the brace group after it; blanked in place (the line numbers stay)
+_TABU_WIDTH = re.compile(r"(\\begin\{(?:long)?tabu\*?\})\s*(?:to|spread)\s*(?:[-+0-9.]*\s*\\[A-Za-z]+|[-+0-9.]+\s*[a-z]{2})\s*"
+                         r"(?=\{)")
 #: Our own generated tables' layout marks (latex.TableRenderer.mark): nothing to import, blanked in place.
 _LAYOUT_MARK = re.compile(r"\\surveybuildmark\{[^{}\n]*\}\{[^{}\n]*\}")
 #: Our own generated tables' note marks that take their width (latex.WIDE_MARKS): the marks kept, the group
@@ -84,6 +88,7 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
     author's macros (the text's own definitions, after ``project``'s: :func:`.macros.project_macros`) are
     expanded first."""
     text = _LAYOUT_MARK.sub(lambda m: " " * len(m.group(0)), text)
+    text = _TABU_WIDTH.sub(lambda m: m.group(1) + " " * (m.end() - m.end(1)), text)
     if "\\TPToverlap" in text:
         text = _WIDE_MARKS.sub(lambda m: " " * (m.start(1) - m.start(0)) + m.group(1) + " ", text)
     defined, spans = macros.collect(text, path, project)
@@ -606,7 +611,7 @@ def _rows(env, raw: RawTable, where):
             rows.append(row)
         cell, row = [], []
 
-    for node in env.nodelist:
+    for at, node in enumerate(env.nodelist):
         if node is not None and node.isNodeType(latexwalker.LatexCommentNode):
             _percent_sign(node, raw, where)
             continue
@@ -651,8 +656,8 @@ def _rows(env, raw: RawTable, where):
                 if name == "caption":
                     captions.append(node)
                     continue
-                if name == "label":
-                    labels.append(node)
+                if name == "label" and (captions or _ends_row(env.nodelist[at + 1:])):
+                    labels.append(node)  # a long table's \caption{..}\label{..}\\ (else a row's own: a cell's)
                     continue
                 if name == "multispan":  # a rule drawn across columns, as booktabs draws \cmidrule (partial)
                     rule_row = skip_group = True
@@ -692,6 +697,12 @@ def _rows(env, raw: RawTable, where):
     body = out_rows[body_start:]  # a longtable's continued head and foot repeat the header: skipped
     raw.body_rules = sorted({n - body_start for n in rules_at if body_start < n < len(out_rows)})
     return out_rows[:header_count] + body, header_count, captions, labels
+
+
+def _ends_row(nodes) -> bool:
+    """Nothing but a row end (or a caption, or the table's end) follows: the nodes after a row's first command."""
+    following = next(iter(_meaningful(nodes)), None)
+    return following is None or _is_macro(following, "\\", "tabularnewline", "caption", "endfirsthead", "endhead")
 
 
 def _percent_sign(comment, raw: RawTable, where) -> None:
