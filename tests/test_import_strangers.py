@@ -1034,3 +1034,34 @@ def test_tabu_s_width_rules_with_column_arguments_and_labels_of_rows_are_not_cel
     assert [(r["id"], r["text"], r["tool"]) for r in data["rows"]] == [
         ("D101", "In addition", True), ("D102", "Scale", False), ("D103", "More", True)]
     assert any(p.message.startswith("labels in cells (\\label{D101}) were left out") for p in result.problems)
+
+
+SPANS_BESIDE_A_GROUP_COLUMN = r"""\begin{tabularx}{\textwidth}{|l|l|c|c|c|c|}
+\hhline{~|~|-|-|-|-|}
+\multicolumn{2}{c|}{} & \multicolumn{4}{c|}{Feature} \\
+\hhline{~|~|-|-|-|-|}
+\multicolumn{2}{c|}{} & A & B & C & D \\
+\hhline{-|-|-|-|-|-|}
+\multirow{3}{*}{Preprocessing} & Smoothing & \multicolumn{2}{c|}{6 mm} & & 6 mm* \\
+ & Filter & \multicolumn{4}{c|}{see \hyperref[sec:filter]{Section \ref*{sec:filter}}} \\
+ & Mask & no & no & \multicolumn{2}{c|}{yes} \\
+\hhline{-|-|-|-|-|-|}
+\end{tabularx}
+"""
+
+
+def test_column_spans_beside_a_group_column_and_partial_hhlines_and_hyperref():
+    """A pipeline comparison: `\\hhline{~|~|-|-}` (no rule under the first two columns) ended the header after its
+    first row, and with the first column read as groups every `\\multicolumn` in the body was 'a cell spanning 1
+    rows ... copied' into the next column. `~` makes an hhline partial; spans count the columns without the group
+    column; `\\hyperref[x]{text}` is its text and `\\ref*{x}` is read as `\\ref{x}`."""
+    result = import_text(SPANS_BESIDE_A_GROUP_COLUMN, "t.tex")
+    assert [p for p in result.problems if p.severity == "error" or "copied" in p.message] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c.get("group") for c in data["columns"][1:]] == ["Feature"] * 4
+    rows = data["rows"]
+    assert [(r.get("a"), r.get("b"), r.get("d")) for r in rows] == [("6 mm", None, "6 mm*"),
+                                                                     ("see Section sec:filter", None, None),
+                                                                     ("no", "no", None)]
+    assert any(p.message.startswith("links to places in the paper (\\hyperref[sec:filter]{...}) became their text")
+               for p in result.problems)

@@ -406,7 +406,9 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     if group_column:
         titles, col_groups = titles[1:], col_groups[1:]
         ncols -= 1
-        lines = [(k, row[1:] if k == "row" else row) for k, row in lines]
+        # the slots' columns counted without the group column, as the titles now are
+        lines = [(k, [None if slot is None else _Slot(slot.cell, slot.row, slot.col - 1, slot.origin)
+                      for slot in row[1:]] if k == "row" else row) for k, row in lines]
     _other_group(raw, lines, groups, group_of_line)
     _connectives(lines)
     blocks = _names_in_blocks(lines, raw.body_rules, problems) if raw.body_rules and len(lines) == len(raw.body) \

@@ -115,7 +115,7 @@ HSPACES = frozenset({"hspace", "quad", "qquad", "hfill", "hfil", "hss"})
 SPECS = (
     [macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
     + [macrospec.MacroSpec(n, "{") for n in ("tnote", "TblrNote", "githubicon", "github", "codeicon", "cline", "label",
-                                              "ref", "color", "Xhline", "arrayrulecolor")]
+                                              "color", "Xhline", "arrayrulecolor")]
     + [macrospec.MacroSpec("tnotex", "*{"), macrospec.MacroSpec("href", "{{"),
        macrospec.MacroSpec("multicolumn", "{{{"), macrospec.MacroSpec("multirow", "[{[{[{"),
        macrospec.MacroSpec("caption", "*[{"), macrospec.MacroSpec("item", "["),
@@ -146,9 +146,9 @@ SPECS = (
        macrospec.MacroSpec("subfloat", "[[{"), macrospec.MacroSpec("subcaptionbox", "*{[[{"),
        macrospec.MacroSpec("ensuremath", "{"), macrospec.MacroSpec("hhline", "{"),
        macrospec.MacroSpec("cdashline", "{"), macrospec.MacroSpec("tabucline", "[{"),
-       macrospec.MacroSpec("rowfont", "[{")]
+       macrospec.MacroSpec("rowfont", "[{"), macrospec.MacroSpec("hyperref", "[{")]
     + [macrospec.MacroSpec(n, "[") for n in SYMBOL_CHARS if n.startswith("harvey")]
-    + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
+    + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS)]  # \ref*{x}: hyperref's, without a link
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
     + [macrospec.MacroSpec(n, spec) for n, spec in DATES.items()]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
@@ -181,7 +181,7 @@ _HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAP
             | LAYOUT | FILE_READERS | frozenset(SUBFIGURES) | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
             | frozenset(SYMBOL_CHARS) | frozenset(DATES)
             | frozenset({"tnote", "tnotex", "TblrNote", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item",
-                         "ensuremath", "diagbox"}))
+                         "ensuremath", "diagbox", "hyperref"}))
 
 #: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
 OWN_CITE = re.compile(r"\\([A-Za-z]*cite)(?![A-Za-z])")
@@ -549,6 +549,10 @@ class _Converter:
                 out.append(escape(label))
             except UnencodableText:
                 out.append(label)
+        elif name == "hyperref" and len(a) == 2 and a[1] is not None:  # \hyperref[label]{text}: the text
+            self.notices.add("hyperref", f"\\hyperref[{arg_text(a[0]).strip()}]{{...}}" if a[0] is not None
+                             else "\\hyperref{...}")
+            out.append("".join(self.nodes(arg_nodes(a[1]), depth)))
         elif name == "label" and a and a[-1] is not None:  # a row's own label: a place \ref points at
             self.notices.add("label", node.latex_verbatim().strip())
             _pop_space(out)
@@ -712,6 +716,7 @@ NOTICE_TEXT = {
     "style": "colour/box commands ({example}) were removed, their text kept",
     "leaked": "LaTeX written in README cells ({example}) was read as LaTeX (cites and note marks taken out)",
     "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
+    "hyperref": "links to places in the paper ({example}) became their text: the README has no such place",
     "label": "labels in cells ({example}) were left out: the format has no place for them; a \\ref to one in the "
              "paper will be undefined (point it at the table's label)",
     "htmlcomment": "HTML comments in cells ({example}), which GitHub does not show, were left out",

@@ -663,7 +663,8 @@ def _rows(env, raw: RawTable, where):
                     rule_row = skip_group = True
                     continue
                 if name in RULES or (name.endswith(("rule", "line")) and not cells.args(node)):
-                    if name not in PARTIAL_RULES:
+                    partial = name == "hhline" and "~" in cells.arg_text((cells.args(node) or [None])[0])
+                    if name not in PARTIAL_RULES and not partial:  # \hhline{~|-}: '~' skips a column
                         rules_at.append(len(rows))
                     if name in ("cmidrule", "cline") and not cells.args(node) or name == "cmidrule":
                         skip_paren = skip_group = True
