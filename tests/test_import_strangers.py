@@ -1065,3 +1065,28 @@ def test_column_spans_beside_a_group_column_and_partial_hhlines_and_hyperref():
                                                                      ("no", "no", None)]
     assert any(p.message.startswith("links to places in the paper (\\hyperref[sec:filter]{...}) became their text")
                for p in result.problems)
+
+
+BOXED_MATH = r"""\documentclass{article}
+\newcommand{\mypm}{\mathbin{\smash{%
+  \raisebox{0.35ex}{%
+    $\underset{\raisebox{0.5ex}{$\smash -$}}{\smash+}$%
+  }}}}
+\begin{document}
+\begin{tabular}{lr}
+\hline
+Phone & Dur. \\ \hline
+i & 71.9 $\mypm$14.6 \\
+\end{tabular}
+\end{document}
+"""
+
+
+def test_boxes_that_place_math_keep_their_math_and_lose_the_placing():
+    """A survey's own `\\mypm` draws ± with `\\smash{\\raisebox{.35ex}{$\\underset{..}{\\smash+}$}}`: in math,
+    `\\smash` and `\\raisebox` were errors ('not allowed in math') in every cell. The boxes go, their math stays
+    (a `$` inside a box is the same math), one token or a braced argument."""
+    result = import_text(BOXED_MATH, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["rows"][0]["dur"] == "71.9 $\\mathbin{{{\\underset{{{-}}}{{+}}}}}$14.6"

@@ -440,6 +440,8 @@ class _Converter:
         # the source between the first and the last node, as written (spaces between nodes included)
         text = source[start:end] if source is not None else "".join(n.latex_verbatim() for n in nodes)
 
+        if _MATH_BOX.search(text):
+            text = _unboxed_math(text, self.notices)
         out, pos = [], 0
         for m in _CONTROL.finditer(text):
             name = m.group(1)
@@ -790,3 +792,40 @@ def date_text(name: str, arguments: list[str | None], today: date | None = None)
     if name == "DTMtoday":
         return today.isoformat(), False
     return f"{MONTHS[today.month - 1]} {today.day}, {today.year}", False  # \today, as LaTeX's default prints it
+
+
+#: boxes that place or hide math (a survey's own ``\\mypm``: ``\\smash{\\raisebox{.35ex}{$\\underset{-}{+}$}}``): their
+#: arguments before the content, in order ("[" optional, "{" required); GitHub's math has none of them
+MATH_BOXES = {"smash": "[{", "raisebox": "{[[{", "mbox": "{", "hbox": "{", "makebox": "[[{", "scalebox": "{[{",
+              "rlap": "{", "llap": "{", "clap": "{", "mathrlap": "{", "mathllap": "{", "mathclap": "{"}
+_MATH_BOX = re.compile(r"\\(%s)(?![A-Za-z])" % "|".join(MATH_BOXES))
+
+
+def _unboxed_math(text: str, notices: Notices) -> str:
+    """Math with each box of :data:`MATH_BOXES` replaced by its content in braces (math inside a box, ``$..$``
+    again, is the same math here): as the box prints it, less its placing."""
+    for _ in range(50):  # boxes in boxes: outermost first, until none is left
+        m = _MATH_BOX.search(text)
+        if m is None:
+            break
+        i = m.end()
+        content = None
+        for kind in MATH_BOXES[m.group(1)]:
+            while i < len(text) and text[i] in " \t\n":
+                i += 1
+            group = brace_group(text, i, *(("[", "]") if kind == "[" else ("{", "}")))
+            if group is None and kind == "{":  # one token: \\smash+, \\smash\\sum
+                token = re.match(r"\\(?:[A-Za-z]+|.)|[^\s{}$%\\]", text[i:])
+                group = (token.group(), i + token.end()) if token else None
+            if group is None:
+                if kind == "[":
+                    continue
+                content = None
+                break
+            content, i = group
+        if content is None:  # not the box's form: left as written
+            return text
+        notices.add("style", "\\" + m.group(1))
+        inner = re.sub(r"(?<!\\)\$", "", content)
+        text = text[:m.start()] + "{" + inner + "}" + text[i:]
+    return text
