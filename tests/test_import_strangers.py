@@ -1090,3 +1090,27 @@ def test_boxes_that_place_math_keep_their_math_and_lose_the_placing():
     assert [p for p in result.problems if p.severity == "error"] == []
     data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
     assert data["rows"][0]["dur"] == "71.9 $\\mathbin{{{\\underset{{{-}}}{{+}}}}}$14.6"
+
+
+PAPERS_BY_DATE = """|Date|Title|Paper|
+|:---:|:---:|:---:|
+|2020.05|Megatron-LM training|[pdf](https://arxiv.org/pdf/1.pdf)|
+|2023.05|SpecInfer serving|[pdf](https://arxiv.org/pdf/2.pdf)|
+|2023.05|FastServe serving|[pdf](https://arxiv.org/pdf/3.pdf)|
+|2023.09|vLLM paging|[pdf](https://arxiv.org/pdf/4.pdf)|
+|2024.06|Mooncake cache|[pdf](https://arxiv.org/pdf/5.pdf)|
+|2024.07|Mooncake cache|[pdf](https://arxiv.org/pdf/6.pdf)|
+"""
+
+
+def test_a_list_of_papers_by_date_with_one_title_twice_keeps_each_paper_a_row():
+    """An awesome list sorted by date listed one paper twice: no column named every row once, so two papers of
+    the same month became one row with sub-rows. A first column of dates orders the rows; the column that tells
+    nearly every row apart names them (the repeat suffixed, as always)."""
+    result = import_text(PAPERS_BY_DATE, "README.md")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [r["title"] for r in data["rows"]] == ["Megatron-LM training", "SpecInfer serving", "FastServe serving",
+                                                  "vLLM paging", "Mooncake cache", "Mooncake cache (2)"]
+    assert not any("subrows" in r for r in data["rows"])
+    assert any("'Date' holds dates, and 'Title' tells nearly every row apart and was moved first" in p.message
+               for p in result.problems)

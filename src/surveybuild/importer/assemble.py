@@ -598,13 +598,32 @@ def _named_elsewhere(lines: list[tuple[str, object]], ncols: int) -> bool:
     """A later column, not of measurements, holds a value in every line, each once: it can name the rows
     (:func:`_order` moves it first), so lines that repeat the first cell are rows of their own."""
     row_lines = [row for k, row in lines if k == "row"]
+    firsts = [row[0].cell for row in row_lines if row and row[0] is not None and row[0].origin]
+    by_date = _dates(firsts)
     for c in range(1, ncols):
         found = [row[c].cell for row in row_lines if c < len(row) and row[c] is not None and row[c].origin
                  and not row[c].cell.empty]
         names = [cell.latex.strip().casefold() for cell in found]
-        if len(found) == len(row_lines) and len(set(names)) == len(names) and not _measures(found):
+        if len(found) == len(row_lines) and not _measures(found) and (
+                len(set(names)) == len(names) or by_date and _nearly_unique(names)):
             return True
     return False
+
+
+#: a date as lists of papers write it in their first column (``2023.05``, ``2024-06``, ``2021/3``, ``2019``)
+_DATE = re.compile(r"(?:19|20)\d\d(?:[./-]\d{1,2}(?:[./-]\d{1,2})?)?")
+
+
+def _dates(column_cells) -> bool:
+    """Every value of the column is a date or a number: the column orders the rows (a list sorted by date), and a
+    value repeated on the next line is another row of the same date, not a line of the row above."""
+    found = [_strip_style(v.latex).strip() for v in column_cells if v is not None and not v.empty]
+    return bool(found) and all(_DATE.fullmatch(text) or _MEASURE.fullmatch(text) for text in found)
+
+
+def _nearly_unique(names: list[str]) -> bool:
+    """Names that tell nearly every row apart (a paper listed twice is a repeat the import suffixes)."""
+    return len(names) >= 2 and len(set(names)) >= 0.8 * len(names)
 
 
 #: a number written into a caption by hand (``Table 14. Component...``, ``\\textbf{TABLE III:} Sizes``), the
@@ -1058,11 +1077,16 @@ def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list
     if unique(0) or any(v is None or v.empty for v in per_column[0]) and not any(
             v is not None and not v.empty for v in per_column[0]):
         return list(range(n))
+    by_date = _dates(per_column[0])
     for c in range(1, n):
-        if types[c] in ("text", "latex") and groups[c] is None and unique(c) and not _measures(per_column[c]):
+        if types[c] in ("text", "latex") and groups[c] is None and not _measures(per_column[c]) and (
+                unique(c) or by_date and all(v is not None and not v.empty for v in per_column[c])
+                and _nearly_unique([v.latex.strip().casefold() for v in per_column[c]])):
+            names = (f"'{titles[c]}' names every row once" if unique(c) else
+                     f"'{titles[0]}' holds dates, and '{titles[c]}' tells nearly every row apart")
             raw.problems.append(Problem(raw.source, f"the first column ('{titles[0]}') repeats values, but the "
                                         "first column names the rows (the build rejects duplicate rows): "
-                                        f"'{titles[c]}' names every row once and was moved first",
+                                        f"{names} and was moved first",
                                         severity="warning", hint="reorder the columns in the YAML if you like"))
             raw.comments.append(f"Column '{titles[c]}' was moved first (it names the rows; '{titles[0]}' repeats).")
             return [c] + [k for k in range(n) if k != c]
