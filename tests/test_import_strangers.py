@@ -1114,3 +1114,13 @@ def test_a_list_of_papers_by_date_with_one_title_twice_keeps_each_paper_a_row():
     assert not any("subrows" in r for r in data["rows"])
     assert any("'Date' holds dates, and 'Title' tells nearly every row apart and was moved first" in p.message
                for p in result.problems)
+
+
+def test_a_first_column_of_ids_over_measurements_still_groups_its_lines():
+    """The date rule must not take a series of measurements per id (1, 1, 1, 2, 2) for a list of papers: numbers
+    are no dates, and a column of measurements (with '--undef--' twice) never names the rows."""
+    table = ("| id | Phone | F5 |\n| --- | --- | --- |\n| 1 | i | 3,324.67 |\n| 1 | i | --undef-- |\n"
+             "| 1 | i | --undef-- |\n| 2 | o | 3,665.35 |\n| 2 | o | 3,807.26 |\n")
+    data = yaml.safe_load(to_yaml(import_text(table, "README.md").tables[0].table, "", "t"))
+    assert [r["id"] for r in data["rows"]] == ["1", "2"]
+    assert [len(r["subrows"]) for r in data["rows"]] == [3, 2]

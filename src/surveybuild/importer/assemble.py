@@ -615,15 +615,17 @@ _DATE = re.compile(r"(?:19|20)\d\d(?:[./-]\d{1,2}(?:[./-]\d{1,2})?)?")
 
 
 def _dates(column_cells) -> bool:
-    """Every value of the column is a date or a number: the column orders the rows (a list sorted by date), and a
-    value repeated on the next line is another row of the same date, not a line of the row above."""
+    """Every value of the column is a date: the column orders the rows (a list sorted by date), and a value repeated
+    on the next line is another row of the same date, not a line of the row above."""
     found = [_strip_style(v.latex).strip() for v in column_cells if v is not None and not v.empty]
-    return bool(found) and all(_DATE.fullmatch(text) or _MEASURE.fullmatch(text) for text in found)
+    return bool(found) and all(_DATE.fullmatch(text) for text in found)
 
 
 def _nearly_unique(names: list[str]) -> bool:
-    """Names that tell nearly every row apart (a paper listed twice is a repeat the import suffixes)."""
-    return len(names) >= 2 and len(set(names)) >= 0.8 * len(names)
+    """Names that tell nearly every row apart (a paper listed twice is a repeat the import suffixes), words rather
+    than measurements."""
+    words = [n for n in names if not _MEASURE.fullmatch(_strip_style(n).strip())]
+    return len(names) >= 2 and len(set(names)) >= 0.8 * len(names) and len(words) >= 0.8 * len(names)
 
 
 #: a number written into a caption by hand (``Table 14. Component...``, ``\\textbf{TABLE III:} Sizes``), the
