@@ -731,3 +731,396 @@ def test_a_name_broken_by_hand_beside_cells_spanning_its_lines_is_one_name():
     assert not [p for p in result.problems if "copied" in p.message]
     [said] = [str(p) for p in result.problems if "continue its name" in p.message]
     assert said.startswith("t.tex:9:1: warning: 1 first cell(s)")
+
+
+BOXED_NAMES = r"""\documentclass{article}
+\usepackage{varwidth}
+\newcommand{\turn}[3][10em]{% \turn[<width>]{<angle>}{<stuff>}
+  \rlap{\rotatebox{#2}{\begin{varwidth}[t]{#1}\bfseries#3\end{varwidth}}}%
+}
+\begin{document}
+\begin{tabular}{lll}
+\toprule
+Area & Feature & Sys \\
+\midrule
+\multirow{2}{*}{\turn{90}{Expressiveness}} & Logic & TFS \\
+ & World & CWA \\
+\hline
+\multirow{2}{*}{\llap{\framebox[2em][l]{Reasoning}}} & FOL & yes \\
+ & Lazy & no \\
+\bottomrule
+\end{tabular}
+\end{document}
+"""
+
+
+def test_zero_width_boxes_and_varwidth_keep_their_text_and_drop_their_arguments():
+    """A survey's own `\\turn` macro puts a group's name in `\\rlap{\\rotatebox{90}{\\begin{varwidth}[t]{10em}...}}`:
+    the group title was '\\rlap{} {t]{10em}\\textbf{...}}' and the build refused '\\rlap'. `\\rlap`, `\\llap`,
+    `\\clap`, `\\framebox` are boxes (their text kept); varwidth's `[t]{10em}` are its position and width."""
+    result = import_text(BOXED_NAMES, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [g["title"] for g in data["groups"]] == ["Expressiveness", "Reasoning"]
+    assert [r["feature"] for r in data["rows"]] == ["Logic", "World", "FOL", "Lazy"]
+
+
+PANDOC_WIDTHS = r"""\begin{longtable}[]{@{}
+  >{\raggedright\arraybackslash}p{(\linewidth - 4\tabcolsep) * \real{0.2500}}
+  >{\centering\arraybackslash}p{(\columnwidth - 4\tabcolsep) * \real{0.5}}
+  >{\raggedleft\arraybackslash}p{\dimexpr 0.25\linewidth-2\tabcolsep\relax}@{}}
+\caption{Methods}\tabularnewline
+\toprule\noalign{}
+Method & Idea & Year \\
+\midrule\noalign{}
+\endhead
+A & one & 2020 \\
+\bottomrule\noalign{}
+\end{longtable}
+"""
+
+
+def test_a_share_of_the_line_less_padding_as_pandoc_writes_widths_is_kept_as_the_share():
+    """pandoc writes every p{} column of a Markdown table as `(\\linewidth - 4\\tabcolsep) * \\real{0.25}`: the widths
+    were dropped with a warning on every table of a pandoc-made paper. The share is the width the format keeps."""
+    result = import_text(PANDOC_WIDTHS, "t.tex")
+    assert not [p for p in result.problems if "width" in p.message]
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c.get("width") for c in data["columns"]] == ["0.2500\\linewidth", "0.5\\columnwidth", "0.25\\linewidth"]
+
+
+TBLR_GROUPS = r"""\begin{table}
+\caption{Scores}
+\begin{tblr}{colspec={lcccc}}
+\toprule
+ & \SetCell[c=2]{c} Vision & & \SetCell[c=2]{c} Language & \\
+\cmidrule{2-3}\cmidrule{4-5}
+Model & Acc & F1 & Acc & F1 \\ \midrule
+A & 1 & 2 & 3 & 4 \\
+B & \SetCell[c=4]{c} not reported & & & \\
+\bottomrule
+\end{tblr}
+\end{table}
+"""
+
+
+def test_tabularray_column_spans_are_spans_like_multicolumn():
+    """`\\SetCell[c=2]{c} Vision & &` writes the cells it covers (empty), unlike `\\multicolumn`: it was read as a
+    title over one column and an untitled one. It spans, as \\multicolumn does: header groups, a body cell's text
+    in the first spanned column (warning)."""
+    result = import_text(TBLR_GROUPS, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [(c["title"], c.get("group")) for c in data["columns"]] == [
+        ("Model", None), ("Acc", "Vision"), ("F1", "Vision"), ("Acc", "Language"), ("F1", "Language")]
+    assert data["rows"][1] == {"model": "B", "acc": "not reported"}
+    assert any("spanning 4 columns in a body row" in p.message and p.source.line == 9 for p in result.problems)
+
+
+DATES_IN_CELLS = r"""\begin{tabular}{ll}
+\hline
+Model & Released \\ \hline
+A & \shortmonthname[3] 2023 \\
+B & \monthname[11]~2022 \\
+C & \DTMdate{2023-3-1} \\
+D & \today \\
+E & \the\year \\
+\hline
+\end{tabular}
+"""
+
+
+def test_date_commands_in_cells_print_their_date_and_the_day_tex_runs_is_the_import_s_with_a_warning():
+    """`\\shortmonthname[3]` was an error ('not allowed in a table cell'). A fixed date is the text TeX prints; one
+    that reads the day TeX runs (`\\today`, `\\the\\year`) is the day of the import, said in a warning."""
+    from datetime import date
+
+    result = import_text(DATES_IN_CELLS, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    today = date.today()
+    assert [r["released"] for r in data["rows"]] == [
+        "Mar 2023", "November~2022", "2023-03-01", f"{today:%B} {today.day}, {today.year}", str(today.year)]
+    said = [p.message for p in result.problems if "date" in p.message]
+    assert said[0].startswith("date commands (\\shortmonthname[3]) became the date they print [3 time(s)]")
+    assert said[1].startswith("date commands that print the day TeX runs (\\today) became the day of the import")
+
+
+NUMBERED_CAPTIONS = """## Summary
+
+| Paper | Metrics | RAG |
+|-------|---------|-----|
+| Wang et al. | ✅ | ❌ |
+| **Ours** | ✅ | ✅ |
+
+<p align="center"><em>Table 1: Comparison with Existing Surveys</em></p>
+
+| Statistic | Value |
+|-----------|-------|
+| Papers | 55 |
+
+*Table 2.* Key statistics of the review.
+
+**TABLE III:** Datasets used.
+
+| Dataset | Size |
+|---------|------|
+| A | 1k |
+
+| Other | Size |
+|-------|------|
+| B | 2k |
+"""
+
+
+def test_a_numbered_caption_line_beside_a_readme_table_is_its_caption_without_the_number():
+    """A README writes its paper's captions as a line under the table (`<p><em>Table 1: ...</em></p>`, `*Table 2.*
+    ...`) or above it: both tables of a section were captioned with the section's heading, the author's captions
+    lost. The number goes: the paper numbers its tables. A line under one table is not the next table's too."""
+    result = import_text(NUMBERED_CAPTIONS, "README.md")
+    assert [t.table.caption for t in result.tables] == [
+        "Comparison with Existing Surveys", "Key statistics of the review.", "Datasets used.", "Summary"]
+
+
+HAND_NUMBERED = r"""\begin{table}
+\caption{\textbf{Table 14. Component-level detail assessment}}
+\begin{tabular}{ll}
+\hline
+Part & Detail \\ \hline
+Base & Clear \\ \hline
+\end{tabular}
+\end{table}
+"""
+
+
+def test_a_table_number_written_into_a_latex_caption_is_left_out_with_a_warning():
+    """pandoc-converted papers write `\\caption{\\textbf{Table 14. ...}}`: the paper would show 'Table 1: Table 14.
+    ...'. The number is left out (its style kept), with a warning."""
+    result = import_text(HAND_NUMBERED, "t.tex")
+    assert result.tables[0].table.caption == "\\textbf{Component-level detail assessment}"
+    assert [str(p) for p in result.problems if "number" in p.message] == [
+        "t.tex:3:1: warning: the caption starts with a table number of its own ('Table 14.'): left out, as the paper "
+        "numbers its tables itself (write it back in the YAML if the number is part of the caption's words)"]
+
+
+def test_an_html_comment_in_a_readme_cell_is_left_out_and_said_so_not_called_a_tag_whose_text_was_kept():
+    """A list sorted by hidden day numbers (`2023/03<!--13-->`): the comment was left out, as GitHub shows nothing,
+    but the warning said 'HTML tags ... were removed, their text kept'."""
+    result = import_text("| Model | Date |\n| --- | --- |\n| A | 2023/03<!--13--> |\n| B | <kbd>x</kbd> |\n",
+                         "README.md")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [r["date"] for r in data["rows"]] == ["2023/03", "x"]
+    said = sorted(p.message for p in result.problems if "HTML" in p.message)
+    assert said == ["HTML comments in cells (<!--13-->), which GitHub does not show, were left out [1 time(s)]",
+                    "HTML tags without a place in the format (<kbd>) were removed, their text kept [2 time(s)]"]
+
+
+RTL_TABLE = "| Name | Title |\n| --- | --- |\n| A | \u0633\u0644\u0627\u0645\u060c \u062f\u0646\u06cc\u0627 |\n" \
+            "| B | \u06a9\u062a\u0627\u0628 |\n"
+
+
+def test_letters_of_a_script_no_installed_font_has_are_one_warning_naming_every_line(tmp_path):
+    """A Persian seminar's table: each Arabic letter gave a warning, and each of its places another (hundreds of
+    lines). The letters of one script (its punctuation with them) are one warning at the first place, naming the
+    other lines; what is left out is the same (symbols: maps each to '')."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "fa.md"
+    source.write_text(RTL_TABLE, "utf-8")
+    report = run_import(root, str(source), None)
+    said = [str(p) for p in report.problems if "font" in p.message]
+    assert len(said) == 1, said
+    assert said[0].startswith(f"{source}:3:1: warning: no installed font of ")
+    assert "11 Arabic characters ('\u0633' (U+0633 ARABIC LETTER SEEN)" in said[0]
+    assert said[0].endswith(f"the README keeps them (also at {source}:4) (map them to LaTeX under 'symbols:' or "
+                            "install a font that has them)")
+    settings = (root / "surveybuild.yaml").read_text("utf-8")
+    assert all(f"'{ch}': ''" in settings for ch in "\u0633\u060c\u06a9")
+
+
+GROUP_ABOVE_HEADER = r"""\begin{table}
+\caption{Budget}
+\begin{tabular}{lrr}
+\toprule
+\multicolumn{3}{l}{\textit{Classification}} \\
+\addlinespace[2pt]
+Task & Test & Train \\
+\midrule
+Imdb & 132k & 7k \\
+Banking & 38k & 134k \\
+\addlinespace[4pt]
+\multicolumn{3}{l}{\textit{STS}} \\
+STSB & 12k & - \\
+\bottomrule
+\end{tabular}
+\end{table}
+"""
+
+
+def test_a_title_row_above_the_header_of_a_table_in_row_groups_is_the_first_group_s_title():
+    """A generated table writes its first group's title before the column titles, the next ones between rows:
+    'Classification' became a column group over every column and its rows a group 'Other'."""
+    result = import_text(GROUP_ABOVE_HEADER, "t.tex")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c.get("group") for c in data["columns"]] == [None, None, None]
+    assert [g["title"] for g in data["groups"]] == ["Classification", "STS"]
+    assert [(r["task"], r["group"]) for r in data["rows"]] == [
+        ("Imdb", "classification"), ("Banking", "classification"), ("STSB", "sts")]
+    assert [str(p) for p in result.problems if "title row" in p.message] == [
+        "t.tex:5:1: warning: the title row above the column titles ('Classification') is read as the title of the "
+        "first row group, as the rows across the table in the body are (make it a column group in the YAML if it "
+        "titles every column)"]
+    # a title over every column of a table whose body starts with a group title stays a column group
+    over = GROUP_ABOVE_HEADER.replace("Imdb & 132k & 7k \\\\\n", "\\multicolumn{3}{l}{Text} \\\\\nImdb & 132k & 7k \\\\\n")
+    data = yaml.safe_load(to_yaml(import_text(over, "t.tex").tables[0].table, "", "t"))
+    assert [c.get("group") for c in data["columns"]] == ["Classification"] * 3
+
+
+UNESCAPED_PERCENT = r"""\begin{table}
+\caption{Aggregate}
+\begin{tabular}{lcc}
+\toprule
+Group & n & Efficiency \\
+\midrule
+A & 5 & 73.6% [73.5%, 73.6%] \\
+B & 5 & 70.0\% [70.0\%, 70.1\%] \\
+C & 4 & 10 % a comment of the author's
+  \\
+\bottomrule
+\end{tabular}
+\end{table}
+"""
+
+
+def test_a_percent_sign_left_unescaped_after_a_number_is_named_at_its_column():
+    """A script-written table had `73.6% [..] \\\\`: TeX reads a comment that eats the row's end, so two rows ran
+    together, and the messages spoke of columns without a title, never of the '%'. It is read as TeX reads it and
+    said at the '%'; a comment after a space, or one without cells, is the author's and is not named."""
+    result = import_text(UNESCAPED_PERCENT, "t.tex")
+    said = [str(p) for p in result.problems if "'%'" in p.message]
+    assert said == ["t.tex:7:13: warning: '%' after a number starts a LaTeX comment: the rest of the line (its cells, "
+                    "its row end) is not part of the table, as TeX reads it (write \\% for a percent sign, then import "
+                    "again)"]
+
+
+RULES_AND_LABELS_IN_ROWS = r"""\begin{table}
+\caption{Passages}\label{tab:p}
+{\tabulinesep=1mm
+\begin{tabu} to \textwidth {| X[l,m] | X[c,m] | X[c,m] |}
+\tabucline{2-}
+\rowfont\bfseries
+ID & Text & Tool \\
+\hhline{-|-|-}
+D101\label{D101} & In addition & Yes \\
+\hhline{~|-|-}
+\label{D102}D102 & Scale & No \\
+\cdashline{1-3}
+D103 & More & Yes \\
+\end{tabu}}
+\end{table}
+"""
+
+
+def test_tabu_s_width_rules_with_column_arguments_and_labels_of_rows_are_not_cells():
+    """A paper's tabu table: `to \\textwidth` was read as the column spec and its text as the first cell,
+    `\\hhline{~|-|-}`'s argument and `\\rowfont` as text of the next row, and a row's `\\label{D102}` as the
+    table's label (an error in a cell elsewhere). The width and the rules are layout; a row's label is left out
+    (warning), the float's label stays the table's."""
+    result = import_text(RULES_AND_LABELS_IN_ROWS, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["label"] == "tab:p"
+    assert [(c["title"], c.get("wrap")) for c in data["columns"]] == [("ID", True), ("Text", True), ("Tool", True)]
+    assert [(r["id"], r["text"], r["tool"]) for r in data["rows"]] == [
+        ("D101", "In addition", True), ("D102", "Scale", False), ("D103", "More", True)]
+    assert any(p.message.startswith("labels in cells (\\label{D101}) were left out") for p in result.problems)
+
+
+SPANS_BESIDE_A_GROUP_COLUMN = r"""\begin{tabularx}{\textwidth}{|l|l|c|c|c|c|}
+\hhline{~|~|-|-|-|-|}
+\multicolumn{2}{c|}{} & \multicolumn{4}{c|}{Feature} \\
+\hhline{~|~|-|-|-|-|}
+\multicolumn{2}{c|}{} & A & B & C & D \\
+\hhline{-|-|-|-|-|-|}
+\multirow{3}{*}{Preprocessing} & Smoothing & \multicolumn{2}{c|}{6 mm} & & 6 mm* \\
+ & Filter & \multicolumn{4}{c|}{see \hyperref[sec:filter]{Section \ref*{sec:filter}}} \\
+ & Mask & no & no & \multicolumn{2}{c|}{yes} \\
+\hhline{-|-|-|-|-|-|}
+\end{tabularx}
+"""
+
+
+def test_column_spans_beside_a_group_column_and_partial_hhlines_and_hyperref():
+    """A pipeline comparison: `\\hhline{~|~|-|-}` (no rule under the first two columns) ended the header after its
+    first row, and with the first column read as groups every `\\multicolumn` in the body was 'a cell spanning 1
+    rows ... copied' into the next column. `~` makes an hhline partial; spans count the columns without the group
+    column; `\\hyperref[x]{text}` is its text and `\\ref*{x}` is read as `\\ref{x}`."""
+    result = import_text(SPANS_BESIDE_A_GROUP_COLUMN, "t.tex")
+    assert [p for p in result.problems if p.severity == "error" or "copied" in p.message] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c.get("group") for c in data["columns"][1:]] == ["Feature"] * 4
+    rows = data["rows"]
+    assert [(r.get("a"), r.get("b"), r.get("d")) for r in rows] == [("6 mm", None, "6 mm*"),
+                                                                     ("see Section sec:filter", None, None),
+                                                                     ("no", "no", None)]
+    assert any(p.message.startswith("links to places in the paper (\\hyperref[sec:filter]{...}) became their text")
+               for p in result.problems)
+
+
+BOXED_MATH = r"""\documentclass{article}
+\newcommand{\mypm}{\mathbin{\smash{%
+  \raisebox{0.35ex}{%
+    $\underset{\raisebox{0.5ex}{$\smash -$}}{\smash+}$%
+  }}}}
+\begin{document}
+\begin{tabular}{lr}
+\hline
+Phone & Dur. \\ \hline
+i & 71.9 $\mypm$14.6 \\
+\end{tabular}
+\end{document}
+"""
+
+
+def test_boxes_that_place_math_keep_their_math_and_lose_the_placing():
+    """A survey's own `\\mypm` draws ± with `\\smash{\\raisebox{.35ex}{$\\underset{..}{\\smash+}$}}`: in math,
+    `\\smash` and `\\raisebox` were errors ('not allowed in math') in every cell. The boxes go, their math stays
+    (a `$` inside a box is the same math), one token or a braced argument."""
+    result = import_text(BOXED_MATH, "t.tex")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert data["rows"][0]["dur"] == "71.9 $\\mathbin{{{\\underset{{{-}}}{{+}}}}}$14.6"
+
+
+PAPERS_BY_DATE = """|Date|Title|Paper|
+|:---:|:---:|:---:|
+|2020.05|Megatron-LM training|[pdf](https://arxiv.org/pdf/1.pdf)|
+|2023.05|SpecInfer serving|[pdf](https://arxiv.org/pdf/2.pdf)|
+|2023.05|FastServe serving|[pdf](https://arxiv.org/pdf/3.pdf)|
+|2023.09|vLLM paging|[pdf](https://arxiv.org/pdf/4.pdf)|
+|2024.06|Mooncake cache|[pdf](https://arxiv.org/pdf/5.pdf)|
+|2024.07|Mooncake cache|[pdf](https://arxiv.org/pdf/6.pdf)|
+"""
+
+
+def test_a_list_of_papers_by_date_with_one_title_twice_keeps_each_paper_a_row():
+    """An awesome list sorted by date listed one paper twice: no column named every row once, so two papers of
+    the same month became one row with sub-rows. A first column of dates orders the rows; the column that tells
+    nearly every row apart names them (the repeat suffixed, as always)."""
+    result = import_text(PAPERS_BY_DATE, "README.md")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [r["title"] for r in data["rows"]] == ["Megatron-LM training", "SpecInfer serving", "FastServe serving",
+                                                  "vLLM paging", "Mooncake cache", "Mooncake cache (2)"]
+    assert not any("subrows" in r for r in data["rows"])
+    assert any("'Date' holds dates, and 'Title' tells nearly every row apart and was moved first" in p.message
+               for p in result.problems)
+
+
+def test_a_first_column_of_ids_over_measurements_still_groups_its_lines():
+    """The date rule must not take a series of measurements per id (1, 1, 1, 2, 2) for a list of papers: numbers
+    are no dates, and a column of measurements (with '--undef--' twice) never names the rows."""
+    table = ("| id | Phone | F5 |\n| --- | --- | --- |\n| 1 | i | 3,324.67 |\n| 1 | i | --undef-- |\n"
+             "| 1 | i | --undef-- |\n| 2 | o | 3,665.35 |\n| 2 | o | 3,807.26 |\n")
+    data = yaml.safe_load(to_yaml(import_text(table, "README.md").tables[0].table, "", "t"))
+    assert [r["id"] for r in data["rows"]] == ["1", "2"]
+    assert [len(r["subrows"]) for r in data["rows"]] == [3, 2]

@@ -390,6 +390,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     rows (sub-rows where the first column spans lines), its columns (types, order, link icons), the rows'
     values, the notes, the cite keys refs.bib lacks."""
     problems = raw.problems
+    _first_group_above_header(raw)
     body_grid, ncols = _body(raw)
     if body_grid is None:
         return None, problems
@@ -405,7 +406,9 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     if group_column:
         titles, col_groups = titles[1:], col_groups[1:]
         ncols -= 1
-        lines = [(k, row[1:] if k == "row" else row) for k, row in lines]
+        # the slots' columns counted without the group column, as the titles now are
+        lines = [(k, [None if slot is None else _Slot(slot.cell, slot.row, slot.col - 1, slot.origin)
+                      for slot in row[1:]] if k == "row" else row) for k, row in lines]
     _other_group(raw, lines, groups, group_of_line)
     _connectives(lines)
     blocks = _names_in_blocks(lines, raw.body_rules, problems) if raw.body_rules and len(lines) == len(raw.body) \
@@ -417,6 +420,7 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     notes = _notes(raw, rows, referenced, stats)
     if bib_keys is not None:
         _missing_keys(raw, rows, notes, bib_keys)
+    raw.caption = _unnumbered(raw.caption, raw.source, problems)
     # label "" = the default, tab:<the id the file is written as>
     table = Table(
         id=name, caption=raw.caption, label=raw.label or "", columns=tuple(shape.columns), rows=tuple(rows),
@@ -549,6 +553,33 @@ def _groups(raw: RawTable, lines: list[tuple[str, object]], group_column: bool) 
     return groups, group_of_line
 
 
+def _across_all(row: list[RawCell], ncols: int) -> RawCell | None:
+    """The one cell of a row that spans the whole table (a title row), else None."""
+    filled = [c for c in row if not c.empty]
+    return filled[0] if ncols > 1 and len(filled) == 1 and filled[0].colspan >= ncols else None
+
+
+def _first_group_above_header(raw: RawTable) -> None:
+    """A title row above the header (``\\multicolumn{3}{l}{\\textit{Classification}}``, then the column titles)
+    of a table whose body is in groups under title rows of the same shape, but whose first rows have none: it is
+    the first group's title, written before the column titles, not a title over every column."""
+    ncols = max((sum(max(1, c.colspan) for c in row) for row in raw.body), default=0)
+    if len(raw.header) < 2 or not raw.body or _across_all(raw.header[0], ncols) is None:
+        return
+    if _across_all(raw.body[0], ncols) is not None:
+        return
+    later = [i for i, row in enumerate(raw.body) if _across_all(row, ncols) is not None]
+    if not any(i < len(raw.body) - 1 and _across_all(raw.body[i + 1], ncols) is None for i in later):
+        return
+    title = raw.header.pop(0)
+    raw.body.insert(0, title)
+    cell = _across_all(title, ncols)
+    raw.problems.append(Problem(cell.source, f"the title row above the column titles ('{plain_title(cell.latex)}') "
+                                "is read as the title of the first row group, as the rows across the table in the "
+                                "body are", severity="warning",
+                                hint="make it a column group in the YAML if it titles every column"))
+
+
 def _other_group(raw: RawTable, lines: list[tuple[str, object]], groups: list[Group],
                  group_of_line: dict[int, str]) -> None:
     """Rows before the first group title: a group 'Other' (listed)."""
@@ -567,13 +598,57 @@ def _named_elsewhere(lines: list[tuple[str, object]], ncols: int) -> bool:
     """A later column, not of measurements, holds a value in every line, each once: it can name the rows
     (:func:`_order` moves it first), so lines that repeat the first cell are rows of their own."""
     row_lines = [row for k, row in lines if k == "row"]
+    firsts = [row[0].cell for row in row_lines if row and row[0] is not None and row[0].origin]
+    by_date = _dates(firsts)
     for c in range(1, ncols):
         found = [row[c].cell for row in row_lines if c < len(row) and row[c] is not None and row[c].origin
                  and not row[c].cell.empty]
         names = [cell.latex.strip().casefold() for cell in found]
-        if len(found) == len(row_lines) and len(set(names)) == len(names) and not _measures(found):
+        if len(found) == len(row_lines) and not _measures(found) and (
+                len(set(names)) == len(names) or by_date and _nearly_unique(names)):
             return True
     return False
+
+
+#: a date as lists of papers write it in their first column (``2023.05``, ``2024-06``, ``2021/3``, ``2019``)
+_DATE = re.compile(r"(?:19|20)\d\d(?:[./-]\d{1,2}(?:[./-]\d{1,2})?)?")
+
+
+def _dates(column_cells) -> bool:
+    """Every value of the column is a date: the column orders the rows (a list sorted by date), and a value repeated
+    on the next line is another row of the same date, not a line of the row above."""
+    found = [_strip_style(v.latex).strip() for v in column_cells if v is not None and not v.empty]
+    return bool(found) and all(_DATE.fullmatch(text) for text in found)
+
+
+def _nearly_unique(names: list[str]) -> bool:
+    """Names that tell nearly every row apart (a paper listed twice is a repeat the import suffixes), words rather
+    than measurements."""
+    words = [n for n in names if not _MEASURE.fullmatch(_strip_style(n).strip())]
+    return len(names) >= 2 and len(set(names)) >= 0.8 * len(names) and len(words) >= 0.8 * len(names)
+
+
+#: a number written into a caption by hand (``Table 14. Component...``, ``\\textbf{TABLE III:} Sizes``), the
+#: style around it, if any, kept
+_OWN_NUMBER = re.compile(r"^(?P<style>\\text(?:bf|it|sc|sf)\{|\\emph\{)?\s*(?P<number>(?:Table|TABLE|Tab\.)(?:~|\s)*"
+                         r"(?:[0-9]+[a-z]?|[IVXLC]+)\s*[:.\u2013\u2014-]+)\s*")
+
+
+def _unnumbered(caption: str, source: Source, problems: list[Problem]) -> str:
+    """A caption without the table number its author wrote into it: the paper numbers its tables (``Table 1:``
+    before the caption), so a second number would be shown, and a wrong one once tables move."""
+    m = _OWN_NUMBER.match(caption)
+    if m is None or not caption[m.end():].strip(" }"):
+        return caption
+    rest = caption[m.end():]
+    if m.group("style") and rest.startswith("}"):  # \textbf{Table 1.} Sizes: the style held the number only
+        out = rest[1:].lstrip()
+    else:
+        out = (m.group("style") or "") + rest
+    problems.append(Problem(source, f"the caption starts with a table number of its own ('{m.group('number')}'): left "
+                            "out, as the paper numbers its tables itself", severity="warning",
+                            hint="write it back in the YAML if the number is part of the caption's words"))
+    return out
 
 
 def _names_in_blocks(lines: list[tuple[str, object]], rules: list[int], problems: list[Problem]) -> set[int]:
@@ -1004,11 +1079,16 @@ def _order(raw: RawTable, titles, groups, types, per_column, row_groups) -> list
     if unique(0) or any(v is None or v.empty for v in per_column[0]) and not any(
             v is not None and not v.empty for v in per_column[0]):
         return list(range(n))
+    by_date = _dates(per_column[0])
     for c in range(1, n):
-        if types[c] in ("text", "latex") and groups[c] is None and unique(c) and not _measures(per_column[c]):
+        if types[c] in ("text", "latex") and groups[c] is None and not _measures(per_column[c]) and (
+                unique(c) or by_date and all(v is not None and not v.empty for v in per_column[c])
+                and _nearly_unique([v.latex.strip().casefold() for v in per_column[c]])):
+            names = (f"'{titles[c]}' names every row once" if unique(c) else
+                     f"'{titles[0]}' holds dates, and '{titles[c]}' tells nearly every row apart")
             raw.problems.append(Problem(raw.source, f"the first column ('{titles[0]}') repeats values, but the "
                                         "first column names the rows (the build rejects duplicate rows): "
-                                        f"'{titles[c]}' names every row once and was moved first",
+                                        f"{names} and was moved first",
                                         severity="warning", hint="reorder the columns in the YAML if you like"))
             raw.comments.append(f"Column '{titles[c]}' was moved first (it names the rows; '{titles[0]}' repeats).")
             return [c] + [k for k in range(n) if k != c]

@@ -23,6 +23,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 from pylatexenc import latexwalker, macrospec
 
@@ -58,7 +59,8 @@ DINGS = {"51": True, "52": True, "55": False, "56": False}
 LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 #: commands that style or place text: removed, their last argument (the text) kept
 WRAPPERS = frozenset({"numprint", "turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
-                      "fbox", "hl", "adjustbox", "smash", "mbox", "makebox", "hbox"})
+                      "fbox", "hl", "adjustbox", "smash", "mbox", "makebox", "hbox", "framebox", "rlap", "llap",
+                      "clap"})
 #: math symbols written outside math, as siunitx's ``S`` column reads its numbers (``89.0 \pm 0.3``): the character
 TEXT_MODE_SYMBOLS = {"pm": "\u00b1", "mp": "\u2213", "times": "\u00d7"}
 #: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
@@ -72,6 +74,14 @@ SYMBOL_CHARS = {"CIRCLE": "\u25cf", "LEFTcircle": "\u25d0", "RIGHTcircle": "\u25
                 "LEFTCIRCLE": "\u25d6", "RIGHTCIRCLE": "\u25d7", "harveyBallNone": "\u25cb",
                 "harveyBallQuarter": "\u25d4", "harveyBallHalf": "\u25d1", "harveyBallThreeQuarter": "\u25d5",
                 "harveyBallFull": "\u25cf"}
+#: date commands (LaTeX's, datetime's, datetime2's) -> their argument spec. A fixed date prints as TeX would
+#: (``\\shortmonthname[3]`` Mar, ``\\DTMdate{2023-03-01}`` 2023-03-01, datetime2's default style); one that
+#: reads the day TeX runs (``\\today``, ``\\the\\year``, ``\\monthname`` alone) is the day of the import (listed)
+DATES = {"today": "", "year": "", "month": "", "day": "", "monthname": "[", "shortmonthname": "[",
+         "DTMmonthname": "{", "DTMshortmonthname": "{", "DTMdate": "{", "DTMDisplaydate": "{{{{", "DTMtoday": "",
+         "DTMcurrentyear": "", "DTMcurrentmonth": "", "DTMcurrentday": ""}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 #: cross-references: the README has no numbering, so the label's own text stands in (listed)
 REFS = frozenset({"ref", "autoref", "cref", "Cref", "eqref", "pageref", "nameref", "vref", "Vref"})
 #: commands that read another file (or show one): never followed; listed as not represented
@@ -95,7 +105,9 @@ LAYOUT = frozenset({"nobreakdash", "centering", "raggedright", "raggedleft", "ar
                     # line and page breaking hints (\nolinebreak[2] between a month and its year)
                     "nolinebreak", "allowbreak", "nopagebreak", "pagebreak", "goodbreak", "nobreak",
                     # tabularray's cell and row settings (spans are left to the empty cells after them)
-                    "SetCell", "SetCells", "SetRow", "SetRows", "SetColumn", "SetHline", "SetHlines", "SetVline"})
+                    "SetCell", "SetCells", "SetRow", "SetRows", "SetColumn", "SetHline", "SetHlines", "SetVline",
+                    # rules drawn inside a row, with the columns they cover; tabu's row style
+                    "hhline", "cdashline", "hdashline", "tabucline", "rowfont"})
 
 #: the layout commands that put space between words
 HSPACES = frozenset({"hspace", "quad", "qquad", "hfill", "hfil", "hss"})
@@ -103,7 +115,7 @@ HSPACES = frozenset({"hspace", "quad", "qquad", "hfill", "hfil", "hss"})
 SPECS = (
     [macrospec.MacroSpec(n, "*[[{") for n in CITE_COMMANDS]
     + [macrospec.MacroSpec(n, "{") for n in ("tnote", "TblrNote", "githubicon", "github", "codeicon", "cline", "label",
-                                              "ref", "color", "Xhline", "arrayrulecolor")]
+                                              "color", "Xhline", "arrayrulecolor")]
     + [macrospec.MacroSpec("tnotex", "*{"), macrospec.MacroSpec("href", "{{"),
        macrospec.MacroSpec("multicolumn", "{{{"), macrospec.MacroSpec("multirow", "[{[{[{"),
        macrospec.MacroSpec("caption", "*[{"), macrospec.MacroSpec("item", "["),
@@ -122,6 +134,8 @@ SPECS = (
        macrospec.MacroSpec("nopagebreak", "["), macrospec.MacroSpec("pagebreak", "["),
        macrospec.MacroSpec("rule", "[{{"), macrospec.MacroSpec("ding", "{"),
        macrospec.MacroSpec("makebox", "[[{"), macrospec.MacroSpec("hl", "{"), macrospec.MacroSpec("fbox", "{"),
+       macrospec.MacroSpec("framebox", "[[{"), macrospec.MacroSpec("rlap", "{"), macrospec.MacroSpec("llap", "{"),
+       macrospec.MacroSpec("clap", "{"),
        macrospec.MacroSpec("turn", "{{"), macrospec.MacroSpec("numprint", "[{"),
        macrospec.MacroSpec("input", "{"), macrospec.MacroSpec("include", "{"), macrospec.MacroSpec("import", "{{"),
        macrospec.MacroSpec("subimport", "*{{"), macrospec.MacroSpec("includegraphics", "*[[{"),
@@ -130,10 +144,13 @@ SPECS = (
        macrospec.MacroSpec("verbatiminput", "{"), macrospec.MacroSpec("inputminted", "[{{"),
        macrospec.MacroSpec("InputIfFileExists", "{{{"), macrospec.MacroSpec("subfigure", "[[{"),
        macrospec.MacroSpec("subfloat", "[[{"), macrospec.MacroSpec("subcaptionbox", "*{[[{"),
-       macrospec.MacroSpec("ensuremath", "{")]
+       macrospec.MacroSpec("ensuremath", "{"), macrospec.MacroSpec("hhline", "{"),
+       macrospec.MacroSpec("cdashline", "{"), macrospec.MacroSpec("tabucline", "[{"),
+       macrospec.MacroSpec("rowfont", "[{"), macrospec.MacroSpec("hyperref", "[{")]
     + [macrospec.MacroSpec(n, "[") for n in SYMBOL_CHARS if n.startswith("harvey")]
-    + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS - {"ref"})]
+    + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS)]  # \ref*{x}: hyperref's, without a link
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
+    + [macrospec.MacroSpec(n, spec) for n, spec in DATES.items()]
     + [macrospec.MacroSpec(n, "[{") for n in STACKS]
 )
 ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
@@ -141,7 +158,7 @@ ENV_SPECS = [macrospec.EnvironmentSpec(n, a) for n, a in (
     ("longtable", "[{"), ("longtable*", "[{"), ("supertabular", "{"), ("array", "[{"), ("tabu", "{"), ("longtabu", "{"),
     ("table", "["), ("table*", "["), ("sidewaystable", "["), ("sidewaystable*", "["),
     ("threeparttable", "["), ("ThreePartTable", ""), ("tablenotes", "["), ("TableNotes", "["),
-    ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "{"), ("itemize", "["),
+    ("adjustbox", "{"), ("subfigure", "[{"), ("minipage", "[[[{"), ("varwidth", "[{"), ("itemize", "["),
     ("enumerate", "["), ("tblr", "[{"), ("longtblr", "[{"), ("talltblr", "[{"),
 )]
 
@@ -162,9 +179,9 @@ def footnote_mark(number: str) -> str:
 #: the names the converter itself rewrites or keeps: never "undefined"
 _HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAPPERS | frozenset(FONT_SWITCHES) | REFS
             | LAYOUT | FILE_READERS | frozenset(SUBFIGURES) | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
-            | frozenset(SYMBOL_CHARS)
+            | frozenset(SYMBOL_CHARS) | frozenset(DATES)
             | frozenset({"tnote", "tnotex", "TblrNote", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item",
-                         "ensuremath", "diagbox"}))
+                         "ensuremath", "diagbox", "hyperref"}))
 
 #: a survey's own cite command (``\\upcite{k}``, defined in its preamble): a name ending in ``cite``
 OWN_CITE = re.compile(r"\\([A-Za-z]*cite)(?![A-Za-z])")
@@ -333,6 +350,8 @@ class _Converter:
                 if rest:
                     out.append(spread(f"\\{FONT_SWITCHES[node.macroname]}{{", rest, "}"))
                 return out
+            if _is_the_date(node, nodes[i + 1] if i + 1 < len(nodes) else None):
+                continue  # \the\year: the register's value, written by the date below
             self.node(node, out, depth)
         return out
 
@@ -421,6 +440,8 @@ class _Converter:
         # the source between the first and the last node, as written (spaces between nodes included)
         text = source[start:end] if source is not None else "".join(n.latex_verbatim() for n in nodes)
 
+        if _MATH_BOX.search(text):
+            text = _unboxed_math(text, self.notices)
         out, pos = [], 0
         for m in _CONTROL.finditer(text):
             name = m.group(1)
@@ -530,6 +551,17 @@ class _Converter:
                 out.append(escape(label))
             except UnencodableText:
                 out.append(label)
+        elif name == "hyperref" and len(a) == 2 and a[1] is not None:  # \hyperref[label]{text}: the text
+            self.notices.add("hyperref", f"\\hyperref[{arg_text(a[0]).strip()}]{{...}}" if a[0] is not None
+                             else "\\hyperref{...}")
+            out.append("".join(self.nodes(arg_nodes(a[1]), depth)))
+        elif name == "label" and a and a[-1] is not None:  # a row's own label: a place \ref points at
+            self.notices.add("label", node.latex_verbatim().strip())
+            _pop_space(out)
+        elif name in DATES:
+            text, fixed = date_text(name, [arg_text(x).strip() if x is not None else None for x in a])
+            self.notices.add("date" if fixed else "today", node.latex_verbatim().strip())
+            out.append(text + node.macro_post_space)
         elif name in WRAPPERS:
             self.notices.add("style", "\\" + name)
             out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
@@ -686,6 +718,10 @@ NOTICE_TEXT = {
     "style": "colour/box commands ({example}) were removed, their text kept",
     "leaked": "LaTeX written in README cells ({example}) was read as LaTeX (cites and note marks taken out)",
     "html": "HTML tags without a place in the format ({example}) were removed, their text kept",
+    "hyperref": "links to places in the paper ({example}) became their text: the README has no such place",
+    "label": "labels in cells ({example}) were left out: the format has no place for them; a \\ref to one in the "
+             "paper will be undefined (point it at the table's label)",
+    "htmlcomment": "HTML comments in cells ({example}), which GitHub does not show, were left out",
     "layout": "layout commands ({example}) without text of their own were removed",
     "list": "lists in cells ({example}) became their items, one a line, each after a \\textbullet",
     "display": "display math in cells ({example}) became inline math $...$",
@@ -714,6 +750,9 @@ NOTICE_TEXT = {
     "textmath": "math symbols outside math ({example}), as siunitx's S column reads a number, became their "
                 "characters",
     "ensuremath": "\\ensuremath ({example}) became the math it holds, $...$",
+    "date": "date commands ({example}) became the date they print",
+    "today": "date commands that print the day TeX runs ({example}) became the day of the import, which the "
+             "paper and the README then keep (write the date the table means, if another)",
     "comment": "Markdown comments after a table row ({example}) are not part of the table: left out",
 }
 
@@ -721,3 +760,72 @@ NOTICE_TEXT = {
 def notice_messages(notices: Notices) -> list[str]:
     return [NOTICE_TEXT[k].format(example=notices.first[k]) + f" [{n} time(s)]"
             for k, n in sorted(notices.counts.items())]
+
+
+def _is_the_date(node, following) -> bool:
+    """``\\the`` before a date register (``\\the\\year``): the register prints its value."""
+    return (node.isNodeType(latexwalker.LatexMacroNode) and node.macroname == "the" and following is not None
+            and following.isNodeType(latexwalker.LatexMacroNode) and following.macroname in ("year", "month", "day"))
+
+
+def date_text(name: str, arguments: list[str | None], today: date | None = None) -> tuple[str, bool]:
+    """What a date command of :data:`DATES` prints, and whether it is fixed (False: it read ``today``)."""
+    today = today or date.today()
+    number = (arguments[0] or "") if arguments else ""
+    if name in ("monthname", "shortmonthname", "DTMmonthname", "DTMshortmonthname"):
+        month = int(number) if number.isdigit() and 1 <= int(number) <= 12 else None
+        full = MONTHS[(month or today.month) - 1]
+        return (full[:3] if "short" in name else full), month is not None
+    if name == "DTMdate" and re.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", number):
+        y, m, d = number.split("-")
+        return f"{y}-{int(m):02d}-{int(d):02d}", True
+    if name == "DTMDisplaydate" and len(arguments) >= 3 and all((x or "").isdigit() for x in arguments[:3]):
+        return f"{arguments[0]}-{int(arguments[1]):02d}-{int(arguments[2]):02d}", True
+    if name in ("DTMdate", "DTMDisplaydate"):  # not a date datetime2 reads: its text, as written
+        return "-".join(x for x in arguments[:3] if x), True
+    if name in ("year", "DTMcurrentyear"):
+        return str(today.year), False
+    if name in ("month", "DTMcurrentmonth"):
+        return str(today.month), False
+    if name in ("day", "DTMcurrentday"):
+        return str(today.day), False
+    if name == "DTMtoday":
+        return today.isoformat(), False
+    return f"{MONTHS[today.month - 1]} {today.day}, {today.year}", False  # \today, as LaTeX's default prints it
+
+
+#: boxes that place or hide math (a survey's own ``\\mypm``: ``\\smash{\\raisebox{.35ex}{$\\underset{-}{+}$}}``): their
+#: arguments before the content, in order ("[" optional, "{" required); GitHub's math has none of them
+MATH_BOXES = {"smash": "[{", "raisebox": "{[[{", "mbox": "{", "hbox": "{", "makebox": "[[{", "scalebox": "{[{",
+              "rlap": "{", "llap": "{", "clap": "{", "mathrlap": "{", "mathllap": "{", "mathclap": "{"}
+_MATH_BOX = re.compile(r"\\(%s)(?![A-Za-z])" % "|".join(MATH_BOXES))
+
+
+def _unboxed_math(text: str, notices: Notices) -> str:
+    """Math with each box of :data:`MATH_BOXES` replaced by its content in braces (math inside a box, ``$..$``
+    again, is the same math here): as the box prints it, less its placing."""
+    for _ in range(50):  # boxes in boxes: outermost first, until none is left
+        m = _MATH_BOX.search(text)
+        if m is None:
+            break
+        i = m.end()
+        content = None
+        for kind in MATH_BOXES[m.group(1)]:
+            while i < len(text) and text[i] in " \t\n":
+                i += 1
+            group = brace_group(text, i, *(("[", "]") if kind == "[" else ("{", "}")))
+            if group is None and kind == "{":  # one token: \\smash+, \\smash\\sum
+                token = re.match(r"\\(?:[A-Za-z]+|.)|[^\s{}$%\\]", text[i:])
+                group = (token.group(), i + token.end()) if token else None
+            if group is None:
+                if kind == "[":
+                    continue
+                content = None
+                break
+            content, i = group
+        if content is None:  # not the box's form: left as written
+            return text
+        notices.add("style", "\\" + m.group(1))
+        inner = re.sub(r"(?<!\\)\$", "", content)
+        text = text[:m.start()] + "{" + inner + "}" + text[i:]
+    return text

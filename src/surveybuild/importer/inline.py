@@ -185,8 +185,8 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
             latex.append(f"~\\citep{{{item.text}}}")
         elif item.kind == "break":
             latex.append("}" * len(styles) + BREAK + "".join(STYLE[style] for style in styles))
-        elif item.kind == "dropped":
-            raw.notices.add("html", item.text)
+        elif item.kind == "dropped":  # an HTML comment shows nothing on GitHub: its text goes with it
+            raw.notices.add("htmlcomment" if item.text.lstrip().startswith("<!--") else "html", item.text)
     text = join_lines("".join(latex))
     text = re.sub(r"(?m)^~", "", text).replace(" ~\\citep", "~\\citep")
     return RawCell(text, where, rowspan, colspan, plain=plain, link=link, align=align, flag=flag)

@@ -43,6 +43,22 @@ IGNORED = frozenset({"insertTableNotes", "centering", "footnotesize", "scriptsiz
 LONG_MARKS = ("endfirsthead", "endhead", "endfoot", "endlastfoot")
 SIZES = ("normalsize", "small", "footnotesize", "scriptsize", "tiny")
 WIDTH = re.compile(r"^([0-9]+(\.[0-9]+)?(cm|mm|in|pt|em)|(0?\.[0-9]+|1(\.0*)?)?\\(textwidth|linewidth|columnwidth))$")
+#: a share of the line less the columns' padding, as pandoc writes its p{} columns
+#: (``(\linewidth - 8\tabcolsep) * \real{0.25}``) and as authors do with ``\dimexpr 0.25\linewidth-2\tabcolsep\relax``:
+#: the share is the width the format keeps (the padding is the renderer's)
+_SHARE_LESS_PADDING = re.compile(
+    r"^\(\s*\\(?P<a>textwidth|linewidth|columnwidth)\s*-\s*[0-9.]*\s*\\tabcolsep\s*\)\s*\*\s*\\real\s*"
+    r"\{\s*(?P<f>0?\.[0-9]+|1(?:\.0*)?)\s*\}$"
+    r"|^\\dimexpr\s*(?P<g>0?\.[0-9]+|1(?:\.0*)?)\s*\\(?P<b>textwidth|linewidth|columnwidth)\s*-\s*[0-9.]*\s*"
+    r"\\tabcolsep\s*(?:\\relax)?$")
+
+
+def plain_width(width: str | None) -> str | None:
+    """A column width as the format writes it: a share of the line less padding is the share (see above)."""
+    m = _SHARE_LESS_PADDING.match(width.strip()) if width else None
+    if m is None:
+        return width
+    return f"{m.group('f') or m.group('g')}\\{m.group('a') or m.group('b')}"
 
 
 def _meaningful(nodes) -> list:
@@ -54,6 +70,10 @@ def _is_macro(node, *names) -> bool:
     return node is not None and node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in names
 
 
+#: tabu's width before its column spec, ``\\begin{tabu} to \\textwidth {X[l] X[c]}`` (``spread 2cm``): a width,
+#: not the spec, which is the brace group after it; blanked in place (the line numbers stay)
+_TABU_WIDTH = re.compile(r"(\\begin\{(?:long)?tabu\*?\})\s*(?:to|spread)\s*(?:[-+0-9.]*\s*\\[A-Za-z]+|[-+0-9.]+\s*[a-z]{2})\s*"
+                         r"(?=\{)")
 #: Our own generated tables' layout marks (latex.TableRenderer.mark): nothing to import, blanked in place.
 _LAYOUT_MARK = re.compile(r"\\surveybuildmark\{[^{}\n]*\}\{[^{}\n]*\}")
 #: Our own generated tables' note marks that take their width (latex.WIDE_MARKS): the marks kept, the group
@@ -68,6 +88,7 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
     author's macros (the text's own definitions, after ``project``'s: :func:`.macros.project_macros`) are
     expanded first."""
     text = _LAYOUT_MARK.sub(lambda m: " " * len(m.group(0)), text)
+    text = _TABU_WIDTH.sub(lambda m: m.group(1) + " " * (m.end() - m.end(1)), text)
     if "\\TPToverlap" in text:
         text = _WIDE_MARKS.sub(lambda m: " " * (m.start(1) - m.start(0)) + m.group(1) + " ", text)
     defined, spans = macros.collect(text, path, project)
@@ -403,7 +424,7 @@ def _table(env, container, stack, font, where, path, known=None, alone: bool = T
     spec = colspec(spec_text)
     raw.aligns = [a for a, _ in spec]
     raw.wraps = [w == "X" for _, w in spec]  # tabularx X columns: they wrap
-    spec = [(a, None if w == "X" else w) for a, w in spec]
+    spec = [(a, None if w == "X" else plain_width(w)) for a, w in spec]
     dropped_widths = [w for _, w in spec if w and not WIDTH.match(w)]
     raw.widths = [w if w and WIDTH.match(w) else None for _, w in spec]
     if dropped_widths:
@@ -590,8 +611,11 @@ def _rows(env, raw: RawTable, where):
             rows.append(row)
         cell, row = [], []
 
-    for node in env.nodelist:
-        if node is None or node.isNodeType(latexwalker.LatexCommentNode):
+    for at, node in enumerate(env.nodelist):
+        if node is not None and node.isNodeType(latexwalker.LatexCommentNode):
+            _percent_sign(node, raw, where)
+            continue
+        if node is None:
             continue
         if rule_row:
             if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in ("cr", "\\", "tabularnewline"):
@@ -632,14 +656,15 @@ def _rows(env, raw: RawTable, where):
                 if name == "caption":
                     captions.append(node)
                     continue
-                if name == "label":
-                    labels.append(node)
+                if name == "label" and (captions or _ends_row(env.nodelist[at + 1:])):
+                    labels.append(node)  # a long table's \caption{..}\label{..}\\ (else a row's own: a cell's)
                     continue
                 if name == "multispan":  # a rule drawn across columns, as booktabs draws \cmidrule (partial)
                     rule_row = skip_group = True
                     continue
                 if name in RULES or (name.endswith(("rule", "line")) and not cells.args(node)):
-                    if name not in PARTIAL_RULES:
+                    partial = name == "hhline" and "~" in cells.arg_text((cells.args(node) or [None])[0])
+                    if name not in PARTIAL_RULES and not partial:  # \hhline{~|-}: '~' skips a column
                         rules_at.append(len(rows))
                     if name in ("cmidrule", "cline") and not cells.args(node) or name == "cmidrule":
                         skip_paren = skip_group = True
@@ -675,6 +700,24 @@ def _rows(env, raw: RawTable, where):
     return out_rows[:header_count] + body, header_count, captions, labels
 
 
+def _ends_row(nodes) -> bool:
+    """Nothing but a row end (or a caption, or the table's end) follows: the nodes after a row's first command."""
+    following = next(iter(_meaningful(nodes)), None)
+    return following is None or _is_macro(following, "\\", "tabularnewline", "caption", "endfirsthead", "endhead")
+
+
+def _percent_sign(comment, raw: RawTable, where) -> None:
+    """``73.6% [73.5%, ...] \\\\`` in a row: '%' after a number is a percent sign the author (or the script that
+    wrote the table) did not escape; to TeX it starts a comment, which takes the rest of the line, its cells and row
+    end with it. Read as TeX reads it, and said at the '%'."""
+    text = comment.parsing_state.s if comment.parsing_state is not None else ""
+    before = text[comment.pos - 1:comment.pos] if comment.pos else ""
+    if before.isdigit() and ("&" in comment.comment or "\\\\" in comment.comment):
+        raw.problems.append(Problem(where(comment), "'%' after a number starts a LaTeX comment: the rest of the "
+                                    "line (its cells, its row end) is not part of the table, as TeX reads it",
+                                    severity="warning", hint="write \\% for a percent sign, then import again"))
+
+
 def header_rows(rows: list[list[RawCell]], rules_at: list[int], count: int) -> int:
     """How many rows are the header, by structure: the rows before the first full rule, except that
     title rows (one cell across every column) at the top do not end the header: it then runs to the
@@ -702,10 +745,35 @@ def _span(node, index: int) -> int:
         return 1
 
 
+_TBLR_COLSPAN = re.compile(r"(?:^|,)\s*c\s*=\s*([0-9]+)\s*(?:,|$)")
+
+
+def _tblr_colspan(nodes) -> int:
+    """The columns a tabularray cell spans: ``\\SetCell[c=2]{c} text`` (1 without one). Unlike ``\\multicolumn``,
+    the row still writes the cells it covers (empty)."""
+    meaningful = _meaningful(nodes)
+    if not meaningful or not _is_macro(meaningful[0], "SetCell"):
+        return 1
+    option = cells.args(meaningful[0])[0] if cells.args(meaningful[0]) else None
+    m = _TBLR_COLSPAN.search(cells.arg_text(option)) if option is not None else None
+    return int(m.group(1)) if m else 1
+
+
 def _cells(row: list[list], raw: RawTable, where) -> list[RawCell]:
     out = []
-    for nodes in row:
-        colspan = rowspan = 1
+    spanned: list[tuple[int, list]] = []  # (tabularray's column span, the cell's nodes)
+    i = 0
+    while i < len(row):
+        span = _tblr_colspan(row[i]) if row[i] else 1
+        covered = row[i + 1:i + span]
+        if span > 1 and len(covered) == span - 1 and not any(_meaningful(c) for c in covered):
+            spanned.append((span, row[i]))  # read as \\multicolumn's: the empty cells it covers go
+            i += span
+        else:
+            spanned.append((1, row[i]))
+            i += 1
+    for tblr_span, nodes in spanned:
+        colspan, rowspan = tblr_span, 1
         content = list(nodes)
         first = next(iter(_meaningful(content)), None)
         if first is not None and first.isNodeType(latexwalker.LatexCharsNode):  # the cell's first character

@@ -219,8 +219,19 @@ _PARAM = re.compile(r"#(#|[1-9])")
 
 
 def _substitute(body: str, args: list[str]) -> str:
-    return _PARAM.sub(lambda m: "#" if m.group(1) == "#" else (args[int(m.group(1)) - 1]
-                                                              if int(m.group(1)) <= len(args) else ""), body)
+    """The body with its parameters replaced. TeX read the body into tokens when it was defined, so a control word
+    before a parameter (``\\bfseries#1``) ends there: a space keeps it apart from an argument's first letter."""
+    def arg(m: re.Match) -> str:
+        if m.group(1) == "#":
+            return "#"
+        value = args[int(m.group(1)) - 1] if int(m.group(1)) <= len(args) else ""
+        if value[:1].isalpha() and _ENDS_IN_WORD.search(body, 0, m.start()):
+            return " " + value
+        return value
+    return _PARAM.sub(arg, body)
+
+
+_ENDS_IN_WORD = re.compile(r"(?<!\\)(?:\\\\)*\\[A-Za-z@]+$")
 
 
 def _expand(text: str, macros: dict[str, Macro], depth: int, budget: list[int]) -> str:

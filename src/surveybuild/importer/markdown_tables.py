@@ -165,6 +165,7 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
         elif tok.type == "table_open":
             raw = _table(tokens, i, md, path, 0, cite_map, lines)
             _name(raw, heading, path)
+            _numbered_caption(raw, lines, tok.map[0], _table_end(tokens, i), path)
             found.append((tok.map[0], raw))
         elif tok.type == "html_block" and "<table" in tok.content.lower():
             html_ranges.append((tok.map[0] + 1, tok.map[1]))
@@ -175,6 +176,7 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
                 raw = _broken(block, start, md, path, cite_map)
                 if raw is not None:
                     _name(raw, heading, path)
+                    _numbered_caption(raw, lines, start, end, path)
                     found.append((start, raw))
     if html_ranges:
         from .html_tables import read_html
@@ -185,8 +187,58 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
                 continue  # a <table> in a code block or inline code is not a table
             before = [h for line, h in headings if line < raw.source.line]
             _name(raw, before[-1] if before else None, path)
+            block = next((first, last) for first, last in html_ranges if first <= raw.source.line <= last)
+            _numbered_caption(raw, lines, block[0] - 1, block[1], path)
             found.append((raw.source.line - 1, raw))
     return [raw for _, raw in sorted(found, key=lambda x: x[0])]
+
+
+#: a caption the author wrote beside a table, numbered: ``Table 1: Comparison ...``, ``*Table 2.* Sizes``,
+#: ``<p align="center"><em>TABLE III: ...</em></p>``, ``Tab. 4 - ...`` (HTML tags and emphasis marks read through)
+NUMBERED_CAPTION = re.compile(r"^(?:Table|TABLE|Tab\.)\s*(?:[0-9]+[a-z]?|[IVXLC]+)\s*[:.\u2013\u2014-]\s*(\S.*)$")
+
+
+def _table_end(tokens, i: int) -> int:
+    """The line after a pipe table (0-based)."""
+    return tokens[i].map[1]
+
+
+def _visible(line: str) -> str:
+    text = re.sub(r"<!--.*?-->|</?[A-Za-z][^>]*>", " ", line)
+    text = re.sub(r"\*+|(?<!\w)_+|_+(?!\w)", "", text)
+    return " ".join(text.split())
+
+
+def _numbered_caption(raw: RawTable, lines: list[str], start: int, end: int, path: str) -> None:
+    """The paragraph right under the table (or, failing that, right above it) that reads ``Table N: text``: the
+    author's caption, which the heading only stood in for. The paper numbers its tables itself: ``Table N:`` goes."""
+    def paragraph(at: int, step: int) -> tuple[int, list[str]]:
+        while 0 <= at < len(lines) and not lines[at].strip():
+            at += step
+        found = []
+        while 0 <= at < len(lines) and lines[at].strip() and "|" not in lines[at]:
+            found.append(lines[at])
+            at += step
+        return at, (found if step > 0 else found[::-1])
+
+    if any(c.startswith("The caption is pandoc's") for c in raw.comments):
+        return
+    above_at, above = paragraph(start - 1, -1)
+    while 0 <= above_at < len(lines) and not lines[above_at].strip():
+        above_at -= 1
+    if 0 <= above_at < len(lines) and ("|" in lines[above_at] or "</table>" in lines[above_at].lower()):
+        above = []  # the caption under the table before this one
+    for first, block in ((end, paragraph(end, 1)[1]), (start - 1, above)):
+        if not block or block[0].lstrip().startswith("#"):
+            continue
+        m = NUMBERED_CAPTION.match(_visible(" ".join(block)))
+        if m:
+            where = "under" if first == end else "above"
+            raw.caption = _caption(m.group(1).strip(), path)
+            raw.comments = [c for c in raw.comments if not c.startswith("The caption is")]
+            raw.comments.append(f"The caption is the numbered caption line {where} the table in the README "
+                                f"('{_visible(' '.join(block))[:60]}'), its number left to the paper.")
+            return
 
 
 def heading_text(inline) -> str:

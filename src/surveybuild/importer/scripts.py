@@ -135,17 +135,48 @@ def messages(decision: Decision, old_engine: str) -> list[Problem]:
                                 f"{decision.engine} ({chain}), set in {SETTINGS_FILE}", severity="warning",
                                 hint=f"set 'engine: {old_engine}' back and map the characters under 'symbols:' "
                                      "if you prefer"))
-    for ch, places in decision.left_out.items():
-        more = f" [{len(places)} places]" if len(places) > 1 else ""
-        for where in places[:1]:
-            problems.append(Problem(where, f"no installed font of {decision.engine} has {_char(ch)}: left out of the "
-                                    f"paper (symbols: maps it to '' in {SETTINGS_FILE}); the README keeps it{more}",
-                                    severity="warning", hint="map it to LaTeX under 'symbols:' or install a font "
-                                                             "that has it"))
-        for where in places[1:]:
-            problems.append(Problem(where, f"{_char(ch)} left out of the paper; the README keeps it",
-                                    severity="warning"))
+    # characters of one script (Arabic, Hebrew, Devanagari...) are one message: a table in a script no installed
+    # font has would otherwise give a warning for each letter and each of its places
+    scripts = {_script(ch) for ch in decision.left_out if " LETTER " in f" {unicodedata.name(ch, '')} "}
+    by_script: dict[str, list[str]] = {}
+    for ch in decision.left_out:  # an Arabic comma goes with the Arabic letters
+        first_word = unicodedata.name(ch, "").split()[:1]
+        by_script.setdefault(first_word[0] if first_word and first_word[0] in scripts else _script(ch), []).append(ch)
+    for script, chars in by_script.items():
+        places = sorted({w for ch in chars for w in decision.left_out[ch]}, key=_place_key)
+        first = min((decision.left_out[ch][0] for ch in chars), key=_place_key)
+        also = [w for w in places if w != first]
+        where_else = f" (also at {_places(also)})" if also else ""
+        if len(chars) == 1:
+            what, them, it = _char(chars[0]), "it", "it"
+        else:
+            shown = ", ".join(_char(ch) for ch in chars[:4]) + (", ..." if len(chars) > 4 else "")
+            what, them, it = f"{len(chars)} {script.title()} characters ({shown})", "them", "each"
+        problems.append(Problem(first, f"no installed font of {decision.engine} has {what}: left out of the paper "
+                                f"(symbols: maps {it} to '' in {SETTINGS_FILE}); the README keeps {them}"
+                                f"{where_else}", severity="warning",
+                                hint=f"map {them} to LaTeX under 'symbols:' or install a font that has {them}"))
     return problems
+
+
+def _script(ch: str) -> str:
+    """A character's script as its Unicode name begins (``ARABIC LETTER MEEM``: ARABIC); a symbol's own name."""
+    name = unicodedata.name(ch, "")
+    return name.split()[0] if name.split()[:1] and " LETTER " in f" {name} " else name or f"U+{ord(ch):04X}"
+
+
+def _place_key(where: Source) -> tuple:
+    return (where.path, where.line or 0, where.col or 0)
+
+
+def _places(places: list[Source], most: int = 12) -> str:
+    """``file:6, 9, 11; other.md:3``: the lines of each file, in order, at most ``most`` of them."""
+    lines = list(dict.fromkeys((where.path, where.line) for where in places))
+    by_file: dict[str, list[str]] = {}
+    for path, line in lines[:most]:
+        by_file.setdefault(path, []).append(str(line))
+    text = "; ".join(f"{path}:{', '.join(numbers)}" for path, numbers in by_file.items())
+    return text + (f" and {len(lines) - most} more line(s)" if len(lines) > most else "")
 
 
 class SettingsEditError(ValueError):
