@@ -228,3 +228,28 @@ def test_a_text_without_cjk_is_split_at_white_space_as_the_pattern_splits_it(tex
     from surveybuild.renderers import fit
 
     assert fit.words(text) == fit._word().findall(text)
+
+
+# -- escape_gfm: the autolink pattern tried only where "www." or "://" is ------------------------------------------------
+
+
+@FAST
+@given(pieces("www", "WWW", "wWw", ".", ":", "//", "/", "a", " ", "x", "http", "\u212a", "\u0130", "\u017f", "é", "*",
+              "_", "\\", "\n", "&", "ｗ"))
+@example("see www.x.org or https://y")
+def test_a_text_is_escaped_as_when_the_autolink_pattern_is_tried_everywhere(text):
+    from surveybuild.renderers import markdown
+
+    plain = markdown._GFM_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()).replace("&", "&amp;"))
+    assert markdown.escape_gfm.__wrapped__(text) == markdown._AUTOLINK.sub(lambda m: "\\" + m.group(0), plain)
+    assert markdown.escape_gfm.__wrapped__(text, autolinks=False) == plain
+
+
+def test_no_character_but_w_matches_w_ignoring_case():
+    """What makes the quick test exact: the autolink pattern's "www" (ignoring case) matches only 'w' and 'W',
+    which lower-case to 'w'; no other character lower-cases to a text holding "w" ."""
+    w = re.compile("w", re.IGNORECASE)
+    for code in range(0x110000):
+        char = chr(code)
+        assert bool(w.fullmatch(char)) == (char in "wW"), hex(code)
+        assert ("w" in char.lower()) == (char in "wW"), hex(code)

@@ -68,7 +68,10 @@ def escape_gfm(text: str, autolinks: bool = True) -> str:
     text = " ".join(text.splitlines())
     text = text.replace("&", "&amp;")
     text = _GFM_SPECIAL.sub(r"\\\1", text)
-    return _AUTOLINK.sub(lambda m: "\\" + m.group(0), text) if autolinks else text
+    # the pattern has no fixed start, so it is tried at every character: only where "www." or "://" is at all
+    if autolinks and ("://" in text or "www." in text.lower()):
+        return _AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
+    return text
 
 
 def gfm_link(url: str, text: str) -> str:
