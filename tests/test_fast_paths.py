@@ -253,3 +253,25 @@ def test_no_character_but_w_matches_w_ignoring_case():
         char = chr(code)
         assert bool(w.fullmatch(char)) == (char in "wW"), hex(code)
         assert ("w" in char.lower()) == (char in "wW"), hex(code)
+
+
+# -- the tables' preamble: macros looked up among the texts' control words ------------------------------------------------
+
+
+def test_every_macro_the_preamble_provides_for_is_a_control_word():
+    """What makes the lookup exact: a name is used exactly when a control word (``\\`` and letters) is it."""
+    from surveybuild.renderers import latex
+
+    for name in {*latex.MACRO_PACKAGES, *latex.SYMBOL_MACROS, *latex.SYMBOL_PACKAGES}:
+        assert re.fullmatch(r"[A-Za-z]+", name), name
+
+
+@FAST
+@given(pieces("\\", "\\\\", "checkmark", "checkmarks", "ding", "CIRCLE", "x", " ", "{", "}", "@", "begin", "{align}",
+              "\\begin{align*}", "1"))
+def test_the_macros_found_are_those_a_pattern_for_each_name_finds(text):
+    from surveybuild.renderers import latex
+
+    names = {*latex.MACRO_PACKAGES, *latex.SYMBOL_MACROS, *latex.SYMBOL_PACKAGES}
+    by_pattern = {n for n in names if re.search(rf"\\{n}(?![A-Za-z])", text)}
+    assert by_pattern == latex.control_words([text]) & names

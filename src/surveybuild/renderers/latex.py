@@ -201,25 +201,32 @@ SYMBOL_MACROS = {
     "xmark": (r"\ding{55}", "pifont"),
 }
 
-#: The macros above, as one pattern: a table's text is searched for these names only.
-_NEEDS = re.compile(r"\\(" + "|".join(sorted({*MACRO_PACKAGES, *SYMBOL_MACROS}, key=len, reverse=True))
-                    + r")(?![A-Za-z])")
+#: A control word: the tables' texts are read for their control words once, and the macros above and the symbol
+#: map's are looked up among them (every name is letters only: a name is used exactly when a control word is it).
+_CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
+
+
+def control_words(texts) -> set[str]:
+    """The names of the control words (``\\name``, letters only) in ``texts``."""
+    words: set[str] = set()
+    for text in texts:
+        words.update(_CONTROL_WORD.findall(text))
+    return words
 
 
 def table_preamble(texts, engine: str = "pdflatex") -> str:
     """``paper/tables/preamble.tex``: the engine's fonts (:func:`script_preamble`), then the packages and
     definitions the generated tables ``texts`` use."""
     texts = list(texts)
-    used = set()
-    for text in texts:
-        used.update(_NEEDS.findall(text))
-        if "\\begin" in text and _AMSMATH_ENV.search(text):
-            used.add("text")  # an amsmath environment: the package of \text
+    words = control_words(texts)
+    used = {m for m in words if m in MACRO_PACKAGES or m in SYMBOL_MACROS}
+    if "begin" in words and any("\\begin" in text and _AMSMATH_ENV.search(text) for text in texts):
+        used.add("text")  # an amsmath environment: the package of \text
     packages = sorted({MACRO_PACKAGES[m] for m in used if m in MACRO_PACKAGES}
                       | {SYMBOL_MACROS[m][1] for m in used if m in SYMBOL_MACROS}, key=lambda p: p.rpartition("]")[2])
     lines = ["% The engine's fonts, and the packages and definitions the generated tables use: the paper's",
              "% preamble reads this file with \\input{tables/preamble} (before hyperref). Written by surveybuild build.",
-             script_preamble(engine, texts).rstrip("\n"), TABLE_PACKAGES.rstrip("\n")]
+             script_preamble(engine, texts, words).rstrip("\n"), TABLE_PACKAGES.rstrip("\n")]
     for package in packages:
         options, _, name = package.rpartition("]")
         if f"\\usepackage{{{name}}}" in lines[2]:
@@ -230,11 +237,11 @@ def table_preamble(texts, engine: str = "pdflatex") -> str:
     return "\n".join(lines) + "\n" + LATEXML_FALLBACK
 
 
-def script_preamble(engine: str, texts) -> str:
-    """The preamble lines for ``engine``'s fonts and the packages the symbol map's macros in ``texts`` need."""
-    texts = list(texts)
-    packages = sorted({package for name, package in SYMBOL_PACKAGES.items()
-                       if any(re.search(rf"\\{name}(?![A-Za-z])", t) for t in texts if f"\\{name}" in t)}
+def script_preamble(engine: str, texts, words: set[str] | None = None) -> str:
+    """The preamble lines for ``engine``'s fonts and the packages the symbol map's macros in ``texts`` need
+    (``words``: :func:`control_words` of ``texts``, when known)."""
+    words = control_words(texts) if words is None else words
+    packages = sorted({package for name, package in SYMBOL_PACKAGES.items() if name in words}
                       | ({"amssymb"} if engine == "pdflatex" else set()),  # pylatexenc's math symbols need it
                       key=lambda p: p.rpartition("]")[2])
     return fonts.preamble(engine) + "".join(
