@@ -112,6 +112,18 @@ TWO_COLUMNS = r"""\makeatletter
 \makeatother
 """
 
+#: Room for a table across both columns (two-column papers: ``table*``). LaTeX first tries to make a page of floats
+#: of a deferred ``table*`` and does so when it fills half the page (``\dblfloatpagefraction`` .5), before it tries the
+#: top of a page of text (at most ``\dbltopfraction`` .7 of it): a table of 50-70% of the page was alone on a page,
+#: the rest of it blank, though text could follow it. A page of wide floats alone now needs 80% of the page, and one
+#: at the top of a page of text may take 85% (every height still has a place: above 85% it is at least 80%). A paper
+#: or class that allows more (IEEEtran: .9 and .8) keeps its own, and its own settings after the preamble win.
+FLOAT_ROOM = r"""\makeatletter
+\ifdefined\dbltopfraction\ifdim\dbltopfraction pt<.85pt\renewcommand\dbltopfraction{.85}\fi\fi
+\ifdefined\dblfloatpagefraction\ifdim\dblfloatpagefraction pt<.8pt\renewcommand\dblfloatpagefraction{.8}\fi\fi
+\makeatother
+"""
+
 #: A landscape table (``\surveybuildafterpage{\begin{landscape}...}``) waits for the end of the page of text it is
 #: in (afterpage): pdflscape's ``landscape`` starts a page, and the text after the table went after its pages,
 #: which left the page before them blank below the paragraph that named the table. (In two columns it starts
@@ -132,7 +144,7 @@ LONG_NOTES = r"""\makeatletter
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape,afterpage}
-""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + FLOAT_ROOM + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
