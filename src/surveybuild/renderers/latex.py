@@ -112,15 +112,17 @@ TWO_COLUMNS = r"""\makeatletter
 \makeatother
 """
 
-#: Room for a table across both columns (two-column papers: ``table*``). LaTeX first tries to make a page of floats
-#: of a deferred ``table*`` and does so when it fills half the page (``\dblfloatpagefraction`` .5), before it tries the
-#: top of a page of text (at most ``\dbltopfraction`` .7 of it): a table of 50-70% of the page was alone on a page,
-#: the rest of it blank, though text could follow it. A page of wide floats alone now needs 80% of the page, and one
-#: at the top of a page of text may take 85% (every height still has a place: above 85% it is at least 80%). A paper
-#: or class that allows more (IEEEtran: .9 and .8) keeps its own, and its own settings after the preamble win.
+#: Room for a float at the top of a page of text. LaTeX first tries to make a page of floats of a deferred float and
+#: does so when it fills half the page (``\floatpagefraction``, ``\dblfloatpagefraction`` .5), before it tries the
+#: top of a page of text (at most ``\topfraction``/``\dbltopfraction`` .7 of it): a table of 50-70% of the page was
+#: alone on a page, the rest of it blank, though text could follow it (in two columns, a ``table*``). A page of floats
+#: alone now needs 80% of the page, and a float at the top of a page of text may take 85% (every height still has a
+#: place: above 85% it is at least 80%). A paper or class that allows more (IEEEtran: .9 and .8) keeps its own, and
+#: the paper's own settings after the preamble win.
 FLOAT_ROOM = r"""\makeatletter
-\ifdefined\dbltopfraction\ifdim\dbltopfraction pt<.85pt\renewcommand\dbltopfraction{.85}\fi\fi
-\ifdefined\dblfloatpagefraction\ifdim\dblfloatpagefraction pt<.8pt\renewcommand\dblfloatpagefraction{.8}\fi\fi
+\def\sb@atleast#1#2{\ifdefined#1\ifdim#1pt<#2pt\renewcommand#1{#2}\fi\fi}
+\sb@atleast\topfraction{.85}\sb@atleast\floatpagefraction{.8}
+\sb@atleast\dbltopfraction{.85}\sb@atleast\dblfloatpagefraction{.8}
 \makeatother
 """
 
@@ -352,7 +354,26 @@ def cell_value(table: Table, column: Column, raw: object, settings: Settings | N
         return _escape(", ".join(map(str, raw)), engine, symbols) or values.MISSING
     if kind == "url":
         return latex_url(str(raw))
-    return _escape(str(raw), engine, symbols)
+    text = str(raw)
+    if "://" in text and kind == "text":
+        return text_with_urls(text, engine, symbols)
+    return _escape(text, engine, symbols)
+
+
+#: A web address in a text cell (``http://`` or ``https://`` after a space or bracket, up to white space; the punctuation that ends a sentence
+#: after it is not part of it).
+TEXT_URL = re.compile(r"(?<![^\s(\[])https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+?(?=[.,;:!?)\]]*(?:\s|$))")
+
+
+def text_with_urls(text: str, engine: str = "pdflatex", symbols: tuple = ()) -> str:
+    """A text cell's web addresses as ``\\url{...}``, the rest escaped: an address written as text was one word
+    TeX cannot break (a 60-character mirror link sent a six-row table to a landscape page of its own); as a URL it
+    breaks after its punctuation like a URL column's (``\\surveybuildurlbreaks``), and the fitting counts it so."""
+    out, pos = [], 0
+    for m in TEXT_URL.finditer(text):
+        out.append(_escape(text[pos:m.start()], engine, symbols) + latex_url(m.group()))
+        pos = m.end()
+    return "".join(out) + _escape(text[pos:], engine, symbols)
 
 
 def cell_lines(table: Table, column: Column, raw: object, settings: Settings | None = None) -> list[str]:
@@ -724,6 +745,17 @@ class TableRenderer:
             if scaled_share <= ONE_PAGE_SHARE:
                 self.plan, share, scaled = plan, scaled_share, True
                 body, notes = self.body(), self.notes()
+        elif (self.plan.landscape and self.table.landscape is None and self.table.fit == "auto"
+              and self.table.layout != "long" and share <= FLOAT_SHARE):
+            # a small table that only a landscape page fits: portrait, scaled by a little, rather than a page that
+            # is mostly blank (fit.PORTRAIT_SCALE_FLOOR)
+            plan = fit.portrait_scaled(self.table, self.columns, self.titles, self.settings, self.plan,
+                                       self.measured_width if self.measured else None)
+            if plan is not None and fit.height_share(plan, self.table, [n.text for n in notes],
+                                                     self.settings) <= FLOAT_SHARE:
+                self.plan, scaled = plan, True
+                body, notes = self.body(), self.notes()
+                share = fit.height_share(plan, self.table, [n.text for n in notes], self.settings)
         # a float must fit on one page, and one taller than FLOAT_SHARE of it floats off alone to a page
         # of its own: such a table is a long table, set where it is in the text and broken across pages.
         # A table that says ``layout: float`` stays a float unless it is taller than a page (TeX would cut it)
