@@ -746,13 +746,13 @@ class TableRenderer:
                 self.plan, share, scaled = plan, scaled_share, True
                 body, notes = self.body(), self.notes()
         elif (self.plan.landscape and self.table.landscape is None and self.table.fit == "auto"
-              and self.table.layout != "long" and share <= FLOAT_SHARE):
+              and self.table.layout != "long"):
             # a small table that only a landscape page fits: portrait, scaled by a little, rather than a page that
             # is mostly blank (fit.PORTRAIT_SCALE_FLOOR)
             plan = fit.portrait_scaled(self.table, self.columns, self.titles, self.settings, self.plan,
                                        self.measured_width if self.measured else None)
             if plan is not None and fit.height_share(plan, self.table, [n.text for n in notes],
-                                                     self.settings) <= FLOAT_SHARE:
+                                                     self.settings) <= ONE_PAGE_SHARE:
                 self.plan, scaled = plan, True
                 body, notes = self.body(), self.notes()
                 share = fit.height_share(plan, self.table, [n.text for n in notes], self.settings)

@@ -1,0 +1,130 @@
+"""Table shapes of a stranger's survey (docs/paper.md, "How a table is set"): a table across both columns of half a
+page or more, twenty columns of scores, web addresses written as text. One TeX build (a two-column survey); the
+rest is the fitting and the rendering, without TeX.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from conftest import require_tool
+from typeset_checks import bad_breaks, log_defects, outside_text_block, overlapping_words, trace_layout
+
+from surveybuild.build import pipeline as build
+from surveybuild.model import Column, Line, Row, Settings, Source, Table, Value
+from surveybuild.renderers import fit, latex
+
+MAIN = r"""\documentclass[twocolumn]{article}
+\input{tables/preamble}
+\usepackage[numbers]{natbib}
+\usepackage{url}
+\usepackage{xurl}
+\usepackage{hyperref}
+\input{tables/_surveybuild}
+\begin{document}
+BODY
+\bibliographystyle{plainnat}
+\bibliography{refs}
+\end{document}
+"""
+SENTENCE = "Body text of the survey about the works in its tables. "
+
+
+def _survey(root: Path) -> None:
+    """A table across both columns of some 60% of the page (ten rows of six columns of text), then twenty columns of
+    scores, then links written as text, each mentioned in the text before it."""
+    (root / "tables").mkdir(parents=True)
+    (root / "paper").mkdir()
+    (root / "surveybuild.yaml").write_text("paper_text_width: 469pt\npaper_text_height: 550pt\npaper_columns: 2\n",
+                                           "utf-8")
+    (root / "refs.bib").write_text("", "utf-8")
+    (root / "tables" / "wide.yaml").write_text(
+        "caption: Wide.\ncolumns:\n  - {key: name, title: Name}\n"
+        + "".join(f"  - {{key: c{i}, title: Attribute {i}}}\n" for i in range(6)) + "rows:\n"
+        + "".join(f"  - {{name: Wide{r}, " + ", ".join(f"c{i}: '{'word ' * 6}{r}'" for i in range(6)) + "}\n"
+                  for r in range(10)), "utf-8")
+    (root / "tables" / "scores.yaml").write_text(
+        "caption: Scores.\ncolumns:\n  - {key: name, title: Model}\n"
+        + "".join(f"  - {{key: b{i}, title: Benchmark{i}, align: r}}\n" for i in range(20)) + "rows:\n"
+        + "".join(f"  - {{name: LLM-{r}, " + ", ".join(f"b{i}: '{(r * 7 + i * 3) % 90 + 10}.{r}'" for i in range(20))
+                  + "}\n" for r in range(6)), "utf-8")
+    (root / "tables" / "links.yaml").write_text(
+        "caption: Links.\ncolumns:\n  - {key: name, title: Name}\n  - {key: doi, title: DOI}\n"
+        "  - {key: code, title: Entry point, type: latex}\n  - {key: link, title: Mirror}\nrows:\n"
+        + "".join(f"  - {{name: Tool{r}, doi: '10.1145/3571730.{3571999 + r}', code: '\\texttt{{torch.nn.functional."
+                  f"scaled\\_dot\\_product\\_attention\\_{r}}}', link: 'https://huggingface.co/datasets/organisation/"
+                  f"extremely-long-dataset-name-v{r}'}}\n" for r in range(6)), "utf-8")
+    body = "".join(f"\\section{{Part {t}}}\n{SENTENCE * 25}\nTable~\\ref{{tab:{t}}} shows it.\n\\input{{tables/{t}}}\n"
+                   f"{SENTENCE * 90}\n\n" for t in ("wide", "scores", "links"))
+    (root / "paper" / "main.tex").write_text(MAIN.replace("BODY", body), "utf-8")
+
+
+def test_tables_across_both_columns_share_their_page_with_text(tmp_path):
+    """LaTeX makes a page of floats of a deferred float that fills half a page (``\\dblfloatpagefraction`` .5)
+    before it tries the top of a page of text (``\\dbltopfraction`` .7): a ``table*`` of 60% of the page was alone
+    on its page, 40% of it blank, with the text that mentions it going on after it. The preamble gives a float up to
+    85% of a page of text, and a page of floats alone only from 80%. Twenty columns of scores (titles turned) and a
+    mirror link written as text, which breaks as a URL (before: one 60-character word sent the table to a landscape
+    page of its own), are floats across both columns too."""
+    require_tool("latexmk")
+    require_tool("pdftotext")
+    _survey(tmp_path)
+    trace_layout(tmp_path / "paper" / "main.tex")
+    report = build.paper(tmp_path)
+    assert report.ok, "\n".join(map(str, report.problems))
+    tex = {t: (tmp_path / "paper" / "tables" / f"{t}.tex").read_text("utf-8") for t in ("wide", "scores", "links")}
+    assert all("\\begin{table*}" in tex[t] and "\\begin{landscape}" not in tex[t] for t in tex)
+    assert "\\rotatebox{90}{Benchmark19}" in tex["scores"] and "\\url{https://huggingface.co/" in tex["links"]
+    pdf = tmp_path / "paper" / "build" / "main.pdf"
+    log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    assert log_defects(log) == [] and outside_text_block(pdf, log) == [] and overlapping_words(pdf) == []
+    assert bad_breaks(log) == []
+    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    for caption, row in (("Table 1: Wide.", "Wide9"), ("Table 2: Scores.", "LLM-5"), ("Table 3: Links.", "Tool5")):
+        n, page = next((n, p) for n, p in enumerate(pages) if caption in p)
+        assert row in page  # the whole table on that page
+        assert page.count("Body text of the survey") > 10, f"{caption} alone on page {n + 1}"  # before: 0
+        mention = next(i for i, p in enumerate(pages) if f"Table {caption[6]} shows it" in p)
+        assert mention <= n <= mention + 1  # on the page after its mention (a table* never comes sooner)
+
+
+def _row(index: int, cells: dict[str, str]) -> Row:
+    return Row(index, f"r{index}", Line(tuple((k, Value(v, Source("t.yaml"))) for k, v in cells.items())))
+
+
+def test_a_small_table_only_landscape_fits_is_portrait_scaled_and_a_large_one_stays_landscape():
+    """A float whose scaled text stays at least 90% of the smallest font (``fit.PORTRAIT_SCALE_FLOOR``) is scaled
+    rather than turned onto a landscape page of its own; one that would shrink more, or a long table, keeps the
+    landscape page."""
+    settings = Settings(paper_text_width="397pt", paper_text_height="578pt")
+    columns = (Column("name", "Model"),) + tuple(Column(f"b{i}", f"Benchmark{i}", align="r") for i in range(20))
+    scores = {f"b{i}": f"{10 + i}.5" for i in range(20)}
+    table = Table("s", "Scores.", "tab:s", columns, tuple(_row(r, {"name": f"LLM-{r}", **scores}) for r in range(6)))
+    tex = latex.render_table(table, settings)
+    assert "\\begin{landscape}" not in tex and "\\surveybuildfit" in tex and "\\begin{table*}" in tex
+    wider = Table("w", "W.", "tab:w", columns + tuple(Column(f"x{i}", f"Extra{i}", align="r") for i in range(12)),
+                  tuple(_row(r, {"name": f"LLM-{r}", **scores, **{f"x{i}": "100.25" for i in range(12)}})
+                        for r in range(6)))
+    assert "\\begin{landscape}" in latex.render_table(wider, settings)  # scaled by 0.7: landscape
+    long = Table("s", "Scores.", "tab:s", columns, table.rows, layout="long")
+    assert "\\begin{landscape}" in latex.render_table(long, settings)
+
+
+def test_a_web_address_in_a_text_cell_is_a_url_that_breaks():
+    """A link written as text was one word TeX cannot break: the fitting gave its column the whole address (60
+    characters) and the table went landscape. Each ``http(s)://`` word of a text cell is now a ``\\url`` (its
+    sentence's punctuation outside it), and its column is given at most ``fit.URL_WORD`` em for it."""
+    assert latex.text_with_urls("see https://x.org/a_b?c=1#d. Or (https://y.org/e), 100%") == (
+        "see \\url{https://x.org/a_b?c=1\\#d}. Or (\\url{https://y.org/e}), 100\\%")
+    assert latex.text_with_urls("http:// alone, ftp://x.org, https://x.org/ü") == \
+        latex.escape("http:// alone, ftp://x.org, https://x.org/ü")
+    link = "https://huggingface.co/datasets/organisation/extremely-long-dataset-name-v0"
+    column = Column("link", "Mirror")
+    assert latex.cell_value(Table("t", "T", "tab:t", (column,), ()), column, link) == f"\\url{{{link}}}"
+    measured = fit.measure(column, (_row(0, {"link": link}), _row(1, {"link": "plain words"})), False, "Mirror")
+    assert measured.word == fit.URL_WORD < fit.text_width(link) and measured.wraps
+    assert re.search(r"\\url", latex.cell_value(Table("t", "T", "tab:t", (Column("n", "N", type="latex"),), ()),
+                                                Column("n", "N", type="latex"), link)) is None  # LaTeX as written
