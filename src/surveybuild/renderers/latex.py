@@ -81,6 +81,9 @@ FIT_BOX = r"""\makeatletter
   \else\def\sb@fitscale{1}\fi
   \unvbox\sb@capbox\par\vskip\dimexpr\dp\strutbox+.2\baselineskip\relax
   \ifdim\sb@fitscale pt<\p@\scalebox{\sb@fitscale}{\usebox\sb@fitbox}\else\usebox\sb@fitbox\fi\par}
+% the caption of a table's next part (a long table of a two-column paper is a run of floats): the class's caption
+% with the table's number, not counted again, no anchor, not in the list of tables
+\providecommand\surveybuildcontinued[1]{\ifdefined\@makecaption\@makecaption{\tablename~\thetable}{#1}\else#1\fi}
 \makeatother
 """
 
@@ -494,6 +497,9 @@ def kept_rule(columns: int) -> str:
             r"\hskip\cmidrulekern\leaders\hrule height\cmidrulewidth\hfill\hskip\cmidrulekern\cr"
             r"\noalign{\nobreak\vskip\belowrulesep}")
 
+#: In a two-column paper a long table is a run of floats, each at most this share of the text height (estimated;
+#: TeX scales a part down if it is taller than the page): a page of floats alone needs 80% (``FLOAT_ROOM``).
+PART_SHARE = 0.88
 #: A table taller than this share of the text height is set as a long table, not a float.
 FLOAT_SHARE = 0.3
 #: A long table whose estimated height (caption, header, rows, notes) is at most this share of the
@@ -673,12 +679,17 @@ class TableRenderer:
         # a row of 20 such lines may end a page (3 rows of them kept together left 40% of a page blank)
         wrapped = {id(r): lines // 2 for r, lines in zip(self.table.rows, self.plan.row_printed)}
 
+        row_at = {id(r): n for n, r in enumerate(self.table.rows)}
+
         def height(row: Row) -> float:
             return max(float(row.height), printed.get(id(row), 0.0), wrapped.get(id(row), 0.0))
 
         total = sum(height(r) for s in sections for r in s.rows)
         ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
         out: list[str] = []
+        # where a page may break, after a row: (lines of ``out`` so far, estimated printed lines so far)
+        self.breaks: list[tuple[int, float]] = []
+        printed_so_far = 0.0
         done = 0.0  # printed body lines so far
         number = 0  # rows so far
         for n, section in enumerate(sections):
@@ -699,6 +710,10 @@ class TableRenderer:
                                                   or (whole and not last_of_section)))
                 number += 1
                 out += self.lines(row, keep, number)
+                printed_so_far += max(float(row.height), self.plan.row_printed[row_at[id(row)]]
+                                      if self.plan.row_printed else 0.0) + (1.5 if i == 0 and section.group else 0.0)
+                if not keep[-1]:
+                    self.breaks.append((len(out), printed_so_far))
                 if ruled and i < len(section.rows) - 1:
                     # after a kept line a booktabs rule would itself offer TeX a place to break (its glue)
                     out.append(kept_rule(len(self.columns)) if keep[-1] else f"\\cmidrule(lr){{1-{len(self.columns)}}}")
@@ -731,6 +746,32 @@ class TableRenderer:
         plan = fit.plan(self.table, self.columns, self.titles, narrow, self.measured_width if self.measured else None)
         return (plan.reason, plan.landscape, plan.font, plan.tabcolsep) == ("natural", False, self.plan.font,
                                                                             self.plan.tabcolsep)
+
+    def parts(self, body: str, notes: list[str]) -> list[str]:
+        """The body of a long table of a two-column paper cut into parts that each fill at most :data:`PART_SHARE` of a
+        page (its caption, header and, for the last, its notes counted), at the places a page may break (never inside
+        a row, a small group, or leaving fewer than :data:`MIN_ROWS` lines on a side). A part begins with no rule."""
+        lines = body.split("\n")
+        base = self.settings.paper_font_size if self.settings.paper_font_size in fit.SIZES else 10
+        em = fit.SIZES[base][self.plan.font]
+        page = (fit.dimen_pt(self.settings.paper_text_height) or 550.0) / (1.2 * em)  # the page, in table lines
+        room = PART_SHARE * page - 5 - max(0.0, self.plan.head_em / 1.2 - 1)  # less caption, header, rules
+        cuts, start, last = [], 0.0, None
+        for at, done in self.breaks:
+            if done - start > room and last is not None and last[1] > start:
+                cuts.append(last[0])
+                start = last[1]
+            last = (at, done)
+        # the notes go with the last part: when they do not fit under its rows, its rows end a part of their own
+        width = fit.dimen_pt(self.settings.paper_text_width) or 345.0
+        tail = sum(max(1, -(-fit.text_width(n) * em // width)) for n in notes)
+        if notes and last is not None and last[1] - start + tail > room:
+            inner = [(at, done) for at, done in self.breaks[:-1] if not cuts or at > cuts[-1]]
+            fits = [at for at, done in inner if done - start <= room - tail]
+            if fits or inner:
+                cuts.append((fits or [inner[-1][0]])[-1])
+        bodies = [lines[a:b] for a, b in zip([0] + cuts, cuts + [len(lines)])]
+        return ["\n".join(p[1:] if p and p[0].startswith(("\\midrule", "\\cmidrule")) else p) for p in bodies if p]
 
     def render(self) -> str:
         body = self.body()  # first: it collects the rows that carry URL notes
@@ -778,6 +819,12 @@ class TableRenderer:
         # threeparttable sets the caption as wide as the table: over a narrow one it broke into short, hyphenated
         # lines ("Table 5: A ta- / ble of one"). Such a caption is set above the table at the line's width
         fitted = fitted or (not long and fit.caption_wider(self.plan, self.table, self.settings))
+        # in two columns a long table (portrait) is a run of floats across both columns, a page of rows each: on pages
+        # of one column, the page after its last rows was left blank below them (\twocolumn starts a page)
+        parts = [body]
+        if long and two and not self.plan.landscape and self.table.fit != "natural":
+            parts = self.parts(body, [n.text for n in notes])
+            long, fitted = False, True
         # a long table that fits on one page is never broken: TeX moves it whole to the next page
         whole = long and share <= ONE_PAGE_SHARE
         if whole:
@@ -803,6 +850,7 @@ class TableRenderer:
             end_mark=self.mark("end"),
             head=self.head(),
             body=body,
+            parts=parts,
             notes=notes,
             note_mark=self.mark("note"),
         )
