@@ -128,3 +128,37 @@ def test_a_web_address_in_a_text_cell_is_a_url_that_breaks():
     assert measured.word == fit.URL_WORD < fit.text_width(link) and measured.wraps
     assert re.search(r"\\url", latex.cell_value(Table("t", "T", "tab:t", (Column("n", "N", type="latex"),), ()),
                                                 Column("n", "N", type="latex"), link)) is None  # LaTeX as written
+
+
+def test_a_long_table_of_a_two_column_paper_is_cut_into_floats_where_a_page_may_break():
+    """A long table of a two-column paper is a run of ``table*`` floats (docs/paper.md, "Two columns"): each part at
+    most ``latex.PART_SHARE`` of the page as estimated, cut only where a long table may break (a row group of up to
+    8 lines stays whole), beginning with no rule; every row once, in order; the notes under the last part only; the
+    next parts' caption says "(continued)" without a second number or label. A one-column paper keeps the longtable."""
+    from surveybuild.model import Group, Note
+
+    columns = (Column("name", "Method"), Column("idea", "Idea"), Column("year", "Year", align="r"))
+    rows = tuple(Row(r, f"M{r}", Line((("name", Value(f"Method{r}", Source("t.yaml"))),
+                                       ("idea", Value("an idea in a few words " * (1 + r % 3), Source("t.yaml"))),
+                                       ("year", Value(str(2000 + r % 20), Source("t.yaml"))))),
+                     group=f"g{r // 7}", notes=(("name", "a", Source("t.yaml")),) if r == 3 else ())
+                 for r in range(140))
+    table = Table("m", "Methods.", "tab:m", columns, rows, groups=tuple(Group(f"g{g}", f"Family {g}") for g in range(20)),
+                  notes=(Note("a", "A note."),), layout="long")
+    two = Settings(paper_text_width="469pt", paper_text_height="550pt", paper_columns=2)
+    renderer = latex.TableRenderer(table, two)
+    tex = renderer.render()
+    floats = tex.split("\\begin{table*}")[1:]
+    assert len(floats) >= 3 and "longtable" not in tex
+    assert tex.count("\\label{tab:m}") == 1 and tex.count("\\surveybuildcontinued{Methods. (continued)}") == len(
+        floats) - 1
+    assert [f.count("\\begin{tablenotes}") for f in floats] == [0] * (len(floats) - 1) + [1]
+    shown = [int(n) for f in floats for n in re.findall(r"Method(\d+)", f)]
+    assert shown == list(range(140))
+    for part in floats:
+        body = part.split("\\midrule\n", 1)[1]
+        assert not body.startswith(("\\midrule", "\\cmidrule"))
+        # a group (7 rows, at most 8 lines) is never cut: a part begins with a group's title
+        assert body.startswith("\\multicolumn{3}{l}{\\textit{Family ")
+    one = latex.render_table(table, Settings(paper_text_width="469pt", paper_text_height="550pt"))
+    assert "\\begin{longtable}" in one and "table*" not in one
