@@ -162,3 +162,37 @@ def test_a_long_table_of_a_two_column_paper_is_cut_into_floats_where_a_page_may_
         assert body.startswith("\\multicolumn{3}{l}{\\textit{Family ")
     one = latex.render_table(table, Settings(paper_text_width="469pt", paper_text_height="550pt"))
     assert "\\begin{longtable}" in one and "table*" not in one
+
+
+def test_a_float_waiting_when_a_landscape_table_starts_shares_its_page_with_text(tmp_path):
+    """A landscape table waits for the end of its page of text (afterpage), then ``landscape`` clears the page: a
+    float that waited for that next page (mentioned with the landscape table, at the foot of the page before) was
+    set alone on a page of floats, 70% of it blank. The landscape table now also waits while a float waits for the
+    page: the float takes the top of the next page, the text goes on under it, then come the table's pages."""
+    require_tool("latexmk")
+    require_tool("pdftotext")
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "paper").mkdir()
+    (tmp_path / "surveybuild.yaml").write_text("paper_text_width: 345pt\npaper_text_height: 550pt\n", "utf-8")
+    (tmp_path / "refs.bib").write_text("", "utf-8")
+    (tmp_path / "tables" / "pending.yaml").write_text(
+        "caption: Pending.\nlayout: float\ncolumns:\n  - {key: a, title: Name}\n  - {key: b, title: Text}\nrows:\n"
+        + "".join(f"  - {{a: P{r}, b: 'a short text of the row'}}\n" for r in range(12)), "utf-8")
+    (tmp_path / "tables" / "wide.yaml").write_text(
+        "caption: Wide.\nlandscape: true\ncolumns:\n  - {key: a, title: Name}\n  - {key: b, title: Text}\nrows:\n"
+        + "".join(f"  - {{a: W{r}, b: '{'a landscape row ' * 8}'}}\n" for r in range(4)), "utf-8")
+    body = (("Before the tables. " * 12 + "\n\n") * 15 + "Table~\\ref{tab:pending} and Table~\\ref{tab:wide}.\n"
+            "\\input{tables/pending}\n\\input{tables/wide}\n" + ("After the tables. " * 12 + "\n\n") * 40)
+    main = MAIN.replace("[twocolumn]", "").replace("BODY", body)
+    (tmp_path / "paper" / "main.tex").write_text(main, "utf-8")
+    trace_layout(tmp_path / "paper" / "main.tex")
+    report = build.paper(tmp_path)
+    assert report.ok, "\n".join(map(str, report.problems))
+    pdf = tmp_path / "paper" / "build" / "main.pdf"
+    log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    assert log_defects(log) == [] and outside_text_block(pdf, log) == [] and bad_breaks(log) == []
+    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    n = next(i for i, p in enumerate(pages) if "Table 1: Pending." in p)
+    assert "Table~" not in pages[n] and pages[n].count("After the tables.") > 100, f"Table 1 alone on page {n + 1}"
+    assert "Table 2: Wide." in pages[n + 1]  # the landscape page right after it

@@ -98,6 +98,10 @@ FIT_BOX = r"""\makeatletter
 #: In two columns a long or landscape table waits for the end of its page (``\surveybuildwidewait``: afterpage,
 #: which acts at the end of each column, until the right one is done): ``\onecolumn`` where the table was ended
 #: the column there, and the column before it was left half empty, as a ``table*`` waits for the next page too.
+#: Either also waits while a float waits for the page it comes to (``\@toplist``, ``\@botlist``, ``\@deferlist``,
+#: ``\@dbltoplist`` not empty): the ``\clearpage`` of ``landscape`` (and of ``\onecolumn``) set those floats on a
+#: page of their own, a table of twelve rows alone on a page, 70% of it blank; they now take that page's top, and
+#: the text goes on under them before the table's pages.
 TWO_COLUMNS = r"""\makeatletter
 \ifdefined\surveybuildwide\else
   \let\sb@wideend\relax
@@ -105,11 +109,15 @@ TWO_COLUMNS = r"""\makeatletter
   \def\surveybuildwideend{\sb@wideend\global\let\sb@wideend\relax}
   \long\def\surveybuildafterpage#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else\afterpage{\sb@afterpage{#1}}\fi}
   \def\sb@LTnewpage{\noalign{\break}}
-  \long\def\sb@afterpage#1{\ifx\newpage\sb@LTnewpage\expandafter\@firstoftwo\else\expandafter\@secondoftwo\fi
-    {\afterpage{\sb@afterpage{#1}}}{#1}}
+  \def\sb@floatswait{\ifx\@toplist\@empty\ifx\@botlist\@empty\ifx\@deferlist\@empty
+    \ifx\@dbltoplist\@empty\else\let\sb@next\@secondoftwo\fi\else\let\sb@next\@secondoftwo\fi
+    \else\let\sb@next\@secondoftwo\fi\else\let\sb@next\@secondoftwo\fi}
+  \long\def\sb@afterpage#1{\let\sb@next\@firstoftwo\ifx\newpage\sb@LTnewpage\let\sb@next\@secondoftwo\fi
+    \sb@floatswait\sb@next{#1}{\afterpage{\sb@afterpage{#1}}}}
   \long\def\surveybuildwidewait#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else#1\fi}
   \long\def\sb@widewait#1{\let\sb@next\@secondoftwo
     \if@firstcolumn\ifx\newpage\sb@LTnewpage\else\let\sb@next\@firstoftwo\fi\fi
+    \if@firstcolumn\sb@floatswait\fi
     \sb@next{\surveybuildwide#1\surveybuildwideend}{\afterpage{\sb@widewait{#1}}}}
 \fi
 \makeatother
