@@ -56,8 +56,13 @@ def _survey(root: Path) -> None:
         + "".join(f"  - {{name: Tool{r}, doi: '10.1145/3571730.{3571999 + r}', code: '\\texttt{{torch.nn.functional."
                   f"scaled\\_dot\\_product\\_attention\\_{r}}}', link: 'https://huggingface.co/datasets/organisation/"
                   f"extremely-long-dataset-name-v{r}'}}\n" for r in range(6)), "utf-8")
+    (root / "tables" / "busy.yaml").write_text(
+        "caption: Busy.\nnotes:\n" + "".join(f"  n{i}: Caveat {i}.\n" for i in range(4)) + "columns:\n"
+        "  - {key: name, title: Method}\n  - {key: v, title: Value, align: r}\n  - {key: w, title: Remark}\nrows:\n"
+        "  - {name: Busy, notes: {v: [n0, n1, n2]}, v: '12.5', w: 'a remark'}\n"
+        "  - {name: Calm, notes: {v: [n3]}, v: '13.0', w: 'another remark'}\n", "utf-8")
     body = "".join(f"\\section{{Part {t}}}\n{SENTENCE * 25}\nTable~\\ref{{tab:{t}}} shows it.\n\\input{{tables/{t}}}\n"
-                   f"{SENTENCE * 90}\n\n" for t in ("wide", "scores", "links"))
+                   f"{SENTENCE * 90}\n\n" for t in ("wide", "scores", "links", "busy"))
     (root / "paper" / "main.tex").write_text(MAIN.replace("BODY", body), "utf-8")
 
 
@@ -67,7 +72,8 @@ def test_tables_across_both_columns_share_their_page_with_text(tmp_path):
     on its page, 40% of it blank, with the text that mentions it going on after it. The preamble gives a float up to
     85% of a page of text, and a page of floats alone only from 80%. Twenty columns of scores (titles turned) and a
     mirror link written as text, which breaks as a URL (before: one 60-character word sent the table to a landscape
-    page of its own), are floats across both columns too."""
+    page of its own), are floats across both columns too. Three note marks after a number no longer run over the
+    next column's first word (``overlapping_words``)."""
     require_tool("latexmk")
     require_tool("pdftotext")
     _survey(tmp_path)
@@ -76,6 +82,9 @@ def test_tables_across_both_columns_share_their_page_with_text(tmp_path):
     assert report.ok, "\n".join(map(str, report.problems))
     tex = {t: (tmp_path / "paper" / "tables" / f"{t}.tex").read_text("utf-8") for t in ("wide", "scores", "links")}
     assert all("\\begin{table*}" in tex[t] and "\\begin{landscape}" not in tex[t] for t in tex)
+    busy = (tmp_path / "paper" / "tables" / "busy.tex").read_text("utf-8")
+    # several marks in a right-aligned column take their width ("g,h,i" ran over "a remark"); one still hangs
+    assert "12.5{\\let\\TPToverlap\\relax\\tnote{" in busy and "13.0\\tnotex{tn:busy:n3}" in busy
     assert "\\rotatebox{90}{Benchmark19}" in tex["scores"] and "\\url{https://huggingface.co/" in tex["links"]
     pdf = tmp_path / "paper" / "build" / "main.pdf"
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")

@@ -291,7 +291,7 @@ def note_marks(labels: list[str]) -> str:
 
 #: A cell's note marks, taking their width: threeparttable sets a mark zero-wide (``\TPToverlap`` is ``\rlap``), so
 #: that it hangs into the column separation and keeps a column of numbers aligned (a right-aligned column keeps it
-#: so), but "a,b,c" after a left-aligned text ran over the next column's first letters.
+#: so, for one mark), but "a,b,c" after a left-aligned text ran over the next column's first letters.
 WIDE_MARKS = r"{\let\TPToverlap\relax%s}"
 
 
@@ -595,7 +595,10 @@ class TableRenderer:
                 labels += [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
                            if col_key in self.note_columns]
             if labels:
-                text += note_marks(labels) if column.align == "r" else WIDE_MARKS % note_marks(labels)
+                # one mark hangs into the column separation of a right-aligned column; several ("g,h,i") ran over
+                # the next column's first word: they take their width
+                text += note_marks(labels) if column.align == "r" and len(labels) == 1 else \
+                    WIDE_MARKS % note_marks(labels)
         if len(lines) == 1:  # the common cell: one line
             return text
         return join_lines(lines[:-1] + [text], column.align, wrapping)
