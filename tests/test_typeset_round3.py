@@ -83,13 +83,20 @@ def test_tables_across_both_columns_share_their_page_with_text(tmp_path):
     tex = {t: (tmp_path / "paper" / "tables" / f"{t}.tex").read_text("utf-8") for t in ("wide", "scores", "links")}
     assert all("\\begin{table*}" in tex[t] and "\\begin{landscape}" not in tex[t] for t in tex)
     busy = (tmp_path / "paper" / "tables" / "busy.tex").read_text("utf-8")
-    # several marks in a right-aligned column take their width ("g,h,i" ran over "a remark"); one still hangs
-    assert "12.5{\\let\\TPToverlap\\relax\\tnote{" in busy and "13.0\\tnotex{tn:busy:n3}" in busy
+    # marks in a right-aligned column hang after the number, into room the column keeps for its widest ("g,h,i" ran
+    # over "a remark"; taking their width moved 12.5 left of 13.0)
+    assert "12.5\\tnote{" in busy and "13.0\\tnotex{tn:busy:n3}" in busy
+    assert "r<{\\phantom{\\let\\TPToverlap\\relax\\tnote{\\ref{tn:busy:n0},\\ref{tn:busy:n1},\\ref{tn:busy:n2}}}}" in busy
+    assert "\\begin{tablenotes}[para]" in busy  # four short caveats run on: two lines, not four
     assert "\\rotatebox{90}{Benchmark19}" in tex["scores"] and "\\url{https://huggingface.co/" in tex["links"]
     pdf = tmp_path / "paper" / "build" / "main.pdf"
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
     assert log_defects(log) == [] and outside_text_block(pdf, log) == [] and overlapping_words(pdf) == []
     assert bad_breaks(log) == []
+    html = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    right = {w: float(x) for x, w in re.findall(r'xMax="([\d.]+)"[^>]*>(12\.5|13\.0)<', html)}
+    assert abs(right["12.5"] - right["13.0"]) < 0.1  # the numbers stay aligned
     pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
                            check=True).stdout.split("\f")
     for caption, row in (("Table 1: Wide.", "Wide9"), ("Table 2: Scores.", "LLM-5"), ("Table 3: Links.", "Tool5")):
@@ -205,3 +212,26 @@ def test_a_float_waiting_when_a_landscape_table_starts_shares_its_page_with_text
     n = next(i for i, p in enumerate(pages) if "Table 1: Pending." in p)
     assert "Table~" not in pages[n] and pages[n].count("After the tables.") > 100, f"Table 1 alone on page {n + 1}"
     assert "Table 2: Wide." in pages[n + 1]  # the landscape page right after it
+
+
+def test_many_short_notes_run_on_and_long_ones_stay_a_list():
+    """Twelve one-line caveats under a two-row table took twelve lines: at least ``latex.RUN_IN_NOTES`` notes of at
+    most ``latex.RUN_IN_EM`` em each run on as a paragraph (threeparttable's ``para``); fewer, or one long note among
+    them, keep the list."""
+    from surveybuild.model import Note
+
+    columns = (Column("name", "Method"), Column("v", "Value", align="r"))
+    rows = (Row(0, "r0", Line((("name", Value("Busy", Source("t.yaml"))), ("v", Value("12.5", Source("t.yaml"))))),
+                notes=tuple(("name", f"n{i}", Source("t.yaml")) for i in range(12))),)
+
+    def notes_of(texts: list[str]) -> str:
+        table = Table("t", "T.", "tab:t", columns, rows[:1] if len(texts) == 12 else (
+            replace_notes(rows[0], len(texts)),), notes=tuple(Note(f"n{i}", t) for i, t in enumerate(texts)))
+        return latex.render_table(table, Settings()).split("\\begin{tablenotes}", 1)[1][:6]
+
+    def replace_notes(row: Row, count: int) -> Row:
+        return Row(row.index, row.name, row.line, notes=row.notes[:count])
+    assert notes_of([f"Caveat {i}." for i in range(12)]) == "[para]"
+    assert notes_of([f"Caveat {i}." for i in range(3)]) != "[para]"
+    assert notes_of([f"Caveat {i}." for i in range(11)] + ["A caveat long enough to take a line of its own."]) \
+        != "[para]"

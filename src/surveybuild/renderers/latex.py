@@ -505,6 +505,10 @@ def kept_rule(columns: int) -> str:
             r"\hskip\cmidrulekern\leaders\hrule height\cmidrulewidth\hfill\hskip\cmidrulekern\cr"
             r"\noalign{\nobreak\vskip\belowrulesep}")
 
+#: A float's notes run on as a paragraph (``\begin{tablenotes}[para]``) when there are at least this many, each at
+#: most ``RUN_IN_EM`` em (a short caveat); a long table's notes stay a list (they may go on over a page).
+RUN_IN_NOTES = 4
+RUN_IN_EM = 12.0
 #: In a two-column paper a long table is a run of floats, each at most this share of the text height (estimated;
 #: TeX scales a part down if it is taller than the page): a page of floats alone needs 80% (``FLOAT_ROOM``).
 PART_SHARE = 0.88
@@ -595,10 +599,10 @@ class TableRenderer:
                 labels += [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
                            if col_key in self.note_columns]
             if labels:
-                # one mark hangs into the column separation of a right-aligned column; several ("g,h,i") ran over
-                # the next column's first word: they take their width
-                text += note_marks(labels) if column.align == "r" and len(labels) == 1 else \
-                    WIDE_MARKS % note_marks(labels)
+                # in a right-aligned column (not the first) the marks hang after the number, into the room the column
+                # keeps after every value for its widest marks (:meth:`colspec`): the numbers stay aligned
+                hang = column.align == "r" and column is not self.columns[0] and (len(labels) == 1 or not wrapping)
+                text += note_marks(labels) if hang else WIDE_MARKS % note_marks(labels)
         if len(lines) == 1:  # the common cell: one line
             return text
         return join_lines(lines[:-1] + [text], column.align, wrapping)
@@ -745,8 +749,22 @@ class TableRenderer:
                 align = {"l": r"\raggedright", "c": r"\centering", "r": r"\raggedleft"}[c.align]
                 spec.append(f">{{{align}\\arraybackslash}}p{{{width}}}")
             else:
-                spec.append(c.align)
+                spec.append(c.align + self.mark_room(c))
         return "".join(spec)
+
+    def mark_room(self, column: Column) -> str:
+        """After a right-aligned natural column (not the first) in which a cell has several note marks: room for its widest
+        marks after every value (``<{\\phantom{...}}``), where the marks of each cell hang (zero-wide): "12.5 a,b,c"
+        ran over the next column's first word, and taking their width instead moved 12.5 left of the 13.0 below it.
+        One mark a cell hangs into the column separation, as threeparttable sets it; in a wrapping column several take
+        their width (the room would follow only a paragraph's last line)."""
+        if column.align != "r" or column is self.columns[0] or not any(r.notes for r in self.table.rows):
+            return ""
+        widest = max(([note_label(self.table, n) for key, n, _ in row.notes if key == column.key]
+                      for row in self.table.rows), key=len)
+        if len(widest) < 2:
+            return ""
+        return f"<{{\\phantom{{\\let\\TPToverlap\\relax{note_marks(widest)}}}}}"
 
     def fits_a_column(self) -> bool:
         """In a two-column paper: whether the table, as planned (natural columns), fits one column
@@ -864,6 +882,10 @@ class TableRenderer:
             parts=parts,
             notes=notes,
             note_mark=self.mark("note"),
+            # many short notes run on as a paragraph (threeparttable's ``para``): twelve one-line caveats took twelve
+            # lines under a table of two rows
+            run_in=len(notes) >= RUN_IN_NOTES and all(
+                fit.text_width(fit.shown_text(Column("n", "", type="latex"), n.text)) <= RUN_IN_EM for n in notes),
         )
 
 
