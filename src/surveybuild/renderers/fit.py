@@ -179,8 +179,7 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         texts.append(title)
         widths = [text_width(title)]
         title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
-    cells = [value.raw for row in rows for value in [row.value(column.key, sub) for sub in range(row.height)]
-             if value is not None] if column.type == "text" else []
+    linked = []  # a text column's cells holding a web address (latex.text_with_urls)
     per_row = []
     breaks = []  # each row's lines in this column (a cell's line breaks, its sub-rows)
     raws = [] if lookup is not None or any(row.sublines for row in rows) else \
@@ -189,6 +188,8 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         # the common table (one line a cell, nothing measured by TeX): column by column
         shown = [raw if type(raw) is str and raw else shown_text(column, raw) for raw in raws] \
             if column.type == "text" else _shown_texts(column, raws)
+        if column.type == "text":
+            linked = [raw for raw in shown if "://" in raw]
         texts += [text if not (first and (row.cites or links)) and not row.notes else text + (
             " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "")
             + _marks(row, column, first, links, len(rows))
@@ -206,6 +207,8 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
                 break
             value = row.value(column.key, sub)
             raw = value.raw if value is not None else None
+            if column.type == "text" and isinstance(raw, str) and "://" in raw:
+                linked.append(raw)
             extra = " [" + ", ".join("00" for _ in row.cites) + "]" if first and sub == 0 and row.cites else ""
             extra += _marks(row, column, first, links, len(rows))
             got = known(column, raw)
@@ -234,8 +237,8 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         word = max([title_word] + pieces + [4.0 if column.type == "text" and "://" in w and _URL_WORD.match(w)
                                             else text_width(w) for w in set(words(" ".join(texts)))])
         if column.type == "text":  # but a column narrower than URL_WORD em set a link one short piece a line
-            word = max([word] + [min(URL_WORD, text_width(w)) for raw in cells if isinstance(raw, str) and "://" in raw
-                                 for w in raw.split() if _URL_WORD.match(w)])
+            word = max([word] + [min(URL_WORD, text_width(w)) for raw in linked for w in raw.split()
+                                 if _URL_WORD.match(w)])
     else:
         word = max([title_word] + widths[1:])
     fixed = dimen_pt(column.width, line) if column.width else None
