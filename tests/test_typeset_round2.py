@@ -144,17 +144,19 @@ def test_turned_headers_kept_names_and_a_landscape_table_before_a_long_one_build
     assert "ARC-Challenge" in words and "Wide3" in words
 
 
-def test_in_two_columns_a_long_table_waits_for_the_end_of_its_page(tmp_path):
-    """In a two-column paper a long table is set on pages of one column; ``\\onecolumn`` where the table was ended
-    the column there, half empty. The table now waits for the end of its page (as a ``table*`` does): the text
-    after it fills that page first."""
+def test_in_two_columns_a_long_table_is_a_run_of_floats_with_text_around_them(tmp_path):
+    """In a two-column paper a long table was set on pages of one column: ``\\onecolumn`` where the table was ended
+    the column there, half empty (it then waited for the end of its page), and ``\\twocolumn`` after it started a
+    page, so the page of its last rows was blank below them (80% of it for 60 rows). It is now a run of floats
+    across both columns, a page of rows each, "(continued)" in the caption of the next ones, its notes under the
+    last: the text fills the page before the table and the page of its last rows."""
     require_tool("latexmk")
     require_tool("pdftotext")
     (tmp_path / "tables").mkdir()
     (tmp_path / "paper").mkdir()
     main = MAIN.replace("\\documentclass{article}", "\\documentclass[twocolumn]{article}")
     main = main.replace("\\input{tables/scores}\n\\input{tables/wide}\nBEFORE\n", "")
-    main = main.replace("BEFORE", "Before the table. " * 40).replace("AFTER", "After the table. " * 150)
+    main = main.replace("BEFORE", "Before the table. " * 40).replace("AFTER", "After the table. " * 500)
     (tmp_path / "paper" / "main.tex").write_text(main, "utf-8")
     (tmp_path / "surveybuild.yaml").write_text("paper_text_width: 472pt\npaper_text_height: 653pt\npaper_columns: 2\n",
                                                "utf-8")
@@ -165,7 +167,8 @@ def test_in_two_columns_a_long_table_waits_for_the_end_of_its_page(tmp_path):
     trace_layout(tmp_path / "paper" / "main.tex")
     report = build.paper(tmp_path)
     assert report.ok, "\n".join(map(str, report.problems))
-    assert "\\surveybuildwidewait{" in (tmp_path / "paper" / "tables" / "methods.tex").read_text("utf-8")
+    tex = (tmp_path / "paper" / "tables" / "methods.tex").read_text("utf-8")
+    assert "\\surveybuildwidewait{" not in tex and tex.count("\\begin{table*}") == 2
     pdf = tmp_path / "paper" / "build" / "main.pdf"
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
     assert log_defects(log) == [] and outside_text_block(pdf, log) == [] and bad_breaks(log) == []
@@ -174,3 +177,7 @@ def test_in_two_columns_a_long_table_waits_for_the_end_of_its_page(tmp_path):
     first = next(i for i, page in enumerate(pages) if "Methods." in page)
     assert first >= 1 and "Before the table." in pages[first - 1]
     assert pages[first - 1].count("After the table.") > 40  # before: none (the column ended at the table)
+    last = next(i for i, page in enumerate(pages) if "Methods. (continued)" in page)
+    assert last == first + 1 and "Row59" in pages[last] and "Row0" in pages[first]
+    assert pages[last].count("After the table.") > 40  # before: none (the page ended after the last rows)
+    assert all("".join(pages).count(f"Row{r}\n") == 1 for r in range(60))

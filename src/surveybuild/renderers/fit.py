@@ -70,6 +70,12 @@ def _word() -> re.Pattern:
     return re.compile(_WORD)  # its wide classes take milliseconds to compile: only for a text that is not ASCII
 
 
+#: A word that is a web address (in a text cell the paper sets it as a URL, which breaks anywhere).
+_URL_WORD = re.compile(r"\(?https?://")
+#: The least width (em) a text column holding a web address is given for it: the address breaks in a few lines.
+URL_WORD = 15.0
+
+
 def words(text: str) -> list[str]:
     """The pieces of ``text`` a line cannot break inside: its runs without white space, unless it holds a CJK
     character (all of them sort from U+2E80 up: a text whose greatest character is below needs no pattern)."""
@@ -173,6 +179,7 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         texts.append(title)
         widths = [text_width(title)]
         title_word = max((text_width(w) for w in words(title)), default=0.0)  # a title wraps in any column
+    linked = []  # a text column's cells holding a web address (latex.text_with_urls)
     per_row = []
     breaks = []  # each row's lines in this column (a cell's line breaks, its sub-rows)
     raws = [] if lookup is not None or any(row.sublines for row in rows) else \
@@ -181,6 +188,8 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         # the common table (one line a cell, nothing measured by TeX): column by column
         shown = [raw if type(raw) is str and raw else shown_text(column, raw) for raw in raws] \
             if column.type == "text" else _shown_texts(column, raws)
+        if column.type == "text":
+            linked = [raw for raw in shown if "://" in raw]
         texts += [text if not (first and (row.cites or links)) and not row.notes else text + (
             " [" + ", ".join("00" for _ in row.cites) + "]" if first and row.cites else "")
             + _marks(row, column, first, links, len(rows))
@@ -198,6 +207,8 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
                 break
             value = row.value(column.key, sub)
             raw = value.raw if value is not None else None
+            if column.type == "text" and isinstance(raw, str) and "://" in raw:
+                linked.append(raw)
             extra = " [" + ", ".join("00" for _ in row.cites) + "]" if first and sub == 0 and row.cites else ""
             extra += _marks(row, column, first, links, len(rows))
             got = known(column, raw)
@@ -222,7 +233,12 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
     if column.type == "url":
         word = max(4.0, title_word)  # xurl breaks a URL after any character
     elif wraps:
-        word = max([title_word] + pieces + [text_width(w) for w in set(words(" ".join(texts)))])
+        # a web address in a text cell is a ``\\url``, which breaks after any character (latex.text_with_urls)
+        word = max([title_word] + pieces + [4.0 if column.type == "text" and "://" in w and _URL_WORD.match(w)
+                                            else text_width(w) for w in set(words(" ".join(texts)))])
+        if column.type == "text":  # but a column narrower than URL_WORD em set a link one short piece a line
+            word = max([word] + [min(URL_WORD, text_width(w)) for raw in linked for w in raw.split()
+                                 if _URL_WORD.match(w)])
     else:
         word = max([title_word] + widths[1:])
     fixed = dimen_pt(column.width, line) if column.width else None
@@ -563,6 +579,30 @@ def height_share(plan: Plan, table: Table, notes: list[str], settings: Settings)
     lines *= plan.scale
     lines += max(0, -(-text_width(table.caption) * em // width) - 1)  # the caption is not scaled
     return lines * 1.2 * em / height
+
+
+#: A float that only a landscape page fits stays portrait, scaled down to the line, when its text is then at least
+#: this share of the smallest font's size (6.3pt at 10pt): a landscape page for a table of six rows left the page
+#: 85% blank (a one-column paper: a page of its own; two columns: one-column pages), where scaling by 2-10% fits it.
+PORTRAIT_SCALE_FLOOR = 0.9
+
+
+def portrait_scaled(table: Table, columns: list[Column], titles: list[str], settings: Settings, last: Plan,
+                    lookup: Lookup | None = None) -> Plan | None:
+    """For a table ``last`` sets on a landscape page (not pinned there): the portrait plan scaled to the line (as
+    :func:`scaled`, at each font and separation) whose text is largest, if it is at least
+    :data:`PORTRAIT_SCALE_FLOOR` of the smallest font; else None."""
+    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
+    fonts = (table.font,) if table.font else FONTS
+    floor = PORTRAIT_SCALE_FLOOR * SIZES[base][fonts[-1]]
+    best, size = None, floor
+    for font in fonts:
+        for sep in (TABCOLSEP, TIGHT_TABCOLSEP):
+            plan_ = scaled(table, columns, titles, settings, replace(last, landscape=False, font=font, tabcolsep=sep),
+                           lookup)
+            if plan_.scale * SIZES[base][font] >= size:
+                best, size = plan_, plan_.scale * SIZES[base][font]
+    return best
 
 
 def scaled(table: Table, columns: list[Column], titles: list[str], settings: Settings, last: Plan,

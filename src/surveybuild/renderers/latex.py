@@ -81,6 +81,9 @@ FIT_BOX = r"""\makeatletter
   \else\def\sb@fitscale{1}\fi
   \unvbox\sb@capbox\par\vskip\dimexpr\dp\strutbox+.2\baselineskip\relax
   \ifdim\sb@fitscale pt<\p@\scalebox{\sb@fitscale}{\usebox\sb@fitbox}\else\usebox\sb@fitbox\fi\par}
+% the caption of a table's next part (a long table of a two-column paper is a run of floats): the class's caption
+% with the table's number, not counted again, no anchor, not in the list of tables
+\providecommand\surveybuildcontinued[1]{\ifdefined\@makecaption\@makecaption{\tablename~\thetable}{#1}\else#1\fi}
 \makeatother
 """
 
@@ -95,6 +98,10 @@ FIT_BOX = r"""\makeatletter
 #: In two columns a long or landscape table waits for the end of its page (``\surveybuildwidewait``: afterpage,
 #: which acts at the end of each column, until the right one is done): ``\onecolumn`` where the table was ended
 #: the column there, and the column before it was left half empty, as a ``table*`` waits for the next page too.
+#: Either also waits while a float waits for the page it comes to (``\@toplist``, ``\@botlist``, ``\@deferlist``,
+#: ``\@dbltoplist`` not empty): the ``\clearpage`` of ``landscape`` (and of ``\onecolumn``) set those floats on a
+#: page of their own, a table of twelve rows alone on a page, 70% of it blank; they now take that page's top, and
+#: the text goes on under them before the table's pages.
 TWO_COLUMNS = r"""\makeatletter
 \ifdefined\surveybuildwide\else
   \let\sb@wideend\relax
@@ -102,13 +109,31 @@ TWO_COLUMNS = r"""\makeatletter
   \def\surveybuildwideend{\sb@wideend\global\let\sb@wideend\relax}
   \long\def\surveybuildafterpage#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else\afterpage{\sb@afterpage{#1}}\fi}
   \def\sb@LTnewpage{\noalign{\break}}
-  \long\def\sb@afterpage#1{\ifx\newpage\sb@LTnewpage\expandafter\@firstoftwo\else\expandafter\@secondoftwo\fi
-    {\afterpage{\sb@afterpage{#1}}}{#1}}
+  \def\sb@floatswait{\ifx\@toplist\@empty\ifx\@botlist\@empty\ifx\@deferlist\@empty
+    \ifx\@dbltoplist\@empty\else\let\sb@next\@secondoftwo\fi\else\let\sb@next\@secondoftwo\fi
+    \else\let\sb@next\@secondoftwo\fi\else\let\sb@next\@secondoftwo\fi}
+  \long\def\sb@afterpage#1{\let\sb@next\@firstoftwo\ifx\newpage\sb@LTnewpage\let\sb@next\@secondoftwo\fi
+    \sb@floatswait\sb@next{#1}{\afterpage{\sb@afterpage{#1}}}}
   \long\def\surveybuildwidewait#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else#1\fi}
   \long\def\sb@widewait#1{\let\sb@next\@secondoftwo
     \if@firstcolumn\ifx\newpage\sb@LTnewpage\else\let\sb@next\@firstoftwo\fi\fi
+    \if@firstcolumn\sb@floatswait\fi
     \sb@next{\surveybuildwide#1\surveybuildwideend}{\afterpage{\sb@widewait{#1}}}}
 \fi
+\makeatother
+"""
+
+#: Room for a float at the top of a page of text. LaTeX first tries to make a page of floats of a deferred float and
+#: does so when it fills half the page (``\floatpagefraction``, ``\dblfloatpagefraction`` .5), before it tries the
+#: top of a page of text (at most ``\topfraction``/``\dbltopfraction`` .7 of it): a table of 50-70% of the page was
+#: alone on a page, the rest of it blank, though text could follow it (in two columns, a ``table*``). A page of floats
+#: alone now needs 80% of the page, and a float at the top of a page of text may take 85% (every height still has a
+#: place: above 85% it is at least 80%). A paper or class that allows more (IEEEtran: .9 and .8) keeps its own, and
+#: the paper's own settings after the preamble win.
+FLOAT_ROOM = r"""\makeatletter
+\def\sb@atleast#1#2{\ifdefined#1\ifdim#1pt<#2pt\renewcommand#1{#2}\fi\fi}
+\sb@atleast\topfraction{.85}\sb@atleast\floatpagefraction{.8}
+\sb@atleast\dbltopfraction{.85}\sb@atleast\dblfloatpagefraction{.8}
 \makeatother
 """
 
@@ -132,7 +157,7 @@ LONG_NOTES = r"""\makeatletter
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape,afterpage}
-""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + FLOAT_ROOM + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
@@ -273,7 +298,7 @@ def note_marks(labels: list[str]) -> str:
 
 #: A cell's note marks, taking their width: threeparttable sets a mark zero-wide (``\TPToverlap`` is ``\rlap``), so
 #: that it hangs into the column separation and keeps a column of numbers aligned (a right-aligned column keeps it
-#: so), but "a,b,c" after a left-aligned text ran over the next column's first letters.
+#: so, for one mark), but "a,b,c" after a left-aligned text ran over the next column's first letters.
 WIDE_MARKS = r"{\let\TPToverlap\relax%s}"
 
 
@@ -347,7 +372,26 @@ def cell_value(table: Table, column: Column, raw: object, settings: Settings | N
         return _escape(", ".join(map(str, raw)), engine, symbols) or values.MISSING
     if kind == "url":
         return latex_url(str(raw))
-    return _escape(str(raw), engine, symbols)
+    text = str(raw)
+    if "://" in text and kind == "text":
+        return text_with_urls(text, engine, symbols)
+    return _escape(text, engine, symbols)
+
+
+#: A web address in a text cell (``http://`` or ``https://`` after a space or bracket, up to white space; the punctuation that ends a sentence
+#: after it is not part of it).
+TEXT_URL = re.compile(r"(?<![^\s(\[])https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+?(?=[.,;:!?)\]]*(?:\s|$))")
+
+
+def text_with_urls(text: str, engine: str = "pdflatex", symbols: tuple = ()) -> str:
+    """A text cell's web addresses as ``\\url{...}``, the rest escaped: an address written as text was one word
+    TeX cannot break (a 60-character mirror link sent a six-row table to a landscape page of its own); as a URL it
+    breaks after its punctuation like a URL column's (``\\surveybuildurlbreaks``), and the fitting counts it so."""
+    out, pos = [], 0
+    for m in TEXT_URL.finditer(text):
+        out.append(_escape(text[pos:m.start()], engine, symbols) + latex_url(m.group()))
+        pos = m.end()
+    return "".join(out) + _escape(text[pos:], engine, symbols)
 
 
 def cell_lines(table: Table, column: Column, raw: object, settings: Settings | None = None) -> list[str]:
@@ -468,6 +512,13 @@ def kept_rule(columns: int) -> str:
             r"\hskip\cmidrulekern\leaders\hrule height\cmidrulewidth\hfill\hskip\cmidrulekern\cr"
             r"\noalign{\nobreak\vskip\belowrulesep}")
 
+#: A float's notes run on as a paragraph (``\begin{tablenotes}[para]``) when there are at least this many, each at
+#: most ``RUN_IN_EM`` em (a short caveat); a long table's notes stay a list (they may go on over a page).
+RUN_IN_NOTES = 4
+RUN_IN_EM = 12.0
+#: In a two-column paper a long table is a run of floats, each at most this share of the text height (estimated;
+#: TeX scales a part down if it is taller than the page): a page of floats alone needs 80% (``FLOAT_ROOM``).
+PART_SHARE = 0.88
 #: A table taller than this share of the text height is set as a long table, not a float.
 FLOAT_SHARE = 0.3
 #: A long table whose estimated height (caption, header, rows, notes) is at most this share of the
@@ -555,7 +606,10 @@ class TableRenderer:
                 labels += [note_label(self.table, note_id) for col_key, note_id, _ in row.notes
                            if col_key in self.note_columns]
             if labels:
-                text += note_marks(labels) if column.align == "r" else WIDE_MARKS % note_marks(labels)
+                # in a right-aligned column (not the first) the marks hang after the number, into the room the column
+                # keeps after every value for its widest marks (:meth:`colspec`): the numbers stay aligned
+                hang = column.align == "r" and column is not self.columns[0] and (len(labels) == 1 or not wrapping)
+                text += note_marks(labels) if hang else WIDE_MARKS % note_marks(labels)
         if len(lines) == 1:  # the common cell: one line
             return text
         return join_lines(lines[:-1] + [text], column.align, wrapping)
@@ -647,12 +701,17 @@ class TableRenderer:
         # a row of 20 such lines may end a page (3 rows of them kept together left 40% of a page blank)
         wrapped = {id(r): lines // 2 for r, lines in zip(self.table.rows, self.plan.row_printed)}
 
+        row_at = {id(r): n for n, r in enumerate(self.table.rows)}
+
         def height(row: Row) -> float:
             return max(float(row.height), printed.get(id(row), 0.0), wrapped.get(id(row), 0.0))
 
         total = sum(height(r) for s in sections for r in s.rows)
         ruled = any(r.height > 1 for r in self.table.rows)  # rows of several lines: a rule between rows
         out: list[str] = []
+        # where a page may break, after a row: (lines of ``out`` so far, estimated printed lines so far)
+        self.breaks: list[tuple[int, float]] = []
+        printed_so_far = 0.0
         done = 0.0  # printed body lines so far
         number = 0  # rows so far
         for n, section in enumerate(sections):
@@ -673,6 +732,10 @@ class TableRenderer:
                                                   or (whole and not last_of_section)))
                 number += 1
                 out += self.lines(row, keep, number)
+                printed_so_far += max(float(row.height), self.plan.row_printed[row_at[id(row)]]
+                                      if self.plan.row_printed else 0.0) + (1.5 if i == 0 and section.group else 0.0)
+                if not keep[-1]:
+                    self.breaks.append((len(out), printed_so_far))
                 if ruled and i < len(section.rows) - 1:
                     # after a kept line a booktabs rule would itself offer TeX a place to break (its glue)
                     out.append(kept_rule(len(self.columns)) if keep[-1] else f"\\cmidrule(lr){{1-{len(self.columns)}}}")
@@ -693,8 +756,22 @@ class TableRenderer:
                 align = {"l": r"\raggedright", "c": r"\centering", "r": r"\raggedleft"}[c.align]
                 spec.append(f">{{{align}\\arraybackslash}}p{{{width}}}")
             else:
-                spec.append(c.align)
+                spec.append(c.align + self.mark_room(c))
         return "".join(spec)
+
+    def mark_room(self, column: Column) -> str:
+        """After a right-aligned natural column (not the first) in which a cell has several note marks: room for its widest
+        marks after every value (``<{\\phantom{...}}``), where the marks of each cell hang (zero-wide): "12.5 a,b,c"
+        ran over the next column's first word, and taking their width instead moved 12.5 left of the 13.0 below it.
+        One mark a cell hangs into the column separation, as threeparttable sets it; in a wrapping column several take
+        their width (the room would follow only a paragraph's last line)."""
+        if column.align != "r" or column is self.columns[0] or not any(r.notes for r in self.table.rows):
+            return ""
+        widest = max(([note_label(self.table, n) for key, n, _ in row.notes if key == column.key]
+                      for row in self.table.rows), key=len)
+        if len(widest) < 2:
+            return ""
+        return f"<{{\\phantom{{\\let\\TPToverlap\\relax{note_marks(widest)}}}}}"
 
     def fits_a_column(self) -> bool:
         """In a two-column paper: whether the table, as planned (natural columns), fits one column
@@ -705,6 +782,32 @@ class TableRenderer:
         plan = fit.plan(self.table, self.columns, self.titles, narrow, self.measured_width if self.measured else None)
         return (plan.reason, plan.landscape, plan.font, plan.tabcolsep) == ("natural", False, self.plan.font,
                                                                             self.plan.tabcolsep)
+
+    def parts(self, body: str, notes: list[str]) -> list[str]:
+        """The body of a long table of a two-column paper cut into parts that each fill at most :data:`PART_SHARE` of a
+        page (its caption, header and, for the last, its notes counted), at the places a page may break (never inside
+        a row, a small group, or leaving fewer than :data:`MIN_ROWS` lines on a side). A part begins with no rule."""
+        lines = body.split("\n")
+        base = self.settings.paper_font_size if self.settings.paper_font_size in fit.SIZES else 10
+        em = fit.SIZES[base][self.plan.font]
+        page = (fit.dimen_pt(self.settings.paper_text_height) or 550.0) / (1.2 * em)  # the page, in table lines
+        room = PART_SHARE * page - 5 - max(0.0, self.plan.head_em / 1.2 - 1)  # less caption, header, rules
+        cuts, start, last = [], 0.0, None
+        for at, done in self.breaks:
+            if done - start > room and last is not None and last[1] > start:
+                cuts.append(last[0])
+                start = last[1]
+            last = (at, done)
+        # the notes go with the last part: when they do not fit under its rows, its rows end a part of their own
+        width = fit.dimen_pt(self.settings.paper_text_width) or 345.0
+        tail = sum(max(1, -(-fit.text_width(n) * em // width)) for n in notes)
+        if notes and last is not None and last[1] - start + tail > room:
+            inner = [(at, done) for at, done in self.breaks[:-1] if not cuts or at > cuts[-1]]
+            fits = [at for at, done in inner if done - start <= room - tail]
+            if fits or inner:
+                cuts.append((fits or [inner[-1][0]])[-1])
+        bodies = [lines[a:b] for a, b in zip([0] + cuts, cuts + [len(lines)])]
+        return ["\n".join(p[1:] if p and p[0].startswith(("\\midrule", "\\cmidrule")) else p) for p in bodies if p]
 
     def render(self) -> str:
         body = self.body()  # first: it collects the rows that carry URL notes
@@ -719,6 +822,17 @@ class TableRenderer:
             if scaled_share <= ONE_PAGE_SHARE:
                 self.plan, share, scaled = plan, scaled_share, True
                 body, notes = self.body(), self.notes()
+        elif (self.plan.landscape and self.table.landscape is None and self.table.fit == "auto"
+              and self.table.layout != "long"):
+            # a small table that only a landscape page fits: portrait, scaled by a little, rather than a page that
+            # is mostly blank (fit.PORTRAIT_SCALE_FLOOR)
+            plan = fit.portrait_scaled(self.table, self.columns, self.titles, self.settings, self.plan,
+                                       self.measured_width if self.measured else None)
+            if plan is not None and fit.height_share(plan, self.table, [n.text for n in notes],
+                                                     self.settings) <= ONE_PAGE_SHARE:
+                self.plan, scaled = plan, True
+                body, notes = self.body(), self.notes()
+                share = fit.height_share(plan, self.table, [n.text for n in notes], self.settings)
         # a float must fit on one page, and one taller than FLOAT_SHARE of it floats off alone to a page
         # of its own: such a table is a long table, set where it is in the text and broken across pages.
         # A table that says ``layout: float`` stays a float unless it is taller than a page (TeX would cut it)
@@ -741,6 +855,12 @@ class TableRenderer:
         # threeparttable sets the caption as wide as the table: over a narrow one it broke into short, hyphenated
         # lines ("Table 5: A ta- / ble of one"). Such a caption is set above the table at the line's width
         fitted = fitted or (not long and fit.caption_wider(self.plan, self.table, self.settings))
+        # in two columns a long table (portrait) is a run of floats across both columns, a page of rows each: on pages
+        # of one column, the page after its last rows was left blank below them (\twocolumn starts a page)
+        parts = [body]
+        if long and two and not self.plan.landscape and self.table.fit != "natural":
+            parts = self.parts(body, [n.text for n in notes])
+            long, fitted = False, True
         # a long table that fits on one page is never broken: TeX moves it whole to the next page
         whole = long and share <= ONE_PAGE_SHARE
         if whole:
@@ -766,8 +886,13 @@ class TableRenderer:
             end_mark=self.mark("end"),
             head=self.head(),
             body=body,
+            parts=parts,
             notes=notes,
             note_mark=self.mark("note"),
+            # many short notes run on as a paragraph (threeparttable's ``para``): twelve one-line caveats took twelve
+            # lines under a table of two rows
+            run_in=len(notes) >= RUN_IN_NOTES and all(
+                fit.text_width(fit.shown_text(Column("n", "", type="latex"), n.text)) <= RUN_IN_EM for n in notes),
         )
 
 
