@@ -50,6 +50,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class Column:
+    """A table column: its key, its title, the type of its values, and how each output shows it."""
+
     key: str
     title: str
     type: ColumnType = "text"
@@ -127,6 +129,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Group:
+    """A row group of a table: its id (what rows name) and its title."""
+
     id: str
     title: str
     source: Source = Source("")
@@ -134,6 +138,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Note:
+    """A table note: its id (what cells and rows refer to) and its LaTeX text."""
+
     id: str
     text: str  # LaTeX text
     source: Source = Source("")
@@ -141,6 +147,8 @@ class Note:
 
 @dataclass(frozen=True)
 class Table:
+    """A table as its YAML file defines it: caption, label, columns, rows, row groups and notes."""
+
     id: str
     caption: str
     label: str
@@ -232,6 +240,8 @@ class Figure:
 
 @dataclass(frozen=True)
 class BibEntry:
+    """One entry of a .bib file: its key, type and fields (name, raw value) as written, in order."""
+
     key: str
     type: str
     fields: tuple[tuple[str, str], ...]
@@ -265,6 +275,8 @@ class MeasuredWidths:
 
 @dataclass(frozen=True)
 class Survey:
+    """Everything a build reads: the settings, the tables, the bibliography and the paper's citations."""
+
     root: str
     settings: Settings
     tables: tuple[Table, ...]

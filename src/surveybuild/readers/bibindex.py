@@ -76,6 +76,8 @@ class Entry:
 
 @dataclass
 class Library:
+    """What :func:`parse` read: the entries (bibtexparser's library, for the attributes used)."""
+
     entries: list[Entry]
     failed_blocks: list = field(default_factory=list)  # always empty: a failing file is bibtexparser's
     #: bare words that no @string defines and the styles do not predefine (``month = jan`` is fine):

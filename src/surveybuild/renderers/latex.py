@@ -429,6 +429,8 @@ def join_lines(lines: list[str], align: str = "l", wrapping: bool = False) -> st
 
 @dataclass(frozen=True)
 class PaperNote:
+    """A note under a table in the paper: its mark, its label and its LaTeX text."""
+
     mark: str
     label: str
     text: str

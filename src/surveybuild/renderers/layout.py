@@ -45,6 +45,8 @@ def sections(table: Table) -> list[Section]:
 
 @dataclass(frozen=True)
 class HeaderCell:
+    """A cell of a table's header: a column's title, or a group title over several columns."""
+
     title: str
     span: int  # columns it covers
     first: int  # 1-based index of its first column

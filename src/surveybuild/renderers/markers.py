@@ -37,6 +37,8 @@ _ALMOST = re.compile(r"^\s*(<!--|%)\s*surveybuild:(begin|end)\b")
 
 @dataclass(frozen=True)
 class Region:
+    """A generated region of a hand-written file, between its begin and end marker lines."""
+
     id: str
     begin: int  # index of the begin marker's line
     end: int  # index of the end marker's line

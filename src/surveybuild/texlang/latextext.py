@@ -96,6 +96,8 @@ TEXT_IN_MATH = frozenset(STYLE_COMMANDS + SYMBOL_COMMANDS + ACCENT_COMMANDS)
 
 @dataclass(frozen=True)
 class Text:
+    """Plain text of a field, bold and/or italic."""
+
     text: str
     bold: bool = False
     italic: bool = False
@@ -103,16 +105,22 @@ class Text:
 
 @dataclass(frozen=True)
 class Cite:
+    """A citation of one or more bib keys."""
+
     keys: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class NoteRef:
+    """A reference to a table note by its id."""
+
     note_id: str
 
 
 @dataclass(frozen=True)
 class Link:
+    """A link: its address and its text (or an image shown as the link)."""
+
     url: str
     text: str
     image: str = ""  # the source of an image shown as the link (a badge), else ""
@@ -127,6 +135,8 @@ class Math:
 
 @dataclass(frozen=True)
 class Image:
+    """An image: its source address and its alternative text."""
+
     src: str
     alt: str
 
