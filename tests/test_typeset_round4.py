@@ -50,9 +50,10 @@ def test_a_long_typewriter_identifier_breaks_after_its_punctuation(tmp_path):
     require_tool("latexmk")
     require_tool("pdftotext")
     column = Column("api", "API", type="latex")
-    assert fit.words(fit.shown_text(column, "\\texttt{meta-llama/Llama-2} and x.y")) == [
-        "meta-", "llama/", "Llama-", "2", "and", "x.y"]  # only the typewriter word breaks
-    assert fit.tt_breaks("\\texttt{a\\.b\\-c.\\_d} \\texttt{{x}.y}", "|") == "\\texttt{a\\.b\\-c.\\_|d} \\texttt{{x}.y}"
+    assert fit.words(fit.shown_text(column, "\\texttt{meta-llama/Llama-2 Pre-fix} and x.y")) == [
+        "meta-", "llama/", "Llama-", "2", "Pre-fix", "and", "x.y"]  # only a long typewriter word breaks
+    assert fit.tt_breaks("\\texttt{abc\\.def\\-ghi.\\_jkl/-.x} \\texttt{{x}/yyyyyyyyyyyyyyyyy}", "|") == (
+        "\\texttt{abc\\.def\\-ghi.\\_|jkl/-.|x} \\texttt{{x}/yyyyyyyyyyyyyyyyy}")  # not an accent, \-, nor in braces
     _survey(tmp_path)
     report = build.paper(tmp_path)
     assert report.ok, "\n".join(map(str, report.problems))

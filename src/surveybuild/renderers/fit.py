@@ -23,22 +23,30 @@ from ..texlang.latextext import Cite, Link, NoteRef, Text, LatexFieldError, to_p
 from ..model import Column, Row, Settings, Table
 
 #: Where a ``\\texttt{...}`` of a table cell may break (:func:`tt_breaks`): after ``/ . - _`` before a letter or
-#: digit (``\\.`` and ``\\-`` are an accent and a hyphenation point, not punctuation). A typewriter font has no
-#: hyphenation and no break after its ``-``: ``meta-llama/Llama-2-70b-chat-hf`` was one word that ran into the
-#: margin or sent its table wider or landscape.
+#: digit (``\\.`` and ``\\-`` are an accent and a hyphenation point, not punctuation), in a word of at least
+#: ``TT_LONG`` characters. A typewriter font has no hyphenation and no break after its ``-``:
+#: ``meta-llama/Llama-2-70b-chat-hf`` was one word that ran into the margin or sent its table wider or landscape.
+#: A shorter word (``Pre-fix``, ``x.y``) fits any column the fitting makes and stays whole.
 _TT_ARG = re.compile(r"\\texttt\s*\{([^{}]*)\}")
+_TT_WORD = re.compile(r"\S+")
 _TT_BREAK = re.compile(r"((?<!\\)[/.\-]|\\_)(?=[A-Za-z0-9])")
+TT_LONG = 16
 #: The break point as the fitting counts it: no width, and a word ends there (:func:`words`).
 TT_MARK = "\u200b"
 
 
 def tt_breaks(text: str, mark: str) -> str:
-    """``text`` (LaTeX) with ``mark`` after each break point inside its brace-free ``\\texttt{...}``: the paper's
-    cells get ``\\allowbreak{}`` (:func:`surveybuild.renderers.latex.cell_value`), the fitting :data:`TT_MARK`."""
+    """``text`` (LaTeX) with ``mark`` after each break point of the long words inside its brace-free
+    ``\\texttt{...}``: the paper's cells get ``\\allowbreak{}`` (:func:`surveybuild.renderers.latex.cell_value`), the
+    fitting :data:`TT_MARK`."""
     if "\\texttt" not in text:
         return text
-    return _TT_ARG.sub(lambda m: m.group()[:m.start(1) - m.start()] + _TT_BREAK.sub(r"\g<0>" + mark.replace("\\", "\\\\"),
-                                                                                     m.group(1)) + "}", text)
+    after = r"\g<0>" + mark.replace("\\", "\\\\")
+
+    def word(m: re.Match) -> str:
+        return _TT_BREAK.sub(after, m.group()) if len(m.group().replace("\\", "")) >= TT_LONG else m.group()
+
+    return _TT_ARG.sub(lambda m: m.group()[:m.start(1) - m.start()] + _TT_WORD.sub(word, m.group(1)) + "}", text)
 
 
 #: Character widths in em, close to Computer Modern Roman's (cmr10); any other character counts as 0.5 em.
