@@ -22,10 +22,37 @@ from .. import values
 from ..texlang.latextext import Cite, Link, NoteRef, Text, LatexFieldError, to_pieces
 from ..model import Column, Row, Settings, Table
 
+#: Where a ``\\texttt{...}`` of a table cell may break (:func:`tt_breaks`): after ``/ . - _`` before a letter or
+#: digit (``\\.`` and ``\\-`` are an accent and a hyphenation point, not punctuation), in a word of at least
+#: ``TT_LONG`` characters. A typewriter font has no hyphenation and no break after its ``-``:
+#: ``meta-llama/Llama-2-70b-chat-hf`` was one word that ran into the margin or sent its table wider or landscape.
+#: A shorter word (``Pre-fix``, ``x.y``) fits any column the fitting makes and stays whole.
+_TT_ARG = re.compile(r"\\texttt\s*\{([^{}]*)\}")
+_TT_WORD = re.compile(r"\S+")
+_TT_BREAK = re.compile(r"((?<!\\)[/.\-]|\\_)(?=[A-Za-z0-9])")
+TT_LONG = 16
+#: The break point as the fitting counts it: no width, and a word ends there (:func:`words`).
+TT_MARK = "\u200b"
+
+
+def tt_breaks(text: str, mark: str) -> str:
+    """``text`` (LaTeX) with ``mark`` after each break point of the long words inside its brace-free
+    ``\\texttt{...}``: the paper's cells get ``\\allowbreak{}`` (:func:`surveybuild.renderers.latex.cell_value`), the
+    fitting :data:`TT_MARK`."""
+    if "\\texttt" not in text:
+        return text
+    after = r"\g<0>" + mark.replace("\\", "\\\\")
+
+    def word(m: re.Match) -> str:
+        return _TT_BREAK.sub(after, m.group()) if len(m.group().replace("\\", "")) >= TT_LONG else m.group()
+
+    return _TT_ARG.sub(lambda m: m.group()[:m.start(1) - m.start()] + _TT_WORD.sub(word, m.group(1)) + "}", text)
+
+
 #: Character widths in em, close to Computer Modern Roman's (cmr10); any other character counts as 0.5 em.
 _NARROW = dict.fromkeys("iljI.,;:!'|`()[]", 0.28) | dict.fromkeys("ftr-/", 0.36) | {" ": 0.33}
 _WIDE = dict.fromkeys("mwMW", 0.85) | dict.fromkeys("ABCDEFGHJKLNOPQRSTUVXYZ&%", 0.72) | {"@": 0.76}
-_EM = _NARROW | _WIDE
+_EM = _NARROW | _WIDE | {TT_MARK: 0.0}
 #: Font sizes in pt by the document's base size (LaTeX's size10/11/12.clo).
 SIZES = {
     10: {"normalsize": 10.0, "small": 9.0, "footnotesize": 8.0, "scriptsize": 7.0, "tiny": 5.0},
@@ -79,6 +106,8 @@ URL_WORD = 15.0
 def words(text: str) -> list[str]:
     """The pieces of ``text`` a line cannot break inside: its runs without white space, unless it holds a CJK
     character (all of them sort from U+2E80 up: a text whose greatest character is below needs no pattern)."""
+    if TT_MARK in text:  # a break point of a typewriter word (tt_breaks)
+        text = text.replace(TT_MARK, " ")
     return text.split() if text.isascii() or max(text) < "\u2e80" else _word().findall(text)
 
 
@@ -116,7 +145,7 @@ def shown_text(column: Column, raw: object) -> str:
         return values.MISSING
     if column.type == "latex":
         try:
-            pieces = to_pieces(str(raw))
+            pieces = to_pieces(tt_breaks(str(raw), TT_MARK))
         except LatexFieldError:
             return str(raw)
         out = []
@@ -243,7 +272,7 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         word = max([title_word] + widths[1:])
     fixed = dimen_pt(column.width, line) if column.width else None
     piece = word if fixed is None or column.type == "url" else max(  # only a fixed width asks (_holding)
-        pieces + [text_width(p) for w in set(" ".join(texts).split()) for p in _AFTER_HYPHEN.split(w)], default=0.0)
+        pieces + [text_width(p) for w in set(words(" ".join(texts))) for p in _AFTER_HYPHEN.split(w)], default=0.0)
     return Measure(natural, word, wraps or fixed is not None, fixed, tuple(per_row), piece, not texts, tuple(breaks),
                    widths[0])
 

@@ -357,13 +357,18 @@ def latex_field(table: Table, text: str, settings: Settings | None = None) -> st
     return _TNOTEX.sub(lambda m: f"\\tnotex{m.group(1)}{{{note_label(table, m.group(2).strip())}}}", text)
 
 
+#: What a cell's ``\\texttt{...}`` gets at each of its break points (:func:`.fit.tt_breaks`): kernel LaTeX, which
+#: the measuring document (texmeasure) and arXiv's HTML view (LaTeXML) know too.
+TT_BREAK = "\\allowbreak{}"
+
+
 def cell_value(table: Table, column: Column, raw: object, settings: Settings | None = None) -> str:
     if raw is None or raw == "":
         return values.MISSING
     engine, symbols = (settings.engine, settings.symbols) if settings is not None else ("pdflatex", ())
     kind = column.type
-    if kind == "latex":
-        return latex_field(table, str(raw), settings)
+    if kind == "latex":  # a typewriter word breaks after its / . - _ (fit.tt_breaks), as a URL does
+        return fit.tt_breaks(latex_field(table, str(raw), settings), TT_BREAK)
     if kind == "size":
         return _escape(values.format_size(raw), engine, symbols)
     if kind == "bool":
