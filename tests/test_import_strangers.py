@@ -1124,3 +1124,31 @@ def test_a_first_column_of_ids_over_measurements_still_groups_its_lines():
     data = yaml.safe_load(to_yaml(import_text(table, "README.md").tables[0].table, "", "t"))
     assert [r["id"] for r in data["rows"]] == ["1", "2"]
     assert [len(r["subrows"]) for r in data["rows"]] == [3, 2]
+
+
+EMOJI_SEQUENCES = ("## Tools\n\n| \U0001F3F7\uFE0F Tag | Who | Note |\n|---|---|---|\n"
+                   "| **A** | \U0001F469\u200d\U0001F4BB **dev** | \u2764\uFE0F [x](https://example.org) |\n"
+                   "| B | \U0001F468\u200d\U0001F52C | plain \u26A0\uFE0F |\n")
+
+
+def test_emoji_joiners_and_variation_selectors_survive_import_into_the_readme_and_only_the_paper_drops_them(
+        tmp_path):
+    """An awesome list's '👩‍💻 **dev**' cell (a LaTeX column, for the bold) lost its zero-width joiner at import:
+    the README showed two emoji '👩💻', and a '🏷️' title lost its emoji form. The YAML keeps them as written."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "emoji.md"
+    source.write_text(EMOJI_SEQUENCES, "utf-8")
+    report = run_import(root, str(source), None)
+    assert report.errors == [], report.errors
+    data = yaml.safe_load((root / "tables" / "emoji.yaml").read_text("utf-8"))
+    assert data["columns"][0]["title"] == "\U0001F3F7\uFE0F Tag"
+    assert data["rows"][0]["who"] == "\U0001F469\u200d\U0001F4BB \\textbf{dev}"
+    assert data["rows"][0]["note"] == "\u2764\uFE0F \\href{https://example.org}{x}"
+    template = root / "templates" / "README.md.j2"
+    template.write_text(template.read_text("utf-8") + '\n{{ table("emoji") }}\n', "utf-8")
+    assert build.build(root).ok
+    readme = (root / "README.md").read_text("utf-8")
+    assert "| \U0001F469\u200d\U0001F4BB **dev** | \u2764\uFE0F [x](https://example.org) |" in readme
+    paper = (root / "paper" / "tables" / "emoji.tex").read_text("utf-8")
+    assert "\U0001F469\U0001F4BB \\textbf{dev}" in paper and "\u200d" not in paper and "\uFE0F" not in paper

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..texlang.escape import UnencodableText, escape
+from ..texlang.escape import INVISIBLE, UnencodableText, escape
 from ..texlang.latextext import ALLOWED
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
@@ -54,8 +54,8 @@ def latex_text(text: str) -> str:
             out.append(MARK_LATEX[ch] + " ")
         elif ch in SPECIALS:
             out.append(SPECIALS[ch])
-        elif ord(ch) < 128:
-            out.append(ch)
+        elif ord(ch) < 128 or ch in INVISIBLE:  # a joiner or variation selector ('👩‍💻', '🏷️') stays: the
+            out.append(ch)  # README shows the sequence as written; the paper's escape leaves it out
         else:  # a math symbol (∗, ≥) as $...$, the math a cell may hold, not pylatexenc's \ensuremath{...}
             try:
                 written = escape(ch)
