@@ -1152,3 +1152,39 @@ def test_emoji_joiners_and_variation_selectors_survive_import_into_the_readme_an
     assert "| \U0001F469\u200d\U0001F4BB **dev** | \u2764\uFE0F [x](https://example.org) |" in readme
     paper = (root / "paper" / "tables" / "emoji.tex").read_text("utf-8")
     assert "\U0001F469\U0001F4BB \\textbf{dev}" in paper and "\u200d" not in paper and "\uFE0F" not in paper
+
+
+HTML_HEADINGS = """# Daily list
+
+## Navigation
+
+<h2 id="models">\U0001F52C Models &amp; tools (2)</h2>
+
+<table>
+<tr><th>Name</th><th>Year</th></tr>
+<tr><td>A</td><td>2024</td></tr>
+</table>
+
+<h3 align="center">Data<br>sets</h3>
+
+| Name | Size |
+|---|---|
+| D | 3 |
+
+<div>
+<h4>Benchmarks</h4>
+<table>
+<tr><th>Name</th><th>Score</th></tr>
+<tr><td>B</td><td>1</td></tr>
+</table>
+</div>
+"""
+
+
+def test_an_html_heading_above_a_table_is_its_caption_as_a_markdown_heading_is():
+    """A generated Chinese paper list puts '<h2 id=...>🔬 ... (38 篇)</h2>' above each <table>: the importer took
+    the '## ' heading further up as every table's caption. GitHub shows <h1>-<h6> as headings: so does import."""
+    result = import_text(HTML_HEADINGS, "README.md")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    assert [(t.table.caption, t.table.section) for t in result.tables] == [
+        ("Models \\& tools (2)", "Models & tools (2)"), ("Data sets", "Data sets"), ("Benchmarks", "Benchmarks")]

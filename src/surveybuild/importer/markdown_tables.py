@@ -160,6 +160,8 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
     heading: str | None = None
     html_ranges: list[tuple[int, int]] = []  # 1-based first and last line of each HTML block
     for i, tok in enumerate(tokens):
+        if tok.type == "html_block" and _html_headings(tok):  # before its own table's check below
+            heading = _html_headings(tok)[-1][1]
         if tok.type == "heading_open":
             heading = heading_text(tokens[i + 1])
         elif tok.type == "table_open":
@@ -252,16 +254,40 @@ def heading_text(inline) -> str:
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     text = "".join(parts) if inline.children is not None else inline.content
+    return _plain_heading(text)
+
+
+def _plain_heading(text: str) -> str:
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
     text = " ".join(re.sub(r"</?[A-Za-z][^>]*>", "", text).split())
     return re.sub(r"^[^\w(]+", "", text).strip() or text
 
 
+#: an HTML heading (``<h2 id="x">Title</h2>``), which GitHub shows as a heading as ``## Title`` is one
+HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.S | re.I)
+
+
+def _html_headings(tok) -> list[tuple[int, str]]:
+    """The HTML headings of an HTML block, each with its line (1-based), in order."""
+    if not tok.map or "<h" not in tok.content.lower():
+        return []
+    out = []
+    for m in HTML_HEADING.finditer(tok.content):
+        text = _plain_heading(html.unescape(m.group(2)))
+        if text:
+            out.append((tok.map[0] + 1 + tok.content.count("\n", 0, m.start()), text))
+    return out
+
+
 def _headings(tokens) -> list[tuple[int, str]]:
+    """The headings of a Markdown file with their lines: ``#`` headings and HTML ``<h1>``-``<h6>``."""
     out = []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.map:
             out.append((tok.map[0] + 1, heading_text(tokens[i + 1])))
+        elif tok.type == "html_block":
+            out.extend(_html_headings(tok))
     return out
 
 
