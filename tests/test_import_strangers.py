@@ -702,7 +702,8 @@ def test_a_main_file_whose_tables_are_in_input_files_names_them():
             "\\include{tables/models}\n\\end{document}\n")
     [said] = import_text(text, "main.tex").problems
     assert str(said) == ("main.tex: warning: no table found in the file (it reads other files (sections/intro, "
-                         "tables/models), which import does not follow: import the ones that hold tables)")
+                         "tables/models); import follows those inside its folder and found no table there either: "
+                         "import the file that holds the tables)")
     assert import_text("| a |\n", "README.md").problems[0].hint == ""
 
 
@@ -1188,3 +1189,30 @@ def test_an_html_heading_above_a_table_is_its_caption_as_a_markdown_heading_is()
     assert [p for p in result.problems if p.severity == "error"] == []
     assert [(t.table.caption, t.table.section) for t in result.tables] == [
         ("Models \\& tools (2)", "Models & tools (2)"), ("Data sets", "Data sets"), ("Benchmarks", "Benchmarks")]
+
+
+def test_a_main_file_s_tables_in_the_files_it_inputs_are_imported_from_inside_its_folder_only(tmp_path):
+    """`import paper.tex` of a paper whose tables are `\\input{tables/x}` (some through a section file): each
+    such file's tables become YAML named after it, with the main file's macros; an input outside the paper's
+    folder (`../`) is not read."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    paper = tmp_path / "paper"
+    (paper / "tables").mkdir(parents=True)
+    (paper / "sections").mkdir()
+    (paper / "main.tex").write_text(
+        "\\documentclass{article}\n\\newcommand{\\sys}{Spfy}\n\\begin{document}\n"
+        "% \\input{tables/old}\n\\input{sections/results}\n\\small \\input{tables/compare.tex}\n"
+        "\\input{../outside}\n\\end{document}\n", "utf-8")
+    (paper / "sections" / "results.tex").write_text("Results.\n\\input{tables/sizes}\n", "utf-8")
+    tabular = "\\begin{{tabular}}{{ll}}\nName & {} \\\\ \\hline\n\\sys & 1 \\\\\n\\end{{tabular}}\n"
+    (paper / "tables" / "sizes.tex").write_text(tabular.format("Size"), "utf-8")
+    (paper / "tables" / "compare.tex").write_text(tabular.format("Score"), "utf-8")
+    (paper / "tables" / "old.tex").write_text(tabular.format("Old"), "utf-8")
+    (tmp_path / "outside.tex").write_text(tabular.format("Out"), "utf-8")
+    report = run_import(root, str(paper / "main.tex"), None)
+    assert report.errors == [] and [p for p in report.problems if "no table" in p.message] == [], report.problems
+    assert sorted(p.name for p in (root / "tables").glob("*.yaml")) == ["compare.yaml", "example.yaml", "sizes.yaml"]
+    sizes = yaml.safe_load((root / "tables" / "sizes.yaml").read_text("utf-8"))
+    assert sizes["rows"] == [{"name": "Spfy", "size": "1"}]
+    assert f"{paper / 'tables/compare.tex'}: read for its tables (\\input at {paper / 'main.tex'}:6)" in report.info
