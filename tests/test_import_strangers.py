@@ -1216,3 +1216,23 @@ def test_a_main_file_s_tables_in_the_files_it_inputs_are_imported_from_inside_it
     sizes = yaml.safe_load((root / "tables" / "sizes.yaml").read_text("utf-8"))
     assert sizes["rows"] == [{"name": "Spfy", "size": "1"}]
     assert f"{paper / 'tables/compare.tex'}: read for its tables (\\input at {paper / 'main.tex'}:6)" in report.info
+
+
+def test_accented_letters_in_latex_column_text_stay_as_written_and_the_build_escapes_them(tmp_path):
+    """A Spanish review's '| **Título de la Revisión** | |' became '\\textbf{T\\'\\i{}tulo de la Revisi\\'on}' in
+    the YAML its authors edit. A letter stays as written ('í', 'ł', 'Ω'); the build escapes it for the paper."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "es.md"
+    source.write_text("## Información\n\n| Campo | Valor |\n|---|---|\n| **Título de la Revisión** | łódź |\n"
+                      "| Ω *Estado* | x |\n", "utf-8")
+    report = run_import(root, str(source), None)
+    assert report.errors == [], report.errors
+    rows = yaml.safe_load((root / "tables" / "es.yaml").read_text("utf-8"))["rows"]
+    assert [r["campo"] for r in rows] == ["\\textbf{Título de la Revisión}", "Ω \\textit{Estado}"]
+    template = root / "templates" / "README.md.j2"
+    template.write_text(template.read_text("utf-8") + '\n{{ table("es") }}\n', "utf-8")
+    assert build.build(root).ok
+    assert "| **Título de la Revisión** | łódź |" in (root / "README.md").read_text("utf-8")
+    paper = (root / "paper" / "tables" / "es.tex").read_text("utf-8")
+    assert "\\textbf{T\\'\\i{}tulo de la Revisi\\'on}" in paper and "\\ensuremath{\\Omega} \\textit{Estado}" in paper

@@ -11,6 +11,7 @@ them can be a ``url`` column. LaTeX that leaked into a README cell
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..texlang.escape import INVISIBLE, UnencodableText, escape
@@ -56,6 +57,8 @@ def latex_text(text: str) -> str:
             out.append(SPECIALS[ch])
         elif ord(ch) < 128 or ch in INVISIBLE:  # a joiner or variation selector ('👩‍💻', '🏷️') stays: the
             out.append(ch)  # README shows the sequence as written; the paper's escape leaves it out
+        elif unicodedata.category(ch)[0] in "LM":  # a letter ('í', 'ł', 'ü') stays as written, readable in the
+            out.append(ch)  # YAML of a survey in Spanish or German; the build escapes it for the paper's engine
         else:  # a math symbol (∗, ≥) as $...$, the math a cell may hold, not pylatexenc's \ensuremath{...}
             try:
                 written = escape(ch)
