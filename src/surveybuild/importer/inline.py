@@ -47,8 +47,9 @@ SPECIALS = {"&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_", "{": "\\
 
 
 def latex_text(text: str) -> str:
-    """Plain text as ``latex``-column text: the ten specials escaped, other non-ASCII characters by the
-    ``pdflatex`` policy where it has a macro, the rest as written (``import`` chooses the engine for them)."""
+    """Plain text as ``latex``-column text: the ten specials escaped, letters and joiners as written (the build
+    escapes them for the paper's engine), other non-ASCII characters by the ``pdflatex`` policy where it has a
+    macro, the rest as written (``import`` chooses the engine for them)."""
     out = []
     for ch in " ".join(text.splitlines()):
         if ch in MARK_LATEX:
