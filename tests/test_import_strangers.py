@@ -1236,3 +1236,15 @@ def test_accented_letters_in_latex_column_text_stay_as_written_and_the_build_esc
     assert "| **Título de la Revisión** | łódź |" in (root / "README.md").read_text("utf-8")
     paper = (root / "paper" / "tables" / "es.tex").read_text("utf-8")
     assert "\\textbf{T\\'\\i{}tulo de la Revisi\\'on}" in paper and "\\ensuremath{\\Omega} \\textit{Estado}" in paper
+
+
+def test_check_and_cross_marks_drawn_as_emoji_are_the_marks_they_are():
+    """An awesome list writes '✔️'/'✖️' (the marks with the emoji variation selector): the column was read as LaTeX
+    '\\checkmark ️' with a stray selector, while '✅'/'❌' beside it made a yes/no column."""
+    text = ("| Name | Open | GPU | Note |\n|---|:-:|:-:|---|\n| A | \u2714\uFE0F | \u2705 | \u2714\uFE0F **partly** |\n"
+            "| B | \u2716\uFE0F | \u274C | \u2715 none |\n")
+    result = import_text(text, "README.md")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c["type"] for c in data["columns"]] == ["text", "bool", "bool", "latex"]
+    assert [(r["open"], r["gpu"]) for r in data["rows"]] == [(True, True), (False, False)]
+    assert [r["note"] for r in data["rows"]] == ["\\checkmark \\textbf{partly}", "$\\times$ none"]

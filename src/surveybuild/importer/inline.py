@@ -51,7 +51,10 @@ def latex_text(text: str) -> str:
     escapes them for the paper's engine), other non-ASCII characters by the ``pdflatex`` policy where it has a
     macro, the rest as written (``import`` chooses the engine for them)."""
     out = []
-    for ch in " ".join(text.splitlines()):
+    text = " ".join(text.splitlines())
+    for i, ch in enumerate(text):
+        if VARIATION.fullmatch(ch) and i and text[i - 1] in MARK_LATEX:
+            continue  # '✔️': the mark is \checkmark, which has no emoji form
         if ch in MARK_LATEX:
             out.append(MARK_LATEX[ch] + " ")
         elif ch in SPECIALS:
@@ -96,9 +99,11 @@ def _url(url: str) -> str:
     return url.replace("\\", "").replace("%", "\\%").replace("#", "\\#")
 
 
-MARKS = {"✓": True, "✔": True, "✅": True, "✗": False, "✘": False, "❌": False}
+MARKS = {"✓": True, "✔": True, "✅": True, "✗": False, "✘": False, "❌": False, "✖": False, "✕": False}
 MARK_LATEX = {"✓": "\\checkmark", "✔": "\\checkmark", "✅": "\\checkmark", "✗": "$\\times$", "✘": "$\\times$",
-              "❌": "$\\times$"}
+              "❌": "$\\times$", "✖": "$\\times$", "✕": "$\\times$"}
+#: the variation selectors: '✔️' is '✔' drawn as an emoji, the same mark
+VARIATION = re.compile("[\ufe00-\ufe0f]")
 
 
 def _image(src: str, alt: str, raw: RawTable, where: Source) -> str:
@@ -161,7 +166,7 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
     plain = None
     if all(i.kind in ("text", "break") for i in meaningful):
         plain = join_lines(texts)
-    flag = MARKS.get(plain.strip()) if plain is not None else None
+    flag = MARKS.get(VARIATION.sub("", plain).strip()) if plain is not None else None
     if plain is not None and any(m in plain for m in MARKS):
         plain = None  # a check mark is LaTeX in the paper (\checkmark): a latex column
     link = None
