@@ -1248,3 +1248,24 @@ def test_check_and_cross_marks_drawn_as_emoji_are_the_marks_they_are():
     assert [c["type"] for c in data["columns"]] == ["text", "bool", "bool", "latex"]
     assert [(r["open"], r["gpu"]) for r in data["rows"]] == [(True, True), (False, False)]
     assert [r["note"] for r in data["rows"]] == ["\\checkmark \\textbf{partly}", "$\\times$ none"]
+
+
+MULTICITES = r"""\begin{tabular}{ll}
+Method & Source \\ \hline
+Gamma \cites{alpha}{beta} & 2022 \\
+Delta & see \parencites(see)()[p.~3]{alpha}[]{gamma,delta} \\
+\end{tabular}
+"""
+
+
+def test_biblatex_multicite_commands_cite_their_keys_and_say_which_notes_were_left_out():
+    """A biblatex paper's '\\cites{a}{b}' was an undefined command whose keys stayed as the text 'alphabeta'."""
+    result = import_text(MULTICITES, "t.tex")
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert rows[0]["method"] == "Gamma" and rows[0]["cite"] == ["alpha", "beta"]
+    assert rows[1]["source"] == "see \\citep{alpha,gamma,delta}"
+    said = [str(p) for p in result.problems if "cited together" in p.message]
+    assert said == ["t.tex:4:13: warning: \\parencites: its keys are cited together as \\parencite{alpha,gamma,delta}; "
+                    "its notes ('see', 'p.~3') are left out (write the notes into the cell's text, or cite each key "
+                    "on its own)"]
+    assert not any("not represented" in p.message for p in result.problems)
