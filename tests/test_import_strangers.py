@@ -1269,3 +1269,21 @@ def test_biblatex_multicite_commands_cite_their_keys_and_say_which_notes_were_le
                     "its notes ('see', 'p.~3') are left out (write the notes into the cell's text, or cite each key "
                     "on its own)"]
     assert not any("not represented" in p.message for p in result.problems)
+
+
+def test_a_cite_s_page_and_see_notes_are_shown_around_its_number_in_the_readme(tmp_path):
+    """An imported '\\autocite[p.~3]{k}' is kept as '\\citep[p.~3]{k}': the paper printed 'p. 3', the README
+    dropped it and showed '[1]' alone."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "t.tex"
+    source.write_text("\\begin{tabular}{ll}\nName & Source \\\\ \\hline\nA & \\autocite[p.~3]{taori2023alpaca} \\\\\n"
+                      "B & \\citep[see][ch.~2]{chung2022scaling} and \\citep[e.g.][]{taori2023alpaca} \\\\\n"
+                      "\\end{tabular}\n", "utf-8")
+    assert run_import(root, str(source), None).errors == []
+    template = root / "templates" / "README.md.j2"
+    template.write_text(template.read_text("utf-8") + '\n{{ table("t") }}\n', "utf-8")
+    assert build.build(root).ok
+    readme = (root / "README.md").read_text("utf-8")
+    assert "| A | [\\[1\\]](#ref-taori2023alpaca), p. 3 |" in readme
+    assert "| B | see [\\[2\\]](#ref-chung2022scaling), ch. 2 and e.g. [\\[1\\]](#ref-taori2023alpaca) |" in readme
