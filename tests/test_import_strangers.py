@@ -1287,3 +1287,44 @@ def test_a_cite_s_page_and_see_notes_are_shown_around_its_number_in_the_readme(t
     readme = (root / "README.md").read_text("utf-8")
     assert "| A | [\\[1\\]](#ref-taori2023alpaca), p. 3 |" in readme
     assert "| B | see [\\[2\\]](#ref-chung2022scaling), ch. 2 and e.g. [\\[1\\]](#ref-taori2023alpaca) |" in readme
+
+
+COLLAPSED = """# Awesome X
+
+<details>
+<summary><b>\U0001F4C2 Datasets</b></summary>
+
+| Dataset | Size |
+|---|---|
+| Foo | 1M<sup>\u2020</sup>, x<sub>2</sub> |
+
+</details>
+
+| Tool | Year |
+|---|---|
+| T | 2024 |
+
+<details><summary>Models</summary>
+
+## Open
+
+| Model | Params |
+|---|---|
+| A | 7B |
+
+</details>
+
+| Paper | Year |
+|---|---|
+| P | 2023 |
+"""
+
+
+def test_a_collapsed_section_s_summary_names_its_tables_and_sup_and_sub_are_kept_in_markdown_cells():
+    """An awesome list folds each list into '<details><summary>Datasets</summary>': every table was named by
+    the '# ' title above them all; '<sup>†</sup>' in a cell was removed as a tag without a place."""
+    result = import_text(COLLAPSED, "README.md")
+    assert [t.table.caption for t in result.tables] == ["Datasets", "Awesome X", "Open", "Open"]
+    assert not any("without a place" in p.message for p in result.problems)
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert rows[0]["size"] == "1M\\textsuperscript{\\textdagger{}}, x\\textsubscript{2}"
