@@ -702,7 +702,8 @@ def test_a_main_file_whose_tables_are_in_input_files_names_them():
             "\\include{tables/models}\n\\end{document}\n")
     [said] = import_text(text, "main.tex").problems
     assert str(said) == ("main.tex: warning: no table found in the file (it reads other files (sections/intro, "
-                         "tables/models), which import does not follow: import the ones that hold tables)")
+                         "tables/models); import follows those inside its folder and found no table there either: "
+                         "import the file that holds the tables)")
     assert import_text("| a |\n", "README.md").problems[0].hint == ""
 
 
@@ -1124,3 +1125,206 @@ def test_a_first_column_of_ids_over_measurements_still_groups_its_lines():
     data = yaml.safe_load(to_yaml(import_text(table, "README.md").tables[0].table, "", "t"))
     assert [r["id"] for r in data["rows"]] == ["1", "2"]
     assert [len(r["subrows"]) for r in data["rows"]] == [3, 2]
+
+
+EMOJI_SEQUENCES = ("## Tools\n\n| \U0001F3F7\uFE0F Tag | Who | Note |\n|---|---|---|\n"
+                   "| **A** | \U0001F469\u200d\U0001F4BB **dev** | \u2764\uFE0F [x](https://example.org) |\n"
+                   "| B | \U0001F468\u200d\U0001F52C | plain \u26A0\uFE0F |\n")
+
+
+def test_emoji_joiners_and_variation_selectors_survive_import_into_the_readme_and_only_the_paper_drops_them(
+        tmp_path):
+    """An awesome list's '👩‍💻 **dev**' cell (a LaTeX column, for the bold) lost its zero-width joiner at import:
+    the README showed two emoji '👩💻', and a '🏷️' title lost its emoji form. The YAML keeps them as written."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "emoji.md"
+    source.write_text(EMOJI_SEQUENCES, "utf-8")
+    report = run_import(root, str(source), None)
+    assert report.errors == [], report.errors
+    data = yaml.safe_load((root / "tables" / "emoji.yaml").read_text("utf-8"))
+    assert data["columns"][0]["title"] == "\U0001F3F7\uFE0F Tag"
+    assert data["rows"][0]["who"] == "\U0001F469\u200d\U0001F4BB \\textbf{dev}"
+    assert data["rows"][0]["note"] == "\u2764\uFE0F \\href{https://example.org}{x}"
+    template = root / "templates" / "README.md.j2"
+    template.write_text(template.read_text("utf-8") + '\n{{ table("emoji") }}\n', "utf-8")
+    assert build.build(root).ok
+    readme = (root / "README.md").read_text("utf-8")
+    assert "| \U0001F469\u200d\U0001F4BB **dev** | \u2764\uFE0F [x](https://example.org) |" in readme
+    paper = (root / "paper" / "tables" / "emoji.tex").read_text("utf-8")
+    assert "\U0001F469\U0001F4BB \\textbf{dev}" in paper and "\u200d" not in paper and "\uFE0F" not in paper
+
+
+HTML_HEADINGS = """# Daily list
+
+## Navigation
+
+<h2 id="models">\U0001F52C Models &amp; tools (2)</h2>
+
+<table>
+<tr><th>Name</th><th>Year</th></tr>
+<tr><td>A</td><td>2024</td></tr>
+</table>
+
+<h3 align="center">Data<br>sets</h3>
+
+| Name | Size |
+|---|---|
+| D | 3 |
+
+<div>
+<h4>Benchmarks</h4>
+<table>
+<tr><th>Name</th><th>Score</th></tr>
+<tr><td>B</td><td>1</td></tr>
+</table>
+</div>
+"""
+
+
+def test_an_html_heading_above_a_table_is_its_caption_as_a_markdown_heading_is():
+    """A generated Chinese paper list puts '<h2 id=...>🔬 ... (38 篇)</h2>' above each <table>: the importer took
+    the '## ' heading further up as every table's caption. GitHub shows <h1>-<h6> as headings: so does import."""
+    result = import_text(HTML_HEADINGS, "README.md")
+    assert [p for p in result.problems if p.severity == "error"] == []
+    assert [(t.table.caption, t.table.section) for t in result.tables] == [
+        ("Models \\& tools (2)", "Models & tools (2)"), ("Data sets", "Data sets"), ("Benchmarks", "Benchmarks")]
+
+
+def test_a_main_file_s_tables_in_the_files_it_inputs_are_imported_from_inside_its_folder_only(tmp_path):
+    """`import paper.tex` of a paper whose tables are `\\input{tables/x}` (some through a section file): each
+    such file's tables become YAML named after it, with the main file's macros; an input outside the paper's
+    folder (`../`) is not read."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    paper = tmp_path / "paper"
+    (paper / "tables").mkdir(parents=True)
+    (paper / "sections").mkdir()
+    (paper / "main.tex").write_text(
+        "\\documentclass{article}\n\\newcommand{\\sys}{Spfy}\n\\begin{document}\n"
+        "% \\input{tables/old}\n\\input{sections/results}\n\\small \\input{tables/compare.tex}\n"
+        "\\input{../outside}\n\\end{document}\n", "utf-8")
+    (paper / "sections" / "results.tex").write_text("Results.\n\\input{tables/sizes}\n", "utf-8")
+    tabular = "\\begin{{tabular}}{{ll}}\nName & {} \\\\ \\hline\n\\sys & 1 \\\\\n\\end{{tabular}}\n"
+    (paper / "tables" / "sizes.tex").write_text(tabular.format("Size"), "utf-8")
+    (paper / "tables" / "compare.tex").write_text(tabular.format("Score"), "utf-8")
+    (paper / "tables" / "old.tex").write_text(tabular.format("Old"), "utf-8")
+    (tmp_path / "outside.tex").write_text(tabular.format("Out"), "utf-8")
+    report = run_import(root, str(paper / "main.tex"), None)
+    assert report.errors == [] and [p for p in report.problems if "no table" in p.message] == [], report.problems
+    assert sorted(p.name for p in (root / "tables").glob("*.yaml")) == ["compare.yaml", "example.yaml", "sizes.yaml"]
+    sizes = yaml.safe_load((root / "tables" / "sizes.yaml").read_text("utf-8"))
+    assert sizes["rows"] == [{"name": "Spfy", "size": "1"}]
+    assert f"{paper / 'tables/compare.tex'}: read for its tables (\\input at {paper / 'main.tex'}:6)" in report.info
+
+
+def test_accented_letters_in_latex_column_text_stay_as_written_and_the_build_escapes_them(tmp_path):
+    """A Spanish review's '| **Título de la Revisión** | |' became '\\textbf{T\\'\\i{}tulo de la Revisi\\'on}' in
+    the YAML its authors edit. A letter stays as written ('í', 'ł', 'Ω'); the build escapes it for the paper."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "es.md"
+    source.write_text("## Información\n\n| Campo | Valor |\n|---|---|\n| **Título de la Revisión** | łódź |\n"
+                      "| Ω *Estado* | x |\n", "utf-8")
+    report = run_import(root, str(source), None)
+    assert report.errors == [], report.errors
+    rows = yaml.safe_load((root / "tables" / "es.yaml").read_text("utf-8"))["rows"]
+    assert [r["campo"] for r in rows] == ["\\textbf{Título de la Revisión}", "Ω \\textit{Estado}"]
+    template = root / "templates" / "README.md.j2"
+    template.write_text(template.read_text("utf-8") + '\n{{ table("es") }}\n', "utf-8")
+    assert build.build(root).ok
+    assert "| **Título de la Revisión** | łódź |" in (root / "README.md").read_text("utf-8")
+    paper = (root / "paper" / "tables" / "es.tex").read_text("utf-8")
+    assert "\\textbf{T\\'\\i{}tulo de la Revisi\\'on}" in paper and "\\ensuremath{\\Omega} \\textit{Estado}" in paper
+
+
+def test_check_and_cross_marks_drawn_as_emoji_are_the_marks_they_are():
+    """An awesome list writes '✔️'/'✖️' (the marks with the emoji variation selector): the column was read as LaTeX
+    '\\checkmark ️' with a stray selector, while '✅'/'❌' beside it made a yes/no column."""
+    text = ("| Name | Open | GPU | Note |\n|---|:-:|:-:|---|\n| A | \u2714\uFE0F | \u2705 | \u2714\uFE0F **partly** |\n"
+            "| B | \u2716\uFE0F | \u274C | \u2715 none |\n")
+    result = import_text(text, "README.md")
+    data = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))
+    assert [c["type"] for c in data["columns"]] == ["text", "bool", "bool", "latex"]
+    assert [(r["open"], r["gpu"]) for r in data["rows"]] == [(True, True), (False, False)]
+    assert [r["note"] for r in data["rows"]] == ["\\checkmark \\textbf{partly}", "$\\times$ none"]
+
+
+MULTICITES = r"""\begin{tabular}{ll}
+Method & Source \\ \hline
+Gamma \cites{alpha}{beta} & 2022 \\
+Delta & see \parencites(see)()[p.~3]{alpha}[]{gamma,delta} \\
+\end{tabular}
+"""
+
+
+def test_biblatex_multicite_commands_cite_their_keys_and_say_which_notes_were_left_out():
+    """A biblatex paper's '\\cites{a}{b}' was an undefined command whose keys stayed as the text 'alphabeta'."""
+    result = import_text(MULTICITES, "t.tex")
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert rows[0]["method"] == "Gamma" and rows[0]["cite"] == ["alpha", "beta"]
+    assert rows[1]["source"] == "see \\citep{alpha,gamma,delta}"
+    said = [str(p) for p in result.problems if "cited together" in p.message]
+    assert said == ["t.tex:4:13: warning: \\parencites: its keys are cited together as \\parencite{alpha,gamma,delta}; "
+                    "its notes ('see', 'p.~3') are left out (write the notes into the cell's text, or cite each key "
+                    "on its own)"]
+    assert not any("not represented" in p.message for p in result.problems)
+
+
+def test_a_cite_s_page_and_see_notes_are_shown_around_its_number_in_the_readme(tmp_path):
+    """An imported '\\autocite[p.~3]{k}' is kept as '\\citep[p.~3]{k}': the paper printed 'p. 3', the README
+    dropped it and showed '[1]' alone."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    source = tmp_path / "t.tex"
+    source.write_text("\\begin{tabular}{ll}\nName & Source \\\\ \\hline\nA & \\autocite[p.~3]{taori2023alpaca} \\\\\n"
+                      "B & \\citep[see][ch.~2]{chung2022scaling} and \\citep[e.g.][]{taori2023alpaca} \\\\\n"
+                      "\\end{tabular}\n", "utf-8")
+    assert run_import(root, str(source), None).errors == []
+    template = root / "templates" / "README.md.j2"
+    template.write_text(template.read_text("utf-8") + '\n{{ table("t") }}\n', "utf-8")
+    assert build.build(root).ok
+    readme = (root / "README.md").read_text("utf-8")
+    assert "| A | [\\[1\\]](#ref-taori2023alpaca), p. 3 |" in readme
+    assert "| B | see [\\[2\\]](#ref-chung2022scaling), ch. 2 and e.g. [\\[1\\]](#ref-taori2023alpaca) |" in readme
+
+
+COLLAPSED = """# Awesome X
+
+<details>
+<summary><b>\U0001F4C2 Datasets</b></summary>
+
+| Dataset | Size |
+|---|---|
+| Foo | 1M<sup>\u2020</sup>, x<sub>2</sub> |
+
+</details>
+
+| Tool | Year |
+|---|---|
+| T | 2024 |
+
+<details><summary>Models</summary>
+
+## Open
+
+| Model | Params |
+|---|---|
+| A | 7B |
+
+</details>
+
+| Paper | Year |
+|---|---|
+| P | 2023 |
+"""
+
+
+def test_a_collapsed_section_s_summary_names_its_tables_and_sup_and_sub_are_kept_in_markdown_cells():
+    """An awesome list folds each list into '<details><summary>Datasets</summary>': every table was named by
+    the '# ' title above them all; '<sup>†</sup>' in a cell was removed as a tag without a place."""
+    result = import_text(COLLAPSED, "README.md")
+    assert [t.table.caption for t in result.tables] == ["Datasets", "Awesome X", "Open", "Open"]
+    assert not any("without a place" in p.message for p in result.problems)
+    rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
+    assert rows[0]["size"] == "1M\\textsuperscript{\\textdagger{}}, x\\textsubscript{2}"

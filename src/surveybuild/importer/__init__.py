@@ -108,7 +108,8 @@ def _inputs_hint(text: str) -> str:
     if not found:
         return ""
     names = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
-    return f"it reads other files ({names}), which import does not follow: import the ones that hold tables"
+    return (f"it reads other files ({names}); import follows those inside its folder and found no table there "
+            "either: import the file that holds the tables")
 
 
 _BIBITEM = re.compile(r"\\bibitem\s*(?:\[[^\]]*\])?\s*\{([^{}]+)\}")

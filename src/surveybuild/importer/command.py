@@ -145,27 +145,27 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         if problems:
             return report
     try:
-        text = source_text(path.read_bytes(), kind_of(file))
-        known = known_names(path, text) if kind_of(file) == "latex" else None
-        project = None
-        if kind_of(file) == "latex":  # the author's macros, defined beside the file
-            from .macros import project_macros
-            project = project_macros(path)
-        result = import_text(text, file, bib_keys=bib_keys, cite_map=mapping, known=known, macros=project)
+        text, result = _import_file(path, file, bib_keys, mapping)
     except ImportError_ as exc:
         report.problems.append(Problem(Source(file), str(exc)))
         return report
     except UnicodeDecodeError as exc:
-        data = path.read_bytes()[:exc.start]
-        line = data.count(b"\n") + 1
-        col = len(data[data.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
-        report.problems.append(Problem(Source(file, line, col), f"not UTF-8 text: {exc.reason} "
-                                       f"{path.read_bytes()[exc.start:exc.end]!r}", hint=(
-            "declare its encoding with \\usepackage[latin1]{inputenc} (or the one it is in), or convert it: "
-            "iconv -f latin1 -t utf-8" if kind_of(file) == "latex" else "convert it: iconv -f latin1 -t utf-8")))
+        report.problems.append(_not_utf8(path, file, exc))
         return report
+    sources = [(path, result)]
+    if not result.tables and kind_of(file) == "latex":  # a main file: the tables its \input files hold
+        followed = _follow_inputs(path, text, bib_keys, mapping, report)
+        if followed:
+            sources = followed
+            result.problems = [p for p in result.problems if p.message != "no table found in the file"]
+            report.problems += result.problems
+            result = type(result)(tables=[t for _, r in followed for t in r.tables],
+                                  problems=[p for _, r in followed for p in r.problems])
     report.problems += result.problems
-    targets = _targets(root, settings, path, output, len(result.tables))
+    if len(sources) > 1 and output is not None and not (output.endswith(("/", "\\")) or (root / output).is_dir()):
+        targets = _targets(root, settings, path, output, len(result.tables))
+    else:
+        targets = [t for source, r in sources for t in _targets(root, settings, source, output, len(r.tables))]
     tables_dir = (root / settings.tables).resolve()
     for target in targets:
         if target.resolve().parent != tables_dir:
@@ -203,6 +203,75 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         report.info.append(f"import: {tables} table(s), {rows} row(s), {cells} cell(s) from {file}")
     report.info += next_steps(settings, [target.stem for target in targets])
     return report
+
+
+def _import_file(path: Path, file: str, bib_keys, mapping) -> tuple[str, "ImportResult"]:
+    """One file's text and its tables. Raises ImportError_ and UnicodeDecodeError."""
+    text = source_text(path.read_bytes(), kind_of(file))
+    known = known_names(path, text) if kind_of(file) == "latex" else None
+    project = None
+    if kind_of(file) == "latex":  # the author's macros, defined beside the file
+        from .macros import project_macros
+        project = project_macros(path)
+    return text, import_text(text, file, bib_keys=bib_keys, cite_map=mapping, known=known, macros=project)
+
+
+def _not_utf8(path: Path, file: str, exc: UnicodeDecodeError) -> Problem:
+    data = path.read_bytes()[:exc.start]
+    line = data.count(b"\n") + 1
+    col = len(data[data.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+    return Problem(Source(file, line, col), f"not UTF-8 text: {exc.reason} "
+                   f"{path.read_bytes()[exc.start:exc.end]!r}", hint=(
+        "declare its encoding with \\usepackage[latin1]{inputenc} (or the one it is in), or convert it: "
+        "iconv -f latin1 -t utf-8" if kind_of(file) == "latex" else "convert it: iconv -f latin1 -t utf-8"))
+
+
+_INPUT = re.compile(r"\\(?:input|include|subfile)\s*\{([^{}\n]+)\}")
+_TEX_COMMENT = re.compile(r"(?<!\\)%.*")
+#: how deep \input files are followed (main -> section -> table), and how many are read at most
+_FOLLOW_DEPTH, _FOLLOW_FILES = 3, 200
+
+
+def _follow_inputs(path: Path, text: str, bib_keys, mapping, report: Report) -> list:
+    """A LaTeX file without a table of its own (a paper's main file): the tables of the files it ``\\input``s
+    (``\\input{tables/models}``), and of the files those input, in the order TeX reads them. Only ``.tex``
+    files inside the main file's folder are read (a link or ``../`` out of it is not followed)."""
+    root = path.parent.resolve()
+    seen = {path.resolve()}
+    found: list = []
+
+    def walk(text: str, depth: int) -> None:
+        visible = _TEX_COMMENT.sub("", text)  # comments out, lines kept
+        for m in _INPUT.finditer(visible):
+            name = m.group(1).strip()
+            candidate = path.parent / (name if name.endswith(".tex") else name + ".tex")
+            try:
+                resolved = candidate.resolve()
+                usable = resolved.is_relative_to(root) and resolved.is_file()
+            except OSError:
+                continue
+            if not usable or resolved in seen or len(seen) > _FOLLOW_FILES:
+                continue
+            seen.add(resolved)
+            shown = str(candidate)
+            try:
+                inner, result = _import_file(candidate, shown, bib_keys, mapping)
+            except ImportError_ as exc:
+                report.problems.append(Problem(Source(shown), str(exc), severity="warning"))
+                continue
+            except UnicodeDecodeError as exc:
+                report.problems.append(_not_utf8(candidate, shown, exc))
+                continue
+            if result.tables:
+                found.append((candidate, result))
+                report.info.append(f"{shown}: read for its tables (\\input at {path}:"
+                                   f"{visible.count(chr(10), 0, m.start()) + 1})" if depth == 0 else
+                                   f"{shown}: read for its tables")
+            elif depth < _FOLLOW_DEPTH:
+                walk(inner, depth + 1)
+
+    walk(text, 0)
+    return found
 
 
 _LABEL_LINE = re.compile(r"^label:[ \t]*['\"]?([^'\"\s#]+)", re.M)

@@ -11,9 +11,10 @@ them can be a ``url`` column. LaTeX that leaked into a README cell
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from ..texlang.escape import UnencodableText, escape
+from ..texlang.escape import INVISIBLE, UnencodableText, escape
 from ..texlang.latextext import ALLOWED
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
@@ -46,16 +47,22 @@ SPECIALS = {"&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_", "{": "\\
 
 
 def latex_text(text: str) -> str:
-    """Plain text as ``latex``-column text: the ten specials escaped, other non-ASCII characters by the
-    ``pdflatex`` policy where it has a macro, the rest as written (``import`` chooses the engine for them)."""
+    """Plain text as ``latex``-column text: the ten specials escaped, letters and joiners as written (the build
+    escapes them for the paper's engine), other non-ASCII characters by the ``pdflatex`` policy where it has a
+    macro, the rest as written (``import`` chooses the engine for them)."""
     out = []
-    for ch in " ".join(text.splitlines()):
+    text = " ".join(text.splitlines())
+    for i, ch in enumerate(text):
+        if VARIATION.fullmatch(ch) and i and text[i - 1] in MARK_LATEX:
+            continue  # '✔️': the mark is \checkmark, which has no emoji form
         if ch in MARK_LATEX:
             out.append(MARK_LATEX[ch] + " ")
         elif ch in SPECIALS:
             out.append(SPECIALS[ch])
-        elif ord(ch) < 128:
-            out.append(ch)
+        elif ord(ch) < 128 or ch in INVISIBLE:  # a joiner or variation selector ('👩‍💻', '🏷️') stays: the
+            out.append(ch)  # README shows the sequence as written; the paper's escape leaves it out
+        elif unicodedata.category(ch)[0] in "LM":  # a letter ('í', 'ł', 'ü') stays as written, readable in the
+            out.append(ch)  # YAML of a survey in Spanish or German; the build escapes it for the paper's engine
         else:  # a math symbol (∗, ≥) as $...$, the math a cell may hold, not pylatexenc's \ensuremath{...}
             try:
                 written = escape(ch)
@@ -92,9 +99,11 @@ def _url(url: str) -> str:
     return url.replace("\\", "").replace("%", "\\%").replace("#", "\\#")
 
 
-MARKS = {"✓": True, "✔": True, "✅": True, "✗": False, "✘": False, "❌": False}
+MARKS = {"✓": True, "✔": True, "✅": True, "✗": False, "✘": False, "❌": False, "✖": False, "✕": False}
 MARK_LATEX = {"✓": "\\checkmark", "✔": "\\checkmark", "✅": "\\checkmark", "✗": "$\\times$", "✘": "$\\times$",
-              "❌": "$\\times$"}
+              "❌": "$\\times$", "✖": "$\\times$", "✕": "$\\times$"}
+#: the variation selectors: '✔️' is '✔' drawn as an emoji, the same mark
+VARIATION = re.compile("[\ufe00-\ufe0f]")
 
 
 def _image(src: str, alt: str, raw: RawTable, where: Source) -> str:
@@ -157,7 +166,7 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
     plain = None
     if all(i.kind in ("text", "break") for i in meaningful):
         plain = join_lines(texts)
-    flag = MARKS.get(plain.strip()) if plain is not None else None
+    flag = MARKS.get(VARIATION.sub("", plain).strip()) if plain is not None else None
     if plain is not None and any(m in plain for m in MARKS):
         plain = None  # a check mark is LaTeX in the paper (\checkmark): a latex column
     link = None

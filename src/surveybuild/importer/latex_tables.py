@@ -81,6 +81,38 @@ _LAYOUT_MARK = re.compile(r"\\surveybuildmark\{[^{}\n]*\}\{[^{}\n]*\}")
 _WIDE_MARKS = re.compile(r"\{\\let\\TPToverlap\\relax(\\tnotex?\*?\{(?:[^{}\n]|\{[^{}\n]*\})*\})\}")
 
 
+#: biblatex's multicite commands: ``\\cites(pre)(post)[pre][post]{a}[post]{b}`` (also \\parencites, \\textcites,
+#: \\autocites, \\footcites, \\smartcites, \\supercites): a variable number of keys, each with its notes
+_MULTICITE = re.compile(r"\\(paren|text|auto|foot|smart|super)?cites\*?((?:\s*\([^()]*\)){0,2})"
+                        r"((?:(?:\s*\[[^\[\]]*\]){0,2}\s*\{[^{}]*\})+)")
+_MULTICITE_KEY = re.compile(r"((?:\s*\[[^\[\]]*\]){0,2})\s*\{([^{}]*)\}")
+
+
+def _multicites(text: str, path: str, problems: list[Problem]) -> str:
+    """biblatex's ``\\parencites{a}{b}`` as the one-key-list cite it reads as (``\\parencite{a,b}``), so the keys
+    are cited as any cite's; its notes (``[p.~3]``, ``(see)``) are left out, said at the command."""
+    if "cites" not in text:
+        return text
+
+    def one(m: re.Match) -> str:
+        keys, notes = [], [n.strip()[1:-1].strip() for n in re.findall(r"\([^()]*\)", m.group(2))]
+        for k in _MULTICITE_KEY.finditer(m.group(3)):
+            keys += [key.strip() for key in k.group(2).split(",") if key.strip()]
+            notes += [n[1:-1].strip() for n in re.findall(r"\[[^\[\]]*\]", k.group(1))]
+        notes = [n for n in notes if n]
+        base = f"\\{m.group(1) or ''}cite"
+        if notes:
+            line = text.count("\n", 0, m.start()) + 1
+            problems.append(Problem(
+                Source(path, line, m.start() - text.rfind("\n", 0, m.start())),
+                f"{m.group(0).split('{')[0].split('[')[0].split('(')[0].strip()}: its keys are cited together as "
+                f"{base}{{{','.join(keys)}}}; its notes ({', '.join(repr(n) for n in notes)}) are left out",
+                severity="warning", hint="write the notes into the cell's text, or cite each key on its own"))
+        return f"{base}{{{','.join(keys)}}}" + "\n" * m.group(0).count("\n")
+
+    return _MULTICITE.sub(one, text)
+
+
 def read_latex(text: str, path: str, known: frozenset[str] | None = None, project: dict | None = None
                ) -> list[RawTable]:
     """Every table of a ``.tex`` text, in file order. ``known``: the control words the source knows (any other
@@ -100,6 +132,7 @@ def read_latex(text: str, path: str, known: frozenset[str] | None = None, projec
                                        "'\\verb' without a delimiter after it: left out", severity="warning",
                                        hint="write \\verb|text| or \\texttt{text}"))
     text = _BARE_VERB.sub(lambda m: " " * len(m.group()), text)
+    text = _multicites(text, path, expand_problems)
     walker = cells.walker(text)
     try:
         nodes, _, _ = walker.get_latex_nodes()

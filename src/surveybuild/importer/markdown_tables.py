@@ -18,6 +18,7 @@ is the heading above it.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass, field
@@ -88,9 +89,9 @@ def inline_items(source: str, md: MarkdownIt) -> list[Item]:
             items.append(Item("text", tok.content))
         elif t == "code_inline":
             items += [Item("open", style="code"), Item("text", tok.content), Item("close")]
-        elif t in ("strong_open", "em_open"):
-            items.append(Item("open", style="bold" if t == "strong_open" else "italic"))
-        elif t in ("strong_close", "em_close"):
+        elif t in ("strong_open", "em_open", "sup_open", "sub_open"):
+            items.append(Item("open", style={"strong_open": "bold", "em_open": "italic"}.get(t, t[:3])))
+        elif t in ("strong_close", "em_close", "sup_close", "sub_close"):
             items.append(Item("close"))
         elif t == "link_open":
             link = Item("link", url=str(tok.attrs.get("href", "")))
@@ -114,7 +115,7 @@ def inline_items(source: str, md: MarkdownIt) -> list[Item]:
 
 _HTML_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9]*)([^>]*?)/?\s*>\s*$", re.S)
 _HTML_ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))")
-_STYLE_TAGS = {"b": "strong", "strong": "strong", "i": "em", "em": "em"}
+_STYLE_TAGS = {"b": "strong", "strong": "strong", "i": "em", "em": "em", "sup": "sup", "sub": "sub"}
 
 
 @dataclass
@@ -126,7 +127,8 @@ class _Token:  # the part of a markdown-it token inline_items reads
 
 def _html_as_markdown(tok) -> tuple[str, object]:
     """An inline HTML tag as the Markdown token it stands for: ``<a href="u">`` a link_open, ``</a>`` a link_close,
-    ``<img src alt>`` an image, ``<b>``/``<i>`` emphasis; any other tag stays html_inline."""
+    ``<img src alt>`` an image, ``<b>``/``<i>`` emphasis, ``<sup>``/``<sub>`` raised and lowered text (as in an
+    HTML file's cells); any other tag stays html_inline."""
     m = _HTML_TAG.match(tok.content.strip())
     if m is None:
         return "html_inline", tok
@@ -157,12 +159,18 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
     lines = text.splitlines()
     tokens = md.parse(text)
     found: list[tuple[int, RawTable]] = []
-    heading: str | None = None
+    headings = _headings(tokens)
+
+    lines_at = [at for at, _ in headings]
+
+    def heading_at(line: int) -> str | None:  # the heading in force above 1-based ``line``
+        n = bisect.bisect_left(lines_at, line)
+        return headings[n - 1][1] if n else None
+
     html_ranges: list[tuple[int, int]] = []  # 1-based first and last line of each HTML block
     for i, tok in enumerate(tokens):
-        if tok.type == "heading_open":
-            heading = heading_text(tokens[i + 1])
-        elif tok.type == "table_open":
+        heading = heading_at(tok.map[0] + 1) if tok.map else None
+        if tok.type == "table_open":
             raw = _table(tokens, i, md, path, 0, cite_map, lines)
             _name(raw, heading, path)
             _numbered_caption(raw, lines, tok.map[0], _table_end(tokens, i), path)
@@ -181,12 +189,10 @@ def read_markdown(text: str, path: str, cite_map: dict[str, str] | None = None) 
     if html_ranges:
         from .html_tables import read_html
 
-        headings = _headings(tokens)
         for raw in read_html(text, path, cite_map):
             if not any(first <= raw.source.line <= last for first, last in html_ranges):
                 continue  # a <table> in a code block or inline code is not a table
-            before = [h for line, h in headings if line < raw.source.line]
-            _name(raw, before[-1] if before else None, path)
+            _name(raw, heading_at(raw.source.line), path)
             block = next((first, last) for first, last in html_ranges if first <= raw.source.line <= last)
             _numbered_caption(raw, lines, block[0] - 1, block[1], path)
             found.append((raw.source.line - 1, raw))
@@ -252,16 +258,45 @@ def heading_text(inline) -> str:
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     text = "".join(parts) if inline.children is not None else inline.content
+    return _plain_heading(text)
+
+
+def _plain_heading(text: str) -> str:
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
     text = " ".join(re.sub(r"</?[A-Za-z][^>]*>", "", text).split())
     return re.sub(r"^[^\w(]+", "", text).strip() or text
 
 
-def _headings(tokens) -> list[tuple[int, str]]:
-    out = []
+#: what names the tables after it in an HTML block: a heading (``<h2 id="x">Title</h2>``, which GitHub shows as
+#: ``## Title``); a collapsible section's ``<summary>`` (its title, inside the ``<details>`` only)
+HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(?P<h>.*?)</h\1\s*>|<summary\b[^>]*>(?P<s>.*?)</summary\s*>"
+                          r"|<(?P<close>/)?details\b[^>]*>", re.S | re.I)
+
+
+def _headings(tokens) -> list[tuple[int, str | None]]:
+    """The heading in force from each line on (1-based), in order: ``#`` headings, HTML ``<h1>``-``<h6>``, and
+    a ``<details>``' ``<summary>`` up to its ``</details>``, where the heading before it is in force again."""
+    out: list[tuple[int, str | None]] = []
+    current: str | None = None
+    outer: list[list] = []  # each open <details>: the heading in force outside it, its summary's heading
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.map:
-            out.append((tok.map[0] + 1, heading_text(tokens[i + 1])))
+            current = heading_text(tokens[i + 1])
+            out.append((tok.map[0] + 1, current))
+        elif tok.type == "html_block" and tok.map and re.search(r"<(?:h[1-6]|summary|/?details)\b", tok.content, re.I):
+            for m in HTML_HEADING.finditer(tok.content):
+                if m.group("h") is not None or m.group("s") is not None:
+                    text = _plain_heading(html.unescape(m.group("h") if m.group("h") is not None else m.group("s")))
+                    current = text or current
+                    if m.group("s") is not None and outer:
+                        outer[-1][1] = current
+                elif m.group("close"):  # a summary's heading ends with its section; a heading inside stays
+                    before, summary = outer.pop() if outer else (current, None)
+                    current = before if summary is not None and current == summary else current
+                else:
+                    outer.append([current, None])
+                out.append((tok.map[0] + 1 + tok.content.count("\n", 0, m.start()), current))
     return out
 
 

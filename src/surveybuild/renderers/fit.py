@@ -153,7 +153,8 @@ def shown_text(column: Column, raw: object) -> str:
             if isinstance(piece, Text):
                 out.append(piece.text)
             elif isinstance(piece, Cite):
-                out.append(" [" + ", ".join("00" for _ in piece.keys) + "]")
+                out.append(" " + (piece.prenote + " " if piece.prenote else "") + "["
+                           + ", ".join("00" for _ in piece.keys) + (", " + piece.postnote if piece.postnote else "") + "]")
             elif isinstance(piece, Link):
                 out.append(piece.text or piece.url)
             elif isinstance(piece, NoteRef):

@@ -171,8 +171,10 @@ class Renderer:
                 if piece.italic and text.strip():
                     text = f"*{text}*" if self.flavour == "gfm" else f"<i>{text}</i>"
                 out.append(text)
-            elif isinstance(piece, Cite):
-                out.append((" " if out and not out[-1].endswith(" ") else "") + self.cite(piece.keys))
+            elif isinstance(piece, Cite):  # natbib's notes around the numbers: 'see [1], p. 3'
+                out.append((" " if out and not out[-1].endswith(" ") else "")
+                           + (self.esc(piece.prenote) + " " if piece.prenote else "") + self.cite(piece.keys)
+                           + (", " + self.esc(piece.postnote) if piece.postnote else ""))
             elif isinstance(piece, NoteRef):
                 out.append(self.note_ref(piece.note_id))
             elif isinstance(piece, Link) and piece.image:

@@ -105,9 +105,11 @@ class Text:
 
 @dataclass(frozen=True)
 class Cite:
-    """A citation of one or more bib keys."""
+    """A citation of one or more bib keys, with natbib's notes (``\\citep[see][p.~3]{k}``) as plain text."""
 
     keys: tuple[str, ...]
+    prenote: str = ""
+    postnote: str = ""
 
 
 @dataclass(frozen=True)
@@ -374,7 +376,9 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
                 problems.append(_not_allowed(name))
             elif name in CITE_COMMANDS:
                 keys = tuple(k.strip() for k in _arg_text(args[-1]).split(",") if k.strip())
-                out.append(Cite(keys))
+                notes = [" ".join(to_text.nodelist_to_text([a]).replace("\N{NO-BREAK SPACE}", " ").split())
+                         for a in args[1:-1] if a is not None]
+                out.append(Cite(keys, *([""] + notes if len(notes) == 1 else notes[:2])))
             elif name in NOTE_COMMANDS:
                 out.append(NoteRef(_arg_text(args[-1]).strip()))
             elif name == "url":
