@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SURVEYS, require_tool
-from typeset_checks import (bad_breaks, log_defects, outside_text_block, rules_outside, rules_outside_tables, svg_rules,
-                            trace_layout)
+from typeset_checks import (PAPER_SETUP, bad_breaks, log_defects, outside_text_block, pdf_text, rules_outside,
+                            rules_outside_tables, svg_rules, trace_layout)
 from surveybuild.build import pipeline as build
 from surveybuild.renderers import fit, latex
 from surveybuild.texlang import latextext
@@ -27,11 +27,6 @@ from surveybuild.model import Column, Row, Line, Settings, Source, Table, Value
 from surveybuild.readers.read import read_survey
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _pdftotext(pdf: Path, *args: str) -> str:
-    return subprocess.run(["pdftotext", *args, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
 
 
 def _squash(text: str) -> str:
@@ -126,7 +121,7 @@ def test_the_checks_see_what_they_look_for(paper):
     assert bad_breaks(early) == ["tab:x: its notes begin on page 1, not with its last row on page 2"]
 
 
-def test_no_page_break_leaves_fewer_than_three_rows_or_a_header_over_no_rows(paper):
+def test_by_the_logs_layout_marks_no_page_break_leaves_fewer_than_three_rows_or_a_header_over_no_rows(paper):
     """The log's layout marks: every page of a broken table holds at least 3 printed lines of its rows, every
     header and the notes' start stand over rows of their table; and some table does break."""
     _, _, _, log = paper
@@ -139,7 +134,7 @@ def test_no_page_break_leaves_fewer_than_three_rows_or_a_header_over_no_rows(pap
 
 
 def _pages(pdf: Path) -> list[list[str]]:
-    return [page.splitlines() for page in _pdftotext(pdf, "-layout").split("\f")]
+    return [page.splitlines() for page in pdf_text(pdf, "-layout").split("\f")]
 
 
 def _first_cells(survey) -> dict[int, list[str]]:
@@ -319,7 +314,7 @@ def _numbers_disagree(root: Path, survey, pdf: Path) -> tuple[dict[str, int], li
     """The README's number of every work it cites, and those the PDF's bibliography numbers otherwise."""
     readme = (root / "README.md").read_text("utf-8")
     numbers = {k: int(n) for k, n in re.findall(r'<a id="ref-([^"]+)"></a>\\\[(\d+)\\\]', readme)}
-    text = _pdftotext(pdf, "-raw")
+    text = pdf_text(pdf, "-raw")
     bib = text[text.rindex("References"):].replace("\f", "\n")
     entries = {int(n): _squash(body) for n, body in re.findall(r"^\[(\d+)\] (.*?)(?=^\[\d+\] |\Z)", bib, re.S | re.M)}
     titles = {e.key: _squash(latextext.plain_text(latextext.to_pieces(e.get("title").replace("{", "").replace("}", ""))))
@@ -361,7 +356,7 @@ def test_others_is_et_al_and_the_pdf_has_metadata(paper):
     assert fields["Title"] == survey.settings.title
     assert fields["Author"].startswith("Shengyu Zhang, Linfeng Dong") and "others" not in fields["Author"]
     assert fields["Keywords"] == ", ".join(survey.settings.keywords)
-    first_page = _pdftotext(pdf, "-l", "1")
+    first_page = pdf_text(pdf, "-l", "1")
     assert "et al." in first_page and "others" not in first_page.split("Abstract")[0]
     readme = (root / "README.md").read_text("utf-8")
     assert not re.search(r"\band others\b|, others\b", readme.split("## References")[-1])
@@ -444,13 +439,7 @@ def test_a_column_width_too_narrow_for_its_longest_word_is_not_kept():
 
 
 SYNTHETIC_MAIN = r"""\documentclass{article}
-\input{tables/preamble}
-\usepackage[numbers]{natbib}
-\usepackage{url}
-\usepackage{xurl}
-\usepackage{hyperref}
-\input{tables/_surveybuild}
-\begin{document}
+""" + PAPER_SETUP + r"""\begin{document}
 Wide and long tables.
 \input{tables/wide}
 \input{tables/long}
@@ -489,7 +478,7 @@ def test_wide_and_long_synthetic_tables_fit(tmp_path):
     assert bad_breaks(log) == []
     long_tex = (tmp_path / "paper" / "tables" / "long.tex").read_text("utf-8")
     assert "\\begin{landscape}" in long_tex
-    pages = _pdftotext(tmp_path / "paper" / "build" / "main.pdf", "-layout").split("\f")
+    pages = pdf_text(tmp_path / "paper" / "build" / "main.pdf", "-layout").split("\f")
     per_page = [len(re.findall(r"\brow\d+\b", p)) for p in pages]
     rows_pages = [n for n in per_page if n]
     assert sum(rows_pages) == 271
@@ -564,7 +553,7 @@ def test_tall_floats_and_tables_only_scaling_fits_stay_in_the_text_block(tmp_pat
     assert log_defects(log) == []
     assert outside_text_block(tmp_path / "paper" / "build" / "main.pdf", log) == []
     assert bad_breaks(log) == []
-    pages = _pdftotext(tmp_path / "paper" / "build" / "main.pdf", "-layout").split("\f")
+    pages = pdf_text(tmp_path / "paper" / "build" / "main.pdf", "-layout").split("\f")
     tall = [n for n, p in enumerate(pages) if "Tall." in p]
     assert len(tall) == 1 and "word0x0 " in pages[tall[0]] and "word3x129" in pages[tall[0]]  # whole, on one page
     assert sum("Many. (continued)" in p for p in pages) >= 1  # the 40 rows broken over pages, the header repeated
@@ -645,7 +634,7 @@ def test_a_url_breaks_only_after_punctuation(paper):
     urls = {str(value.raw) for table in survey.tables for column in table.columns if column.type == "url"
             for row in table.rows for value in [row.line.get(column.key)] if value is not None and value.raw}
     words = []  # the words above the reference list, which is BibTeX's (its URLs break as the paper's style has it)
-    for page in _pdftotext(pdf, "-bbox").split("<page ")[1:]:
+    for page in pdf_text(pdf, "-bbox").split("<page ")[1:]:
         found = [(float(y), html.unescape(w)) for y, w in re.findall(r'<word [^>]*yMin="([\d.]+)"[^>]*>([^<]*)</word>', page)]
         below = next((y for y, w in found if w == "References"), None)
         words += [w for y, w in found if below is None or y < below]

@@ -6,10 +6,10 @@ the fitting and the rendering, without TeX.
 
 from __future__ import annotations
 
-import subprocess
 
 from conftest import require_tool
-from typeset_checks import bad_breaks, log_defects, outside_text_block, overlapping_words, trace_layout
+from typeset_checks import (PAPER_SETUP, bad_breaks, log_defects, outside_text_block, overlapping_words, pdf_text,
+                            trace_layout)
 
 from surveybuild.build import pipeline as build
 from surveybuild.checks.check import check_table
@@ -77,13 +77,7 @@ def test_a_column_empty_in_every_row_is_left_out_with_a_warning():
 
 MAIN = r"""\documentclass{article}
 \usepackage[margin=2.5cm]{geometry}
-\input{tables/preamble}
-\usepackage[numbers]{natbib}
-\usepackage{url}
-\usepackage{xurl}
-\usepackage{hyperref}
-\input{tables/_surveybuild}
-\begin{document}
+""" + PAPER_SETUP + r"""\begin{document}
 BEFORE
 \input{tables/scores}
 \input{tables/wide}
@@ -138,8 +132,7 @@ def test_turned_headers_kept_names_and_a_landscape_table_before_a_long_one_build
     assert outside_text_block(pdf, log) == []
     assert overlapping_words(pdf) == []
     assert bad_breaks(log) == []
-    words = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout
+    words = pdf_text(pdf)
     assert all(f"Method-{r}-Large" in words for r in range(10, 22))  # never "Method-" / "10-Large"
     assert "ARC-Challenge" in words and "Wide3" in words
 
@@ -172,8 +165,7 @@ def test_in_two_columns_a_long_table_is_a_run_of_floats_with_text_around_them(tm
     pdf = tmp_path / "paper" / "build" / "main.pdf"
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
     assert log_defects(log) == [] and outside_text_block(pdf, log) == [] and bad_breaks(log) == []
-    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout.split("\f")
+    pages = pdf_text(pdf).split("\f")
     first = next(i for i, page in enumerate(pages) if "Methods." in page)
     assert first >= 1 and "Before the table." in pages[first - 1]
     assert pages[first - 1].count("After the table.") > 40  # before: none (the column ended at the table)

@@ -6,24 +6,18 @@ rest is the fitting and the rendering, without TeX.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from conftest import require_tool
-from typeset_checks import bad_breaks, log_defects, outside_text_block, overlapping_words, trace_layout
+from typeset_checks import (PAPER_SETUP, bad_breaks, log_defects, outside_text_block, overlapping_words, pdf_text,
+                            trace_layout)
 
 from surveybuild.build import pipeline as build
 from surveybuild.model import Column, Line, Row, Settings, Source, Table, Value
 from surveybuild.renderers import fit, latex
 
 MAIN = r"""\documentclass[twocolumn]{article}
-\input{tables/preamble}
-\usepackage[numbers]{natbib}
-\usepackage{url}
-\usepackage{xurl}
-\usepackage{hyperref}
-\input{tables/_surveybuild}
-\begin{document}
+""" + PAPER_SETUP + r"""\begin{document}
 BODY
 \bibliographystyle{plainnat}
 \bibliography{refs}
@@ -93,12 +87,10 @@ def test_tables_across_both_columns_share_their_page_with_text(tmp_path):
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
     assert log_defects(log) == [] and outside_text_block(pdf, log) == [] and overlapping_words(pdf) == []
     assert bad_breaks(log) == []
-    html = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    html = pdf_text(pdf, "-bbox")
     right = {w: float(x) for x, w in re.findall(r'xMax="([\d.]+)"[^>]*>(12\.5|13\.0)<', html)}
     assert abs(right["12.5"] - right["13.0"]) < 0.1  # the numbers stay aligned
-    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout.split("\f")
+    pages = pdf_text(pdf).split("\f")
     for caption, row in (("Table 1: Wide.", "Wide9"), ("Table 2: Scores.", "LLM-5"), ("Table 3: Links.", "Tool5")):
         n, page = next((n, p) for n, p in enumerate(pages) if caption in p)
         assert row in page  # the whole table on that page
@@ -207,8 +199,7 @@ def test_a_float_waiting_when_a_landscape_table_starts_shares_its_page_with_text
     pdf = tmp_path / "paper" / "build" / "main.pdf"
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
     assert log_defects(log) == [] and outside_text_block(pdf, log) == [] and bad_breaks(log) == []
-    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout.split("\f")
+    pages = pdf_text(pdf).split("\f")
     n = next(i for i, p in enumerate(pages) if "Table 1: Pending." in p)
     assert "Table~" not in pages[n] and pages[n].count("After the tables.") > 100, f"Table 1 alone on page {n + 1}"
     assert "Table 2: Wide." in pages[n + 1]  # the landscape page right after it

@@ -10,8 +10,8 @@ from conftest import require_tool
 from typeset_checks import log_defects, outside_text_block
 
 from surveybuild.build import pipeline as build
-from surveybuild.model import Column, Settings
-from surveybuild.renderers import fit, latex
+from surveybuild.model import Column
+from surveybuild.renderers import fit
 
 MAIN = r"""\documentclass{article}
 \input{tables/preamble}

@@ -9,20 +9,15 @@ import subprocess
 from pathlib import Path
 
 from conftest import require_tool
-from typeset_checks import bad_breaks, log_defects, outside_text_block, overlapping_words, trace_layout
+from typeset_checks import (PAPER_SETUP, bad_breaks, log_defects, outside_text_block, overlapping_words, pdf_text,
+                            trace_layout)
 
 from surveybuild.build import pipeline as build
 from surveybuild.model import Column, Line, Row, Settings, Source, Table, Value
 from surveybuild.renderers import fit
 
 TWO_COLUMNS = r"""\documentclass[twocolumn]{article}
-\input{tables/preamble}
-\usepackage[numbers]{natbib}
-\usepackage{url}
-\usepackage{xurl}
-\usepackage{hyperref}
-\input{tables/_surveybuild}
-\begin{document}
+""" + PAPER_SETUP + r"""\begin{document}
 PARAGRAPH
 \input{tables/small}
 PARAGRAPH
@@ -98,8 +93,7 @@ def test_a_two_column_paper_builds_and_its_tables_stay_in_the_text_block(tmp_pat
     assert outside_text_block(pdf, log) == []
     assert overlapping_words(pdf) == []
     assert bad_breaks(log) == []
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = pdf_text(pdf)
     assert all(text.count(f"Method-{r}\n") + text.count(f"Method-{r} ") == (2 if r < 12 else 1) for r in range(40))
     assert text.count("Note 3, a note long") == 2
 

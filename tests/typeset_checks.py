@@ -32,6 +32,23 @@ _FOLIO = re.compile(r"(?:\d+|[ivxlcdm]+)", re.I)
 _ROT = re.compile(r"^Page\s+(\d+) rot:\s+(\d+)", re.M)
 
 
+#: The paper's setup lines in the test surveys' main.tex, between ``\\documentclass`` and ``\\begin{document}``: the
+#: tables' preamble, natbib, url and hyperref, then surveybuild's own setup (as the embedded survey's main.tex).
+PAPER_SETUP = r"""\input{tables/preamble}
+\usepackage[numbers]{natbib}
+\usepackage{url}
+\usepackage{xurl}
+\usepackage{hyperref}
+\input{tables/_surveybuild}
+"""
+
+
+def pdf_text(pdf: Path, *args: str) -> str:
+    """``pdftotext`` of the PDF (UTF-8, to standard output), with its options ``args`` (``-layout``, ``-bbox``...)."""
+    return subprocess.run(["pdftotext", *args, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
 def trace_layout(main_tex: Path) -> None:
     """Have the paper's generated tables write into the log where each of their lines lands."""
     text = main_tex.read_text("utf-8")

@@ -23,7 +23,7 @@ from ..readers import yamlread
 from ..readers.read import SETTINGS_FILE, read_settings, read_text
 from ..readers.tableread import read_table
 from ..build.writer import WriteError as FileWriteError, write_files
-from . import ImportError_, import_text, kind_of, read_cite_map, scripts, stem
+from . import ImportError_, ImportResult, import_text, kind_of, read_cite_map, scripts, stem
 from .account import written_counts
 from .write import WriteError, to_yaml
 
@@ -205,7 +205,7 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
     return report
 
 
-def _import_file(path: Path, file: str, bib_keys, mapping) -> tuple[str, "ImportResult"]:
+def _import_file(path: Path, file: str, bib_keys, mapping) -> tuple[str, ImportResult]:
     """One file's text and its tables. Raises ImportError_ and UnicodeDecodeError."""
     text = source_text(path.read_bytes(), kind_of(file))
     known = known_names(path, text) if kind_of(file) == "latex" else None
