@@ -1328,3 +1328,23 @@ def test_a_collapsed_section_s_summary_names_its_tables_and_sup_and_sub_are_kept
     assert not any("without a place" in p.message for p in result.problems)
     rows = yaml.safe_load(to_yaml(result.tables[0].table, "", "t"))["rows"]
     assert rows[0]["size"] == "1M\\textsuperscript{\\textdagger{}}, x\\textsubscript{2}"
+
+
+def test_an_input_that_is_a_loop_of_links_or_a_link_out_of_the_folder_is_not_followed(tmp_path):
+    """`import main.tex` follows its `\\input`s inside its folder only: a link that leads out of it is not read, and
+    a loop of links is passed by (resolving one raised RuntimeError, an internal error)."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    paper = tmp_path / "paper"
+    paper.mkdir()
+    (paper / "main.tex").write_text("\\documentclass{article}\n\\begin{document}\n\\input{loop}\n\\input{away}\n"
+                                    "\\input{tab}\n\\end{document}\n", "utf-8")
+    (paper / "loop.tex").symlink_to(paper / "loop.tex")
+    tabular = "\\begin{{tabular}}{{ll}}\nName & {} \\\\ \\hline\nA & 1 \\\\\n\\end{{tabular}}\n"
+    (tmp_path / "secret.tex").write_text(tabular.format("Secret"), "utf-8")
+    (paper / "away.tex").symlink_to(tmp_path / "secret.tex")
+    (paper / "tab.tex").write_text(tabular.format("Size"), "utf-8")
+    report = run_import(root, str(paper / "main.tex"), None)
+    assert report.errors == [], report.problems
+    assert sorted(p.name for p in (root / "tables").glob("*.yaml")) == ["example.yaml", "tab.yaml"]
+    assert "Secret" not in "".join(p.read_text("utf-8") for p in (root / "tables").glob("*.yaml"))

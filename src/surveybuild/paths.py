@@ -15,6 +15,15 @@ from pathlib import Path
 from .model import Problem, Source
 
 
+def real(path: Path) -> Path | None:
+    """``path`` with every symbolic link followed; None for a loop of links (which ``Path.resolve`` raises for:
+    RuntimeError up to Python 3.12, OSError after)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
 def _inside(real: Path, real_root: Path) -> bool:
     return real == real_root or real_root in real.parents
 

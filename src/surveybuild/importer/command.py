@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import paths
 from ..readers.bibread import read_bib
 from ..build.pipeline import Report
 from ..model import Problem, Source
@@ -236,7 +237,6 @@ def _follow_inputs(path: Path, text: str, bib_keys, mapping, report: Report) -> 
     """A LaTeX file without a table of its own (a paper's main file): the tables of the files it ``\\input``s
     (``\\input{tables/models}``), and of the files those input, in the order TeX reads them. Only ``.tex``
     files inside the main file's folder are read (a link or ``../`` out of it is not followed)."""
-    root = path.parent.resolve()
     seen = {path.resolve()}
     found: list = []
 
@@ -245,12 +245,10 @@ def _follow_inputs(path: Path, text: str, bib_keys, mapping, report: Report) -> 
         for m in _INPUT.finditer(visible):
             name = m.group(1).strip()
             candidate = path.parent / (name if name.endswith(".tex") else name + ".tex")
-            try:
-                resolved = candidate.resolve()
-                usable = resolved.is_relative_to(root) and resolved.is_file()
-            except OSError:
+            if paths.outside(path.parent, candidate) or not candidate.is_file():  # a link out, a loop of links
                 continue
-            if not usable or resolved in seen or len(seen) > _FOLLOW_FILES:
+            resolved = candidate.resolve()
+            if resolved in seen or len(seen) > _FOLLOW_FILES:
                 continue
             seen.add(resolved)
             shown = str(candidate)

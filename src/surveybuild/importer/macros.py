@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import paths
 from ..model import Problem, Source
 from ..readers.texread import CITE_COMMANDS
 
@@ -368,8 +369,9 @@ _BEGIN_DOCUMENT = re.compile(r"\\begin\s*\{document\}")
 
 def _read(path: Path, root: Path, budget: list[int]) -> str | None:
     try:
-        resolved = path.resolve()
-        if not resolved.is_relative_to(root) or not resolved.is_file() or resolved.suffix != ".tex":
+        resolved = paths.real(path)
+        if resolved is None or not resolved.is_relative_to(root) or not resolved.is_file() \
+                or resolved.suffix != ".tex":
             return None
         size = resolved.stat().st_size
         if size > budget[0] or budget[1] <= 0:
@@ -387,9 +389,10 @@ def _inputs(text: str, base: Path, root: Path, budget: list[int], seen: set[Path
     for m in _INPUT.finditer(_COMMENT.sub(r"\1", text)):
         name = m.group(1).strip()
         path = base / (name if name.endswith(".tex") else name + ".tex")
-        if path.resolve() in seen or depth > 4:
+        resolved = paths.real(path)
+        if resolved is None or resolved in seen or depth > 4:  # a loop of links, or read already
             continue
-        seen.add(path.resolve())
+        seen.add(resolved)
         inner = _read(path, root, budget)
         if inner is None:
             continue
@@ -404,8 +407,8 @@ def _main_file(file: Path) -> Path | None:
     folder = file.parent
     for _ in range(3):
         for candidate in sorted(folder.glob("*.tex")):
-            try:  # a link out of its folder is not the project's
-                if not candidate.resolve().is_relative_to(folder.resolve()) or not candidate.is_file():
+            try:  # a link out of its folder (or a loop of links) is not the project's
+                if paths.outside(folder, candidate) or not candidate.is_file():
                     continue
                 with candidate.open(encoding="utf-8", errors="replace") as handle:
                     if "\\documentclass" in handle.read(20000):
