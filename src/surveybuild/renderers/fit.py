@@ -59,6 +59,13 @@ SIZES = {
     11: {"normalsize": 10.95, "small": 10.0, "footnotesize": 9.0, "scriptsize": 8.0, "tiny": 6.0},
     12: {"normalsize": 12.0, "small": 10.95, "footnotesize": 10.0, "scriptsize": 8.0, "tiny": 6.0},
 }
+
+
+def font_sizes(settings: Settings) -> dict[str, float]:
+    """:data:`SIZES` of the paper's base font size (10 pt when it is not one of LaTeX's three)."""
+    return SIZES[settings.paper_font_size if settings.paper_font_size in SIZES else 10]
+
+
 FONTS = ("footnotesize", "scriptsize")  # tried in turn when the table names no font
 TABCOLSEP = 6.0  # pt, on each side of a column
 TIGHT_TABCOLSEP = 2.5  # pt: the last resort before reporting a table too wide
@@ -402,14 +409,14 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     wraps, ``table.fit: wrap`` always does. ``lookup`` gives the widths TeX measured (per font).
     """
     width = dimen_pt(settings.paper_text_width) or 345.0
-    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
+    sizes = font_sizes(settings)
     memo: dict[str | None, list[Measure]] = {}
     links = _links(table, columns)
 
     def measures_at(font: str, line: float = width) -> list[Measure]:
         key = font if lookup is not None else None  # estimates are in em: the same at every size
         if key not in memo:
-            memo[key] = [measure(c, table.rows, i == 0, t, width, lookup, font, SIZES[base][font], links)
+            memo[key] = [measure(c, table.rows, i == 0, t, width, lookup, font, sizes[font], links)
                          for i, (c, t) in enumerate(zip(columns, titles))]
         if line == width:
             return memo[key]
@@ -430,13 +437,13 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     rotated = () if table.fit == "natural" else rotatable(measures_at(tries[0][2], tries[0][1]))
     if rotated:
         first = measures_at(tries[0][2], tries[0][1])
-        natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * SIZES[base][tries[0][2]] for m in first)
+        natural = sum(m.fixed_pt if m.fixed_pt is not None else m.natural * sizes[tries[0][2]] for m in first)
         natural = (natural + 2 * TABCOLSEP * len(columns)) * (
             MEASURED_SAFETY if all(m.measured for m in first) else SAFETY)
         rotated = rotated if natural > tries[0][1] else ()
     head_em = max((measures_at(tries[0][2])[i].title for i in rotated), default=0.0)
     for n, (land, avail, font, colsep) in enumerate(tries):
-        em = SIZES[base][font]
+        em = sizes[font]
         sep = 2 * colsep * len(columns)
         measures, scaled = _turned(measures_at(font, avail), rotated), False
         if table.fit != "natural":
@@ -473,8 +480,8 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
     land, avail, font, colsep = tries[-1]
     measures = _turned(measures_at(font, avail), rotated)
     sep = 2 * colsep * len(columns)
-    widths = _wrap(measures, SIZES[base][font], avail - sep, force=True)
-    lines = _lines(table, measures, widths, SIZES[base][font])
+    widths = _wrap(measures, sizes[font], avail - sep, force=True)
+    lines = _lines(table, measures, widths, sizes[font])
     return Plan(font, land, _tex_widths(widths, avail - sep, len(columns)), "too wide", colsep,
                 sum(lines), _row_lines(table, measures), row_printed=lines, rotated=rotated, head_em=head_em)
 
@@ -495,7 +502,7 @@ def caption_wider(plan: Plan, table: Table, settings: Settings) -> bool:
     the paper's size): threeparttable would set the caption as wide as the table, over several short lines."""
     if not plan.natural_pt or any(plan.widths):
         return False
-    size = SIZES[settings.paper_font_size if settings.paper_font_size in SIZES else 10]["normalsize"]
+    size = font_sizes(settings)["normalsize"]
     caption = shown_text(Column("caption", "", type="latex"), table.caption)
     return text_width("Table 00: " + caption) * size > plan.natural_pt
 
@@ -599,8 +606,8 @@ def _tex_widths(widths: list[float], room: float, ncols: int) -> tuple[str, ...]
 def height_share(plan: Plan, table: Table, notes: list[str], settings: Settings) -> float:
     """The estimated height of a table set as ``plan`` (caption, header, rows, notes), as a share of the page.
     A caption of several lines counts each (a float's caption is part of what must fit on its page)."""
-    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
-    em = SIZES[base][plan.font]
+    sizes = font_sizes(settings)
+    em = sizes[plan.font]
     width = dimen_pt(settings.paper_text_height if plan.landscape else settings.paper_text_width) or 345.0
     height = dimen_pt(settings.paper_text_width if plan.landscape else settings.paper_text_height) or 550.0
     lines = 5 + (plan.body_lines or sum(r.height for r in table.rows)) + len(table.groups) * 1.5
@@ -622,16 +629,16 @@ def portrait_scaled(table: Table, columns: list[Column], titles: list[str], sett
     """For a table ``last`` sets on a landscape page (not pinned there): the portrait plan scaled to the line (as
     :func:`scaled`, at each font and separation) whose text is largest, if it is at least
     :data:`PORTRAIT_SCALE_FLOOR` of the smallest font; else None."""
-    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
+    sizes = font_sizes(settings)
     fonts = (table.font,) if table.font else FONTS
-    floor = PORTRAIT_SCALE_FLOOR * SIZES[base][fonts[-1]]
+    floor = PORTRAIT_SCALE_FLOOR * sizes[fonts[-1]]
     best, size = None, floor
     for font in fonts:
         for sep in (TABCOLSEP, TIGHT_TABCOLSEP):
             plan_ = scaled(table, columns, titles, settings, replace(last, landscape=False, font=font, tabcolsep=sep),
                            lookup)
-            if plan_.scale * SIZES[base][font] >= size:
-                best, size = plan_, plan_.scale * SIZES[base][font]
+            if plan_.scale * sizes[font] >= size:
+                best, size = plan_, plan_.scale * sizes[font]
     return best
 
 
@@ -641,9 +648,9 @@ def scaled(table: Table, columns: list[Column], titles: list[str], settings: Set
     at least (each its longest word, the rest by need, as :func:`plan` wraps them), in pt, at ``last``'s font,
     page and separations, the whole scaled down to the line (``\\resizebox``). Never for a long table."""
     width = dimen_pt(settings.paper_text_width) or 345.0
-    base = settings.paper_font_size if settings.paper_font_size in SIZES else 10
+    sizes = font_sizes(settings)
     avail = (dimen_pt(settings.paper_text_height) or 550.0) if last.landscape else width
-    em = SIZES[base][last.font]
+    em = sizes[last.font]
     links = _links(table, columns)
     measures = [measure(c, table.rows, i == 0, t, width, lookup, last.font, em, links)
                 for i, (c, t) in enumerate(zip(columns, titles))]

@@ -795,8 +795,7 @@ class TableRenderer:
         page (its caption, header and, for the last, its notes counted), at the places a page may break (never inside
         a row, a small group, or leaving fewer than :data:`MIN_ROWS` lines on a side). A part begins with no rule."""
         lines = body.split("\n")
-        base = self.settings.paper_font_size if self.settings.paper_font_size in fit.SIZES else 10
-        em = fit.SIZES[base][self.plan.font]
+        em = fit.font_sizes(self.settings)[self.plan.font]
         page = (fit.dimen_pt(self.settings.paper_text_height) or 550.0) / (1.2 * em)  # the page, in table lines
         room = PART_SHARE * page - 5 - max(0.0, self.plan.head_em / 1.2 - 1)  # less caption, header, rules
         cuts, start, last = [], 0.0, None
