@@ -70,10 +70,19 @@ def count_parses(monkeypatch) -> list[int]:
     return calls
 
 
+def built_twice(survey: Path):
+    """A build, then a one-row edit's build: the bib unchanged, so the second build keeps it (the first does not)."""
+    first = pipeline.build(survey)
+    assert first.ok and not (survey / cache.BIB).exists()  # a first build writes no bib cache
+    edit(survey / "tables" / "methods.yaml", "name: 'MET-0001'", "name: 'MET-WARM'")
+    second = pipeline.build(survey)
+    assert second.ok and (survey / cache.BIB).is_file()
+    return second
+
+
 def test_a_one_row_edit_reads_the_bib_from_the_cache_and_builds_what_a_cold_build_builds(survey, tmp_path,
                                                                                          monkeypatch):
-    first = pipeline.build(survey)
-    assert first.ok and (survey / cache.BIB).is_file()
+    first = built_twice(survey)
     assert len(cache.stored_bib(survey)) == 1 + 2  # the header, then 103 entries by chunks of 100 (below)
     assert any("looseurl" in str(p) and "refs.bib:" in str(p) for p in first.problems)
     edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
@@ -91,12 +100,21 @@ def test_a_one_row_edit_reads_the_bib_from_the_cache_and_builds_what_a_cold_buil
 
 
 def test_an_edited_bib_is_read_again(survey, tmp_path, monkeypatch):
-    assert pipeline.build(survey).ok
+    built_twice(survey)
+    kept = (survey / cache.BIB).read_bytes()
     edit(survey / "refs.bib", "title = {Loose}", "title = {Tightened}")
     calls = count_parses(monkeypatch)
     assert pipeline.build(survey).ok
     assert calls[0] == 1
     assert outputs(survey) == cold(survey, tmp_path)[0]
+    # the bib the last build kept is not this one, and this build, the first to read the edited bib, keeps nothing
+    assert (survey / cache.BIB).read_bytes() == kept
+    calls[0] = 0
+    edit(survey / "tables" / "methods.yaml", "name: 'MET-0000'", "name: 'MET-EDITED'")
+    assert pipeline.build(survey).ok and calls[0] == 1
+    assert (survey / cache.BIB).read_bytes() != kept  # the second build to find it unchanged keeps it
+    edit(survey / "tables" / "methods.yaml", "name: 'MET-EDITED'", "name: 'MET-AGAIN'")
+    assert pipeline.build(survey).ok and calls[0] == 1  # and the next one reads it from there
 
 
 def _tamper(records: list, how: str) -> tuple:
@@ -135,7 +153,7 @@ def _tamper(records: list, how: str) -> tuple:
                                  "an-object-not-a-record", "a-missing-field-that-is-none", "facts-for-fewer-entries",
                                  "a-record-missing", "more-entries-said", "trailing-bytes", "a-length-that-lies", "a-length-beyond-any-file"])
 def test_a_bad_bib_cache_is_ignored(survey, tmp_path, monkeypatch, how):
-    assert pipeline.build(survey).ok
+    built_twice(survey)
     path = survey / cache.BIB
     data = path.read_bytes()
     if how == "garbage":
