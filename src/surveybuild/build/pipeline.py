@@ -210,8 +210,10 @@ def build(root: Path, force: bool = False) -> Report:
     # the inputs as they were when the build began; a file unchanged since the last recorded build is not read
     recorded = cache.recorded_inputs(root)
     before = cache.snapshot(root, settings, *(recorded or (None, None, 0)), seen=seen)
+    settled = _bibs_settled(before, recorded[0] if recorded else None)
     drawings: dict[str, str | None] = {}
-    memo = references.Memo(style=None)  # the references formatted before, and now: kept below
+    # the references formatted before, and now: kept below (surveybuild's own layout's once the bib is settled)
+    memo = references.Memo(style=None, keep_own=settled)
     bib_memo = bibmemo.Memo(stored=cache.stored_bib(root), code=cache.code_fingerprint(), digests=before)
     survey, outputs, report = plan(root, drawings, memo, bib_memo)
     if not report.ok:
@@ -273,22 +275,27 @@ def build(root: Path, force: bool = False) -> Report:
     report.written += changed
     report.info += [f"removed {rel}: its {_kind(rel)} source is gone" for rel in stale]
     if _remember(root, survey, outputs, report, before, seen, started):  # no input changed while the build ran
-        _keep_bib(root, bib_memo, recorded[0] if recorded else None)
+        if settled:
+            _keep_bib(root, bib_memo)
     _keep_drawings(root, drawings)
     _keep_styled(root, survey.settings.reference_style, memo)
     return report
 
 
-def _keep_bib(root: Path, bib_memo: bibmemo.Memo, last: dict[str, str | None] | None) -> None:
-    """Keep the bibliography as this build read it (:mod:`surveybuild.readers.bibmemo`), when it was read anew
-    and the last recorded build (``last``: its inputs' digests) read the same .bib files: a bib is kept from the
-    second build in a row that finds it unchanged. A first build (a fresh clone, CI) or one after an edit of
-    the bib does not write megabytes that it would be the only one to read: at 10,000 entries the cache file is
-    ~9 MB, and writing it costs ~3 % of a cold build; reading it saves ~30 % of every later one-row edit."""
-    if not bib_memo.fresh or bib_memo.parsed is None or bib_memo.facts is None or last is None \
-            or bib_memo.digests is None or not bib_memo.files:
-        return
-    if any(last.get(rel) is None or last.get(rel) != bib_memo.digests.get(rel) for rel in bib_memo.files):
+def _bibs_settled(now: dict[str, str | None], last: dict[str, str | None] | None) -> bool:
+    """Whether the last recorded build (``last``: its files' digests) found every .bib file as it is ``now``
+    (this build's snapshot): what is kept of the bib for the next build (the bib as read, the references in
+    surveybuild's own layout) is kept from the second build in a row that finds it unchanged. A first build (a
+    fresh clone, CI) or the first after an edit of the bib does not write what it alone would have read: at
+    10,000 entries the bib's cache is ~9 MB and writing it costs ~3 % of a cold build, while reading it saves
+    ~30 % of every later one-row edit."""
+    bibs = [rel for rel in now if rel.endswith(".bib")]
+    return last is not None and bool(bibs) and all(now[rel] is not None and last.get(rel) == now[rel] for rel in bibs)
+
+
+def _keep_bib(root: Path, bib_memo: bibmemo.Memo) -> None:
+    """Keep the bibliography as this build read it (:mod:`surveybuild.readers.bibmemo`), when it was read anew."""
+    if not bib_memo.fresh or bib_memo.parsed is None or bib_memo.facts is None:
         return
     try:
         write_atomic(root / cache.BIB, bibmemo.encode(bib_memo.digest, bib_memo.parsed, bib_memo.facts))
@@ -300,7 +307,8 @@ def _keep_styled(root: Path, style: str, memo: references.Memo) -> None:
     """Keep the references this build formatted, in the survey's style or surveybuild's own layout
     (:func:`surveybuild.build.cache.styled_entries`), and no others: a no-op or a one-row edit does not format
     them again."""
-    if memo.style != style or (memo.formatted == 0 and set(memo.used) == set(memo.known)):
+    if memo.style != style or (memo.formatted == 0 and set(memo.used) == set(memo.known)) \
+            or (style == references.BUILT_IN and not memo.keep_own):
         return
     try:
         write_atomic(root / cache.styled_path(style),

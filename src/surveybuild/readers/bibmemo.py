@@ -55,9 +55,6 @@ class Memo:
     #: The SHA-256 of each input file's bytes as the build found them (cache.snapshot), when it took them:
     #: the .bib files are not hashed again. The build keeps ``fresh`` only when they did not change meanwhile.
     digests: dict[str, str | None] | None = None
-    #: The .bib files read (paths in the survey folder), in order: whether the last build saw them the same
-    #: decides whether this one keeps them (:func:`surveybuild.build.pipeline.build`).
-    files: tuple[str, ...] = ()
 
 
 def key(texts: list[tuple[str, str]], allow_preamble: bool, code: str,

@@ -318,7 +318,6 @@ def read_survey(root: Path, bib_memo: bibmemo.Memo | None = None) -> Survey:
     texts = [(rel, text) for rel, text, _ in read if text is not None]
     parsed = None
     if bib_memo is not None:
-        bib_memo.files = tuple(rel for rel, _ in texts)
         bib_memo.digest = bibmemo.key(texts, settings.bib_preamble, bib_memo.code, bib_memo.digests)
         found = bibmemo.decode(bib_memo.stored, bib_memo.digest)
         bib_memo.stored = None  # megabytes of joined text: the entries hold what is needed

@@ -291,6 +291,10 @@ class Memo:
     salt: str = ""
     #: the style ``known`` was loaded for (\"\": surveybuild's own layout; None: nothing loaded yet)
     style: str | None = ""
+    #: Whether the references laid out in surveybuild's own layout are kept for the next build (a CSL style's always
+    #: are: ~2 ms an entry). The build keeps them once the bib is settled (pipeline._bibs_settled); until then, with
+    #: none kept before, they are laid out without their cache keys (~4 µs an entry).
+    keep_own: bool = True
 
 
 def memoized(entries: list[BibEntry], style: str, memo: Memo | None, format_one
@@ -299,10 +303,16 @@ def memoized(entries: list[BibEntry], style: str, memo: Memo | None, format_one
     formatted before. What was said of an entry is kept with its text and said again at the entry's place now
     (an entry moved in refs.bib is placed where it is); an entry of which something was said elsewhere is not kept."""
     memo = memo if memo is not None else Memo()
-    if not memo.salt:
-        memo.salt = versions()
     out: dict[str, str] = {}
     problems: list[Problem] = []
+    if style == BUILT_IN and not memo.keep_own and not memo.known:  # nothing to look up, nothing to keep
+        for entry in entries:
+            out[entry.key], found = format_one(entry)
+            problems += found
+        memo.formatted += len(entries)
+        return out, problems
+    if not memo.salt:
+        memo.salt = versions()
     for entry in entries:
         key = entry_digest(entry, style, memo.salt)
         kept = memo.used.get(key) or memo.known.get(key)
