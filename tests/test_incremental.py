@@ -405,3 +405,15 @@ def test_a_file_changed_just_before_the_build_is_read_again(changed_ago_ms, whol
     changed = changed - changed % 1_000_000_000 if whole_second else changed + 7  # never a whole second
     st = SimpleNamespace(st_ctime_ns=changed, st_mtime_ns=changed - 10**12)  # the later of the two counts
     assert cache.settled(st, started) is trusted
+
+
+@pytest.mark.parametrize("now, last, settled", [
+    ({"refs.bib": "a", "t.yaml": "x"}, {"refs.bib": "a", "t.yaml": "y"}, True),  # a table edited: the bib settled
+    ({"refs.bib": "a"}, None, False),  # no build recorded: a first build
+    ({"refs.bib": "b"}, {"refs.bib": "a"}, False),  # the bib edited since
+    ({"refs.bib": "a", "paper/more.bib": "c"}, {"refs.bib": "a"}, False),  # a .bib new since
+    ({"refs.bib": "a", "paper/more.bib": None}, {"refs.bib": "a", "paper/more.bib": None}, False),  # unreadable
+    ({"t.yaml": "x"}, {"t.yaml": "x"}, False),  # no .bib at all: nothing to keep
+])
+def test_the_bib_is_kept_only_once_two_builds_in_a_row_found_it_unchanged(now, last, settled):
+    assert pipeline._bibs_settled(now, last) is settled
