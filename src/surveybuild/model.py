@@ -61,6 +61,12 @@ class Column:
     width: str | None = None
     wrap: bool = False  # paper: the column may wrap (a hint for fitting, e.g. from a tabularx X column)
     source: Source = Source("")
+    #: A bool column's marks: what true and false show, in the README and the paper (e.g. ('✅', '❌')); None: Yes, No.
+    marks: tuple[str, str] | None = None
+
+    def flag(self, raw: object) -> str:
+        """How a bool column shows a value (true or false): its marks, else Yes or No."""
+        return (self.marks or ("Yes", "No"))[0 if raw else 1]
 
     @property
     def in_paper(self) -> bool:

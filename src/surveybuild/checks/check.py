@@ -170,6 +170,7 @@ def check_table(table: Table, index: BibIndex, used: set[str], settings: Setting
     for column in table.columns:
         for title in (column.title, column.group or ""):
             problems += _typeset(title, column.source, f"{thing} column '{column.key}' title", column, ts)
+        problems += _marks(column, thing, ts)
     for key in table.sort:
         if key.lstrip("-") not in keys:
             problems.append(Problem(table.source, f"{thing}: sort key '{key}' is not a column",
@@ -207,6 +208,21 @@ def check_table(table: Table, index: BibIndex, used: set[str], settings: Setting
             problems.append(Problem(note.source, f"{thing}: note '{note.id}' is defined but never used",
                                     hint="attach it to a row with 'notes: [...]' or \\tnotex{...}, or delete it"))
     return problems
+
+
+def _marks(column: Column, thing: str, ts) -> list[Problem]:
+    """A column's ``marks``: a bool column's, two different ones, each typeset by the paper's engine."""
+    if column.marks is None:
+        return []
+    what = f"{thing} column '{column.key}' marks"
+    if column.type != "bool":
+        return [Problem(column.source, f"{what}: marks show a bool column's true and false, and this column is "
+                        f"'{column.type}'", hint="give the column 'type: bool', or delete its 'marks'")]
+    yes, no = column.marks
+    if yes.strip() == no.strip() or not yes.strip() or not no.strip():
+        return [Problem(column.source, f"{what}: {list(column.marks)!r} does not tell true from false",
+                        hint="write two different marks, true's first, e.g. marks: ['✅', '❌']")]
+    return [p for mark in column.marks for p in _typeset(mark, column.source, what, column, ts)]
 
 
 def _column_groups(table: Table) -> list[Problem]:

@@ -111,7 +111,7 @@ def account(raw: RawTable, imported: ImportedTable, listed: list[Problem]) -> tu
     written = set().union(*(as_written(t) for t in texts))
     read_as_text: set[str] | None = None  # pylatexenc's reading too: only when the words as written miss
     if any(c.type == "bool" for c in table.columns):
-        written |= {"yes", "no"}  # what a bool column shows
+        written |= {"yes", "no"}  # what a bool column shows (or its marks: no words)
     keys_written = {k for r in table.rows for k, _ in r.cites} | {k for t in texts for k in cite_keys(t)}
     named = {(p.source.path, p.source.line) for p in listed}
     problems: list[Problem] = []

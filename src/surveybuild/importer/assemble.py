@@ -42,6 +42,7 @@ class RawCell:
     colspan: int = 1
     plain: str | None = None  # plain text, when the cell has no markup (Markdown/HTML)
     flag: bool | None = None  # a yes/no mark
+    mark: str | None = None  # that mark as a Markdown or HTML cell wrote it ('✅', '✔️'); None from LaTeX
     links: tuple[str, ...] = ()  # link icons taken out of the cell
     link: tuple[str, str] | None = None  # (url, text) when the cell is one link and nothing else
     align: str | None = None  # l, c or r when the cell says (Markdown/HTML)
@@ -339,6 +340,34 @@ MISSING = ("", "-")
 
 def flag_of(cell: RawCell) -> bool | None:
     return cell.flag if cell.flag is not None else YES_NO.get(cell.latex.strip())
+
+
+#: The mark that answers each true mark (and the reverse), for a bool column whose source shows only one of them.
+MARK_PAIRS = {"✅": "❌", "✔️": "✖️", "✔": "✘", "✓": "✗"}
+#: What a bool column read from LaTeX marks (\checkmark, \xmark, \ding{51}, ...) shows: the paper prints them back
+#: as \checkmark and \ding{55} (escape.DEFAULT_SYMBOLS), the README as these characters.
+LATEX_MARKS = ("✓", "✗")
+
+
+def marks_of(values: list[RawCell | None]) -> tuple[str, str] | None:
+    """What a bool column's cells showed for true and false, when they were marks (the most common of each, as
+    written, an emoji's variation selector kept): the column shows them again. None when a cell said Yes or No."""
+    shown: dict[bool, Counter] = {True: Counter(), False: Counter()}
+    for v in values:
+        flag = None if v is None or v.empty else flag_of(v)
+        if flag is None:
+            continue
+        if v.mark is None and v.flag is None or (v.plain or "").strip() in YES_NO:
+            return None  # words: the column shows Yes and No
+        shown[flag][v.mark or LATEX_MARKS[0 if flag else 1]] += 1
+    yes = shown[True].most_common(1)[0][0] if shown[True] else None
+    no = shown[False].most_common(1)[0][0] if shown[False] else None
+    if yes is None and no is None:
+        return None
+    pairs = {**MARK_PAIRS, **{b: a for a, b in MARK_PAIRS.items()}}
+    yes = yes or next((a for a, b in MARK_PAIRS.items() if b == no), LATEX_MARKS[0])
+    no = no or pairs.get(yes, LATEX_MARKS[1])
+    return (yes, no) if yes != no else None
 
 
 def _column_type(raw: RawTable, title: str, values: list[RawCell]) -> str:
@@ -814,7 +843,8 @@ def _columns(raw: RawTable, entities, ncols: int, titles: list[str], col_groups:
             found = Counter(v.align for v in per_column[c] if v is not None and v.align)
             align = found.most_common(1)[0][0] if found else "l"
         col_of[c] = Column(keys[c], titles[c], types[c], align if align in "lcr" else "l",
-                           group=col_groups[c], width=width, wrap=wrap and not width, source=where_col)
+                           group=col_groups[c], width=width, wrap=wrap and not width, source=where_col,
+                           marks=marks_of(per_column[c]) if types[c] == "bool" else None)
         columns.append(col_of[c])
         if c in icon_cols:
             key = "code" if "code" not in keys else f"code_{c + 1}"

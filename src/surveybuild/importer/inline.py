@@ -167,6 +167,7 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
     if all(i.kind in ("text", "break") for i in meaningful):
         plain = join_lines(texts)
     flag = MARKS.get(VARIATION.sub("", plain).strip()) if plain is not None else None
+    mark = plain.strip() if flag is not None else None
     if plain is not None and any(m in plain for m in MARKS):
         plain = None  # a check mark is LaTeX in the paper (\checkmark): a latex column
     link = None
@@ -198,4 +199,4 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
             raw.notices.add("htmlcomment" if item.text.lstrip().startswith("<!--") else "html", item.text)
     text = join_lines("".join(latex))
     text = re.sub(r"(?m)^~", "", text).replace(" ~\\citep", "~\\citep")
-    return RawCell(text, where, rowspan, colspan, plain=plain, link=link, align=align, flag=flag)
+    return RawCell(text, where, rowspan, colspan, plain=plain, link=link, align=align, flag=flag, mark=mark)

@@ -100,6 +100,8 @@ def table_data(table: Table, comment: str = "", table_id: str | None = None) -> 
             col["width"] = c.width
         if c.wrap:
             col["wrap"] = True
+        if c.marks:
+            col["marks"] = list(c.marks)
         columns.append(col)
     data["columns"] = columns
     if table.groups:

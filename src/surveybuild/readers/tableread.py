@@ -177,6 +177,7 @@ def read_table(text: str, path: str) -> tuple[Table | None, list[Problem]]:
             key=c["key"], title=c["title"], type=c.get("type", "text"), align=c.get("align", "l"),
             show=c.get("show", "both"), group=c.get("group"), width=c.get("width"),
             wrap=bool(c.get("wrap", False)), source=yr.where(path, node),
+            marks=(str(c["marks"][0]), str(c["marks"][1])) if "marks" in c else None,
         )
         for c, node in zip(data["columns"], yr.elements(fields["columns"]))
     )

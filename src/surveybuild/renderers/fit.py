@@ -170,7 +170,7 @@ def shown_text(column: Column, raw: object) -> str:
     if column.type == "size":
         return values.format_size(raw)
     if column.type == "bool":
-        return "Yes" if raw else "No"
+        return column.flag(raw)
     if column.type == "list":
         return ", ".join(map(str, raw))
     return str(raw)

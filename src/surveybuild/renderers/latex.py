@@ -372,7 +372,7 @@ def cell_value(table: Table, column: Column, raw: object, settings: Settings | N
     if kind == "size":
         return _escape(values.format_size(raw), engine, symbols)
     if kind == "bool":
-        return "Yes" if raw else "No"
+        return _escape(column.flag(raw), engine, symbols)
     if kind == "list":
         return _escape(", ".join(map(str, raw)), engine, symbols) or values.MISSING
     if kind == "url":

@@ -204,7 +204,7 @@ class Renderer:
         if column.type == "size":
             return self.esc(values.format_size(raw))
         if column.type == "bool":
-            return "Yes" if raw else "No"
+            return self.esc(column.flag(raw))
         if column.type == "list":
             return self.lines(", ".join(map(str, raw)), self.esc)
         return self.lines(str(raw), self.esc)

@@ -46,6 +46,10 @@ ESCAPE_POLICIES = {
 #: pylatexenc has no macro for. The packages they need are in :func:`script_preamble`.
 DEFAULT_SYMBOLS = {"\N{CHECK MARK}": r"\checkmark", "\N{HEAVY CHECK MARK}": r"\checkmark",
                    "\N{BALLOT X}": r"\ding{55}", "\N{HEAVY BALLOT X}": r"\ding{55}",
+                   # the same marks drawn as emoji (a README's yes / no): printed as the marks above
+                   "\N{WHITE HEAVY CHECK MARK}": r"\checkmark", "\N{CROSS MARK}": r"\ding{55}",
+                   "\N{HEAVY MULTIPLICATION X}": r"\ding{55}", "\N{MULTIPLICATION X}": r"\ding{55}",
+                   "\N{NEGATIVE SQUARED CROSS MARK}": r"\ding{55}",
                    # T1 fonts have no glyph for it; a hyphen prints the same (a line may break after it)
                    "\N{NON-BREAKING HYPHEN}": "-",
                    # a comparison table's full / partial / no support (wasysym's circles, harveyballs' quarters)
