@@ -104,3 +104,20 @@ def test_marks_must_be_two_short_one_line_texts(tmp_path):
         "rows:\n  - {name: A, open: true}\n", "utf-8")
     report = build.check(root)
     assert any(str(p).startswith("tables/marks.yaml:4:") and "marks" in str(p) for p in report.errors), report.problems
+
+
+def test_add_takes_a_column_s_own_marks_as_yes_and_no(tmp_path, capsys):
+    from surveybuild.cli import main
+
+    root = tmp_path / "s"
+    assert init(root).ok
+    (root / "tables" / "marks.yaml").write_text(
+        "caption: Marks\ncolumns:\n  - {key: name, title: Name}\n"
+        "  - {key: open, title: Open, type: bool, marks: ['\u2714\uFE0F', '\u2716\uFE0F']}\n"
+        "rows:\n  - {name: A, open: true}\n", "utf-8")
+    assert main(["-C", str(root), "add", "marks", "--name", "B", "--open", "\u2716\uFE0F"]) == 0
+    assert main(["-C", str(root), "add", "marks", "--name", "C", "--open", "\u2714"]) == 0  # without the selector
+    assert main(["-C", str(root), "add", "marks", "--name", "D", "--open", "✅"]) == 1
+    assert "is not yes or no (answer yes or no (\u2714 or \u2716))" in capsys.readouterr().err
+    rows = yaml.safe_load((root / "tables" / "marks.yaml").read_text("utf-8"))["rows"]
+    assert [(r["name"], r["open"]) for r in rows] == [("A", True), ("B", False), ("C", True)]

@@ -139,11 +139,13 @@ def _row_values(table: Table, given: dict[str, tuple[str, Source]], by_label: bo
         kind = types[key]
         if kind == "bool":
             answer = text.strip().lower()
-            if answer not in TRUE + FALSE:
+            column = table.column(key)
+            marks = [m.replace("\ufe0f", "") for m in (column.marks or () if column is not None else ())]
+            if answer not in TRUE + FALSE and answer.replace("\ufe0f", "") not in marks:
                 problems.append(Problem(where, f"field '{names[key]}': '{text}' is not yes or no",
-                                        hint="answer yes or no"))
+                                        hint="answer yes or no" + (f" ({' or '.join(marks)})" if marks else "")))
                 continue
-            row[key] = answer in TRUE
+            row[key] = answer in TRUE or bool(marks) and answer.replace("\ufe0f", "") == marks[0]
         elif kind == "list":
             row[key] = [part.strip() for part in text.split(",") if part.strip()]
         else:
