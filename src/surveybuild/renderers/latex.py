@@ -75,7 +75,7 @@ FIT_BOX = r"""\makeatletter
 \ifdefined\sb@fitbox\else\newsavebox\sb@fitbox\newsavebox\sb@capbox\fi
 \providecommand\surveybuildfit[2]{\setbox\sb@capbox\vbox{\let\TPToverlap\relax#1}\sbox\sb@fitbox{#2}%
   \ifdefined\fpeval
-    \dimen@\textheight\advance\dimen@-\ht\sb@capbox\advance\dimen@-\dp\sb@capbox\advance\dimen@-2\baselineskip
+    \dimen@\ifdefined\sb@room\sb@room\else\textheight\fi\advance\dimen@-\ht\sb@capbox\advance\dimen@-\dp\sb@capbox\advance\dimen@-2\baselineskip
     \dimen\tw@\ht\sb@fitbox\advance\dimen\tw@\dp\sb@fitbox\advance\dimen\tw@ 1sp
     \edef\sb@fitscale{\fpeval{min(1, \the\linewidth/\the\dimexpr\wd\sb@fitbox+1sp\relax, \the\dimen@/\the\dimen\tw@)}}%
   \else\def\sb@fitscale{1}\fi
@@ -123,6 +123,34 @@ TWO_COLUMNS = r"""\makeatletter
 \makeatother
 """
 
+#: A landscape float of a two-column paper is a page of floats of its own, turned (``surveybuildsideways``, inside a
+#: ``table*``, as rotating's ``sidewaystable*`` sets it): a ``\textheight``-wide box, turned by 90 degrees, in a box as
+#: tall as the page, so LaTeX keeps it in the queue of floats, in its order. Set as pdflscape's ``landscape`` after its
+#: page of text (afterpage), it started pages of one column (``\onecolumn``: the column before it ended half empty),
+#: its caption was numbered when it was set, after floats that followed it in the text ("Table 3 shows it" before
+#: "Table 2 follows"), and a float waiting then was lost ("Float(s) lost"). Its page is shown turned in a PDF viewer
+#: (``/Rotate 90``, through pdflscape, as its ``landscape`` pages are): the box writes its page into the ``.aux``
+#: when it is shipped out, and the next run turns that page. A table in it scaled by ``\surveybuildfit`` fits the
+#: turned page's height, ``\textwidth`` (``\sb@room``).
+SIDEWAYS = r"""\makeatletter
+\ifdefined\sb@sidebox\else
+  \newsavebox\sb@sidebox
+  \newenvironment{surveybuildsideways}{\begin{lrbox}\sb@sidebox\begin{minipage}\textheight\def\sb@room{\textwidth}}%
+    {\end{minipage}\end{lrbox}\vbox to\textheight{\vss
+      \hbox to\textwidth{\hss\rotatebox{90}{\usebox\sb@sidebox}\hss}\vss
+      \write\@auxout{\string\sb@turned{\the\c@page}}}}
+  \def\sb@turned#1{\expandafter\gdef\csname sb@turn@#1\endcsname{}}
+  \AtBeginDocument{\if@filesw\immediate\write\@auxout{\string\providecommand\string\sb@turned[1]{}}\fi}
+  \let\sb@turnedpage\relax
+  \ifdefined\AddToHook
+    \AddToHook{shipout/before}{\ifdefined\PLS@Rotate\ifcsname sb@turn@\the\c@page\endcsname
+      \PLS@Rotate{90}\global\let\sb@turnedpage\@empty\fi\fi}
+    \AddToHook{shipout/after}{\ifx\sb@turnedpage\@empty\PLS@Rotate{0}\global\let\sb@turnedpage\relax\fi}
+  \fi
+\fi
+\makeatother
+"""
+
 #: Room for a float at the top of a page of text. LaTeX first tries to make a page of floats of a deferred float and
 #: does so when it fills half the page (``\floatpagefraction``, ``\dblfloatpagefraction`` .5), before it tries the
 #: top of a page of text (at most ``\topfraction``/``\dbltopfraction`` .7 of it): a table of 50-70% of the page was
@@ -157,7 +185,7 @@ LONG_NOTES = r"""\makeatletter
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape,afterpage}
-""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + FLOAT_ROOM + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + SIDEWAYS + FLOAT_ROOM + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
@@ -186,6 +214,7 @@ LATEXML_FALLBACK = r"""\makeatletter
   \renewcommand\surveybuildfit[2]{#1#2}
   \renewcommand\surveybuildafterpage[1]{#1}
   \renewcommand\surveybuildwidewait[1]{#1}
+  \renewenvironment{surveybuildsideways}{}{}
 \fi
 \makeatother
 """
@@ -873,13 +902,16 @@ class TableRenderer:
             body = self.body(unbroken=True)
         # read as an argument (afterpage's), a cell's link with an ``&`` is an alignment tab: set where it is
         amp = bool(_LINK_AMP.search(body)) or any(_LINK_AMP.search(n.text) for n in notes)
+        # in two columns a landscape float is a turned page of floats, in the queue of floats (SIDEWAYS)
+        sideways = two and self.plan.landscape and not long
         return latex_env().get_template("table.tex.j2").render(
             source=self.table.source.path,
             long=long,
             float_env="table" if not long and two and self.fits_a_column() else "table*",
-            landscape=self.plan.landscape,
+            landscape=self.plan.landscape and not sideways,
+            sideways=sideways,
             # read as afterpage's argument, a cell's link with an ``&`` is an alignment tab: set where it is
-            deferred=self.plan.landscape and not amp,
+            deferred=self.plan.landscape and not sideways and not amp,
             waits=long and two and not self.plan.landscape and not amp,
             fitted=fitted,
             font=self.plan.font,

@@ -1,0 +1,79 @@
+"""A landscape table in a two-column paper (docs/paper.md, "How a table is set"): a turned page of floats in the queue
+of floats, numbered and placed in the text's order. One TeX build (a two-column synthetic survey)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import require_tool
+from typeset_checks import PAPER_SETUP, _rotations, log_defects, outside_text_block, pdf_text
+
+from surveybuild.build import pipeline as build
+
+MAIN = r"""\documentclass[twocolumn]{article}
+""" + PAPER_SETUP + r"""\begin{document}
+\section{One}
+PARAGRAPH Table~\ref{tab:a}, Table~\ref{tab:wide}, Table~\ref{tab:b} and Table~\ref{tab:c}.
+\input{tables/a}
+PARAGRAPH
+\input{tables/wide}
+PARAGRAPH
+\input{tables/b}
+PARAGRAPH
+\input{tables/c}
+PARAGRAPH PARAGRAPH PARAGRAPH
+\end{document}
+"""
+_LABEL = re.compile(r"\\newlabel\{(tab:\w+)\}\{\{(\d+)\}\{(\d+)\}")
+
+
+def _survey(root: Path) -> None:
+    """Three small tables and, between the first two, one of nine columns that only a landscape page fits (eight
+    rows: too many to scale portrait)."""
+    (root / "tables").mkdir(parents=True)
+    (root / "paper").mkdir()
+    (root / "paper" / "main.tex").write_text(
+        MAIN.replace("PARAGRAPH", "Text of the survey in two columns. " * 40 + "\n"), "utf-8")
+    (root / "surveybuild.yaml").write_text("paper_text_width: 469pt\npaper_columns: 2\n", "utf-8")
+    (root / "refs.bib").write_text("", "utf-8")
+    for name in "abc":
+        (root / "tables" / f"{name}.yaml").write_text(
+            f"caption: Small {name}.\ncolumns:\n  - {{key: a, title: Name}}\n  - {{key: b, title: Value, align: r}}\n"
+            "rows:\n" + "".join(f"  - {{a: {name}{r}, b: '{r}'}}\n" for r in range(4)), "utf-8")
+    (root / "tables" / "wide.yaml").write_text(
+        "caption: Wide.\ncolumns:\n" + "".join(f"  - {{key: c{i}, title: Column {i}}}\n" for i in range(9))
+        + "rows:\n" + "".join("  - {" + ", ".join(f"c{i}: 'value{r} longwordnumber{i}x entry'" for i in range(9))
+                               + "}\n" for r in range(8)), "utf-8")
+
+
+def test_a_landscape_table_in_two_columns_is_a_turned_float_page_in_the_texts_order(tmp_path):
+    """Set with pdflscape after its page of text (afterpage, then ``\\onecolumn``), a landscape table of a two-column
+    paper was numbered when it was set, after the floats that followed it in the text, and a float waiting then was
+    lost (LaTeX stopped: "Float(s) lost"). It is now a page of floats of its own (``surveybuildsideways`` in a
+    ``table*``), in LaTeX's queue: numbered 2 between 1 and 3, on the page after the first, before the third; that
+    page holds no text and is shown turned (``/Rotate 90``); the page before it is two full columns of text."""
+    require_tool("latexmk")
+    require_tool("pdftotext")
+    require_tool("pdfinfo")
+    _survey(tmp_path)
+    report = build.paper(tmp_path)
+    assert report.ok, "\n".join(map(str, report.problems))
+    tex = (tmp_path / "paper" / "tables" / "wide.tex").read_text("utf-8")
+    assert "\\begin{surveybuildsideways}" in tex and "landscape" not in tex and "afterpage" not in tex
+    work = tmp_path / "paper" / "build" / "work"
+    labels = {k: (int(n), int(p)) for k, n, p in _LABEL.findall((work / "main.aux").read_text("utf-8"))}
+    assert [labels[k][0] for k in ("tab:a", "tab:wide", "tab:b", "tab:c")] == [1, 2, 3, 4]
+    assert labels["tab:a"][1] < labels["tab:wide"][1] < labels["tab:b"][1] <= labels["tab:c"][1]
+    pdf = tmp_path / "paper" / "build" / "main.pdf"
+    turned = labels["tab:wide"][1]
+    pages = pdf_text(pdf).split("\f")
+    assert "Table 2: Wide." in pages[turned - 1] and "Text of the survey" not in pages[turned - 1]
+    assert _rotations(pdf, len(pages) - 1).get(turned) == 90
+    assert [n for n, r in _rotations(pdf, len(pages) - 1).items() if r] == [turned]
+    # the page before it: both columns of text run to the foot of the text block (no column ended half empty)
+    before = [line for line in pdf_text(pdf, "-layout", "-f", str(turned - 1), "-l", str(turned - 1)).splitlines()
+              if line.strip()]
+    assert sum("Text of the survey" in line[:60] and "survey" in line[60:] for line in before[-8:-1]) >= 5
+    log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    assert log_defects(log) == [] and outside_text_block(pdf, log) == []
