@@ -1,5 +1,6 @@
 """A landscape table in a two-column paper (docs/paper.md, "How a table is set"): a turned page of floats in the queue
-of floats, numbered and placed in the text's order. One TeX build (a two-column synthetic survey)."""
+of floats, numbered and placed in the text's order; a wrapping table's widths set its rows in fewer lines, breaking
+fewer cells. One TeX build (a two-column synthetic survey)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ PARAGRAPH
 \input{tables/b}
 PARAGRAPH
 \input{tables/c}
+PARAGRAPH Table~\ref{tab:links}.
+\input{tables/links}
 PARAGRAPH PARAGRAPH PARAGRAPH
 \end{document}
 """
@@ -47,6 +50,19 @@ def _survey(root: Path) -> None:
                                + "}\n" for r in range(8)), "utf-8")
 
 
+def _links(root: Path) -> None:
+    """Eight rows of a name, an arXiv address (the same length in each row) and a longer project address."""
+    names = ["Judge Arena", "Length-Controlled Pairwise Judging", "Open Chat Bench", "Wild Prompts",
+             "Multi-Turn Bench", "Arena Hard Prompts", "Instruction Following Evaluation", "Pair Ranker"]
+    rows = "".join(f"  - {{name: {n}, paper: 'https://arxiv.org/abs/24{r:02d}.0{r}47{r}', project: "
+                   f"'https://github.com/example-lab/{n.lower().replace(' ', '-')}/tree/main/{'judge' * (r % 3)}'}}\n"
+                   for r, n in enumerate(names))
+    (root / "tables" / "links.yaml").write_text(
+        "caption: Links.\ncolumns:\n  - {key: name, title: Evaluation Benchmarks, type: text}\n"
+        "  - {key: paper, title: Paper, type: url}\n  - {key: project, title: Project, type: url}\nrows:\n" + rows,
+        "utf-8")
+
+
 def test_a_landscape_table_in_two_columns_is_a_turned_float_page_in_the_texts_order(tmp_path):
     """Set with pdflscape after its page of text (afterpage, then ``\\onecolumn``), a landscape table of a two-column
     paper was numbered when it was set, after the floats that followed it in the text, and a float waiting then was
@@ -57,6 +73,7 @@ def test_a_landscape_table_in_two_columns_is_a_turned_float_page_in_the_texts_or
     require_tool("pdftotext")
     require_tool("pdfinfo")
     _survey(tmp_path)
+    _links(tmp_path)
     report = build.paper(tmp_path)
     assert report.ok, "\n".join(map(str, report.problems))
     tex = (tmp_path / "paper" / "tables" / "wide.tex").read_text("utf-8")
@@ -77,3 +94,7 @@ def test_a_landscape_table_in_two_columns_is_a_turned_float_page_in_the_texts_or
     assert sum("Text of the survey" in line[:60] and "survey" in line[60:] for line in before[-8:-1]) >= 5
     log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
     assert log_defects(log) == [] and outside_text_block(pdf, log) == []
+    # the links: every project address takes two lines whatever the widths, so the arXiv ones, shares by need split
+    # over two lines too (a column of 97pt where they need 137pt), now have the width that keeps each whole
+    words = pdf_text(pdf).split()
+    assert all(f"https://arxiv.org/abs/24{r:02d}.0{r}47{r}" in words for r in range(8))

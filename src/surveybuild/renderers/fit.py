@@ -472,6 +472,7 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
                         row_printed=lines, natural_pt=natural, rotated=rotated, head_em=head_em)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
+            widths = _fewer_lines(table, measures, widths, em)
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
             rows = _row_lines(table, measures)
             lines = _lines(table, measures, widths, em, rows)
@@ -594,6 +595,72 @@ def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) 
     for i in wrapping:
         widths[i] += leftover / len(wrapping)
     return widths
+
+
+#: The most rows a table may have for :func:`_fewer_lines` to try other widths (a longer table keeps the shares by need:
+#: the search costs rows x columns x candidates, and the bench's long tables must stay fast).
+FEWER_LINES_ROWS = 80
+#: The widths tried per column in :func:`_fewer_lines`: its rows' widths at evenly spaced ranks.
+FEWER_LINES_TRIES = 12
+
+
+def _fewer_lines(table: Table, measures: list[Measure], widths: list[float], em: float) -> list[float]:
+    """The widths of :func:`_wrap` changed where that sets the rows in fewer lines (or as many, breaking fewer cells):
+    a column is given the width that holds more of its cells on one line, taken from the other columns' share above
+    their least width, or is narrowed to the width its cells need and gives the rest to the columns that need more,
+    one change a round, the one that saves most. Shares by need split every arXiv address of a Paper column over two lines while the
+    first column beside it was a third blank ("https://arxiv.org/abs/" / "2404.04475" in each of eight rows)."""
+    if len(table.rows) > FEWER_LINES_ROWS or not table.rows:
+        return widths
+    margin = MEASURED_SAFETY if all(m.measured for m in measures) else SAFETY
+    low = [m.fixed_pt if m.fixed_pt is not None else _low(m, em) for m in measures]
+    need = [max(m.rows, default=0.0) * em * margin + 0.5 for m in measures]
+    free = [i for i, m in enumerate(measures) if m.fixed_pt is None and m.rows]
+    rows = _row_lines(table, measures)
+
+    # what a wrapped line of a column loses at its end: half its longest word; a URL (which breaks after its
+    # punctuation, else anywhere: a word of 4 em) about an em
+    loss = {id(m): (0.5 * m.word if m.word > 4.0 else 1.0) * em for m in measures}
+
+    def printed(ws: list[float]) -> tuple[float, int]:
+        """The rows' lines (as :func:`_lines`, but a cell that wraps loses, a line, half its longest word), then the
+        cells set over several lines: of two plans with as many lines, the one that breaks fewer cells."""
+        total, broken_cells = 0.0, 0
+        for r, broken in enumerate(rows):
+            most = 1.0
+            for m, w in zip(measures, ws):
+                if r < len(m.rows) and m.rows[r] * em > w:
+                    most = max(most, -(-m.rows[r] * em // (w - min(loss[id(m)], 0.4 * w))))
+                    broken_cells += 1
+            total += max(broken, most)
+        return total, broken_cells
+
+    best, most = list(widths), printed(widths)
+    for _ in range(4):  # each round takes the one change that saves most
+        found = None
+        for i in free:
+            cells = sorted(set(measures[i].rows))
+            ranks = {cells[k * (len(cells) - 1) // (FEWER_LINES_TRIES - 1)] for k in range(FEWER_LINES_TRIES)}
+            others = [j for j in free if j != i]
+            for cell in sorted(ranks):
+                want = max(low[i], cell * em * margin + 0.5)
+                change = want - best[i]
+                # growing: the others give from their share above their least width; narrowing: the others that
+                # need more take it, by what they lack
+                pool = [best[j] - low[j] if change > 0 else max(0.0, need[j] - best[j]) for j in others]
+                if abs(change) < 0.5 or sum(pool) <= 0 or change >= sum(pool):
+                    continue
+                tried = list(best)
+                tried[i] = want
+                for j, part in zip(others, pool):
+                    tried[j] -= change * part / sum(pool)
+                lines = printed(tried)
+                if lines < (found or (most, None))[0]:
+                    found = (lines, tried)
+        if found is None:
+            break
+        most, best = found
+    return best
 
 
 def _tex_widths(widths: list[float], room: float, ncols: int) -> tuple[str, ...]:
