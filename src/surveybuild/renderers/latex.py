@@ -181,11 +181,21 @@ LONG_NOTES = r"""\makeatletter
 \makeatother
 """
 
+#: A long table's caption at the size of a float's: LaTeX's ``\caption`` sets a float's caption ``\normalsize``, but
+#: longtable's (``\LT@makecaption``) takes the table's font, so in one paper "Table 1:" over a long table was
+#: footnotesize and "Table 3:" over a float normal size (the embedded survey, a corpus survey's ten tables). Called in
+#: the long table's group, so the paper's own long tables are left as they are.
+CAPTION_SIZE = r"""\makeatletter
+\providecommand\surveybuildcaptionsize{\ifdefined\LT@makecaption\let\sb@LTcaption\LT@makecaption
+  \def\LT@makecaption##1##2##3{\sb@LTcaption{\normalsize##1}{##2}{##3}}\fi}
+\makeatother
+"""
+
 #: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape,afterpage}
-""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + SIDEWAYS + FLOAT_ROOM + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + SIDEWAYS + FLOAT_ROOM + LONG_NOTES + CAPTION_SIZE + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
@@ -215,6 +225,7 @@ LATEXML_FALLBACK = r"""\makeatletter
   \renewcommand\surveybuildafterpage[1]{#1}
   \renewcommand\surveybuildwidewait[1]{#1}
   \renewenvironment{surveybuildsideways}{}{}
+  \renewcommand\surveybuildcaptionsize{}
 \fi
 \makeatother
 """
