@@ -25,6 +25,8 @@ PARAGRAPH
 \input{tables/c}
 PARAGRAPH Table~\ref{tab:links}.
 \input{tables/links}
+PARAGRAPH Table~\ref{tab:scores}.
+\input{tables/scores}
 PARAGRAPH PARAGRAPH PARAGRAPH
 \end{document}
 """
@@ -63,6 +65,25 @@ def _links(root: Path) -> None:
         "utf-8")
 
 
+#: Scores of a column each (centred, right-aligned, left-aligned) whose digits before and after the point differ.
+SCORES = [("70.06", "62.5", "146"), ("76.2", "2.75", "7.5"), ("2.7", "-", "12.25"), ("145", "64.125", "3")]
+
+
+def _scores(root: Path) -> None:
+    rows = "".join(f"  - {{m: Model{r}, a: '{a}', b: '{b}', c: '{c}'}}\n" for r, (a, b, c) in enumerate(SCORES))
+    (root / "tables" / "scores.yaml").write_text(
+        "caption: Scores.\ncolumns:\n  - {key: m, title: Model}\n  - {key: a, title: Centred score, align: c, type: latex}\n"
+        "  - {key: b, title: Right score, align: r}\n  - {key: c, title: Left score}\nrows:\n" + rows, "utf-8")
+
+
+def _points(pdf: Path, numbers: list[str]) -> list[float]:
+    """Where the decimal point of each number lies (x, bp), from its word's box and a digit's width."""
+    boxes = {w: (float(a), float(b)) for a, b, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', pdf_text(pdf, "-bbox"))}
+    digit = (boxes["145"][1] - boxes["145"][0]) / 3
+    return [boxes[n][0] + len(n.split(".")[0]) * digit for n in numbers]
+
+
 def test_a_landscape_table_in_two_columns_is_a_turned_float_page_in_the_texts_order(tmp_path):
     """Set with pdflscape after its page of text (afterpage, then ``\\onecolumn``), a landscape table of a two-column
     paper was numbered when it was set, after the floats that followed it in the text, and a float waiting then was
@@ -74,6 +95,7 @@ def test_a_landscape_table_in_two_columns_is_a_turned_float_page_in_the_texts_or
     require_tool("pdfinfo")
     _survey(tmp_path)
     _links(tmp_path)
+    _scores(tmp_path)
     report = build.paper(tmp_path)
     assert report.ok, "\n".join(map(str, report.problems))
     tex = (tmp_path / "paper" / "tables" / "wide.tex").read_text("utf-8")
@@ -98,3 +120,8 @@ def test_a_landscape_table_in_two_columns_is_a_turned_float_page_in_the_texts_or
     # over two lines too (a column of 97pt where they need 137pt), now have the width that keeps each whole
     words = pdf_text(pdf).split()
     assert all(f"https://arxiv.org/abs/24{r:02d}.0{r}47{r}" in words for r in range(8))
+    # the scores: in each column every number's decimal point (or its end) at one place
+    for column in zip(*SCORES):
+        numbers = [n for n in column if n != "-"]
+        points = _points(pdf, numbers)
+        assert max(points) - min(points) < 0.3, (numbers, points)

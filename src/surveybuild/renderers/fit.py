@@ -196,6 +196,44 @@ class Measure:
 Lookup = Callable[[Column | None, object, str], "tuple[float, float] | None"]
 
 
+#: A number as a table cell: digits, a decimal point and digits (a sign before).
+NUMBER = re.compile(r"[+-]?(\d+)(?:\.(\d+))?")
+#: What a column of numbers writes for a number it lacks.
+_NO_NUMBER = frozenset({values.MISSING, "–", "—", "N/A", "n/a", "NA", "?", "--"})
+#: A digit's width and a decimal point's, in em (Computer Modern, Latin Modern: every digit is half an em).
+DIGIT_EM, POINT_EM = 0.5, 0.278
+
+
+def decimal_shape(column: Column, rows: tuple[Row, ...]) -> tuple[int, int] | None:
+    """A column of numbers (every cell, but missing ones, a decimal number: ``70.06``, ``2.7``, ``145``) that
+    do not line up by themselves: (most digits before the point, most after). Such a column is set aligned on the
+    point (:meth:`.latex.TableRenderer.cell_of` pads each number with invisible digits): centred or ragged, "37.92"
+    over "2.7" and "70.06" over "76.2" stood shifted by a digit."""
+    shapes = set()
+    for row in rows:
+        for sub in range(max(1, row.height)):
+            value = row.value(column.key, sub)
+            if value is None or value.raw is None or value.raw == "" or isinstance(value.raw, bool):
+                continue
+            if isinstance(value.raw, (list, tuple, dict)):
+                return None
+            m = NUMBER.fullmatch(str(value.raw).strip())
+            if m is None:
+                if str(value.raw).strip() in _NO_NUMBER:
+                    continue
+                return None
+            shapes.add((len(m.group(1)), len(m.group(2) or "")))
+    if len(shapes) < 2 or (column.align == "r" and len({d for _, d in shapes}) == 1):
+        return None
+    return max(i for i, _ in shapes), max(d for _, d in shapes)
+
+
+def decimal_width(shape: tuple[int, int]) -> float:
+    """The width (em) of a number padded to ``shape`` (:func:`decimal_shape`)."""
+    ints, decs = shape
+    return (ints + decs) * DIGIT_EM + (POINT_EM if decs else 0.0)
+
+
 def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0,
             lookup: Lookup | None = None, font: str = "", size: float = 10.0,
             links: frozenset[str] = frozenset()) -> Measure:
@@ -266,6 +304,9 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         per_row.append(widest)
         breaks.append(count)
     natural = max(widths)
+    shape = None if first or column.type not in ("text", "latex") else decimal_shape(column, rows)
+    if shape is not None:  # its numbers padded to line up on the point
+        natural = max(natural, decimal_width(shape) * (1.02 if lookup is not None else 1.0))
     wraps = column.type in WRAP_TYPES
     if column.type == "url":
         word = max(4.0, title_word)  # xurl breaks a URL after any character

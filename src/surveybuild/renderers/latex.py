@@ -592,6 +592,9 @@ class TableRenderer:
         self.titles = [c.title for c in self.columns] if lower else [c.title for c in top]
         self.plan = fit.plan(table, self.columns, self.titles, settings,
                              self.measured_width if self.measured else None)
+        # columns of numbers set aligned on the decimal point (fit.decimal_shape): not the first
+        self.decimals = {c.key: shape for c in self.columns[1:] if c.type in ("text", "latex")
+                         for shape in [fit.decimal_shape(c, table.rows)] if shape is not None}
 
     def measured_width(self, column: Column | None, raw: object, font: str) -> tuple[float, float] | None:
         """The width TeX measured of a cell (or, ``column`` None, of a header title) at ``font``, as it is
@@ -620,6 +623,18 @@ class TableRenderer:
             lines = self.lines_of[key] = cell_lines(self.table, column, raw, self.settings)
         return lines
 
+    @staticmethod
+    def on_point(shape: tuple[int, int], raw: str, text: str) -> str:
+        """A number of a column of numbers (``shape``: :func:`fit.decimal_shape`) padded with invisible digits (and
+        point) on either side, so that every number of the column is as wide and the points line up."""
+        m = fit.NUMBER.fullmatch(raw)
+        if m is None:
+            return text
+        ints, decs = len(m.group(1)), len(m.group(2) or "")
+        left = "0" * (shape[0] - ints)
+        right = ("" if decs or not shape[1] else ".") + "0" * (shape[1] - decs)
+        return (f"\\phantom{{{left}}}" if left else "") + text + (f"\\phantom{{{right}}}" if right else "")
+
     def url_note(self, row: Row) -> str:
         text = self.url_notes.get(id(row))
         if text is None:
@@ -637,6 +652,8 @@ class TableRenderer:
         """:meth:`cell`, of the cell's ``value`` (``row.value(column.key, sub)``)."""
         lines = self.cell_lines(column, value.raw if value is not None else None)
         text = lines[-1]  # a cite or note mark goes after the last line
+        if column.key in self.decimals and len(lines) == 1 and value is not None:
+            text = self.on_point(self.decimals[column.key], str(value.raw).strip(), text)
         if sub == 0:
             if wrapping and column is self.columns[0] and (row.cites or row.notes) and _ONE_WORD.fullmatch(text):
                 # a name of one word, tied to its citation and marks: never broken at its hyphens (fit counts it whole)
@@ -685,7 +702,12 @@ class TableRenderer:
                 for column, width in zip(columns[1:], widths[1:]):
                     value = get(column.key)
                     lines = self.cell_lines(column, value.raw if value is not None else None)
-                    cells.append(lines[0] if len(lines) == 1 else join_lines(lines, column.align, bool(width)))
+                    if len(lines) > 1:
+                        cells.append(join_lines(lines, column.align, bool(width)))
+                    elif column.key in self.decimals and value is not None:
+                        cells.append(self.on_point(self.decimals[column.key], str(value.raw).strip(), lines[0]))
+                    else:
+                        cells.append(lines[0])
             return [self.mark(f"row {number}.0") + " & ".join(cells) + (r" \\*" if keep and keep[0] else r" \\")]
         out = []
         for sub in range(height):
