@@ -1,12 +1,13 @@
 """A landscape table in a two-column paper (docs/paper.md, "How a table is set"): a turned page of floats in the queue
 of floats, numbered and placed in the text's order; a wrapping table's widths set its rows in fewer lines, breaking
-fewer cells. One TeX build (a two-column synthetic survey)."""
+fewer cells; numbers line up on their decimal point. One TeX build (a two-column synthetic survey)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
 from conftest import require_tool
 from typeset_checks import PAPER_SETUP, _rotations, log_defects, outside_text_block, pdf_text
 
@@ -84,44 +85,59 @@ def _points(pdf: Path, numbers: list[str]) -> list[float]:
     return [boxes[n][0] + len(n.split(".")[0]) * digit for n in numbers]
 
 
-def test_a_landscape_table_in_two_columns_is_a_turned_float_page_in_the_texts_order(tmp_path):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The two-column survey (a landscape table between small ones, the links, the scores), its paper built once."""
+    require_tool("latexmk")
+    require_tool("pdftotext")
+    require_tool("pdfinfo")
+    root = tmp_path_factory.mktemp("round5")
+    _survey(root)
+    _links(root)
+    _scores(root)
+    report = build.paper(root)
+    assert report.ok, "\n".join(map(str, report.problems))
+    log = (root / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
+    assert log_defects(log) == [] and outside_text_block(root / "paper" / "build" / "main.pdf", log) == []
+    return root
+
+
+def test_a_landscape_table_in_two_columns_is_a_turned_float_page_in_the_texts_order(built):
     """Set with pdflscape after its page of text (afterpage, then ``\\onecolumn``), a landscape table of a two-column
     paper was numbered when it was set, after the floats that followed it in the text, and a float waiting then was
     lost (LaTeX stopped: "Float(s) lost"). It is now a page of floats of its own (``surveybuildsideways`` in a
     ``table*``), in LaTeX's queue: numbered 2 between 1 and 3, on the page after the first, before the third; that
     page holds no text and is shown turned (``/Rotate 90``); the page before it is two full columns of text."""
-    require_tool("latexmk")
-    require_tool("pdftotext")
-    require_tool("pdfinfo")
-    _survey(tmp_path)
-    _links(tmp_path)
-    _scores(tmp_path)
-    report = build.paper(tmp_path)
-    assert report.ok, "\n".join(map(str, report.problems))
-    tex = (tmp_path / "paper" / "tables" / "wide.tex").read_text("utf-8")
+    tex = (built / "paper" / "tables" / "wide.tex").read_text("utf-8")
     assert "\\begin{surveybuildsideways}" in tex and "landscape" not in tex and "afterpage" not in tex
-    work = tmp_path / "paper" / "build" / "work"
+    work = built / "paper" / "build" / "work"
     labels = {k: (int(n), int(p)) for k, n, p in _LABEL.findall((work / "main.aux").read_text("utf-8"))}
     assert [labels[k][0] for k in ("tab:a", "tab:wide", "tab:b", "tab:c")] == [1, 2, 3, 4]
     assert labels["tab:a"][1] < labels["tab:wide"][1] < labels["tab:b"][1] <= labels["tab:c"][1]
-    pdf = tmp_path / "paper" / "build" / "main.pdf"
+    pdf = built / "paper" / "build" / "main.pdf"
     turned = labels["tab:wide"][1]
     pages = pdf_text(pdf).split("\f")
     assert "Table 2: Wide." in pages[turned - 1] and "Text of the survey" not in pages[turned - 1]
-    assert _rotations(pdf, len(pages) - 1).get(turned) == 90
     assert [n for n, r in _rotations(pdf, len(pages) - 1).items() if r] == [turned]
+    assert _rotations(pdf, len(pages) - 1)[turned] == 90
     # the page before it: both columns of text run to the foot of the text block (no column ended half empty)
     before = [line for line in pdf_text(pdf, "-layout", "-f", str(turned - 1), "-l", str(turned - 1)).splitlines()
               if line.strip()]
     assert sum("Text of the survey" in line[:60] and "survey" in line[60:] for line in before[-8:-1]) >= 5
-    log = (tmp_path / "paper" / "build" / "main.log").read_text("utf-8", errors="replace")
-    assert log_defects(log) == [] and outside_text_block(pdf, log) == []
-    # the links: every project address takes two lines whatever the widths, so the arXiv ones, shares by need split
-    # over two lines too (a column of 97pt where they need 137pt), now have the width that keeps each whole
-    words = pdf_text(pdf).split()
+
+
+def test_a_wrapping_table_keeps_a_column_of_addresses_whole_where_no_row_grows(built):
+    """Every project address takes two lines whatever the widths; the arXiv addresses beside them, split over two lines
+    by shares by need (a column of 97pt where they need 137pt), now get the width that keeps each whole
+    (``fit._fewer_lines``: as many lines, fewer cells broken)."""
+    words = pdf_text(built / "paper" / "build" / "main.pdf").split()
     assert all(f"https://arxiv.org/abs/24{r:02d}.0{r}47{r}" in words for r in range(8))
-    # the scores: in each column every number's decimal point (or its end) at one place
+
+
+def test_numbers_line_up_on_their_decimal_point(built):
+    """In a centred, a right-aligned and a left-aligned column of numbers with different digits before and after the
+    point, every number's point (or its end) is at one x in the PDF (before: up to 7.5 bp apart)."""
     for column in zip(*SCORES):
         numbers = [n for n in column if n != "-"]
-        points = _points(pdf, numbers)
+        points = _points(built / "paper" / "build" / "main.pdf", numbers)
         assert max(points) - min(points) < 0.3, (numbers, points)
