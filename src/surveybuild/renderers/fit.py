@@ -649,8 +649,8 @@ def _fewer_lines(table: Table, measures: list[Measure], widths: list[float], em:
     """The widths of :func:`_wrap` changed where that sets the rows in fewer lines (or as many, breaking fewer cells):
     a column is given the width that holds more of its cells on one line, taken from the other columns' share above
     their least width, or is narrowed to the width its cells need and gives the rest to the columns that need more,
-    one change a round, the one that saves most. Shares by need split every arXiv address of a Paper column over two lines while the
-    first column beside it was a third blank ("https://arxiv.org/abs/" / "2404.04475" in each of eight rows)."""
+    one change a round, the one that saves most. Shares by need split every arXiv address of a Paper column over two
+    lines while the first column beside it was a third blank ("https://arxiv.org/abs/" / "2404.04475", eight rows)."""
     if len(table.rows) > FEWER_LINES_ROWS or not table.rows:
         return widths
     margin = MEASURED_SAFETY if all(m.measured for m in measures) else SAFETY

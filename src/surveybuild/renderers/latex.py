@@ -75,7 +75,8 @@ FIT_BOX = r"""\makeatletter
 \ifdefined\sb@fitbox\else\newsavebox\sb@fitbox\newsavebox\sb@capbox\fi
 \providecommand\surveybuildfit[2]{\setbox\sb@capbox\vbox{\let\TPToverlap\relax#1}\sbox\sb@fitbox{#2}%
   \ifdefined\fpeval
-    \dimen@\ifdefined\sb@room\sb@room\else\textheight\fi\advance\dimen@-\ht\sb@capbox\advance\dimen@-\dp\sb@capbox\advance\dimen@-2\baselineskip
+    \dimen@\ifdefined\sb@room\sb@room\else\textheight\fi
+    \advance\dimen@-\ht\sb@capbox\advance\dimen@-\dp\sb@capbox\advance\dimen@-2\baselineskip
     \dimen\tw@\ht\sb@fitbox\advance\dimen\tw@\dp\sb@fitbox\advance\dimen\tw@ 1sp
     \edef\sb@fitscale{\fpeval{min(1, \the\linewidth/\the\dimexpr\wd\sb@fitbox+1sp\relax, \the\dimen@/\the\dimen\tw@)}}%
   \else\def\sb@fitscale{1}\fi
@@ -195,7 +196,8 @@ CAPTION_SIZE = r"""\makeatletter
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape,afterpage}
-""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + SIDEWAYS + FLOAT_ROOM + LONG_NOTES + CAPTION_SIZE + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + (LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + SIDEWAYS + FLOAT_ROOM + LONG_NOTES
+       + CAPTION_SIZE) + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
