@@ -12,6 +12,8 @@ from conftest import require_tool
 from typeset_checks import PAPER_SETUP, _rotations, log_defects, outside_text_block, pdf_text
 
 from surveybuild.build import pipeline as build
+from surveybuild.readers.read import read_survey
+from surveybuild.renderers import latex
 
 MAIN = r"""\documentclass[twocolumn]{article}
 """ + PAPER_SETUP + r"""\begin{document}
@@ -141,3 +143,28 @@ def test_numbers_line_up_on_their_decimal_point(built):
         numbers = [n for n in column if n != "-"]
         points = _points(built / "paper" / "build" / "main.pdf", numbers)
         assert max(points) - min(points) < 0.3, (numbers, points)
+
+
+def test_no_rule_between_row_groups_offers_a_break_inside_a_table_kept_whole(tmp_path):
+    """booktabs leaves glue under a ``\\midrule``, where TeX may break a page: between two row groups of a long table
+    kept whole (every line ``\\\\*``) it broke one, its last row alone on the next page (a corpus survey's
+    three-group table, once its caption was set at a float's size). After a kept line the rule between groups is
+    drawn with penalties around it (``latex.kept_rule(mid=True)``); after a line where a break is allowed it stays
+    ``\\midrule``. (The corpus test compiles that survey: no bad break.)"""
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "surveybuild.yaml").write_text("paper_text_width: 345pt\n", "utf-8")
+    (tmp_path / "refs.bib").write_text("", "utf-8")
+    groups = "groups:\n" + "".join(f"  - {{id: g{g}, title: Group {g}}}\n" for g in range(3))
+
+    def table(rows: int) -> str:
+        return ("caption: Grouped.\nlayout: long\ncolumns:\n  - {key: a, title: Name}\n  - {key: b, title: Value}\n"
+                + groups + "rows:\n" + "".join(f"  - {{a: n{r}, b: v{r}, group: g{r % 3}}}\n" for r in range(rows)))
+    (tmp_path / "tables" / "few.yaml").write_text(table(9), "utf-8")
+    (tmp_path / "tables" / "many.yaml").write_text(table(150), "utf-8")
+    survey = read_survey(tmp_path)
+    for name in ("few", "many"):
+        lines = latex.render_table(survey.table(name), survey.settings).splitlines()
+        rules = [(before.rstrip().endswith("\\\\*"), rule) for before, rule in zip(lines, lines[1:])
+                 if "{row " in before and ("\\midrule" in rule or "lightrulewidth" in rule)]  # between groups
+        assert len(rules) == 2 and all(("lightrulewidth" in rule) == kept for kept, rule in rules), (name, rules)
+        assert any(kept for kept, _ in rules) == (name == "few")  # 150 rows: the groups may break apart

@@ -551,14 +551,17 @@ MIN_ROWS = 3
 KEEP_GROUP = 8
 
 
-def kept_rule(columns: int) -> str:
+def kept_rule(columns: int, mid: bool = False) -> str:
     """A thin rule between rows where no page break may fall, drawn as booktabs draws ``\\cmidrule(lr){1-n}``
-    (the same width, trim and spacing), with penalties where booktabs leaves glue TeX may break at. A bare
-    ``\\noalign{\\hrule}`` would span the whole alignment, which in a longtable is the line with its
-    centring glue: the rule ran out of the table to the margin."""
+    (the same width, trim and spacing; ``mid``: as it draws ``\\midrule``, across the table, untrimmed), with
+    penalties where booktabs leaves glue TeX may break at. A bare ``\\noalign{\\hrule}`` would span the whole
+    alignment, which in a longtable is the line with its centring glue: the rule ran out of the table to the margin.
+    (The glue under a ``\\midrule`` between two row groups of a long table kept whole broke it: one row alone on the
+    next page.)"""
+    rule = (r"\leaders\hrule height\lightrulewidth\hfill" if mid
+            else r"\hskip\cmidrulekern\leaders\hrule height\cmidrulewidth\hfill\hskip\cmidrulekern")
     return (r"\noalign{\vskip\aboverulesep\nobreak}"
-            f"\\multispan{{{columns}}}"
-            r"\hskip\cmidrulekern\leaders\hrule height\cmidrulewidth\hfill\hskip\cmidrulekern\cr"
+            f"\\multispan{{{columns}}}" + rule + r"\cr"
             r"\noalign{\nobreak\vskip\belowrulesep}")
 
 #: A float's notes run on as a paragraph (``\begin{tablenotes}[para]``) when there are at least this many, each at
@@ -785,12 +788,13 @@ class TableRenderer:
         printed_so_far = 0.0
         done = 0.0  # printed body lines so far
         number = 0  # rows so far
+        kept = False  # the last row's last line ends in ``\\*``
         for n, section in enumerate(sections):
             # a row group, not a whole table, of few printed lines
             whole = section.group is not None and sum(height(r) for r in section.rows) <= KEEP_GROUP
             if section.group is not None:
-                if n:
-                    out.append(r"\midrule")
+                if n:  # after a kept line, booktabs' rule would offer TeX a place to break (the glue under it)
+                    out.append(kept_rule(len(self.columns), mid=True) if kept else r"\midrule")
                 title = latex_field(self.table, section.group.title, self.settings)
                 out.append(f"\\multicolumn{{{len(self.columns)}}}{{l}}{{\\textit{{{title}}}}} \\\\*")
                 out.append(r"\addlinespace[2pt]")
@@ -802,6 +806,7 @@ class TableRenderer:
                     keep.append(done < total and (unbroken or sub < row.height - 1 or done < MIN_ROWS or total - done < MIN_ROWS
                                                   or (whole and not last_of_section)))
                 number += 1
+                kept = keep[-1]
                 out += self.lines(row, keep, number)
                 printed_so_far += max(float(row.height), self.plan.row_printed[row_at[id(row)]]
                                       if self.plan.row_printed else 0.0) + (1.5 if i == 0 and section.group else 0.0)
