@@ -227,6 +227,17 @@ def test_no_table_that_fits_on_one_page_is_split(paper):
     assert split == []
 
 
+def test_every_tables_caption_is_set_at_one_size(paper):
+    """LaTeX sets a float's caption ``\\normalsize``, longtable its caption in the table's font: "Table 1:" over the
+    long Table 1 was footnotesize, "Table 3:" over a float normal size. Every caption of the paper, a long table's
+    first and continued ones too, now has its "Table" word as wide as every other's (the same font and size)."""
+    _, _, pdf, _ = paper
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>\s*'
+                       r'<word [^>]*>(\d+):</word>', pdf_text(pdf, "-bbox"))
+    widths = [(int(n), round(float(b) - float(a), 1)) for a, b, word, n in words if word == "Table"]
+    assert len({n for n, _ in widths}) >= 8 and len({w for _, w in widths}) == 1, widths
+
+
 def test_a_long_table_that_fits_is_kept_whole_and_a_taller_one_still_breaks():
     """Every line of a long table that fits on one page ends in ``\\\\*`` (no break); one that does not
     fit keeps its breakpoints (and its ``\\\\*`` within 3 lines of either end)."""

@@ -196,6 +196,44 @@ class Measure:
 Lookup = Callable[[Column | None, object, str], "tuple[float, float] | None"]
 
 
+#: A number as a table cell: digits, a decimal point and digits (a sign before).
+NUMBER = re.compile(r"[+-]?(\d+)(?:\.(\d+))?")
+#: What a column of numbers writes for a number it lacks.
+_NO_NUMBER = frozenset({values.MISSING, "–", "—", "N/A", "n/a", "NA", "?", "--"})
+#: A digit's width and a decimal point's, in em (Computer Modern, Latin Modern: every digit is half an em).
+DIGIT_EM, POINT_EM = 0.5, 0.278
+
+
+def decimal_shape(column: Column, rows: tuple[Row, ...]) -> tuple[int, int] | None:
+    """A column of numbers (every cell, but missing ones, a decimal number: ``70.06``, ``2.7``, ``145``) that
+    do not line up by themselves: (most digits before the point, most after). Such a column is set aligned on the
+    point (:meth:`.latex.TableRenderer.cell_of` pads each number with invisible digits): centred or ragged, "37.92"
+    over "2.7" and "70.06" over "76.2" stood shifted by a digit."""
+    shapes = set()
+    for row in rows:
+        for sub in range(max(1, row.height)):
+            value = row.value(column.key, sub)
+            if value is None or value.raw is None or value.raw == "" or isinstance(value.raw, bool):
+                continue
+            if isinstance(value.raw, (list, tuple, dict)):
+                return None
+            m = NUMBER.fullmatch(str(value.raw).strip())
+            if m is None:
+                if str(value.raw).strip() in _NO_NUMBER:
+                    continue
+                return None
+            shapes.add((len(m.group(1)), len(m.group(2) or "")))
+    if len(shapes) < 2 or (column.align == "r" and len({d for _, d in shapes}) == 1):
+        return None
+    return max(i for i, _ in shapes), max(d for _, d in shapes)
+
+
+def decimal_width(shape: tuple[int, int]) -> float:
+    """The width (em) of a number padded to ``shape`` (:func:`decimal_shape`)."""
+    ints, decs = shape
+    return (ints + decs) * DIGIT_EM + (POINT_EM if decs else 0.0)
+
+
 def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line: float = 345.0,
             lookup: Lookup | None = None, font: str = "", size: float = 10.0,
             links: frozenset[str] = frozenset()) -> Measure:
@@ -266,6 +304,9 @@ def measure(column: Column, rows: tuple[Row, ...], first: bool, title: str, line
         per_row.append(widest)
         breaks.append(count)
     natural = max(widths)
+    shape = None if first or column.type not in ("text", "latex") else decimal_shape(column, rows)
+    if shape is not None:  # its numbers padded to line up on the point
+        natural = max(natural, decimal_width(shape) * (1.02 if lookup is not None else 1.0))
     wraps = column.type in WRAP_TYPES
     if column.type == "url":
         word = max(4.0, title_word)  # xurl breaks a URL after any character
@@ -472,6 +513,7 @@ def plan(table: Table, columns: list[Column], titles: list[str], settings: Setti
                         row_printed=lines, natural_pt=natural, rotated=rotated, head_em=head_em)
         widths = _wrap(measures, em, avail - sep)
         if widths is not None:
+            widths = _fewer_lines(table, measures, widths, em)
             reason = "wrap" if n == 0 else ("tight" if colsep != TABCOLSEP else ("landscape" if land else "font"))
             rows = _row_lines(table, measures)
             lines = _lines(table, measures, widths, em, rows)
@@ -594,6 +636,72 @@ def _wrap(measures: list[Measure], em: float, room: float, force: bool = False) 
     for i in wrapping:
         widths[i] += leftover / len(wrapping)
     return widths
+
+
+#: The most rows a table may have for :func:`_fewer_lines` to try other widths (a longer table keeps the shares by need:
+#: the search costs rows x columns x candidates, and the bench's long tables must stay fast).
+FEWER_LINES_ROWS = 80
+#: The widths tried per column in :func:`_fewer_lines`: its rows' widths at evenly spaced ranks.
+FEWER_LINES_TRIES = 12
+
+
+def _fewer_lines(table: Table, measures: list[Measure], widths: list[float], em: float) -> list[float]:
+    """The widths of :func:`_wrap` changed where that sets the rows in fewer lines (or as many, breaking fewer cells):
+    a column is given the width that holds more of its cells on one line, taken from the other columns' share above
+    their least width, or is narrowed to the width its cells need and gives the rest to the columns that need more,
+    one change a round, the one that saves most. Shares by need split every arXiv address of a Paper column over two
+    lines while the first column beside it was a third blank ("https://arxiv.org/abs/" / "2404.04475", eight rows)."""
+    if len(table.rows) > FEWER_LINES_ROWS or not table.rows:
+        return widths
+    margin = MEASURED_SAFETY if all(m.measured for m in measures) else SAFETY
+    low = [m.fixed_pt if m.fixed_pt is not None else _low(m, em) for m in measures]
+    need = [max(m.rows, default=0.0) * em * margin + 0.5 for m in measures]
+    free = [i for i, m in enumerate(measures) if m.fixed_pt is None and m.rows]
+    rows = _row_lines(table, measures)
+
+    # what a wrapped line of a column loses at its end: half its longest word; a URL (which breaks after its
+    # punctuation, else anywhere: a word of 4 em) about an em
+    loss = {id(m): (0.5 * m.word if m.word > 4.0 else 1.0) * em for m in measures}
+
+    def printed(ws: list[float]) -> tuple[float, int]:
+        """The rows' lines (as :func:`_lines`, but a cell that wraps loses, a line, half its longest word), then the
+        cells set over several lines: of two plans with as many lines, the one that breaks fewer cells."""
+        total, broken_cells = 0.0, 0
+        for r, broken in enumerate(rows):
+            most = 1.0
+            for m, w in zip(measures, ws):
+                if r < len(m.rows) and m.rows[r] * em > w:
+                    most = max(most, -(-m.rows[r] * em // (w - min(loss[id(m)], 0.4 * w))))
+                    broken_cells += 1
+            total += max(broken, most)
+        return total, broken_cells
+
+    best, most = list(widths), printed(widths)
+    for _ in range(4):  # each round takes the one change that saves most
+        found = None
+        for i in free:
+            cells = sorted(set(measures[i].rows))
+            ranks = {cells[k * (len(cells) - 1) // (FEWER_LINES_TRIES - 1)] for k in range(FEWER_LINES_TRIES)}
+            others = [j for j in free if j != i]
+            for cell in sorted(ranks):
+                want = max(low[i], cell * em * margin + 0.5)
+                change = want - best[i]
+                # growing: the others give from their share above their least width; narrowing: the others that
+                # need more take it, by what they lack
+                pool = [best[j] - low[j] if change > 0 else max(0.0, need[j] - best[j]) for j in others]
+                if abs(change) < 0.5 or sum(pool) <= 0 or change >= sum(pool):
+                    continue
+                tried = list(best)
+                tried[i] = want
+                for j, part in zip(others, pool):
+                    tried[j] -= change * part / sum(pool)
+                lines = printed(tried)
+                if lines < (found or (most, None))[0]:
+                    found = (lines, tried)
+        if found is None:
+            break
+        most, best = found
+    return best
 
 
 def _tex_widths(widths: list[float], room: float, ncols: int) -> tuple[str, ...]:

@@ -75,7 +75,8 @@ FIT_BOX = r"""\makeatletter
 \ifdefined\sb@fitbox\else\newsavebox\sb@fitbox\newsavebox\sb@capbox\fi
 \providecommand\surveybuildfit[2]{\setbox\sb@capbox\vbox{\let\TPToverlap\relax#1}\sbox\sb@fitbox{#2}%
   \ifdefined\fpeval
-    \dimen@\textheight\advance\dimen@-\ht\sb@capbox\advance\dimen@-\dp\sb@capbox\advance\dimen@-2\baselineskip
+    \dimen@\ifdefined\sb@room\sb@room\else\textheight\fi
+    \advance\dimen@-\ht\sb@capbox\advance\dimen@-\dp\sb@capbox\advance\dimen@-2\baselineskip
     \dimen\tw@\ht\sb@fitbox\advance\dimen\tw@\dp\sb@fitbox\advance\dimen\tw@ 1sp
     \edef\sb@fitscale{\fpeval{min(1, \the\linewidth/\the\dimexpr\wd\sb@fitbox+1sp\relax, \the\dimen@/\the\dimen\tw@)}}%
   \else\def\sb@fitscale{1}\fi
@@ -123,6 +124,34 @@ TWO_COLUMNS = r"""\makeatletter
 \makeatother
 """
 
+#: A landscape float of a two-column paper is a page of floats of its own, turned (``surveybuildsideways``, inside a
+#: ``table*``, as rotating's ``sidewaystable*`` sets it): a ``\textheight``-wide box, turned by 90 degrees, in a box as
+#: tall as the page, so LaTeX keeps it in the queue of floats, in its order. Set as pdflscape's ``landscape`` after its
+#: page of text (afterpage), it started pages of one column (``\onecolumn``: the column before it ended half empty),
+#: its caption was numbered when it was set, after floats that followed it in the text ("Table 3 shows it" before
+#: "Table 2 follows"), and a float waiting then was lost ("Float(s) lost"). Its page is shown turned in a PDF viewer
+#: (``/Rotate 90``, through pdflscape, as its ``landscape`` pages are): the box writes its page into the ``.aux``
+#: when it is shipped out, and the next run turns that page. A table in it scaled by ``\surveybuildfit`` fits the
+#: turned page's height, ``\textwidth`` (``\sb@room``).
+SIDEWAYS = r"""\makeatletter
+\ifdefined\sb@sidebox\else
+  \newsavebox\sb@sidebox
+  \newenvironment{surveybuildsideways}{\begin{lrbox}\sb@sidebox\begin{minipage}\textheight\def\sb@room{\textwidth}}%
+    {\end{minipage}\end{lrbox}\vbox to\textheight{\vss
+      \hbox to\textwidth{\hss\rotatebox{90}{\usebox\sb@sidebox}\hss}\vss
+      \write\@auxout{\string\sb@turned{\the\c@page}}}}
+  \def\sb@turned#1{\expandafter\gdef\csname sb@turn@#1\endcsname{}}
+  \AtBeginDocument{\if@filesw\immediate\write\@auxout{\string\providecommand\string\sb@turned[1]{}}\fi}
+  \let\sb@turnedpage\relax
+  \ifdefined\AddToHook
+    \AddToHook{shipout/before}{\ifdefined\PLS@Rotate\ifcsname sb@turn@\the\c@page\endcsname
+      \PLS@Rotate{90}\global\let\sb@turnedpage\@empty\fi\fi}
+    \AddToHook{shipout/after}{\ifx\sb@turnedpage\@empty\PLS@Rotate{0}\global\let\sb@turnedpage\relax\fi}
+  \fi
+\fi
+\makeatother
+"""
+
 #: Room for a float at the top of a page of text. LaTeX first tries to make a page of floats of a deferred float and
 #: does so when it fills half the page (``\floatpagefraction``, ``\dblfloatpagefraction`` .5), before it tries the
 #: top of a page of text (at most ``\topfraction``/``\dbltopfraction`` .7 of it): a table of 50-70% of the page was
@@ -153,11 +182,22 @@ LONG_NOTES = r"""\makeatletter
 \makeatother
 """
 
+#: A long table's caption at the size of a float's: LaTeX's ``\caption`` sets a float's caption ``\normalsize``, but
+#: longtable's (``\LT@makecaption``) takes the table's font, so in one paper "Table 1:" over a long table was
+#: footnotesize and "Table 3:" over a float normal size (the embedded survey, a corpus survey's ten tables). Called in
+#: the long table's group, so the paper's own long tables are left as they are.
+CAPTION_SIZE = r"""\makeatletter
+\providecommand\surveybuildcaptionsize{\ifdefined\LT@makecaption\let\sb@LTcaption\LT@makecaption
+  \def\LT@makecaption##1##2##3{\sb@LTcaption{\normalsize##1}{##2}{##3}}\fi}
+\makeatother
+"""
+
 #: The packages every generated table needs, in the paper's preamble (before hyperref).
 TABLE_PACKAGES = r"""\usepackage{booktabs,longtable,multirow,array}
 \usepackage[referable]{threeparttablex}
 \usepackage{pdflscape,afterpage}
-""" + LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + FLOAT_ROOM + LONG_NOTES + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
+""" + (LONGTABLE_DEPTH + NOTES_HOLD_FLOATS + TWO_COLUMNS + SIDEWAYS + FLOAT_ROOM + LONG_NOTES
+       + CAPTION_SIZE) + r"""% \def\surveybuildtracelayout{} before \input{tables/preamble}: the log says on which page (and at which
 % height, in sp) each line of a table, its header, its foot and its notes land
 % (surveybuild layout: <label> <what> page <n> y <sp>); else nothing
 \ifdefined\surveybuildtracelayout
@@ -186,6 +226,8 @@ LATEXML_FALLBACK = r"""\makeatletter
   \renewcommand\surveybuildfit[2]{#1#2}
   \renewcommand\surveybuildafterpage[1]{#1}
   \renewcommand\surveybuildwidewait[1]{#1}
+  \renewenvironment{surveybuildsideways}{}{}
+  \renewcommand\surveybuildcaptionsize{}
 \fi
 \makeatother
 """
@@ -509,14 +551,17 @@ MIN_ROWS = 3
 KEEP_GROUP = 8
 
 
-def kept_rule(columns: int) -> str:
+def kept_rule(columns: int, mid: bool = False) -> str:
     """A thin rule between rows where no page break may fall, drawn as booktabs draws ``\\cmidrule(lr){1-n}``
-    (the same width, trim and spacing), with penalties where booktabs leaves glue TeX may break at. A bare
-    ``\\noalign{\\hrule}`` would span the whole alignment, which in a longtable is the line with its
-    centring glue: the rule ran out of the table to the margin."""
+    (the same width, trim and spacing; ``mid``: as it draws ``\\midrule``, across the table, untrimmed), with
+    penalties where booktabs leaves glue TeX may break at. A bare ``\\noalign{\\hrule}`` would span the whole
+    alignment, which in a longtable is the line with its centring glue: the rule ran out of the table to the margin.
+    (The glue under a ``\\midrule`` between two row groups of a long table kept whole broke it: one row alone on the
+    next page.)"""
+    rule = (r"\leaders\hrule height\lightrulewidth\hfill" if mid
+            else r"\hskip\cmidrulekern\leaders\hrule height\cmidrulewidth\hfill\hskip\cmidrulekern")
     return (r"\noalign{\vskip\aboverulesep\nobreak}"
-            f"\\multispan{{{columns}}}"
-            r"\hskip\cmidrulekern\leaders\hrule height\cmidrulewidth\hfill\hskip\cmidrulekern\cr"
+            f"\\multispan{{{columns}}}" + rule + r"\cr"
             r"\noalign{\nobreak\vskip\belowrulesep}")
 
 #: A float's notes run on as a paragraph (``\begin{tablenotes}[para]``) when there are at least this many, each at
@@ -552,6 +597,9 @@ class TableRenderer:
         self.titles = [c.title for c in self.columns] if lower else [c.title for c in top]
         self.plan = fit.plan(table, self.columns, self.titles, settings,
                              self.measured_width if self.measured else None)
+        # columns of numbers set aligned on the decimal point (fit.decimal_shape): not the first
+        self.decimals = {c.key: shape for c in self.columns[1:] if c.type in ("text", "latex")
+                         for shape in [fit.decimal_shape(c, table.rows)] if shape is not None}
 
     def measured_width(self, column: Column | None, raw: object, font: str) -> tuple[float, float] | None:
         """The width TeX measured of a cell (or, ``column`` None, of a header title) at ``font``, as it is
@@ -580,6 +628,18 @@ class TableRenderer:
             lines = self.lines_of[key] = cell_lines(self.table, column, raw, self.settings)
         return lines
 
+    @staticmethod
+    def on_point(shape: tuple[int, int], raw: str, text: str) -> str:
+        """A number of a column of numbers (``shape``: :func:`fit.decimal_shape`) padded with invisible digits (and
+        point) on either side, so that every number of the column is as wide and the points line up."""
+        m = fit.NUMBER.fullmatch(raw)
+        if m is None:
+            return text
+        ints, decs = len(m.group(1)), len(m.group(2) or "")
+        left = "0" * (shape[0] - ints)
+        right = ("" if decs or not shape[1] else ".") + "0" * (shape[1] - decs)
+        return (f"\\phantom{{{left}}}" if left else "") + text + (f"\\phantom{{{right}}}" if right else "")
+
     def url_note(self, row: Row) -> str:
         text = self.url_notes.get(id(row))
         if text is None:
@@ -597,6 +657,8 @@ class TableRenderer:
         """:meth:`cell`, of the cell's ``value`` (``row.value(column.key, sub)``)."""
         lines = self.cell_lines(column, value.raw if value is not None else None)
         text = lines[-1]  # a cite or note mark goes after the last line
+        if column.key in self.decimals and len(lines) == 1 and value is not None:
+            text = self.on_point(self.decimals[column.key], str(value.raw).strip(), text)
         if sub == 0:
             if wrapping and column is self.columns[0] and (row.cites or row.notes) and _ONE_WORD.fullmatch(text):
                 # a name of one word, tied to its citation and marks: never broken at its hyphens (fit counts it whole)
@@ -645,7 +707,12 @@ class TableRenderer:
                 for column, width in zip(columns[1:], widths[1:]):
                     value = get(column.key)
                     lines = self.cell_lines(column, value.raw if value is not None else None)
-                    cells.append(lines[0] if len(lines) == 1 else join_lines(lines, column.align, bool(width)))
+                    if len(lines) > 1:
+                        cells.append(join_lines(lines, column.align, bool(width)))
+                    elif column.key in self.decimals and value is not None:
+                        cells.append(self.on_point(self.decimals[column.key], str(value.raw).strip(), lines[0]))
+                    else:
+                        cells.append(lines[0])
             return [self.mark(f"row {number}.0") + " & ".join(cells) + (r" \\*" if keep and keep[0] else r" \\")]
         out = []
         for sub in range(height):
@@ -721,12 +788,13 @@ class TableRenderer:
         printed_so_far = 0.0
         done = 0.0  # printed body lines so far
         number = 0  # rows so far
+        kept = False  # the last row's last line ends in ``\\*``
         for n, section in enumerate(sections):
             # a row group, not a whole table, of few printed lines
             whole = section.group is not None and sum(height(r) for r in section.rows) <= KEEP_GROUP
             if section.group is not None:
-                if n:
-                    out.append(r"\midrule")
+                if n:  # after a kept line, booktabs' rule would offer TeX a place to break (the glue under it)
+                    out.append(kept_rule(len(self.columns), mid=True) if kept else r"\midrule")
                 title = latex_field(self.table, section.group.title, self.settings)
                 out.append(f"\\multicolumn{{{len(self.columns)}}}{{l}}{{\\textit{{{title}}}}} \\\\*")
                 out.append(r"\addlinespace[2pt]")
@@ -738,6 +806,7 @@ class TableRenderer:
                     keep.append(done < total and (unbroken or sub < row.height - 1 or done < MIN_ROWS or total - done < MIN_ROWS
                                                   or (whole and not last_of_section)))
                 number += 1
+                kept = keep[-1]
                 out += self.lines(row, keep, number)
                 printed_so_far += max(float(row.height), self.plan.row_printed[row_at[id(row)]]
                                       if self.plan.row_printed else 0.0) + (1.5 if i == 0 and section.group else 0.0)
@@ -873,13 +942,16 @@ class TableRenderer:
             body = self.body(unbroken=True)
         # read as an argument (afterpage's), a cell's link with an ``&`` is an alignment tab: set where it is
         amp = bool(_LINK_AMP.search(body)) or any(_LINK_AMP.search(n.text) for n in notes)
+        # in two columns a landscape float is a turned page of floats, in the queue of floats (SIDEWAYS)
+        sideways = two and self.plan.landscape and not long
         return latex_env().get_template("table.tex.j2").render(
             source=self.table.source.path,
             long=long,
             float_env="table" if not long and two and self.fits_a_column() else "table*",
-            landscape=self.plan.landscape,
+            landscape=self.plan.landscape and not sideways,
+            sideways=sideways,
             # read as afterpage's argument, a cell's link with an ``&`` is an alignment tab: set where it is
-            deferred=self.plan.landscape and not amp,
+            deferred=self.plan.landscape and not sideways and not amp,
             waits=long and two and not self.plan.landscape and not amp,
             fitted=fitted,
             font=self.plan.font,
