@@ -4,6 +4,8 @@ surveybuild print, and the caches it commits. Each test fails without its fix.""
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,92 @@ def test_github_annotations_stay_one_line_each(tmp_path, capfd):
     annotations = out.split("\n")[:-1]
     assert annotations and all(line.startswith("::error file=") and "models.yaml,line=" in line for line in annotations), out
     assert not [line for line in err.splitlines() if line.startswith("::")]
+
+
+# -- caches: nothing the repository commits in .surveybuild-cache/ or paper/build/ is trusted -------------------
+
+BROKEN = ("cite: taori2023alpaca", "cite: nosuchkey9999")
+
+
+def forge_record(root: Path) -> None:
+    """What an attacker who knows the machine's code (a public image: the same files, sizes and times) writes:
+    the record of a clean build whose inputs are exactly the broken ones, under the key this folder has."""
+    data = json.loads((root / cache.RECORD).read_text("utf-8"))
+    data["code"] = cache.cache_key(root)
+    data["inputs"] = {rel: cache.file_digest(root / rel) if (root / rel).exists() else None for rel in data["inputs"]}
+    data["stats"], data["problems"] = {}, []
+    (root / cache.RECORD).write_text(json.dumps(data), "utf-8")
+
+
+def test_a_committed_build_record_is_not_trusted(tmp_path, capfd):
+    """A record is trusted only in the folder whose build wrote it: in the attacker's own folder the forged record
+    is a hit (so the forgery is a real one), in a checkout of it (a copy: new files) check reads everything."""
+    attacker = copy_survey(MINI, tmp_path / "attacker")
+    assert run(capfd, attacker, "build")[0] == 0
+    models = attacker / "tables/models.yaml"
+    models.write_text(models.read_text("utf-8").replace(*BROKEN), "utf-8")
+    forge_record(attacker)
+    assert run(capfd, attacker, "check")[0] == 0  # the forgery works where it was made
+    checkout = tmp_path / "checkout"
+    shutil.copytree(attacker, checkout, symlinks=True)  # the pull request's files, cache folder and all
+    code, out, err = run(capfd, checkout, "check", "--format", "github")
+    assert code == 1
+    assert "cite key 'nosuchkey9999' not in refs.bib" in out
+
+
+def test_a_committed_paper_record_is_not_trusted(tmp_path, capfd):
+    """paper/build/surveybuild-inputs.json vouching for a committed PDF (the CI's folder is known: the record's
+    'root' is no secret) must not make `surveybuild paper` skip TeX."""
+    root = copy_survey(MINI, tmp_path / "proj")
+    main_tex = root / "paper/main.tex"
+    main_tex.write_text(main_tex.read_text("utf-8").replace("\\end{document}", "\\undefinedbyattacker\n\\end{document}"),
+                        "utf-8")
+    assert run(capfd, root, "paper")[0] == 1  # widths measured, tables final, the TeX error found
+    from surveybuild.build import texrun
+    from surveybuild.readers.read import read_survey
+    from surveybuild.readers.texinputs import find_inputs
+
+    survey = read_survey(root)
+    state = texrun.input_state(root, main_tex, find_inputs(main_tex, root, (root,)), survey.settings.engine)
+    pdf = b"%PDF-1.5\n% a page the attacker chose\n%%EOF\n"
+    state["local"] = "guessed"  # what a repository can commit: it cannot know this checkout's identity
+    build_dir = root / "paper/build"
+    build_dir.mkdir(exist_ok=True)
+    (build_dir / "main.pdf").write_bytes(pdf)
+    (build_dir / texrun.STATE_FILE).write_text(json.dumps(dict(state, pdf=texrun.pdf_identity(pdf), problems=[])))
+    code, out, err = run(capfd, root, "paper")
+    assert "up to date" not in err
+    assert code == 1 and "paper/main.tex:18: error: LaTeX error: Undefined control sequence" in err
+
+
+def test_a_cache_folder_linked_elsewhere_is_neither_written_nor_emptied(tmp_path, capfd):
+    """.surveybuild-cache -> a folder of the user's: the build wrote its record there, replaced its .gitignore and
+    deleted the *.svg files of its figures/ sub-folder."""
+    root = copy_survey(MINI, tmp_path / "proj")
+    victim = tmp_path / "victim"
+    (victim / "figures").mkdir(parents=True)
+    (victim / "figures/mine.svg").write_text("<svg/>", "utf-8")
+    (victim / ".gitignore").write_text("mine\n", "utf-8")
+    (root / cache.CACHE_DIR).symlink_to(victim)
+    assert run(capfd, root, "build")[0] == 0
+    assert run(capfd, root, "build")[0] == 0
+    assert sorted(p.relative_to(victim).as_posix() for p in victim.rglob("*")) == [".gitignore", "figures",
+                                                                                    "figures/mine.svg"]
+    assert (victim / ".gitignore").read_text("utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_cache_files_linked_to_a_device_are_a_miss_not_a_hang(tmp_path, capfd, command):
+    """`.surveybuild-cache/build.json -> /dev/zero` made check read until memory ran out; a table or a .bib linked
+    to /dev/zero made build hash it forever before the readers refused the link."""
+    root = copy_survey(MINI, tmp_path / "proj")
+    folder = root / cache.CACHE_DIR
+    folder.mkdir()
+    for name in ("build.json", "bib.json", "references.json", "local-id"):
+        (folder / name).symlink_to("/dev/zero")
+    (root / "tables/zz.yaml").symlink_to("/dev/zero")
+    (root / "extra.bib").symlink_to("/dev/zero")
+    started = time.monotonic()
+    code, out, err = run(capfd, root, command)
+    assert time.monotonic() - started < 20
+    assert code == 1 and "tables/zz.yaml is a symbolic link to /dev/zero, outside the survey folder" in err

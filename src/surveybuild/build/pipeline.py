@@ -69,6 +69,7 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
     key, with its text when it is new."""
     outputs: dict[str, str] = {}
     problems: list[Problem] = []
+    local = cache.cache_key(Path(survey.root)) if survey.figures else ""
     for figure in survey.figures:
         from ..figures import plot as figures  # imported only for a survey that has figures
 
@@ -77,7 +78,7 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
         if plot is None:
             continue
         for theme in ("light", "dark"):
-            key = cache.drawing_key(plot.digest(), theme)
+            key = cache.drawing_key(plot.digest(), theme, local)
             drawings[key] = None
             text = cache.drawing(Path(survey.root), key)
             if text is None:
@@ -206,12 +207,13 @@ def build(root: Path, force: bool = False) -> Report:
     root = Path(root)
     settings = read_settings(root)[0]
     started = time.time_ns()
+    key = cache.cache_key(root, create=True)  # what this folder's caches are kept under (the repository cannot forge it)
     seen: dict[str, list[int]] = {}  # each input's stats, taken before its digest
     # the inputs as they were when the build began; a file unchanged since the last recorded build is not read
     before = cache.snapshot(root, settings, *(cache.recorded_inputs(root) or (None, None, 0)), seen=seen)
     drawings: dict[str, str | None] = {}
-    memo = references.Memo(style=None)  # the references formatted before, and now: kept below
-    bib_memo = bibmemo.Memo(stored=cache.stored_bib(root), code=cache.code_fingerprint(), digests=before)
+    memo = references.Memo(style=None, salt=f"{references.FORMAT}:{key}")  # the references formatted before, and now
+    bib_memo = bibmemo.Memo(stored=cache.stored_bib(root), code=key, digests=before)
     survey, outputs, report = plan(root, drawings, memo, bib_memo)
     if not report.ok:
         return report
@@ -280,7 +282,7 @@ def build(root: Path, force: bool = False) -> Report:
 
 def _keep_bib(root: Path, bib_memo: bibmemo.Memo) -> None:
     """Keep the bibliography as this build read it (:mod:`surveybuild.readers.bibmemo`), when it was read anew."""
-    if not bib_memo.fresh or bib_memo.parsed is None or bib_memo.facts is None:
+    if not bib_memo.fresh or bib_memo.parsed is None or bib_memo.facts is None or not cache.writable(root, cache.BIB):
         return
     try:
         write_atomic(root / cache.BIB, bibmemo.encode(bib_memo.digest, bib_memo.parsed, bib_memo.facts))
@@ -292,7 +294,8 @@ def _keep_styled(root: Path, style: str, memo: references.Memo) -> None:
     """Keep the references this build formatted, in the survey's style or surveybuild's own layout
     (:func:`surveybuild.build.cache.styled_entries`), and no others: a no-op or a one-row edit does not format
     them again."""
-    if memo.style != style or (memo.formatted == 0 and set(memo.used) == set(memo.known)):
+    if memo.style != style or (memo.formatted == 0 and set(memo.used) == set(memo.known)) \
+            or not cache.writable(root, cache.styled_path(style)):
         return
     try:
         write_atomic(root / cache.styled_path(style),
@@ -306,6 +309,8 @@ def _keep_styled(root: Path, style: str, memo: references.Memo) -> None:
 def _keep_drawings(root: Path, drawings: dict[str, str | None]) -> None:
     """Keep this build's figure drawings in the cache (:func:`surveybuild.build.cache.drawing`), and no others."""
     folder = root / cache.DRAWINGS
+    if not cache.writable(root, f"{cache.DRAWINGS}/x.svg"):
+        return  # the cache folder is a link (a pull request's): nothing is written or deleted through it
     try:
         if folder.is_dir():
             for old in folder.glob("*.svg"):
@@ -347,6 +352,8 @@ def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Repor
     meanwhile. Whether it was recorded. ``seen``: the inputs' stats when ``before`` was taken; a file whose
     stats are the same now, and which had last changed well before the build ``started``
     (:func:`surveybuild.build.cache.settled`), is not read again."""
+    if not cache.writable(root, cache.RECORD):
+        return False  # the cache folder is a link (a pull request's): nothing is written through it
     try:
         write_atomic(root / cache.GITIGNORE, "# written by surveybuild: never commit this folder\n*\n")
         since = cache.marker_time(root)  # before the digests below are taken, on the file system's clock
@@ -359,7 +366,7 @@ def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Repor
     file_stats = cache.stats(root, sorted(inputs) + sorted(outputs))
     try:
         write_atomic(root / cache.RECORD, cache.record(survey.settings, inputs, outputs, report.problems,
-                                                       file_stats, since))
+                                                       file_stats, since, cache.cache_key(root)))
     except OSError:
         return False  # a read-only folder: no cache, every build is a full one
     return True

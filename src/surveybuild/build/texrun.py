@@ -37,6 +37,7 @@ from pathlib import Path
 from ..figures.tex import DRAWINGS
 from ..model import Problem, Source, Survey
 from ..readers.texinputs import Inputs, find_inputs
+from .cache import local_id
 from .texfigures import draw
 from .texlog import read_biber_blg, read_blg, read_log, stopped_at_error
 from .textrace import trace
@@ -105,8 +106,9 @@ def input_state(root: Path, main_tex: Path, inputs: Inputs, engine: str = "pdfla
         files[_rel(root, path)] = _sha256(path)
     for bib in inputs.bibs:
         files[_rel(root, bib)] = _sha256(bib)
+    # local: which folder's build this is (a record and PDF that a repository commits are never up to date)
     return {"format": FORMAT, "command": tex_command(main_tex.name, engine), "root": str(Path(root).resolve()),
-            "files": dict(sorted(files.items()))}
+            "local": local_id(root, create=True), "files": dict(sorted(files.items()))}
 
 
 def tex_command(main_name: str, engine: str = "pdflatex") -> list[str]:
@@ -132,7 +134,7 @@ def _changed(old: dict | None, new: dict) -> list[str]:
         return ["no earlier successful build"]
     if old.get("format") != new["format"] or old.get("command") != new["command"]:
         return ["the latexmk command"]
-    if old.get("root") != new["root"]:
+    if old.get("root") != new["root"] or old.get("local") != new["local"]:  # local: a record committed is not ours
         return ["the project's folder (moved or copied)"]
     before, after = old.get("files", {}), new["files"]
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
