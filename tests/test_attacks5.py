@@ -144,3 +144,59 @@ def test_cache_files_linked_to_a_device_are_a_miss_not_a_hang(tmp_path, capfd, c
     code, out, err = run(capfd, root, command)
     assert time.monotonic() - started < 20
     assert code == 1 and "tables/zz.yaml is a symbolic link to /dev/zero, outside the survey folder" in err
+
+
+# -- LaTeX nested deeper than pylatexenc's recursion; hazards counted from the file's start -------------------
+
+DEEP = ["\\\\(" * 3000, "{" * 3000 + "}" * 3000, "$\\\\begin{cases}" * 1000]
+
+
+@pytest.mark.parametrize("latex", DEEP, ids=["math", "braces", "environments"])
+def test_deeply_nested_latex_in_a_cell_is_a_placed_error(tmp_path, capfd, latex):
+    """pylatexenc reads a group inside a group by recursion: a RecursionError was an internal error."""
+    root = copy_survey(MINI, tmp_path / "proj")
+    models = root / "tables/models.yaml"
+    models.write_text(models.read_text("utf-8").replace("    base: OPT\n", f'    base: "{latex}"\n', 1), "utf-8")
+    code, out, err = run(capfd, root, "check")
+    assert code == 1 and "internal error" not in err
+    assert "column 'base': LaTeX nested too deeply to read" in err and "tables/models.yaml:" in err
+
+
+@pytest.mark.parametrize("latex", DEEP, ids=["math", "braces", "environments"])
+def test_deeply_nested_latex_in_a_cited_bib_field_is_no_crash(tmp_path, capfd, latex):
+    root = copy_survey(MINI, tmp_path / "proj")
+    models = root / "tables/models.yaml"
+    models.write_text(models.read_text("utf-8").replace("cite: taori2023alpaca", "cite: [taori2023alpaca, deep]"),
+                      "utf-8")
+    bib = root / "refs.bib"
+    field = latex.replace("\\\\", "\\")
+    bib.write_text(bib.read_text("utf-8") + f"\n@article{{deep, author={{A B}}, title={{{field}}}, year={{2024}}}}\n",
+                   "utf-8")
+    code, out, err = run(capfd, root, "check")
+    assert "internal error" not in err and "Traceback" not in err
+
+
+def test_deeply_nested_latex_in_the_paper_is_a_placed_error(tmp_path):
+    """The paper's inputs are found with pylatexenc too (`surveybuild paper`, `arxiv`)."""
+    from surveybuild.readers.texinputs import find_inputs
+
+    root = copy_survey(MINI, tmp_path / "proj")
+    main_tex = root / "paper/main.tex"
+    main_tex.write_text(main_tex.read_text("utf-8").replace("\\end{document}", "{" * 3000 + "\n\\end{document}"),
+                        "utf-8")
+    inputs = find_inputs(main_tex, root, (root,))
+    assert [str(p) for p in inputs.problems] == [
+        "paper/main.tex: error: LaTeX nested too deeply to read (groups, math or environments hundreds of levels "
+        "inside one another: flatten them)"]
+
+
+def test_many_hazards_in_a_bib_are_placed_in_linear_time():
+    """Each hazard's line was counted from the file's start: 200,000 '^^' in one field took ~25 s."""
+    from surveybuild.readers import bibread
+
+    text = "@misc{a, title={x}}\n" * 50 + "@misc{b, title={" + "^^" * 200_000 + "}}\n"
+    started = time.monotonic()
+    problems = bibread.tex_hazards(text, "refs.bib")
+    assert time.monotonic() - started < 8
+    assert len(problems) == 200_000
+    assert str(problems[-1].source) == f"refs.bib:51:{17 + 2 * 199_999}"

@@ -43,7 +43,7 @@ def one_line(text: str) -> str:
     """``text`` on one line, as shown in a message: a line break or control character that a file put in it
     (a cite key, a YAML key, a file name) is written as an escape (``\\n``, ``\\x1b``), so nothing the input
     says can start a line of its own (``::add-mask::...`` under GitHub Actions) or drive the terminal."""
-    return text.translate(_UNPRINTABLE)
+    return text if text.isprintable() else text.translate(_UNPRINTABLE)
 
 
 @dataclass(frozen=True)

@@ -104,20 +104,59 @@ def writable(root: Path, rel: str) -> bool:
     return real_folders(root, PurePosixPath(rel).parent.as_posix())
 
 
-def read_cache(root: Path, rel: str) -> bytes | None:
-    """The bytes of the cache file ``rel``, or None: missing, a link, not a regular file (a device, a FIFO: never
-    read), in a folder that is a link, or unreadable."""
+def open_cache(root: Path, rel: str):
+    """The cache file ``rel`` open for reading bytes, or None: missing, a link, not a regular file (a device, a
+    FIFO: never read), in a folder that is a link, or unreadable."""
     if not writable(root, rel):
         return None
     try:
         fd = os.open(Path(root) / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as handle:
+    handle = os.fdopen(fd, "rb")
+    if not S_ISREG(os.fstat(fd).st_mode):
+        handle.close()
+        return None
+    return handle
+
+
+def read_cache(root: Path, rel: str) -> bytes | None:
+    """The bytes of the cache file ``rel`` (:func:`open_cache`), or None."""
+    handle = open_cache(root, rel)
+    if handle is None:
+        return None
+    with handle:
         try:
-            return handle.read() if S_ISREG(os.fstat(fd).st_mode) else None
+            return handle.read()
         except OSError:
             return None
+
+
+def make_local_id(root: Path) -> list[Path]:
+    """Make :data:`LOCAL_ID` (and the cache folder) when missing: what was made, for :func:`unmake` (a build that
+    fails writes nothing); nothing when it exists, or cannot be made (then every key is :data:`_NOWHERE`'s)."""
+    path = Path(root) / LOCAL_ID
+    made: list[Path] = []
+    if not real_folders(root, CACHE_DIR) or os.path.lexists(path):
+        return made
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir()
+            made.append(path.parent)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666))
+        made.append(path)
+    except OSError:
+        pass
+    return made
+
+
+def unmake(made: list[Path]) -> None:
+    """Delete what :func:`make_local_id` made (the folder only when it is still empty)."""
+    for path in reversed(made):
+        try:
+            path.rmdir() if path.is_dir() else path.unlink()
+        except OSError:
+            pass
 
 
 def local_id(root: Path, create: bool = False) -> str:
@@ -125,21 +164,20 @@ def local_id(root: Path, create: bool = False) -> str:
     and ``create``). A repository cannot commit it: git, a copy or an unpack makes the file anew, with a new
     inode and the change time of that moment (which no program can set). Without one, :data:`_NOWHERE`."""
     path = Path(root) / LOCAL_ID
+    if create:
+        make_local_id(root)
     if not real_folders(root, CACHE_DIR):
         return _NOWHERE
     try:
-        if create and not os.path.lexists(path):
-            path.parent.mkdir(exist_ok=True)
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666))
         st = os.lstat(path)
     except OSError:
         return _NOWHERE
     return f"{st.st_dev}:{st.st_ino}:{st.st_ctime_ns}" if S_ISREG(st.st_mode) else _NOWHERE
 
 
-def cache_key(root: Path, create: bool = False) -> str:
+def cache_key(root: Path) -> str:
     """What every cache key of the survey at ``root`` holds: :func:`code_fingerprint` and :func:`local_id`."""
-    return digest(f"{code_fingerprint()}:{local_id(root, create)}".encode("utf-8"))
+    return hashlib.sha256(f"{code_fingerprint()}:{local_id(root)}".encode("utf-8")).hexdigest()
 
 
 def digest(data: bytes) -> str:
@@ -291,15 +329,14 @@ def stored_bib(root: Path) -> list | None:
     :func:`surveybuild.readers.bibmemo.decode` checks field by field before using any of it."""
     from ..readers.bibmemo import load
 
-    import io
-
-    data = read_cache(root, BIB)
-    if data is None:
+    handle = open_cache(root, BIB)
+    if handle is None:
         return None
-    try:
-        return load(io.BytesIO(data))
-    except OSError:
-        return None
+    with handle:
+        try:
+            return load(handle)
+        except OSError:
+            return None
 
 
 def stat_of(st: os.stat_result) -> list[int]:

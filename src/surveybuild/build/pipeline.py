@@ -205,9 +205,17 @@ def build(root: Path, force: bool = False) -> Report:
     longer matches) is not overwritten unless ``force``; nothing is written then.
     """
     root = Path(root)
+    made = cache.make_local_id(root)  # what this folder's caches are kept under (the repository cannot forge it)
+    report = _build(root, force)
+    if made and not report.ok:
+        cache.unmake(made)  # a failed build writes nothing, not even that
+    return report
+
+
+def _build(root: Path, force: bool) -> Report:
     settings = read_settings(root)[0]
     started = time.time_ns()
-    key = cache.cache_key(root, create=True)  # what this folder's caches are kept under (the repository cannot forge it)
+    key = cache.cache_key(root)
     seen: dict[str, list[int]] = {}  # each input's stats, taken before its digest
     # the inputs as they were when the build began; a file unchanged since the last recorded build is not read
     before = cache.snapshot(root, settings, *(cache.recorded_inputs(root) or (None, None, 0)), seen=seen)
