@@ -200,3 +200,34 @@ def test_many_hazards_in_a_bib_are_placed_in_linear_time():
     assert time.monotonic() - started < 8
     assert len(problems) == 200_000
     assert str(problems[-1].source) == f"refs.bib:51:{17 + 2 * 199_999}"
+
+
+# -- the README template: bounded in memory and time (jinja2's sandbox bounds neither) ------------------------
+
+@pytest.mark.parametrize("payload, says", [
+    ('{{ ("a" * 3000000000)|length }}', "it asked for more than 1024 MB of memory"),
+    ('{% set ns = namespace(s="ab") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}',
+     "it asked for more than 1024 MB of memory"),
+    ('{{ "%3000000000s"|format(1) }}', "it asked for more than 1024 MB of memory"),
+    ('{{ "x"|center(3000000000) }}', "it asked for more than 1024 MB of memory"),
+    ("{{ (2 ** 30000000000) > 1 }}", "not allowed: 2 ** 30000000000 is a number of more than 16777216 bits"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "it ran longer than 1 s"),
+    ("{{ lipsum(100000000)|length }}", "it ran longer than 1 s"),
+], ids=["multiply", "double", "percent", "center", "power", "loops", "lipsum"])
+def test_a_template_asking_for_any_memory_or_time_is_stopped(tmp_path, capfd, monkeypatch, payload, says):
+    import resource
+    import signal
+
+    from surveybuild.renderers import templating
+
+    limit = resource.getrlimit(resource.RLIMIT_AS)
+    monkeypatch.setattr(templating, "TEMPLATE_SECONDS", 1)
+    root = copy_survey(MINI, tmp_path / "proj")
+    template = root / "templates/README.md.j2"
+    template.write_text(template.read_text("utf-8") + payload + "\n", "utf-8")
+    started = time.monotonic()
+    code, out, err = run(capfd, root, "check")
+    assert time.monotonic() - started < 30
+    assert code == 1 and "templates/README.md.j2:" in err and f"error: template error: {says}" in err
+    assert resource.getrlimit(resource.RLIMIT_AS) == limit  # put back
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
