@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, copy_survey
+from conftest import MINI, copy_survey, require_tool
 from surveybuild.build import cache
 from surveybuild.cli import main
 
@@ -231,3 +231,30 @@ def test_a_template_asking_for_any_memory_or_time_is_stopped(tmp_path, capfd, mo
     assert code == 1 and "templates/README.md.j2:" in err and f"error: template error: {says}" in err
     assert resource.getrlimit(resource.RLIMIT_AS) == limit  # put back
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+# -- biber reads a config file from the paper's folder -------------------------------------------------------
+
+BIBER_CONF = """<?xml version="1.0" encoding="UTF-8"?>
+<config>
+  <output_file>{target}</output_file>
+</config>
+"""
+
+
+def test_a_committed_biber_conf_is_not_read(tmp_path, capfd):
+    """biber looks for biber.conf and .biber.conf in the folder it runs in (the paper's, so the repository's): its
+    output_file option wrote the .bbl (fields the pull request chose) to any path, ~/.bashrc as well."""
+    require_tool("latexmk")
+    require_tool("biber")
+    assert main(["init", str(tmp_path / "proj"), "--biblatex"]) == 0
+    root = tmp_path / "proj"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("biber.conf", ".biber.conf"):
+        (root / "paper" / name).write_text(BIBER_CONF.format(target=outside / name), "utf-8")
+    capfd.readouterr()
+    code, out, err = run(capfd, root, "paper")
+    assert sorted(outside.iterdir()) == []
+    assert code == 0, err
+    assert "\\entry{taori2023alpaca}" in (root / "paper/build/work/main.bbl").read_text("utf-8")

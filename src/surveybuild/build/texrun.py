@@ -62,7 +62,13 @@ def latexmk_command(main_name: str, engine: str = "pdflatex") -> list[str]:
     anything), so what an rc file would say is given here: PDF by the engine, BibTeX (or biber) when
     there are .bib files, output in ``build/``, shell escape off."""
     return ["latexmk", "-norc", ENGINE_FLAGS[engine], "-bibtex-cond", "-interaction=nonstopmode", "-halt-on-error",
-            "-no-shell-escape", "-file-line-error", f"-outdir={BUILD_DIR}", main_name]
+            "-no-shell-escape", "-file-line-error", "-e", BIBER, f"-outdir={BUILD_DIR}", main_name]
+
+
+#: latexmk's biber command: ``--noconf``, as biber otherwise reads ``biber.conf`` or ``.biber.conf`` from the
+#: folder it runs in (the paper's: the repository's) and any its ``kpsewhich`` finds; such a file sets any option,
+#: ``output_file=/home/user/.bashrc`` among them (it wrote the .bbl there) (docs/robustness.md).
+BIBER = "$biber = 'biber --noconf %O %S'"
 
 
 #: kpathsea's settings for TeX and BibTeX, over the user's environment and texmf.cnf: no shell
