@@ -4,6 +4,7 @@ surveybuild print, and the caches it commits. Each test fails without its fix.""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -258,3 +259,34 @@ def test_a_committed_biber_conf_is_not_read(tmp_path, capfd):
     assert sorted(outside.iterdir()) == []
     assert code == 0, err
     assert "\\entry{taori2023alpaca}" in (root / "paper/build/work/main.bbl").read_text("utf-8")
+
+
+# -- TeX that never ends ---------------------------------------------------------------------------------------
+
+def _processes_in(folder: Path) -> list[int]:
+    """The processes whose working folder is below ``folder``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and Path(os.readlink(proc / "cwd")).is_relative_to(folder):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_paper_that_loops_forever_is_stopped(tmp_path, capfd, monkeypatch):
+    """latexmk ran without a time limit: `\\def\\x{\\x}\\x` in the paper hung `surveybuild paper` (and CI) for good."""
+    require_tool("latexmk")
+    from surveybuild.build import texrun
+
+    monkeypatch.setattr(texrun, "LATEXMK_TIMEOUT", 8.0)
+    root = copy_survey(MINI, tmp_path / "proj")
+    main_tex = root / "paper/main.tex"
+    main_tex.write_text(main_tex.read_text("utf-8").replace("\\end{document}", "\\def\\x{\\x}\\x\n\\end{document}"),
+                        "utf-8")
+    started = time.monotonic()
+    code, out, err = run(capfd, root, "paper")
+    assert time.monotonic() - started < 120
+    assert code == 1 and "paper/main.tex: error: TeX ran longer than 8 s and was stopped" in err
+    assert _processes_in(tmp_path) == []  # latexmk and its pdflatex, both stopped

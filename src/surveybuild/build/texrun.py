@@ -22,12 +22,14 @@ The PDF is right, or the command fails:
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from contextlib import contextmanager
@@ -216,8 +218,28 @@ def run_latexmk(main_tex: Path, bib_dirs: tuple[Path, ...] = (), keep_fds: tuple
                 engine: str = "pdflatex") -> subprocess.CompletedProcess:
     """latexmk on ``main_tex`` in its folder, output in ``build/work``; TeX inherits ``keep_fds`` (the lock)."""
     env = tex_env([main_tex.parent, *bib_dirs])
-    return subprocess.run(tex_command(main_tex.name, engine), cwd=main_tex.parent, capture_output=True, text=True,
-                          errors="replace", env=env, pass_fds=keep_fds)
+    command = tex_command(main_tex.name, engine)
+    # a session of its own: on a timeout, latexmk and the TeX or biber it started are stopped together
+    proc = subprocess.Popen(command, cwd=main_tex.parent, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, errors="replace", env=env, pass_fds=keep_fds,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=LATEXMK_TIMEOUT)
+    except BaseException as exc:  # the timeout, or Ctrl-C (TeX is not in the terminal's process group any more)
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        if not isinstance(exc, subprocess.TimeoutExpired):
+            raise
+        done = subprocess.CompletedProcess(command, proc.returncode, out, err)
+        done.timed_out = True  # type: ignore[attr-defined]
+        return done
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+#: How long one latexmk run may take (seconds): TeX sets itself no limit, and a macro of the paper's may loop
+#: forever (``\def\x{\x}\x``) or a .bst file's function never return.
+LATEXMK_TIMEOUT = 900.0
 
 
 #: At most this many more latexmk runs when the last log still asks for one (:func:`asks_rerun`).
@@ -357,6 +379,10 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
                            "within the second it was read): running it")
         proc = run_latexmk(main_tex, (root,), keep_fds=(lock_fd,), engine=engine)
     result.ran = True
+    if getattr(proc, "timed_out", False):
+        result.problems.append(Problem(Source(shown), f"TeX ran longer than {LATEXMK_TIMEOUT:.0f} s and was stopped",
+                                       hint="look for a macro that calls itself, such as \\def\\x{\\x}\\x, or "
+                                       "a loop whose end never comes"))
     if proc.returncode >= 0:  # latexmk ended by itself: its files in the work folder are whole
         (work / WORK_FILE).write_text(json.dumps(marker, indent=1) + "\n", "utf-8")
     problems, left_out = log_problems(root, survey, main_tex, inputs, work / (main_tex.stem + ".log"))
