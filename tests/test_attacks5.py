@@ -290,3 +290,11 @@ def test_a_paper_that_loops_forever_is_stopped(tmp_path, capfd, monkeypatch):
     assert time.monotonic() - started < 120
     assert code == 1 and "paper/main.tex: error: TeX ran longer than 8 s and was stopped" in err
     assert _processes_in(tmp_path) == []  # latexmk and its pdflatex, both stopped
+
+
+def test_a_path_holding_a_nul_byte_is_refused_not_raised(tmp_path):
+    """A URL's %00 reached paths.outside through the preview (a traceback in the server's log)."""
+    from surveybuild import paths
+
+    assert "holds a NUL byte" in paths.outside(tmp_path, tmp_path / "README.md\0.png")
+    assert paths.real(tmp_path / "a\0b") is None
