@@ -446,13 +446,17 @@ def paper(root: Path, force: bool = False) -> Report:
     """Write the tables, measure their new cells with TeX (and write them again when a width changed),
     then compile the paper with latexmk (shell escape off)."""
     from . import texmeasure
-    from .texrun import build_pdf
+    from .texrun import build_pdf, engine_problem
 
     root = Path(root)
     report = build(root, force=force)
     if not report.ok:
         return report
     survey = read_survey(root)
+    refused = engine_problem(survey.settings)  # before any TeX runs (measuring the cells is a run too)
+    if refused is not None:
+        report.problems.append(refused)
+        return report
     measured = texmeasure.update(root, survey)  # runs TeX only for texts the widths file lacks
     if measured.text is not None:
         rel = texmeasure.file_path_of(survey.settings.paper)

@@ -73,6 +73,32 @@ def latexmk_command(main_name: str, engine: str = "pdflatex") -> list[str]:
 BIBER = "$biber = 'biber --noconf %O %S'"
 
 
+#: The environment variable that lets ``engine: lualatex`` or ``xelatex`` run (a comma-separated list of engines).
+TRUSTED_ENGINES = "SURVEYBUILD_TRUSTED_ENGINES"
+#: What each engine beyond pdfTeX lets a paper do that kpathsea's ``openin_any``/``openout_any`` do not stop.
+ENGINE_REACH = {
+    "lualatex": "LuaTeX runs the paper's Lua code (\\directlua) with every file of yours in reach: it reads and "
+                "writes any path (~/.bashrc too), which TeX's openin_any and openout_any rules do not stop",
+    "xelatex": "XeTeX's \\XeTeXpdffile and \\XeTeXpicfile put any PDF or image of yours into the paper, by an "
+               "absolute path that TeX's openin_any rule does not stop",
+}
+
+
+def engine_problem(settings) -> Problem | None:
+    """Why the survey's engine does not run here, or None. pdfTeX is held to kpathsea's rules (no shell escape, no
+    read or write outside the paper's folder); LuaTeX and XeTeX reach further (:data:`ENGINE_REACH`), so they run
+    only when the environment, which a repository cannot set, names them in :data:`TRUSTED_ENGINES`: the paper's
+    ``.tex`` files are then trusted as code (docs/robustness.md)."""
+    engine = settings.engine
+    trusted = {e.strip() for e in os.environ.get(TRUSTED_ENGINES, "").split(",")}
+    if engine not in ENGINE_REACH or engine in trusted:
+        return None
+    return Problem(settings.source_of("engine"), f"engine '{engine}' is not run for a paper that is not trusted: "
+                   f"{ENGINE_REACH[engine]}",
+                   hint=f"once you have reviewed the paper's .tex files (a pull request's too), set {TRUSTED_ENGINES}="
+                        f"{engine} in the environment (your shell, the CI workflow); or use engine: pdflatex")
+
+
 #: kpathsea's settings for TeX and BibTeX, over the user's environment and texmf.cnf: no shell
 #: escape, and reads and writes only of files below the current folder: no absolute path, no
 #: '..', no dot file (``openin_any``/``openout_any`` "p", paranoid).
@@ -307,6 +333,10 @@ def build_pdf(root: Path, survey: Survey, lock_wait: float | None = None) -> Pap
     main_tex = root / survey.settings.paper
     shown = survey.settings.paper
     result = PaperResult()
+    refused = engine_problem(survey.settings)
+    if refused is not None:
+        result.problems.append(refused)
+        return result
     if not main_tex.is_file():
         result.problems.append(Problem(Source(shown), "the paper's main file is missing",
                                        hint="set 'paper' in surveybuild.yaml"))
