@@ -329,3 +329,14 @@ def test_an_engine_that_reaches_every_file_runs_only_when_trusted(tmp_path, capf
     assert (f"surveybuild.yaml:1:9: error: engine '{engine}' is not run for a paper that is not trusted" in err
             and f"set SURVEYBUILD_TRUSTED_ENGINES={engine} in the environment" in err)
     assert not (root / "paper/build").exists()  # no TeX ran, not even to measure the cells
+
+
+def test_a_bibliography_that_is_a_folder_is_named(tmp_path, capfd):
+    """refs.bib committed as a folder: every cite key was 'not in refs.bib' beside a warning that the file was not
+    in the survey folder; now the paper's \\bibliography line says what is wrong."""
+    root = copy_survey(MINI, tmp_path / "proj")
+    (root / "refs.bib").unlink()
+    (root / "refs.bib").mkdir()
+    code, out, err = run(capfd, root, "check")
+    assert code == 1
+    assert "paper/main.tex:17: error: bibliography 'refs.bib': refs.bib is not a file" in err
