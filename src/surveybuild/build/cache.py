@@ -42,7 +42,6 @@ import functools
 import hashlib
 import json
 import os
-import secrets
 from pathlib import Path, PurePosixPath
 from stat import S_ISDIR, S_ISREG
 from types import SimpleNamespace
@@ -79,7 +78,7 @@ STYLED = f"{CACHE_DIR}/references"
 LOCAL_ID = f"{CACHE_DIR}/local-id"
 #: The key part when there is no trustworthy :data:`LOCAL_ID` (a link, a folder, a read-only survey): new in every
 #: process, so nothing is ever found under it.
-_NOWHERE = "nowhere:" + secrets.token_hex(16)
+_NOWHERE = "nowhere:" + os.urandom(16).hex()
 
 
 def real_folders(root: Path, folder: str) -> bool:
