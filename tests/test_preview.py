@@ -160,7 +160,7 @@ def test_files_are_served_only_from_inside_the_survey(built_mini, tmp_path):
     with Preview(built_mini) as preview:
         port = preview.server.port
         for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/tables/..%2f..%2fsecret.txt", "/leak.txt",
-                     "/.git/config", "/..\\secret.txt", "/tables", "//etc/passwd"):
+                     "/.git/config", "/..\\secret.txt", "/tables", "//etc/passwd", "/README.md%00.png"):
             status, body, _ = _get(port, path)
             assert status == 404 and b"secret" not in body and b"root:" not in body, path
         status, body, headers = _get(port, "/tables/models.yaml")

@@ -43,8 +43,19 @@ arxiv = _lazy(".build.arxiv", "arxiv")
 build, check, paper = _lazy(".build.pipeline", "build"), _lazy(".build.pipeline", "check"), _lazy(".build.pipeline", "paper")
 
 
+def _line(text: str) -> str:
+    """``text`` as one printed line (:func:`surveybuild.model.one_line`: what a file put in a message cannot start
+    a line of its own, such as a GitHub Actions workflow command); the model is imported only when needed."""
+    if text.isprintable():  # the usual case, the no-op's included: nothing to import
+        return text
+    from .model import one_line
+
+    return one_line(text)
+
+
 def print_report(report: Report, out=None, github: str | None = None) -> None:
-    """The report on stderr; ``github``: the survey folder, to print problems as annotations on stdout."""
+    """The report on stderr; ``github``: the survey folder, to print problems as annotations on stdout.
+    Every line printed is one line (:func:`_line`), whatever the input files put in a message."""
     out = out or sys.stderr  # looked up at call time, so redirecting sys.stderr works
     counts = Counter(map(str, report.problems))  # an identical message is said once, with its count
     for problem in sorted(report.problems, key=lambda p: (p.severity != "error", p.source)):
@@ -55,12 +66,12 @@ def print_report(report: Report, out=None, github: str | None = None) -> None:
             continue
         text = str(problem)
         if counts.get(text):
-            print(f"{text} [{counts[text]} times]" if counts[text] > 1 else text, file=out)
+            print(_line(f"{text} [{counts[text]} times]" if counts[text] > 1 else text), file=out)
             counts[text] = 0
     for rel in report.written:
-        print(f"wrote {rel}", file=out)
+        print(_line(f"wrote {rel}"), file=out)
     for line in report.info:  # after the files: what to do next stays on screen
-        print(line, file=out)
+        print(_line(line), file=out)
     errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
     if errors:
         done = "" if report.written else ": nothing was written"
@@ -189,15 +200,15 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     except OSError as exc:  # the machine said no (a folder vanished, a device failed): a message, not a traceback
         place = f"{exc.filename}: " if exc.filename else ""
-        print(f"surveybuild: error: {place}{exc.strerror or exc}", file=sys.stderr)
+        print(_line(f"surveybuild: error: {place}{exc.strerror or exc}"), file=sys.stderr)
         return 1
     except Exception as exc:  # a bug of ours: say so in one line (SURVEYBUILD_TRACEBACK=1 shows the traceback)
         import os
 
         if os.environ.get("SURVEYBUILD_TRACEBACK"):
             raise
-        print(f"surveybuild: internal error: {type(exc).__name__}: {exc} (please report it with the input that "
-              "caused it; SURVEYBUILD_TRACEBACK=1 shows where)", file=sys.stderr)
+        print(_line(f"surveybuild: internal error: {type(exc).__name__}: {exc} (please report it with the input that "
+                    "caused it; SURVEYBUILD_TRACEBACK=1 shows where)"), file=sys.stderr)
         return 1
 
 

@@ -32,6 +32,20 @@ class Source:
         return self.path
 
 
+#: Characters that end a line for some reader of our messages (a terminal, GitHub Actions' runner, which takes a
+#: line of a step's stdout or stderr that starts with ``::`` as a workflow command) or change what a terminal
+#: shows: every C0 control but the tab, DEL, the C1 controls, U+2028 and U+2029.
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x09}
+_UNPRINTABLE.update({0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, as shown in a message: a line break or control character that a file put in it
+    (a cite key, a YAML key, a file name) is written as an escape (``\\n``, ``\\x1b``), so nothing the input
+    says can start a line of its own (``::add-mask::...`` under GitHub Actions) or drive the terminal."""
+    return text if text.isprintable() else text.translate(_UNPRINTABLE)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input: where, what, and the likely fix."""
@@ -45,7 +59,7 @@ class Problem:
         text = f"{self.source}: {self.severity}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return one_line(text)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ def real(path: Path) -> Path | None:
     RuntimeError up to Python 3.12, OSError after)."""
     try:
         return Path(path).resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):  # ValueError: a NUL byte in the name
         return None
 
 
@@ -32,6 +32,8 @@ def outside(root: Path, path: Path) -> str:
     """'' when ``path`` (below ``root``) really is inside ``root``; else why not, naming the link."""
     root = Path(root)
     real_root = root.resolve()
+    if "\0" in str(path):  # no file has such a name (a URL's %00, a name from a crafted record)
+        return f"{_shown(root, path)!r} holds a NUL byte, which no file name can"
     try:
         real = Path(path).resolve()
     except (OSError, RuntimeError):  # a loop of links

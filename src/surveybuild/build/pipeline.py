@@ -69,6 +69,7 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
     key, with its text when it is new."""
     outputs: dict[str, str] = {}
     problems: list[Problem] = []
+    local = cache.cache_key(Path(survey.root)) if survey.figures else ""
     for figure in survey.figures:
         from ..figures import plot as figures  # imported only for a survey that has figures
 
@@ -77,7 +78,7 @@ def render_figures(survey: Survey, drawings: dict[str, str | None]) -> tuple[dic
         if plot is None:
             continue
         for theme in ("light", "dark"):
-            key = cache.drawing_key(plot.digest(), theme)
+            key = cache.drawing_key(plot.digest(), theme, local)
             drawings[key] = None
             text = cache.drawing(Path(survey.root), key)
             if text is None:
@@ -204,8 +205,17 @@ def build(root: Path, force: bool = False) -> Report:
     longer matches) is not overwritten unless ``force``; nothing is written then.
     """
     root = Path(root)
+    made = cache.make_local_id(root)  # what this folder's caches are kept under (the repository cannot forge it)
+    report = _build(root, force)
+    if made and not report.ok:
+        cache.unmake(made)  # a failed build writes nothing, not even that
+    return report
+
+
+def _build(root: Path, force: bool) -> Report:
     settings = read_settings(root)[0]
     started = time.time_ns()
+    key = cache.cache_key(root)
     seen: dict[str, list[int]] = {}  # each input's stats, taken before its digest
     # the inputs as they were when the build began; a file unchanged since the last recorded build is not read
     recorded = cache.recorded_inputs(root)
@@ -213,8 +223,8 @@ def build(root: Path, force: bool = False) -> Report:
     settled = _bibs_settled(before, recorded[0] if recorded else None)
     drawings: dict[str, str | None] = {}
     # the references formatted before, and now: kept below (surveybuild's own layout's once the bib is settled)
-    memo = references.Memo(style=None, keep_own=settled)
-    bib_memo = bibmemo.Memo(stored=cache.stored_bib(root), code=cache.code_fingerprint(), digests=before)
+    memo = references.Memo(style=None, salt=f"{references.FORMAT}:{key}", keep_own=settled)
+    bib_memo = bibmemo.Memo(stored=cache.stored_bib(root), code=key, digests=before)
     survey, outputs, report = plan(root, drawings, memo, bib_memo)
     if not report.ok:
         return report
@@ -295,7 +305,7 @@ def _bibs_settled(now: dict[str, str | None], last: dict[str, str | None] | None
 
 def _keep_bib(root: Path, bib_memo: bibmemo.Memo) -> None:
     """Keep the bibliography as this build read it (:mod:`surveybuild.readers.bibmemo`), when it was read anew."""
-    if not bib_memo.fresh or bib_memo.parsed is None or bib_memo.facts is None:
+    if not bib_memo.fresh or bib_memo.parsed is None or bib_memo.facts is None or not cache.writable(root, cache.BIB):
         return
     try:
         write_atomic(root / cache.BIB, bibmemo.encode(bib_memo.digest, bib_memo.parsed, bib_memo.facts))
@@ -308,7 +318,7 @@ def _keep_styled(root: Path, style: str, memo: references.Memo) -> None:
     (:func:`surveybuild.build.cache.styled_entries`), and no others: a no-op or a one-row edit does not format
     them again."""
     if memo.style != style or (memo.formatted == 0 and set(memo.used) == set(memo.known)) \
-            or (style == references.BUILT_IN and not memo.keep_own):
+            or (style == references.BUILT_IN and not memo.keep_own) or not cache.writable(root, cache.styled_path(style)):
         return
     try:
         write_atomic(root / cache.styled_path(style),
@@ -322,6 +332,8 @@ def _keep_styled(root: Path, style: str, memo: references.Memo) -> None:
 def _keep_drawings(root: Path, drawings: dict[str, str | None]) -> None:
     """Keep this build's figure drawings in the cache (:func:`surveybuild.build.cache.drawing`), and no others."""
     folder = root / cache.DRAWINGS
+    if not cache.writable(root, f"{cache.DRAWINGS}/x.svg"):
+        return  # the cache folder is a link (a pull request's): nothing is written or deleted through it
     try:
         if folder.is_dir():
             for old in folder.glob("*.svg"):
@@ -363,6 +375,8 @@ def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Repor
     meanwhile. Whether it was recorded. ``seen``: the inputs' stats when ``before`` was taken; a file whose
     stats are the same now, and which had last changed well before the build ``started``
     (:func:`surveybuild.build.cache.settled`), is not read again."""
+    if not cache.writable(root, cache.RECORD):
+        return False  # the cache folder is a link (a pull request's): nothing is written through it
     try:
         write_atomic(root / cache.GITIGNORE, "# written by surveybuild: never commit this folder\n*\n")
         since = cache.marker_time(root)  # before the digests below are taken, on the file system's clock
@@ -375,7 +389,7 @@ def _remember(root: Path, survey: Survey, outputs: dict[str, str], report: Repor
     file_stats = cache.stats(root, sorted(inputs) + sorted(outputs))
     try:
         write_atomic(root / cache.RECORD, cache.record(survey.settings, inputs, outputs, report.problems,
-                                                       file_stats, since))
+                                                       file_stats, since, cache.cache_key(root)))
     except OSError:
         return False  # a read-only folder: no cache, every build is a full one
     return True
@@ -447,13 +461,17 @@ def paper(root: Path, force: bool = False) -> Report:
     """Write the tables, measure their new cells with TeX (and write them again when a width changed),
     then compile the paper with latexmk (shell escape off)."""
     from . import texmeasure
-    from .texrun import build_pdf
+    from .texrun import build_pdf, engine_problem
 
     root = Path(root)
     report = build(root, force=force)
     if not report.ok:
         return report
     survey = read_survey(root)
+    refused = engine_problem(survey.settings)  # before any TeX runs (measuring the cells is a run too)
+    if refused is not None:
+        report.problems.append(refused)
+        return report
     measured = texmeasure.update(root, survey)  # runs TeX only for texts the widths file lacks
     if measured.text is not None:
         rel = texmeasure.file_path_of(survey.settings.paper)

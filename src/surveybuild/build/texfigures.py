@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 
 from ..figures.tex import DRAWINGS
 from ..model import Problem, Source, Survey
+from .cache import local_id
 from .texmeasure import preamble_of
 from .writer import replace_bytes, write_atomic
 
@@ -89,8 +90,9 @@ def document(preamble: str, pictures: list[str]) -> str:
     return preamble.rstrip("\n") + "\n" + BODY.replace("PICTURES", "".join(f"\\sb@draw{{{p}}}\n" for p in pictures))
 
 
-def drawing_key(engine: str, preamble: str, picture_text: str) -> str:
-    return hashlib.sha256(f"{FORMAT}\n{engine}\n{BODY}\n{preamble}\n{picture_text}".encode("utf-8")).hexdigest()
+def drawing_key(engine: str, preamble: str, picture_text: str, local: str) -> str:
+    """``local``: :func:`surveybuild.build.cache.local_id` (a drawing the repository committed is never up to date)."""
+    return hashlib.sha256(f"{FORMAT}\n{engine}\n{BODY}\n{preamble}\n{picture_text}\n{local}".encode("utf-8")).hexdigest()
 
 
 def _sha256(path: Path) -> str | None:
@@ -124,6 +126,7 @@ def draw(root: Path, survey: Survey, env: dict[str, str]) -> Drawn:
     if preamble is None:
         return result
     engine = survey.settings.engine
+    local = local_id(root, create=True)
     stale: list[tuple[str, Path, str]] = []
     for figure in survey.figures:
         try:
@@ -131,7 +134,7 @@ def draw(root: Path, survey: Survey, env: dict[str, str]) -> Drawn:
         except OSError:
             continue  # not built (the build reported why); the paper's \includegraphics says what is missing
         pdf = paper_dir / DRAWINGS / f"{figure.id}.pdf"
-        key = drawing_key(engine, preamble, text)
+        key = drawing_key(engine, preamble, text, local)
         if not up_to_date(pdf, key):
             stale.append((figure.id, pdf, key))
     program = PROGRAMS.get(engine, "pdflatex")

@@ -22,12 +22,14 @@ The PDF is right, or the command fails:
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from contextlib import contextmanager
@@ -37,6 +39,7 @@ from pathlib import Path
 from ..figures.tex import DRAWINGS
 from ..model import Problem, Source, Survey
 from ..readers.texinputs import Inputs, find_inputs
+from .cache import local_id
 from .texfigures import draw
 from .texlog import read_biber_blg, read_blg, read_log, stopped_at_error
 from .textrace import trace
@@ -61,7 +64,39 @@ def latexmk_command(main_name: str, engine: str = "pdflatex") -> list[str]:
     anything), so what an rc file would say is given here: PDF by the engine, BibTeX (or biber) when
     there are .bib files, output in ``build/``, shell escape off."""
     return ["latexmk", "-norc", ENGINE_FLAGS[engine], "-bibtex-cond", "-interaction=nonstopmode", "-halt-on-error",
-            "-no-shell-escape", "-file-line-error", f"-outdir={BUILD_DIR}", main_name]
+            "-no-shell-escape", "-file-line-error", "-e", BIBER, f"-outdir={BUILD_DIR}", main_name]
+
+
+#: latexmk's biber command: ``--noconf``, as biber otherwise reads ``biber.conf`` or ``.biber.conf`` from the
+#: folder it runs in (the paper's: the repository's) and any its ``kpsewhich`` finds; such a file sets any option,
+#: ``output_file=/home/user/.bashrc`` among them (it wrote the .bbl there) (docs/robustness.md).
+BIBER = "$biber = 'biber --noconf %O %S'"
+
+
+#: The environment variable that lets ``engine: lualatex`` or ``xelatex`` run (a comma-separated list of engines).
+TRUSTED_ENGINES = "SURVEYBUILD_TRUSTED_ENGINES"
+#: What each engine beyond pdfTeX lets a paper do that kpathsea's ``openin_any``/``openout_any`` do not stop.
+ENGINE_REACH = {
+    "lualatex": "LuaTeX runs the paper's Lua code (\\directlua) with every file of yours in reach: it reads and "
+                "writes any path (~/.bashrc too), which TeX's openin_any and openout_any rules do not stop",
+    "xelatex": "XeTeX's \\XeTeXpdffile and \\XeTeXpicfile put any PDF or image of yours into the paper, by an "
+               "absolute path that TeX's openin_any rule does not stop",
+}
+
+
+def engine_problem(settings) -> Problem | None:
+    """Why the survey's engine does not run here, or None. pdfTeX is held to kpathsea's rules (no shell escape, no
+    read or write outside the paper's folder); LuaTeX and XeTeX reach further (:data:`ENGINE_REACH`), so they run
+    only when the environment, which a repository cannot set, names them in :data:`TRUSTED_ENGINES`: the paper's
+    ``.tex`` files are then trusted as code (docs/robustness.md)."""
+    engine = settings.engine
+    trusted = {e.strip() for e in os.environ.get(TRUSTED_ENGINES, "").split(",")}
+    if engine not in ENGINE_REACH or engine in trusted:
+        return None
+    return Problem(settings.source_of("engine"), f"engine '{engine}' is not run for a paper that is not trusted: "
+                   f"{ENGINE_REACH[engine]}",
+                   hint=f"once you have reviewed the paper's .tex files (a pull request's too), set {TRUSTED_ENGINES}="
+                        f"{engine} in the environment (your shell, the CI workflow); or use engine: pdflatex")
 
 
 #: kpathsea's settings for TeX and BibTeX, over the user's environment and texmf.cnf: no shell
@@ -105,8 +140,9 @@ def input_state(root: Path, main_tex: Path, inputs: Inputs, engine: str = "pdfla
         files[_rel(root, path)] = _sha256(path)
     for bib in inputs.bibs:
         files[_rel(root, bib)] = _sha256(bib)
+    # local: which folder's build this is (a record and PDF that a repository commits are never up to date)
     return {"format": FORMAT, "command": tex_command(main_tex.name, engine), "root": str(Path(root).resolve()),
-            "files": dict(sorted(files.items()))}
+            "local": local_id(root, create=True), "files": dict(sorted(files.items()))}
 
 
 def tex_command(main_name: str, engine: str = "pdflatex") -> list[str]:
@@ -132,7 +168,7 @@ def _changed(old: dict | None, new: dict) -> list[str]:
         return ["no earlier successful build"]
     if old.get("format") != new["format"] or old.get("command") != new["command"]:
         return ["the latexmk command"]
-    if old.get("root") != new["root"]:
+    if old.get("root") != new["root"] or old.get("local") != new["local"]:  # local: a record committed is not ours
         return ["the project's folder (moved or copied)"]
     before, after = old.get("files", {}), new["files"]
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
@@ -208,8 +244,28 @@ def run_latexmk(main_tex: Path, bib_dirs: tuple[Path, ...] = (), keep_fds: tuple
                 engine: str = "pdflatex") -> subprocess.CompletedProcess:
     """latexmk on ``main_tex`` in its folder, output in ``build/work``; TeX inherits ``keep_fds`` (the lock)."""
     env = tex_env([main_tex.parent, *bib_dirs])
-    return subprocess.run(tex_command(main_tex.name, engine), cwd=main_tex.parent, capture_output=True, text=True,
-                          errors="replace", env=env, pass_fds=keep_fds)
+    command = tex_command(main_tex.name, engine)
+    # a session of its own: on a timeout, latexmk and the TeX or biber it started are stopped together
+    proc = subprocess.Popen(command, cwd=main_tex.parent, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, errors="replace", env=env, pass_fds=keep_fds,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=LATEXMK_TIMEOUT)
+    except BaseException as exc:  # the timeout, or Ctrl-C (TeX is not in the terminal's process group any more)
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        if not isinstance(exc, subprocess.TimeoutExpired):
+            raise
+        done = subprocess.CompletedProcess(command, proc.returncode, out, err)
+        done.timed_out = True  # type: ignore[attr-defined]
+        return done
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+#: How long one latexmk run may take (seconds): TeX sets itself no limit, and a macro of the paper's may loop
+#: forever (``\def\x{\x}\x``) or a .bst file's function never return.
+LATEXMK_TIMEOUT = 900.0
 
 
 #: At most this many more latexmk runs when the last log still asks for one (:func:`asks_rerun`).
@@ -277,6 +333,10 @@ def build_pdf(root: Path, survey: Survey, lock_wait: float | None = None) -> Pap
     main_tex = root / survey.settings.paper
     shown = survey.settings.paper
     result = PaperResult()
+    refused = engine_problem(survey.settings)
+    if refused is not None:
+        result.problems.append(refused)
+        return result
     if not main_tex.is_file():
         result.problems.append(Problem(Source(shown), "the paper's main file is missing",
                                        hint="set 'paper' in surveybuild.yaml"))
@@ -349,6 +409,10 @@ def _build_locked(root: Path, survey: Survey, main_tex: Path, result: PaperResul
                            "within the second it was read): running it")
         proc = run_latexmk(main_tex, (root,), keep_fds=(lock_fd,), engine=engine)
     result.ran = True
+    if getattr(proc, "timed_out", False):
+        result.problems.append(Problem(Source(shown), f"TeX ran longer than {LATEXMK_TIMEOUT:.0f} s and was stopped",
+                                       hint="look for a macro that calls itself, such as \\def\\x{\\x}\\x, or "
+                                       "a loop whose end never comes"))
     if proc.returncode >= 0:  # latexmk ended by itself: its files in the work folder are whole
         (work / WORK_FILE).write_text(json.dumps(marker, indent=1) + "\n", "utf-8")
     problems, left_out = log_problems(root, survey, main_tex, inputs, work / (main_tex.stem + ".log"))

@@ -235,6 +235,11 @@ def bib_paths(root: Path, settings: Settings, named: list[tuple[str, Source]]) -
                     found.append(candidate)
                 break
         else:
+            other = next((c for c in candidates if os.path.lexists(root / c)), None)
+            if other is not None:  # a folder, a link to nothing, a device: nothing BibTeX could read either
+                problems.append(Problem(where, f"bibliography '{name}': {Path(other).as_posix()} is not a file",
+                                        hint="commit the .bib file itself in its place"))
+                continue
             problems.append(Problem(where, f"bibliography '{name}' is not in the survey folder", severity="warning",
                                     hint="BibTeX may find it in the TeX installation (IEEEabrv.bib is there); "
                                     "surveybuild cannot check the keys and @string names it defines"))

@@ -17,6 +17,7 @@ from pylatexenc import latexwalker, macrospec
 
 from .. import paths
 from ..model import Problem, Source
+from ..texlang.latextext import TOO_DEEP
 
 #: The extensions pdflatex tries for ``\includegraphics{name}``, in its order.
 GRAPHICS_EXTENSIONS = (".pdf", ".png", ".jpg", ".mps", ".jpeg", ".jbig2", ".jb2",
@@ -196,10 +197,13 @@ class _Finder:
         except OSError as exc:
             self.problems.append(Problem(Source(self.shown(rel)), f"cannot read: {exc.strerror}"))
             return
-        walker, nodes = parse(text)
-        for node in walk(nodes):
-            if node.isNodeType(latexwalker.LatexMacroNode):
-                self.macro(node, walker, rel)
+        try:
+            walker, nodes = parse(text)
+            for node in walk(nodes):
+                if node.isNodeType(latexwalker.LatexMacroNode):
+                    self.macro(node, walker, rel)
+        except RecursionError:  # pylatexenc reads a group inside a group by recursion
+            self.problems.append(Problem(Source(self.shown(rel)), TOO_DEEP))
 
     def missing(self, walker, node, rel: str, what: str, hint: str) -> None:
         line, col = walker.pos_to_lineno_colno(node.pos)
@@ -257,10 +261,13 @@ class _Finder:
     def read_style(self, rel: str) -> None:
         """A local package may load other local packages."""
         text = (self.folder / rel).read_text("utf-8", errors="replace")
-        walker, nodes = parse(text)
-        for node in walk(nodes):
-            if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in ("usepackage", "RequirePackage"):
-                self.macro(node, walker, rel)
+        try:
+            walker, nodes = parse(text)
+            for node in walk(nodes):
+                if node.isNodeType(latexwalker.LatexMacroNode) and node.macroname in ("usepackage", "RequirePackage"):
+                    self.macro(node, walker, rel)
+        except RecursionError:
+            self.problems.append(Problem(Source(self.shown(rel)), TOO_DEEP))
 
     def graphic(self, name: str) -> str | None:
         for prefix in self.graphicspath:

@@ -15,7 +15,7 @@ import re
 from . import markdown
 from ..model import Problem, Source, Survey
 from .references import bibtex_text, format_references, plainnat_sort_key
-from .templating import markdown_env, template_line
+from .templating import TEMPLATE_MEMORY, TemplateTimeout, bounded, markdown_env, template_line
 
 TOC = "\x00surveybuild-toc:{}:{}\x00"
 REFS = "\x00surveybuild-references:{}\x00"
@@ -135,7 +135,8 @@ def _render(survey: Survey, seed: list[str] | None = None, formatter=format_refe
                        figure=figure, how_to_add=how_to_add,
                        tables=[t.id for t in survey.tables])
     try:
-        text = env.from_string(template_text).render()
+        with bounded():  # the sandbox refuses Python's internals, not size
+            text = env.from_string(template_text).render()
     except TemplateError as exc:
         return "", [Problem(Source(where.path, template_line(exc) or 1), str(exc),
                             hint="fix the template or add the missing source")], citations
@@ -151,7 +152,11 @@ def _render(survey: Survey, seed: list[str] | None = None, formatter=format_refe
                 citations.number(member, "")
     cited = [entries[k] for k in citations.order if k in entries]
     try:
-        formatted, found = formatter(cited, *layout)
+        if layout:  # the template's own macro runs
+            with bounded():
+                formatted, found = formatter(cited, *layout)
+        else:
+            formatted, found = formatter(cited, *layout)
     except Exception as exc:  # jinja2's errors in the template's own reference macro
         if not layout:
             raise
@@ -200,6 +205,13 @@ def _template_problem(template_name: str, exc: Exception, where: str = "") -> Pr
     """A rendering error of the README template, placed on its line."""
     from jinja2.exceptions import SecurityError
 
+    if isinstance(exc, TemplateTimeout):
+        return Problem(Source(template_name, template_line(exc)), f"template error{where}: {exc}",
+                       hint="a template lays out what surveybuild gives it; look for a loop inside a loop")
+    if isinstance(exc, MemoryError):
+        return Problem(Source(template_name, template_line(exc)), f"template error{where}: it asked for more than "
+                       f"{TEMPLATE_MEMORY >> 20} MB of memory", hint="a template lays out what surveybuild gives it; "
+                       "look for a text or list multiplied, doubled in a loop or replaced over and over")
     if isinstance(exc, SecurityError):
         return Problem(Source(template_name, template_line(exc)), f"template error{where}: not allowed: {exc}",
                        hint="a template lays out what surveybuild gives it (table(), cite(), ...); "

@@ -92,7 +92,10 @@ def _latex_to_text(latex: str) -> str:
 
     context, to_text = _converter()
     walker = latexwalker.LatexWalker(latex, latex_context=context, tolerant_parsing=True)
-    return to_text.nodelist_to_text(walker.get_latex_nodes()[0])
+    try:
+        return to_text.nodelist_to_text(walker.get_latex_nodes()[0])
+    except RecursionError:  # nested hundreds of levels deep (pylatexenc recurses): shown as written, braces aside
+        return latex.replace("{", "").replace("}", "")
 
 
 @functools.lru_cache(maxsize=65536)

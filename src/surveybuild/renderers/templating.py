@@ -9,10 +9,12 @@ surveybuild hands it. Templates are loaded from surveybuild's own package only; 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import importlib.util
+import os
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -39,10 +41,84 @@ class Sandbox(SandboxedEnvironment):
     call take the sandbox's own way.
     """
 
+    #: ``**``: one C call that neither limit of :func:`bounded` can stop (``2 ** 10**10`` computes for minutes)
+    intercepted_binops = frozenset({"**"})
+
     def getattr(self, obj, attribute):
         if attribute in _data_fields(type(obj)):
             return getattr(obj, attribute)
         return super().getattr(obj, attribute)
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
+                and abs(left).bit_length() * right > 1 << 24:
+            from jinja2.exceptions import SecurityError
+
+            raise SecurityError(f"{left} ** {right} is a number of more than {1 << 24} bits")
+        return super().call_binop(context, operator, left, right)
+
+
+#: How much more memory (address space) a repository's template may take while it runs: a README is a few MB,
+#: while one expression (``'a' * 10**10``, a string doubled in a loop, ``replace`` chained) asks for any amount.
+TEMPLATE_MEMORY = 1 << 30
+#: How long a repository's template may run (seconds; a 10,000-entry README takes about one): its loops
+#: (``range`` nested, ``lipsum(10**8)``) can take any time.
+TEMPLATE_SECONDS = 120
+
+
+class TemplateTimeout(Exception):
+    """The template ran longer than :data:`TEMPLATE_SECONDS`."""
+
+
+def _timed_out(signum, frame):
+    raise TemplateTimeout(f"it ran longer than {TEMPLATE_SECONDS} s")
+
+
+@contextlib.contextmanager
+def bounded(extra: int = TEMPLATE_MEMORY):
+    """Run a repository's template (the block) within bounds that jinja2's sandbox does not set (it refuses
+    Python's internals, not size or time): the address space limited to what the process uses now plus ``extra``
+    (Linux's ``RLIMIT_AS``; a template that asks for more gets a ``MemoryError``), and, in the main thread,
+    :data:`TEMPLATE_SECONDS` of time (``SIGALRM``: :class:`TemplateTimeout`) unless a timer is set already.
+    Where the system has neither, the block runs unbounded. Both are put back after."""
+    import signal
+    import threading
+
+    timer = (threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+             and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+             and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None))
+    if timer:
+        signal.signal(signal.SIGALRM, _timed_out)
+        signal.setitimer(signal.ITIMER_REAL, TEMPLATE_SECONDS)
+    try:
+        with _bounded_memory(extra):
+            yield
+    finally:
+        if timer:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _bounded_memory(extra: int):
+    try:
+        import resource
+
+        before = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm", "rb") as handle:
+            used = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = used + extra
+        for bound in before:
+            if bound != resource.RLIM_INFINITY:
+                limit = min(limit, bound)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, before[1]))
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, before)
 
 
 def signature(env: jinja2.Environment) -> str:

@@ -168,6 +168,11 @@ def _contexts():
                                                strict_latex_spaces=True)
 
 
+#: What a field nested deeper than pylatexenc's recursion can follow is told (no real text comes near).
+TOO_DEEP = ("LaTeX nested too deeply to read (groups, math or environments hundreds of levels inside one another: "
+            "flatten them)")
+
+
 class LatexFieldError(ValueError):
     """Raised by :func:`to_pieces` with every problem of one field."""
 
@@ -191,8 +196,11 @@ def to_pieces(latex: str) -> tuple[Piece, ...]:
                         "(write \\textasciicircum{} for a caret)")
     if problems:
         raise LatexFieldError(problems)
-    pieces = _by_units(latex)
-    return pieces if pieces is not None else _whole(latex)
+    try:
+        pieces = _by_units(latex)
+        return pieces if pieces is not None else _whole(latex)
+    except RecursionError:  # pylatexenc reads a group inside a group by recursion: a few hundred levels end it
+        raise LatexFieldError([TOO_DEEP]) from None
 
 
 def _detached(call):
