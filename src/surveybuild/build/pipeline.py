@@ -318,7 +318,8 @@ def _keep_styled(root: Path, style: str, memo: references.Memo) -> None:
     (:func:`surveybuild.build.cache.styled_entries`), and no others: a no-op or a one-row edit does not format
     them again."""
     if memo.style != style or (memo.formatted == 0 and set(memo.used) == set(memo.known)) \
-            or (style == references.BUILT_IN and not memo.keep_own) or not cache.writable(root, cache.styled_path(style)):
+            or (style == references.BUILT_IN and not memo.keep_own) \
+            or not cache.writable(root, cache.styled_path(style)):
         return
     try:
         write_atomic(root / cache.styled_path(style),
