@@ -131,8 +131,13 @@ def messages(decision: Decision, old_engine: str) -> list[Problem]:
     if decision.switched_for is not None:
         ch, where = decision.switched_for
         chain = ", ".join(fonts.fonts(decision.engine)) or "TeX's fonts"
+        from ..build.texrun import ENGINE_REACH, TRUSTED_ENGINES
+
+        trust = (f"; {decision.engine} runs the paper's code with your rights, so 'surveybuild paper' runs it only "
+                 f"with {TRUSTED_ENGINES}={decision.engine} in the environment (docs/paper.md)"
+                 if decision.engine in ENGINE_REACH else "")
         problems.append(Problem(where, f"{old_engine} cannot typeset {_char(ch)}: the paper's engine is now "
-                                f"{decision.engine} ({chain}), set in {SETTINGS_FILE}", severity="warning",
+                                f"{decision.engine} ({chain}), set in {SETTINGS_FILE}{trust}", severity="warning",
                                 hint=f"set 'engine: {old_engine}' back and map the characters under 'symbols:' "
                                      "if you prefer"))
     # characters of one script (Arabic, Hebrew, Devanagari...) are one message: a table in a script no installed
