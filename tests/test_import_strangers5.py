@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import yaml
 
+from surveybuild.build import pipeline as build
+
 from surveybuild.importer import import_text, to_yaml
+from surveybuild.importer.command import run_import
+from surveybuild.init import init
 
 
 def _data(result, n=0):
@@ -68,3 +72,57 @@ def test_an_empty_line_a_multirow_spans_is_no_row_and_the_span_stops_there():
     assert [r["model"] for r in data["rows"]] == ["A", "B", "C"]
     assert data["rows"][1] == {"model": "B", "score": "9.0", "score_2": "8.0"}
     assert not [p for p in result.problems if "span ends before" in p.message]
+
+
+def test_textual_cites_show_their_authors_and_year_in_the_readme_as_in_the_paper(tmp_path):
+    """A biblatex survey's '\\textcite{k}' is imported as natbib's '\\citet{k}', which the paper prints 'Taori et
+    al. [1]'; the README showed '[1]' alone, losing the author the sentence names ('\\citeauthor{k}' a bare number,
+    '\\citeyear{k}' too). The README now says what natbib says: the last names (one, two, or the first 'et al.'),
+    then the linked number; the authors alone, linked; the year (biblatex's date= when there is no year)."""
+    root = tmp_path / "s"
+    assert init(root).ok
+    bib = root / "refs.bib"
+    bib.write_text(bib.read_text("utf-8") + "\n@online{roe2022,\n  author = {Roe, Richard and M{\\\"u}ller, Ann},\n"
+                   "  title = {Benchmarks},\n  date = {2022-03-01},\n}\n", "utf-8")
+    source = tmp_path / "t.tex"
+    source.write_text("\\begin{tabular}{ll}\nName & Source \\\\ \\hline\nA & \\textcite{taori2023alpaca} \\\\\n"
+                      "B & \\citeauthor{roe2022} (\\citeyear{roe2022}) \\\\\n"
+                      "C & \\citet{chung2022scaling,roe2022} \\\\\n\\end{tabular}\n", "utf-8")
+    assert run_import(root, str(source), None).errors == []
+    template = root / "templates" / "README.md.j2"
+    template.write_text(template.read_text("utf-8") + '\n{{ table("t") }}\n', "utf-8")
+    assert build.build(root).ok
+    readme = (root / "README.md").read_text("utf-8")
+    assert "| A | Taori et al. [\\[1\\]](#ref-taori2023alpaca) |" in readme
+    assert "| B | [Roe and Müller](#ref-roe2022) ([2022](#ref-roe2022)) |" in readme
+    assert "| C | Chung et al. [\\[2\\]](#ref-chung2022scaling), Roe and Müller [\\[3\\]](#ref-roe2022) |" in readme
+
+
+ONE_TITLE_OVER_GROUPS_AND_NAMES = r"""\begin{table}
+\caption{Contributions.}
+\begin{tabular}{llcc}
+\toprule
+\multicolumn{2}{c}{\bf Category} & ARMAR & CAST \\
+\midrule
+\multirow{2}{*}{\bf Reasoning} & Planning & + & ++ \\
+ & Prediction & & + \\
+\hline
+\multirow{2}{*}{\bf Acquisition} & NLP & +++ & \\
+ & Grounding & ++ & + \\
+\bottomrule
+\end{tabular}
+\end{table}
+"""
+
+
+def test_one_title_over_the_group_column_and_the_names_titles_the_names():
+    """`\\multicolumn{2}{c}{Category}` over a first column of row groups and the column of names (a KRS survey's
+    comparison): the names' column was titled 'Category (2)' once the group column became the row groups; it is
+    the one column left under the title, so it is 'Category'."""
+    result = import_text(ONE_TITLE_OVER_GROUPS_AND_NAMES, "t.tex")
+    data = _data(result)
+    assert [c["title"] for c in data["columns"]] == ["Category", "ARMAR", "CAST"]
+    assert [g["title"] for g in data["groups"]] == ["\\textbf{Reasoning}", "\\textbf{Acquisition}"] or \
+        [g["title"] for g in data["groups"]] == ["Reasoning", "Acquisition"]
+    assert [r["category"] for r in data["rows"]] == ["Planning", "Prediction", "NLP", "Grounding"]
+    assert not [p for p in result.problems if "(2)" in p.message]
