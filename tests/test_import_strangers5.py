@@ -126,3 +126,28 @@ def test_one_title_over_the_group_column_and_the_names_titles_the_names():
         [g["title"] for g in data["groups"]] == ["Reasoning", "Acquisition"]
     assert [r["category"] for r in data["rows"]] == ["Planning", "Prediction", "NLP", "Grounding"]
     assert not [p for p in result.problems if "(2)" in p.message]
+
+
+def test_a_shields_badge_without_alt_text_says_in_the_paper_what_it_shows():
+    """An HTML table of model variants whose Paper and Demo cells are `<a href><img src="https://img.shields.io/
+    badge/arXiv-Paper-COLOR.svg"></a>` with no alt text (k2-fsa's ZipVoice README): the paper, which prints an
+    image's alt text, showed two empty columns. A shields.io badge's address spells its words (label, message,
+    colour; '--' a dash, '_' a blank; a label= query wins; github/<metric> shows that metric): they are its alt
+    text, said once with a count. Another image without alt text stays as it was (the README's alone)."""
+    text = ("<table><tr><th>Model</th><th>Paper</th><th>Code</th></tr>\n"
+            '<tr><td>A</td><td rowspan="2"><a href="https://arxiv.org/abs/1"><img '
+            'src="https://img.shields.io/badge/arXiv-Paper-COLOR.svg"></a></td>'
+            '<td><img src="https://img.shields.io/github/stars/x/a?style=social"></td></tr>\n'
+            '<tr><td>B</td><td><img src="https://img.shields.io/badge/Made--with-Py__Torch_2-blue?label=Built">'
+            ' <img src="https://example.org/logo.png"></td></tr>\n</table>\n')
+    result = import_text(text, "README.md")
+    rows = _data(result)["rows"]
+    assert rows[0]["paper"] == "\\href{https://arxiv.org/abs/1}{\\image{https://img.shields.io/badge/arXiv-Paper-COLOR.svg}" \
+        "{arXiv Paper}}"
+    assert rows[0]["code"] == "\\image{https://img.shields.io/github/stars/x/a?style=social}{GitHub stars}"
+    assert rows[1]["code"] == "\\image{https://img.shields.io/badge/Made--with-Py__Torch_2-blue?label=Built}" \
+        "{Built Py\\_Torch 2} \\image{https://example.org/logo.png}{}"
+    [badges] = [p for p in result.problems if p.message.startswith("badges without alt text")]
+    assert "[3 time(s)]" in badges.message
+    [other] = [p for p in result.problems if p.message.startswith("images without alt text")]
+    assert "example.org/logo.png" in other.message

@@ -736,6 +736,8 @@ NOTICE_TEXT = {
     "emptylink": "links without a target ({example}) became their text or image",
     "noalt": "images without alt text ({example}) show in the README only: the paper, which shows an image's alt "
              "text, leaves them out (write an alt text in the YAML, \\image{{src}}{{text}}, to show one)",
+    "badgealt": "badges without alt text ({example}) took the words the badge shows (its label and message, "
+                "from its shields.io address) as alt text, which the paper prints (edit it in the YAML if you like)",
     "localimage": "images that are not at an http(s) address ({example}: a file of the source repository) became "
                   "their alt text: the build allows only http(s) images; write the full https:// address (for a "
                   "file of a GitHub repository, its raw.githubusercontent.com address) to keep one",

@@ -106,6 +106,33 @@ MARK_LATEX = {"✓": "\\checkmark", "✔": "\\checkmark", "✅": "\\checkmark", 
 VARIATION = re.compile("[\ufe00-\ufe0f]")
 
 
+#: a shields.io badge's address: the static ``/badge/<label>-<message>-<colour>`` (or ``<message>-<colour>``), or
+#: ``/github/<metric>/...`` (stars, forks, license, ...), which shows that metric
+BADGE = re.compile(r"https?://img\.shields\.io/(?:badge/(?P<static>[^?#]+)|github/(?P<metric>[a-z-]+)/[^?#]*)"
+                   r"(?:\?(?P<query>[^#]*))?", re.I)
+
+
+def badge_words(src: str) -> str:
+    """The words a shields.io badge shows, read from its address: ``badge/arXiv-Paper-red`` 'arXiv Paper', its
+    ``label=`` query instead of the address's label, ``github/stars/o/r`` 'GitHub stars'; '' for any other image.
+    In the static form '--' is a dash, '__' an underscore, '_' a blank (shields.io's escapes)."""
+    from urllib.parse import parse_qs, unquote
+
+    m = BADGE.match(src)
+    if m is None:
+        return ""
+    query = {k: v[0] for k, v in parse_qs(m.group("query") or "").items() if v and v[0].strip()}
+    if m.group("metric"):
+        return " ".join(query.get("label", f"GitHub {m.group('metric').replace('-', ' ')}").split())
+    static = unquote(m.group("static").removesuffix(".svg").removesuffix(".png"))
+    parts = [p.replace("\0", "-").replace("__", "\1").replace("_", " ").replace("\1", "_")
+             for p in static.replace("--", "\0").split("-")]
+    words = parts[:-1] if len(parts) > 1 else parts  # the last part is the colour
+    if "label" in query and words:
+        words = [query["label"]] + words[1:] if len(words) > 1 else [query["label"]] + words
+    return " ".join(" ".join(words).split())
+
+
 def _image(src: str, alt: str, raw: RawTable, where: Source) -> str:
     return f"\\image{{{_url(src.strip())}}}{{{_esc(' '.join(alt.split()), raw, where)}}}"
 
@@ -137,7 +164,9 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
     for item in items:  # an image the paper cannot show: no alt text (a star badge ![](...stars...svg))
         src = item.image if item.kind == "link" else item.url if item.kind == "image" else ""
         if src.strip() and not item.text.strip():
-            raw.notices.add("noalt", f"![]({src.strip()})")
+            said = badge_words(src.strip())
+            raw.notices.add("badgealt" if said else "noalt", f"![]({src.strip()})")
+            item.text = said
     # a citation link between brackets: "[<a href="#ref3">3</a>]"
     out: list[Item] = []
     for n, item in enumerate(items):
