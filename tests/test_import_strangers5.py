@@ -151,3 +151,17 @@ def test_a_shields_badge_without_alt_text_says_in_the_paper_what_it_shows():
     assert "[3 time(s)]" in badges.message
     [other] = [p for p in result.problems if p.message.startswith("images without alt text")]
     assert "example.org/logo.png" in other.message
+
+
+def test_a_gallery_of_the_repository_s_images_is_no_table():
+    """A README's row of scene pictures under their names (`| Celi | Zhaoli |` over `| ![](assets/celi.jpg) |
+    ![](assets/zhaoli.jpg) |`, a 3DGS benchmark's README): the images are files of the source repository, which
+    the build cannot show, and have no alt text, so the table kept one row named '(row 1)' and nothing else. A body
+    with nothing to show is not data: skipped with a warning at its line, as a header without a body is."""
+    text = ("# Scenes\n\n| Celi | Zhaoli |\n|:---:|:---:|\n| ![](assets/celi.jpg) | ![](assets/zhaoli.jpg) |\n\n"
+            "| Metric | Better |\n|---|---|\n| PSNR | higher |\n")
+    result = import_text(text, "README.md")
+    assert [t.table.columns[0].title for t in result.tables] == ["Metric"]
+    [skipped] = [p for p in result.problems if "holds nothing the build can show" in p.message]
+    assert str(skipped.source) == "README.md:3:1" and skipped.severity == "warning"
+    assert not [p for p in result.problems if "(row 1)" in p.message]

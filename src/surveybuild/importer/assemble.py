@@ -455,6 +455,13 @@ def _body(raw: RawTable) -> tuple[list[list[_Slot | None]] | None, int]:
                                 "images): not imported", severity="warning",
                                 hint="write it into the README template by hand if it should stay"))
         return None, ncols
+    if raw.kind != "latex" and all(s is None or s.cell.empty for row in body_grid for s in row):  # a README's
+        # gallery of the repository's images (a LaTeX tabular of \includegraphics lists its images: tables' pieces)
+        problems.append(Problem(raw.source, "the table's body holds nothing the build can show (images of files "
+                                "of the source repository, no text): not imported", severity="warning",
+                                hint="write it into the README template by hand if it should stay, with the "
+                                     "images' full https:// addresses"))
+        return None, ncols
     for r, row in enumerate(body_grid):  # short rows: GitHub and LaTeX leave the last columns empty
         missing = 0
         while missing < len(row) and row[len(row) - 1 - missing] is None:
