@@ -165,3 +165,49 @@ def test_a_gallery_of_the_repository_s_images_is_no_table():
     [skipped] = [p for p in result.problems if "holds nothing the build can show" in p.message]
     assert str(skipped.source) == "README.md:3:1" and skipped.severity == "warning"
     assert not [p for p in result.problems if "(row 1)" in p.message]
+
+
+BIBLATEX_TABLE = r"""\begin{table}
+\caption{Surveys \textcite{taori2023alpaca} compares.}
+\begin{tabular}{ll}
+\toprule
+Survey & Source \\
+\midrule
+A & \textcite{taori2023alpaca} \\
+B & see \autocite[p.~3]{chung2022scaling} and \citeauthor{taori2023alpaca} \\
+\bottomrule
+\end{tabular}
+\end{table}
+"""
+
+
+def test_a_biblatex_paper_s_tables_cite_with_biblatex_in_a_biblatex_survey_and_natbib_in_a_natbib_one(tmp_path):
+    """A biblatex paper's table imported into a survey made with `init --biblatex`: the importer writes natbib's
+    commands (its one form), which the biblatex paper does not define: `surveybuild paper` stopped on 'Undefined
+    control sequence' at \\citet, after `check` passed. The paper's tables now get the cite commands of the package
+    the paper loads (by `cite_command`): natbib's as biblatex's in a biblatex survey, biblatex's as natbib's in a
+    natbib one; the YAML keeps one form."""
+    for biblatex, expect in ((True, ("\\textcite{taori2023alpaca}", "see \\parencite[p.~3]{chung2022scaling}",
+                                     "Surveys \\textcite{taori2023alpaca} compares.")),
+                             (False, ("\\citet{taori2023alpaca}", "see \\citep[p.~3]{chung2022scaling}",
+                                      "Surveys \\citet{taori2023alpaca} compares."))):
+        root = tmp_path / f"s{biblatex}"
+        assert init(root, biblatex=biblatex).ok
+        source = tmp_path / "t.tex"
+        source.write_text(BIBLATEX_TABLE, "utf-8")
+        assert run_import(root, str(source), None).errors == []
+        if not biblatex:  # a hand-written biblatex cite in a natbib survey's YAML
+            yml = root / "tables" / "t.yaml"
+            yml.write_text(yml.read_text("utf-8").replace("\\citeauthor{taori2023alpaca}",
+                                                          "\\Textcite{taori2023alpaca}"), "utf-8")
+        main = root / "paper" / "main.tex"
+        main.write_text(main.read_text("utf-8").replace("\\input{tables/example}", "\\input{tables/t}"), "utf-8")
+        (root / "tables" / "example.yaml").unlink()
+        template = root / "templates" / "README.md.j2"
+        template.write_text(template.read_text("utf-8").replace('{{ table("example") }}', '{{ table("t") }}'),
+                            "utf-8")
+        assert build.build(root).ok
+        tex = (root / "paper" / "tables" / "t.tex").read_text("utf-8")
+        assert all(e in tex for e in expect), tex
+        assert ("\\citeauthor{taori2023alpaca}" in tex) if biblatex else ("\\Citet{taori2023alpaca}" in tex)
+        assert "\\citet" not in tex if biblatex else "\\textcite" not in tex
