@@ -186,7 +186,8 @@ def test_a_biblatex_paper_s_tables_cite_with_biblatex_in_a_biblatex_survey_and_n
     commands (its one form), which the biblatex paper does not define: `surveybuild paper` stopped on 'Undefined
     control sequence' at \\citet, after `check` passed. The paper's tables now get the cite commands of the package
     the paper loads (by `cite_command`): natbib's as biblatex's in a biblatex survey, biblatex's as natbib's in a
-    natbib one; the YAML keeps one form."""
+    natbib one; the YAML keeps one form. Importing it into a natbib survey says that its .bib's biblatex fields
+    print nothing there, and how to make a biblatex survey."""
     for biblatex, expect in ((True, ("\\textcite{taori2023alpaca}", "see \\parencite[p.~3]{chung2022scaling}",
                                      "Surveys \\textcite{taori2023alpaca} compares.")),
                              (False, ("\\citet{taori2023alpaca}", "see \\citep[p.~3]{chung2022scaling}",
@@ -195,7 +196,12 @@ def test_a_biblatex_paper_s_tables_cite_with_biblatex_in_a_biblatex_survey_and_n
         assert init(root, biblatex=biblatex).ok
         source = tmp_path / "t.tex"
         source.write_text(BIBLATEX_TABLE, "utf-8")
-        assert run_import(root, str(source), None).errors == []
+        report = run_import(root, str(source), None)
+        assert report.errors == []
+        said = [p.message for p in report.problems if "cites with biblatex" in p.message or "natbib's" in p.message]
+        assert any("the paper, which loads biblatex, gets them as biblatex's" in m for m in said) == biblatex
+        assert any(m.startswith("the source cites with biblatex, the survey's paper with natbib") for m in said) \
+            != biblatex
         if not biblatex:  # a hand-written biblatex cite in a natbib survey's YAML
             yml = root / "tables" / "t.yaml"
             yml.write_text(yml.read_text("utf-8").replace("\\citeauthor{taori2023alpaca}",

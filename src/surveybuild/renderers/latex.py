@@ -341,10 +341,6 @@ _URL_ARG = re.compile(r"(\\(?:url|href)\s*\{)([^{}]*)(\})")
 _BARE_HASH = re.compile(r"(?<!\\)#")
 
 
-#: The cite commands only biblatex defines: a survey whose ``cite_command`` is one cites with biblatex (``init
-#: --biblatex``), any other with natbib.
-BIBLATEX_CITES = frozenset({"parencite", "Parencite", "textcite", "Textcite", "autocite", "Autocite", "footcite",
-                            "smartcite", "Smartcite", "supercite"})
 #: natbib's commands as biblatex writes them (biblatex defines \citeauthor, \citeyear, \cite, \nocite itself)
 TO_BIBLATEX = {"citet": "textcite", "Citet": "Textcite", "citep": "parencite", "Citep": "Parencite",
                "citealp": "cite", "Citealp": "Cite", "citealt": "cite", "Citealt": "Cite", "citenum": "cite",
@@ -356,7 +352,7 @@ def cite_family(text: str, settings: Settings) -> str:
     """``text``'s cite commands in the family the paper loads: a table imported from a biblatex paper holds natbib's
     commands (the importer's one form), which a biblatex paper does not define; a hand-written ``\\textcite`` in a
     natbib paper is natbib's ``\\citet``. The README reads either family."""
-    from ..readers.texread import NATBIB
+    from ..readers.texread import BIBLATEX_CITES, NATBIB
 
     biblatex = settings.cite_command in BIBLATEX_CITES
 
