@@ -217,3 +217,20 @@ def test_a_biblatex_paper_s_tables_cite_with_biblatex_in_a_biblatex_survey_and_n
         assert all(e in tex for e in expect), tex
         assert ("\\citeauthor{taori2023alpaca}" in tex) if biblatex else ("\\Citet{taori2023alpaca}" in tex)
         assert "\\citet" not in tex if biblatex else "\\textcite" not in tex
+
+
+def test_siunitx_numbers_and_units_are_the_text_they_print():
+    """`\\SI{750}{\\giga\\byte}` in a dataset table: siunitx's number and unit commands were 'defined neither by
+    LaTeX nor by the packages' where siunitx is not installed (its commands are expl3's), and the unit became the
+    macros' names ('750gigabyte'). They print a number as written and a unit by its symbols."""
+    text = ("\\begin{tabular}{lrrr}\nName & Size & Rate & Range \\\\ \\midrule\n"
+            "C4 & \\SI{750}{\\giga\\byte} & \\qty[mode=text]{3.5}{\\kilo\\gram\\per\\cubic\\metre} & "
+            "\\numrange{1}{5} \\\\\n"
+            "Pile & \\num{825} & \\si{\\percent} & \\SIrange{10}{20}{\\micro\\second} \\\\\n\\end{tabular}\n")
+    result = import_text(text, "t.tex", known=frozenset({"midrule"}))
+    rows = _data(result)["rows"]
+    assert rows[0] == {"name": "C4", "size": "750 GB", "rate": "3.5 kg/m\u00b3", "range": "1\u20135"}
+    assert rows[1] == {"name": "Pile", "size": "825", "rate": "%", "range": "10\u201320 \u00b5s"}
+    assert not [p for p in result.problems if "defined neither" in p.message]
+    [said] = [p for p in result.problems if p.message.startswith("siunitx's numbers and units")]
+    assert "[6 time(s)]" in said.message
