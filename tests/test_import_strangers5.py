@@ -234,3 +234,20 @@ def test_siunitx_numbers_and_units_are_the_text_they_print():
     assert not [p for p in result.problems if "defined neither" in p.message]
     [said] = [p for p in result.problems if p.message.startswith("siunitx's numbers and units")]
     assert "[6 time(s)]" in said.message
+
+
+def test_github_emoji_shortcodes_are_the_emoji_github_shows_in_cells_and_captions():
+    """An awesome list writes `SWE-bench :star:` and `## :fire: Benchmarks`: GitHub shows ⭐ and 🔥, the paper
+    printed ':star:', and the caption was 'fire: Benchmarks' (the leading marks stripped, the name left). A
+    shortcode of GitHub's (by its own name, or an emoji's Unicode name) is the emoji in both outputs; a time
+    (12:30:45), a ratio or an unknown name stays as written."""
+    text = ("## :fire: Benchmarks\n\n| Name | Note |\n|---|---|\n| SWE-bench :star: | :tada::rocket: at 12:30:45 |\n"
+            "| X | :nosuch: 1:2:3 |\n")
+    result = import_text(text, "README.md")
+    data = _data(result)
+    assert data["caption"] == "Benchmarks"
+    assert [r["name"] for r in data["rows"]] == ["SWE-bench \u2b50", "X"]
+    assert data["rows"][0]["note"] == "\U0001f389\U0001f680 at 12:30:45"
+    assert data["rows"][1]["note"] == ":nosuch: 1:2:3"
+    [said] = [p for p in result.problems if p.message.startswith("GitHub's emoji shortcodes")]
+    assert "(:star:)" in said.message and "[3 time(s)]" in said.message

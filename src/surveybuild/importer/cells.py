@@ -817,6 +817,8 @@ NOTICE_TEXT = {
     "symbol": "symbol glyphs ({example}: wasysym's circles, Harvey balls) became the characters they print (the "
               "paper writes them back with their package)",
     "diagbox": "a cell split by a diagonal ({example}) became its two titles, 'rows / columns'",
+    "shortcode": "GitHub's emoji shortcodes ({example}) became the emoji GitHub shows for them, which the paper "
+                 "prints too",
     "siunitx": "siunitx's numbers and units ({example}) became the text they print (a unit's symbols: "
                "\\giga\\byte 'GB')",
     "textmath": "math symbols outside math ({example}), as siunitx's S column reads a number, became their "
