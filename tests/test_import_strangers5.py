@@ -251,3 +251,31 @@ def test_github_emoji_shortcodes_are_the_emoji_github_shows_in_cells_and_caption
     assert data["rows"][1]["note"] == ":nosuch: 1:2:3"
     [said] = [p for p in result.problems if p.message.startswith("GitHub's emoji shortcodes")]
     assert "(:star:)" in said.message and "[3 time(s)]" in said.message
+
+
+def test_acronyms_the_project_defines_print_their_forms_in_cells_and_titles(tmp_path):
+    """A thesis's comparison table titles its columns `\\textbf{\\acrshort{sift}}` (JonasToth's thesis): glossaries'
+    \\acrshort was 'defined neither by LaTeX nor by the packages' and the title became the key 'sift'. The acronyms
+    the project defines (glossaries' \\newacronym, in the preamble or a file \\loadglsentries reads; the acronym
+    package's \\acro) print their forms: short (\\acrshort, \\ac, \\gls), long (\\acrlong, \\acl), full
+    (\\acrfull: 'long (short)'), plural with an 's', capitalised by the capital commands; a key none defines stays."""
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{glossaries}\n\\loadglsentries{acronyms}\n"
+        "\\acro{RL}{reinforcement learning}\n\\begin{document}\n\\input{tables/t}\n\\end{document}\n", "utf-8")
+    (tmp_path / "acronyms.tex").write_text("\\newacronym{sift}{SIFT}{scale invariant feature transform}\n"
+                                           "\\newacronym[plural=LLMs]{llm}{LLM}{large language model}\n", "utf-8")
+    (tmp_path / "tables").mkdir()
+    table = tmp_path / "tables" / "t.tex"
+    table.write_text("\\begin{tabular}{lll}\n\\toprule\nMethod & \\textbf{\\acrshort{sift}} & Note \\\\\n\\midrule\n"
+                     "A & \\acp{llm} & \\Acrfull{llm} \\\\\nB & \\acl{RL} & \\gls{nokey} \\\\\n\\bottomrule\n"
+                     "\\end{tabular}\n", "utf-8")
+    root = tmp_path / "s"
+    assert init(root).ok
+    (root / "tables" / "example.yaml").unlink()
+    report = run_import(root, str(table), None)
+    data = yaml.safe_load((root / "tables" / "t.yaml").read_text("utf-8"))
+    assert [c["title"] for c in data["columns"]] == ["Method", "SIFT", "Note"]
+    assert data["rows"][0] == {"method": "A", "sift": "LLMs", "note": "Large language model (LLM)"}
+    assert data["rows"][1]["sift"] == "reinforcement learning"
+    assert "nokey" in data["rows"][1]["note"]
+    assert not [p for p in report.problems if "'\\acrshort'" in p.message or "'\\acp'" in p.message]
