@@ -239,18 +239,19 @@ def test_siunitx_numbers_and_units_are_the_text_they_print():
 def test_github_emoji_shortcodes_are_the_emoji_github_shows_in_cells_and_captions():
     """An awesome list writes `SWE-bench :star:` and `## :fire: Benchmarks`: GitHub shows ⭐ and 🔥, the paper
     printed ':star:', and the caption was 'fire: Benchmarks' (the leading marks stripped, the name left). A
-    shortcode of GitHub's (by its own name, or an emoji's Unicode name) is the emoji in both outputs; a time
-    (12:30:45), a ratio or an unknown name stays as written."""
+    shortcode of GitHub's (by its own name, or an emoji's Unicode name) is the emoji in both outputs, a link's
+    text too; in `code`, a time (12:30:45), a ratio or an unknown name it stays as written."""
     text = ("## :fire: Benchmarks\n\n| Name | Note |\n|---|---|\n| SWE-bench :star: | :tada::rocket: at 12:30:45 |\n"
-            "| X | :nosuch: 1:2:3 |\n")
+            "| X | :nosuch: 1:2:3 |\n| Y | `:star:` [:fire: site](https://x.org) |\n")
     result = import_text(text, "README.md")
     data = _data(result)
     assert data["caption"] == "Benchmarks"
-    assert [r["name"] for r in data["rows"]] == ["SWE-bench \u2b50", "X"]
+    assert [r["name"] for r in data["rows"]] == ["SWE-bench \u2b50", "X", "Y"]
+    assert data["rows"][2]["note"] == "\\texttt{:star:} \\href{https://x.org}{\U0001f525 site}"  # code as written
     assert data["rows"][0]["note"] == "\U0001f389\U0001f680 at 12:30:45"
     assert data["rows"][1]["note"] == ":nosuch: 1:2:3"
     [said] = [p for p in result.problems if p.message.startswith("GitHub's emoji shortcodes")]
-    assert "(:star:)" in said.message and "[3 time(s)]" in said.message
+    assert "(:star:)" in said.message and "[4 time(s)]" in said.message
 
 
 def test_acronyms_the_project_defines_print_their_forms_in_cells_and_titles(tmp_path):

@@ -195,11 +195,16 @@ def shortcodes(text: str) -> tuple[str, list[str]]:
 
 def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, str] | None,
          rowspan: int = 1, colspan: int = 1, align: str | None = None) -> RawCell:
-    for item in items:  # GitHub shows `:star:` as the emoji: so do both outputs
-        if item.kind == "text" and ":" in item.text:
+    open_: list[str] = []  # the styles open: inside `code` GitHub shows ':star:' as written
+    for item in items:  # GitHub shows `:star:` as the emoji (a link's text too): so do both outputs
+        if item.kind == "open":
+            open_.append(item.style)
+        elif item.kind == "close":
+            open_ = open_[:-1]
+        elif item.kind in ("text", "link") and ":" in item.text and "code" not in open_:
             item.text, found = shortcodes(item.text)
-            for code in found:
-                raw.notices.add("shortcode", code)
+            for shortcode in found:
+                raw.notices.add("shortcode", shortcode)
     for item in items:  # a link without a target: its text (or image) alone
         if item.kind == "link" and not item.url.strip():
             raw.notices.add("emptylink", f"[{item.text}]()")
