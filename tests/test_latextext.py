@@ -43,7 +43,7 @@ NBSP = "\N{NO-BREAK SPACE}"
     pytest.param(r"\citep{touvron2023llama}", (Cite(("touvron2023llama",)),), id="citep"),
     pytest.param(r"LLaMA~\citep{touvron2023llama}", (Text("LLaMA" + NBSP), Cite(("touvron2023llama",))),
                  id="tie-then-citep"),
-    pytest.param(r"\citet{a, b,c}", (Cite(("a", "b", "c")),), id="citet-comma-list"),
+    pytest.param(r"\citet{a, b,c}", (Cite(("a", "b", "c"), form="author"),), id="citet-comma-list"),
     pytest.param(r"\citep*[see][p.~2]{a}", (Cite(("a",), "see", "p. 2"),), id="starred-with-optional-args"),
     pytest.param(r"\cite{a}", (Cite(("a",)),), id="cite"),
     pytest.param(r"7B\tnotex{id:2}", (Text("7B"), NoteRef("id:2")), id="tnotex"),

@@ -433,6 +433,12 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     group_column = _group_column(raw, lines, titles)
     groups, group_of_line = _groups(raw, lines, group_column)
     if group_column:
+        if len(titles) > 1 and titles[1] == f"{titles[0]} (2)":  # one title over the group column and the names
+            titles[1] = titles[0]  # (`\multicolumn{2}{c}{Category}`): the names' column is the one left to take it
+            said = f"header cell '{titles[0]}' spans 2 columns in a one-row header"
+            raw.problems[:] = [Problem(p.source, f"{said}, the row groups' and the next: the next is titled "
+                                       f"'{titles[0]}'", severity="warning") if p.message.startswith(said) else p
+                               for p in raw.problems]
         titles, col_groups = titles[1:], col_groups[1:]
         ncols -= 1
         # the slots' columns counted without the group column, as the titles now are
@@ -477,6 +483,13 @@ def _body(raw: RawTable) -> tuple[list[list[_Slot | None]] | None, int]:
         problems.append(Problem(raw.source, "the table has a header and no body rows (a layout box, a banner of "
                                 "images): not imported", severity="warning",
                                 hint="write it into the README template by hand if it should stay"))
+        return None, ncols
+    if raw.kind != "latex" and all(s is None or s.cell.empty for row in body_grid for s in row):  # a README's
+        # gallery of the repository's images (a LaTeX tabular of \includegraphics lists its images: tables' pieces)
+        problems.append(Problem(raw.source, "the table's body holds nothing the build can show (images of files "
+                                "of the source repository, no text): not imported", severity="warning",
+                                hint="write it into the README template by hand if it should stay, with the "
+                                     "images' full https:// addresses"))
         return None, ncols
     for r, row in enumerate(body_grid):  # short rows: GitHub and LaTeX leave the last columns empty
         missing = 0

@@ -61,6 +61,59 @@ LINK_ICONS = frozenset({"githubicon", "github", "codeicon"})
 WRAPPERS = frozenset({"numprint", "turn", "textcolor", "colorbox", "rotatebox", "raisebox", "scalebox", "resizebox", "parbox",
                       "fbox", "hl", "adjustbox", "smash", "mbox", "makebox", "hbox", "framebox", "rlap", "llap",
                       "clap"})
+#: siunitx's commands that print a number, a unit or both (name -> the arguments' roles: n a number, u a unit),
+#: read as the text they print: ``\SI{750}{\giga\byte}`` '750 GB', ``\num{6.5e10}`` as written
+SIUNITX = {"num": "n", "tablenum": "n", "SI": "nu", "qty": "nu", "si": "u", "unit": "u", "numrange": "nn",
+           "SIrange": "nnu", "qtyrange": "nnu", "ang": "a", "numlist": "n", "SIlist": "nu", "qtylist": "nu"}
+SIUNITX_SPECS = {"num": "[{", "tablenum": "[{", "SI": "[{[{", "qty": "[{{", "si": "[{", "unit": "[{",
+                 "numrange": "[{{", "SIrange": "[{{{", "qtyrange": "[{{{", "ang": "[{", "numlist": "[{",
+                 "SIlist": "[{{", "qtylist": "[{{"}
+#: siunitx's unit macros as their symbols (prefixes and units; \per, \squared, \cubed below)
+SI_UNITS = {"yocto": "y", "zepto": "z", "atto": "a", "femto": "f", "pico": "p", "nano": "n", "micro": "µ",
+            "milli": "m", "centi": "c", "deci": "d", "deca": "da", "deka": "da", "hecto": "h", "kilo": "k",
+            "mega": "M", "giga": "G", "tera": "T", "peta": "P", "exa": "E", "zetta": "Z", "yotta": "Y",
+            "kibi": "Ki", "mebi": "Mi", "gibi": "Gi", "tebi": "Ti", "pebi": "Pi",
+            "byte": "B", "bit": "bit", "second": "s", "minute": "min", "hour": "h", "day": "d", "meter": "m",
+            "metre": "m", "gram": "g", "kilogram": "kg", "hertz": "Hz", "watt": "W", "joule": "J", "volt": "V",
+            "ampere": "A", "kelvin": "K", "celsius": "°C", "degreeCelsius": "°C", "degree": "°",
+            "litre": "L", "liter": "L", "newton": "N", "pascal": "Pa", "decibel": "dB", "percent": "%",
+            "ohm": "Ω", "mole": "mol", "candela": "cd", "radian": "rad", "tonne": "t", "electronvolt": "eV",
+            "bel": "B", "neper": "Np", "farad": "F", "coulomb": "C", "tesla": "T", "weber": "Wb", "henry": "H",
+            "lux": "lx", "lumen": "lm", "becquerel": "Bq", "gray": "Gy", "sievert": "Sv", "siemens": "S",
+            "arcminute": "′", "arcsecond": "″", "hectare": "ha", "astronomicalunit": "au",
+            "dalton": "Da", "clight": "c", "angstrom": "Å", "bar": "bar", "barn": "b", "knot": "kn",
+            "mmHg": "mmHg", "flops": "FLOPS", "FLOPS": "FLOPS"}
+SI_POWERS = {"squared": "²", "cubed": "³", "square": "²", "cubic": "³"}
+
+
+def si_unit(nodes) -> str:
+    """A siunitx unit argument as the symbols it prints: ``\\kilo\\gram\\per\\cubic\\metre`` 'kg/m³', a literal
+    ``{GB}`` as written (``\\%`` a percent sign), an unknown macro by its name."""
+    out: list[str] = []
+    pending = ""  # \square, \cubic: the power of the unit after them
+    for node in nodes or ():
+        if node is None or node.isNodeType(latexwalker.LatexCommentNode):
+            continue
+        if node.isNodeType(latexwalker.LatexGroupNode):
+            out.append(si_unit(node.nodelist))
+        elif node.isNodeType(latexwalker.LatexCharsNode):
+            out.append(" ".join(node.chars.split()).replace("~", " "))
+        elif node.isNodeType(latexwalker.LatexMacroNode):
+            name = node.macroname
+            if name in ("square", "cubic"):
+                pending = SI_POWERS[name]
+            elif name in ("squared", "cubed", "tothe"):
+                out.append(SI_POWERS.get(name, ""))
+            elif name == "per":
+                out.append("/")
+            elif name in ("%", "_", "&", "#", "$"):
+                out.append(name)
+            else:
+                out.append(SI_UNITS.get(name, name) + pending)
+                pending = ""
+    return "".join(out).strip()
+
+
 #: math symbols written outside math, as siunitx's ``S`` column reads its numbers (``89.0 \pm 0.3``): the character
 TEXT_MODE_SYMBOLS = {"pm": "\u00b1", "mp": "\u2213", "times": "\u00d7"}
 #: declarations that style the rest of their group (``{\\bfseries Position}``) -> the command taking it
@@ -147,6 +200,7 @@ SPECS = (
        macrospec.MacroSpec("ensuremath", "{"), macrospec.MacroSpec("hhline", "{"),
        macrospec.MacroSpec("cdashline", "{"), macrospec.MacroSpec("tabucline", "[{"),
        macrospec.MacroSpec("rowfont", "[{"), macrospec.MacroSpec("hyperref", "[{")]
+    + [macrospec.MacroSpec(n, spec) for n, spec in SIUNITX_SPECS.items()]
     + [macrospec.MacroSpec(n, "[") for n in SYMBOL_CHARS if n.startswith("harvey")]
     + [macrospec.MacroSpec(n, "*{") for n in sorted(REFS)]  # \ref*{x}: hyperref's, without a link
     + [macrospec.MacroSpec(n, "") for n in FONT_SWITCHES]
@@ -177,7 +231,7 @@ def footnote_mark(number: str) -> str:
 
 
 #: the names the converter itself rewrites or keeps: never "undefined"
-_HANDLED = (LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAPPERS | frozenset(FONT_SWITCHES) | REFS
+_HANDLED = (frozenset(SIUNITX) | LINE_BREAKS | STACKS | CHECK_MARKS | CROSS_MARKS | LINK_ICONS | WRAPPERS | frozenset(FONT_SWITCHES) | REFS
             | LAYOUT | FILE_READERS | frozenset(SUBFIGURES) | frozenset(CITE_COMMANDS) | frozenset(NATBIB)
             | frozenset(SYMBOL_CHARS) | frozenset(DATES)
             | frozenset({"tnote", "tnotex", "TblrNote", "verb", "ding", "multicolumn", "multirow", "caption", "label", "item",
@@ -562,6 +616,20 @@ class _Converter:
             text, fixed = date_text(name, [arg_text(x).strip() if x is not None else None for x in a])
             self.notices.add("date" if fixed else "today", node.latex_verbatim().strip())
             out.append(text + node.macro_post_space)
+        elif name in SIUNITX:  # siunitx's number and unit commands
+            groups = [x for x in a if x is not None and x.isNodeType(latexwalker.LatexGroupNode)
+                      and x.delimiters[0] == "{"]  # the options ([mode=text], \SI's pre-unit) print nothing
+            roles = SIUNITX[name]
+            if len(groups) == len(roles):
+                numbers = ["".join(self.nodes(g.nodelist, depth + 1)).strip() for g, r in zip(groups, roles)
+                           if r in "na"]
+                unit = [si_unit(g.nodelist) for g, r in zip(groups, roles) if r == "u"]
+                text = "\u2013".join(numbers) + ("\u00b0" if roles == "a" else "")
+                text = " ".join(t for t in [text] + unit if t)
+                self.notices.add("siunitx", node.latex_verbatim().strip())
+                out.append(text + node.macro_post_space)
+            else:
+                out.append(node.latex_verbatim())
         elif name in WRAPPERS:
             self.notices.add("style", "\\" + name)
             out.append("".join(self.nodes(arg_nodes(a[-1] if a else None), depth)))
@@ -736,6 +804,8 @@ NOTICE_TEXT = {
     "emptylink": "links without a target ({example}) became their text or image",
     "noalt": "images without alt text ({example}) show in the README only: the paper, which shows an image's alt "
              "text, leaves them out (write an alt text in the YAML, \\image{{src}}{{text}}, to show one)",
+    "badgealt": "badges without alt text ({example}) took the words the badge shows (its label and message, "
+                "from its shields.io address) as alt text, which the paper prints (edit it in the YAML if you like)",
     "localimage": "images that are not at an http(s) address ({example}: a file of the source repository) became "
                   "their alt text: the build allows only http(s) images; write the full https:// address (for a "
                   "file of a GitHub repository, its raw.githubusercontent.com address) to keep one",
@@ -747,6 +817,10 @@ NOTICE_TEXT = {
     "symbol": "symbol glyphs ({example}: wasysym's circles, Harvey balls) became the characters they print (the "
               "paper writes them back with their package)",
     "diagbox": "a cell split by a diagonal ({example}) became its two titles, 'rows / columns'",
+    "shortcode": "GitHub's emoji shortcodes ({example}) became the emoji GitHub shows for them, which the paper "
+                 "prints too",
+    "siunitx": "siunitx's numbers and units ({example}) became the text they print (a unit's symbols: "
+               "\\giga\\byte 'GB')",
     "textmath": "math symbols outside math ({example}), as siunitx's S column reads a number, became their "
                 "characters",
     "ensuremath": "\\ensuremath ({example}) became the math it holds, $...$",

@@ -162,7 +162,7 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
             report.problems += result.problems
             result = type(result)(tables=[t for _, r in followed for t in r.tables],
                                   problems=[p for _, r in followed for p in r.problems])
-    report.problems += result.problems
+    report.problems += _cite_family(result.problems, settings)
     if len(sources) > 1 and output is not None and not (output.endswith(("/", "\\")) or (root / output).is_dir()):
         targets = _targets(root, settings, path, output, len(result.tables))
     else:
@@ -204,6 +204,34 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         report.info.append(f"import: {tables} table(s), {rows} row(s), {cells} cell(s) from {file}")
     report.info += next_steps(settings, [target.stem for target in targets])
     return report
+
+
+_BIBLATEX_SAID = re.compile(r"\\(?:[Pp]arencite|[Tt]extcite|[Aa]utocite|footcite|[Ss]martcite|supercite)s? ->")
+_NATBIB_SAID = "were written as natbib's, which the paper loads"
+
+
+def _cite_family(problems: list[Problem], settings) -> list[Problem]:
+    """The importer writes every family's cite commands as natbib's (the YAML's one form). In a survey that cites
+    with biblatex, the paper gets them as biblatex's (:func:`~..renderers.latex.cite_family`): the message says so.
+    A source citing with biblatex imported into a natbib survey: a warning says how to make a biblatex one."""
+    from ..readers.texread import BIBLATEX_CITES
+
+    biblatex = settings.cite_command in BIBLATEX_CITES
+    out, told = [], biblatex
+    for p in problems:
+        if _NATBIB_SAID in p.message and biblatex:
+            p = Problem(p.source, p.message.replace(_NATBIB_SAID, "were written as natbib's (the YAML's one form); "
+                                                    "the paper, which loads biblatex, gets them as biblatex's"),
+                        severity=p.severity, hint=p.hint)
+        out.append(p)
+        if not told and _NATBIB_SAID in p.message and _BIBLATEX_SAID.search(p.message):
+            told = True
+            out.append(Problem(p.source, "the source cites with biblatex, the survey's paper with natbib and "
+                               "BibTeX, whose styles print nothing of biblatex's fields (date=, journaltitle=: "
+                               "references without year or journal)", severity="warning",
+                               hint="a survey made with `surveybuild init --biblatex` cites with biblatex and biber; "
+                                    "or write year= and journal= in the .bib"))
+    return out
 
 
 def _import_file(path: Path, file: str, bib_keys, mapping) -> tuple[str, ImportResult]:

@@ -106,12 +106,105 @@ MARK_LATEX = {"✓": "\\checkmark", "✔": "\\checkmark", "✅": "\\checkmark", 
 VARIATION = re.compile("[\ufe00-\ufe0f]")
 
 
+#: a shields.io badge's address: the static ``/badge/<label>-<message>-<colour>`` (or ``<message>-<colour>``), or
+#: ``/github/<metric>/...`` (stars, forks, license, ...), which shows that metric
+BADGE = re.compile(r"https?://img\.shields\.io/(?:badge/(?P<static>[^?#]+)|github/(?P<metric>[a-z-]+)/[^?#]*)"
+                   r"(?:\?(?P<query>[^#]*))?", re.I)
+
+
+def badge_words(src: str) -> str:
+    """The words a shields.io badge shows, read from its address: ``badge/arXiv-Paper-red`` 'arXiv Paper', its
+    ``label=`` query instead of the address's label, ``github/stars/o/r`` 'GitHub stars'; '' for any other image.
+    In the static form '--' is a dash, '__' an underscore, '_' a blank (shields.io's escapes)."""
+    from urllib.parse import parse_qs, unquote
+
+    m = BADGE.match(src)
+    if m is None:
+        return ""
+    query = {k: v[0] for k, v in parse_qs(m.group("query") or "").items() if v and v[0].strip()}
+    if m.group("metric"):
+        return " ".join(query.get("label", f"GitHub {m.group('metric').replace('-', ' ')}").split())
+    static = unquote(m.group("static").removesuffix(".svg").removesuffix(".png"))
+    parts = [p.replace("\0", "-").replace("__", "\1").replace("_", " ").replace("\1", "_")
+             for p in static.replace("--", "\0").split("-")]
+    words = parts[:-1] if len(parts) > 1 else parts  # the last part is the colour
+    if "label" in query and words:
+        words = [query["label"]] + words[1:] if len(words) > 1 else [query["label"]] + words
+    return " ".join(" ".join(words).split())
+
+
 def _image(src: str, alt: str, raw: RawTable, where: Source) -> str:
     return f"\\image{{{_url(src.strip())}}}{{{_esc(' '.join(alt.split()), raw, where)}}}"
 
 
+#: GitHub's emoji shortcodes whose names are not the Unicode name of the emoji GitHub shows (``:tada:`` 🎉); the
+#: others (``:fire:``, ``:rocket:``, ``:page_facing_up:``) are found by their Unicode name (:func:`shortcodes`)
+GITHUB_EMOJI = {
+    "star": "\u2b50", "star2": "\U0001f31f", "tada": "\U0001f389", "white_check_mark": "\u2705", "x": "\u274c",
+    "heavy_check_mark": "\u2714", "warning": "\u26a0", "computer": "\U0001f4bb", "book": "\U0001f4d6",
+    "open_book": "\U0001f4d6", "bulb": "\U0001f4a1", "link": "\U0001f517", "new": "\U0001f195",
+    "hugs": "\U0001f917", "hugging_face": "\U0001f917", "robot": "\U0001f916", "zap": "\u26a1",
+    "mag": "\U0001f50d", "mag_right": "\U0001f50e", "100": "\U0001f4af", "thumbsup": "\U0001f44d",
+    "+1": "\U0001f44d", "thumbsdown": "\U0001f44e", "-1": "\U0001f44e", "heart": "\u2764",
+    "construction": "\U0001f6a7", "medal": "\U0001f3c5", "1st_place_medal": "\U0001f947",
+    "2nd_place_medal": "\U0001f948", "3rd_place_medal": "\U0001f949", "boom": "\U0001f4a5", "gem": "\U0001f48e",
+    "dart": "\U0001f3af", "mortar_board": "\U0001f393", "pencil": "\U0001f4dd", "pencil2": "\u270f",
+    "heavy_plus_sign": "\u2795", "heavy_minus_sign": "\u2796", "arrow_right": "\u27a1", "arrow_left": "\u2b05",
+    "arrow_up": "\u2b06", "arrow_down": "\u2b07", "point_right": "\U0001f449", "point_down": "\U0001f447",
+    "date": "\U0001f4c5", "calendar": "\U0001f4c6", "email": "\U0001f4e7", "speech_balloon": "\U0001f4ac",
+    "mega": "\U0001f4e3", "file_folder": "\U0001f4c1", "open_file_folder": "\U0001f4c2", "gear": "\u2699",
+    "hammer_and_wrench": "\U0001f6e0", "question": "\u2753", "exclamation": "\u2757",
+    "heavy_exclamation_mark": "\u2757", "red_circle": "\U0001f534", "large_blue_circle": "\U0001f535",
+    "blue_circle": "\U0001f535", "green_circle": "\U0001f7e2", "white_circle": "\u26aa", "black_circle": "\u26ab",
+    "o": "\u2b55", "triangular_flag_on_post": "\U0001f6a9", "earth_americas": "\U0001f30e",
+    "smile": "\U0001f604", "smiley": "\U0001f603", "wink": "\U0001f609", "fireworks": "\U0001f386",
+    "crown": "\U0001f451", "muscle": "\U0001f4aa", "clap": "\U0001f44f", "raised_hands": "\U0001f64c",
+    "pray": "\U0001f64f", "unlock": "\U0001f513", "art": "\U0001f3a8", "musical_note": "\U0001f3b5",
+    "sound": "\U0001f509", "loud_sound": "\U0001f50a", "hourglass_flowing_sand": "\u23f3",
+    "stopwatch": "\u23f1", "alarm_clock": "\u23f0", "chart": "\U0001f4b9", "fire": "\U0001f525",
+    "heavy_multiplication_x": "\u2716", "ballot_box_with_check": "\u2611", "radio_button": "\U0001f518",
+    "white_large_square": "\u2b1c", "black_large_square": "\u2b1b", "sparkle": "\u2747",
+}
+#: ``:name:`` as GitHub writes it in Markdown text (not inside a word or a time such as 12:30:45)
+SHORTCODE = re.compile(r"(?<!\w):([a-z0-9_+-]+):(?!\w)")
+
+
+def shortcodes(text: str) -> tuple[str, list[str]]:
+    """``text`` with GitHub's emoji shortcodes as the emoji GitHub shows (``:tada:`` 🎉, ``:fire:`` 🔥: a name
+    of :data:`GITHUB_EMOJI`, else an emoji's Unicode name, '_' for blanks), and the shortcodes replaced. A
+    ``:name:`` that is neither stays as written."""
+    if ":" not in text:
+        return text, []
+    found: list[str] = []
+
+    def one(m: re.Match) -> str:
+        name = m.group(1)
+        char = GITHUB_EMOJI.get(name)
+        if char is None:
+            try:
+                char = unicodedata.lookup(name.replace("_", " ").upper())
+            except KeyError:
+                return m.group(0)
+            if not (0x1F000 <= ord(char) <= 0x1FAFF or 0x2600 <= ord(char) <= 0x27BF):  # an emoji, not a letter
+                return m.group(0)
+        found.append(m.group(0))
+        return char
+
+    return SHORTCODE.sub(one, text), found
+
+
 def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, str] | None,
          rowspan: int = 1, colspan: int = 1, align: str | None = None) -> RawCell:
+    open_: list[str] = []  # the styles open: inside `code` GitHub shows ':star:' as written
+    for item in items:  # GitHub shows `:star:` as the emoji (a link's text too): so do both outputs
+        if item.kind == "open":
+            open_.append(item.style)
+        elif item.kind == "close":
+            open_ = open_[:-1]
+        elif item.kind in ("text", "link") and ":" in item.text and "code" not in open_:
+            item.text, found = shortcodes(item.text)
+            for shortcode in found:
+                raw.notices.add("shortcode", shortcode)
     for item in items:  # a link without a target: its text (or image) alone
         if item.kind == "link" and not item.url.strip():
             raw.notices.add("emptylink", f"[{item.text}]()")
@@ -137,7 +230,9 @@ def cell(items: list[Item], where: Source, raw: RawTable, cite_map: dict[str, st
     for item in items:  # an image the paper cannot show: no alt text (a star badge ![](...stars...svg))
         src = item.image if item.kind == "link" else item.url if item.kind == "image" else ""
         if src.strip() and not item.text.strip():
-            raw.notices.add("noalt", f"![]({src.strip()})")
+            said = badge_words(src.strip())
+            raw.notices.add("badgealt" if said else "noalt", f"![]({src.strip()})")
+            item.text = said
     # a citation link between brackets: "[<a href="#ref3">3</a>]"
     out: list[Item] = []
     for n, item in enumerate(items):

@@ -24,8 +24,11 @@ TABULARS = frozenset({"tabular", "tabular*", "tabularx", "tabulary", "xltabular"
                       "supertabular", "tabu", "longtabu", "tblr", "longtblr", "talltblr"})
 #: tabularray's tables: ``\begin{longtblr}[caption={..},label={..}]{colspec={lX[c]},row{1}={..}}``
 TBLRS = frozenset({"tblr", "longtblr", "talltblr"})
+# a tabular's caption and label are the first of the outermost of these around it: a table set in a `figure` float
+# (as some papers do) or a `wraptable` has the float's caption
 CONTAINERS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable",
-                        "landscape", "center", "adjustbox", "minipage", "small", "footnotesize"})
+                        "landscape", "center", "adjustbox", "minipage", "small", "footnotesize", "figure", "figure*",
+                        "sidewaysfigure", "sidewaysfigure*", "wraptable", "wrapfigure", "SCtable", "SCfigure"})
 NOTE_ENVS = frozenset({"tablenotes", "TableNotes"})
 FLOATS = frozenset({"table", "table*", "sidewaystable", "sidewaystable*", "threeparttable", "ThreePartTable"})
 RULES = frozenset({"toprule", "midrule", "bottomrule", "hline", "cline", "cmidrule", "specialrule", "addlinespace",
@@ -637,11 +640,19 @@ def _rows(env, raw: RawTable, where):
     def row_empty() -> bool:
         return not row and not _meaningful(cell)
 
+    lines = 0  # every row the source ends with \\, empty ones too: what a \multirow's count counts
+    kept_at: list[int] = []  # the line each row of ``rows`` was
+    empty_at: set[int] = set()  # lines without a cell's text: no row, but a \multirow above counted them
+
     def flush() -> None:
-        nonlocal cell, row
+        nonlocal cell, row, lines
         row.append(cell)
         if any(_meaningful(c) for c in row):
             rows.append(row)
+            kept_at.append(lines)
+        else:
+            empty_at.add(lines)
+        lines += 1
         cell, row = [], []
 
     for at, node in enumerate(env.nodelist):
@@ -726,6 +737,11 @@ def _rows(env, raw: RawTable, where):
         header_count = after[0] if after and after[0] < len(rows) else (1 if len(rows) > 1 else 0)
         body_start = header_count
     out_rows = [_cells(r, raw, where) for r in rows]
+    if empty_at:  # `\multirow{2}{*}{Model} & ... \\ & & \\`: the span's empty second line is no row; it spans the rest
+        for line, out_row in zip(kept_at, out_rows):
+            for c in out_row:
+                if c.rowspan > 1:
+                    c.rowspan = max(1, c.rowspan - sum(1 for n in range(line + 1, line + c.rowspan) if n in empty_at))
     if not segments:
         header_count = body_start = header_rows(out_rows, rules_at, header_count)
     body = out_rows[body_start:]  # a longtable's continued head and foot repeat the header: skipped

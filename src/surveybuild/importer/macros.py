@@ -149,11 +149,66 @@ def _definition(text: str, start: int, kind: str, star: str, path: str, line: in
     return Macro(name, nargs, default, body[0], where), body[1]
 
 
+#: an acronym's definition: glossaries' ``\\newacronym[opts]{key}{short}{long}``, the acronym package's
+#: ``\\acro{key}[short]{long}`` / ``\\acrodef`` (short defaults to the key)
+_GROUP = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
+_ACRONYM = re.compile(r"(?<!%)\\(?:newacronym(?:\[[^\]]*\])?\s*\{([^{}]+)\}\s*" + _GROUP + r"\s*" + _GROUP
+                      + r"|acro(?:def)?\s*\{([^{}]+)\}\s*(?:\[([^\]]*)\])?\s*" + _GROUP + ")")
+#: the commands that print an acronym (glossaries', acronym's, acro's) -> what they print: "short", "long", "full"
+#: (long (short)); a trailing "s": the plural
+ACRONYM_USES = {"acrshort": "short", "acs": "short", "ac": "short", "gls": "short", "glsentryshort": "short",
+                "Acrshort": "short", "Ac": "short", "Gls": "short", "acp": "shorts", "acsp": "shorts",
+                "acrshortpl": "shorts", "glspl": "shorts", "Glspl": "shorts", "acrlong": "long", "acl": "long",
+                "Acrlong": "long", "Acl": "long", "glsentrylong": "long", "aclp": "longs", "acrlongpl": "longs",
+                "acrfull": "full", "acf": "full", "Acrfull": "full", "Acf": "full", "acfp": "fulls",
+                "acrfullpl": "fulls"}
+_ACRONYM_USE = re.compile(r"\\(%s)\*?\s*(?:\[[^\]]*\])?\s*\{([^{}]+)\}"
+                          % "|".join(sorted(ACRONYM_USES, key=len, reverse=True)))
+
+
+def acronym_key(key: str) -> str:
+    """The name an acronym's :class:`Macro` is kept under: a blank in it, so no control word is ever it."""
+    return f"acronym {key.strip()}"
+
+
+def _acronyms(text: str, path: str, macros: dict[str, Macro]) -> None:
+    """The acronyms ``text`` defines, kept as macros named by :func:`acronym_key`: body the short form, default the
+    long one (the first definition of a key wins, as glossaries refuses a second)."""
+    for m in _ACRONYM.finditer(text):
+        if m.group(1) is not None:
+            key, short, long_ = m.group(1), m.group(2), m.group(3)
+        else:
+            key, short, long_ = m.group(4), m.group(5) if m.group(5) is not None else m.group(4), m.group(6)
+        name = acronym_key(key)
+        if name not in macros:
+            macros[name] = Macro(name, 0, long_.strip(), short.strip(),
+                                 Source(path, text.count("\n", 0, m.start()) + 1))
+
+
+def expand_acronyms(text: str, macros: dict[str, Macro]) -> str:
+    """``\\acrshort{llm}``, ``\\ac{llm}``, ``\\gls{llm}``, ``\\acrfull{llm}`` ... as the text they print, from the
+    project's ``\\newacronym``/``\\acro`` definitions (a key none defines stays as written)."""
+    def one(m: re.Match) -> str:
+        macro = macros.get(acronym_key(m.group(2)))
+        if macro is None:
+            return m.group(0)
+        form = ACRONYM_USES[m.group(1)]
+        plural = "s" if form.endswith("s") else ""
+        short, long_ = macro.body + plural, (macro.default or "") + plural
+        text = {"short": short, "long": long_, "full": f"{long_} ({short})"}[form.rstrip("s")]
+        return text[:1].upper() + text[1:] if m.group(1)[0].isupper() else text
+
+    return _ACRONYM_USE.sub(one, text) if any(n.startswith("acronym ") for n in macros) else text
+
+
 def collect(text: str, path: str, into: dict[str, Macro] | None = None) -> tuple[dict[str, Macro], list[tuple[int, int]]]:
     """The definitions in ``text`` added to ``into`` in file order (``\\newcommand`` and ``\\providecommand``
-    keep an earlier one, ``\\renewcommand`` and ``\\def`` replace it); and the spans the definitions take."""
+    keep an earlier one, ``\\renewcommand`` and ``\\def`` replace it); and the spans the definitions take. Acronym
+    definitions too (:func:`_acronyms`)."""
     macros = dict(into or {})
     spans: list[tuple[int, int]] = []
+    if "acro" in text:
+        _acronyms(text, path, macros)
     if not _DEFINER.search(text):
         return macros, spans
     pos = 0
@@ -309,13 +364,15 @@ def _one_line(text: str) -> str:
 
 
 def _uses(macros: dict[str, Macro]) -> re.Pattern:
-    return re.compile(r"\\(?:%s)(?![A-Za-z@])" % "|".join(re.escape(n) for n in sorted(macros, key=len, reverse=True)))
+    names = sorted((n for n in macros if " " not in n), key=len, reverse=True)  # not the acronyms
+    return re.compile(r"\\(?:%s)(?![A-Za-z@])" % "|".join(re.escape(n) for n in names)) if names else re.compile("(?!)")
 
 
 def expand(text: str, macros: dict[str, Macro], path: str,
            skip: list[tuple[int, int]] = ()) -> tuple[str, list[Problem]]:
     """``text`` with the uses of ``macros`` expanded and the definitions (the ``skip`` spans) left out, every
     line kept where it was. A runaway macro is an error, and its use stays as written."""
+    text = expand_acronyms(text, macros)
     if not skip and (not macros or not _uses(macros).search(text)):
         return text, []
     problems: list[Problem] = []
@@ -363,7 +420,7 @@ def expand(text: str, macros: dict[str, Macro], path: str,
     return "".join(out), problems
 
 
-_INPUT = re.compile(r"\\(?:input|include|subfile)\s*\{([^{}\n]+)\}")
+_INPUT = re.compile(r"\\(?:input|include|subfile|loadglsentries(?:\[[^\]]*\])?)\s*\{([^{}\n]+)\}")
 _BEGIN_DOCUMENT = re.compile(r"\\begin\s*\{document\}")
 
 

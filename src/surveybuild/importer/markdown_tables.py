@@ -29,7 +29,7 @@ from markdown_it import MarkdownIt
 from ..texlang.escape import UnencodableText
 from ..model import Problem, Source
 from .assemble import RawCell, RawTable
-from .inline import Item, cell, latex_text
+from .inline import Item, cell, latex_text, shortcodes
 
 DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 FULL_WIDTH_BAR = "\uff5c"
@@ -262,6 +262,7 @@ def heading_text(inline) -> str:
 
 
 def _plain_heading(text: str) -> str:
+    text = shortcodes(text)[0]  # '## :fire: News': the emoji, which goes with the leading marks below
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
     text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
     text = " ".join(re.sub(r"</?[A-Za-z][^>]*>", "", text).split())

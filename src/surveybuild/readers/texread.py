@@ -25,6 +25,10 @@ CITE_COMMANDS = (
     # biblatex
     "Citealt",
 )
+#: The cite commands only biblatex defines: a survey whose ``cite_command`` is one cites with biblatex (``init
+#: --biblatex``), any other with natbib (:func:`surveybuild.renderers.latex.cite_family`).
+BIBLATEX_CITES = frozenset({"parencite", "Parencite", "textcite", "Textcite", "autocite", "Autocite", "footcite",
+                            "smartcite", "Smartcite", "supercite"})
 #: the natbib command each other family's cite command is written as in an imported table
 NATBIB = {
     "citeA": "citet", "shortciteA": "citet", "fullciteA": "citet", "textcite": "citet", "Textcite": "Citet",

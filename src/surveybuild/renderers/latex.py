@@ -383,8 +383,35 @@ _URL_ARG = re.compile(r"(\\(?:url|href)\s*\{)([^{}]*)(\})")
 _BARE_HASH = re.compile(r"(?<!\\)#")
 
 
+#: natbib's commands as biblatex writes them (biblatex defines \citeauthor, \citeyear, \cite, \nocite itself)
+TO_BIBLATEX = {"citet": "textcite", "Citet": "Textcite", "citep": "parencite", "Citep": "Parencite",
+               "citealp": "cite", "Citealp": "Cite", "citealt": "cite", "Citealt": "Cite", "citenum": "cite",
+               "citeyearpar": "citeyear"}
+_CITE_NAME = re.compile(r"\\([A-Za-z]*cite[A-Za-z]*)(\*?)(?![A-Za-z])")
+
+
+def cite_family(text: str, settings: Settings) -> str:
+    """``text``'s cite commands in the family the paper loads: a table imported from a biblatex paper holds natbib's
+    commands (the importer's one form), which a biblatex paper does not define; a hand-written ``\\textcite`` in a
+    natbib paper is natbib's ``\\citet``. The README reads either family."""
+    from ..readers.texread import BIBLATEX_CITES, NATBIB
+
+    biblatex = settings.cite_command in BIBLATEX_CITES
+
+    def one(m: re.Match) -> str:
+        name, star = m.group(1), m.group(2)
+        if biblatex and name in TO_BIBLATEX:
+            return "\\" + TO_BIBLATEX[name] + ("" if name in ("citet", "Citet") else star)
+        if not biblatex and name in NATBIB and name != "cite":
+            return "\\" + NATBIB[name] + star
+        return m.group(0)
+
+    return _CITE_NAME.sub(one, text)
+
+
 def latex_field(table: Table, text: str, settings: Settings | None = None) -> str:
-    """A LaTeX-typed field as the paper gets it: as written, note ids namespaced by table.
+    """A LaTeX-typed field as the paper gets it: as written, note ids namespaced by table; its cite commands those
+    of the paper's package (:func:`cite_family`).
 
     A ``#`` in the URL of ``\\url``/``\\href`` is written ``\\#``: captions and long-table notes
     are macro arguments, where a bare ``#`` stops the compile.
@@ -392,6 +419,8 @@ def latex_field(table: Table, text: str, settings: Settings | None = None) -> st
     text = without_images(text) if "\\image" in text else text
     if settings is not None:  # non-ASCII characters as the engine and the symbol map write them
         text = typeset_field(text, settings.engine, settings.symbols)
+        if "cite" in text:
+            text = cite_family(text, settings)
     if "\\url" in text or "\\href" in text:
         text = _URL_ARG.sub(lambda m: m.group(1) + _BARE_HASH.sub(r"\\#", m.group(2)) + m.group(3), text)
     if "\\tnotex" not in text:

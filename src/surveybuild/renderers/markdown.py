@@ -20,10 +20,17 @@ from ..model import Column, Row, Table
 class Citations:
     """Numbers cite keys in order of first use."""
 
-    def __init__(self):
+    def __init__(self, entries: dict | None = None):
         self.order: list[str] = []
         self.numbers: dict[str, int] = {}
         self.first_table: dict[str, str] = {}
+        self.entries = entries or {}  # key -> BibEntry: the authors and year \citet, \citeyear print
+
+    def label(self, key: str) -> tuple[str, str]:
+        """The authors and the year natbib prints for ``key`` (its key and '' when the bib lacks it)."""
+        from .references import cite_label
+
+        return cite_label(self.entries[key]) if key in self.entries else (key, "")
 
     def number(self, key: str, table_id: str = "") -> int:
         if key not in self.numbers:
@@ -149,13 +156,24 @@ class Renderer:
             return "!" + gfm_link(src, alt)
         return f'<img src="{html.escape(src, quote=True)}" alt="{escape_html(alt)}">'
 
-    def cite(self, keys) -> str:
+    def cite(self, keys, form: str = "") -> str:
+        """The numbers of ``keys``, each a link to its reference; natbib's ``form`` (:class:`Cite`) adds what it
+        prints besides: ``\\citet`` 'Smith et al. [1]', ``\\citeauthor`` 'Smith et al.', ``\\citeyear`` '2023'."""
         links = []
         for key in keys:
             n = self.citations.number(key, self.table.id)
-            links.append(f"[\\[{n}\\]](#{ref_anchor(key)})" if self.flavour == "gfm"
-                         else f'[<a href="#{ref_anchor(key)}">{n}</a>]')
-        return " ".join(links)
+            link = (f"[\\[{n}\\]](#{ref_anchor(key)})" if self.flavour == "gfm"
+                    else f'[<a href="#{ref_anchor(key)}">{n}</a>]')
+            if form:
+                authors, year = self.citations.label(key)
+                said = self.esc(year if form == "year" else authors)
+                link = f"{said} {link}" if form == "author" else self.link_to(ref_anchor(key), said)
+            links.append(link)
+        return (", " if form else " ").join(links)
+
+    def link_to(self, anchor_id: str, text: str) -> str:
+        """``text`` (escaped already) as a link to an anchor of the README."""
+        return f"[{text}](#{anchor_id})" if self.flavour == "gfm" else f'<a href="#{anchor_id}">{text}</a>'
 
     def note_ref(self, note_id: str) -> str:
         mark = self.marks.get(note_id, "?")
@@ -172,8 +190,8 @@ class Renderer:
                     text = f"*{text}*" if self.flavour == "gfm" else f"<i>{text}</i>"
                 out.append(text)
             elif isinstance(piece, Cite):  # natbib's notes around the numbers: 'see [1], p. 3'
-                out.append((" " if out and not out[-1].endswith(" ") else "")
-                           + (self.esc(piece.prenote) + " " if piece.prenote else "") + self.cite(piece.keys)
+                out.append((" " if out and not out[-1].endswith((" ", "(", "[")) else "")
+                           + (self.esc(piece.prenote) + " " if piece.prenote else "") + self.cite(piece.keys, piece.form)
                            + (", " + self.esc(piece.postnote) if piece.postnote else ""))
             elif isinstance(piece, NoteRef):
                 out.append(self.note_ref(piece.note_id))

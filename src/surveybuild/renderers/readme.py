@@ -62,11 +62,11 @@ def render_readme_numbered(survey: Survey, memo=None) -> tuple[str, list[Problem
 def _render(survey: Survey, seed: list[str] | None = None, formatter=format_references):
     template_text = survey.readme_template or ""
     template_name = survey.settings.readme_template
-    citations = markdown.Citations()
+    entries = {e.key: e for e in survey.bib}
+    citations = markdown.Citations(entries)
     citations.seed(seed or [])
     problems: list[Problem] = []
     where = Source(template_name)
-    entries = {e.key: e for e in survey.bib}
 
     def get_table(table_id: str):
         table = survey.table(table_id)
@@ -223,7 +223,8 @@ def fill_markdown(survey: Survey, path: str, text: str, regions, memo=None) -> t
     """A hand-written Markdown file with its marker regions filled: tables, ``references``, ``toc``."""
     from .markers import fill
 
-    citations = markdown.Citations()
+    entries = {e.key: e for e in survey.bib}
+    citations = markdown.Citations(entries)
     content: dict[str, str] = {}
     for region in regions:
         if region.id == "references":
@@ -233,7 +234,6 @@ def fill_markdown(survey: Survey, path: str, text: str, regions, memo=None) -> t
         else:
             content[region.id] = "\n" + markdown.render_table(survey.table(region.id), citations) + "\n"
     text = fill(text, regions, {k: v.rstrip("\n") + "\n\n" for k, v in content.items()})
-    entries = {e.key: e for e in survey.bib}
     formatted, problems = _formatter(survey, memo)([entries[k] for k in citations.order if k in entries])
     outline = _fill_references(text, citations, {}, [], with_entries=False)
     text = _fill_references(text, citations, formatted, [])

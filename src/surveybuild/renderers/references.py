@@ -408,6 +408,22 @@ def _persons(entry: BibEntry) -> list:
     return out
 
 
+def cite_label(entry: BibEntry) -> tuple[str, str]:
+    """What natbib's \\citet prints before the number, and \\citeyear: the last names ("Smith", "Smith and Doe",
+    "Smith et al.") as plain text, and the year (biblatex's ``date`` when there is no ``year``)."""
+    lasts = [text_of(" ".join(p.von + p.last)) if p is not None else None for p in _persons(entry)]
+    if not lasts:
+        label = text_of(entry.get("organization") or entry.get("institution") or entry.key)
+    elif len(lasts) == 1:
+        label = lasts[0] or "Anonymous"
+    elif len(lasts) == 2 and lasts[1] is not None:
+        label = f"{lasts[0]} and {lasts[1]}"
+    else:
+        label = f"{lasts[0]} et al."
+    year = text_of(entry.get("year") or (entry.get("date") or "")[:4])
+    return label, year
+
+
 def plainnat_sort_key(entry: BibEntry) -> str:
     """The key by which natbib's ``plainnat.bst`` sorts an entry (its ``presort``): the citation label
     (last names and year), the full author list, the title without a leading article."""

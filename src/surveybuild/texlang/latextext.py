@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pylatexenc import latex2text, latexwalker, macrospec
 
-from ..readers.texread import CITE_COMMANDS
+from ..readers.texread import CITE_COMMANDS, NATBIB
 
 NOTE_COMMANDS = ("tnotex", "tnote")
 LINK_COMMANDS = ("url", "href")
@@ -110,6 +110,13 @@ class Cite:
     keys: tuple[str, ...]
     prenote: str = ""
     postnote: str = ""
+    form: str = ""  # what natbib prints besides the number: "author" (\\citet's 'Smith [1]'), "author only"
+    # (\\citeauthor), "year" (\\citeyear), "" (the number alone, \\citep's)
+
+
+#: natbib's commands that print the authors or the year (:class:`Cite`'s form); the rest print the number alone.
+CITE_FORMS = {"citet": "author", "Citet": "author", "citealt": "author", "Citealt": "author",
+              "citeauthor": "author only", "Citeauthor": "author only", "citeyear": "year", "citeyearpar": "year"}
 
 
 @dataclass(frozen=True)
@@ -386,7 +393,7 @@ def _convert(nodes, to_text, out: list, problems: list, bold: bool, italic: bool
                 keys = tuple(k.strip() for k in _arg_text(args[-1]).split(",") if k.strip())
                 notes = [" ".join(to_text.nodelist_to_text([a]).replace("\N{NO-BREAK SPACE}", " ").split())
                          for a in args[1:-1] if a is not None]
-                out.append(Cite(keys, *([""] + notes if len(notes) == 1 else notes[:2])))
+                out.append(Cite(keys, *([""] + notes if len(notes) == 1 else notes[:2]), form=CITE_FORMS.get(NATBIB.get(name, name), "")))
             elif name in NOTE_COMMANDS:
                 out.append(NoteRef(_arg_text(args[-1]).strip()))
             elif name == "url":
