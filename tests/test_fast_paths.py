@@ -275,3 +275,40 @@ def test_the_macros_found_are_those_a_pattern_for_each_name_finds(text):
     names = {*latex.MACRO_PACKAGES, *latex.SYMBOL_MACROS, *latex.SYMBOL_PACKAGES}
     by_pattern = {n for n in names if re.search(rf"\\{n}(?![A-Za-z])", text)}
     assert by_pattern == latex.control_words([text]) & names
+
+
+# -- Source and Value fill their fields without dataclasses' per-field setattr: the same objects as the default's --
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.text(max_size=12), st.integers(0, 10**6), st.integers(0, 10**4), st.text(max_size=12),
+       st.integers(0, 10**6), st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8)))
+def test_source_and_value_are_what_dataclasses_own_init_makes(path, line, col, path2, line2, raw):
+    import dataclasses
+
+    from surveybuild.model import Source, Value
+
+    @dataclasses.dataclass(frozen=True, order=True)
+    class Reference:  # Source as dataclasses' own __init__ makes it
+        path: str
+        line: int = 0
+        col: int = 0
+
+    def as_ref(s):
+        return Reference(s.path, s.line, s.col)
+    a, b = Source(path, line, col), Source(path2, line2)
+    ra, rb = Reference(path, line, col), Reference(path2, line2)
+    assert (a.path, a.line, a.col) == (path, line, col) and (b.line, b.col) == (line2, 0)
+    assert repr(a) == f"Source(path={path!r}, line={line!r}, col={col!r})" and str(Source(path)) == path
+    assert (a == b) == (ra == rb) and (a < b) == (ra < rb) and (a <= b) == (ra <= rb)
+    assert hash(a) == hash(Source(path, line, col)) and a == Source(path, line, col)
+    assert as_ref(dataclasses.replace(a, line=line2)) == dataclasses.replace(ra, line=line2)
+    assert dataclasses.astuple(a) == dataclasses.astuple(ra)
+    try:
+        a.line = 1  # type: ignore[misc]
+        frozen = False
+    except dataclasses.FrozenInstanceError:
+        frozen = True
+    assert frozen
+    v = Value(raw, a)
+    assert v == Value(raw, Source(path, line, col)) and v.raw == raw and v.source is a
+    assert dataclasses.asdict(v) == {"raw": raw, "source": dataclasses.asdict(ra)}
