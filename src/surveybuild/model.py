@@ -16,22 +16,13 @@ Show = Literal["both", "paper", "readme", "none"]  # none: data for figures only
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True, init=False)
+@dataclass(frozen=True, order=True)
 class Source:
     """A place in an input file (1-based line and column; 0 when unknown)."""
 
     path: str
     line: int = 0
     col: int = 0
-
-    def __init__(self, path: str, line: int = 0, col: int = 0) -> None:
-        # Still frozen (assigning a field raises); the fields go straight into the instance's dict: dataclasses'
-        # own __init__ calls object.__setattr__ for each, ~25 % of making one, and a build makes one for every
-        # cell, entry and cite (~40,000 at 2,000 rows and 10,000 entries). tests/test_fast_paths.py compares them.
-        fields_ = self.__dict__
-        fields_["path"] = path
-        fields_["line"] = line
-        fields_["col"] = col
 
     def __str__(self) -> str:
         if self.line and self.col:
@@ -101,17 +92,12 @@ class Column:
         return self.show in ("both", "readme")
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Value:
     """One cell's raw value as written in the source (``None`` when missing)."""
 
     raw: object
     source: Source
-
-    def __init__(self, raw: object, source: Source) -> None:
-        fields_ = self.__dict__  # as :class:`Source` does: one for every cell
-        fields_["raw"] = raw
-        fields_["source"] = source
 
 
 @dataclass(frozen=True)
