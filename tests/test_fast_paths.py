@@ -275,3 +275,33 @@ def test_the_macros_found_are_those_a_pattern_for_each_name_finds(text):
     names = {*latex.MACRO_PACKAGES, *latex.SYMBOL_MACROS, *latex.SYMBOL_PACKAGES}
     by_pattern = {n for n in names if re.search(rf"\\{n}(?![A-Za-z])", text)}
     assert by_pattern == latex.control_words([text]) & names
+
+
+# -- check_url asks urlsplit for the port only when the host part holds a colon ---------------------------------
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.sampled_from(["http://", "https://", "ftp://", ""]),
+       st.text(alphabet="ab1:@[]%.-x9", max_size=14), st.sampled_from(["", "/", "/p?q=1#f"]))
+@example("https://", "a.org:99999", "/")
+@example("https://", "u:p@a.org", "/")
+def test_check_url_says_what_asking_for_the_port_always_says(scheme, host, rest):
+    from urllib.parse import urlsplit
+
+    from surveybuild import values
+
+    raw = scheme + host + rest
+
+    def reference(raw: str) -> str:
+        if values._URL_UNSAFE.search(raw):
+            return "unsafe"
+        try:
+            parts = urlsplit(raw)
+            parts.port  # noqa: B018
+        except ValueError as exc:
+            return f"URL {raw!r} cannot be read: {exc}"
+        return "read"
+    said, expected = values.check_url(raw), reference(raw)
+    if expected.startswith("URL "):
+        assert said == expected
+    else:
+        assert "cannot be read" not in said

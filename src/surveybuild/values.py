@@ -46,7 +46,8 @@ def check_url(raw: object) -> str:
         return f"URL {raw!r} holds a space or one of < > \" {{ }} \\ ` ^ (write ^ as %5E)"
     try:
         parts = urlsplit(raw)
-        parts.port  # noqa: B018 - raises for a port that is no number or out of range
+        if ":" in parts.netloc:  # a port (or an IPv6 host): no colon, no port to be wrong
+            parts.port  # noqa: B018 - raises for a port that is no number or out of range
     except ValueError as exc:  # e.g. 'https://[x': "Invalid IPv6 URL"
         return f"URL {raw!r} cannot be read: {exc}"
     if parts.scheme not in ("http", "https"):
