@@ -101,6 +101,9 @@ def bench_style(work: Path, src: Path, style: str, runs: int) -> tuple[float, di
     for i in range(runs):
         folder = work / f"run-{style}-{i}"
         shutil.copytree(base, folder)
+        # a copy's caches are made again once: they are keyed by this disk's .surveybuild-cache/local-id file, which
+        # a copy makes anew (docs/robustness.md, round 5), so the copy's first build is a full one (not timed)
+        run_once(surveybuild(folder, "build"))
         step = "new process: Python's start and the imports only"
         wall, cpu, _, status, _, err = run_once([sys.executable, "-c", IMPORTS])
         if status:
