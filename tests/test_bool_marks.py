@@ -74,15 +74,20 @@ def test_marks_of_reads_the_most_common_mark_and_pairs_a_missing_one():
     assert marks_of([RawCell("Yes", Source("r.md", 1), plain="Yes"), cell("✅", True)]) is None
 
 
-def test_marks_a_column_cannot_show_are_said_at_the_column_with_the_fix(tmp_path):
+def _marks_table(tmp_path, columns: str, row: str):
+    """A new survey with tables/marks.yaml: a name column, then ``columns`` (YAML lines), and one row."""
     root = tmp_path / "s"
     assert init(root).ok
     (root / "tables" / "marks.yaml").write_text(
-        "caption: Marks\ncolumns:\n  - {key: name, title: Name}\n"
-        "  - {key: open, title: Open, type: bool, marks: ['✅', '✅']}\n"
-        "  - {key: note, title: Note, marks: ['a', 'b']}\n"
-        "  - {key: face, title: Face, type: bool, marks: ['🙂', '🙁']}\n"
-        "rows:\n  - {name: A, open: true, note: x, face: false}\n", "utf-8")
+        f"caption: Marks\ncolumns:\n  - {{key: name, title: Name}}\n{columns}rows:\n  - {{name: A, {row}}}\n", "utf-8")
+    return root
+
+
+def test_marks_a_column_cannot_show_are_said_at_the_column_with_the_fix(tmp_path):
+    root = _marks_table(tmp_path, "  - {key: open, title: Open, type: bool, marks: ['✅', '✅']}\n"
+                                  "  - {key: note, title: Note, marks: ['a', 'b']}\n"
+                                  "  - {key: face, title: Face, type: bool, marks: ['🙂', '🙁']}\n",
+                        "open: true, note: x, face: false")
     template = root / "templates" / "README.md.j2"
     template.write_text(template.read_text("utf-8") + '\n{{ table("marks") }}\n', "utf-8")
     report = build.check(root)
@@ -96,12 +101,7 @@ def test_marks_a_column_cannot_show_are_said_at_the_column_with_the_fix(tmp_path
 
 
 def test_marks_must_be_two_short_one_line_texts(tmp_path):
-    root = tmp_path / "s"
-    assert init(root).ok
-    (root / "tables" / "marks.yaml").write_text(
-        "caption: Marks\ncolumns:\n  - {key: name, title: Name}\n"
-        "  - {key: open, title: Open, type: bool, marks: ['✅']}\n"
-        "rows:\n  - {name: A, open: true}\n", "utf-8")
+    root = _marks_table(tmp_path, "  - {key: open, title: Open, type: bool, marks: ['✅']}\n", "open: true")
     report = build.check(root)
     assert any(str(p).startswith("tables/marks.yaml:4:") and "marks" in str(p) for p in report.errors), report.problems
 
@@ -109,12 +109,8 @@ def test_marks_must_be_two_short_one_line_texts(tmp_path):
 def test_add_takes_a_column_s_own_marks_as_yes_and_no(tmp_path, capsys):
     from surveybuild.cli import main
 
-    root = tmp_path / "s"
-    assert init(root).ok
-    (root / "tables" / "marks.yaml").write_text(
-        "caption: Marks\ncolumns:\n  - {key: name, title: Name}\n"
-        "  - {key: open, title: Open, type: bool, marks: ['\u2714\uFE0F', '\u2716\uFE0F']}\n"
-        "rows:\n  - {name: A, open: true}\n", "utf-8")
+    root = _marks_table(tmp_path, "  - {key: open, title: Open, type: bool, marks: ['\u2714\uFE0F', '\u2716\uFE0F']}\n",
+                        "open: true")
     assert main(["-C", str(root), "add", "marks", "--name", "B", "--open", "\u2716\uFE0F"]) == 0
     assert main(["-C", str(root), "add", "marks", "--name", "C", "--open", "\u2714"]) == 0  # without the selector
     assert main(["-C", str(root), "add", "marks", "--name", "D", "--open", "✅"]) == 1
