@@ -77,7 +77,7 @@ class Column:
     width: str | None = None
     wrap: bool = False  # paper: the column may wrap (a hint for fitting, e.g. from a tabularx X column)
     source: Source = Source("")
-    #: A bool column's marks: what true and false show, in the README and the paper (e.g. ('✅', '❌')); None: Yes, No.
+    #: A bool column's marks: what true and false show in the README and the paper (e.g. ('✅', '❌')); None: Yes, No.
     marks: tuple[str, str] | None = None
 
     def flag(self, raw: object) -> str:
