@@ -44,6 +44,7 @@ def test_a_readme_s_marks_are_kept_and_shown_again_where_yes_and_no_were(tmp_pat
     assert report.ok, "\n".join(map(str, report.problems))
     readme = (root / "README.md").read_text("utf-8")
     assert "| Alpaca | ✅ | ❌ | \u2714\uFE0F | Yes |" in readme and "| Vicuna | ✅ | ✅ | - | No |" in readme
+    assert "`open` (yes/no or ✅ / ❌), `chat`" in readme and "`words` (yes/no)" in readme  # how to add a work: answers
     paper = (root / "paper" / "tables" / "models.tex").read_text("utf-8")
     assert "Alpaca & \\checkmark{} & \\ding{55} & \\checkmark{} & Yes" in paper
     require_tool("latexmk")

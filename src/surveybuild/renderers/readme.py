@@ -172,6 +172,11 @@ def _render(survey: Survey, seed: list[str] | None = None, formatter=format_refe
 _KIND = {"url": "link", "size": "size, e.g. 7B", "bool": "yes/no", "list": "comma-separated", "latex": "LaTeX"}
 
 
+def _marks(column) -> str:
+    """A bool column's marks, which ``surveybuild add`` takes as answers too (`` or ✅ / ❌``), else ''."""
+    return f" or {' / '.join(markdown.escape_gfm(m) for m in column.marks)}" if column.marks else ""
+
+
 def how_to_add_text(survey: Survey, form: bool = False) -> str:
     """The README's "how to add a work": the ways in, and each table's fields (``{{ how_to_add() }}``;
     ``form=True``: the repository has *Add a work* issue forms, ``init``'s or the build's, ``issue_forms: true``)."""
@@ -188,7 +193,7 @@ def how_to_add_text(survey: Survey, form: bool = False) -> str:
         fields = [f"`{table.columns[0].key}` (required)", "`cite`"]
         if table.groups:
             fields.append("`group` (" + " / ".join(f"`{g.id.replace('`', '')}`" for g in table.groups) + ")")
-        fields += [f"`{c.key}`" + (f" ({_KIND[c.type]})" if c.type in _KIND else "") for c in table.columns[1:]]
+        fields += [f"`{c.key}`" + (f" ({_KIND[c.type]}{_marks(c)})" if c.type in _KIND else "") for c in table.columns[1:]]
         path = table.source.path.replace("`", "")
         lines.append(f"- `{table.id}` (`{path}`): {', '.join(fields)}")
     return "\n".join(lines)
