@@ -130,6 +130,11 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("target", metavar="DIR", help="the new survey folder (created if missing)")
             sp.add_argument("--biblatex", action="store_true",
                             help="cite with biblatex and biber (\\parencite, \\textcite) instead of natbib and BibTeX")
+            sp.add_argument("--import", dest="sources", action="append", default=[], metavar="FILE",
+                            help="move a survey in at once: this .tex, .md or .html file's tables instead of the "
+                                 "example, each shown in the README and the paper (repeat for more files)")
+            sp.add_argument("--bib", dest="bibs", action="append", default=[], metavar="FILE",
+                            help="a .bib file whose entries go into refs.bib (repeat for more files)")
         if name in ("build", "paper"):
             sp.add_argument("--force", action="store_true",
                             help="overwrite generated files even if they were edited by hand")
@@ -229,7 +234,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "init":
         from .init import init
 
-        report = init(root / args.target, biblatex=args.biblatex)
+        report = init(root / args.target, biblatex=args.biblatex, sources=tuple(args.sources), bibs=tuple(args.bibs))
         print_report(report)
         return 0 if report.ok else 1
     if not root.is_dir():
