@@ -62,3 +62,18 @@ def test_init_import_writes_nothing_when_a_file_cannot_be_read(tmp_path, capsys)
     assert main(["init", str(root), "--import", str(tmp_path / "missing.tex"), "--bib", str(tmp_path / "old.bib")]) == 1
     assert "missing.tex: error: no such file" in capsys.readouterr().err
     assert not root.exists() and not list(tmp_path.glob(".new-init-*"))
+
+
+def test_a_main_file_with_a_table_of_its_own_brings_its_input_files_tables_too(tmp_path):
+    """A paper's main file that holds one table and \\input s the others: only its own was imported."""
+    paper = tmp_path / "old"
+    (paper / "tables").mkdir(parents=True)
+    tabular = "\\begin{{table}}\\caption{{{0}}}\\label{{tab:{0}}}\\begin{{tabular}}{{ll}}\nName & Size \\\\\n{0}A & 1 \\\\\n" \
+              "\\end{{tabular}}\\end{{table}}\n"
+    (paper / "main.tex").write_text("\\documentclass{article}\\begin{document}\n" + tabular.format("Own")
+                                    + "\\input{tables/more}\n\\end{document}\n", "utf-8")
+    (paper / "tables" / "more.tex").write_text(tabular.format("More"), "utf-8")
+    root = tmp_path / "new"
+    assert main(["init", str(root), "--import", str(paper / "main.tex")]) == 0
+    assert sorted(p.stem for p in (root / "tables").glob("*.yaml")) == ["main", "more"]
+    assert "\\input{tables/main}\n\\input{tables/more}\n" in (root / "paper" / "main.tex").read_text("utf-8")

@@ -154,13 +154,15 @@ def run_import(root: Path, file: str, output: str | None = None, cite_map: str |
         report.problems.append(_not_utf8(path, file, exc))
         return report
     sources = [(path, result)]
-    if not result.tables and kind_of(file) == "latex":  # a main file: the tables its \input files hold
+    if kind_of(file) == "latex":  # a main file: its own tables, then those of the files it \input s
         followed = _follow_inputs(path, text, bib_keys, mapping, report)
         if followed:
-            sources = followed
-            result.problems = [p for p in result.problems if p.message != "no table found in the file"]
+            own = [(path, result)] if result.tables else []
+            sources = own + followed
+            if not own:
+                result.problems = [p for p in result.problems if p.message != "no table found in the file"]
             report.problems += result.problems
-            result = type(result)(tables=[t for _, r in followed for t in r.tables],
+            result = type(result)(tables=[t for _, r in sources for t in r.tables],
                                   problems=[p for _, r in followed for p in r.problems])
     report.problems += _cite_family(result.problems, settings)
     if len(sources) > 1 and output is not None and not (output.endswith(("/", "\\")) or (root / output).is_dir()):
@@ -262,9 +264,9 @@ _FOLLOW_DEPTH, _FOLLOW_FILES = 3, 200
 
 
 def _follow_inputs(path: Path, text: str, bib_keys, mapping, report: Report) -> list:
-    """A LaTeX file without a table of its own (a paper's main file): the tables of the files it ``\\input``s
-    (``\\input{tables/models}``), and of the files those input, in the order TeX reads them. Only ``.tex``
-    files inside the main file's folder are read (a link or ``../`` out of it is not followed)."""
+    """A LaTeX file's (a paper's main file, with tables of its own or not) ``\\input`` files: the tables of the
+    files it ``\\input``s (``\\input{tables/models}``), and of the files those input, in the order TeX reads
+    them. Only ``.tex`` files inside the main file's folder are read (a link or ``../`` out of it is not followed)."""
     seen = {path.resolve()}
     found: list = []
 
