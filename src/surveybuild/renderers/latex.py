@@ -171,12 +171,23 @@ FLOAT_ROOM = r"""\makeatletter
 #: which left the page before them blank below the paragraph that named the table. (In two columns it starts
 #: pages of one column where it is: afterpage acts at the end of a column.) The table is then read as an
 #: argument, so a long table's notes, which need ``@`` letters, are this macro, read with the preamble.
+#: The notes are as wide as the table and under it, as a float's (threeparttable's) are: longtable leaves its
+#: columns' widths in ``\LT@save@row`` (``\LT@entry{chunk}{width}`` a column, each with its ``\tabcolsep``s: their sum
+#: is the rules' width), and the table is centred on the line, so the notes' list takes half the line's room left
+#: over as its left margin and as its right (under a narrow long table they ran the whole line from the margin).
 LONG_NOTES = r"""\makeatletter
+\def\sb@LTcolumn#1#2{\advance\dimen@#2\relax}
 \providecommand\surveybuildlongnotes{\ifdefined\TPTL@body % the notes follow the last row as a list, which may go
-  % on over the next page, as wide as the line (threeparttable leaves \TPT@hsize, the width of the last
+  % on over the next page, as wide as the table (threeparttable leaves \TPT@hsize, the width of the last
   % threeparttable, set: its notes ran into the margin)
   \par\nopagebreak\vspace{-\LTpost}\ifdefined\sb@notesmark\sb@notesmark{in}\nopagebreak\fi
-  {\let\TPToverlap\relax\let\TPT@hsize\@empty\begin{tablenotes}\TPTL@font\TPTL@body\end{tablenotes}}\par
+  {\let\TPToverlap\relax\let\TPT@hsize\@empty
+   \dimen@\z@\ifdefined\LT@save@row\let\LT@entry\sb@LTcolumn\LT@save@row\fi % (in this group)
+   \ifdim\dimen@>\z@\ifdim\dimen@<\linewidth
+     \dimen@\dimexpr(\linewidth-\dimen@)/2\relax
+     \advance\@totalleftmargin\dimen@\advance\linewidth-2\dimen@
+   \fi\fi
+   \begin{tablenotes}\TPTL@font\TPTL@body\end{tablenotes}}\par
   \ifdefined\sb@notesend\sb@notesend\fi
   \fi}
 \makeatother
