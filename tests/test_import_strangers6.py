@@ -1,0 +1,49 @@
+"""Regression tests from a seventh round of public survey repositories tried as a stranger would: small inputs of
+our own that reproduce what broke. Each table goes the whole way (YAML -> schema -> checks -> both renderers)."""
+
+from __future__ import annotations
+
+from test_import_regressions import through
+
+ABLATION_GROUPS = """<table>
+  <tr><td>Factor</td><td>Model</td><td>Data</td><td>Score</td></tr>
+  <tr><td rowspan="2">Vocabulary</td><td>Base-EXT</td><td>mix a</td><td>0.67</td></tr>
+  <tr><td>Base</td><td>mix a</td><td>0.65</td></tr>
+  <tr><td rowspan="2">Quality</td><td>Base-EXT</td><td>mix b</td><td>0.64</td></tr>
+  <tr><td>Base-EXT</td><td>mix c</td><td>0.69</td></tr>
+  <tr><td rowspan="2">Scale</td><td>Base-EXT</td><td>mix d</td><td>0.70</td></tr>
+  <tr><td>Base-EXT</td><td>mix e</td><td>0.76</td></tr>
+  <tr><td>-</td><td>Teacher</td><td>-</td><td>0.82</td></tr>
+</table>
+"""
+
+
+def test_lines_repeating_a_name_stay_in_their_own_row_group():
+    """BELLE's ablation table: the same base model opens the rows of three groups of a group column; the lines that
+    repeat it were made sub-rows of the first group's row across the groups below, which were left empty (their
+    titles shown over nothing, their rows in the wrong group). A row never runs into the next group."""
+    [(data, paper, readme)], _ = through(ABLATION_GROUPS, "README.md")
+    by_group = {}
+    for row in data["rows"]:
+        by_group.setdefault(row["group"], []).append(row)
+    titles = {g["id"]: g["title"] for g in data["groups"]}
+    assert [titles[g] for g in by_group] == ["Vocabulary", "Quality", "Scale", ""]
+    quality = by_group[next(g for g, t in titles.items() if t == "Quality")]
+    assert [[s["data"] for s in r["subrows"]] for r in quality] == [["mix b", "mix c"]]
+    assert "mix d" in paper and "mix e" in readme
+
+
+def test_a_missing_value_mark_in_the_group_column_is_no_group_title():
+    """The `-` in the group column of the baseline row (BELLE's ChatGPT row) made a row group titled '-', printed
+    as a group title row in the paper. It is a row of no named group: a group with an empty title, which the paper
+    sets off by its rule with no title row, and the README shows with an empty group cell (warning)."""
+    [(data, paper, readme)], problems = through(ABLATION_GROUPS.replace("<td>-</td><td>Teacher", "<td>N/A</td><td>Teacher"),
+                                                "README.md")
+    assert all(g["title"] != "N/A" for g in data["groups"])
+    teacher = next(r for r in data["rows"] if r["model"] == "Teacher")
+    assert next(g for g in data["groups"] if g["id"] == teacher["group"])["title"] == ""
+    assert "\\textit{}" not in paper and "\\textit{Scale}" in paper
+    assert '<td rowspan="1"></td><td align="left">Teacher' in readme
+    assert any("missing-value mark" in p.message and p.source.line == 9 for p in problems)
+    [(dashed, _, _)], _ = through(ABLATION_GROUPS, "README.md")
+    assert "-" not in [g["title"] for g in dashed["groups"]]
