@@ -47,3 +47,31 @@ def test_a_missing_value_mark_in_the_group_column_is_no_group_title():
     assert any("missing-value mark" in p.message and p.source.line == 9 for p in problems)
     [(dashed, _, _)], _ = through(ABLATION_GROUPS, "README.md")
     assert "-" not in [g["title"] for g in dashed["groups"]]
+
+
+NOTES_UNDER_THE_RULE = r"""\begin{table}
+\caption{Gains.}
+\begin{tabular}{lc}
+\toprule
+Approach & Gain \\
+\midrule
+BPR & +12\% \\
+WRMF & +14\% \\
+\bottomrule
+\multicolumn{2}{l}{\textit{Note: gains over the MF baseline.}} \\
+\multicolumn{2}{l}{\textit{Combined = mean of the metrics.}} \\
+\end{tabular}
+\end{table}
+"""
+
+
+def test_notes_read_from_rows_under_the_table_keep_the_source_s_order():
+    """Two note rows under `\\bottomrule` (a recommender survey's meta-analysis table): the last was numbered first,
+    so the caption's marks read `ba` and the paper listed the second note first. The notes and their marks keep
+    the order the author wrote them in."""
+    [(data, paper, readme)], _ = through(NOTES_UNDER_THE_RULE, "t.tex")
+    ids = list(data["notes"])
+    assert data["notes"][ids[0]].startswith("Note: gains") and data["notes"][ids[1]].startswith("Combined")
+    assert data["caption"].index(f"\\tnotex{{{ids[0]}}}") < data["caption"].index(f"\\tnotex{{{ids[1]}}}")
+    assert paper.index("Note: gains") < paper.index("Combined")
+    assert readme.index("Note: gains") < readme.index("Combined")

@@ -524,15 +524,17 @@ def _notes_under(raw: RawTable, lines: list[tuple[str, object]]) -> None:
     outputs), not empty groups."""
     problems = raw.problems
     caption_notes: list[str] = []
+    under: list[RawCell] = []
     while len(lines) > 1 and lines[-1][0] == "group" and any(kind == "row" for kind, _ in lines):
-        note_cell = lines.pop()[1]
+        under.insert(0, lines.pop()[1])
+    for note_cell in under:  # numbered in the source's order: the marks and the notes read as the author wrote them
         text = _strip_style(note_cell.latex)
         if text.strip():
             note_id, n = "tablenote", 2
             while note_id in raw.notes:
                 note_id, n = f"tablenote{n}", n + 1
             raw.notes[note_id] = (text, note_cell.source)
-            caption_notes.insert(0, note_id)
+            caption_notes.append(note_id)
     if caption_notes:
         raw.caption = raw.caption.rstrip() + "".join(f"\\tnotex{{{n}}}" for n in caption_notes)
         problems.append(Problem(lines and caption_notes and raw.notes[caption_notes[0]][1] or raw.source,
