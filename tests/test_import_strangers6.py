@@ -75,3 +75,29 @@ def test_notes_read_from_rows_under_the_table_keep_the_source_s_order():
     assert data["caption"].index(f"\\tnotex{{{ids[0]}}}") < data["caption"].index(f"\\tnotex{{{ids[1]}}}")
     assert paper.index("Note: gains") < paper.index("Combined")
     assert readme.index("Note: gains") < readme.index("Combined")
+
+
+BARE_SPECIALS = r"""@misc{uring, title = {{io_uring}}, author = {Axboe, Jens}, year = {2026},
+  howpublished = {\url{https://docs.kernel.org/io_uring/index.html}}}
+@article{fine, title = {Gains in $O(n^2)$ and \_ and R\&D, \^{o}}, author = {A, B}, journal = {J}, year = {2020},
+  url = {https://example.org/a_b#c}}
+@article{amp, title = {Search & Rescue #1}, author = {C, D}, journal = {J}, year = {2021}}
+@article{uncited, title = {x_y}, author = {E, F}, journal = {J}, year = {2021}}
+"""
+
+
+def test_a_cited_entry_with_a_bare_underscore_is_an_error_check_reports():
+    """A GPU-storage survey's .bib titles an entry `{{io_uring}}`: `check` passed, then `paper` stopped in main.bbl
+    ('Missing $ inserted'). `_ ^ & #` written bare in a printed field of a cited entry are errors at the entry, with
+    the escape to write; math, escaped characters, accents and addresses are fine, uncited entries are not read,
+    and the `underscore` package makes `_` text."""
+    from surveybuild.checks.bibcheck import special_characters
+    from surveybuild.readers.bibread import read_bib
+
+    entries, _ = read_bib(BARE_SPECIALS, "refs.bib")
+    problems = special_characters(entries, {"uring", "fine", "amp"})
+    said = {p.message.split("'")[1]: p for p in problems}
+    assert set(said) == {"uring", "amp"}
+    assert said["uring"].source.line == 1 and "'_'" in said["uring"].message and "\\_" in said["uring"].hint
+    assert "'&', '#'" in said["amp"].message and "\\&" in said["amp"].hint and "\\#" in said["amp"].hint
+    assert not special_characters(entries, {"uring"}, packages=("underscore",))
