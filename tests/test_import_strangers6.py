@@ -101,3 +101,27 @@ def test_a_cited_entry_with_a_bare_underscore_is_an_error_check_reports():
     assert said["uring"].source.line == 1 and "'_'" in said["uring"].message and "\\_" in said["uring"].hint
     assert "'&', '#'" in said["amp"].message and "\\&" in said["amp"].hint and "\\#" in said["amp"].hint
     assert not special_characters(entries, {"uring"}, packages=("underscore",))
+
+
+def test_a_cell_too_wide_in_a_table_part_set_later_is_reported_at_its_row(tmp_path):
+    """A GPU-storage survey's `Disaggregated/Distributed` in a 2 cm column ran into the next column, and `paper`
+    said nothing: the table's later part was set while the bibliography was read, so TeX named main.bbl (and its
+    line numbers) for the overfull box, and boxes of hand-written files are not reported. The one generated line
+    holding every word the box shows places it."""
+    from surveybuild.build.texlog import read_log
+    from surveybuild.build.textrace import trace
+    from surveybuild.init import init
+    from surveybuild.readers.read import read_survey
+
+    init(tmp_path)
+    survey = read_survey(tmp_path)
+    texts = {"paper/tables/example.tex": (tmp_path / "paper/tables/example.tex").read_text("utf-8")}
+    log = ("(./main.tex (./tables/example.tex) (build/work/main.bbl [1]\n"
+           "Overfull \\hbox (12.5pt too wide) in paragraph at lines 3--3\n"
+           "[]|\\T1/lmr/m/n/9 FLAN-T5|\n\n"
+           "Overfull \\hbox (30.0pt too wide) in paragraph at lines 7--7\n"
+           "[]\\T1/lmr/m/n/10 An author's own sentence of prose here|\n\n))")
+    problems = trace(read_log(log), survey, texts)
+    assert len(problems) == 1, problems
+    assert problems[0].source.path.endswith("tables/example.yaml") and "12.5pt too wide" in problems[0].message
+    assert "FLAN-T5" in problems[0].message
