@@ -83,6 +83,8 @@ BARE_SPECIALS = r"""@misc{uring, title = {{io_uring}}, author = {Axboe, Jens}, y
   url = {https://example.org/a_b#c}}
 @article{amp, title = {Search & Rescue #1}, author = {C, D}, journal = {J}, year = {2021}}
 @article{uncited, title = {x_y}, author = {E, F}, journal = {J}, year = {2021}}
+@string{SV = {Springer}}
+@book{joined, title = {T}, author = {G, H}, publisher = SV # { Verlag}, note = "a" # {b_c}, year = {2021}}
 """
 
 
@@ -95,9 +97,10 @@ def test_a_cited_entry_with_a_bare_underscore_is_an_error_check_reports():
     from surveybuild.readers.bibread import read_bib
 
     entries, _ = read_bib(BARE_SPECIALS, "refs.bib")
-    problems = special_characters(entries, {"uring", "fine", "amp"})
+    problems = special_characters(entries, {"uring", "fine", "amp", "joined"})
     said = {p.message.split("'")[1]: p for p in problems}
-    assert set(said) == {"uring", "amp"}
+    assert set(said) == {"uring", "amp", "joined"}  # a concatenation's `#` is BibTeX's; its parts' text is read
+    assert "field 'note'" in said["joined"].message
     assert said["uring"].source.line == 1 and "'_'" in said["uring"].message and "\\_" in said["uring"].hint
     assert "'&', '#'" in said["amp"].message and "\\&" in said["amp"].hint and "\\#" in said["amp"].hint
     assert not special_characters(entries, {"uring"}, packages=("underscore",))

@@ -120,7 +120,7 @@ def special_characters(entries, cited: set[str], packages=()) -> list[Problem]:
         for name, value in entry.fields:
             if name not in PRINTED or not any(c in value for c in "_^&#"):
                 continue
-            text = _VERBATIM_ARG.sub("", _MATH.sub("", value))
+            text = _VERBATIM_ARG.sub("", _MATH.sub("", _concatenated_text(value)))
             found = [c for c in dict.fromkeys(m.group() for m in _SPECIAL.finditer(text))
                      if not (c == "_" and "underscore" in packages)]
             if found:
@@ -130,3 +130,27 @@ def special_characters(entries, cited: set[str], packages=()) -> list[Problem]:
                                         hint="write " + ", ".join(f"{_SPECIAL_FIX[c]} for {c}" for c in found)
                                         + " (or put the name in math or \\texttt{...})"))
     return problems
+
+
+#: one part of a BibTeX concatenation (`SV # { Verlag}`): a braced or quoted text, a number or an @string name
+_PART = re.compile(r'\s*(?:\{.*\}|".*"|[A-Za-z0-9_:.+/-]+)\s*', re.S)
+
+
+def _concatenated_text(value: str) -> str:
+    """The text of a field as written: in a concatenation (`SV # { Verlag}`, its ``#`` BibTeX's operator), the
+    texts of its braced and quoted parts; else the whole value (`{C#}` holds a ``#``)."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i])
+            start = i + 1
+    parts.append(value[start:])
+    if len(parts) < 2 or not all(_PART.fullmatch(p) for p in parts):
+        return value
+    return " ".join(p.strip()[1:-1] for p in parts if p.strip()[:1] in '{"')
