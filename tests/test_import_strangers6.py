@@ -128,3 +128,13 @@ def test_a_cell_too_wide_in_a_table_part_set_later_is_reported_at_its_row(tmp_pa
     assert len(problems) == 1, problems
     assert problems[0].source.path.endswith("tables/example.yaml") and "12.5pt too wide" in problems[0].message
     assert "FLAN-T5" in problems[0].message
+
+
+def test_an_em_dash_is_no_group_and_na_stays_a_name():
+    """`—` marks a missing value as `-` does; `NA` may name a group (North America), so it stays its title."""
+    [(dashed, _, _)], _ = through(ABLATION_GROUPS.replace("<td>-</td><td>Teacher", "<td>\u2014</td><td>Teacher"),
+                                  "README.md")
+    assert [g["title"] for g in dashed["groups"]][-1] == ""
+    [(named, _, _)], _ = through(ABLATION_GROUPS.replace("<td>-</td><td>Teacher", "<td>NA</td><td>Teacher"),
+                                 "README.md")
+    assert [g["title"] for g in named["groups"]][-1] == "NA"

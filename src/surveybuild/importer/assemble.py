@@ -610,8 +610,8 @@ def _groups(raw: RawTable, lines: list[tuple[str, object]], group_column: bool) 
     return groups, group_of_line
 
 
-#: what a group column's cell holds where a row belongs to no group (`-`, `–`, `—`, `N/A`)
-NO_GROUP = frozenset({"-", "--", "---", "\textendash", "\textemdash", "–", "—", "N/A", "n/a", "NA", "/"})
+#: what a group column's cell holds where a row belongs to no group (`-`, `–`, `—`, `N/A`; not `NA`, a name as well)
+NO_GROUP = frozenset({"-", "--", "---", r"\textendash", r"\textemdash", "\u2013", "\u2014", "N/A", "n/a"})
 
 
 def _across_all(row: list[RawCell], ncols: int) -> RawCell | None:
