@@ -595,7 +595,7 @@ def _groups(raw: RawTable, lines: list[tuple[str, object]], group_column: bool) 
         if group_column and row[0] is not None:
             if row[0].origin:
                 cell = row[0].cell
-                if _strip_style(cell.latex).strip() in NO_GROUP:  # `-` where a factor would be: a row of no
+                if _strip_style(cell.latex).strip().removesuffix("{}") in NO_GROUP:  # `-` where a factor would be: a row of no
                     # group (the ChatGPT baseline under ablations), set off by the rule, its title row left out
                     unnamed.append(cell.source)
                     cell = RawCell("", cell.source)
