@@ -29,6 +29,7 @@ class LogEntry:
     line: int = 0
     last_line: int = 0  # end of a line range (boxes), else == line
     text: str = ""  # the log's own words
+    content: str = ""  # an overfull box's first line of contents as TeX shows it (`[]|\\T1/lmr/m/n/9 Local/Remote|`)
 
 
 _CITATION = re.compile(r"(?:LaTeX|Package natbib) Warning: Citation [`']([^']*)' (?:on page \S+ )?undefined"
@@ -104,7 +105,8 @@ def read_log(log: str) -> list[LogEntry]:
         if m := _BOX.match(line):
             first = int(m.group(2))
             last = int(m.group(3) or first)
-            entries.append(LogEntry("overfull", m.group(1), files.current, first, last, line.strip()))
+            entries.append(LogEntry("overfull", m.group(1), files.current, first, last, line.strip(),
+                                    lines[i].strip() if i < len(lines) else ""))
             skip_box = True
             continue
         if m := _FILE_LINE_ERROR.match(line):

@@ -12,6 +12,7 @@ where TeX's line numbers are vague.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import PurePosixPath
 
@@ -45,6 +46,10 @@ def row_lines(table: Table, settings: Settings, text: str) -> dict[int, Row]:
         if mark:
             out[n] = by_index[int(index)]
     return out
+
+
+#: a font TeX names before a box's text (`\\T1/lmr/m/n/9 `, `\\OML/lmm/m/it/10 `)
+_BOX_FONT = re.compile(r"\\[A-Za-z0-9]+(?:/[A-Za-z0-9.+-]*)+\s?")
 
 
 class Tracer:
@@ -265,7 +270,24 @@ class Tracer:
         return Problem(Source(self.survey.settings.paper), f"biber: {e.text}",
                        "error" if e.name == "ERROR" else "warning", hint)
 
+    def placed_by_text(self, e: LogEntry) -> tuple[str, LogEntry] | None:
+        """An overfull box TeX reports while another file is open (a table's part set on a later page, when the
+        bibliography is being read: its line numbers are that file's): the one line of a generated table that
+        holds every word the box shows, if one table has such lines."""
+        words = _BOX_FONT.sub(" ", e.content).replace("[]", " ").replace("|", " ").split()
+        if not words or not any(len(w) > 3 for w in words):
+            return None
+        found = [(path, n) for path in self.generated for n, line in enumerate(self.texts.get(path, "").splitlines(), 1)
+                 if all(w in line for w in words)]
+        if not found or len({p for p, _ in found}) != 1:
+            return None
+        path, n = found[0]
+        return path, dataclasses.replace(e, line=n, last_line=n)
+
     def box(self, e: LogEntry, path: str) -> Problem | None:
+        placed = self.placed_by_text(e) if path not in self.generated and e.kind == "overfull" else None
+        if placed is not None:
+            path, e = placed
         if path not in self.generated:
             if e.kind == "float":  # TeX cuts what does not fit: said wherever it is, as a placed problem
                 return Problem(Source(path, e.line), f"a float is too large for the page (by {e.name}): "

@@ -7,6 +7,9 @@
 
 - :func:`unknown_macros`: a cited entry's printed field with a control word pdflatex does not know.
 
+- :func:`special_characters`: a cited entry's printed field with ``_``, ``^``, ``&`` or ``#`` written bare, outside
+  math (``title = {{io_uring}}``): TeX stops in main.bbl (``Missing $ inserted``, ``Misplaced alignment tab``).
+
 Pure. The reader finds the bare words (in one pass with its parse); the .bib files are read as one
 text, as BibTeX reads ``\\bibliography{abbrev,journals,refs}``: a name defined in ``abbrev.bib`` is
 known in ``refs.bib``.
@@ -99,3 +102,55 @@ def _macro_hint(word: str) -> str:
         return (f"an accent needs braces: write \\{word[0]}{{{word[1]}}}{word[2:]}, not \\{word}; or define "
                 f"\\{word} in the paper's preamble")
     return f"define \\{word} in the paper's preamble (\\providecommand{{\\{word}}}{{...}}), or write the text"
+
+
+#: what TeX stops on in text, written bare in a printed field; the fix for each
+_SPECIAL = re.compile(r"(?<!\\)[_^&#]")
+_SPECIAL_FIX = {"_": "\\_", "^": "\\textasciicircum{}", "&": "\\&", "#": "\\#"}
+
+
+def special_characters(entries, cited: set[str], packages=()) -> list[Problem]:
+    """An error for each cited entry's printed field holding ``_ ^ & #`` bare, outside math and outside a
+    ``\\url``/``\\href`` address: BibTeX copies the field into main.bbl as it is, where TeX stops on it
+    (``title = {{io_uring}}``: ``Missing $ inserted``). The ``underscore`` package makes ``_`` text."""
+    problems = []
+    for entry in entries:
+        if entry.key not in cited:
+            continue
+        for name, value in entry.fields:
+            if name not in PRINTED or not any(c in value for c in "_^&#"):
+                continue
+            text = _VERBATIM_ARG.sub("", _MATH.sub("", _concatenated_text(value)))
+            found = [c for c in dict.fromkeys(m.group() for m in _SPECIAL.finditer(text))
+                     if not (c == "_" and "underscore" in packages)]
+            if found:
+                problems.append(Problem(entry.source, f"entry '{entry.key}', field '{name}': "
+                                        f"{', '.join(repr(c) for c in found)} written bare, outside math: TeX would stop in "
+                                        "main.bbl ('Missing $ inserted' or the like)",
+                                        hint="write " + ", ".join(f"{_SPECIAL_FIX[c]} for {c}" for c in found)
+                                        + " (or put the name in math or \\texttt{...})"))
+    return problems
+
+
+#: one part of a BibTeX concatenation (`SV # { Verlag}`): a braced or quoted text, a number or an @string name
+_PART = re.compile(r'\s*(?:\{.*\}|".*"|[A-Za-z0-9_:.+/-]+)\s*', re.S)
+
+
+def _concatenated_text(value: str) -> str:
+    """The text of a field as written: in a concatenation (`SV # { Verlag}`, its ``#`` BibTeX's operator), the
+    texts of its braced and quoted parts; else the whole value (`{C#}` holds a ``#``)."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i])
+            start = i + 1
+    parts.append(value[start:])
+    if len(parts) < 2 or not all(_PART.fullmatch(p) for p in parts):
+        return value
+    return " ".join(p.strip()[1:-1] for p in parts if p.strip()[:1] in '{"')

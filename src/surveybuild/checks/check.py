@@ -81,6 +81,7 @@ def check_survey(survey: Survey, bib_facts: tuple[hygiene.Facts, ...] | None = N
     used |= cross_referenced(survey.bib, used)
     problems += bibcheck.unknown_macros(survey.bib, used, survey.paper_macros, lambda: texknown.tex_tree_names(
         survey.paper_packages, survey.paper_class or "article"))
+    problems += bibcheck.special_characters(survey.bib, used, survey.paper_packages)
     problems += unused_tables(survey)
     problems += hygiene.check_bib(survey.bib, used, bib_facts)
     # a table or .tex file that could not be read cites nothing: "never cited" would be noise then

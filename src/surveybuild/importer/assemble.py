@@ -448,7 +448,8 @@ def assemble(raw: RawTable, name: str, bib_keys: set[str] | None = None) -> tupl
     _connectives(lines)
     blocks = _names_in_blocks(lines, raw.body_rules, problems) if raw.body_rules and len(lines) == len(raw.body) \
         else set()
-    entities = _entities(lines, problems, merge_repeats=not _named_elsewhere(lines, ncols), said=blocks)
+    entities = _entities(lines, problems, merge_repeats=not _named_elsewhere(lines, ncols), said=blocks,
+                         group_of_line=group_of_line)
     stats: Counter = Counter()
     shape = _columns(raw, entities, ncols, titles, col_groups, group_of_line, group_column)
     rows, referenced = _rows(raw, entities, ncols, shape, group_of_line, stats)
@@ -523,15 +524,17 @@ def _notes_under(raw: RawTable, lines: list[tuple[str, object]]) -> None:
     outputs), not empty groups."""
     problems = raw.problems
     caption_notes: list[str] = []
+    under: list[RawCell] = []
     while len(lines) > 1 and lines[-1][0] == "group" and any(kind == "row" for kind, _ in lines):
-        note_cell = lines.pop()[1]
+        under.insert(0, lines.pop()[1])
+    for note_cell in under:  # numbered in the source's order: the marks and the notes read as the author wrote them
         text = _strip_style(note_cell.latex)
         if text.strip():
             note_id, n = "tablenote", 2
             while note_id in raw.notes:
                 note_id, n = f"tablenote{n}", n + 1
             raw.notes[note_id] = (text, note_cell.source)
-            caption_notes.insert(0, note_id)
+            caption_notes.append(note_id)
     if caption_notes:
         raw.caption = raw.caption.rstrip() + "".join(f"\\tnotex{{{n}}}" for n in caption_notes)
         problems.append(Problem(lines and caption_notes and raw.notes[caption_notes[0]][1] or raw.source,
@@ -584,15 +587,31 @@ def _groups(raw: RawTable, lines: list[tuple[str, object]], group_column: bool) 
         groups.append(Group(gid, title, cell.source))
         return gid
 
+    unnamed: list[Source] = []
     for r, (kind, row) in enumerate(lines):
         if kind == "group":
             current = new_group(row)
             continue
         if group_column and row[0] is not None:
             if row[0].origin:
-                current = new_group(row[0].cell)
+                cell = row[0].cell
+                if _strip_style(cell.latex).strip().removesuffix("{}") in NO_GROUP:  # `-` where a factor would be: a row of no
+                    # group (the ChatGPT baseline under ablations), set off by the rule, its title row left out
+                    unnamed.append(cell.source)
+                    cell = RawCell("", cell.source)
+                current = new_group(cell)
         group_of_line[r] = current
+    if unnamed:
+        raw.problems.append(Problem(unnamed[0], f"{len(unnamed)} cell(s) of the group column hold a missing-value "
+                                    f"mark (the first here): their rows are in no named group, a group with an empty "
+                                    f"title (the paper sets them off by a rule, with no title row; the README leaves "
+                                    f"the group cell empty)", severity="warning",
+                                    hint="give the group a title in the YAML if the rows belong to one"))
     return groups, group_of_line
+
+
+#: what a group column's cell holds where a row belongs to no group (`-`, `–`, `—`, `N/A`; not `NA`, a name as well)
+NO_GROUP = frozenset({"-", "--", "---", r"\textendash", r"\textemdash", "\u2013", "\u2014", "N/A", "n/a"})
 
 
 def _across_all(row: list[RawCell], ncols: int) -> RawCell | None:
@@ -725,7 +744,8 @@ def _names_in_blocks(lines: list[tuple[str, object]], rules: list[int], problems
 
 
 def _entities(lines: list[tuple[str, object]], problems: list[Problem],
-              merge_repeats: bool = True, said: set[int] = frozenset()) -> list[tuple[int, list[list[_Slot | None]]]]:
+              merge_repeats: bool = True, said: set[int] = frozenset(),
+              group_of_line: dict[int, str | None] | None = None) -> list[tuple[int, list[list[_Slot | None]]]]:
     """The table's rows: each its first line's index and its lines (sub-rows where the first column spans lines,
     lines that continue the row above, and, unless another column names the lines, lines that repeat the first
     cell above)."""
@@ -734,6 +754,7 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem],
     repeated: list[Source] = []
     joined: list[Source] = []
     row_lines = [(i, row) for i, (k, row) in enumerate(lines) if k == "row"]
+    group_of_line = group_of_line or {}
     j = 0
     while j < len(row_lines):
         i, row = row_lines[j]
@@ -745,6 +766,7 @@ def _entities(lines: list[tuple[str, object]], problems: list[Problem],
         # lines with an empty first cell right under a named row continue it (its confidence intervals, a
         # second line of values): its sub-rows, under the row's name, as under a \multirow
         while (_named(chunk[0]) and j < len(row_lines) and row_lines[j][0] == row_lines[j - 1][0] + 1
+               and group_of_line.get(row_lines[j][0]) == group_of_line.get(i)  # a row never runs into the next group
                and (_continues(row_lines[j][1]) or merge_repeats and _repeats(chunk[0], row_lines[j][1])
                     or _name_goes_on(chunk[0], row_lines[j][1]))):
             if _name_goes_on(chunk[0], row_lines[j][1]):  # `Two-Phase` over `Commit`, the rest spanning both

@@ -835,9 +835,10 @@ class TableRenderer:
             if section.group is not None:
                 if n:  # after a kept line, booktabs' rule would offer TeX a place to break (the glue under it)
                     out.append(kept_rule(len(self.columns), mid=True) if kept else r"\midrule")
-                title = latex_field(self.table, section.group.title, self.settings)
-                out.append(f"\\multicolumn{{{len(self.columns)}}}{{l}}{{\\textit{{{title}}}}} \\\\*")
-                out.append(r"\addlinespace[2pt]")
+                if section.group.title.strip():  # a group without a title (rows of no group): its rule alone
+                    title = latex_field(self.table, section.group.title, self.settings)
+                    out.append(f"\\multicolumn{{{len(self.columns)}}}{{l}}{{\\textit{{{title}}}}} \\\\*")
+                    out.append(r"\addlinespace[2pt]")
             for i, row in enumerate(section.rows):
                 keep = []
                 for sub in range(row.height):
