@@ -102,24 +102,29 @@ FIT_BOX = r"""\makeatletter
 #: Either also waits while a float waits for the page it comes to (``\@toplist``, ``\@botlist``, ``\@deferlist``,
 #: ``\@dbltoplist`` not empty): the ``\clearpage`` of ``landscape`` (and of ``\onecolumn``) set those floats on a
 #: page of their own, a table of twelve rows alone on a page, 70% of it blank; they now take that page's top, and
-#: the text goes on under them before the table's pages.
+#: the text goes on under them before the table's pages. A long table that starts while a landscape table waits
+#: for the end of its page (``\sb@pending``) ends that page first (``\clearpage``, and the landscape table is set
+#: there): afterpage does not act on the pages longtable's own output routine ships, and pdflatex looped for ever on
+#: a README's landscape table followed by a 77-row long table.
 TWO_COLUMNS = r"""\makeatletter
 \ifdefined\surveybuildwide\else
   \let\sb@wideend\relax
-  \def\surveybuildwide{\if@twocolumn\onecolumn\global\let\sb@wideend\twocolumn\fi}
+  \def\sb@pending{0}
+  \def\surveybuildwide{\ifnum\sb@pending>0 \clearpage\fi\if@twocolumn\onecolumn\global\let\sb@wideend\twocolumn\fi}
   \def\surveybuildwideend{\sb@wideend\global\let\sb@wideend\relax}
-  \long\def\surveybuildafterpage#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else\afterpage{\sb@afterpage{#1}}\fi}
+  \long\def\surveybuildafterpage#1{\gdef\sb@pending{1}%
+    \if@twocolumn\afterpage{\sb@widewait{#1}}\else\afterpage{\sb@afterpage{#1}}\fi}
   \def\sb@LTnewpage{\noalign{\break}}
   \def\sb@floatswait{\ifx\@toplist\@empty\ifx\@botlist\@empty\ifx\@deferlist\@empty
     \ifx\@dbltoplist\@empty\else\let\sb@next\@secondoftwo\fi\else\let\sb@next\@secondoftwo\fi
     \else\let\sb@next\@secondoftwo\fi\else\let\sb@next\@secondoftwo\fi}
   \long\def\sb@afterpage#1{\let\sb@next\@firstoftwo\ifx\newpage\sb@LTnewpage\let\sb@next\@secondoftwo\fi
-    \sb@floatswait\sb@next{#1}{\afterpage{\sb@afterpage{#1}}}}
+    \sb@floatswait\sb@next{\gdef\sb@pending{0}#1}{\afterpage{\sb@afterpage{#1}}}}
   \long\def\surveybuildwidewait#1{\if@twocolumn\afterpage{\sb@widewait{#1}}\else#1\fi}
   \long\def\sb@widewait#1{\let\sb@next\@secondoftwo
     \if@firstcolumn\ifx\newpage\sb@LTnewpage\else\let\sb@next\@firstoftwo\fi\fi
     \if@firstcolumn\sb@floatswait\fi
-    \sb@next{\surveybuildwide#1\surveybuildwideend}{\afterpage{\sb@widewait{#1}}}}
+    \sb@next{\gdef\sb@pending{0}\surveybuildwide#1\surveybuildwideend}{\afterpage{\sb@widewait{#1}}}}
 \fi
 \makeatother
 """
