@@ -115,18 +115,18 @@ def special_characters(entries, cited: set[str], packages=()) -> list[Problem]:
     (``title = {{io_uring}}``: ``Missing $ inserted``). The ``underscore`` package makes ``_`` text."""
     problems = []
     for entry in entries:
-        if entry.key not in cited:
-            continue
+        if entry.key not in cited or not _SPECIAL.search("\n".join([v for n, v in entry.fields if n in PRINTED])):
+            continue  # none bare in any printed field (one search an entry: the common case)
         for name, value in entry.fields:
-            if name not in PRINTED or not any(c in value for c in "_^&#"):
+            if name not in PRINTED or not _SPECIAL.search(value):
                 continue
-            text = _VERBATIM_ARG.sub("", _MATH.sub("", _concatenated_text(value)))
+            text = _VERBATIM_ARG.sub("", _MATH.sub("", _concatenated_text(value) if "#" in value else value))
             found = [c for c in dict.fromkeys(m.group() for m in _SPECIAL.finditer(text))
                      if not (c == "_" and "underscore" in packages)]
             if found:
                 problems.append(Problem(entry.source, f"entry '{entry.key}', field '{name}': "
-                                        f"{', '.join(repr(c) for c in found)} written bare, outside math: TeX would stop in "
-                                        "main.bbl ('Missing $ inserted' or the like)",
+                                        f"{', '.join(repr(c) for c in found)} written bare, outside math: TeX would "
+                                        "stop in main.bbl ('Missing $ inserted' or the like)",
                                         hint="write " + ", ".join(f"{_SPECIAL_FIX[c]} for {c}" for c in found)
                                         + " (or put the name in math or \\texttt{...})"))
     return problems
@@ -138,7 +138,8 @@ _PART = re.compile(r'\s*(?:\{.*\}|".*"|[A-Za-z0-9_:.+/-]+)\s*', re.S)
 
 def _concatenated_text(value: str) -> str:
     """The text of a field as written: in a concatenation (`SV # { Verlag}`, its ``#`` BibTeX's operator), the
-    texts of its braced and quoted parts; else the whole value (`{C#}` holds a ``#``)."""
+    texts of its braced and quoted parts; else the whole value (`{C#}` holds a ``#``). Read a character at a time:
+    only for a field that holds a ``#``."""
     parts, depth, quoted, start = [], 0, False, 0
     for i, ch in enumerate(value):
         if ch == "{":
