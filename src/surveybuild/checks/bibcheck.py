@@ -150,18 +150,9 @@ def _concatenated_text(value: str) -> str:
     """The text of a field as written: in a concatenation (`SV # { Verlag}`, its ``#`` BibTeX's operator), the
     texts of its braced and quoted parts; else the whole value (`{C#}` holds a ``#``). Read a character at a time:
     only for a field that holds a ``#``."""
-    parts, depth, quoted, start = [], 0, False, 0
-    for i, ch in enumerate(value):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == '"' and depth == 0:
-            quoted = not quoted
-        elif ch == "#" and depth == 0 and not quoted:
-            parts.append(value[start:i])
-            start = i + 1
-    parts.append(value[start:])
+    from ..readers.bibindex import concatenated
+
+    parts = concatenated(value)
     if len(parts) < 2 or not all(_PART.fullmatch(p) for p in parts):
         return value
     return " ".join(p.strip()[1:-1] for p in parts if p.strip()[:1] in '{"')

@@ -228,23 +228,28 @@ def _read_fields(text: str, body: int, close: int, key: str, start: int
     return fields, bare, hashed, text[start:close + 1] if hashed else None
 
 
-def bare_parts(value: str) -> list[str]:
-    """The bare words (string references) of a raw field value ``"a" # name # {b}``: its top-level
-    parts outside braces and quotes, numbers aside."""
-    parts, depth, quoted, current = [], 0, False, []
-    for ch in value:
+def concatenated(value: str) -> list[str]:
+    """The parts of a raw field value ``"a" # name # {b}``, split at its ``#`` outside braces and quotes
+    (BibTeX's operator), as written: one part when it has none."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(value):
         if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
         elif ch == '"' and depth == 0:
             quoted = not quoted
-        if ch == "#" and depth == 0 and not quoted:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current).strip())
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i])
+            start = i + 1
+    parts.append(value[start:])
+    return parts
+
+
+def bare_parts(value: str) -> list[str]:
+    """The bare words (string references) of a raw field value ``"a" # name # {b}``: its top-level
+    parts outside braces and quotes, numbers aside."""
+    parts = [p.strip() for p in concatenated(value)]
     return [p for p in parts if p and p[0] not in '{"' and not p.isdigit()]
 
 
